@@ -1,0 +1,64 @@
+//! The broadcast function. EventBridge Scheduler invokes it every minute (Asia/Tokyo); the local
+//! run publishes the same `scheduler.tick` event on its in-process bus. Scheduled deliveries and
+//! the morning garbage notices hang off this tick when their issues land; today a tick only
+//! records that it ran.
+
+use async_trait::async_trait;
+use axum::routing::get;
+use axum::Router;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tayori_ports::{Event, EventHandler};
+
+pub const HEALTH_PATH: &str = "/broadcast/healthz";
+/// Detail type of the every-minute scheduler event.
+pub const TICK: &str = "scheduler.tick";
+
+/// The tick's detail: the minute it stands for (the scheduler's time, not the arrival time, so
+/// a late invocation still does that minute's work).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Tick {
+    pub at: DateTime<Utc>,
+}
+
+impl Tick {
+    pub fn event(at: DateTime<Utc>) -> Event {
+        Event::new(TICK, serde_json::json!({ "at": at }))
+    }
+}
+
+pub fn router() -> Router {
+    Router::new().route(HEALTH_PATH, get(|| async { "ok" }))
+}
+
+/// Handles scheduler ticks.
+#[derive(Default)]
+pub struct Scheduler;
+
+#[async_trait]
+impl EventHandler for Scheduler {
+    async fn handle(&self, event: Event) -> Result<(), String> {
+        if event.detail_type != TICK {
+            return Err(format!("unexpected event {}", event.detail_type));
+        }
+        let tick: Tick = serde_json::from_value(event.detail)
+            .map_err(|e| format!("malformed tick: {e}"))?;
+        tracing::info!(at = %tick.at, "scheduler tick: no deliveries are scheduled yet");
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_tick_is_accepted_and_other_events_are_refused() {
+        let now = Utc::now();
+        assert!(Scheduler.handle(Tick::event(now)).await.is_ok());
+        let wrong = Event::new("line.location-received", serde_json::json!({}));
+        assert!(Scheduler.handle(wrong).await.is_err());
+        let malformed = Event::new(TICK, serde_json::json!({"at": "yesterday"}));
+        assert!(Scheduler.handle(malformed).await.is_err());
+    }
+}

@@ -1,0 +1,146 @@
+//! The local run: every function's router on one port with embedded storage, the in-process
+//! event bus, scheduler ticks, the fake LINE server and the LINE simulator.
+//!
+//! LINE's API is the fake server mounted on the same port, so the LINE client is pointed at
+//! `http://127.0.0.1:<port>`: the requests the bot makes are real HTTP requests, checked against
+//! LINE's OpenAPI spec and visible at `/_line/requests`.
+
+pub mod simulator;
+
+use axum::response::Redirect;
+use axum::routing::get;
+use axum::Router;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tayori_adapters::embedded::{self, InProcessBus};
+use tayori_fake_line::FakeLine;
+use tayori_line::{LineClient, LineConfig};
+use tayori_ports::{Clock, EventBus, Platform, SystemClock};
+use tokio::task::JoinHandle;
+
+/// Used when `LINE_CHANNEL_SECRET` is not set; printed at start so the simulator and the
+/// samples in `events/` can sign with it. Never used outside the local run.
+pub const DEV_CHANNEL_SECRET: &str = "tayori-local-dev-secret";
+/// The fake LINE server accepts any non-empty bearer token.
+const DEV_ACCESS_TOKEN: &str = "tayori-local-dev-token";
+
+pub struct LocalConfig {
+    /// 0 picks a free port (tests).
+    pub port: u16,
+    pub data_dir: PathBuf,
+    pub city: String,
+    pub channel_secret: String,
+    pub tick_every: Duration,
+}
+
+pub struct Running {
+    pub base_url: String,
+    pub data_dir: PathBuf,
+    pub platform: Platform,
+    pub bus: Arc<InProcessBus>,
+    pub fake_line: FakeLine,
+    server: JoinHandle<()>,
+    ticker: JoinHandle<()>,
+}
+
+impl Running {
+    pub async fn stop(self) {
+        self.ticker.abort();
+        self.server.abort();
+        self.bus.settle().await;
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot listen on 127.0.0.1:{0}: {1}")]
+    Listen(u16, std::io::Error),
+    #[error("cannot open the data folder {0}: {1}")]
+    Storage(PathBuf, String),
+}
+
+pub async fn start(config: LocalConfig) -> Result<Running, StartError> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port))
+        .await
+        .map_err(|e| StartError::Listen(config.port, e))?;
+    let port = listener.local_addr().map_err(|e| StartError::Listen(config.port, e))?.port();
+    let base_url = format!("http://127.0.0.1:{port}");
+
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|e| StartError::Storage(config.data_dir.clone(), e.to_string()))?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let (platform, bus) = embedded::platform(&config.data_dir, clock.clone())
+        .map_err(|e| StartError::Storage(config.data_dir.clone(), e.to_string()))?;
+
+    let fake_line = FakeLine::new();
+    let line = Arc::new(LineClient::new(LineConfig {
+        api_base: base_url.clone(),
+        data_api_base: base_url.clone(),
+        channel_access_token: DEV_ACCESS_TOKEN.into(),
+        ..LineConfig::default()
+    }));
+
+    let webhook = Arc::new(tayori_webhook::WebhookState::new(
+        platform.clone(),
+        line.clone(),
+        config.channel_secret.clone(),
+        &config.city,
+    ));
+    bus.subscribe(
+        tayori_broadcast::TICK,
+        Arc::new(tayori_broadcast::Scheduler),
+    );
+
+    let simulator = simulator::Simulator::new(
+        base_url.clone(),
+        config.channel_secret.clone(),
+        platform.table.clone(),
+        fake_line.clone(),
+    );
+
+    let app = Router::new()
+        .merge(tayori_webhook::router(webhook))
+        .merge(tayori_shelters::router())
+        .merge(tayori_reports::router())
+        .merge(tayori_forms::router())
+        .merge(tayori_broadcast::router())
+        .merge(tayori_export::router())
+        .merge(tayori_admin::router())
+        .merge(simulator::router(Arc::new(simulator)))
+        .merge(fake_line.router())
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/", get(|| async { Redirect::to("/simulator") }));
+
+    let server = tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "local server stopped");
+        }
+    });
+    let ticker = tokio::spawn(tick(bus.clone(), clock, config.tick_every));
+
+    Ok(Running {
+        base_url,
+        data_dir: config.data_dir,
+        platform,
+        bus,
+        fake_line,
+        server,
+        ticker,
+    })
+}
+
+/// Publishes `scheduler.tick` like EventBridge Scheduler does in AWS: once a period, aligned to
+/// the clock (the start of each minute for the default period).
+async fn tick(bus: Arc<InProcessBus>, clock: Arc<dyn Clock>, every: Duration) {
+    let period = every.as_millis().max(1) as i64;
+    loop {
+        let now = clock.now().timestamp_millis();
+        let wait = period - now.rem_euclid(period);
+        tokio::time::sleep(Duration::from_millis(wait as u64)).await;
+        let at = clock.now();
+        if let Err(e) = bus.publish(vec![tayori_broadcast::Tick::event(at)]).await {
+            tracing::error!(error = %e, "scheduler tick not published");
+        }
+    }
+}

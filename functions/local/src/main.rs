@@ -1,0 +1,60 @@
+//! `cargo run -p local` — the whole system on this machine, one port.
+
+use clap::Parser;
+use tayori_local::{start, LocalConfig};
+
+#[derive(Parser)]
+#[command(about = "Tayori のローカル実行: 全機能・LINEシミュレーター・疑似LINEサーバーを1つのポートで起動します")]
+struct Args {
+    /// Port to listen on (127.0.0.1).
+    #[arg(long, default_value_t = 3000)]
+    port: u16,
+    /// Folder for the embedded table, objects and the local key file.
+    #[arg(long, default_value = "local-data")]
+    data_dir: std::path::PathBuf,
+    /// City name used in default messages.
+    #[arg(long, default_value = "小浜市")]
+    city: String,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tayori=debug".into()),
+        )
+        .init();
+    let args = Args::parse();
+    let (channel_secret, from_env) = match std::env::var("LINE_CHANNEL_SECRET") {
+        Ok(s) if !s.is_empty() => (s, true),
+        _ => (tayori_local::DEV_CHANNEL_SECRET.to_string(), false),
+    };
+    let config = LocalConfig {
+        port: args.port,
+        data_dir: args.data_dir,
+        city: args.city,
+        channel_secret,
+        tick_every: std::time::Duration::from_secs(60),
+    };
+    let running = start(config).await?;
+    println!("Tayori local run");
+    println!("  LINE simulator:   {}/simulator", running.base_url);
+    println!("  staff console:    {}/admin", running.base_url);
+    println!("  webhook:          {}/line/webhook", running.base_url);
+    println!("  fake LINE log:    {}/_line/requests", running.base_url);
+    println!("  health:           {}/healthz", running.base_url);
+    println!("  data folder:      {}", running.data_dir.display());
+    if from_env {
+        println!("  channel secret:   from LINE_CHANNEL_SECRET");
+    } else {
+        println!(
+            "  channel secret:   {} (dev default; set LINE_CHANNEL_SECRET to change)",
+            tayori_local::DEV_CHANNEL_SECRET
+        );
+    }
+    tokio::signal::ctrl_c().await?;
+    println!("stopping");
+    running.stop().await;
+    Ok(())
+}

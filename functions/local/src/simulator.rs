@@ -1,0 +1,401 @@
+//! The LINE simulator: a page where a developer or a clerk plays citizens. Every action becomes
+//! a webhook body as LINE would send it, signed with the channel secret and POSTed over HTTP to
+//! the real `/line/webhook` route; what the bot sent back is read from the fake LINE server's
+//! records, so the page shows exactly what LINE would have received.
+
+use axum::extract::{Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tayori_fake_line::FakeLine;
+use tayori_ports::{Condition, Item, Query as TableQuery, TableStore};
+
+/// The channel's own bot user id in `destination`; any `U`+32 hex does for the simulator.
+const DESTINATION: &str = "U00000000000000000000000000000000";
+const CITIZENS_PK: &str = "SIMULATOR";
+/// Largest image the simulator accepts (LINE allows up to 10 MB for user images).
+const MAX_IMAGE_BYTES: usize = 10 * 1024 * 1024;
+
+pub struct Simulator {
+    base_url: String,
+    channel_secret: String,
+    table: Arc<dyn TableStore>,
+    fake_line: FakeLine,
+    http: reqwest::Client,
+    /// What each citizen sent, in order; bot messages come from the fake LINE records.
+    sent: Mutex<HashMap<String, Vec<SentByCitizen>>>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Citizen {
+    pub user_id: String,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SentByCitizen {
+    at: DateTime<Utc>,
+    kind: String,
+    summary: String,
+    reply_token: Option<String>,
+    webhook_status: u16,
+    body: Value,
+}
+
+/// One action of a citizen in the simulator.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Action {
+    Text { text: String },
+    Location { latitude: f64, longitude: f64, title: Option<String>, address: Option<String> },
+    Image { content_type: String, data_base64: String },
+    Sticker { package_id: String, sticker_id: String },
+    Follow,
+    Unfollow,
+    Postback { data: String },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SendRequest {
+    pub user_id: String,
+    #[serde(flatten)]
+    pub action: Action,
+}
+
+impl Simulator {
+    pub fn new(
+        base_url: String,
+        channel_secret: String,
+        table: Arc<dyn TableStore>,
+        fake_line: FakeLine,
+    ) -> Self {
+        Self {
+            base_url,
+            channel_secret,
+            table,
+            fake_line,
+            http: reqwest::Client::new(),
+            sent: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub async fn citizens(&self) -> Result<Vec<Citizen>, String> {
+        let mut all = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = self
+                .table
+                .query(TableQuery::partition(CITIZENS_PK).limit(500).after(cursor))
+                .await
+                .map_err(|e| e.to_string())?;
+            for item in page.items {
+                if let Ok(c) = serde_json::from_value::<Citizen>(item.body) {
+                    all.push(c);
+                }
+            }
+            match page.cursor {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
+        }
+        Ok(all)
+    }
+
+    pub async fn create_citizen(&self, name: &str) -> Result<Citizen, String> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 20 {
+            return Err("名前は1〜20文字で入力してください".into());
+        }
+        let citizen = Citizen {
+            user_id: format!("U{}", hex(16)),
+            name: name.to_string(),
+        };
+        let item = Item::new(
+            CITIZENS_PK,
+            format!("CITIZEN#{}", citizen.user_id),
+            serde_json::to_value(&citizen).expect("citizen serialises"),
+        );
+        self.table
+            .put(item, Condition::IfAbsent)
+            .await
+            .map_err(|e| e.to_string())?;
+        self.fake_line.add_user(&citizen.user_id, &citizen.name);
+        Ok(citizen)
+    }
+
+    /// Builds the webhook event, signs the body and posts it to the real webhook route.
+    pub async fn send(&self, request: SendRequest) -> Result<Value, String> {
+        if !is_user_id(&request.user_id) {
+            return Err("利用者IDが正しくありません".into());
+        }
+        let now = Utc::now();
+        let reply_token = hex(16);
+        let (event_type, detail, summary, kind) = match &request.action {
+            Action::Text { text } => {
+                if text.is_empty() {
+                    return Err("メッセージを入力してください".into());
+                }
+                (
+                    "message",
+                    json!({"message": {"type": "text", "id": message_id(), "quoteToken": hex(16), "text": text}}),
+                    text.clone(),
+                    "text",
+                )
+            }
+            Action::Location { latitude, longitude, title, address } => {
+                if !(-90.0..=90.0).contains(latitude) || !(-180.0..=180.0).contains(longitude) {
+                    return Err("緯度・経度の値が範囲外です".into());
+                }
+                let mut m = json!({"type": "location", "id": message_id(), "latitude": latitude, "longitude": longitude});
+                if let Some(t) = title.as_ref().filter(|t| !t.is_empty()) {
+                    m["title"] = json!(t);
+                }
+                if let Some(a) = address.as_ref().filter(|a| !a.is_empty()) {
+                    m["address"] = json!(a);
+                }
+                (
+                    "message",
+                    json!({ "message": m }),
+                    format!("位置情報 {latitude:.5}, {longitude:.5}"),
+                    "location",
+                )
+            }
+            Action::Image { content_type, data_base64 } => {
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(data_base64)
+                    .map_err(|_| "画像データを読み取れませんでした".to_string())?;
+                if bytes.len() > MAX_IMAGE_BYTES {
+                    return Err("画像が大きすぎます（10MBまで）".into());
+                }
+                if !matches!(content_type.as_str(), "image/jpeg" | "image/png") {
+                    return Err("JPEGまたはPNGの画像を選んでください".into());
+                }
+                let id = message_id();
+                self.fake_line.put_content(&id, bytes, content_type);
+                (
+                    "message",
+                    json!({"message": {"type": "image", "id": id, "quoteToken": hex(16), "contentProvider": {"type": "line"}}}),
+                    "画像".to_string(),
+                    "image",
+                )
+            }
+            Action::Sticker { package_id, sticker_id } => (
+                "message",
+                json!({"message": {"type": "sticker", "id": message_id(), "quoteToken": hex(16), "packageId": package_id, "stickerId": sticker_id, "stickerResourceType": "STATIC"}}),
+                "スタンプ".to_string(),
+                "sticker",
+            ),
+            Action::Follow => ("follow", json!({"follow": {"isUnblocked": false}}), "友だち追加".to_string(), "follow"),
+            Action::Unfollow => ("unfollow", json!({}), "ブロック".to_string(), "unfollow"),
+            Action::Postback { data } => (
+                "postback",
+                json!({"postback": {"data": data}}),
+                format!("ポストバック {data}"),
+                "postback",
+            ),
+        };
+        let mut event = json!({
+            "type": event_type,
+            "mode": "active",
+            "timestamp": now.timestamp_millis(),
+            "source": {"type": "user", "userId": request.user_id},
+            "webhookEventId": webhook_event_id(),
+            "deliveryContext": {"isRedelivery": false},
+        });
+        // LINE sends no reply token with unfollow.
+        let reply_token = (event_type != "unfollow").then_some(reply_token);
+        if let Some(t) = &reply_token {
+            event["replyToken"] = json!(t);
+        }
+        for (k, v) in detail.as_object().expect("detail is an object") {
+            event[k] = v.clone();
+        }
+        let body = json!({"destination": DESTINATION, "events": [event]});
+        let raw = serde_json::to_vec(&body).expect("body serialises");
+        let signature = tayori_line::signature::sign(&self.channel_secret, &raw);
+        let response = self
+            .http
+            .post(format!("{}/line/webhook", self.base_url))
+            .header("content-type", "application/json")
+            .header("x-line-signature", signature)
+            .body(raw)
+            .send()
+            .await
+            .map_err(|e| format!("webhook に届きませんでした: {e}"))?;
+        let status = response.status().as_u16();
+        self.sent
+            .lock()
+            .expect("sent lock")
+            .entry(request.user_id.clone())
+            .or_default()
+            .push(SentByCitizen {
+                at: now,
+                kind: kind.to_string(),
+                summary,
+                reply_token: reply_token.clone(),
+                webhook_status: status,
+                body: body.clone(),
+            });
+        Ok(json!({"webhookStatus": status, "replyToken": reply_token, "body": body}))
+    }
+
+    /// The conversation of one citizen: what they sent and what LINE received for them
+    /// (replies to their tokens, pushes and multicasts naming them), oldest first.
+    pub fn conversation(&self, user_id: &str) -> Vec<Value> {
+        let sent = self
+            .sent
+            .lock()
+            .expect("sent lock")
+            .get(user_id)
+            .cloned()
+            .unwrap_or_default();
+        let tokens: Vec<&str> = sent.iter().filter_map(|s| s.reply_token.as_deref()).collect();
+        let mut entries: Vec<(DateTime<Utc>, Value)> = sent
+            .iter()
+            .map(|s| {
+                (
+                    s.at,
+                    json!({"from": "citizen", "at": s.at, "kind": s.kind, "summary": s.summary, "webhookStatus": s.webhook_status, "raw": s.body}),
+                )
+            })
+            .collect();
+        for r in self.fake_line.requests() {
+            if r.method != "POST" || !(200..300).contains(&r.status) {
+                continue;
+            }
+            let via = match r.path.as_str() {
+                "/v2/bot/message/reply" => {
+                    let token = r.body.get("replyToken").and_then(Value::as_str);
+                    if !token.is_some_and(|t| tokens.contains(&t)) {
+                        continue;
+                    }
+                    "reply"
+                }
+                "/v2/bot/message/push" => {
+                    if r.body.get("to").and_then(Value::as_str) != Some(user_id) {
+                        continue;
+                    }
+                    "push"
+                }
+                "/v2/bot/message/multicast" => {
+                    let to = r.body.get("to").and_then(Value::as_array);
+                    if !to.is_some_and(|to| to.iter().any(|v| v.as_str() == Some(user_id))) {
+                        continue;
+                    }
+                    "multicast"
+                }
+                "/v2/bot/message/broadcast" => "broadcast",
+                _ => continue,
+            };
+            let messages = r.body.get("messages").cloned().unwrap_or(json!([]));
+            entries.push((
+                r.at,
+                json!({"from": "bot", "at": r.at, "via": via, "messages": messages, "schemaErrors": r.schema_errors, "raw": r.body}),
+            ));
+        }
+        entries.sort_by_key(|(at, _)| *at);
+        entries.into_iter().map(|(_, v)| v).collect()
+    }
+}
+
+fn hex(bytes: usize) -> String {
+    let mut rng = rand::thread_rng();
+    (0..bytes).map(|_| format!("{:02x}", rng.gen::<u8>())).collect()
+}
+
+fn message_id() -> String {
+    rand::thread_rng().gen_range(100_000_000_000_000u64..999_999_999_999_999).to_string()
+}
+
+/// LINE's webhook event ids are ULIDs: 26 characters of Crockford base32.
+fn webhook_event_id() -> String {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut rng = rand::thread_rng();
+    (0..26).map(|_| ALPHABET[rng.gen_range(0..32)] as char).collect()
+}
+
+fn is_user_id(id: &str) -> bool {
+    id.len() == 33 && id.starts_with('U') && id[1..].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+pub fn router(simulator: Arc<Simulator>) -> Router {
+    Router::new()
+        .route("/simulator", get(page))
+        .route("/simulator/static/{*path}", get(asset))
+        .route("/simulator/api/citizens", get(list_citizens).post(create_citizen))
+        .route("/simulator/api/events", post(send_event))
+        .route("/simulator/api/conversation", get(conversation))
+        .with_state(simulator)
+}
+
+async fn page() -> Html<&'static str> {
+    Html(include_str!("../static/simulator.html"))
+}
+
+async fn asset(axum::extract::Path(path): axum::extract::Path<String>) -> Response {
+    let (body, content_type): (&[u8], &str) = match path.as_str() {
+        "simulator.js" => (include_bytes!("../static/simulator.js"), "text/javascript; charset=utf-8"),
+        "simulator.css" => (include_bytes!("../static/simulator.css"), "text/css; charset=utf-8"),
+        "vendor/leaflet/leaflet.js" => (include_bytes!("../static/vendor/leaflet/leaflet.js"), "text/javascript; charset=utf-8"),
+        "vendor/leaflet/leaflet.css" => (include_bytes!("../static/vendor/leaflet/leaflet.css"), "text/css; charset=utf-8"),
+        "vendor/leaflet/images/marker-icon.png" => (include_bytes!("../static/vendor/leaflet/images/marker-icon.png"), "image/png"),
+        "vendor/leaflet/images/marker-icon-2x.png" => (include_bytes!("../static/vendor/leaflet/images/marker-icon-2x.png"), "image/png"),
+        "vendor/leaflet/images/marker-shadow.png" => (include_bytes!("../static/vendor/leaflet/images/marker-shadow.png"), "image/png"),
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "no-cache")], body).into_response()
+}
+
+fn bad_request(message: String) -> Response {
+    (StatusCode::BAD_REQUEST, Json(json!({"error": message}))).into_response()
+}
+
+async fn list_citizens(State(s): State<Arc<Simulator>>) -> Response {
+    match s.citizens().await {
+        Ok(c) => Json(c).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": e}))).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct NewCitizen {
+    name: String,
+}
+
+async fn create_citizen(State(s): State<Arc<Simulator>>, Json(new): Json<NewCitizen>) -> Response {
+    match s.create_citizen(&new.name).await {
+        Ok(c) => (StatusCode::CREATED, Json(c)).into_response(),
+        Err(e) => bad_request(e),
+    }
+}
+
+async fn send_event(State(s): State<Arc<Simulator>>, Json(request): Json<SendRequest>) -> Response {
+    match s.send(request).await {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => bad_request(e),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ConversationQuery {
+    user_id: String,
+}
+
+async fn conversation(
+    State(s): State<Arc<Simulator>>,
+    Query(q): Query<ConversationQuery>,
+) -> Json<Vec<Value>> {
+    Json(s.conversation(&q.user_id))
+}

@@ -1,0 +1,206 @@
+// LINE simulator page. All text from the server is inserted with textContent (never innerHTML).
+"use strict";
+(() => {
+  const $ = (sel) => document.querySelector(sel);
+  let current = null; // { userId, name }
+  let lastRendered = "";
+
+  function setStatus(text, isError) {
+    const s = $("#status");
+    s.textContent = text || "";
+    s.classList.toggle("error", !!isError);
+  }
+
+  async function api(method, path, body) {
+    const res = await fetch(path, {
+      method,
+      headers: body ? { "content-type": "application/json" } : {},
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const data = await res.json().catch(() => ({}));
+    if (!res.ok) throw new Error(data.error || `エラーが発生しました（${res.status}）`);
+    return data;
+  }
+
+  function el(tag, props, ...children) {
+    const e = document.createElement(tag);
+    Object.assign(e, props || {});
+    for (const c of children) if (c != null) e.append(c);
+    return e;
+  }
+
+  function enableControls(on) {
+    document.querySelectorAll("form button, .buttons button, #text").forEach((b) => {
+      if (b.closest("#new-citizen")) return;
+      b.disabled = !on;
+    });
+  }
+
+  async function loadCitizens() {
+    const list = $("#citizen-list");
+    const citizens = await api("GET", "/simulator/api/citizens");
+    list.replaceChildren();
+    if (citizens.length === 0) list.append(el("li", { textContent: "まだ市民がいません。下で追加してください。" }));
+    for (const c of citizens) {
+      const b = el("button", { type: "button", textContent: c.name });
+      b.dataset.userId = c.userId;
+      b.setAttribute("aria-pressed", String(current && current.userId === c.userId));
+      b.title = c.userId;
+      b.addEventListener("click", () => select(c));
+      list.append(el("li", {}, b));
+    }
+  }
+
+  function select(citizen) {
+    current = citizen;
+    lastRendered = "";
+    $("#chat-title").textContent = citizen.name;
+    document.querySelectorAll(".citizen-list button").forEach((b) =>
+      b.setAttribute("aria-pressed", String(b.dataset.userId === citizen.userId)));
+    enableControls(true);
+    refresh();
+  }
+
+  async function send(action) {
+    if (!current) return;
+    setStatus("送信中…");
+    try {
+      const r = await api("POST", "/simulator/api/events", { userId: current.userId, ...action });
+      setStatus(r.webhookStatus === 200 ? "送信しました" : `Webhook の応答: ${r.webhookStatus}`, r.webhookStatus !== 200);
+      setTimeout(refresh, 300);
+      setTimeout(refresh, 1200);
+    } catch (e) {
+      setStatus(e.message, true);
+    }
+  }
+
+  function rawDetails(raw) {
+    return el("details", {}, el("summary", { textContent: "JSON" }), el("pre", { textContent: JSON.stringify(raw, null, 2) }));
+  }
+
+  function botMessage(m) {
+    const parts = [];
+    switch (m.type) {
+      case "text": parts.push(el("div", { textContent: m.text })); break;
+      case "image": parts.push(el("img", { src: m.previewImageUrl || m.originalContentUrl, alt: "画像" })); break;
+      case "location": parts.push(el("div", { textContent: `📍 ${m.title || ""}\n${m.address || ""}\n${m.latitude}, ${m.longitude}` })); break;
+      case "sticker": parts.push(el("div", { textContent: `スタンプ (${m.packageId}/${m.stickerId})` })); break;
+      default: parts.push(el("div", { textContent: `[${m.type}] ${m.altText || ""}` }));
+    }
+    const items = m.quickReply && m.quickReply.items;
+    if (items && items.length) {
+      const q = el("div", { className: "quick" });
+      for (const it of items) {
+        const a = it.action || {};
+        const b = el("button", { type: "button", textContent: a.label || a.type });
+        b.addEventListener("click", () => {
+          if (a.type === "message") send({ kind: "text", text: a.text });
+          else if (a.type === "postback") send({ kind: "postback", data: a.data });
+          else if (a.type === "uri") window.open(a.uri, "_blank", "noopener");
+          else if (a.type === "location") $("#lat").focus();
+        });
+        q.append(b);
+      }
+      parts.push(q);
+    }
+    return parts;
+  }
+
+  function time(at) {
+    return new Date(at).toLocaleTimeString("ja-JP", { timeZone: "Asia/Tokyo", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  }
+
+  async function refresh() {
+    if (!current) return;
+    let entries;
+    try {
+      entries = await api("GET", `/simulator/api/conversation?userId=${encodeURIComponent(current.userId)}`);
+    } catch (e) { setStatus(e.message, true); return; }
+    const key = JSON.stringify(entries);
+    if (key === lastRendered) return;
+    lastRendered = key;
+    const chat = $("#chat");
+    chat.replaceChildren();
+    for (const e of entries) {
+      if (e.from === "citizen") {
+        chat.append(el("div", { className: "bubble from-citizen" },
+          el("div", { textContent: e.summary }),
+          el("div", { className: "meta", textContent: `${time(e.at)} ・ Webhook ${e.webhookStatus}` }),
+          rawDetails(e.raw)));
+      } else {
+        for (const m of e.messages) {
+          const b = el("div", { className: "bubble from-bot" }, ...botMessage(m));
+          b.append(el("div", { className: "meta", textContent: `${time(e.at)} ・ ${e.via}` }));
+          if (e.schemaErrors && e.schemaErrors.length) b.append(el("div", { className: "schema-error", textContent: `仕様違反: ${e.schemaErrors.join(" / ")}` }));
+          b.append(rawDetails(e.raw));
+          chat.append(b);
+        }
+      }
+    }
+    chat.scrollTop = chat.scrollHeight;
+  }
+
+  $("#new-citizen").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    try {
+      const c = await api("POST", "/simulator/api/citizens", { name: $("#new-name").value });
+      $("#new-name").value = "";
+      await loadCitizens();
+      select(c);
+      setStatus(`${c.name} さんを追加しました。「友だち追加」を押すとあいさつが届きます。`);
+    } catch (e) { setStatus(e.message, true); }
+  });
+  $("#text-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const text = $("#text").value;
+    if (!text) return;
+    $("#text").value = "";
+    send({ kind: "text", text });
+  });
+  document.querySelectorAll("[data-action]").forEach((b) =>
+    b.addEventListener("click", () => send({ kind: b.dataset.action })));
+  $("#location-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const latitude = Number($("#lat").value), longitude = Number($("#lng").value);
+    if (!Number.isFinite(latitude) || !Number.isFinite(longitude)) { setStatus("緯度・経度は数値で入力してください", true); return; }
+    send({ kind: "location", latitude, longitude, title: $("#loc-title").value || null });
+  });
+  $("#image-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const file = $("#image").files[0];
+    if (!file) return;
+    const reader = new FileReader();
+    reader.onload = () => {
+      const data = String(reader.result).split(",")[1];
+      send({ kind: "image", contentType: file.type, dataBase64: data });
+    };
+    reader.readAsDataURL(file);
+  });
+  $("#sticker-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const f = new FormData(ev.target);
+    send({ kind: "sticker", packageId: f.get("packageId"), stickerId: f.get("stickerId") });
+  });
+  $("#postback-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    send({ kind: "postback", data: $("#postback-data").value });
+  });
+
+  // Map around 小浜市役所; tiles need internet, clicks work without.
+  if (window.L) {
+    const map = L.map("map").setView([35.4955, 135.7466], 13);
+    L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
+      maxZoom: 18, attribution: "&copy; OpenStreetMap contributors",
+    }).addTo(map);
+    const marker = L.marker([35.4955, 135.7466]).addTo(map);
+    map.on("click", (ev) => {
+      marker.setLatLng(ev.latlng);
+      $("#lat").value = ev.latlng.lat.toFixed(6);
+      $("#lng").value = ev.latlng.lng.toFixed(6);
+    });
+  }
+
+  enableControls(false);
+  loadCitizens().catch((e) => setStatus(e.message, true));
+  setInterval(refresh, 2000);
+})();

@@ -1,0 +1,172 @@
+//! The local run as a developer uses it: one process, real HTTP, the simulator driving the
+//! real webhook, the fake LINE server recording and checking what the bot sends.
+
+use async_trait::async_trait;
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tayori_local::{start, LocalConfig, Running};
+use tayori_ports::{Event, EventHandler};
+
+async fn run(dir: &std::path::Path, tick_every: Duration) -> Running {
+    start(LocalConfig {
+        port: 0,
+        data_dir: dir.to_path_buf(),
+        city: "小浜市".into(),
+        channel_secret: "local-test-secret".into(),
+        tick_every,
+    })
+    .await
+    .expect("local run starts")
+}
+
+async fn wait_for<F: Fn() -> bool>(what: &str, ok: F) {
+    for _ in 0..100 {
+        if ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[tokio::test]
+async fn in_the_simulator_a_follow_gets_the_welcome_and_a_text_the_default_reply() {
+    let dir = tempfile::tempdir().unwrap();
+    let running = run(dir.path(), Duration::from_secs(60)).await;
+    let base = running.base_url.clone();
+    let http = reqwest::Client::new();
+
+    assert_eq!(http.get(format!("{base}/healthz")).send().await.unwrap().status(), 200);
+    let page = http.get(format!("{base}/simulator")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("LINEシミュレーター"));
+
+    let citizen: Value = http
+        .post(format!("{base}/simulator/api/citizens"))
+        .json(&json!({"name": "若狭 花子"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let user_id = citizen["userId"].as_str().unwrap().to_string();
+
+    for action in [json!({"kind": "follow"}), json!({"kind": "text", "text": "ごみの日を教えて"})] {
+        let mut request = action.clone();
+        request["userId"] = json!(user_id);
+        let sent: Value = http
+            .post(format!("{base}/simulator/api/events"))
+            .json(&request)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(sent["webhookStatus"], 200, "{sent}");
+    }
+
+    // What LINE received, through the documented control route.
+    let fake = running.fake_line.clone();
+    wait_for("two replies", || {
+        fake.requests().iter().filter(|r| r.path == "/v2/bot/message/reply").count() == 2
+    })
+    .await;
+    let recorded: Vec<Value> = http
+        .get(format!("{base}/_line/requests"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let replies: Vec<&Value> = recorded
+        .iter()
+        .filter(|r| r["path"] == "/v2/bot/message/reply")
+        .collect();
+    assert_eq!(replies.len(), 2);
+    for r in &replies {
+        assert_eq!(r["status"], 200);
+        assert_eq!(r["schemaErrors"], json!([]), "{r}");
+    }
+    let texts: Vec<&str> = replies
+        .iter()
+        .map(|r| r["body"]["messages"][0]["text"].as_str().unwrap())
+        .collect();
+    assert!(texts[0].contains("友だち追加ありがとうございます"), "{}", texts[0]);
+    assert!(texts[1].contains("メニュー"));
+    assert!(!texts[1].contains("ごみの日を教えて"), "the reply must not echo");
+
+    // The simulator shows the same conversation as bubbles.
+    let conversation: Vec<Value> = http
+        .get(format!("{base}/simulator/api/conversation?userId={user_id}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let froms: Vec<&str> = conversation.iter().map(|e| e["from"].as_str().unwrap()).collect();
+    assert_eq!(froms, ["citizen", "bot", "citizen", "bot"]);
+
+    // The simulator refuses what LINE would never send.
+    let bad = http
+        .post(format!("{base}/simulator/api/events"))
+        .json(&json!({"userId": "nobody", "kind": "follow"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+
+    running.stop().await;
+}
+
+struct CountTicks(AtomicUsize);
+
+#[async_trait]
+impl EventHandler for CountTicks {
+    async fn handle(&self, _event: Event) -> Result<(), String> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn scheduler_ticks_reach_the_bus_every_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let running = run(dir.path(), Duration::from_millis(100)).await;
+    let ticks = Arc::new(CountTicks(AtomicUsize::new(0)));
+    running.bus.subscribe("scheduler.tick", ticks.clone());
+    wait_for("three ticks", || ticks.0.load(Ordering::SeqCst) >= 3).await;
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn citizens_created_in_the_simulator_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let running = run(dir.path(), Duration::from_secs(60)).await;
+    let http = reqwest::Client::new();
+    let created = http
+        .post(format!("{}/simulator/api/citizens", running.base_url))
+        .json(&json!({"name": "雲浜 太郎"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    running.stop().await;
+
+    let again = run(dir.path(), Duration::from_secs(60)).await;
+    let list: Vec<Value> = http
+        .get(format!("{}/simulator/api/citizens", again.base_url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["name"], "雲浜 太郎");
+    again.stop().await;
+}

@@ -1,0 +1,29 @@
+//! The shelters function: nearest shelters for a location (LIFF map and chat).
+//!
+//! Only the health route exists so far; the capability arrives with its issue.
+
+use axum::routing::get;
+use axum::Router;
+
+pub const HEALTH_PATH: &str = "/api/shelters/healthz";
+
+pub fn router() -> Router {
+    Router::new().route(HEALTH_PATH, get(|| async { "ok" }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn the_health_route_answers_ok() {
+        let response = router()
+            .oneshot(Request::get(HEALTH_PATH).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+}

@@ -1,0 +1,119 @@
+//! What the account does with each event. For now: welcome on follow, blocked on unfollow, the
+//! default reply to messages, and every event keeps the friend's record current.
+
+use chrono::{DateTime, Utc};
+use futures::future::join_all;
+use std::collections::HashMap;
+use std::sync::Arc;
+use tayori_line::message::Message;
+use tayori_line::webhook::{Event, EventKind, Mode};
+use tayori_line::LineClient;
+use tayori_ports::Platform;
+use tayori_records::{Friends, RecordError, Settings, WebhookEvents};
+
+pub struct Conversation {
+    platform: Platform,
+    line: Arc<LineClient>,
+    friends: Friends,
+    settings: Settings,
+    seen: WebhookEvents,
+}
+
+impl Conversation {
+    pub fn new(platform: Platform, line: Arc<LineClient>, city: &str) -> Self {
+        Self {
+            friends: Friends::new(platform.table.clone()),
+            settings: Settings::new(platform.table.clone(), city),
+            seen: WebhookEvents::new(platform.table.clone()),
+            platform,
+            line,
+        }
+    }
+
+    /// Handles a batch: friends concurrently, each friend's events in the order LINE sent them.
+    pub async fn handle_batch(&self, events: Vec<Event>) -> Result<(), RecordError> {
+        let mut by_source: HashMap<String, Vec<Event>> = HashMap::new();
+        let mut order = Vec::new();
+        for event in events {
+            let key = event.source.user_id().unwrap_or_default().to_string();
+            if !by_source.contains_key(&key) {
+                order.push(key.clone());
+            }
+            by_source.entry(key).or_default().push(event);
+        }
+        let results = join_all(order.into_iter().map(|key| {
+            let events = by_source.remove(&key).unwrap_or_default();
+            async move {
+                for event in events {
+                    self.handle_once(event).await?;
+                }
+                Ok::<(), RecordError>(())
+            }
+        }))
+        .await;
+        results.into_iter().collect()
+    }
+
+    async fn handle_once(&self, event: Event) -> Result<(), RecordError> {
+        // In standby another channel (e.g. a module) is in charge of the chat: observe nothing.
+        if event.mode == Mode::Standby {
+            return Ok(());
+        }
+        let now = self.platform.clock.now();
+        let id = event.webhook_event_id.clone();
+        if !id.is_empty() && !self.seen.claim(&id, now).await? {
+            tracing::info!(webhook_event_id = %id, "event already handled; skipped");
+            return Ok(());
+        }
+        let result = self.handle(event, now).await;
+        if result.is_err() && !id.is_empty() {
+            // Let LINE's redelivery try again rather than lose the event.
+            if let Err(e) = self.seen.release(&id).await {
+                tracing::error!(error = %e, "could not release a failed event's claim");
+            }
+        }
+        result
+    }
+
+    async fn handle(&self, event: Event, now: DateTime<Utc>) -> Result<(), RecordError> {
+        let at = DateTime::from_timestamp_millis(event.timestamp).unwrap_or(now);
+        let Some(user_id) = event.source.user_id().map(str::to_owned) else {
+            tracing::info!("event without a user (group or room); nothing to do");
+            return Ok(());
+        };
+        match &event.kind {
+            EventKind::Follow { .. } => {
+                self.friends.update(&user_id, at, |f| f.followed(at)).await?;
+                let greetings = self.settings.greetings().await?;
+                self.reply(&event, vec![Message::text(greetings.welcome)]).await;
+            }
+            EventKind::Unfollow => {
+                self.friends.update(&user_id, at, |f| f.blocked(at)).await?;
+            }
+            EventKind::Message(_) => {
+                self.friends.update(&user_id, at, |f| f.seen(at)).await?;
+                let greetings = self.settings.greetings().await?;
+                self.reply(&event, vec![Message::text(greetings.default_reply)])
+                    .await;
+            }
+            EventKind::Unknown { event_type } => {
+                tracing::info!(event_type = %event_type, "event type not handled");
+                self.friends.update(&user_id, at, |f| f.seen(at)).await?;
+            }
+            _ => {
+                self.friends.update(&user_id, at, |f| f.seen(at)).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A failed reply is logged, not retried later: reply tokens are single-use and short-lived.
+    async fn reply(&self, event: &Event, messages: Vec<Message>) {
+        let Some(token) = &event.reply_token else {
+            return;
+        };
+        if let Err(e) = self.line.reply(token, messages).await {
+            tracing::error!(error = %e, webhook_event_id = %event.webhook_event_id, "reply failed");
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! AWS and embedded adapters for Tayori's ports.

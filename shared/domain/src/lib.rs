@@ -1,0 +1,9 @@
+//! Tayori's domain: the city's concepts as pure types and rules. No I/O, no AWS, no HTTP: every
+//! function here can be tested with plain values.
+
+pub mod friend;
+pub mod greeting;
+pub mod time;
+
+pub use friend::{Friend, FriendStatus};
+pub use greeting::Greetings;

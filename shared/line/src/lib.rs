@@ -1,0 +1,1 @@
+//! LINE Messaging API: webhook and message models, signature check, validation, client.

@@ -1,0 +1,21 @@
+//! Ports: the traits Tayori's functions use to reach storage, the event bus, the key service and
+//! the clock. Each has an AWS adapter and an embedded adapter in `tayori-adapters`; one
+//! conformance suite (`tests/`) holds both to the same contract.
+
+pub mod bus;
+pub mod cipher;
+pub mod clock;
+pub mod keys;
+pub mod object;
+pub mod platform;
+pub mod table;
+
+pub use bus::{BusError, Event, EventBus, EventHandler};
+pub use cipher::{CipherError, FieldCipher};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use keys::{DataKey, KeyError, KeyService};
+pub use object::{ObjectError, ObjectKey, ObjectStore, StoredObject};
+pub use platform::Platform;
+pub use table::{
+    Condition, Cursor, Index, IndexKey, Item, KeyRange, Page, Query, StoreError, TableStore, Write,
+};

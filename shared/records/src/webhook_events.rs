@@ -1,0 +1,43 @@
+//! Webhook events already handled, so that a redelivered or repeated event is handled once.
+
+use crate::RecordError;
+use chrono::{DateTime, Duration, Utc};
+use std::sync::Arc;
+use tayori_ports::{Condition, Item, StoreError, TableStore};
+
+/// LINE redelivers for a limited time; two days covers it with room to spare.
+pub const REMEMBER_FOR: Duration = Duration::days(2);
+
+#[derive(Clone)]
+pub struct WebhookEvents {
+    table: Arc<dyn TableStore>,
+}
+
+impl WebhookEvents {
+    pub fn new(table: Arc<dyn TableStore>) -> Self {
+        Self { table }
+    }
+
+    /// Records the event as taken; `false` when another delivery of it was taken already.
+    pub async fn claim(&self, webhook_event_id: &str, now: DateTime<Utc>) -> Result<bool, RecordError> {
+        let item = Item::new(
+            format!("WEBHOOKEVENT#{webhook_event_id}"),
+            "SEEN",
+            serde_json::json!({ "at": now }),
+        )
+        .expiring_at((now + REMEMBER_FOR).timestamp());
+        match self.table.put(item, Condition::IfAbsent).await {
+            Ok(()) => Ok(true),
+            Err(StoreError::ConditionFailed) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Forgets a claim whose handling failed, so that LINE's redelivery is handled.
+    pub async fn release(&self, webhook_event_id: &str) -> Result<(), RecordError> {
+        self.table
+            .delete(&format!("WEBHOOKEVENT#{webhook_event_id}"), "SEEN", Condition::Always)
+            .await?;
+        Ok(())
+    }
+}
