@@ -13,6 +13,8 @@ use tayori_ports::{Event, EventHandler};
 pub const HEALTH_PATH: &str = "/broadcast/healthz";
 /// Detail type of the every-minute scheduler event.
 pub const TICK: &str = "scheduler.tick";
+/// Detail type of the 03:00 JST daily schedule.
+pub const DAILY: &str = "scheduler.daily-housekeeping";
 
 /// The tick's detail: the minute it stands for (the scheduler's time, not the arrival time, so
 /// a late invocation still does that minute's work).
@@ -27,6 +29,25 @@ impl Tick {
     }
 }
 
+/// Turns what EventBridge Scheduler sends (see `events/scheduler/`) into the bus event it
+/// stands for: `detail.job` names the job, `time` the scheduled minute.
+pub fn from_scheduler(payload: &serde_json::Value) -> Result<Event, String> {
+    let at = payload
+        .get("time")
+        .and_then(serde_json::Value::as_str)
+        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or("scheduler event without a valid time")?;
+    match payload.pointer("/detail/job").and_then(serde_json::Value::as_str) {
+        Some("tick") => Ok(Tick::event(at)),
+        Some(job) => Ok(Event::new(
+            format!("scheduler.{job}"),
+            serde_json::json!({ "at": at }),
+        )),
+        None => Err("scheduler event without detail.job".into()),
+    }
+}
+
 pub fn router() -> Router {
     Router::new().route(HEALTH_PATH, get(|| async { "ok" }))
 }
@@ -38,6 +59,11 @@ pub struct Scheduler;
 #[async_trait]
 impl EventHandler for Scheduler {
     async fn handle(&self, event: Event) -> Result<(), String> {
+        if event.detail_type == DAILY {
+            // DynamoDB TTL and S3 lifecycle rules do today's clean-up; usage roll-ups join here.
+            tracing::info!("daily housekeeping: nothing else to do");
+            return Ok(());
+        }
         if event.detail_type != TICK {
             return Err(format!("unexpected event {}", event.detail_type));
         }
@@ -60,5 +86,18 @@ mod tests {
         assert!(Scheduler.handle(wrong).await.is_err());
         let malformed = Event::new(TICK, serde_json::json!({"at": "yesterday"}));
         assert!(Scheduler.handle(malformed).await.is_err());
+    }
+
+    #[test]
+    fn the_sample_scheduler_events_become_a_tick_and_the_daily_job() {
+        let tick: serde_json::Value =
+            serde_json::from_str(include_str!("../../../events/scheduler/tick.json")).unwrap();
+        let event = from_scheduler(&tick).unwrap();
+        assert_eq!(event.detail_type, TICK);
+        assert_eq!(event.detail["at"], "2025-12-31T22:30:00Z");
+        let daily: serde_json::Value =
+            serde_json::from_str(include_str!("../../../events/scheduler/daily.json")).unwrap();
+        assert_eq!(from_scheduler(&daily).unwrap().detail_type, DAILY);
+        assert!(from_scheduler(&serde_json::json!({"detail": {"job": "tick"}})).is_err());
     }
 }

@@ -1,0 +1,125 @@
+//! The misbehaviour a test can ask for: injected errors, latency, rate limits.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+/// The next `count` requests whose path starts with `path` are answered with `status` and
+/// `body` (or a LINE-style error body for that status).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Fault {
+    pub path: String,
+    pub status: u16,
+    pub count: usize,
+    #[serde(default)]
+    pub body: Option<Value>,
+}
+
+#[derive(Debug)]
+pub(crate) struct RateLimit {
+    pub path: String,
+    pub per_second: u32,
+    accepted: VecDeque<Instant>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Controls {
+    pub faults: Vec<Fault>,
+    pub latency: Duration,
+    pub limits: Vec<RateLimit>,
+}
+
+impl Controls {
+    /// Takes one use of the first fault matching `path`, if any.
+    pub fn take_fault(&mut self, path: &str) -> Option<Fault> {
+        let index = self
+            .faults
+            .iter()
+            .position(|f| f.count > 0 && path.starts_with(&f.path))?;
+        let fault = &mut self.faults[index];
+        fault.count -= 1;
+        let taken = fault.clone();
+        if fault.count == 0 {
+            self.faults.remove(index);
+        }
+        Some(taken)
+    }
+
+    pub fn limit(&mut self, path: &str, per_second: u32) {
+        self.limits.retain(|l| l.path != path);
+        self.limits.push(RateLimit {
+            path: path.to_string(),
+            per_second,
+            accepted: VecDeque::new(),
+        });
+    }
+
+    /// True when a request to `path` now would exceed a limit (a 1 s sliding window of the
+    /// requests let through). A request let through counts against every limit it matches.
+    pub fn over_limit(&mut self, path: &str, now: Instant) -> bool {
+        let window = Duration::from_secs(1);
+        let mut over = false;
+        for limit in self.limits.iter_mut().filter(|l| path.starts_with(&l.path)) {
+            while limit
+                .accepted
+                .front()
+                .is_some_and(|&t| now.duration_since(t) >= window)
+            {
+                limit.accepted.pop_front();
+            }
+            if limit.accepted.len() >= limit.per_second as usize {
+                over = true;
+            }
+        }
+        if !over {
+            for limit in self.limits.iter_mut().filter(|l| path.starts_with(&l.path)) {
+                limit.accepted.push_back(now);
+            }
+        }
+        over
+    }
+
+    pub fn reset(&mut self) {
+        *self = Controls::default();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fault_is_used_up_after_count_matching_requests() {
+        let mut controls = Controls::default();
+        controls.faults.push(Fault {
+            path: "/v2/bot/message".into(),
+            status: 500,
+            count: 2,
+            body: None,
+        });
+        assert!(controls.take_fault("/v2/bot/profile/U1").is_none());
+        assert_eq!(
+            controls.take_fault("/v2/bot/message/push").unwrap().status,
+            500
+        );
+        assert!(controls.take_fault("/v2/bot/message/multicast").is_some());
+        assert!(controls.take_fault("/v2/bot/message/push").is_none());
+    }
+
+    #[test]
+    fn the_rate_limit_window_slides() {
+        let mut controls = Controls::default();
+        controls.limit("/v2/bot/message/multicast", 2);
+        let t0 = Instant::now();
+        let path = "/v2/bot/message/multicast";
+        assert!(!controls.over_limit(path, t0));
+        assert!(!controls.over_limit(path, t0 + Duration::from_millis(500)));
+        assert!(controls.over_limit(path, t0 + Duration::from_millis(900)));
+        assert!(!controls.over_limit("/v2/bot/message/push", t0 + Duration::from_millis(900)));
+        // The first request leaves the window at t0 + 1 s.
+        assert!(!controls.over_limit(path, t0 + Duration::from_millis(1000)));
+        assert!(controls.over_limit(path, t0 + Duration::from_millis(1100)));
+    }
+}

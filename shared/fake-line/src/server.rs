@@ -1,0 +1,188 @@
+//! The fake server's handle: cheap to clone, shared by the router, the tests and the simulator.
+
+use crate::api;
+use crate::controls::{Controls, Fault};
+use crate::record::RecordedRequest;
+use crate::world::{Image, World};
+use bytes::Bytes;
+use serde_json::Value;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// A fake LINE Platform (api.line.me and api-data.line.me on one origin).
+#[derive(Clone, Default)]
+pub struct FakeLine {
+    inner: Arc<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    next_id: AtomicU64,
+    records: Mutex<Vec<RecordedRequest>>,
+    controls: Mutex<Controls>,
+    world: Mutex<World>,
+}
+
+/// A poisoned lock only means a test panicked mid-request; the data is still the best we have.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl std::fmt::Debug for FakeLine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FakeLine")
+            .field("requests", &lock(&self.inner.records).len())
+            .finish()
+    }
+}
+
+impl FakeLine {
+    pub fn new() -> FakeLine {
+        FakeLine::default()
+    }
+
+    /// LINE's endpoints plus the `/_line/*` control routes, to serve alone or merge into
+    /// another router at its root.
+    pub fn router(&self) -> axum::Router {
+        api::router(self.clone())
+    }
+
+    /// Serves [`FakeLine::router`] on 127.0.0.1 at a free port; answers the base URL
+    /// (`http://127.0.0.1:<port>`) and the server task.
+    pub async fn serve(&self) -> (String, tokio::task::JoinHandle<()>) {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .expect("bind 127.0.0.1:0 for the fake LINE server");
+        let address = listener.local_addr().expect("bound address");
+        let router = self.router();
+        let handle = tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, router).await {
+                tracing::error!(error = %e, "fake LINE server stopped");
+            }
+        });
+        (format!("http://{address}"), handle)
+    }
+
+    /// Every request received, oldest first.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        let mut records = lock(&self.inner.records).clone();
+        // Recorded when answered; with latency, answers can finish out of order.
+        records.sort_by_key(|r| r.id);
+        records
+    }
+
+    /// Forgets the recorded requests (the channel's state, such as rich menus, stays).
+    pub fn clear(&self) {
+        lock(&self.inner.records).clear();
+    }
+
+    pub fn inject_faults(&self, fault: Fault) {
+        lock(&self.inner.controls).faults.push(fault);
+    }
+
+    /// Delay before every LINE request is handled.
+    pub fn set_latency(&self, latency: Duration) {
+        lock(&self.inner.controls).latency = latency;
+    }
+
+    /// Requests whose path starts with `path` beyond `per_second` within any 1 s window are
+    /// answered 429.
+    pub fn enforce_rate_limit(&self, path: &str, per_second: u32) {
+        lock(&self.inner.controls).limit(path, per_second);
+    }
+
+    /// Clears faults, latency and rate limits.
+    pub fn reset_controls(&self) {
+        lock(&self.inner.controls).reset();
+    }
+
+    /// Registers a friend of the channel, so that the profile API knows them and broadcasts
+    /// reach them.
+    pub fn add_user(&self, user_id: &str, display_name: &str) {
+        lock(&self.inner.world)
+            .users
+            .insert(user_id.to_string(), display_name.to_string());
+    }
+
+    /// Friends of the channel: user id → display name.
+    pub fn users(&self) -> Vec<(String, String)> {
+        lock(&self.inner.world)
+            .users
+            .iter()
+            .map(|(id, name)| (id.clone(), name.clone()))
+            .collect()
+    }
+
+    /// What the content API answers for `message_id` (by default a small PNG): the simulator
+    /// stores the image a citizen "sent" here, for the bot to fetch as LINE's content.
+    pub fn put_content(
+        &self,
+        message_id: &str,
+        bytes: impl Into<Bytes>,
+        content_type: impl AsRef<str>,
+    ) {
+        lock(&self.inner.world).contents.insert(
+            message_id.to_string(),
+            Image {
+                content_type: content_type.as_ref().to_string(),
+                bytes: bytes.into(),
+            },
+        );
+    }
+
+    /// Messages delivered to a user by push, multicast or broadcast (to registered users),
+    /// oldest first.
+    pub fn sent_messages_to(&self, user_id: &str) -> Vec<Value> {
+        lock(&self.inner.world)
+            .inboxes
+            .get(user_id)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Messages sent with a reply token.
+    pub fn replies_for(&self, reply_token: &str) -> Vec<Value> {
+        lock(&self.inner.world)
+            .replies
+            .get(reply_token)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The rich menu linked to a user, or else the default one: what the user sees.
+    pub fn rich_menu_of(&self, user_id: &str) -> Option<String> {
+        let world = lock(&self.inner.world);
+        world
+            .links
+            .get(user_id)
+            .cloned()
+            .or_else(|| world.default_menu.clone())
+    }
+
+    pub(crate) fn world(&self) -> MutexGuard<'_, World> {
+        lock(&self.inner.world)
+    }
+
+    pub(crate) fn next_request_id(&self) -> u64 {
+        self.inner.next_id.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    pub(crate) fn record(&self, request: RecordedRequest) {
+        lock(&self.inner.records).push(request);
+    }
+
+    pub(crate) fn latency(&self) -> Duration {
+        lock(&self.inner.controls).latency
+    }
+
+    pub(crate) fn take_fault(&self, path: &str) -> Option<Fault> {
+        lock(&self.inner.controls).take_fault(path)
+    }
+
+    pub(crate) fn over_rate_limit(&self, path: &str, now: Instant) -> bool {
+        lock(&self.inner.controls).over_limit(path, now)
+    }
+}

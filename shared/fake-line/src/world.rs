@@ -1,0 +1,71 @@
+//! What the LINE Platform knows about the channel: friends, delivered messages, used reply
+//! tokens, accepted retry keys, rich menus and their links.
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+#[derive(Debug, Clone)]
+pub(crate) struct Image {
+    pub content_type: String,
+    pub bytes: Bytes,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct RichMenu {
+    /// Creation order: LINE lists rich menus oldest first.
+    pub seq: u64,
+    /// The request body it was created from, with `richMenuId` added.
+    pub body: Value,
+    pub image: Option<Image>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct World {
+    pub users: BTreeMap<String, String>,
+    pub inboxes: HashMap<String, Vec<Value>>,
+    pub replies: HashMap<String, Vec<Value>>,
+    pub used_reply_tokens: HashSet<String>,
+    /// Retry key → the `x-line-request-id` of the request that was accepted with it.
+    pub retry_keys: HashMap<String, String>,
+    pub narrowcasts: HashMap<String, DateTime<Utc>>,
+    pub menus: BTreeMap<String, RichMenu>,
+    pub menu_seq: u64,
+    pub aliases: BTreeMap<String, String>,
+    pub default_menu: Option<String>,
+    /// User → rich menu linked to them individually.
+    pub links: HashMap<String, String>,
+    pub batches: HashMap<String, DateTime<Utc>>,
+    pub contents: HashMap<String, Image>,
+    pub message_seq: u64,
+}
+
+impl World {
+    /// A numeric message id, as LINE's are.
+    pub fn message_id(&mut self) -> String {
+        self.message_seq += 1;
+        format!("{}", 560_000_000_000_000_000u64 + self.message_seq)
+    }
+
+    pub fn deliver(&mut self, to: &str, messages: &[Value]) {
+        self.inboxes
+            .entry(to.to_string())
+            .or_default()
+            .extend(messages.iter().cloned());
+    }
+
+    pub fn menu_with_image(&self, id: &str) -> Result<&RichMenu, MenuProblem> {
+        let menu = self.menus.get(id).ok_or(MenuProblem::NotFound)?;
+        if menu.image.is_none() {
+            return Err(MenuProblem::NoImage);
+        }
+        Ok(menu)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MenuProblem {
+    NotFound,
+    NoImage,
+}

@@ -1,0 +1,949 @@
+//! Checks on `template.yaml` (and the sample `events/`) that cfn-lint does not make: schedule
+//! strings and their time zones, build metadata that names real crates, and the security and
+//! backup settings the city's 仕様書 asks for (6.1.4, 9.1.1, 9.1.2, 9.1.4).
+//! No network, no moto: the template is read as YAML, CloudFormation short tags included.
+
+use serde_yaml::value::TaggedValue;
+use serde_yaml::{Mapping, Value};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// EventBridge (Scheduler and rules) schedule expressions: `cron(...)` and `rate(...)`, checked
+/// field by field as AWS documents them, because a bad one only fails at deploy time.
+mod schedule {
+    /// The six fields of an EventBridge cron expression, in order.
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    enum Field {
+        Minutes,
+        Hours,
+        DayOfMonth,
+        Month,
+        DayOfWeek,
+        Year,
+    }
+
+    const MONTHS: [&str; 12] = [
+        "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+    ];
+    const WEEKDAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+
+    impl Field {
+        const ALL: [Field; 6] = [
+            Field::Minutes,
+            Field::Hours,
+            Field::DayOfMonth,
+            Field::Month,
+            Field::DayOfWeek,
+            Field::Year,
+        ];
+
+        fn range(self) -> (u32, u32) {
+            match self {
+                Field::Minutes => (0, 59),
+                Field::Hours => (0, 23),
+                Field::DayOfMonth => (1, 31),
+                Field::Month => (1, 12),
+                Field::DayOfWeek => (1, 7),
+                Field::Year => (1970, 2199),
+            }
+        }
+
+        /// A number or, for months and weekdays, a three-letter name.
+        fn value(self, text: &str) -> Result<u32, String> {
+            let names: &[&str] = match self {
+                Field::Month => &MONTHS,
+                Field::DayOfWeek => &WEEKDAYS,
+                _ => &[],
+            };
+            let upper = text.to_ascii_uppercase();
+            let value = match names.iter().position(|n| *n == upper) {
+                Some(i) => i as u32 + 1,
+                None if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) => text
+                    .parse()
+                    .map_err(|_| format!("{self:?}: {text} is too large"))?,
+                None => return Err(format!("{self:?}: {text} is not a value")),
+            };
+            let (lo, hi) = self.range();
+            if (lo..=hi).contains(&value) {
+                Ok(value)
+            } else {
+                Err(format!("{self:?}: {text} is outside {lo}-{hi}"))
+            }
+        }
+    }
+
+    /// Checks `cron(...)` or `rate(...)`.
+    pub fn validate(expression: &str) -> Result<(), String> {
+        if let Some(body) = inner(expression, "cron") {
+            validate_cron(body)
+        } else if let Some(body) = inner(expression, "rate") {
+            validate_rate(body)
+        } else {
+            Err(format!("{expression}: neither cron(...) nor rate(...)"))
+        }
+    }
+
+    fn inner<'a>(expression: &'a str, name: &str) -> Option<&'a str> {
+        expression
+            .strip_prefix(name)?
+            .strip_prefix('(')?
+            .strip_suffix(')')
+    }
+
+    fn validate_cron(body: &str) -> Result<(), String> {
+        let fields: Vec<&str> = body.split(' ').collect();
+        if fields.len() != 6 || fields.iter().any(|f| f.is_empty()) {
+            return Err(format!(
+                "cron({body}): needs 6 fields separated by single spaces, has {}",
+                fields.len()
+            ));
+        }
+        for (field, text) in Field::ALL.iter().zip(&fields) {
+            validate_field(*field, text).map_err(|e| format!("cron({body}): {e}"))?;
+        }
+        // One of the two day fields must be `?` and the other must not: AWS cannot combine them.
+        match (fields[2] == "?", fields[4] == "?") {
+            (true, false) | (false, true) => Ok(()),
+            _ => Err(format!(
+                "cron({body}): exactly one of day-of-month and day-of-week must be ?"
+            )),
+        }
+    }
+
+    fn validate_field(field: Field, text: &str) -> Result<(), String> {
+        let is_day = matches!(field, Field::DayOfMonth | Field::DayOfWeek);
+        if text == "?" {
+            return if is_day {
+                Ok(())
+            } else {
+                Err(format!("{field:?}: ? only fits the day fields"))
+            };
+        }
+        if let Some(result) = special_day_form(field, text) {
+            return result;
+        }
+        for item in text.split(',') {
+            validate_item(field, item)?;
+        }
+        Ok(())
+    }
+
+    /// The forms that stand alone: L, LW and nW for the day of month; L, nL and n#k for the
+    /// day of week. `None` when `text` is none of them.
+    fn special_day_form(field: Field, text: &str) -> Option<Result<(), String>> {
+        match field {
+            Field::DayOfMonth => {
+                if text == "L" || text == "LW" {
+                    Some(Ok(()))
+                } else {
+                    let day = text.strip_suffix('W')?;
+                    Some(field.value(day).map(|_| ()))
+                }
+            }
+            Field::DayOfWeek => {
+                if text == "L" {
+                    return Some(Ok(()));
+                }
+                if let Some((day, nth)) = text.split_once('#') {
+                    let nth_ok = matches!(nth, "1" | "2" | "3" | "4" | "5");
+                    return Some(match field.value(day) {
+                        Ok(_) if nth_ok => Ok(()),
+                        Ok(_) => Err(format!("DayOfWeek: #{nth} must be 1-5")),
+                        Err(e) => Err(e),
+                    });
+                }
+                let day = text.strip_suffix('L')?;
+                Some(field.value(day).map(|_| ()))
+            }
+            _ => None,
+        }
+    }
+
+    /// `*`, a value, a range `a-b`, each optionally followed by `/step`.
+    fn validate_item(field: Field, item: &str) -> Result<(), String> {
+        let (base, step) = match item.split_once('/') {
+            Some((base, step)) => (base, Some(step)),
+            None => (item, None),
+        };
+        if let Some(step) = step {
+            let (lo, hi) = field.range();
+            let n: u32 = step
+                .parse()
+                .map_err(|_| format!("{field:?}: step {step} is not a number"))?;
+            if n == 0 || n > hi - lo + 1 {
+                return Err(format!("{field:?}: step {step} is out of range"));
+            }
+        }
+        if base == "*" {
+            return Ok(());
+        }
+        match base.split_once('-') {
+            Some((from, to)) => {
+                let (from, to) = (field.value(from)?, field.value(to)?);
+                if from <= to {
+                    Ok(())
+                } else {
+                    Err(format!("{field:?}: range {base} runs backwards"))
+                }
+            }
+            None => field.value(base).map(|_| ()),
+        }
+    }
+
+    fn validate_rate(body: &str) -> Result<(), String> {
+        let (value, unit) = body
+            .split_once(' ')
+            .ok_or_else(|| format!("rate({body}): needs a value and a unit"))?;
+        let value: u32 = value
+            .parse()
+            .map_err(|_| format!("rate({body}): {value} is not a whole number"))?;
+        if value == 0 {
+            return Err(format!("rate({body}): the value must be positive"));
+        }
+        let singular = matches!(unit, "minute" | "hour" | "day");
+        let plural = matches!(unit, "minutes" | "hours" | "days");
+        // AWS wants "1 minute" but "5 minutes".
+        match (value == 1, singular, plural) {
+            (true, true, _) | (false, _, true) => Ok(()),
+            _ => Err(format!(
+                "rate({body}): unit {unit} does not fit value {value}"
+            )),
+        }
+    }
+
+    #[test]
+    fn a_daily_cron_at_a_fixed_hour_is_valid() {
+        assert_eq!(validate("cron(0 21 * * ? *)"), Ok(()));
+    }
+
+    #[test]
+    fn an_hour_past_23_is_rejected() {
+        assert!(validate("cron(0 25 * * ? *)").is_err());
+    }
+
+    #[test]
+    fn day_of_month_and_day_of_week_cannot_both_be_given() {
+        assert!(validate("cron(0 6 * * * *)").is_err());
+        assert!(validate("cron(0 6 ? * ? *)").is_err());
+    }
+
+    #[test]
+    fn weekday_names_and_ranges_are_valid() {
+        assert_eq!(validate("cron(30 6 ? * MON-FRI *)"), Ok(()));
+        assert_eq!(validate("cron(0 7 ? * mon,wed,fri *)"), Ok(()));
+        assert_eq!(validate("cron(0 10 ? * 6L 2025-2030)"), Ok(()));
+        assert_eq!(validate("cron(0 9 ? * 3#2 *)"), Ok(()));
+    }
+
+    #[test]
+    fn steps_lists_and_the_special_day_forms_are_valid() {
+        assert_eq!(validate("cron(0/15 * * * ? *)"), Ok(()));
+        assert_eq!(validate("cron(*/5 8-17 ? JAN-MAR,DEC MON-FRI *)"), Ok(()));
+        assert_eq!(validate("cron(0 8 L * ? *)"), Ok(()));
+        assert_eq!(validate("cron(0 8 LW * ? *)"), Ok(()));
+        assert_eq!(validate("cron(0 8 15W * ? *)"), Ok(()));
+        assert_eq!(validate("cron(* * * * ? *)"), Ok(()));
+    }
+
+    #[test]
+    fn malformed_crons_are_rejected() {
+        for bad in [
+            "cron(0 6 * * ?)",        // five fields
+            "cron(0  6 * * ? *)",     // double space
+            "cron(60 6 * * ? *)",     // minute 60
+            "cron(0 6 0 * ? *)",      // day 0
+            "cron(0 6 ? 13 MON *)",   // month 13
+            "cron(0 6 ? * 8 *)",      // weekday 8
+            "cron(0 6 ? * FUNDAY *)", // not a weekday
+            "cron(0 6 ? * MON#6 *)",  // no sixth Monday
+            "cron(0 6 ? FOO MON *)",  // not a month
+            "cron(0 6 * * ? 1969)",   // year before 1970
+            "cron(0/0 6 * * ? *)",    // zero step
+            "cron(0 17-9 * * ? *)",   // backwards range
+            "cron(? 6 * * ? *)",      // ? in minutes
+            "cron(0 6 L * L *)",      // both day fields given
+            "cron(0 6 15W,16 * ? *)", // W inside a list
+            "cron(0 6 * * ? *",       // unclosed
+            "0 6 * * ? *",            // bare fields
+        ] {
+            assert!(validate(bad).is_err(), "{bad} should be rejected");
+        }
+    }
+
+    #[test]
+    fn rates_need_a_positive_value_and_a_matching_unit() {
+        assert_eq!(validate("rate(1 minute)"), Ok(()));
+        assert_eq!(validate("rate(5 minutes)"), Ok(()));
+        assert_eq!(validate("rate(12 hours)"), Ok(()));
+        assert_eq!(validate("rate(1 day)"), Ok(()));
+        for bad in [
+            "rate(1 minutes)",
+            "rate(5 minute)",
+            "rate(0 minutes)",
+            "rate(-1 minutes)",
+            "rate(30 seconds)",
+            "rate(minutes)",
+            "rate(1.5 hours)",
+        ] {
+            assert!(validate(bad).is_err(), "{bad} should be rejected");
+        }
+    }
+}
+
+// ------------------------------------------------------------------ reading the template
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ sits in the repository root")
+        .to_path_buf()
+}
+
+fn template() -> Value {
+    let path = repo_root().join("template.yaml");
+    let text = std::fs::read_to_string(&path).expect("template.yaml is readable");
+    serde_yaml::from_str(&text).expect("template.yaml parses, short tags included")
+}
+
+fn resources(template: &Value) -> &Mapping {
+    template["Resources"]
+        .as_mapping()
+        .expect("Resources is a mapping")
+}
+
+/// Logical ids and bodies of the resources of one type.
+fn of_type<'a>(template: &'a Value, kind: &str) -> Vec<(&'a str, &'a Value)> {
+    resources(template)
+        .iter()
+        .filter(|(_, r)| r["Type"].as_str() == Some(kind))
+        .map(|(id, r)| (id.as_str().expect("logical ids are strings"), r))
+        .collect()
+}
+
+fn resource<'a>(template: &'a Value, id: &str) -> &'a Value {
+    let found = &resources(template)[id];
+    assert!(!found.is_null(), "resource {id} exists");
+    found
+}
+
+/// `!Tag value` or its long form `{ "Fn::Tag": value }` (`Ref` has no `Fn::`).
+fn intrinsic<'a>(value: &'a Value, name: &str) -> Option<&'a Value> {
+    if let Value::Tagged(tagged) = value {
+        let TaggedValue { tag, value } = tagged.as_ref();
+        return (*tag == name).then_some(value);
+    }
+    let long = if name == "Ref" {
+        name.to_string()
+    } else {
+        format!("Fn::{name}")
+    };
+    let map = value.as_mapping()?;
+    (map.len() == 1).then(|| map.get(long.as_str())).flatten()
+}
+
+/// The logical id a `Ref` or `GetAtt` points at.
+fn target(value: &Value) -> Option<&str> {
+    if let Some(v) = intrinsic(value, "Ref") {
+        return v.as_str();
+    }
+    let v = intrinsic(value, "GetAtt")?;
+    match v {
+        Value::String(s) => s.split('.').next(),
+        Value::Sequence(parts) => parts.first()?.as_str(),
+        _ => None,
+    }
+}
+
+/// The text of a `!Sub` (either form), for checking what it interpolates.
+fn sub_text(value: &Value) -> Option<&str> {
+    match intrinsic(value, "Sub")? {
+        Value::String(s) => Some(s),
+        Value::Sequence(parts) => parts.first()?.as_str(),
+        _ => None,
+    }
+}
+
+/// Every value stored under `key`, anywhere in the template.
+fn values_under<'a>(value: &'a Value, key: &str, found: &mut Vec<&'a Value>) {
+    match value {
+        Value::Mapping(map) => {
+            for (k, v) in map {
+                if k.as_str() == Some(key) {
+                    found.push(v);
+                }
+                values_under(v, key, found);
+            }
+        }
+        Value::Sequence(items) => items.iter().for_each(|v| values_under(v, key, found)),
+        Value::Tagged(tagged) => values_under(&tagged.value, key, found),
+        _ => {}
+    }
+}
+
+// ------------------------------------------------------------------ schedules
+
+#[test]
+fn every_schedule_expression_in_the_template_is_valid() {
+    let template = template();
+    let mut expressions = Vec::new();
+    values_under(&template, "ScheduleExpression", &mut expressions);
+    // SAM's Schedule/ScheduleV2 events carry theirs under `Schedule`.
+    let mut sam = Vec::new();
+    values_under(&template, "Schedule", &mut sam);
+    expressions.extend(sam.into_iter().filter(|v| v.is_string()));
+    assert!(
+        expressions.len() >= 2,
+        "the tick and the daily schedule are in the template"
+    );
+    for expression in expressions {
+        let text = expression
+            .as_str()
+            .unwrap_or_else(|| panic!("schedule expressions are literal strings: {expression:?}"));
+        if let Err(problem) = schedule::validate(text) {
+            panic!("{problem}");
+        }
+    }
+}
+
+#[test]
+fn every_schedule_runs_in_japan_time() {
+    let template = template();
+    let schedules = of_type(&template, "AWS::Scheduler::Schedule");
+    assert!(!schedules.is_empty());
+    for (id, schedule) in schedules {
+        let zone = schedule["Properties"]["ScheduleExpressionTimezone"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{id} names its time zone; UTC would be 9 hours off"));
+        assert!(
+            zone.parse::<chrono_tz::Tz>().is_ok(),
+            "{id}: {zone} is an IANA time zone"
+        );
+        assert_eq!(zone, "Asia/Tokyo", "{id}");
+    }
+    let mut zones = Vec::new();
+    values_under(&template, "ScheduleExpressionTimezone", &mut zones);
+    for zone in zones {
+        assert_eq!(zone.as_str(), Some("Asia/Tokyo"));
+    }
+}
+
+#[test]
+fn an_unknown_time_zone_would_be_caught() {
+    assert!("Asia/Tokio".parse::<chrono_tz::Tz>().is_err());
+    assert!("Asia/Tokyo".parse::<chrono_tz::Tz>().is_ok());
+}
+
+#[test]
+fn the_broadcast_function_ticks_every_minute_exactly_on_time() {
+    let template = template();
+    let tick = of_type(&template, "AWS::Scheduler::Schedule")
+        .into_iter()
+        .find(|(_, s)| sub_text(&s["Properties"]["Name"]) == Some("tayori-${Stage}-tick"))
+        .map(|(_, s)| &s["Properties"])
+        .expect("a schedule named tayori-${Stage}-tick");
+    assert_eq!(
+        tick["ScheduleExpression"].as_str(),
+        Some("cron(* * * * ? *)")
+    );
+    assert_eq!(tick["FlexibleTimeWindow"]["Mode"].as_str(), Some("OFF"));
+    assert_eq!(target(&tick["Target"]["Arn"]), Some("BroadcastFunction"));
+    let role = target(&tick["Target"]["RoleArn"]).expect("the schedule has a role");
+    let role_text = serde_yaml::to_string(resource(&template, role)).unwrap();
+    assert!(role_text.contains("scheduler.amazonaws.com"));
+    assert!(role_text.contains("lambda:InvokeFunction"));
+}
+
+#[test]
+fn the_sample_scheduler_events_match_what_the_schedules_send() {
+    let template = template();
+    for (name, job) in [("tick", "tick"), ("daily", "daily-housekeeping")] {
+        let schedule = of_type(&template, "AWS::Scheduler::Schedule")
+            .into_iter()
+            .find(|(_, s)| {
+                sub_text(&s["Properties"]["Name"]) == Some(&format!("tayori-${{Stage}}-{name}"))
+            })
+            .map(|(_, s)| &s["Properties"])
+            .unwrap_or_else(|| panic!("schedule {name}"));
+        let input: serde_json::Value =
+            serde_json::from_str(schedule["Target"]["Input"].as_str().expect("Input is text"))
+                .expect("the schedule's Input is JSON");
+        let sample: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(repo_root().join(format!("events/scheduler/{name}.json")))
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(input["detail"]["job"], job);
+        assert_eq!(sample["detail"], input["detail"], "{name}");
+        assert_eq!(input["time"], "<aws.scheduler.scheduled-time>");
+        let keys = |v: &serde_json::Value| {
+            v.as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect::<BTreeSet<_>>()
+        };
+        assert_eq!(keys(&sample), keys(&input), "{name}");
+    }
+}
+
+// ------------------------------------------------------------------ functions
+
+const FUNCTIONS: [&str; 7] = [
+    "webhook",
+    "shelters",
+    "reports",
+    "forms",
+    "broadcast",
+    "export",
+    "admin",
+];
+
+/// The `[package] name` of a Cargo.toml, read without a TOML parser.
+fn package_name(manifest: &str) -> Option<String> {
+    let mut in_package = false;
+    for line in manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_package = line == "[package]";
+        } else if in_package {
+            if let Some((key, value)) = line.split_once('=') {
+                if key.trim() == "name" {
+                    return Some(value.trim().trim_matches('"').to_string());
+                }
+            }
+        }
+    }
+    None
+}
+
+#[test]
+fn every_function_is_built_by_cargo_lambda_from_a_real_crate() {
+    let template = template();
+    let functions = of_type(&template, "AWS::Serverless::Function");
+    let mut binaries = BTreeSet::new();
+    for (id, function) in &functions {
+        let metadata = &function["Metadata"];
+        assert_eq!(
+            metadata["BuildMethod"].as_str(),
+            Some("rust-cargolambda"),
+            "{id}"
+        );
+        assert_eq!(
+            function["Properties"]["CodeUri"].as_str(),
+            Some("."),
+            "{id} builds from the workspace root"
+        );
+        let binary = metadata["BuildProperties"]["Binary"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{id} names its binary"));
+        let crate_dir = binary
+            .strip_prefix("tayori-")
+            .unwrap_or_else(|| panic!("{id}: binary {binary} is tayori-<function>"));
+        let dir = repo_root().join("functions").join(crate_dir);
+        let manifest = std::fs::read_to_string(dir.join("Cargo.toml"))
+            .unwrap_or_else(|_| panic!("{id}: functions/{crate_dir}/Cargo.toml exists"));
+        assert_eq!(
+            package_name(&manifest).as_deref(),
+            Some(binary),
+            "{id}: the package is named like the binary"
+        );
+        assert!(
+            dir.join("src/main.rs").is_file(),
+            "{id}: {binary} has a main.rs, so the package's default binary exists"
+        );
+        binaries.insert(crate_dir.to_string());
+    }
+    let expected: BTreeSet<String> = FUNCTIONS.iter().map(|f| f.to_string()).collect();
+    assert_eq!(binaries, expected, "one Lambda per function crate");
+}
+
+#[test]
+fn package_names_are_read_from_the_package_section_only() {
+    let manifest =
+        "[workspace]\nname = \"no\"\n[package]\nname = \"tayori-x\"\n[[bin]]\nname = \"other\"\n";
+    assert_eq!(package_name(manifest).as_deref(), Some("tayori-x"));
+    assert_eq!(package_name("[dependencies]\nname = \"no\"\n"), None);
+}
+
+#[test]
+fn the_runtime_and_architecture_are_set_once_in_globals() {
+    let template = template();
+    let globals = &template["Globals"]["Function"];
+    assert_eq!(globals["Runtime"].as_str(), Some("provided.al2023"));
+    assert_eq!(globals["Handler"].as_str(), Some("bootstrap"));
+    assert_eq!(globals["Architectures"][0].as_str(), Some("x86_64"));
+    assert_eq!(
+        globals["Environment"]["Variables"]["AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH"].as_str(),
+        Some("true")
+    );
+    for variable in [
+        "TABLE_NAME",
+        "BUCKET_NAME",
+        "KMS_KEY_ID",
+        "EVENT_BUS_NAME",
+        "LINE_SECRET_ID",
+        "LINE_API_BASE",
+        "LINE_DATA_API_BASE",
+        "RUST_LOG",
+        "STAGE",
+    ] {
+        assert!(
+            !globals["Environment"]["Variables"][variable].is_null(),
+            "{variable} is set for every function"
+        );
+    }
+    for (id, function) in of_type(&template, "AWS::Serverless::Function") {
+        assert!(
+            function["Properties"]["Architectures"].is_null(),
+            "{id} inherits the architecture, so arm64 stays a one-line change"
+        );
+    }
+}
+
+#[test]
+fn the_webhook_has_memory_enough_for_a_fast_tls_handshake() {
+    let template = template();
+    let memory = resource(&template, "WebhookFunction")["Properties"]["MemorySize"]
+        .as_u64()
+        .expect("the webhook sets its memory");
+    assert!(memory >= 512, "{memory} MB");
+}
+
+#[test]
+fn events_from_the_bus_reach_shelters_and_reports_with_permission() {
+    let template = template();
+    let rules = of_type(&template, "AWS::Events::Rule");
+    let permissions = of_type(&template, "AWS::Lambda::Permission");
+    for (detail_type, function) in [
+        ("line.location-received", "SheltersFunction"),
+        ("line.media-received", "ReportsFunction"),
+    ] {
+        let (rule_id, rule) = rules
+            .iter()
+            .find(|(_, r)| {
+                r["Properties"]["EventPattern"]["detail-type"][0].as_str() == Some(detail_type)
+            })
+            .unwrap_or_else(|| panic!("a rule for {detail_type}"));
+        assert_eq!(
+            target(&rule["Properties"]["EventBusName"]),
+            Some("EventBus")
+        );
+        let targets = rule["Properties"]["Targets"].as_sequence().unwrap();
+        assert_eq!(target(&targets[0]["Arn"]), Some(function));
+        assert!(
+            target(&targets[0]["DeadLetterConfig"]["Arn"]).is_some(),
+            "{rule_id} has a DLQ"
+        );
+        assert!(
+            permissions.iter().any(|(_, p)| {
+                target(&p["Properties"]["FunctionName"]) == Some(function)
+                    && target(&p["Properties"]["SourceArn"]) == Some(rule_id)
+                    && p["Properties"]["Principal"].as_str() == Some("events.amazonaws.com")
+            }),
+            "{function} lets {rule_id} invoke it"
+        );
+    }
+}
+
+// ------------------------------------------------------------------ data (6.1.4, 9.1.2)
+
+#[test]
+fn the_table_is_encrypted_with_the_key_recoverable_and_expires_short_lived_items() {
+    let template = template();
+    let (_, table) = of_type(&template, "AWS::DynamoDB::Table")
+        .into_iter()
+        .next()
+        .expect("a table");
+    let p = &table["Properties"];
+    assert_eq!(p["BillingMode"].as_str(), Some("PAY_PER_REQUEST"));
+    assert_eq!(
+        p["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"].as_bool(),
+        Some(true)
+    );
+    assert_eq!(
+        p["TimeToLiveSpecification"]["AttributeName"].as_str(),
+        Some("expires_at")
+    );
+    assert_eq!(
+        p["TimeToLiveSpecification"]["Enabled"].as_bool(),
+        Some(true)
+    );
+    assert_eq!(p["SSESpecification"]["SSEEnabled"].as_bool(), Some(true));
+    assert_eq!(p["SSESpecification"]["SSEType"].as_str(), Some("KMS"));
+    let key = target(&p["SSESpecification"]["KMSMasterKeyId"]).expect("a customer managed key");
+    assert_eq!(
+        resource(&template, key)["Type"].as_str(),
+        Some("AWS::KMS::Key")
+    );
+    assert_eq!(p["KeySchema"][0]["AttributeName"].as_str(), Some("pk"));
+    assert_eq!(p["KeySchema"][1]["AttributeName"].as_str(), Some("sk"));
+    let gsi = &p["GlobalSecondaryIndexes"][0];
+    assert_eq!(gsi["IndexName"].as_str(), Some("gsi1"));
+    assert_eq!(gsi["Projection"]["ProjectionType"].as_str(), Some("ALL"));
+    assert_eq!(table["DeletionPolicy"].as_str(), Some("Retain"));
+    assert_eq!(table["UpdateReplacePolicy"].as_str(), Some("Retain"));
+}
+
+#[test]
+fn the_key_rotates() {
+    let template = template();
+    for (id, key) in of_type(&template, "AWS::KMS::Key") {
+        assert_eq!(
+            key["Properties"]["EnableKeyRotation"].as_bool(),
+            Some(true),
+            "{id}"
+        );
+    }
+}
+
+#[test]
+fn the_bucket_blocks_public_access_keeps_versions_and_uses_the_key() {
+    let template = template();
+    let (bucket_id, bucket) = of_type(&template, "AWS::S3::Bucket")
+        .into_iter()
+        .next()
+        .expect("a bucket");
+    let p = &bucket["Properties"];
+    for setting in [
+        "BlockPublicAcls",
+        "BlockPublicPolicy",
+        "IgnorePublicAcls",
+        "RestrictPublicBuckets",
+    ] {
+        assert_eq!(
+            p["PublicAccessBlockConfiguration"][setting].as_bool(),
+            Some(true),
+            "{setting}"
+        );
+    }
+    assert_eq!(
+        p["VersioningConfiguration"]["Status"].as_str(),
+        Some("Enabled")
+    );
+    let rule = &p["BucketEncryption"]["ServerSideEncryptionConfiguration"][0];
+    assert_eq!(
+        rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"].as_str(),
+        Some("aws:kms")
+    );
+    assert!(target(&rule["ServerSideEncryptionByDefault"]["KMSMasterKeyID"]).is_some());
+    assert_eq!(rule["BucketKeyEnabled"].as_bool(), Some(true));
+    assert_eq!(
+        p["OwnershipControls"]["Rules"][0]["ObjectOwnership"].as_str(),
+        Some("BucketOwnerEnforced")
+    );
+
+    let (_, policy) = of_type(&template, "AWS::S3::BucketPolicy")
+        .into_iter()
+        .find(|(_, bp)| target(&bp["Properties"]["Bucket"]) == Some(bucket_id))
+        .expect("a policy on the bucket");
+    let statements = policy["Properties"]["PolicyDocument"]["Statement"]
+        .as_sequence()
+        .unwrap();
+    assert!(statements.iter().any(|s| {
+        s["Effect"].as_str() == Some("Deny")
+            && s["Condition"]["Bool"]["aws:SecureTransport"].as_str() == Some("false")
+    }));
+    assert!(statements.iter().any(|s| {
+        s["Effect"].as_str() == Some("Deny")
+            && s["Action"].as_str() == Some("s3:PutObject")
+            && serde_yaml::to_string(&s["Condition"])
+                .unwrap()
+                .contains("s3:x-amz-server-side-encryption: aws:kms")
+    }));
+}
+
+// ------------------------------------------------------------------ WAF (9.1.1, 9.1.3)
+
+/// The WebACL associated with the stage of `api`.
+fn web_acl_of<'a>(template: &'a Value, api: &str) -> &'a Value {
+    let (_, association) = of_type(template, "AWS::WAFv2::WebACLAssociation")
+        .into_iter()
+        .find(|(_, a)| {
+            sub_text(&a["Properties"]["ResourceArn"])
+                .is_some_and(|arn| arn.contains(&format!("/restapis/${{{api}}}/stages/")))
+        })
+        .unwrap_or_else(|| panic!("a WebACL is associated with {api}'s stage"));
+    let acl = target(&association["Properties"]["WebACLArn"]).expect("a WebACL reference");
+    resource(template, acl)
+}
+
+fn managed_groups(acl: &Value) -> BTreeSet<String> {
+    acl["Properties"]["Rules"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["Statement"]["ManagedRuleGroupStatement"]["Name"].as_str())
+        .map(str::to_string)
+        .collect()
+}
+
+fn has_rate_limit(acl: &Value) -> bool {
+    acl["Properties"]["Rules"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .any(|r| {
+            r["Statement"]["RateBasedStatement"].is_mapping() && r["Action"]["Block"].is_mapping()
+        })
+}
+
+#[test]
+fn the_console_is_blocked_except_from_the_city_offices() {
+    let template = template();
+    let acl = web_acl_of(&template, "AdminApi");
+    assert_eq!(acl["Properties"]["Scope"].as_str(), Some("REGIONAL"));
+    assert!(
+        acl["Properties"]["DefaultAction"]["Block"].is_mapping(),
+        "the console's WebACL blocks by default"
+    );
+    assert!(acl["Properties"]["DefaultAction"]["Allow"].is_null());
+
+    let rules = acl["Properties"]["Rules"].as_sequence().unwrap();
+    let allow = rules
+        .iter()
+        .find(|r| r["Action"]["Allow"].is_mapping())
+        .expect("a rule allows the offices");
+    let ip_set = target(&allow["Statement"]["IPSetReferenceStatement"]["Arn"])
+        .expect("the allow rule matches an IP set");
+    let ip_set = &resource(&template, ip_set)["Properties"];
+    assert_eq!(target(&ip_set["Addresses"]), Some("AdminAllowedCidrs"));
+    assert_eq!(ip_set["IPAddressVersion"].as_str(), Some("IPV4"));
+    assert_eq!(
+        template["Parameters"]["AdminAllowedCidrs"]["Type"].as_str(),
+        Some("CommaDelimitedList")
+    );
+    // Allow ends evaluation, so it must come after the protective rules.
+    let last = rules
+        .iter()
+        .filter_map(|r| r["Priority"].as_u64())
+        .max()
+        .unwrap();
+    assert_eq!(allow["Priority"].as_u64(), Some(last));
+
+    let groups = managed_groups(acl);
+    assert!(groups.contains("AWSManagedRulesCommonRuleSet"));
+    assert!(groups.contains("AWSManagedRulesKnownBadInputsRuleSet"));
+    assert!(has_rate_limit(acl));
+}
+
+#[test]
+fn the_public_api_is_open_but_filtered() {
+    let template = template();
+    let acl = web_acl_of(&template, "PublicApi");
+    assert!(acl["Properties"]["DefaultAction"]["Allow"].is_mapping());
+    let groups = managed_groups(acl);
+    assert!(groups.contains("AWSManagedRulesCommonRuleSet"));
+    assert!(groups.contains("AWSManagedRulesKnownBadInputsRuleSet"));
+    assert!(has_rate_limit(acl));
+}
+
+#[test]
+fn the_console_and_the_public_routes_live_on_separate_apis() {
+    let template = template();
+    let api_of = |function: &str| -> BTreeSet<(String, String)> {
+        let events = resource(&template, function)["Properties"]["Events"]
+            .as_mapping()
+            .unwrap();
+        events
+            .values()
+            .map(|e| {
+                (
+                    target(&e["Properties"]["RestApiId"]).unwrap().to_string(),
+                    e["Properties"]["Path"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    assert!(api_of("WebhookFunction").contains(&("PublicApi".into(), "/line/webhook".into())));
+    assert!(
+        api_of("SheltersFunction").contains(&("PublicApi".into(), "/api/shelters/nearby".into()))
+    );
+    assert!(api_of("AdminFunction").contains(&("AdminApi".into(), "/admin/{proxy+}".into())));
+    assert!(api_of("ExportFunction")
+        .contains(&("AdminApi".into(), "/admin/api/exports/{proxy+}".into())));
+    for function in ["AdminFunction", "ExportFunction"] {
+        assert!(
+            api_of(function).iter().all(|(api, _)| api == "AdminApi"),
+            "{function} is reachable only through the console API"
+        );
+    }
+    for (id, api) in of_type(&template, "AWS::Serverless::Api") {
+        assert_eq!(
+            api["Properties"]["EndpointConfiguration"]["Type"].as_str(),
+            Some("REGIONAL"),
+            "{id}"
+        );
+    }
+}
+
+// ------------------------------------------------------------------ logs (9.1.4)
+
+#[test]
+fn every_log_group_keeps_logs_for_the_retention_period() {
+    let template = template();
+    let groups = of_type(&template, "AWS::Logs::LogGroup");
+    assert!(groups.len() >= 9, "7 functions and 2 API access logs");
+    for (id, group) in &groups {
+        assert_eq!(
+            target(&group["Properties"]["RetentionInDays"]),
+            Some("LogRetentionDays"),
+            "{id} has a retention"
+        );
+    }
+    assert_eq!(
+        template["Parameters"]["LogRetentionDays"]["Default"].as_u64(),
+        Some(400)
+    );
+    let ids: BTreeSet<&str> = groups.iter().map(|(id, _)| *id).collect();
+    for (id, function) in of_type(&template, "AWS::Serverless::Function") {
+        let group = target(&function["Properties"]["LoggingConfig"]["LogGroup"])
+            .unwrap_or_else(|| panic!("{id} logs to a group of this stack"));
+        assert!(ids.contains(group), "{id} -> {group}");
+    }
+    for (id, api) in of_type(&template, "AWS::Serverless::Api") {
+        let destination = sub_text(&api["Properties"]["AccessLogSetting"]["DestinationArn"])
+            .unwrap_or_else(|| panic!("{id} writes access logs"));
+        assert!(
+            ids.iter()
+                .any(|g| destination.contains(&format!("${{{g}}}"))),
+            "{id}'s access logs go to a group with a retention"
+        );
+    }
+}
+
+// ------------------------------------------------------------------ sample events
+
+#[test]
+fn every_sample_line_webhook_is_signed_for_the_dev_secret() {
+    use base64::Engine;
+    use hmac::{Hmac, Mac};
+    let dir = repo_root().join("events/line");
+    let mut checked = 0;
+    for kind in [
+        "follow", "text", "location", "image", "postback", "unfollow",
+    ] {
+        let body = std::fs::read(dir.join(format!("{kind}.body.json"))).unwrap();
+        let event: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.join(format!("{kind}.json"))).unwrap())
+                .unwrap();
+        assert_eq!(
+            event["body"].as_str().unwrap().as_bytes(),
+            &body[..],
+            "{kind}: the event carries the body file's exact bytes"
+        );
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(b"tayori-local-dev-secret").unwrap();
+        mac.update(&body);
+        let expected =
+            base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+        assert_eq!(
+            event["headers"]["x-line-signature"].as_str(),
+            Some(expected.as_str()),
+            "{kind}"
+        );
+        assert_eq!(event["httpMethod"], "POST");
+        assert_eq!(event["path"], "/line/webhook");
+        let parsed: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert!(parsed["events"][0]["webhookEventId"].is_string(), "{kind}");
+        checked += 1;
+    }
+    assert_eq!(checked, 6);
+}
