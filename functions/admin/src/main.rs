@@ -1,7 +1,49 @@
-//! Lambda entry point.
+//! Lambda entry point: configuration and clients are built once per container.
+//!
+//! `ADMIN_ALLOWED_CIDRS` is the same list as the WAF IP set (the template passes both from
+//! `AdminAllowedCidrs`); `ADMIN_SETUP_SECRET_ID` names the one-time setup token's secret.
+
+use lambda_http::request::RequestContext;
+use lambda_http::RequestExt;
+use std::sync::Arc;
+use tayori_admin::{router, AdminConfig, AdminState, AllowList, SourceIp};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     tayori_runtime::init_tracing();
-    lambda_http::run(tayori_admin::router()).await
+    let boot = tayori_runtime::Boot::from_env().await?;
+    let cidrs = std::env::var("ADMIN_ALLOWED_CIDRS").map_err(|_| "ADMIN_ALLOWED_CIDRS is not set")?;
+    let allow_list = AllowList::parse(&cidrs)?;
+    let setup_token = match std::env::var("ADMIN_SETUP_SECRET_ID") {
+        Ok(id) => Some(tayori_runtime::secret_string(&id).await?),
+        Err(_) => None,
+    };
+    let state = AdminState::new(
+        boot.platform,
+        boot.line,
+        AdminConfig {
+            city: boot.city,
+            allow_list,
+            secure_cookies: true,
+            setup_token,
+            session_policy: Default::default(),
+        },
+    );
+    let app = router(Arc::new(state));
+    lambda_http::run(tower::service_fn(move |request: lambda_http::Request| {
+        let app = app.clone();
+        async move {
+            let source = match request.request_context_ref() {
+                Some(RequestContext::ApiGatewayV1(ctx)) => ctx.identity.source_ip.as_deref().and_then(|ip| ip.parse().ok()),
+                Some(RequestContext::ApiGatewayV2(ctx)) => ctx.http.source_ip.as_deref().and_then(|ip| ip.parse().ok()),
+                _ => None,
+            };
+            let mut request = request;
+            if let Some(ip) = source {
+                request.extensions_mut().insert(SourceIp(ip));
+            }
+            tower::ServiceExt::oneshot(app, request.map(axum::body::Body::new)).await
+        }
+    }))
+    .await
 }

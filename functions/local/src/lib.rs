@@ -36,6 +36,8 @@ pub struct LocalConfig {
 
 pub struct Running {
     pub base_url: String,
+    /// The one-time token for `/admin/setup`, while no staff account exists.
+    pub setup_token: Option<String>,
     pub data_dir: PathBuf,
     pub platform: Platform,
     pub bus: Arc<InProcessBus>,
@@ -87,6 +89,8 @@ pub async fn start(config: LocalConfig) -> Result<Running, StartError> {
         config.channel_secret.clone(),
         &config.city,
     ));
+    let admin = Arc::new(admin_state(platform.clone(), line.clone(), &config.city).await?);
+    let setup_token = admin.config.setup_token.clone();
     bus.subscribe(
         tayori_broadcast::TICK,
         Arc::new(tayori_broadcast::Scheduler),
@@ -106,13 +110,15 @@ pub async fn start(config: LocalConfig) -> Result<Running, StartError> {
         .merge(tayori_forms::router())
         .merge(tayori_broadcast::router())
         .merge(tayori_export::router())
-        .merge(tayori_admin::router())
+        .merge(tayori_admin::router(admin))
         .merge(simulator::router(Arc::new(simulator)))
         .merge(fake_line.router())
         .route("/healthz", get(|| async { "ok" }))
-        .route("/", get(|| async { Redirect::to("/simulator") }));
+        .route("/", get(|| async { Redirect::to("/simulator") }))
+        .layer(axum::middleware::from_fn(source_ip));
 
     let server = tokio::spawn(async move {
+        let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
         if let Err(e) = axum::serve(listener, app).await {
             tracing::error!(error = %e, "local server stopped");
         }
@@ -121,6 +127,7 @@ pub async fn start(config: LocalConfig) -> Result<Running, StartError> {
 
     Ok(Running {
         base_url,
+        setup_token,
         data_dir: config.data_dir,
         platform,
         bus,
@@ -128,6 +135,58 @@ pub async fn start(config: LocalConfig) -> Result<Running, StartError> {
         server,
         ticker,
     })
+}
+
+/// The console as the clerk's own machine sees it: loopback is the only allowed address, cookies
+/// are not `Secure` (plain HTTP), and a setup token exists while there is no account yet.
+pub async fn admin_state(platform: Platform, line: Arc<LineClient>, city: &str) -> Result<tayori_admin::AdminState, StartError> {
+    let mut state = tayori_admin::AdminState::new(
+        platform,
+        line,
+        tayori_admin::AdminConfig {
+            city: city.into(),
+            allow_list: tayori_admin::AllowList::default().with_loopback(),
+            secure_cookies: false,
+            setup_token: None,
+            session_policy: Default::default(),
+        },
+    );
+    let any = state
+        .staff
+        .any()
+        .await
+        .map_err(|e| StartError::Storage(PathBuf::from("table"), e.to_string()))?;
+    if !any {
+        state.config.setup_token = Some(tayori_admin::auth::tokens::random_token());
+    }
+    Ok(state)
+}
+
+/// The `create-admin` command: the first administrator, created straight in the data folder.
+pub async fn create_admin(
+    data_dir: &std::path::Path,
+    city: &str,
+    login_id: &str,
+    name: &str,
+    password: &str,
+) -> Result<tayori_domain::staff::StaffAccount, Box<dyn std::error::Error>> {
+    std::fs::create_dir_all(data_dir)?;
+    let (platform, _bus) = embedded::platform(data_dir, Arc::new(SystemClock))?;
+    let line = Arc::new(LineClient::new(LineConfig::default()));
+    let state = admin_state(platform, line, city).await?;
+    let account = tayori_admin::setup::create_first_admin(&state, login_id, name, password).await?;
+    tayori_admin::audit::record_as(&state, account.login_id.as_str(), None, "初期管理者を作成", &format!("staff:{}", account.login_id), "create-admin コマンド").await;
+    Ok(account)
+}
+
+/// Tells the console where a request came from, as API Gateway does in AWS.
+async fn source_ip(
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    request.extensions_mut().insert(tayori_admin::SourceIp(peer.ip()));
+    next.run(request).await
 }
 
 /// Publishes `scheduler.tick` like EventBridge Scheduler does in AWS: once a period, aligned to

@@ -15,6 +15,20 @@ struct Args {
     /// City name used in default messages.
     #[arg(long, default_value = "小浜市")]
     city: String,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(clap::Subcommand)]
+enum Command {
+    /// Creates the first administrator of the console in the data folder (the password is read
+    /// from TAYORI_ADMIN_PASSWORD, or asked for on the terminal).
+    CreateAdmin {
+        #[arg(long)]
+        login_id: String,
+        #[arg(long)]
+        name: String,
+    },
 }
 
 #[tokio::main]
@@ -26,6 +40,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .init();
     let args = Args::parse();
+    if let Some(Command::CreateAdmin { login_id, name }) = &args.command {
+        let password = match std::env::var("TAYORI_ADMIN_PASSWORD") {
+            Ok(p) if !p.is_empty() => p,
+            _ => {
+                eprint!("パスワード（12文字以上）: ");
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line)?;
+                line.trim_end_matches(['\r', '\n']).to_string()
+            }
+        };
+        let account = tayori_local::create_admin(&args.data_dir, &args.city, login_id, name, &password).await?;
+        println!("管理者「{}」（{}）を作成しました。", account.profile.display_name, account.login_id);
+        return Ok(());
+    }
     let (channel_secret, from_env) = match std::env::var("LINE_CHANNEL_SECRET") {
         Ok(s) if !s.is_empty() => (s, true),
         _ => (tayori_local::DEV_CHANNEL_SECRET.to_string(), false),
@@ -45,6 +73,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("  fake LINE log:    {}/_line/requests", running.base_url);
     println!("  health:           {}/healthz", running.base_url);
     println!("  data folder:      {}", running.data_dir.display());
+    if let Some(token) = &running.setup_token {
+        println!("  first sign-in:    {}/admin/setup  (setup token: {token})", running.base_url);
+        println!("                    or: cargo run -p local -- create-admin --login-id admin --name 管理者");
+    }
     if from_env {
         println!("  channel secret:   from LINE_CHANNEL_SECRET");
     } else {

@@ -9,7 +9,8 @@ use tayori_line::message::Message;
 use tayori_line::webhook::{Event, EventKind, Mode};
 use tayori_line::LineClient;
 use tayori_ports::Platform;
-use tayori_records::{Friends, RecordError, Settings, WebhookEvents};
+use tayori_domain::usage::{UsageEvent, UsageKind};
+use tayori_records::{Friends, RecordError, Settings, UsageEvents, WebhookEvents};
 
 pub struct Conversation {
     platform: Platform,
@@ -17,6 +18,7 @@ pub struct Conversation {
     friends: Friends,
     settings: Settings,
     seen: WebhookEvents,
+    usage: UsageEvents,
 }
 
 impl Conversation {
@@ -25,6 +27,7 @@ impl Conversation {
             friends: Friends::new(platform.table.clone()),
             settings: Settings::new(platform.table.clone(), city),
             seen: WebhookEvents::new(platform.table.clone()),
+            usage: UsageEvents::new(platform.table.clone()),
             platform,
             line,
         }
@@ -83,18 +86,25 @@ impl Conversation {
         };
         match &event.kind {
             EventKind::Follow { .. } => {
-                self.friends.update(&user_id, at, |f| f.followed(at)).await?;
+                let friend = self.friends.update(&user_id, at, |f| f.followed(at)).await?;
+                self.count(UsageKind::FriendAdded, at, &friend).await;
                 let greetings = self.settings.greetings().await?;
                 self.reply(&event, vec![Message::text(greetings.welcome)]).await;
             }
             EventKind::Unfollow => {
-                self.friends.update(&user_id, at, |f| f.blocked(at)).await?;
+                let friend = self.friends.update(&user_id, at, |f| f.blocked(at)).await?;
+                self.count(UsageKind::FriendBlocked, at, &friend).await;
             }
             EventKind::Message(_) => {
                 self.friends.update(&user_id, at, |f| f.seen(at)).await?;
                 let greetings = self.settings.greetings().await?;
                 self.reply(&event, vec![Message::text(greetings.default_reply)])
                     .await;
+            }
+            EventKind::Postback { .. } => {
+                // Rich menu areas and buttons answer with postbacks: counted as menu taps.
+                let friend = self.friends.update(&user_id, at, |f| f.seen(at)).await?;
+                self.count(UsageKind::MenuTap, at, &friend).await;
             }
             EventKind::Unknown { event_type } => {
                 tracing::info!(event_type = %event_type, "event type not handled");
@@ -105,6 +115,11 @@ impl Conversation {
             }
         }
         Ok(())
+    }
+
+    async fn count(&self, kind: UsageKind, at: DateTime<Utc>, friend: &tayori_domain::Friend) {
+        let event = UsageEvent::one(kind, at).with_attributes(friend.attributes.clone());
+        self.usage.record_quietly(&event).await;
     }
 
     /// A failed reply is logged, not retried later: reply tokens are single-use and short-lived.

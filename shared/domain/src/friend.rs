@@ -6,6 +6,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -27,6 +28,10 @@ pub struct Friend {
     pub last_active: DateTime<Utc>,
     pub followed_at: Option<DateTime<Utc>>,
     pub blocked_at: Option<DateTime<Utc>>,
+    /// What the citizen registered (segment item id → chosen values), e.g. `district` → `雲浜`.
+    /// Empty until they register; removed when they delete their registration.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, Vec<String>>,
 }
 
 impl Friend {
@@ -39,6 +44,7 @@ impl Friend {
             last_active: at,
             followed_at: None,
             blocked_at: None,
+            attributes: BTreeMap::new(),
         }
     }
 

@@ -3,7 +3,10 @@
 
 pub mod friend;
 pub mod greeting;
+pub mod richmenu;
+pub mod staff;
 pub mod time;
+pub mod usage;
 
 pub use friend::{Friend, FriendStatus};
 pub use greeting::Greetings;

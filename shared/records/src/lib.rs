@@ -6,12 +6,26 @@
 //! | greetings | `SETTINGS` | `GREETINGS` | – | – | webhook: welcome and default reply; console: edit |
 //! | webhook event seen | `WEBHOOKEVENT#<webhookEventId>` | `SEEN` | – | 2 days | webhook: handle each event once |
 //! | LINE retry key | `RETRYKEY#<operation>` | `KEY` | – | 24 h | LINE client: same key after a crash |
+//! | staff account | `STAFF#<loginId>` | `ACCOUNT` | `STAFF` / `<loginId>` | – | console: sign-in, staff list |
+//! | role presets | `SETTINGS` | `ROLEPRESETS` | – | – | console: new accounts start from one |
+//! | console session | `SESSION#<sha256(token)>` | `SESSION` | – | idle/absolute end | console: who is signed in |
+//! | usage event | `USAGE#<yyyy-mm-dd JST>` | `<time>#<uuid>` | – | 3 years | usage report by period |
+//! | audit entry | `AUDIT#<yyyy-mm JST>` | `<time>#<uuid>` | – | retention | console: 操作ログ by month |
 //!
 //! Records are typed here so that no function writes raw keys of another's records.
 
+pub mod audit;
 pub mod friends;
+pub mod sessions;
 pub mod settings;
+pub mod staff;
+pub mod usage;
 pub mod webhook_events;
+
+pub use audit::{AuditEntry, AuditLog};
+pub use sessions::{Session, Sessions};
+pub use staff::StaffAccounts;
+pub use usage::UsageEvents;
 
 pub use friends::Friends;
 pub use settings::Settings;

@@ -62,3 +62,17 @@ impl Boot {
         })
     }
 }
+
+/// A plain secret string from Secrets Manager (e.g. the console's one-time setup token).
+pub async fn secret_string(secret_id: &str) -> Result<String, BootError> {
+    let sdk = aws::sdk_config().await;
+    aws_sdk_secretsmanager::Client::new(&sdk)
+        .get_secret_value()
+        .secret_id(secret_id)
+        .send()
+        .await
+        .map_err(|e| BootError::Secrets(format!("{secret_id}: {}", aws_sdk_secretsmanager::error::DisplayErrorContext(&e))))?
+        .secret_string()
+        .map(str::to_owned)
+        .ok_or_else(|| BootError::Secrets(format!("{secret_id} has no string value")))
+}

@@ -1,0 +1,54 @@
+//! The console's pages, one module per area, and the table of their routes.
+
+pub mod account;
+pub mod audit_log;
+pub mod home;
+pub mod login;
+pub mod manual;
+pub mod roles;
+pub mod staff;
+pub mod usage;
+
+use crate::routes::{Access, Routes};
+use tayori_domain::staff::Permission::*;
+
+pub fn routes() -> Routes {
+    use Access::{Permission as Needs, Public, SignedIn};
+    Routes::new()
+        .get("/admin/static/{name}", Public, manual::static_file)
+        .get("/admin/manual", Public, manual::index)
+        .get("/admin/manual/{name}", Public, manual::show)
+        .get("/admin/manual/images/{name}", Public, manual::image)
+        .get("/admin/login", Public, login::login_form)
+        .post("/admin/login", Public, login::login)
+        .get("/admin/login/totp", Public, login::totp_form)
+        .post("/admin/login/totp", Public, login::totp_submit)
+        .post("/admin/logout", Public, login::logout)
+        .get("/admin/setup", Public, login::setup_form)
+        .post("/admin/setup", Public, login::setup_submit)
+        .get("/admin", SignedIn, home::home)
+        .get("/admin/account", SignedIn, account::show)
+        .post("/admin/account/password", SignedIn, account::change_password)
+        .post("/admin/account/totp/start", SignedIn, account::totp_start)
+        .post("/admin/account/totp/on", SignedIn, account::totp_on)
+        .post("/admin/account/totp/off", SignedIn, account::totp_off)
+        .get("/admin/staff", Needs(StaffManagement), staff::list)
+        .get("/admin/staff/new", Needs(StaffManagement), staff::new_form)
+        .post("/admin/staff", Needs(StaffManagement), staff::create)
+        .get("/admin/staff/{id}", Needs(StaffManagement), staff::show)
+        .post("/admin/staff/{id}", Needs(StaffManagement), staff::update)
+        .post("/admin/staff/{id}/unlock", Needs(StaffManagement), staff::unlock)
+        .post("/admin/staff/{id}/password", Needs(StaffManagement), staff::reset_password)
+        .post("/admin/staff/{id}/status", Needs(StaffManagement), staff::set_status)
+        .get("/admin/roles", Needs(StaffManagement), roles::list)
+        .get("/admin/roles/new", Needs(StaffManagement), roles::new_form)
+        .post("/admin/roles", Needs(StaffManagement), roles::create)
+        .get("/admin/roles/{index}", Needs(StaffManagement), roles::show)
+        .post("/admin/roles/{index}", Needs(StaffManagement), roles::update)
+        .post("/admin/roles/{index}/delete", Needs(StaffManagement), roles::delete)
+        .get("/admin/audit", Needs(AuditLog), audit_log::list)
+        .get("/admin/audit.csv", Needs(AuditLog), audit_log::export)
+        .post("/admin/audit/retention", Needs(AuditLog), audit_log::set_retention)
+        .get("/admin/usage", Needs(UsageReports), usage::show)
+        .get("/admin/usage.csv", Needs(UsageReports), usage::export)
+}

@@ -1,0 +1,160 @@
+//! 利用状況レポート: counts per service for a period, broken down by a registered attribute,
+//! as a table, a bar chart (SVG drawn here, no chart library) and CSV.
+
+use crate::audit::{self, Actor};
+use crate::ui::{self, Page};
+use crate::AdminState;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use chrono::{Datelike, NaiveDate};
+use maud::{html, Markup};
+use serde::Deserialize;
+use std::sync::Arc;
+use tayori_csv::{CsvEncoding, CsvWriter};
+use tayori_domain::time::to_jst;
+use tayori_domain::usage::{UsageKind, UsageReport, DIMENSIONS};
+use tayori_records::UsageEvents;
+
+/// A year at most, so that one report reads at most 366 daily partitions.
+const MAX_DAYS: i64 = 366;
+
+#[derive(Deserialize, Default)]
+pub struct ReportQuery {
+    from: Option<String>,
+    to: Option<String>,
+    by: Option<String>,
+    encoding: Option<String>,
+}
+
+struct Period {
+    from: NaiveDate,
+    to: NaiveDate,
+    by: Option<&'static str>,
+}
+
+fn period(state: &AdminState, q: &ReportQuery) -> Result<Period, String> {
+    let today = to_jst(state.platform.clock.now()).date_naive();
+    let parse = |s: &Option<String>, default: NaiveDate| match s.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| "日付は「2026-11-01」の形で入力してください。".to_string()),
+        None => Ok(default),
+    };
+    let from = parse(&q.from, today.with_day(1).expect("the first exists"))?;
+    let to = parse(&q.to, today)?;
+    if from > to {
+        return Err("開始日は終了日より前にしてください。".into());
+    }
+    if (to - from).num_days() >= MAX_DAYS {
+        return Err("期間は1年以内にしてください。".into());
+    }
+    let by = q.by.as_deref().and_then(|b| DIMENSIONS.iter().find(|(id, _)| *id == b).map(|(id, _)| *id));
+    Ok(Period { from, to, by })
+}
+
+async fn build(state: &AdminState, p: &Period) -> Result<UsageReport, tayori_records::RecordError> {
+    let mut events = Vec::new();
+    UsageEvents::new(state.platform.table.clone()).each_between(p.from, p.to, |e| events.push(e)).await?;
+    Ok(UsageReport::build(&events, p.by))
+}
+
+fn chart(report: &UsageReport) -> Markup {
+    let max = UsageKind::ALL.iter().map(|k| report.total(*k)).max().unwrap_or(0).max(1);
+    let row_h = 26;
+    let label_w = 150;
+    let bar_w = 520;
+    let height = row_h * UsageKind::ALL.len() as u32 + 10;
+    html! {
+        svg.chart role="img" aria-label="サービス別の件数（棒グラフ）" width=(label_w + bar_w + 80) height=(height) viewBox=(format!("0 0 {} {height}", label_w + bar_w + 80)) {
+            @for (i, kind) in UsageKind::ALL.iter().enumerate() {
+                @let y = i as u32 * row_h + 5;
+                @let n = report.total(*kind);
+                @let w = (n * bar_w as u64 / max) as u32;
+                text x=(label_w - 8) y=(y + 17) text-anchor="end" font-size="13" fill="#1a1a1a" { (kind.label()) }
+                rect x=(label_w) y=(y + 3) width=(w.max(1)) height=(row_h - 8) fill="#0b5394" {}
+                text x=(label_w + w + 6) y=(y + 17) font-size="13" fill="#1a1a1a" { (n) }
+            }
+        }
+    }
+}
+
+pub async fn show(State(state): State<Arc<AdminState>>, page: Page, Query(q): Query<ReportQuery>) -> Response {
+    let (p, error) = match period(&state, &q) {
+        Ok(p) => (p, None),
+        Err(e) => {
+            let today = to_jst(state.platform.clock.now()).date_naive();
+            (Period { from: today.with_day(1).expect("first"), to: today, by: None }, Some(e))
+        }
+    };
+    let report = match build(&state, &p).await {
+        Ok(r) => r,
+        Err(e) => return ui::unavailable(&e),
+    };
+    let by_label = p.by.and_then(|b| DIMENSIONS.iter().find(|(id, _)| *id == b)).map(|(_, l)| *l);
+    let query = format!("from={}&to={}&by={}", p.from, p.to, p.by.unwrap_or(""));
+    page.render(
+        "利用状況レポート",
+        &[("ホーム", "/admin"), ("利用状況レポート", "/admin/usage")],
+        "usage",
+        html! {
+            @if let Some(e) = error { div.flash.err role="alert" { (e) } }
+            form.toolbar method="get" action="/admin/usage" {
+                label for="from" { "期間" }
+                input #from type="date" name="from" value=(p.from.to_string());
+                span { "〜" }
+                input #to type="date" name="to" value=(p.to.to_string()) aria-label="終了日";
+                label for="by" { "内訳" }
+                select #by name="by" {
+                    option value="" selected[p.by.is_none()] { "なし（合計のみ）" }
+                    @for (id, label) in DIMENSIONS { option value=(id) selected[p.by == Some(id)] { (label) "別" } }
+                }
+                button.primary type="submit" { "集計" }
+                a.button href=(format!("/admin/usage.csv?{query}")) { "CSV出力（UTF-8）" }
+                a.button href=(format!("/admin/usage.csv?{query}&encoding=sjis")) { "CSV出力（Shift_JIS）" }
+            }
+            (chart(&report))
+            table {
+                caption { (p.from.format("%Y年%-m月%-d日")) "〜" (p.to.format("%Y年%-m月%-d日")) @if let Some(l) = by_label { "（" (l) "別）" } }
+                thead { tr { th { "サービス" } @for c in &report.columns { th.num { (c) } } th.num { "合計" } } }
+                tbody {
+                    @for kind in UsageKind::ALL {
+                        tr { th { (kind.label()) } @for c in &report.columns { td.num { (report.count(kind, c)) } } td.num { (report.total(kind)) } }
+                    }
+                }
+            }
+            @if p.by == Some("interests") { p.note { "関心は複数選べるため、内訳の合計は全体の件数を超えることがあります。" } }
+        },
+    )
+}
+
+pub async fn export(State(state): State<Arc<AdminState>>, actor: Actor, Query(q): Query<ReportQuery>) -> Response {
+    let p = match period(&state, &q) {
+        Ok(p) => p,
+        Err(e) => return (axum::http::StatusCode::BAD_REQUEST, e).into_response(),
+    };
+    let report = match build(&state, &p).await {
+        Ok(r) => r,
+        Err(e) => return ui::unavailable(&e),
+    };
+    audit::record(&state, &actor, "利用状況をCSV出力", &format!("usage:{}..{}", p.from, p.to), p.by.unwrap_or("").to_string()).await;
+    let writer = CsvWriter::new(CsvEncoding::from_param(q.encoding.as_deref()));
+    let mut out = writer.start();
+    let mut head = vec!["サービス".to_string()];
+    head.extend(report.columns.iter().cloned());
+    head.push("合計".into());
+    out.extend(writer.row(&head));
+    // The report is one row per service (11 rows): small enough to write at once.
+    for kind in UsageKind::ALL {
+        let mut row = vec![kind.label().to_string()];
+        row.extend(report.columns.iter().map(|c| report.count(kind, c).to_string()));
+        row.push(report.total(kind).to_string());
+        out.extend(writer.row(&row));
+    }
+    (
+        [
+            (header::CONTENT_TYPE, writer.encoding().content_type().to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"usage-{}-{}.csv\"", p.from, p.to)),
+        ],
+        out,
+    )
+        .into_response()
+}

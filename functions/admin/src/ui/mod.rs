@@ -1,0 +1,280 @@
+//! The console's look: the page shell (header, left menu, breadcrumbs, messages, help link),
+//! shared form pieces, and the plain pages for refusals and errors. Every value is escaped by
+//! maud; nothing is inserted as raw HTML except the manual, which the project writes.
+
+pub mod form;
+pub mod form_data;
+
+use crate::session::{cookie_value, CsrfToken, Signed, FLASH_COOKIE};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+use std::convert::Infallible;
+use tayori_domain::staff::Permission;
+
+/// A left-menu entry; shown only to staff holding its permission.
+struct MenuItem {
+    label: &'static str,
+    href: &'static str,
+    permission: Option<Permission>,
+}
+
+const MENU: &[MenuItem] = &[
+    MenuItem { label: "ホーム", href: "/admin", permission: None },
+    MenuItem { label: "リッチメニュー", href: "/admin/richmenus", permission: Some(Permission::RichMenus) },
+    MenuItem { label: "緊急メニュー切替", href: "/admin/emergency", permission: Some(Permission::EmergencySwitch) },
+    MenuItem { label: "利用状況レポート", href: "/admin/usage", permission: Some(Permission::UsageReports) },
+    MenuItem { label: "職員アカウント", href: "/admin/staff", permission: Some(Permission::StaffManagement) },
+    MenuItem { label: "役割のひな形", href: "/admin/roles", permission: Some(Permission::StaffManagement) },
+    MenuItem { label: "操作ログ", href: "/admin/audit", permission: Some(Permission::AuditLog) },
+    MenuItem { label: "自分の設定", href: "/admin/account", permission: None },
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlashKind {
+    Success,
+    Error,
+}
+
+/// A one-time message shown on the next page (after a redirect), kept in a short cookie.
+#[derive(Clone, Debug)]
+pub struct Flash {
+    pub kind: FlashKind,
+    pub text: String,
+}
+
+impl Flash {
+    fn encode(&self) -> String {
+        let kind = match self.kind {
+            FlashKind::Success => "s",
+            FlashKind::Error => "e",
+        };
+        form_urlencoded::byte_serialize(format!("{kind}{}", self.text).as_bytes()).collect()
+    }
+
+    fn decode(raw: &str) -> Option<Self> {
+        let text: String = form_urlencoded::parse(format!("x={raw}").as_bytes()).next()?.1.into_owned();
+        let kind = match text.chars().next()? {
+            's' => FlashKind::Success,
+            'e' => FlashKind::Error,
+            _ => return None,
+        };
+        Some(Self { kind, text: text[1..].chars().take(200).collect() })
+    }
+}
+
+/// Redirects after a successful form post, with a message for the next page.
+pub fn redirect_with(to: &str, kind: FlashKind, text: impl Into<String>, secure: bool) -> Response {
+    let flash = Flash { kind, text: text.into() };
+    let mut cookie = format!("{FLASH_COOKIE}={}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=60", flash.encode());
+    if secure {
+        cookie.push_str("; Secure");
+    }
+    let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response();
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("encoded cookie"));
+    response
+}
+
+/// What every page needs to draw its shell.
+#[derive(Clone, Debug)]
+pub struct Page {
+    pub signed: Option<Signed>,
+    pub csrf: String,
+    pub flash: Option<Flash>,
+    pub path: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Page {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self {
+            signed: parts.extensions.get::<Signed>().cloned(),
+            csrf: parts.extensions.get::<CsrfToken>().map(|c| c.0.clone()).unwrap_or_default(),
+            flash: cookie_value(&parts.headers, FLASH_COOKIE).and_then(|raw| Flash::decode(&raw)),
+            path: parts.uri.path().to_string(),
+        })
+    }
+}
+
+/// One link in the breadcrumbs; the last one is the current page.
+pub type Crumb<'a> = (&'a str, &'a str);
+
+impl Page {
+    pub fn csrf_field(&self) -> Markup {
+        html! { input type="hidden" name="_csrf" value=(self.csrf); }
+    }
+
+    pub fn may(&self, permission: Permission) -> bool {
+        self.signed.as_ref().is_some_and(|s| s.account.may(permission))
+    }
+
+    /// The full page: shell, breadcrumbs, message, help link to `manual` (a page of the manual).
+    pub fn render(&self, title: &str, crumbs: &[Crumb], manual: &str, body: Markup) -> Response {
+        let markup = html! {
+            (DOCTYPE)
+            html lang="ja" {
+                head {
+                    meta charset="utf-8";
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    title { (title) " | たより 管理画面" }
+                    link rel="stylesheet" href="/admin/static/console.css";
+                }
+                body {
+                    a.skip href="#main" { "本文へ移動" }
+                    header.top {
+                        a.brand href="/admin" { "たより 管理画面" }
+                        @if let Some(s) = &self.signed {
+                            span.who { (s.account.profile.display_name) "（" (s.account.profile.department) "）" }
+                            form.logout method="post" action="/admin/logout" {
+                                (self.csrf_field())
+                                button type="submit" { "ログアウト" }
+                            }
+                        }
+                    }
+                    div.frame {
+                        @if let Some(s) = &self.signed {
+                            nav.menu aria-label="機能メニュー" {
+                                ul {
+                                    @for item in MENU.iter().filter(|i| i.permission.is_none_or(|p| s.account.may(p))) {
+                                        li {
+                                            a href=(item.href) aria-current=[self.is_current(item.href).then_some("page")] { (item.label) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        main #main {
+                            div.pagehead {
+                                nav.crumbs aria-label="パンくずリスト" {
+                                    ol {
+                                        @for (i, (label, href)) in crumbs.iter().enumerate() {
+                                            li {
+                                                @if i + 1 == crumbs.len() { span aria-current="page" { (label) } }
+                                                @else { a href=(href) { (label) } }
+                                            }
+                                        }
+                                    }
+                                }
+                                a.help href=(format!("/admin/manual/{manual}")) target="_blank" rel="noopener" { "この画面のヘルプ" }
+                            }
+                            h1 { (title) }
+                            @if let Some(f) = &self.flash {
+                                @match f.kind {
+                                    FlashKind::Success => div.flash.ok role="status" { (f.text) },
+                                    FlashKind::Error => div.flash.err role="alert" { (f.text) },
+                                }
+                            }
+                            (body)
+                        }
+                    }
+                }
+            }
+        };
+        let mut response = markup.into_response();
+        if self.flash.is_some() {
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                HeaderValue::from_static("tayori_flash=; Path=/admin; Max-Age=0; HttpOnly; SameSite=Strict"),
+            );
+        }
+        response
+    }
+
+    fn is_current(&self, href: &str) -> bool {
+        if href == "/admin" {
+            self.path == "/admin"
+        } else {
+            self.path == href || self.path.starts_with(&format!("{href}/"))
+        }
+    }
+}
+
+/// A plain page outside the shell: refusals and errors that must render with nothing loaded.
+fn plain(status: StatusCode, title: &str, message: Markup) -> Response {
+    let markup = html! {
+        (DOCTYPE)
+        html lang="ja" {
+            head {
+                meta charset="utf-8";
+                title { (title) }
+                link rel="stylesheet" href="/admin/static/console.css";
+            }
+            body.plain {
+                main #main {
+                    h1 { (title) }
+                    (message)
+                }
+            }
+        }
+    };
+    (status, markup).into_response()
+}
+
+pub fn refused_by_network() -> Response {
+    plain(
+        StatusCode::FORBIDDEN,
+        "アクセスできません",
+        html! {
+            p { "この管理画面は、市役所の許可されたネットワークからのみ利用できます。" }
+            p { "庁内の端末から接続しているのにこの画面が出る場合は、システム管理者（情報担当）に連絡してください。" }
+        },
+    )
+}
+
+pub fn forbidden(signed: &Signed, permission: Permission) -> Response {
+    let _ = signed;
+    plain(
+        StatusCode::FORBIDDEN,
+        "この機能を使う権限がありません",
+        html! {
+            p { "「" (permission.label()) "」の権限が必要です。必要な場合は、職員アカウントの管理者に権限の追加を依頼してください。" }
+            p { a href="/admin" { "ホームに戻る" } }
+        },
+    )
+}
+
+pub fn csrf_refused() -> Response {
+    plain(
+        StatusCode::FORBIDDEN,
+        "操作を受け付けられませんでした",
+        html! {
+            p { "画面の有効期限が切れたか、別の画面から送信されたため、安全のため処理しませんでした。" }
+            p { "お手数ですが、" a href="/admin" { "管理画面" } "を開き直してから、もう一度操作してください。" }
+        },
+    )
+}
+
+pub fn too_large() -> Response {
+    plain(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "送信された内容が大きすぎます",
+        html! { p { "ファイルは3MB以内にしてください。" } },
+    )
+}
+
+pub fn not_found() -> Response {
+    plain(
+        StatusCode::NOT_FOUND,
+        "ページが見つかりません",
+        html! { p { a href="/admin" { "ホームに戻る" } } },
+    )
+}
+
+pub fn unavailable(error: &dyn std::fmt::Display) -> Response {
+    tracing::error!(error = %error, "console request failed");
+    plain(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "一時的に処理できませんでした",
+        html! { p { "時間をおいて、もう一度お試しください。続く場合はシステム管理者に連絡してください。" } },
+    )
+}
+
+/// Markdown the project wrote (the manual), as HTML.
+pub fn trusted_html(html: String) -> Markup {
+    PreEscaped(html)
+}

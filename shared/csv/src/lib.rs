@@ -1,0 +1,177 @@
+//! The CSV writer every export shares.
+//!
+//! Staff open exports in Excel on Windows. Excel reads a UTF-8 file correctly only when it starts
+//! with a BOM, and older setups expect CP932 (Shift_JIS), so both are offered. A cell that starts
+//! with `=`, `+`, `-`, `@`, a tab or a carriage return would be run as a formula by Excel (CSV
+//! injection), so such cells are prefixed with `'`, which Excel shows as plain text.
+//!
+//! The writer turns one row at a time into bytes: an export pages through the table and streams
+//! each page's bytes, so no export is ever built whole in memory.
+
+use encoding_rs::SHIFT_JIS;
+
+/// How the file is encoded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CsvEncoding {
+    /// UTF-8 with a byte order mark: every character survives, Excel opens it correctly.
+    #[default]
+    Utf8Bom,
+    /// CP932 (Windows Shift_JIS). Characters it cannot hold (emoji, some rare kanji) become `〓`,
+    /// the mark Japanese print and systems use for a character that cannot be shown.
+    Cp932,
+}
+
+impl CsvEncoding {
+    /// Reads the `encoding` query parameter of an export link: `sjis`/`cp932`/`shift_jis`, or UTF-8.
+    pub fn from_param(value: Option<&str>) -> Self {
+        match value.map(str::to_ascii_lowercase).as_deref() {
+            Some("sjis" | "cp932" | "shift_jis" | "shift-jis") => Self::Cp932,
+            _ => Self::Utf8Bom,
+        }
+    }
+
+    /// The `Content-Type` header for a download in this encoding.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Self::Utf8Bom => "text/csv; charset=utf-8",
+            Self::Cp932 => "text/csv; charset=Shift_JIS",
+        }
+    }
+}
+
+/// Encodes rows of one CSV file. Call [`CsvWriter::start`] once for the file's first bytes, then
+/// [`CsvWriter::row`] for each row.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CsvWriter {
+    encoding: CsvEncoding,
+}
+
+const GETA_MARK: &str = "〓";
+
+impl CsvWriter {
+    pub fn new(encoding: CsvEncoding) -> Self {
+        Self { encoding }
+    }
+
+    pub fn encoding(&self) -> CsvEncoding {
+        self.encoding
+    }
+
+    /// The bytes the file starts with: the BOM for UTF-8, nothing for CP932.
+    pub fn start(&self) -> Vec<u8> {
+        match self.encoding {
+            CsvEncoding::Utf8Bom => "\u{feff}".as_bytes().to_vec(),
+            CsvEncoding::Cp932 => Vec::new(),
+        }
+    }
+
+    /// One row, with its CRLF line end (RFC 4180, and what Excel writes).
+    pub fn row<S: AsRef<str>>(&self, cells: &[S]) -> Vec<u8> {
+        let mut line = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            if i > 0 {
+                line.push(',');
+            }
+            push_cell(&mut line, cell.as_ref());
+        }
+        line.push_str("\r\n");
+        self.encode(&line)
+    }
+
+    fn encode(&self, text: &str) -> Vec<u8> {
+        match self.encoding {
+            CsvEncoding::Utf8Bom => text.as_bytes().to_vec(),
+            CsvEncoding::Cp932 => {
+                let mut out = Vec::with_capacity(text.len());
+                let mut buf = [0u8; 4];
+                for ch in text.chars() {
+                    let s = ch.encode_utf8(&mut buf);
+                    let (bytes, _, unmappable) = SHIFT_JIS.encode(s);
+                    if unmappable {
+                        out.extend_from_slice(&SHIFT_JIS.encode(GETA_MARK).0);
+                    } else {
+                        out.extend_from_slice(&bytes);
+                    }
+                }
+                out
+            }
+        }
+    }
+}
+
+/// Appends one cell, neutralised and quoted when needed.
+fn push_cell(line: &mut String, value: &str) {
+    let risky = value
+        .chars()
+        .next()
+        .is_some_and(|c| matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r'));
+    let needs_quotes = risky
+        || value.contains([',', '"', '\n', '\r'])
+        || value.starts_with(' ')
+        || value.ends_with(' ');
+    if !needs_quotes {
+        line.push_str(value);
+        return;
+    }
+    line.push('"');
+    if risky {
+        line.push('\'');
+    }
+    line.push_str(&value.replace('"', "\"\""));
+    line.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utf8(cells: &[&str]) -> String {
+        String::from_utf8(CsvWriter::new(CsvEncoding::Utf8Bom).row(cells)).unwrap()
+    }
+
+    #[test]
+    fn a_utf8_file_starts_with_a_bom_and_a_cp932_file_does_not() {
+        assert_eq!(CsvWriter::new(CsvEncoding::Utf8Bom).start(), vec![0xEF, 0xBB, 0xBF]);
+        assert!(CsvWriter::new(CsvEncoding::Cp932).start().is_empty());
+    }
+
+    #[test]
+    fn plain_cells_are_written_as_they_are_with_crlf() {
+        assert_eq!(utf8(&["配信日", "件数", "12"]), "配信日,件数,12\r\n");
+    }
+
+    #[test]
+    fn commas_quotes_and_line_breaks_are_quoted() {
+        assert_eq!(utf8(&["a,b", "say \"hi\"", "1行目\n2行目"]), "\"a,b\",\"say \"\"hi\"\"\",\"1行目\n2行目\"\r\n");
+    }
+
+    #[test]
+    fn cells_that_excel_would_run_as_formulas_are_neutralised() {
+        for risky in ["=1+1", "+81", "-2", "@SUM(A1)", "\tx", "\rx", "=HYPERLINK(\"http://x\")"] {
+            let line = utf8(&[risky]);
+            assert!(line.starts_with("\"'"), "{risky:?} became {line:?}");
+        }
+        assert_eq!(utf8(&["=1+1"]), "\"'=1+1\"\r\n");
+        // A sign inside a cell is harmless.
+        assert_eq!(utf8(&["1-2"]), "1-2\r\n");
+    }
+
+    #[test]
+    fn cp932_encodes_japanese_and_marks_what_it_cannot_hold() {
+        let w = CsvWriter::new(CsvEncoding::Cp932);
+        let bytes = w.row(&["小浜市", "🗑️ごみ"]);
+        let (text, _, had_errors) = SHIFT_JIS.decode(&bytes);
+        assert!(!had_errors);
+        assert_eq!(text, "小浜市,〓〓ごみ\r\n");
+        // 小 in Shift_JIS is 0x8FAC.
+        assert_eq!(&bytes[..2], &[0x8F, 0xAC]);
+    }
+
+    #[test]
+    fn the_encoding_parameter_selects_cp932_or_defaults_to_utf8() {
+        assert_eq!(CsvEncoding::from_param(Some("sjis")), CsvEncoding::Cp932);
+        assert_eq!(CsvEncoding::from_param(Some("CP932")), CsvEncoding::Cp932);
+        assert_eq!(CsvEncoding::from_param(None), CsvEncoding::Utf8Bom);
+        assert_eq!(CsvEncoding::from_param(Some("utf8")), CsvEncoding::Utf8Bom);
+    }
+}

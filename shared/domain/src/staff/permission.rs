@@ -1,0 +1,212 @@
+//! Permissions (権限) per console function (仕様書 6.3.3). An account holds a set of them and a
+//! department scope for forms and reports; there are no fixed roles (see `RolePreset`).
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Permission {
+    #[serde(rename = "delivery.draft")]
+    DeliveryDraft,
+    #[serde(rename = "delivery.send")]
+    DeliverySend,
+    #[serde(rename = "delivery.approve")]
+    DeliveryApprove,
+    #[serde(rename = "segments")]
+    Segments,
+    #[serde(rename = "richmenus")]
+    RichMenus,
+    #[serde(rename = "emergency")]
+    EmergencySwitch,
+    #[serde(rename = "forms.edit")]
+    FormsEdit,
+    #[serde(rename = "forms.answers")]
+    FormsViewAnswers,
+    #[serde(rename = "forms.export")]
+    FormsExport,
+    #[serde(rename = "reports.handle")]
+    ReportsHandle,
+    #[serde(rename = "shelters")]
+    Shelters,
+    #[serde(rename = "garbage")]
+    GarbageCalendars,
+    #[serde(rename = "faq")]
+    Faq,
+    #[serde(rename = "staff")]
+    StaffManagement,
+    #[serde(rename = "audit")]
+    AuditLog,
+    #[serde(rename = "usage")]
+    UsageReports,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 16] = [
+        Self::DeliveryDraft,
+        Self::DeliverySend,
+        Self::DeliveryApprove,
+        Self::Segments,
+        Self::RichMenus,
+        Self::EmergencySwitch,
+        Self::FormsEdit,
+        Self::FormsViewAnswers,
+        Self::FormsExport,
+        Self::ReportsHandle,
+        Self::Shelters,
+        Self::GarbageCalendars,
+        Self::Faq,
+        Self::StaffManagement,
+        Self::AuditLog,
+        Self::UsageReports,
+    ];
+
+    /// The stable code stored in the table and sent by the console's forms.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::DeliveryDraft => "delivery.draft",
+            Self::DeliverySend => "delivery.send",
+            Self::DeliveryApprove => "delivery.approve",
+            Self::Segments => "segments",
+            Self::RichMenus => "richmenus",
+            Self::EmergencySwitch => "emergency",
+            Self::FormsEdit => "forms.edit",
+            Self::FormsViewAnswers => "forms.answers",
+            Self::FormsExport => "forms.export",
+            Self::ReportsHandle => "reports.handle",
+            Self::Shelters => "shelters",
+            Self::GarbageCalendars => "garbage",
+            Self::Faq => "faq",
+            Self::StaffManagement => "staff",
+            Self::AuditLog => "audit",
+            Self::UsageReports => "usage",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.code() == code)
+    }
+
+    /// What the clerk sees beside the checkbox.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::DeliveryDraft => "配信の作成（下書き）",
+            Self::DeliverySend => "配信の送信",
+            Self::DeliveryApprove => "配信の承認",
+            Self::Segments => "セグメント設定",
+            Self::RichMenus => "リッチメニュー",
+            Self::EmergencySwitch => "緊急メニュー切替",
+            Self::FormsEdit => "フォームの作成・編集",
+            Self::FormsViewAnswers => "フォーム回答の閲覧",
+            Self::FormsExport => "フォーム回答の出力",
+            Self::ReportsHandle => "通報の対応",
+            Self::Shelters => "避難所情報",
+            Self::GarbageCalendars => "ごみ収集カレンダー",
+            Self::Faq => "FAQ（自動応答）",
+            Self::StaffManagement => "職員アカウント管理",
+            Self::AuditLog => "操作ログの閲覧",
+            Self::UsageReports => "利用状況レポート",
+        }
+    }
+
+    /// Whether the department scope narrows this permission (forms and reports belong to a 課).
+    pub fn is_department_scoped(self) -> bool {
+        matches!(
+            self,
+            Self::FormsEdit | Self::FormsViewAnswers | Self::FormsExport | Self::ReportsHandle
+        )
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PermissionSet(BTreeSet<Permission>);
+
+impl PermissionSet {
+    pub fn all() -> Self {
+        Self(Permission::ALL.into_iter().collect())
+    }
+
+    pub fn contains(&self, permission: Permission) -> bool {
+        self.0.contains(&permission)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Permission> + '_ {
+        self.0.iter().copied()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn insert(&mut self, permission: Permission) {
+        self.0.insert(permission);
+    }
+}
+
+impl FromIterator<Permission> for PermissionSet {
+    fn from_iter<T: IntoIterator<Item = Permission>>(iter: T) -> Self {
+        Self(iter.into_iter().collect())
+    }
+}
+
+/// Which departments' (課) forms and reports an account may see.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "departments", rename_all = "snake_case")]
+pub enum DepartmentScope {
+    All,
+    Only(BTreeSet<String>),
+}
+
+impl Default for DepartmentScope {
+    fn default() -> Self {
+        Self::Only(BTreeSet::new())
+    }
+}
+
+impl DepartmentScope {
+    pub fn covers(&self, department: &str) -> bool {
+        match self {
+            Self::All => true,
+            Self::Only(names) => names.contains(department),
+        }
+    }
+
+    /// 「全課」 or the departments joined with 、 for lists.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::All => "全課".into(),
+            Self::Only(names) if names.is_empty() => "なし".into(),
+            Self::Only(names) => names.iter().cloned().collect::<Vec<_>>().join("、"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_permission_has_a_unique_code_that_round_trips() {
+        let codes: BTreeSet<_> = Permission::ALL.iter().map(|p| p.code()).collect();
+        assert_eq!(codes.len(), Permission::ALL.len());
+        for p in Permission::ALL {
+            assert_eq!(Permission::from_code(p.code()), Some(p));
+            let json = serde_json::to_string(&p).unwrap();
+            assert_eq!(json, format!("\"{}\"", p.code()));
+        }
+        assert_eq!(Permission::from_code("root"), None);
+    }
+
+    #[test]
+    fn a_scope_of_named_departments_covers_only_those() {
+        let scope = DepartmentScope::Only(["環境衛生課".to_string()].into_iter().collect());
+        assert!(scope.covers("環境衛生課"));
+        assert!(!scope.covers("子ども未来課"));
+        assert!(DepartmentScope::All.covers("子ども未来課"));
+        assert!(!DepartmentScope::default().covers("環境衛生課"));
+    }
+}

@@ -1,0 +1,63 @@
+//! Role presets (役割のひな形): named sets of permissions that staff copy onto an account and
+//! then adjust. They are starting points, not fixed roles: an account's permissions are its own.
+
+use super::permission::{Permission, PermissionSet};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RolePreset {
+    pub name: String,
+    pub description: String,
+    pub permissions: PermissionSet,
+}
+
+impl RolePreset {
+    /// The presets a new installation starts with; the city edits, copies and adds to them.
+    pub fn defaults() -> Vec<RolePreset> {
+        use Permission::*;
+        let preset = |name: &str, description: &str, permissions: &[Permission]| RolePreset {
+            name: name.into(),
+            description: description.into(),
+            permissions: permissions.iter().copied().collect(),
+        };
+        vec![
+            RolePreset {
+                name: "システム管理者".into(),
+                description: "すべての機能と職員アカウントの管理".into(),
+                permissions: PermissionSet::all(),
+            },
+            preset(
+                "広報担当",
+                "配信の作成・送信、セグメント、リッチメニュー、利用状況",
+                &[DeliveryDraft, DeliverySend, Segments, RichMenus, UsageReports],
+            ),
+            preset(
+                "防災担当",
+                "緊急メニュー切替、避難所、配信の作成・送信",
+                &[EmergencySwitch, RichMenus, Shelters, DeliveryDraft, DeliverySend],
+            ),
+            preset(
+                "各課担当",
+                "自課のフォーム・通報の対応と配信の下書き",
+                &[FormsEdit, FormsViewAnswers, FormsExport, ReportsHandle, DeliveryDraft, Faq],
+            ),
+            preset("閲覧のみ", "利用状況レポートの閲覧", &[UsageReports]),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_administrator_preset_manages_staff() {
+        let presets = RolePreset::defaults();
+        let managers: Vec<_> = presets
+            .iter()
+            .filter(|p| p.permissions.contains(Permission::StaffManagement))
+            .map(|p| p.name.as_str())
+            .collect();
+        assert_eq!(managers, vec!["システム管理者"]);
+    }
+}
