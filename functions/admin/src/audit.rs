@@ -28,18 +28,34 @@ impl<S: Send + Sync> FromRequestParts<S> for Actor {
 
 impl Actor {
     pub fn login_id(&self) -> String {
-        self.signed.as_ref().map(|s| s.account.login_id.to_string()).unwrap_or_else(|| "-".into())
+        self.signed
+            .as_ref()
+            .map(|s| s.account.login_id.to_string())
+            .unwrap_or_else(|| "-".into())
     }
 }
 
 /// Records what a staff member did. A failure to write is logged loudly; the action itself has
 /// already happened and is not undone.
-pub async fn record(state: &AdminState, actor: &Actor, action: &str, target: &str, summary: impl Into<String>) {
+pub async fn record(
+    state: &AdminState,
+    actor: &Actor,
+    action: &str,
+    target: &str,
+    summary: impl Into<String>,
+) {
     record_as(state, &actor.login_id(), actor.ip, action, target, summary).await
 }
 
 /// The same, for actions before sign-in where the actor is the login id that was tried.
-pub async fn record_as(state: &AdminState, actor: &str, ip: Option<std::net::IpAddr>, action: &str, target: &str, summary: impl Into<String>) {
+pub async fn record_as(
+    state: &AdminState,
+    actor: &str,
+    ip: Option<std::net::IpAddr>,
+    action: &str,
+    target: &str,
+    summary: impl Into<String>,
+) {
     let entry = AuditEntry {
         at: state.platform.clock.now(),
         actor: actor.into(),

@@ -72,8 +72,13 @@ pub fn router(state: Arc<AdminState>) -> Router {
     let console = console
         .route("/admin/{*rest}", get(|| async { ui::not_found() }))
         .layer(middleware::from_fn_with_state(state.clone(), session::load))
-        .layer(middleware::from_fn_with_state(allow_list, source_ip::enforce))
+        .layer(middleware::from_fn_with_state(
+            allow_list,
+            source_ip::enforce,
+        ))
         .with_state(state);
     // Health stays outside the allow-list so that monitoring can reach it.
-    Router::new().route(HEALTH_PATH, get(|| async { "ok" })).merge(console)
+    Router::new()
+        .route(HEALTH_PATH, get(|| async { "ok" }))
+        .merge(console)
 }

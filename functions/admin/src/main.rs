@@ -12,7 +12,8 @@ use tayori_admin::{router, AdminConfig, AdminState, AllowList, SourceIp};
 async fn main() -> Result<(), lambda_http::Error> {
     tayori_runtime::init_tracing();
     let boot = tayori_runtime::Boot::from_env().await?;
-    let cidrs = std::env::var("ADMIN_ALLOWED_CIDRS").map_err(|_| "ADMIN_ALLOWED_CIDRS is not set")?;
+    let cidrs =
+        std::env::var("ADMIN_ALLOWED_CIDRS").map_err(|_| "ADMIN_ALLOWED_CIDRS is not set")?;
     let allow_list = AllowList::parse(&cidrs)?;
     let setup_token = match std::env::var("ADMIN_SETUP_SECRET_ID") {
         Ok(id) => Some(tayori_runtime::secret_string(&id).await?),
@@ -34,8 +35,14 @@ async fn main() -> Result<(), lambda_http::Error> {
         let app = app.clone();
         async move {
             let source = match request.request_context_ref() {
-                Some(RequestContext::ApiGatewayV1(ctx)) => ctx.identity.source_ip.as_deref().and_then(|ip| ip.parse().ok()),
-                Some(RequestContext::ApiGatewayV2(ctx)) => ctx.http.source_ip.as_deref().and_then(|ip| ip.parse().ok()),
+                Some(RequestContext::ApiGatewayV1(ctx)) => ctx
+                    .identity
+                    .source_ip
+                    .as_deref()
+                    .and_then(|ip| ip.parse().ok()),
+                Some(RequestContext::ApiGatewayV2(ctx)) => {
+                    ctx.http.source_ip.as_deref().and_then(|ip| ip.parse().ok())
+                }
                 _ => None,
             };
             let mut request = request;

@@ -67,7 +67,11 @@ impl Routes {
         let filter = MethodFilter::try_from(method.clone()).expect("GET or POST");
         let route = on(filter, handler).route_layer(middleware::from_fn_with_state(access, guard));
         self.router = self.router.route(path, route);
-        self.table.push(RouteInfo { method, path, access });
+        self.table.push(RouteInfo {
+            method,
+            path,
+            access,
+        });
         self
     }
 
@@ -87,9 +91,16 @@ async fn guard(State(access): State<Access>, request: Request, next: Next) -> Re
     match (access, signed) {
         (Access::Public, _) => next.run(request).await,
         (_, None) => {
-            let next_path = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/admin");
+            let next_path = request
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/admin");
             let target = if request.method() == Method::GET {
-                format!("/admin/login?next={}", form_urlencoded::byte_serialize(next_path.as_bytes()).collect::<String>())
+                format!(
+                    "/admin/login?next={}",
+                    form_urlencoded::byte_serialize(next_path.as_bytes()).collect::<String>()
+                )
             } else {
                 "/admin/login".to_string()
             };

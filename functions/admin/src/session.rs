@@ -47,7 +47,12 @@ pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
-pub fn set_cookie(state: &AdminState, name: &str, value: &str, max_age: Option<i64>) -> HeaderValue {
+pub fn set_cookie(
+    state: &AdminState,
+    name: &str,
+    value: &str,
+    max_age: Option<i64>,
+) -> HeaderValue {
     let mut cookie = format!("{name}={value}; Path=/admin; HttpOnly; SameSite=Strict");
     if state.config.secure_cookies {
         cookie.push_str("; Secure");
@@ -58,7 +63,11 @@ pub fn set_cookie(state: &AdminState, name: &str, value: &str, max_age: Option<i
     HeaderValue::from_str(&cookie).expect("cookie values are URL-safe")
 }
 
-pub async fn load(State(state): State<Arc<AdminState>>, mut request: Request, next: Next) -> Response {
+pub async fn load(
+    State(state): State<Arc<AdminState>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let now = state.platform.clock.now();
     let mut signed = None;
     if let Some(token) = cookie_value(request.headers(), SESSION_COOKIE) {
@@ -66,7 +75,11 @@ pub async fn load(State(state): State<Arc<AdminState>>, mut request: Request, ne
             Ok(Some(session)) if !session.awaiting_second_factor => {
                 match state.staff.get(&session.login_id).await {
                     Ok(Some(account)) if !account.disabled => {
-                        signed = Some(Signed { account, token, session });
+                        signed = Some(Signed {
+                            account,
+                            token,
+                            session,
+                        });
                     }
                     Ok(_) => {
                         let _ = state.sessions.end(&token).await;
@@ -116,9 +129,10 @@ pub async fn load(State(state): State<Arc<AdminState>>, mut request: Request, ne
     }
     let mut response = next.run(request).await;
     if let Some(token) = new_pre {
-        response
-            .headers_mut()
-            .append(header::SET_COOKIE, set_cookie(&state, PRE_COOKIE, &token, None));
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(&state, PRE_COOKIE, &token, None),
+        );
     }
     // Console pages hold personal data and change with every action: never cache them.
     response

@@ -3,7 +3,9 @@
 
 use crate::auth::password;
 use crate::AdminState;
-use tayori_domain::staff::{check_password, DepartmentScope, LoginId, PermissionSet, StaffAccount, StaffProfile};
+use tayori_domain::staff::{
+    check_password, DepartmentScope, LoginId, PermissionSet, StaffAccount, StaffProfile,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {

@@ -25,7 +25,11 @@ impl AllowList {
     /// address means that address only.
     pub fn parse(list: &str) -> Result<Self, String> {
         let mut networks = Vec::new();
-        for entry in list.split([',', '\n', ' ']).map(str::trim).filter(|e| !e.is_empty()) {
+        for entry in list
+            .split([',', '\n', ' '])
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+        {
             let net = entry
                 .parse::<IpNet>()
                 .or_else(|_| entry.parse::<IpAddr>().map(IpNet::from))
@@ -76,7 +80,10 @@ mod tests {
         assert!(!list.allows("198.51.100.8".parse().unwrap()));
         assert!(!list.allows("127.0.0.1".parse().unwrap()));
         assert!(list.allows("::ffff:203.0.113.9".parse().unwrap()));
-        assert!(list.clone().with_loopback().allows("127.0.0.1".parse().unwrap()));
+        assert!(list
+            .clone()
+            .with_loopback()
+            .allows("127.0.0.1".parse().unwrap()));
     }
 
     #[test]

@@ -10,7 +10,9 @@ use std::sync::Arc;
 use tayori_adapters::embedded;
 use tayori_admin::auth::{password, totp};
 use tayori_admin::{route_table, router, Access, AdminConfig, AdminState, AllowList, SourceIp};
-use tayori_domain::staff::{DepartmentScope, LoginId, Permission, PermissionSet, StaffAccount, StaffProfile};
+use tayori_domain::staff::{
+    DepartmentScope, LoginId, Permission, PermissionSet, StaffAccount, StaffProfile,
+};
 use tayori_domain::usage::{UsageEvent, UsageKind};
 use tayori_line::{LineClient, LineConfig};
 use tayori_ports::SystemClock;
@@ -41,7 +43,11 @@ async fn console() -> Console {
             session_policy: Default::default(),
         },
     ));
-    Console { app: router(state.clone()), state, _dir: dir }
+    Console {
+        app: router(state.clone()),
+        state,
+        _dir: dir,
+    }
 }
 
 async fn add_staff(c: &Console, login: &str, permissions: PermissionSet) -> StaffAccount {
@@ -77,19 +83,31 @@ struct Answer {
 
 impl<'a> Browser<'a> {
     fn new(console: &'a Console) -> Self {
-        Self { console, cookies: HashMap::new(), ip: Some(OFFICE.parse().unwrap()), csrf: String::new() }
+        Self {
+            console,
+            cookies: HashMap::new(),
+            ip: Some(OFFICE.parse().unwrap()),
+            csrf: String::new(),
+        }
     }
 
     async fn send(&mut self, method: Method, path: &str, body: Option<String>) -> Answer {
         let mut req = Request::builder().method(method).uri(path);
         if !self.cookies.is_empty() {
-            let cookie = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+            let cookie = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
             req = req.header(header::COOKIE, cookie);
         }
         if body.is_some() {
             req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         }
-        let mut req = req.body(body.map(Body::from).unwrap_or_else(Body::empty)).unwrap();
+        let mut req = req
+            .body(body.map(Body::from).unwrap_or_else(Body::empty))
+            .unwrap();
         if let Some(ip) = self.ip {
             req.extensions_mut().insert(SourceIp(ip));
         }
@@ -105,14 +123,21 @@ impl<'a> Browser<'a> {
                 self.cookies.insert(k.into(), v.into());
             }
         }
-        let location = headers.get(header::LOCATION).map(|v| v.to_str().unwrap().to_string());
+        let location = headers
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_string());
         let bytes = to_bytes(response.into_body(), 10 << 20).await.unwrap();
         let body = String::from_utf8_lossy(&bytes).into_owned();
         if let Some(i) = body.find("name=\"_csrf\" value=\"") {
             let rest = &body[i + 20..];
             self.csrf = rest[..rest.find('"').unwrap()].to_string();
         }
-        Answer { status, location, body, headers }
+        Answer {
+            status,
+            location,
+            body,
+            headers,
+        }
     }
 
     async fn get(&mut self, path: &str) -> Answer {
@@ -128,7 +153,15 @@ impl<'a> Browser<'a> {
 
     async fn sign_in(&mut self, login: &str, password: &str) -> Answer {
         self.get("/admin/login").await;
-        self.post("/admin/login", &[("login_id", login), ("password", password), ("next", "/admin")]).await
+        self.post(
+            "/admin/login",
+            &[
+                ("login_id", login),
+                ("password", password),
+                ("next", "/admin"),
+            ],
+        )
+        .await
     }
 }
 
@@ -143,26 +176,48 @@ fn form(fields: &[(&str, &str)]) -> String {
 #[tokio::test]
 async fn a_clerk_signs_in_and_sees_only_the_functions_granted() {
     let c = console().await;
-    add_staff(&c, "kouhou", [Permission::UsageReports].into_iter().collect()).await;
+    add_staff(
+        &c,
+        "kouhou",
+        [Permission::UsageReports].into_iter().collect(),
+    )
+    .await;
     let mut b = Browser::new(&c);
     let signed = b.sign_in("kouhou", PASSWORD).await;
     assert_eq!(signed.status, StatusCode::SEE_OTHER);
     assert_eq!(signed.location.as_deref(), Some("/admin"));
-    let cookie = signed.headers.get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_string()).find(|v| v.starts_with("tayori_admin=")).unwrap();
+    let cookie = signed
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|v| v.starts_with("tayori_admin="))
+        .unwrap();
     for attribute in ["HttpOnly", "SameSite=Strict", "Secure"] {
-        assert!(cookie.contains(attribute), "session cookie lacks {attribute}: {cookie}");
+        assert!(
+            cookie.contains(attribute),
+            "session cookie lacks {attribute}: {cookie}"
+        );
     }
     let home = b.get("/admin").await;
     assert_eq!(home.status, StatusCode::OK);
     assert!(home.body.contains("利用状況レポート"));
-    assert!(!home.body.contains("href=\"/admin/staff\""), "staff management shown to a clerk without it");
+    assert!(
+        !home.body.contains("href=\"/admin/staff\""),
+        "staff management shown to a clerk without it"
+    );
     assert_eq!(b.get("/admin/staff").await.status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
 async fn five_wrong_passwords_lock_the_account_even_against_the_right_one() {
     let c = console().await;
-    add_staff(&c, "tanaka", [Permission::UsageReports].into_iter().collect()).await;
+    add_staff(
+        &c,
+        "tanaka",
+        [Permission::UsageReports].into_iter().collect(),
+    )
+    .await;
     let mut b = Browser::new(&c);
     for _ in 0..5 {
         let a = b.sign_in("tanaka", "wrong-password-1").await;
@@ -172,15 +227,27 @@ async fn five_wrong_passwords_lock_the_account_even_against_the_right_one() {
     let a = b.sign_in("tanaka", PASSWORD).await;
     assert_eq!(a.status, StatusCode::OK, "signed in while locked");
     assert!(a.body.contains("ロックされています"));
-    let account = c.state.staff.get(&LoginId::parse("tanaka").unwrap()).await.unwrap().unwrap();
+    let account = c
+        .state
+        .staff
+        .get(&LoginId::parse("tanaka").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
     assert!(account.is_locked(Utc::now()));
     // An administrator unlocks it and the right password works again.
     add_staff(&c, "admin", PermissionSet::all()).await;
     let mut admin = Browser::new(&c);
     admin.sign_in("admin", PASSWORD).await;
     admin.get("/admin/staff/tanaka").await;
-    assert_eq!(admin.post("/admin/staff/tanaka/unlock", &[]).await.status, StatusCode::SEE_OTHER);
-    assert_eq!(b.sign_in("tanaka", PASSWORD).await.location.as_deref(), Some("/admin"));
+    assert_eq!(
+        admin.post("/admin/staff/tanaka/unlock", &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        b.sign_in("tanaka", PASSWORD).await.location.as_deref(),
+        Some("/admin")
+    );
 }
 
 #[tokio::test]
@@ -190,16 +257,45 @@ async fn a_forged_form_post_without_the_sessions_csrf_token_changes_nothing() {
     let mut b = Browser::new(&c);
     b.sign_in("admin", PASSWORD).await;
     b.get("/admin/staff/new").await;
-    let fields = [("login_id", "forged"), ("display_name", "偽"), ("department", "総務課"), ("password", "sakura-2026-minato"), ("perm", "staff")];
+    let fields = [
+        ("login_id", "forged"),
+        ("display_name", "偽"),
+        ("department", "総務課"),
+        ("password", "sakura-2026-minato"),
+        ("perm", "staff"),
+    ];
     // Another site's form: the session cookie rides along, the token does not.
-    let forged = b.send(Method::POST, "/admin/staff", Some(form(&fields))).await;
+    let forged = b
+        .send(Method::POST, "/admin/staff", Some(form(&fields)))
+        .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
-    let wrong = b.send(Method::POST, "/admin/staff", Some(form(&[&[("_csrf", "guessed")], &fields[..]].concat()))).await;
+    let wrong = b
+        .send(
+            Method::POST,
+            "/admin/staff",
+            Some(form(&[&[("_csrf", "guessed")], &fields[..]].concat())),
+        )
+        .await;
     assert_eq!(wrong.status, StatusCode::FORBIDDEN);
-    assert!(c.state.staff.get(&LoginId::parse("forged").unwrap()).await.unwrap().is_none());
+    assert!(c
+        .state
+        .staff
+        .get(&LoginId::parse("forged").unwrap())
+        .await
+        .unwrap()
+        .is_none());
     // The same form with the page's token goes through.
-    assert_eq!(b.post("/admin/staff", &fields).await.status, StatusCode::SEE_OTHER);
-    assert!(c.state.staff.get(&LoginId::parse("forged").unwrap()).await.unwrap().is_some());
+    assert_eq!(
+        b.post("/admin/staff", &fields).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert!(c
+        .state
+        .staff
+        .get(&LoginId::parse("forged").unwrap())
+        .await
+        .unwrap()
+        .is_some());
 }
 
 #[tokio::test]
@@ -221,15 +317,34 @@ async fn the_first_administrator_is_created_once_with_the_setup_token() {
     let c = console().await;
     let mut b = Browser::new(&c);
     assert_eq!(b.get("/admin/setup").await.status, StatusCode::OK);
-    let fields = |token: &'static str| [("setup_token", token), ("login_id", "admin"), ("display_name", "情報 太郎"), ("password", PASSWORD), ("password_again", PASSWORD)];
+    let fields = |token: &'static str| {
+        [
+            ("setup_token", token),
+            ("login_id", "admin"),
+            ("display_name", "情報 太郎"),
+            ("password", PASSWORD),
+            ("password_again", PASSWORD),
+        ]
+    };
     let wrong = b.post("/admin/setup", &fields("not-the-token")).await;
     assert_eq!(wrong.status, StatusCode::OK);
     assert!(wrong.body.contains("トークンが違います"));
-    assert_eq!(b.post("/admin/setup", &fields("setup-token-for-tests")).await.status, StatusCode::SEE_OTHER);
-    assert_eq!(b.sign_in("admin", PASSWORD).await.location.as_deref(), Some("/admin"));
+    assert_eq!(
+        b.post("/admin/setup", &fields("setup-token-for-tests"))
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        b.sign_in("admin", PASSWORD).await.location.as_deref(),
+        Some("/admin")
+    );
     // Closed for good once an account exists.
     let mut other = Browser::new(&c);
-    assert_eq!(other.get("/admin/setup").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        other.get("/admin/setup").await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
@@ -237,31 +352,69 @@ async fn a_second_factor_is_required_when_set_and_a_code_works_once() {
     let c = console().await;
     add_staff(&c, "bousai", PermissionSet::all()).await;
     let secret = totp::new_secret();
-    c.state.staff.update(&LoginId::parse("bousai").unwrap(), |a| a.totp_secret = Some(secret.clone())).await.unwrap();
+    c.state
+        .staff
+        .update(&LoginId::parse("bousai").unwrap(), |a| {
+            a.totp_secret = Some(secret.clone())
+        })
+        .await
+        .unwrap();
     let mut b = Browser::new(&c);
     let a = b.sign_in("bousai", PASSWORD).await;
-    assert!(a.location.as_deref().unwrap().starts_with("/admin/login/totp"));
+    assert!(a
+        .location
+        .as_deref()
+        .unwrap()
+        .starts_with("/admin/login/totp"));
     // Not signed in yet: the console sends the clerk back to sign in.
-    assert!(b.get("/admin").await.location.as_deref().unwrap().starts_with("/admin/login"));
+    assert!(b
+        .get("/admin")
+        .await
+        .location
+        .as_deref()
+        .unwrap()
+        .starts_with("/admin/login"));
     b.get("/admin/login/totp").await;
-    let wrong = b.post("/admin/login/totp", &[("code", "000000"), ("next", "/admin")]).await;
-    assert!(wrong.body.contains("確認コードが違います") || totp::code_at(&secret, (Utc::now().timestamp() / 30) as u64).as_deref() == Some("000000"));
+    let wrong = b
+        .post(
+            "/admin/login/totp",
+            &[("code", "000000"), ("next", "/admin")],
+        )
+        .await;
+    assert!(
+        wrong.body.contains("確認コードが違います")
+            || totp::code_at(&secret, (Utc::now().timestamp() / 30) as u64).as_deref()
+                == Some("000000")
+    );
     let code = totp::code_at(&secret, (Utc::now().timestamp() / 30) as u64).unwrap();
-    let ok = b.post("/admin/login/totp", &[("code", &code), ("next", "/admin")]).await;
+    let ok = b
+        .post("/admin/login/totp", &[("code", &code), ("next", "/admin")])
+        .await;
     assert_eq!(ok.location.as_deref(), Some("/admin"));
     assert_eq!(b.get("/admin").await.status, StatusCode::OK);
 }
 
 fn concrete(path: &str) -> String {
-    path.replace("{id}", "target").replace("{index}", "0").replace("{name}", "README")
+    path.replace("{id}", "target")
+        .replace("{index}", "0")
+        .replace("{name}", "README")
 }
 
 #[tokio::test]
 async fn every_route_refuses_staff_without_its_permission_and_serves_staff_with_it() {
     let c = console().await;
-    add_staff(&c, "target", [Permission::UsageReports].into_iter().collect()).await;
+    add_staff(
+        &c,
+        "target",
+        [Permission::UsageReports].into_iter().collect(),
+    )
+    .await;
     let routes = route_table();
-    assert!(routes.len() >= 30, "route table looks incomplete: {}", routes.len());
+    assert!(
+        routes.len() >= 30,
+        "route table looks incomplete: {}",
+        routes.len()
+    );
     for route in &routes {
         let path = concrete(route.path);
         match route.access {
@@ -269,31 +422,81 @@ async fn every_route_refuses_staff_without_its_permission_and_serves_staff_with_
             Access::SignedIn => {
                 let mut anonymous = Browser::new(&c);
                 anonymous.get("/admin/login").await;
-                let a = if route.method == Method::GET { anonymous.get(&path).await } else { anonymous.post(&path, &[]).await };
-                assert_eq!(a.status, StatusCode::SEE_OTHER, "{} {path} served without sign-in", route.method);
+                let a = if route.method == Method::GET {
+                    anonymous.get(&path).await
+                } else {
+                    anonymous.post(&path, &[]).await
+                };
+                assert_eq!(
+                    a.status,
+                    StatusCode::SEE_OTHER,
+                    "{} {path} served without sign-in",
+                    route.method
+                );
                 assert!(a.location.unwrap().starts_with("/admin/login"));
             }
             Access::Permission(needed) => {
-                let without: PermissionSet = Permission::ALL.into_iter().filter(|p| *p != needed).collect();
+                let without: PermissionSet = Permission::ALL
+                    .into_iter()
+                    .filter(|p| *p != needed)
+                    .collect();
                 let lacking = format!("lacks-{}", needed.code().replace('.', "-"));
                 let holding = format!("has-{}", needed.code().replace('.', "-"));
-                if c.state.staff.get(&LoginId::parse(&lacking).unwrap()).await.unwrap().is_none() {
+                if c.state
+                    .staff
+                    .get(&LoginId::parse(&lacking).unwrap())
+                    .await
+                    .unwrap()
+                    .is_none()
+                {
                     add_staff(&c, &lacking, without).await;
                     add_staff(&c, &holding, [needed].into_iter().collect()).await;
                 }
                 let mut refused = Browser::new(&c);
                 refused.sign_in(&lacking, PASSWORD).await;
                 refused.get("/admin").await;
-                let a = if route.method == Method::GET { refused.get(&path).await } else { refused.post(&path, &[]).await };
-                assert_eq!(a.status, StatusCode::FORBIDDEN, "{} {path} served without {}", route.method, needed.code());
-                assert!(a.body.contains(needed.label()), "{} {path}: the refusal does not name the permission", route.method);
+                let a = if route.method == Method::GET {
+                    refused.get(&path).await
+                } else {
+                    refused.post(&path, &[]).await
+                };
+                assert_eq!(
+                    a.status,
+                    StatusCode::FORBIDDEN,
+                    "{} {path} served without {}",
+                    route.method,
+                    needed.code()
+                );
+                assert!(
+                    a.body.contains(needed.label()),
+                    "{} {path}: the refusal does not name the permission",
+                    route.method
+                );
 
                 let mut allowed = Browser::new(&c);
                 allowed.sign_in(&holding, PASSWORD).await;
                 allowed.get("/admin").await;
-                let a = if route.method == Method::GET { allowed.get(&path).await } else { allowed.post(&path, &[]).await };
-                assert_ne!(a.status, StatusCode::FORBIDDEN, "{} {path} refused with {}: {}", route.method, needed.code(), a.body);
-                assert!(!a.location.as_deref().unwrap_or("").starts_with("/admin/login"), "{} {path} sent a signed-in clerk to sign in", route.method);
+                let a = if route.method == Method::GET {
+                    allowed.get(&path).await
+                } else {
+                    allowed.post(&path, &[]).await
+                };
+                assert_ne!(
+                    a.status,
+                    StatusCode::FORBIDDEN,
+                    "{} {path} refused with {}: {}",
+                    route.method,
+                    needed.code(),
+                    a.body
+                );
+                assert!(
+                    !a.location
+                        .as_deref()
+                        .unwrap_or("")
+                        .starts_with("/admin/login"),
+                    "{} {path} sent a signed-in clerk to sign in",
+                    route.method
+                );
             }
         }
     }
@@ -306,7 +509,18 @@ async fn staff_actions_are_in_the_audit_log_and_its_csv_is_excel_safe() {
     let mut b = Browser::new(&c);
     b.sign_in("admin", PASSWORD).await;
     b.get("/admin/staff/new").await;
-    let created = b.post("/admin/staff", &[("login_id", "suzuki"), ("display_name", "=HYPERLINK(\"x\")"), ("department", "土木課"), ("password", "dobokuka-2026-x"), ("perm", "reports.handle")]).await;
+    let created = b
+        .post(
+            "/admin/staff",
+            &[
+                ("login_id", "suzuki"),
+                ("display_name", "=HYPERLINK(\"x\")"),
+                ("department", "土木課"),
+                ("password", "dobokuka-2026-x"),
+                ("perm", "reports.handle"),
+            ],
+        )
+        .await;
     assert_eq!(created.status, StatusCode::SEE_OTHER);
     let log = b.get("/admin/audit").await;
     assert!(log.body.contains("職員アカウントを作成"));
@@ -318,20 +532,37 @@ async fn staff_actions_are_in_the_audit_log_and_its_csv_is_excel_safe() {
     assert!(csv.body.contains("職員アカウントを作成"));
     assert!(csv.body.contains("ログイン"));
     let sjis = b.get("/admin/audit.csv?encoding=sjis").await;
-    assert!(sjis.headers[header::CONTENT_TYPE].to_str().unwrap().contains("Shift_JIS"));
+    assert!(sjis.headers[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .contains("Shift_JIS"));
 }
 
 #[tokio::test]
 async fn the_usage_report_counts_by_district_and_exports_csv() {
     let c = console().await;
-    add_staff(&c, "kikaku", [Permission::UsageReports].into_iter().collect()).await;
+    add_staff(
+        &c,
+        "kikaku",
+        [Permission::UsageReports].into_iter().collect(),
+    )
+    .await;
     let usage = UsageEvents::new(c.state.platform.table.clone());
     let mut in_kumohama = std::collections::BTreeMap::new();
     in_kumohama.insert("district".to_string(), vec!["雲浜".to_string()]);
     for _ in 0..3 {
-        usage.record(&UsageEvent::one(UsageKind::FriendAdded, Utc::now()).with_attributes(in_kumohama.clone())).await.unwrap();
+        usage
+            .record(
+                &UsageEvent::one(UsageKind::FriendAdded, Utc::now())
+                    .with_attributes(in_kumohama.clone()),
+            )
+            .await
+            .unwrap();
     }
-    usage.record(&UsageEvent::one(UsageKind::FriendAdded, Utc::now())).await.unwrap();
+    usage
+        .record(&UsageEvent::one(UsageKind::FriendAdded, Utc::now()))
+        .await
+        .unwrap();
     let mut b = Browser::new(&c);
     b.sign_in("kikaku", PASSWORD).await;
     let page = b.get("/admin/usage?by=district").await;
@@ -339,6 +570,11 @@ async fn the_usage_report_counts_by_district_and_exports_csv() {
     assert!(page.body.contains("<svg"));
     assert!(page.body.contains("雲浜"));
     let csv = b.get("/admin/usage.csv?by=district").await;
-    let row = csv.body.lines().find(|l| l.starts_with("友だち追加")).unwrap().to_string();
+    let row = csv
+        .body
+        .lines()
+        .find(|l| l.starts_with("友だち追加"))
+        .unwrap()
+        .to_string();
     assert_eq!(row, "友だち追加,3,1,4");
 }

@@ -38,7 +38,10 @@ pub fn from_scheduler(payload: &serde_json::Value) -> Result<Event, String> {
         .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
         .map(|t| t.with_timezone(&Utc))
         .ok_or("scheduler event without a valid time")?;
-    match payload.pointer("/detail/job").and_then(serde_json::Value::as_str) {
+    match payload
+        .pointer("/detail/job")
+        .and_then(serde_json::Value::as_str)
+    {
         Some("tick") => Ok(Tick::event(at)),
         Some(job) => Ok(Event::new(
             format!("scheduler.{job}"),
@@ -67,8 +70,8 @@ impl EventHandler for Scheduler {
         if event.detail_type != TICK {
             return Err(format!("unexpected event {}", event.detail_type));
         }
-        let tick: Tick = serde_json::from_value(event.detail)
-            .map_err(|e| format!("malformed tick: {e}"))?;
+        let tick: Tick =
+            serde_json::from_value(event.detail).map_err(|e| format!("malformed tick: {e}"))?;
         tracing::info!(at = %tick.at, "scheduler tick: no deliveries are scheduled yet");
         Ok(())
     }

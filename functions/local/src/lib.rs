@@ -66,7 +66,10 @@ pub async fn start(config: LocalConfig) -> Result<Running, StartError> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port))
         .await
         .map_err(|e| StartError::Listen(config.port, e))?;
-    let port = listener.local_addr().map_err(|e| StartError::Listen(config.port, e))?.port();
+    let port = listener
+        .local_addr()
+        .map_err(|e| StartError::Listen(config.port, e))?
+        .port();
     let base_url = format!("http://127.0.0.1:{port}");
 
     std::fs::create_dir_all(&config.data_dir)
@@ -139,7 +142,11 @@ pub async fn start(config: LocalConfig) -> Result<Running, StartError> {
 
 /// The console as the clerk's own machine sees it: loopback is the only allowed address, cookies
 /// are not `Secure` (plain HTTP), and a setup token exists while there is no account yet.
-pub async fn admin_state(platform: Platform, line: Arc<LineClient>, city: &str) -> Result<tayori_admin::AdminState, StartError> {
+pub async fn admin_state(
+    platform: Platform,
+    line: Arc<LineClient>,
+    city: &str,
+) -> Result<tayori_admin::AdminState, StartError> {
     let mut state = tayori_admin::AdminState::new(
         platform,
         line,
@@ -175,7 +182,15 @@ pub async fn create_admin(
     let line = Arc::new(LineClient::new(LineConfig::default()));
     let state = admin_state(platform, line, city).await?;
     let account = tayori_admin::setup::create_first_admin(&state, login_id, name, password).await?;
-    tayori_admin::audit::record_as(&state, account.login_id.as_str(), None, "初期管理者を作成", &format!("staff:{}", account.login_id), "create-admin コマンド").await;
+    tayori_admin::audit::record_as(
+        &state,
+        account.login_id.as_str(),
+        None,
+        "初期管理者を作成",
+        &format!("staff:{}", account.login_id),
+        "create-admin コマンド",
+    )
+    .await;
     Ok(account)
 }
 
@@ -185,7 +200,9 @@ async fn source_ip(
     mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    request.extensions_mut().insert(tayori_admin::SourceIp(peer.ip()));
+    request
+        .extensions_mut()
+        .insert(tayori_admin::SourceIp(peer.ip()));
     next.run(request).await
 }
 

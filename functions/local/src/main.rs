@@ -4,7 +4,9 @@ use clap::Parser;
 use tayori_local::{start, LocalConfig};
 
 #[derive(Parser)]
-#[command(about = "Tayori のローカル実行: 全機能・LINEシミュレーター・疑似LINEサーバーを1つのポートで起動します")]
+#[command(
+    about = "Tayori のローカル実行: 全機能・LINEシミュレーター・疑似LINEサーバーを1つのポートで起動します"
+)]
 struct Args {
     /// Port to listen on (127.0.0.1).
     #[arg(long, default_value_t = 3000)]
@@ -50,8 +52,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 line.trim_end_matches(['\r', '\n']).to_string()
             }
         };
-        let account = tayori_local::create_admin(&args.data_dir, &args.city, login_id, name, &password).await?;
-        println!("管理者「{}」（{}）を作成しました。", account.profile.display_name, account.login_id);
+        let account =
+            tayori_local::create_admin(&args.data_dir, &args.city, login_id, name, &password)
+                .await?;
+        println!(
+            "管理者「{}」（{}）を作成しました。",
+            account.profile.display_name, account.login_id
+        );
         return Ok(());
     }
     let (channel_secret, from_env) = match std::env::var("LINE_CHANNEL_SECRET") {
@@ -74,7 +81,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("  health:           {}/healthz", running.base_url);
     println!("  data folder:      {}", running.data_dir.display());
     if let Some(token) = &running.setup_token {
-        println!("  first sign-in:    {}/admin/setup  (setup token: {token})", running.base_url);
+        println!(
+            "  first sign-in:    {}/admin/setup  (setup token: {token})",
+            running.base_url
+        );
         println!("                    or: cargo run -p local -- create-admin --login-id admin --name 管理者");
     }
     if from_env {

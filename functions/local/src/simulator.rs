@@ -56,13 +56,28 @@ struct SentByCitizen {
 #[derive(Debug, Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum Action {
-    Text { text: String },
-    Location { latitude: f64, longitude: f64, title: Option<String>, address: Option<String> },
-    Image { content_type: String, data_base64: String },
-    Sticker { package_id: String, sticker_id: String },
+    Text {
+        text: String,
+    },
+    Location {
+        latitude: f64,
+        longitude: f64,
+        title: Option<String>,
+        address: Option<String>,
+    },
+    Image {
+        content_type: String,
+        data_base64: String,
+    },
+    Sticker {
+        package_id: String,
+        sticker_id: String,
+    },
     Follow,
     Unfollow,
-    Postback { data: String },
+    Postback {
+        data: String,
+    },
 }
 
 #[derive(Debug, Deserialize)]
@@ -153,7 +168,12 @@ impl Simulator {
                     "text",
                 )
             }
-            Action::Location { latitude, longitude, title, address } => {
+            Action::Location {
+                latitude,
+                longitude,
+                title,
+                address,
+            } => {
                 if !(-90.0..=90.0).contains(latitude) || !(-180.0..=180.0).contains(longitude) {
                     return Err("緯度・経度の値が範囲外です".into());
                 }
@@ -171,7 +191,10 @@ impl Simulator {
                     "location",
                 )
             }
-            Action::Image { content_type, data_base64 } => {
+            Action::Image {
+                content_type,
+                data_base64,
+            } => {
                 let bytes = base64::engine::general_purpose::STANDARD
                     .decode(data_base64)
                     .map_err(|_| "画像データを読み取れませんでした".to_string())?;
@@ -190,13 +213,21 @@ impl Simulator {
                     "image",
                 )
             }
-            Action::Sticker { package_id, sticker_id } => (
+            Action::Sticker {
+                package_id,
+                sticker_id,
+            } => (
                 "message",
                 json!({"message": {"type": "sticker", "id": message_id(), "quoteToken": hex(16), "packageId": package_id, "stickerId": sticker_id, "stickerResourceType": "STATIC"}}),
                 "スタンプ".to_string(),
                 "sticker",
             ),
-            Action::Follow => ("follow", json!({"follow": {"isUnblocked": false}}), "友だち追加".to_string(), "follow"),
+            Action::Follow => (
+                "follow",
+                json!({"follow": {"isUnblocked": false}}),
+                "友だち追加".to_string(),
+                "follow",
+            ),
             Action::Unfollow => ("unfollow", json!({}), "ブロック".to_string(), "unfollow"),
             Action::Postback { data } => (
                 "postback",
@@ -260,7 +291,10 @@ impl Simulator {
             .get(user_id)
             .cloned()
             .unwrap_or_default();
-        let tokens: Vec<&str> = sent.iter().filter_map(|s| s.reply_token.as_deref()).collect();
+        let tokens: Vec<&str> = sent
+            .iter()
+            .filter_map(|s| s.reply_token.as_deref())
+            .collect();
         let mut entries: Vec<(DateTime<Utc>, Value)> = sent
             .iter()
             .map(|s| {
@@ -311,18 +345,24 @@ impl Simulator {
 
 fn hex(bytes: usize) -> String {
     let mut rng = rand::thread_rng();
-    (0..bytes).map(|_| format!("{:02x}", rng.gen::<u8>())).collect()
+    (0..bytes)
+        .map(|_| format!("{:02x}", rng.gen::<u8>()))
+        .collect()
 }
 
 fn message_id() -> String {
-    rand::thread_rng().gen_range(100_000_000_000_000u64..999_999_999_999_999).to_string()
+    rand::thread_rng()
+        .gen_range(100_000_000_000_000u64..999_999_999_999_999)
+        .to_string()
 }
 
 /// LINE's webhook event ids are ULIDs: 26 characters of Crockford base32.
 fn webhook_event_id() -> String {
     const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     let mut rng = rand::thread_rng();
-    (0..26).map(|_| ALPHABET[rng.gen_range(0..32)] as char).collect()
+    (0..26)
+        .map(|_| ALPHABET[rng.gen_range(0..32)] as char)
+        .collect()
 }
 
 fn is_user_id(id: &str) -> bool {
@@ -333,7 +373,10 @@ pub fn router(simulator: Arc<Simulator>) -> Router {
     Router::new()
         .route("/simulator", get(page))
         .route("/simulator/static/{*path}", get(asset))
-        .route("/simulator/api/citizens", get(list_citizens).post(create_citizen))
+        .route(
+            "/simulator/api/citizens",
+            get(list_citizens).post(create_citizen),
+        )
         .route("/simulator/api/events", post(send_event))
         .route("/simulator/api/conversation", get(conversation))
         .with_state(simulator)
@@ -345,16 +388,44 @@ async fn page() -> Html<&'static str> {
 
 async fn asset(axum::extract::Path(path): axum::extract::Path<String>) -> Response {
     let (body, content_type): (&[u8], &str) = match path.as_str() {
-        "simulator.js" => (include_bytes!("../static/simulator.js"), "text/javascript; charset=utf-8"),
-        "simulator.css" => (include_bytes!("../static/simulator.css"), "text/css; charset=utf-8"),
-        "vendor/leaflet/leaflet.js" => (include_bytes!("../static/vendor/leaflet/leaflet.js"), "text/javascript; charset=utf-8"),
-        "vendor/leaflet/leaflet.css" => (include_bytes!("../static/vendor/leaflet/leaflet.css"), "text/css; charset=utf-8"),
-        "vendor/leaflet/images/marker-icon.png" => (include_bytes!("../static/vendor/leaflet/images/marker-icon.png"), "image/png"),
-        "vendor/leaflet/images/marker-icon-2x.png" => (include_bytes!("../static/vendor/leaflet/images/marker-icon-2x.png"), "image/png"),
-        "vendor/leaflet/images/marker-shadow.png" => (include_bytes!("../static/vendor/leaflet/images/marker-shadow.png"), "image/png"),
+        "simulator.js" => (
+            include_bytes!("../static/simulator.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        "simulator.css" => (
+            include_bytes!("../static/simulator.css"),
+            "text/css; charset=utf-8",
+        ),
+        "vendor/leaflet/leaflet.js" => (
+            include_bytes!("../static/vendor/leaflet/leaflet.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        "vendor/leaflet/leaflet.css" => (
+            include_bytes!("../static/vendor/leaflet/leaflet.css"),
+            "text/css; charset=utf-8",
+        ),
+        "vendor/leaflet/images/marker-icon.png" => (
+            include_bytes!("../static/vendor/leaflet/images/marker-icon.png"),
+            "image/png",
+        ),
+        "vendor/leaflet/images/marker-icon-2x.png" => (
+            include_bytes!("../static/vendor/leaflet/images/marker-icon-2x.png"),
+            "image/png",
+        ),
+        "vendor/leaflet/images/marker-shadow.png" => (
+            include_bytes!("../static/vendor/leaflet/images/marker-shadow.png"),
+            "image/png",
+        ),
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
-    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "no-cache")], body).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 fn bad_request(message: String) -> Response {

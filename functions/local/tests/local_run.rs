@@ -38,8 +38,22 @@ async fn in_the_simulator_a_follow_gets_the_welcome_and_a_text_the_default_reply
     let base = running.base_url.clone();
     let http = reqwest::Client::new();
 
-    assert_eq!(http.get(format!("{base}/healthz")).send().await.unwrap().status(), 200);
-    let page = http.get(format!("{base}/simulator")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(
+        http.get(format!("{base}/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let page = http
+        .get(format!("{base}/simulator"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("LINEシミュレーター"));
 
     let citizen: Value = http
@@ -53,7 +67,10 @@ async fn in_the_simulator_a_follow_gets_the_welcome_and_a_text_the_default_reply
         .unwrap();
     let user_id = citizen["userId"].as_str().unwrap().to_string();
 
-    for action in [json!({"kind": "follow"}), json!({"kind": "text", "text": "ごみの日を教えて"})] {
+    for action in [
+        json!({"kind": "follow"}),
+        json!({"kind": "text", "text": "ごみの日を教えて"}),
+    ] {
         let mut request = action.clone();
         request["userId"] = json!(user_id);
         let sent: Value = http
@@ -71,7 +88,11 @@ async fn in_the_simulator_a_follow_gets_the_welcome_and_a_text_the_default_reply
     // What LINE received, through the documented control route.
     let fake = running.fake_line.clone();
     wait_for("two replies", || {
-        fake.requests().iter().filter(|r| r.path == "/v2/bot/message/reply").count() == 2
+        fake.requests()
+            .iter()
+            .filter(|r| r.path == "/v2/bot/message/reply")
+            .count()
+            == 2
     })
     .await;
     let recorded: Vec<Value> = http
@@ -95,20 +116,32 @@ async fn in_the_simulator_a_follow_gets_the_welcome_and_a_text_the_default_reply
         .iter()
         .map(|r| r["body"]["messages"][0]["text"].as_str().unwrap())
         .collect();
-    assert!(texts[0].contains("友だち追加ありがとうございます"), "{}", texts[0]);
+    assert!(
+        texts[0].contains("友だち追加ありがとうございます"),
+        "{}",
+        texts[0]
+    );
     assert!(texts[1].contains("メニュー"));
-    assert!(!texts[1].contains("ごみの日を教えて"), "the reply must not echo");
+    assert!(
+        !texts[1].contains("ごみの日を教えて"),
+        "the reply must not echo"
+    );
 
     // The simulator shows the same conversation as bubbles.
     let conversation: Vec<Value> = http
-        .get(format!("{base}/simulator/api/conversation?userId={user_id}"))
+        .get(format!(
+            "{base}/simulator/api/conversation?userId={user_id}"
+        ))
         .send()
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
-    let froms: Vec<&str> = conversation.iter().map(|e| e["from"].as_str().unwrap()).collect();
+    let froms: Vec<&str> = conversation
+        .iter()
+        .map(|e| e["from"].as_str().unwrap())
+        .collect();
     assert_eq!(froms, ["citizen", "bot", "citizen", "bot"]);
 
     // The simulator refuses what LINE would never send.
@@ -169,4 +202,51 @@ async fn citizens_created_in_the_simulator_survive_a_restart() {
     assert_eq!(list.len(), 1);
     assert_eq!(list[0]["name"], "雲浜 太郎");
     again.stop().await;
+}
+
+#[tokio::test]
+async fn the_console_is_served_to_loopback_and_its_first_administrator_comes_from_create_admin() {
+    let dir = tempfile::tempdir().unwrap();
+    let running = run(dir.path(), Duration::from_secs(60)).await;
+    let base = running.base_url.clone();
+    assert!(
+        running.setup_token.is_some(),
+        "a fresh data folder offers the one-time setup"
+    );
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let login = http
+        .get(format!("{base}/admin/login"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+    assert!(login.text().await.unwrap().contains("ログインID"));
+    running.stop().await;
+
+    let account =
+        tayori_local::create_admin(dir.path(), "小浜市", "admin", "管理者", "obama-kaigan-2026")
+            .await
+            .unwrap();
+    assert_eq!(account.login_id.as_str(), "admin");
+    assert!(
+        tayori_local::create_admin(
+            dir.path(),
+            "小浜市",
+            "admin2",
+            "管理者",
+            "obama-kaigan-2026"
+        )
+        .await
+        .is_err(),
+        "a second first administrator"
+    );
+    let running = run(dir.path(), Duration::from_secs(60)).await;
+    assert!(
+        running.setup_token.is_none(),
+        "setup stays closed once an account exists"
+    );
+    running.stop().await;
 }

@@ -5,11 +5,11 @@ use chrono::{DateTime, Utc};
 use futures::future::join_all;
 use std::collections::HashMap;
 use std::sync::Arc;
+use tayori_domain::usage::{UsageEvent, UsageKind};
 use tayori_line::message::Message;
 use tayori_line::webhook::{Event, EventKind, Mode};
 use tayori_line::LineClient;
 use tayori_ports::Platform;
-use tayori_domain::usage::{UsageEvent, UsageKind};
 use tayori_records::{Friends, RecordError, Settings, UsageEvents, WebhookEvents};
 
 pub struct Conversation {
@@ -86,10 +86,14 @@ impl Conversation {
         };
         match &event.kind {
             EventKind::Follow { .. } => {
-                let friend = self.friends.update(&user_id, at, |f| f.followed(at)).await?;
+                let friend = self
+                    .friends
+                    .update(&user_id, at, |f| f.followed(at))
+                    .await?;
                 self.count(UsageKind::FriendAdded, at, &friend).await;
                 let greetings = self.settings.greetings().await?;
-                self.reply(&event, vec![Message::text(greetings.welcome)]).await;
+                self.reply(&event, vec![Message::text(greetings.welcome)])
+                    .await;
             }
             EventKind::Unfollow => {
                 let friend = self.friends.update(&user_id, at, |f| f.blocked(at)).await?;

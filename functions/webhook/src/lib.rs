@@ -30,7 +30,12 @@ pub struct WebhookState {
 }
 
 impl WebhookState {
-    pub fn new(platform: Platform, line: Arc<LineClient>, channel_secret: String, city: &str) -> Self {
+    pub fn new(
+        platform: Platform,
+        line: Arc<LineClient>,
+        channel_secret: String,
+        city: &str,
+    ) -> Self {
         Self {
             conversation: Conversation::new(platform, line, city),
             channel_secret,
@@ -88,7 +93,11 @@ async fn receive(
             (StatusCode::INTERNAL_SERVER_ERROR, "temporarily unavailable")
         }
         Err(_) => {
-            tracing::warn!(events, budget_ms = TIME_BUDGET.as_millis() as u64, "webhook batch still running at the time budget; answered LINE");
+            tracing::warn!(
+                events,
+                budget_ms = TIME_BUDGET.as_millis() as u64,
+                "webhook batch still running at the time budget; answered LINE"
+            );
             (StatusCode::OK, "ok")
         }
     }

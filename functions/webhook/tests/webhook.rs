@@ -64,8 +64,10 @@ fn event(kind: &str, id: &str, extra: Value) -> Value {
 }
 
 fn body(events: Vec<Value>) -> Vec<u8> {
-    serde_json::to_vec(&json!({"destination": "U00000000000000000000000000000000", "events": events}))
-        .unwrap()
+    serde_json::to_vec(
+        &json!({"destination": "U00000000000000000000000000000000", "events": events}),
+    )
+    .unwrap()
 }
 
 async fn post(app: &axum::Router, raw: Vec<u8>, signature: Option<String>) -> StatusCode {
@@ -95,26 +97,49 @@ fn replies(h: &Harness) -> Vec<tayori_fake_line::RecordedRequest> {
 }
 
 fn reply_text(r: &tayori_fake_line::RecordedRequest) -> String {
-    r.body["messages"][0]["text"].as_str().unwrap_or_default().to_string()
+    r.body["messages"][0]["text"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }
 
 #[tokio::test]
-async fn lines_documented_signature_example_is_accepted_and_the_body_then_refused_as_not_a_webhook() {
+async fn lines_documented_signature_example_is_accepted_and_the_body_then_refused_as_not_a_webhook()
+{
     // LINE's documentation: secret `test_secret`, body {"hello":"world"}.
     let dir = tempfile::tempdir().unwrap();
     let (platform, _bus) = embedded::platform(dir.path(), Arc::new(SystemClock)).unwrap();
     let line = Arc::new(LineClient::new(LineConfig::default()));
-    let app = router(Arc::new(WebhookState::new(platform, line, "test_secret".into(), "小浜市")));
+    let app = router(Arc::new(WebhookState::new(
+        platform,
+        line,
+        "test_secret".into(),
+        "小浜市",
+    )));
     let raw = br#"{"hello":"world"}"#.to_vec();
     let good = "t7Hn4ZDHqs6e+wdvI5TyQIvzie0DmMUmuXEBqyyE/tM=".to_string();
     // The signature holds, so the body is parsed: it is not a webhook → 400, not 401.
-    assert_eq!(post(&app, raw.clone(), Some(good.clone())).await, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        post(&app, raw.clone(), Some(good.clone())).await,
+        StatusCode::BAD_REQUEST
+    );
     let mut changed = raw.clone();
     changed[3] ^= 0x01;
-    assert_eq!(post(&app, changed, Some(good)).await, StatusCode::UNAUTHORIZED);
-    assert_eq!(post(&app, raw.clone(), None).await, StatusCode::UNAUTHORIZED);
     assert_eq!(
-        post(&app, raw, Some("t7Hn4ZDHqs6e+wdvI5TyQIvzie0DmMUmuXEBqyyE/tN=".into())).await,
+        post(&app, changed, Some(good)).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        post(&app, raw.clone(), None).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        post(
+            &app,
+            raw,
+            Some("t7Hn4ZDHqs6e+wdvI5TyQIvzie0DmMUmuXEBqyyE/tN=".into())
+        )
+        .await,
         StatusCode::UNAUTHORIZED
     );
 }
@@ -122,10 +147,21 @@ async fn lines_documented_signature_example_is_accepted_and_the_body_then_refuse
 #[tokio::test]
 async fn a_forged_signature_is_refused_before_anything_is_stored_or_sent() {
     let h = harness().await;
-    let raw = body(vec![event("follow", "01FORGED", json!({"follow": {"isUnblocked": false}}))]);
+    let raw = body(vec![event(
+        "follow",
+        "01FORGED",
+        json!({"follow": {"isUnblocked": false}}),
+    )]);
     let forged = sign("someone-elses-secret", &raw);
-    assert_eq!(post(&h.app, raw, Some(forged)).await, StatusCode::UNAUTHORIZED);
-    assert!(Friends::new(h.platform.table.clone()).get(USER).await.unwrap().is_none());
+    assert_eq!(
+        post(&h.app, raw, Some(forged)).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert!(Friends::new(h.platform.table.clone())
+        .get(USER)
+        .await
+        .unwrap()
+        .is_none());
     assert!(h.fake.requests().is_empty());
 }
 
@@ -133,28 +169,60 @@ async fn a_forged_signature_is_refused_before_anything_is_stored_or_sent() {
 async fn non_ascii_and_emoji_bodies_are_verified_on_their_raw_bytes() {
     let h = harness().await;
     let text = "今日のごみは？🗑️ 小浜市";
-    let e = event("message", "01EMOJI", json!({"message": {"type": "text", "id": "1", "quoteToken": "q", "text": text}}));
+    let e = event(
+        "message",
+        "01EMOJI",
+        json!({"message": {"type": "text", "id": "1", "quoteToken": "q", "text": text}}),
+    );
     // Compact and pretty JSON carry the same data in different bytes: each verifies only
     // against a signature of its own bytes.
     let compact = body(vec![e.clone()]);
-    let pretty = serde_json::to_vec_pretty(&json!({"destination": "U00000000000000000000000000000000", "events": [e]})).unwrap();
-    assert_eq!(post(&h.app, pretty.clone(), Some(sign(SECRET, &compact))).await, StatusCode::UNAUTHORIZED);
-    assert_eq!(post(&h.app, pretty.clone(), Some(sign(SECRET, &pretty))).await, StatusCode::OK);
+    let pretty = serde_json::to_vec_pretty(
+        &json!({"destination": "U00000000000000000000000000000000", "events": [e]}),
+    )
+    .unwrap();
+    assert_eq!(
+        post(&h.app, pretty.clone(), Some(sign(SECRET, &compact))).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        post(&h.app, pretty.clone(), Some(sign(SECRET, &pretty))).await,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
 async fn following_gets_the_welcome_message_and_a_friend_record() {
     let h = harness().await;
-    let status = deliver(&h, vec![event("follow", "01FOLLOW", json!({"follow": {"isUnblocked": false}}))]).await;
+    let status = deliver(
+        &h,
+        vec![event(
+            "follow",
+            "01FOLLOW",
+            json!({"follow": {"isUnblocked": false}}),
+        )],
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let replies = replies(&h);
     assert_eq!(replies.len(), 1);
     assert_eq!(replies[0].status, 200);
-    assert!(replies[0].schema_errors.is_empty(), "{:?}", replies[0].schema_errors);
+    assert!(
+        replies[0].schema_errors.is_empty(),
+        "{:?}",
+        replies[0].schema_errors
+    );
     assert_eq!(replies[0].body["replyToken"], "token-01FOLLOW");
-    assert_eq!(reply_text(&replies[0]), Greetings::defaults_for("小浜市").welcome);
+    assert_eq!(
+        reply_text(&replies[0]),
+        Greetings::defaults_for("小浜市").welcome
+    );
     assert!(!replies[0].headers.contains_key("x-line-retry-key"));
-    let friend = Friends::new(h.platform.table.clone()).get(USER).await.unwrap().unwrap();
+    let friend = Friends::new(h.platform.table.clone())
+        .get(USER)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(friend.status, FriendStatus::Following);
 }
 
@@ -165,7 +233,15 @@ async fn the_welcome_message_staff_saved_is_the_one_sent() {
     let mut g = Greetings::defaults_for("小浜市");
     g.welcome = "ようこそ！小浜市です。".into();
     settings.save_greetings(&g).await.unwrap();
-    deliver(&h, vec![event("follow", "01CUSTOM", json!({"follow": {"isUnblocked": false}}))]).await;
+    deliver(
+        &h,
+        vec![event(
+            "follow",
+            "01CUSTOM",
+            json!({"follow": {"isUnblocked": false}}),
+        )],
+    )
+    .await;
     assert_eq!(reply_text(&replies(&h)[0]), "ようこそ！小浜市です。");
 }
 
@@ -173,7 +249,15 @@ async fn the_welcome_message_staff_saved_is_the_one_sent() {
 async fn a_text_gets_the_default_reply_without_echoing_it() {
     let h = harness().await;
     let secret_text = "私の電話番号は090-1234-5678です";
-    let status = deliver(&h, vec![event("message", "01TEXT", json!({"message": {"type": "text", "id": "2", "quoteToken": "q", "text": secret_text}}))]).await;
+    let status = deliver(
+        &h,
+        vec![event(
+            "message",
+            "01TEXT",
+            json!({"message": {"type": "text", "id": "2", "quoteToken": "q", "text": secret_text}}),
+        )],
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let replies = replies(&h);
     assert_eq!(replies.len(), 1);
@@ -186,7 +270,11 @@ async fn a_text_gets_the_default_reply_without_echoing_it() {
 #[tokio::test]
 async fn a_redelivered_event_is_processed_once() {
     let h = harness().await;
-    let e = event("message", "01DUP", json!({"message": {"type": "text", "id": "3", "quoteToken": "q", "text": "こんにちは"}}));
+    let e = event(
+        "message",
+        "01DUP",
+        json!({"message": {"type": "text", "id": "3", "quoteToken": "q", "text": "こんにちは"}}),
+    );
     assert_eq!(deliver(&h, vec![e.clone()]).await, StatusCode::OK);
     let mut again = e.clone();
     again["deliveryContext"]["isRedelivery"] = json!(true);
@@ -199,8 +287,16 @@ async fn a_redelivered_event_is_processed_once() {
 #[tokio::test]
 async fn an_unknown_event_type_is_accepted_and_the_rest_of_the_batch_handled() {
     let h = harness().await;
-    let unknown = event("membership", "01UNKNOWN", json!({"membership": {"type": "joined", "membershipId": 3}, "someNewField": [1, 2]}));
-    let follow = event("follow", "01AFTER", json!({"follow": {"isUnblocked": false}}));
+    let unknown = event(
+        "membership",
+        "01UNKNOWN",
+        json!({"membership": {"type": "joined", "membershipId": 3}, "someNewField": [1, 2]}),
+    );
+    let follow = event(
+        "follow",
+        "01AFTER",
+        json!({"follow": {"isUnblocked": false}}),
+    );
     assert_eq!(deliver(&h, vec![unknown, follow]).await, StatusCode::OK);
     assert_eq!(replies(&h).len(), 1);
 }
@@ -208,22 +304,42 @@ async fn an_unknown_event_type_is_accepted_and_the_rest_of_the_batch_handled() {
 #[tokio::test]
 async fn standby_events_are_ignored() {
     let h = harness().await;
-    let mut e = event("message", "01STANDBY", json!({"message": {"type": "text", "id": "4", "quoteToken": "q", "text": "hi"}}));
+    let mut e = event(
+        "message",
+        "01STANDBY",
+        json!({"message": {"type": "text", "id": "4", "quoteToken": "q", "text": "hi"}}),
+    );
     e["mode"] = json!("standby");
     e.as_object_mut().unwrap().remove("replyToken");
     assert_eq!(deliver(&h, vec![e]).await, StatusCode::OK);
     assert!(h.fake.requests().is_empty());
-    assert!(Friends::new(h.platform.table.clone()).get(USER).await.unwrap().is_none());
+    assert!(Friends::new(h.platform.table.clone())
+        .get(USER)
+        .await
+        .unwrap()
+        .is_none());
 }
 
 #[tokio::test]
 async fn unfollowing_marks_the_friend_blocked() {
     let h = harness().await;
-    deliver(&h, vec![event("follow", "01F", json!({"follow": {"isUnblocked": false}}))]).await;
+    deliver(
+        &h,
+        vec![event(
+            "follow",
+            "01F",
+            json!({"follow": {"isUnblocked": false}}),
+        )],
+    )
+    .await;
     let mut unfollow = event("unfollow", "01U", json!({}));
     unfollow.as_object_mut().unwrap().remove("replyToken");
     assert_eq!(deliver(&h, vec![unfollow]).await, StatusCode::OK);
-    let friend = Friends::new(h.platform.table.clone()).get(USER).await.unwrap().unwrap();
+    let friend = Friends::new(h.platform.table.clone())
+        .get(USER)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(friend.status, FriendStatus::Blocked);
     assert!(!friend.can_receive_messages());
 }
@@ -239,5 +355,8 @@ async fn a_signed_body_that_is_not_json_is_a_bad_request() {
     let h = harness().await;
     let raw = b"not json at all".to_vec();
     let signature = sign(SECRET, &raw);
-    assert_eq!(post(&h.app, raw, Some(signature)).await, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        post(&h.app, raw, Some(signature)).await,
+        StatusCode::BAD_REQUEST
+    );
 }

@@ -131,7 +131,10 @@ mod tests {
 
     #[test]
     fn a_utf8_file_starts_with_a_bom_and_a_cp932_file_does_not() {
-        assert_eq!(CsvWriter::new(CsvEncoding::Utf8Bom).start(), vec![0xEF, 0xBB, 0xBF]);
+        assert_eq!(
+            CsvWriter::new(CsvEncoding::Utf8Bom).start(),
+            vec![0xEF, 0xBB, 0xBF]
+        );
         assert!(CsvWriter::new(CsvEncoding::Cp932).start().is_empty());
     }
 
@@ -142,12 +145,23 @@ mod tests {
 
     #[test]
     fn commas_quotes_and_line_breaks_are_quoted() {
-        assert_eq!(utf8(&["a,b", "say \"hi\"", "1行目\n2行目"]), "\"a,b\",\"say \"\"hi\"\"\",\"1行目\n2行目\"\r\n");
+        assert_eq!(
+            utf8(&["a,b", "say \"hi\"", "1行目\n2行目"]),
+            "\"a,b\",\"say \"\"hi\"\"\",\"1行目\n2行目\"\r\n"
+        );
     }
 
     #[test]
     fn cells_that_excel_would_run_as_formulas_are_neutralised() {
-        for risky in ["=1+1", "+81", "-2", "@SUM(A1)", "\tx", "\rx", "=HYPERLINK(\"http://x\")"] {
+        for risky in [
+            "=1+1",
+            "+81",
+            "-2",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            "=HYPERLINK(\"http://x\")",
+        ] {
             let line = utf8(&[risky]);
             assert!(line.starts_with("\"'"), "{risky:?} became {line:?}");
         }

@@ -32,7 +32,10 @@ impl Greetings {
 
     /// Checks staff-entered text before it is saved.
     pub fn validate(&self) -> Result<(), GreetingError> {
-        for (field, text) in [("welcome", &self.welcome), ("default_reply", &self.default_reply)] {
+        for (field, text) in [
+            ("welcome", &self.welcome),
+            ("default_reply", &self.default_reply),
+        ] {
             let len = text.encode_utf16().count();
             if text.trim().is_empty() {
                 return Err(GreetingError::Empty(field));

@@ -65,15 +65,67 @@ pub struct Layout {
 }
 
 pub const LAYOUTS: &[Layout] = &[
-    Layout { id: "full-6", label: "大・6分割（3×2）", size: MenuSize::Full, cells: &[(0, 0, 2, 1), (2, 0, 2, 1), (4, 0, 2, 1), (0, 1, 2, 1), (2, 1, 2, 1), (4, 1, 2, 1)] },
-    Layout { id: "full-4", label: "大・4分割（2×2）", size: MenuSize::Full, cells: &[(0, 0, 3, 1), (3, 0, 3, 1), (0, 1, 3, 1), (3, 1, 3, 1)] },
-    Layout { id: "full-1-3", label: "大・上1＋下3", size: MenuSize::Full, cells: &[(0, 0, 6, 1), (0, 1, 2, 1), (2, 1, 2, 1), (4, 1, 2, 1)] },
-    Layout { id: "full-1-2", label: "大・上1＋下2", size: MenuSize::Full, cells: &[(0, 0, 6, 1), (0, 1, 3, 1), (3, 1, 3, 1)] },
-    Layout { id: "full-2", label: "大・左右2分割", size: MenuSize::Full, cells: &[(0, 0, 3, 2), (3, 0, 3, 2)] },
-    Layout { id: "full-1", label: "大・1エリア", size: MenuSize::Full, cells: &[(0, 0, 6, 2)] },
-    Layout { id: "compact-3", label: "小・3分割", size: MenuSize::Compact, cells: &[(0, 0, 2, 1), (2, 0, 2, 1), (4, 0, 2, 1)] },
-    Layout { id: "compact-2", label: "小・2分割", size: MenuSize::Compact, cells: &[(0, 0, 3, 1), (3, 0, 3, 1)] },
-    Layout { id: "compact-1", label: "小・1エリア", size: MenuSize::Compact, cells: &[(0, 0, 6, 1)] },
+    Layout {
+        id: "full-6",
+        label: "大・6分割（3×2）",
+        size: MenuSize::Full,
+        cells: &[
+            (0, 0, 2, 1),
+            (2, 0, 2, 1),
+            (4, 0, 2, 1),
+            (0, 1, 2, 1),
+            (2, 1, 2, 1),
+            (4, 1, 2, 1),
+        ],
+    },
+    Layout {
+        id: "full-4",
+        label: "大・4分割（2×2）",
+        size: MenuSize::Full,
+        cells: &[(0, 0, 3, 1), (3, 0, 3, 1), (0, 1, 3, 1), (3, 1, 3, 1)],
+    },
+    Layout {
+        id: "full-1-3",
+        label: "大・上1＋下3",
+        size: MenuSize::Full,
+        cells: &[(0, 0, 6, 1), (0, 1, 2, 1), (2, 1, 2, 1), (4, 1, 2, 1)],
+    },
+    Layout {
+        id: "full-1-2",
+        label: "大・上1＋下2",
+        size: MenuSize::Full,
+        cells: &[(0, 0, 6, 1), (0, 1, 3, 1), (3, 1, 3, 1)],
+    },
+    Layout {
+        id: "full-2",
+        label: "大・左右2分割",
+        size: MenuSize::Full,
+        cells: &[(0, 0, 3, 2), (3, 0, 3, 2)],
+    },
+    Layout {
+        id: "full-1",
+        label: "大・1エリア",
+        size: MenuSize::Full,
+        cells: &[(0, 0, 6, 2)],
+    },
+    Layout {
+        id: "compact-3",
+        label: "小・3分割",
+        size: MenuSize::Compact,
+        cells: &[(0, 0, 2, 1), (2, 0, 2, 1), (4, 0, 2, 1)],
+    },
+    Layout {
+        id: "compact-2",
+        label: "小・2分割",
+        size: MenuSize::Compact,
+        cells: &[(0, 0, 3, 1), (3, 0, 3, 1)],
+    },
+    Layout {
+        id: "compact-1",
+        label: "小・1エリア",
+        size: MenuSize::Compact,
+        cells: &[(0, 0, 6, 1)],
+    },
 ];
 
 impl Layout {
@@ -160,11 +212,20 @@ pub enum ImageProblem {
     #[error("画像が縦長すぎます。幅÷高さが1.45以上になるようにしてください。")]
     Aspect,
     #[error("選んだ型（{expected}）と画像の縦横比が合いません。{hint}の画像を用意してください。")]
-    LayoutMismatch { expected: &'static str, hint: &'static str },
+    LayoutMismatch {
+        expected: &'static str,
+        hint: &'static str,
+    },
 }
 
 /// Checks an uploaded image against LINE's rules and the chosen layout.
-pub fn check_image(format: ImageFormat, bytes: usize, width: u32, height: u32, layout: &Layout) -> Result<(), ImageProblem> {
+pub fn check_image(
+    format: ImageFormat,
+    bytes: usize,
+    width: u32,
+    height: u32,
+    layout: &Layout,
+) -> Result<(), ImageProblem> {
     if format == ImageFormat::Other {
         return Err(ImageProblem::WrongType);
     }
@@ -215,7 +276,10 @@ fn chars(s: &str) -> usize {
 }
 
 fn valid_alias(alias: &str) -> bool {
-    (1..=32).contains(&alias.len()) && alias.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    (1..=32).contains(&alias.len())
+        && alias
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 impl RichMenuDraft {
@@ -224,14 +288,23 @@ impl RichMenuDraft {
         let mut out = Vec::new();
         let mut add = |field: String, message: String| out.push((field, message));
         if self.name.trim().is_empty() || chars(&self.name) > MAX_NAME_CHARS {
-            add("name".into(), "管理用の名前を300文字以内で入力してください。".into());
+            add(
+                "name".into(),
+                "管理用の名前を300文字以内で入力してください。".into(),
+            );
         }
         if self.chat_bar_text.trim().is_empty() || chars(&self.chat_bar_text) > MAX_CHAT_BAR_CHARS {
-            add("chat_bar_text".into(), "メニューバーのテキストを14文字以内で入力してください。".into());
+            add(
+                "chat_bar_text".into(),
+                "メニューバーのテキストを14文字以内で入力してください。".into(),
+            );
         }
         if let Some(alias) = &self.alias_id {
             if !valid_alias(alias) {
-                add("alias_id".into(), "タブのIDは半角英数字・「-」「_」で32文字以内にしてください。".into());
+                add(
+                    "alias_id".into(),
+                    "タブのIDは半角英数字・「-」「_」で32文字以内にしてください。".into(),
+                );
             }
         }
         let Some(layout) = Layout::find(&self.layout) else {
@@ -239,33 +312,62 @@ impl RichMenuDraft {
             return out;
         };
         if self.areas.len() != layout.area_count() {
-            add("layout".into(), format!("この型にはエリアが{}つあります。すべてのエリアの動作を設定してください。", layout.area_count()));
+            add(
+                "layout".into(),
+                format!(
+                    "この型にはエリアが{}つあります。すべてのエリアの動作を設定してください。",
+                    layout.area_count()
+                ),
+            );
         }
         for (i, area) in self.areas.iter().enumerate() {
             let field = format!("area-{}", i + 1);
             let n = i + 1;
             if area.label.trim().is_empty() || chars(&area.label) > MAX_LABEL_CHARS {
-                add(field.clone(), format!("エリア{n}：読み上げ用のラベルを20文字以内で入力してください。"));
+                add(
+                    field.clone(),
+                    format!("エリア{n}：読み上げ用のラベルを20文字以内で入力してください。"),
+                );
             }
             match &area.action {
                 AreaAction::Uri { uri } => {
-                    if !uri.starts_with("https://") || chars(uri) > MAX_URI_CHARS || uri.contains(char::is_whitespace) {
-                        add(field, format!("エリア{n}：リンク先は https:// で始まるURLにしてください。"));
+                    if !uri.starts_with("https://")
+                        || chars(uri) > MAX_URI_CHARS
+                        || uri.contains(char::is_whitespace)
+                    {
+                        add(
+                            field,
+                            format!("エリア{n}：リンク先は https:// で始まるURLにしてください。"),
+                        );
                     }
                 }
                 AreaAction::Message { text } => {
                     if text.trim().is_empty() || chars(text) > MAX_TEXT_CHARS {
-                        add(field, format!("エリア{n}：送信するテキストを300文字以内で入力してください。"));
+                        add(
+                            field,
+                            format!("エリア{n}：送信するテキストを300文字以内で入力してください。"),
+                        );
                     }
                 }
                 AreaAction::Postback { data, display_text } => {
-                    if data.trim().is_empty() || chars(data) > MAX_POSTBACK_CHARS || chars(display_text) > MAX_TEXT_CHARS {
-                        add(field, format!("エリア{n}：ポストバックのデータを300文字以内で入力してください。"));
+                    if data.trim().is_empty()
+                        || chars(data) > MAX_POSTBACK_CHARS
+                        || chars(display_text) > MAX_TEXT_CHARS
+                    {
+                        add(
+                            field,
+                            format!(
+                                "エリア{n}：ポストバックのデータを300文字以内で入力してください。"
+                            ),
+                        );
                     }
                 }
                 AreaAction::SwitchTab { alias_id } => {
                     if !valid_alias(alias_id) {
-                        add(field, format!("エリア{n}：切り替え先のタブIDを入力してください。"));
+                        add(
+                            field,
+                            format!("エリア{n}：切り替え先のタブIDを入力してください。"),
+                        );
                     }
                 }
             }
@@ -298,16 +400,33 @@ mod tests {
     #[test]
     fn every_layout_tiles_its_menu_without_gaps_or_overlaps() {
         for layout in LAYOUTS {
-            for (w, h) in [layout.size.base(), (1200, if layout.size == MenuSize::Full { 810 } else { 405 }), (2499, 1685)] {
+            for (w, h) in [
+                layout.size.base(),
+                (
+                    1200,
+                    if layout.size == MenuSize::Full {
+                        810
+                    } else {
+                        405
+                    },
+                ),
+                (2499, 1685),
+            ] {
                 let bounds = layout.bounds(w, h);
-                let area: u64 = bounds.iter().map(|b| b.width as u64 * b.height as u64).sum();
+                let area: u64 = bounds
+                    .iter()
+                    .map(|b| b.width as u64 * b.height as u64)
+                    .sum();
                 assert_eq!(area, w as u64 * h as u64, "{} at {w}×{h}", layout.id);
                 for b in &bounds {
                     assert!(b.x + b.width <= w && b.y + b.height <= h);
                 }
                 for (i, a) in bounds.iter().enumerate() {
                     for c in &bounds[i + 1..] {
-                        let overlap = a.x < c.x + c.width && c.x < a.x + a.width && a.y < c.y + c.height && c.y < a.y + a.height;
+                        let overlap = a.x < c.x + c.width
+                            && c.x < a.x + a.width
+                            && a.y < c.y + c.height
+                            && c.y < a.y + a.height;
                         assert!(!overlap, "{} areas overlap", layout.id);
                     }
                 }
@@ -319,14 +438,38 @@ mod tests {
     fn images_are_checked_against_lines_rules_and_the_layout() {
         let full = Layout::find("full-6").unwrap();
         let compact = Layout::find("compact-3").unwrap();
-        assert_eq!(check_image(ImageFormat::Png, 500_000, 2500, 1686, full), Ok(()));
-        assert_eq!(check_image(ImageFormat::Jpeg, 500_000, 1200, 405, compact), Ok(()));
-        assert_eq!(check_image(ImageFormat::Other, 10, 2500, 1686, full), Err(ImageProblem::WrongType));
-        assert_eq!(check_image(ImageFormat::Png, MAX_IMAGE_BYTES + 1, 2500, 1686, full), Err(ImageProblem::TooLarge(1025)));
-        assert_eq!(check_image(ImageFormat::Png, 10, 3000, 2023, full), Err(ImageProblem::Width(3000)));
-        assert_eq!(check_image(ImageFormat::Png, 10, 799, 540, full), Err(ImageProblem::Width(799)));
-        assert_eq!(check_image(ImageFormat::Png, 10, 1000, 1000, full), Err(ImageProblem::Aspect));
-        assert!(matches!(check_image(ImageFormat::Png, 10, 2500, 843, full), Err(ImageProblem::LayoutMismatch { .. })));
+        assert_eq!(
+            check_image(ImageFormat::Png, 500_000, 2500, 1686, full),
+            Ok(())
+        );
+        assert_eq!(
+            check_image(ImageFormat::Jpeg, 500_000, 1200, 405, compact),
+            Ok(())
+        );
+        assert_eq!(
+            check_image(ImageFormat::Other, 10, 2500, 1686, full),
+            Err(ImageProblem::WrongType)
+        );
+        assert_eq!(
+            check_image(ImageFormat::Png, MAX_IMAGE_BYTES + 1, 2500, 1686, full),
+            Err(ImageProblem::TooLarge(1025))
+        );
+        assert_eq!(
+            check_image(ImageFormat::Png, 10, 3000, 2023, full),
+            Err(ImageProblem::Width(3000))
+        );
+        assert_eq!(
+            check_image(ImageFormat::Png, 10, 799, 540, full),
+            Err(ImageProblem::Width(799))
+        );
+        assert_eq!(
+            check_image(ImageFormat::Png, 10, 1000, 1000, full),
+            Err(ImageProblem::Aspect)
+        );
+        assert!(matches!(
+            check_image(ImageFormat::Png, 10, 2500, 843, full),
+            Err(ImageProblem::LayoutMismatch { .. })
+        ));
     }
 
     fn draft(areas: Vec<MenuArea>) -> RichMenuDraft {
@@ -343,18 +486,36 @@ mod tests {
     #[test]
     fn a_complete_draft_has_no_problems_and_each_fault_is_named_by_area() {
         let good = vec![
-            MenuArea { action: AreaAction::Message { text: "今日のごみ".into() }, label: "今日のごみ".into() },
-            MenuArea { action: AreaAction::Uri { uri: "https://www1.city.obama.fukui.jp/".into() }, label: "市のホームページ".into() },
+            MenuArea {
+                action: AreaAction::Message {
+                    text: "今日のごみ".into(),
+                },
+                label: "今日のごみ".into(),
+            },
+            MenuArea {
+                action: AreaAction::Uri {
+                    uri: "https://www1.city.obama.fukui.jp/".into(),
+                },
+                label: "市のホームページ".into(),
+            },
         ];
         assert!(draft(good.clone()).problems().is_empty());
         let mut bad = good.clone();
-        bad[1].action = AreaAction::Uri { uri: "http://example.jp".into() };
+        bad[1].action = AreaAction::Uri {
+            uri: "http://example.jp".into(),
+        };
         let problems = draft(bad).problems();
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].0, "area-2");
-        assert!(draft(good[..1].to_vec()).problems().iter().any(|(f, _)| f == "layout"));
+        assert!(draft(good[..1].to_vec())
+            .problems()
+            .iter()
+            .any(|(f, _)| f == "layout"));
         let mut long_bar = draft(good);
         long_bar.chat_bar_text = "あ".repeat(15);
-        assert!(long_bar.problems().iter().any(|(f, _)| f == "chat_bar_text"));
+        assert!(long_bar
+            .problems()
+            .iter()
+            .any(|(f, _)| f == "chat_bar_text"));
     }
 }

@@ -55,7 +55,12 @@ impl UsageKind {
 }
 
 /// The attributes a report can break counts down by, with their labels.
-pub const DIMENSIONS: [(&str, &str); 4] = [("district", "地区"), ("age_group", "年代"), ("gender", "性別"), ("interests", "関心")];
+pub const DIMENSIONS: [(&str, &str); 4] = [
+    ("district", "地区"),
+    ("age_group", "年代"),
+    ("gender", "性別"),
+    ("interests", "関心"),
+];
 
 /// Shown for a citizen who has not registered the attribute.
 pub const UNREGISTERED: &str = "未登録";
@@ -74,7 +79,12 @@ pub struct UsageEvent {
 
 impl UsageEvent {
     pub fn one(kind: UsageKind, at: DateTime<Utc>) -> Self {
-        Self { kind, at, count: 1, attributes: BTreeMap::new() }
+        Self {
+            kind,
+            at,
+            count: 1,
+            attributes: BTreeMap::new(),
+        }
     }
 
     pub fn with_attributes(mut self, attributes: BTreeMap<String, Vec<String>>) -> Self {
@@ -95,18 +105,30 @@ pub struct UsageReport {
 impl UsageReport {
     /// A multi-valued attribute (関心) counts an event once under each chosen value, so a column
     /// sum can exceed the total; the total is always the number of events.
-    pub fn build<'a>(events: impl IntoIterator<Item = &'a UsageEvent>, dimension: Option<&str>) -> Self {
+    pub fn build<'a>(
+        events: impl IntoIterator<Item = &'a UsageEvent>,
+        dimension: Option<&str>,
+    ) -> Self {
         let mut report = UsageReport::default();
         for e in events {
             *report.totals.entry(e.kind).or_default() += e.count;
             if let Some(dim) = dimension {
-                let values = e.attributes.get(dim).filter(|v| !v.is_empty()).cloned().unwrap_or_else(|| vec![UNREGISTERED.to_string()]);
+                let values = e
+                    .attributes
+                    .get(dim)
+                    .filter(|v| !v.is_empty())
+                    .cloned()
+                    .unwrap_or_else(|| vec![UNREGISTERED.to_string()]);
                 for v in values {
                     *report.rows.entry(e.kind).or_default().entry(v).or_default() += e.count;
                 }
             }
         }
-        let mut columns: Vec<String> = report.rows.values().flat_map(|r| r.keys().cloned()).collect();
+        let mut columns: Vec<String> = report
+            .rows
+            .values()
+            .flat_map(|r| r.keys().cloned())
+            .collect();
         columns.sort();
         columns.dedup();
         if let Some(pos) = columns.iter().position(|c| c == UNREGISTERED) {
@@ -118,7 +140,11 @@ impl UsageReport {
     }
 
     pub fn count(&self, kind: UsageKind, column: &str) -> u64 {
-        self.rows.get(&kind).and_then(|r| r.get(column)).copied().unwrap_or(0)
+        self.rows
+            .get(&kind)
+            .and_then(|r| r.get(column))
+            .copied()
+            .unwrap_or(0)
     }
 
     pub fn total(&self, kind: UsageKind) -> u64 {
@@ -136,7 +162,10 @@ mod tests {
             attributes.insert("district".to_string(), vec![d.to_string()]);
         }
         if !interests.is_empty() {
-            attributes.insert("interests".to_string(), interests.iter().map(|s| s.to_string()).collect());
+            attributes.insert(
+                "interests".to_string(),
+                interests.iter().map(|s| s.to_string()).collect(),
+            );
         }
         UsageEvent::one(kind, Utc::now()).with_attributes(attributes)
     }
@@ -170,6 +199,9 @@ mod tests {
     fn batch_events_count_their_recipients() {
         let mut e = UsageEvent::one(UsageKind::DeliverySuccess, Utc::now());
         e.count = 500;
-        assert_eq!(UsageReport::build([&e], None).total(UsageKind::DeliverySuccess), 500);
+        assert_eq!(
+            UsageReport::build([&e], None).total(UsageKind::DeliverySuccess),
+            500
+        );
     }
 }

@@ -44,7 +44,11 @@ impl AuditLog {
     pub async fn append(&self, entry: &AuditEntry) -> Result<(), RecordError> {
         let days = self.retention_days().await?;
         // The id keeps two entries of the same instant apart and sorts by time.
-        let sk = format!("{}#{}", entry.at.format("%Y-%m-%dT%H:%M:%S%.6fZ"), uuid::Uuid::new_v4());
+        let sk = format!(
+            "{}#{}",
+            entry.at.format("%Y-%m-%dT%H:%M:%S%.6fZ"),
+            uuid::Uuid::new_v4()
+        );
         let item = Item::new(month_pk(entry.at), sk, encode(entry))
             .expiring_at((entry.at + Duration::days(days)).timestamp());
         self.table.put(item, Condition::IfAbsent).await?;
@@ -78,7 +82,11 @@ impl AuditLog {
 
     /// Applies to entries written from now on; older ones keep the period they were written with.
     pub async fn set_retention_days(&self, days: i64) -> Result<(), RecordError> {
-        let item = Item::new("SETTINGS", RETENTION_SK, serde_json::json!({ "days": days }));
+        let item = Item::new(
+            "SETTINGS",
+            RETENTION_SK,
+            serde_json::json!({ "days": days }),
+        );
         self.table.put(item, Condition::Always).await?;
         Ok(())
     }

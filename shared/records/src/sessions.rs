@@ -47,12 +47,19 @@ impl Sessions {
     }
 
     /// The live session for a cookie's token; an expired one is removed and not returned.
-    pub async fn find(&self, token: &str, now: DateTime<Utc>) -> Result<Option<Session>, RecordError> {
+    pub async fn find(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Session>, RecordError> {
         let Some(item) = self.table.get(&pk(token), SK).await? else {
             return Ok(None);
         };
         let session: Session = decode(&item)?;
-        if !self.policy.is_alive(session.started, session.last_seen, now) {
+        if !self
+            .policy
+            .is_alive(session.started, session.last_seen, now)
+        {
             self.end(token).await?;
             return Ok(None);
         }

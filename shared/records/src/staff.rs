@@ -60,7 +60,11 @@ impl StaffAccounts {
             let next = Item::new(pk(login_id), SK, encode(&account))
                 .with_gsi1(LIST, login_id.as_str())
                 .with_version(item.version + 1);
-            match self.table.put(next, Condition::IfVersion(item.version)).await {
+            match self
+                .table
+                .put(next, Condition::IfVersion(item.version))
+                .await
+            {
                 Ok(()) => return Ok(Some(account)),
                 Err(StoreError::ConditionFailed) => continue,
                 Err(e) => return Err(e.into()),
@@ -75,7 +79,10 @@ impl StaffAccounts {
         after: Option<Cursor>,
         limit: usize,
     ) -> Result<(Vec<StaffAccount>, Option<Cursor>), RecordError> {
-        let page = self.table.query(Query::gsi1(LIST).limit(limit).after(after)).await?;
+        let page = self
+            .table
+            .query(Query::gsi1(LIST).limit(limit).after(after))
+            .await?;
         let accounts = page.items.iter().map(decode).collect::<Result<_, _>>()?;
         Ok((accounts, page.cursor))
     }
@@ -84,7 +91,10 @@ impl StaffAccounts {
     pub async fn any(&self) -> Result<bool, RecordError> {
         let mut cursor = None;
         loop {
-            let page = self.table.query(Query::gsi1(LIST).limit(1).after(cursor)).await?;
+            let page = self
+                .table
+                .query(Query::gsi1(LIST).limit(1).after(cursor))
+                .await?;
             if !page.items.is_empty() {
                 return Ok(true);
             }

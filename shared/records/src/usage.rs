@@ -27,8 +27,13 @@ impl UsageEvents {
 
     pub async fn record(&self, event: &UsageEvent) -> Result<(), RecordError> {
         let day = to_jst(event.at).date_naive();
-        let sk = format!("{}#{}", event.at.format("%Y-%m-%dT%H:%M:%S%.6fZ"), uuid::Uuid::new_v4());
-        let item = Item::new(day_pk(day), sk, encode(event)).expiring_at((event.at + KEEP_FOR).timestamp());
+        let sk = format!(
+            "{}#{}",
+            event.at.format("%Y-%m-%dT%H:%M:%S%.6fZ"),
+            uuid::Uuid::new_v4()
+        );
+        let item = Item::new(day_pk(day), sk, encode(event))
+            .expiring_at((event.at + KEEP_FOR).timestamp());
         self.table.put(item, Condition::IfAbsent).await?;
         Ok(())
     }
@@ -43,12 +48,20 @@ impl UsageEvents {
 
     /// Every event from `from` to `to` (JST dates, inclusive), passed to `each` page by page so
     /// that a long period is never held whole.
-    pub async fn each_between(&self, from: NaiveDate, to: NaiveDate, mut each: impl FnMut(UsageEvent)) -> Result<(), RecordError> {
+    pub async fn each_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        mut each: impl FnMut(UsageEvent),
+    ) -> Result<(), RecordError> {
         let mut day = from;
         while day <= to {
             let mut cursor = None;
             loop {
-                let page = self.table.query(Query::partition(day_pk(day)).limit(1000).after(cursor)).await?;
+                let page = self
+                    .table
+                    .query(Query::partition(day_pk(day)).limit(1000).after(cursor))
+                    .await?;
                 for item in &page.items {
                     each(decode(item)?);
                 }

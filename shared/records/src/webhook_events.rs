@@ -19,7 +19,11 @@ impl WebhookEvents {
     }
 
     /// Records the event as taken; `false` when another delivery of it was taken already.
-    pub async fn claim(&self, webhook_event_id: &str, now: DateTime<Utc>) -> Result<bool, RecordError> {
+    pub async fn claim(
+        &self,
+        webhook_event_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, RecordError> {
         let item = Item::new(
             format!("WEBHOOKEVENT#{webhook_event_id}"),
             "SEEN",
@@ -36,7 +40,11 @@ impl WebhookEvents {
     /// Forgets a claim whose handling failed, so that LINE's redelivery is handled.
     pub async fn release(&self, webhook_event_id: &str) -> Result<(), RecordError> {
         self.table
-            .delete(&format!("WEBHOOKEVENT#{webhook_event_id}"), "SEEN", Condition::Always)
+            .delete(
+                &format!("WEBHOOKEVENT#{webhook_event_id}"),
+                "SEEN",
+                Condition::Always,
+            )
             .await?;
         Ok(())
     }

@@ -71,7 +71,12 @@ pub async fn secret_string(secret_id: &str) -> Result<String, BootError> {
         .secret_id(secret_id)
         .send()
         .await
-        .map_err(|e| BootError::Secrets(format!("{secret_id}: {}", aws_sdk_secretsmanager::error::DisplayErrorContext(&e))))?
+        .map_err(|e| {
+            BootError::Secrets(format!(
+                "{secret_id}: {}",
+                aws_sdk_secretsmanager::error::DisplayErrorContext(&e)
+            ))
+        })?
         .secret_string()
         .map(str::to_owned)
         .ok_or_else(|| BootError::Secrets(format!("{secret_id} has no string value")))

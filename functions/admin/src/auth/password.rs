@@ -1,6 +1,8 @@
 //! Password hashes: argon2id with OWASP's recommended parameters (19 MiB, 2 passes).
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 
 fn argon2() -> Argon2<'static> {

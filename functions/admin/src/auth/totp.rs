@@ -33,8 +33,12 @@ pub fn code_at(secret: &str, step: u64) -> Option<String> {
     mac.update(&step.to_be_bytes());
     let digest = mac.finalize().into_bytes();
     let offset = (digest[19] & 0x0f) as usize;
-    let binary = u32::from_be_bytes([digest[offset], digest[offset + 1], digest[offset + 2], digest[offset + 3]])
-        & 0x7fff_ffff;
+    let binary = u32::from_be_bytes([
+        digest[offset],
+        digest[offset + 1],
+        digest[offset + 2],
+        digest[offset + 3],
+    ]) & 0x7fff_ffff;
     Some(format!("{:06}", binary % 1_000_000))
 }
 
@@ -72,8 +76,16 @@ mod tests {
         let t = 1111111109;
         let step = verify(RFC_SECRET, "081804", t, None).unwrap();
         assert_eq!(verify(RFC_SECRET, "081804", t + 30, None), Some(step));
-        assert_eq!(verify(RFC_SECRET, "081804", t, Some(step)), None, "replayed");
-        assert_eq!(verify(RFC_SECRET, "081804", t + 120, None), None, "too late");
+        assert_eq!(
+            verify(RFC_SECRET, "081804", t, Some(step)),
+            None,
+            "replayed"
+        );
+        assert_eq!(
+            verify(RFC_SECRET, "081804", t + 120, None),
+            None,
+            "too late"
+        );
         assert_eq!(verify(RFC_SECRET, "000000", t, None), None);
         assert_eq!(verify(RFC_SECRET, "08180", t, None), None);
     }

@@ -73,8 +73,15 @@ pub async fn show(page: Page) -> Response {
     page_body(&page, &Problems::default(), None)
 }
 
-pub async fn change_password(State(state): State<Arc<AdminState>>, page: Page, actor: Actor, body: Bytes) -> Response {
-    let Some(signed) = &page.signed else { return ui::not_found() };
+pub async fn change_password(
+    State(state): State<Arc<AdminState>>,
+    page: Page,
+    actor: Actor,
+    body: Bytes,
+) -> Response {
+    let Some(signed) = &page.signed else {
+        return ui::not_found();
+    };
     let form = FormData::parse(&body);
     let mut problems = Problems::default();
     if !password::verify(&form.get("current"), &signed.account.password_hash) {
@@ -91,13 +98,29 @@ pub async fn change_password(State(state): State<Arc<AdminState>>, page: Page, a
     }
     let hash = password::hash(&new);
     let now = state.platform.clock.now();
-    match state.staff.update(&signed.account.login_id, |a| {
-        a.password_hash = hash.clone();
-        a.password_changed_at = now;
-    }).await {
+    match state
+        .staff
+        .update(&signed.account.login_id, |a| {
+            a.password_hash = hash.clone();
+            a.password_changed_at = now;
+        })
+        .await
+    {
         Ok(_) => {
-            audit::record(&state, &actor, "自分のパスワードを変更", &format!("staff:{}", signed.account.login_id), "").await;
-            redirect_with("/admin/account", FlashKind::Success, "パスワードを変更しました。", state.config.secure_cookies)
+            audit::record(
+                &state,
+                &actor,
+                "自分のパスワードを変更",
+                &format!("staff:{}", signed.account.login_id),
+                "",
+            )
+            .await;
+            redirect_with(
+                "/admin/account",
+                FlashKind::Success,
+                "パスワードを変更しました。",
+                state.config.secure_cookies,
+            )
         }
         Err(e) => ui::unavailable(&e),
     }
@@ -108,42 +131,94 @@ pub async fn totp_start(page: Page) -> Response {
     page_body(&page, &Problems::default(), Some(&secret))
 }
 
-pub async fn totp_on(State(state): State<Arc<AdminState>>, page: Page, actor: Actor, body: Bytes) -> Response {
-    let Some(signed) = &page.signed else { return ui::not_found() };
+pub async fn totp_on(
+    State(state): State<Arc<AdminState>>,
+    page: Page,
+    actor: Actor,
+    body: Bytes,
+) -> Response {
+    let Some(signed) = &page.signed else {
+        return ui::not_found();
+    };
     let form = FormData::parse(&body);
     let secret = form.get("secret");
     let now = state.platform.clock.now();
     let Some(step) = totp::verify(&secret, &form.get("code"), now.timestamp(), None) else {
         let mut problems = Problems::default();
-        problems.add("code", "確認コードが違います。アプリに表示されている最新のコードを入力してください。");
+        problems.add(
+            "code",
+            "確認コードが違います。アプリに表示されている最新のコードを入力してください。",
+        );
         return page_body(&page, &problems, Some(&secret));
     };
-    match state.staff.update(&signed.account.login_id, |a| {
-        a.totp_secret = Some(secret.clone());
-        a.totp_last_step = Some(step);
-    }).await {
+    match state
+        .staff
+        .update(&signed.account.login_id, |a| {
+            a.totp_secret = Some(secret.clone());
+            a.totp_last_step = Some(step);
+        })
+        .await
+    {
         Ok(_) => {
-            audit::record(&state, &actor, "二段階認証を設定", &format!("staff:{}", signed.account.login_id), "").await;
-            redirect_with("/admin/account", FlashKind::Success, "二段階認証を有効にしました。", state.config.secure_cookies)
+            audit::record(
+                &state,
+                &actor,
+                "二段階認証を設定",
+                &format!("staff:{}", signed.account.login_id),
+                "",
+            )
+            .await;
+            redirect_with(
+                "/admin/account",
+                FlashKind::Success,
+                "二段階認証を有効にしました。",
+                state.config.secure_cookies,
+            )
         }
         Err(e) => ui::unavailable(&e),
     }
 }
 
-pub async fn totp_off(State(state): State<Arc<AdminState>>, page: Page, actor: Actor, body: Bytes) -> Response {
-    let Some(signed) = &page.signed else { return ui::not_found() };
-    if !password::verify(&FormData::parse(&body).get("current"), &signed.account.password_hash) {
+pub async fn totp_off(
+    State(state): State<Arc<AdminState>>,
+    page: Page,
+    actor: Actor,
+    body: Bytes,
+) -> Response {
+    let Some(signed) = &page.signed else {
+        return ui::not_found();
+    };
+    if !password::verify(
+        &FormData::parse(&body).get("current"),
+        &signed.account.password_hash,
+    ) {
         let mut problems = Problems::default();
         problems.add("current", "現在のパスワードが違います。");
         return page_body(&page, &problems, None);
     }
-    match state.staff.update(&signed.account.login_id, |a| {
-        a.totp_secret = None;
-        a.totp_last_step = None;
-    }).await {
+    match state
+        .staff
+        .update(&signed.account.login_id, |a| {
+            a.totp_secret = None;
+            a.totp_last_step = None;
+        })
+        .await
+    {
         Ok(_) => {
-            audit::record(&state, &actor, "二段階認証を解除", &format!("staff:{}", signed.account.login_id), "").await;
-            redirect_with("/admin/account", FlashKind::Success, "二段階認証を解除しました。", state.config.secure_cookies)
+            audit::record(
+                &state,
+                &actor,
+                "二段階認証を解除",
+                &format!("staff:{}", signed.account.login_id),
+                "",
+            )
+            .await;
+            redirect_with(
+                "/admin/account",
+                FlashKind::Success,
+                "二段階認証を解除しました。",
+                state.config.secure_cookies,
+            )
         }
         Err(e) => ui::unavailable(&e),
     }

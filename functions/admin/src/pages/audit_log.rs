@@ -43,10 +43,18 @@ fn month_of(state: &AdminState, q: &AuditQuery) -> (i32, u32) {
 }
 
 fn matches(entry: &AuditEntry, q: &str) -> bool {
-    q.is_empty() || entry.actor.contains(q) || entry.action.contains(q) || entry.target.contains(q) || entry.summary.contains(q)
+    q.is_empty()
+        || entry.actor.contains(q)
+        || entry.action.contains(q)
+        || entry.target.contains(q)
+        || entry.summary.contains(q)
 }
 
-pub async fn list(State(state): State<Arc<AdminState>>, page: Page, Query(q): Query<AuditQuery>) -> Response {
+pub async fn list(
+    State(state): State<Arc<AdminState>>,
+    page: Page,
+    Query(q): Query<AuditQuery>,
+) -> Response {
     let (year, month) = month_of(&state, &q);
     let search = q.q.clone().unwrap_or_default();
     // Filter while paging so that a page shows up to PAGE_SIZE matching entries.
@@ -54,7 +62,11 @@ pub async fn list(State(state): State<Arc<AdminState>>, page: Page, Query(q): Qu
     let mut cursor = q.after.clone().map(tayori_ports::Cursor);
     let mut next = None;
     loop {
-        let (entries, c) = match state.audit.month(year, month, cursor.clone(), PAGE_SIZE).await {
+        let (entries, c) = match state
+            .audit
+            .month(year, month, cursor.clone(), PAGE_SIZE)
+            .await
+        {
             Ok(r) => r,
             Err(e) => return ui::unavailable(&e),
         };
@@ -68,7 +80,11 @@ pub async fn list(State(state): State<Arc<AdminState>>, page: Page, Query(q): Qu
             None => break,
         }
     }
-    let retention = state.audit.retention_days().await.unwrap_or(tayori_records::audit::DEFAULT_RETENTION_DAYS);
+    let retention = state
+        .audit
+        .retention_days()
+        .await
+        .unwrap_or(tayori_records::audit::DEFAULT_RETENTION_DAYS);
     let month_param = format!("{year:04}-{month:02}");
     let q_param: String = form_urlencoded::byte_serialize(search.as_bytes()).collect();
     page.render(
@@ -110,11 +126,22 @@ pub async fn list(State(state): State<Arc<AdminState>>, page: Page, Query(q): Qu
     )
 }
 
-pub async fn export(State(state): State<Arc<AdminState>>, actor: Actor, Query(q): Query<AuditQuery>) -> Response {
+pub async fn export(
+    State(state): State<Arc<AdminState>>,
+    actor: Actor,
+    Query(q): Query<AuditQuery>,
+) -> Response {
     let (year, month) = month_of(&state, &q);
     let search = q.q.clone().unwrap_or_default();
     let writer = CsvWriter::new(CsvEncoding::from_param(q.encoding.as_deref()));
-    audit::record(&state, &actor, "操作ログをCSV出力", &format!("audit:{year:04}-{month:02}"), "").await;
+    audit::record(
+        &state,
+        &actor,
+        "操作ログをCSV出力",
+        &format!("audit:{year:04}-{month:02}"),
+        "",
+    )
+    .await;
     let header = {
         let mut b = writer.start();
         b.extend(writer.row(&["日時", "職員", "IPアドレス", "操作", "対象", "内容"]));
@@ -130,7 +157,14 @@ pub async fn export(State(state): State<Arc<AdminState>>, actor: Actor, Query(q)
                 Ok((entries, next)) => {
                     let mut chunk = Vec::new();
                     for e in entries.iter().filter(|e| matches(e, &search)) {
-                        chunk.extend(writer.row(&[format_jst(e.at), e.actor.clone(), e.ip.clone(), e.action.clone(), e.target.clone(), e.summary.clone()]));
+                        chunk.extend(writer.row(&[
+                            format_jst(e.at),
+                            e.actor.clone(),
+                            e.ip.clone(),
+                            e.action.clone(),
+                            e.target.clone(),
+                            e.summary.clone(),
+                        ]));
                     }
                     Some((Ok::<_, std::io::Error>(Bytes::from(chunk)), next.map(Some)))
                 }
@@ -138,27 +172,57 @@ pub async fn export(State(state): State<Arc<AdminState>>, actor: Actor, Query(q)
             }
         }
     });
-    let body = futures::StreamExt::chain(futures::stream::once(async move { Ok::<_, std::io::Error>(header) }), pages);
+    let body = futures::StreamExt::chain(
+        futures::stream::once(async move { Ok::<_, std::io::Error>(header) }),
+        pages,
+    );
     (
         [
-            (header::CONTENT_TYPE, writer.encoding().content_type().to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"audit-{year:04}-{month:02}.csv\"")),
+            (
+                header::CONTENT_TYPE,
+                writer.encoding().content_type().to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"audit-{year:04}-{month:02}.csv\""),
+            ),
         ],
         Body::from_stream(body),
     )
         .into_response()
 }
 
-pub async fn set_retention(State(state): State<Arc<AdminState>>, actor: Actor, body: Bytes) -> Response {
+pub async fn set_retention(
+    State(state): State<Arc<AdminState>>,
+    actor: Actor,
+    body: Bytes,
+) -> Response {
     let days: i64 = FormData::parse(&body).get("days").parse().unwrap_or(0);
     if !(365..=3650).contains(&days) {
-        return redirect_with("/admin/audit", FlashKind::Error, "保存期間は365〜3650日の範囲で入力してください。", state.config.secure_cookies);
+        return redirect_with(
+            "/admin/audit",
+            FlashKind::Error,
+            "保存期間は365〜3650日の範囲で入力してください。",
+            state.config.secure_cookies,
+        );
     }
     let before = state.audit.retention_days().await.unwrap_or_default();
     match state.audit.set_retention_days(days).await {
         Ok(()) => {
-            audit::record(&state, &actor, "操作ログの保存期間を変更", "settings:audit", format!("{before}日 → {days}日")).await;
-            redirect_with("/admin/audit", FlashKind::Success, format!("保存期間を{days}日にしました。"), state.config.secure_cookies)
+            audit::record(
+                &state,
+                &actor,
+                "操作ログの保存期間を変更",
+                "settings:audit",
+                format!("{before}日 → {days}日"),
+            )
+            .await;
+            redirect_with(
+                "/admin/audit",
+                FlashKind::Success,
+                format!("保存期間を{days}日にしました。"),
+                state.config.secure_cookies,
+            )
         }
         Err(e) => ui::unavailable(&e),
     }

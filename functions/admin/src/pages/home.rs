@@ -7,13 +7,42 @@ use tayori_domain::staff::Permission;
 
 pub async fn home(page: Page) -> Response {
     let cards: [(&str, &str, &str, Permission); 5] = [
-        ("リッチメニュー", "/admin/richmenus", "LINEのトーク画面下のメニューを作成・公開します。", Permission::RichMenus),
-        ("緊急メニュー切替", "/admin/emergency", "災害時に、全員のメニューを緊急用に切り替えます。", Permission::EmergencySwitch),
-        ("利用状況レポート", "/admin/usage", "期間ごとの利用件数を、地区・年代などの別に集計します。", Permission::UsageReports),
-        ("職員アカウント", "/admin/staff", "職員の追加、権限の設定、ロック解除を行います。", Permission::StaffManagement),
-        ("操作ログ", "/admin/audit", "誰がいつ何を操作したかを確認します。", Permission::AuditLog),
+        (
+            "リッチメニュー",
+            "/admin/richmenus",
+            "LINEのトーク画面下のメニューを作成・公開します。",
+            Permission::RichMenus,
+        ),
+        (
+            "緊急メニュー切替",
+            "/admin/emergency",
+            "災害時に、全員のメニューを緊急用に切り替えます。",
+            Permission::EmergencySwitch,
+        ),
+        (
+            "利用状況レポート",
+            "/admin/usage",
+            "期間ごとの利用件数を、地区・年代などの別に集計します。",
+            Permission::UsageReports,
+        ),
+        (
+            "職員アカウント",
+            "/admin/staff",
+            "職員の追加、権限の設定、ロック解除を行います。",
+            Permission::StaffManagement,
+        ),
+        (
+            "操作ログ",
+            "/admin/audit",
+            "誰がいつ何を操作したかを確認します。",
+            Permission::AuditLog,
+        ),
     ];
-    let name = page.signed.as_ref().map(|s| s.account.profile.display_name.clone()).unwrap_or_default();
+    let name = page
+        .signed
+        .as_ref()
+        .map(|s| s.account.profile.display_name.clone())
+        .unwrap_or_default();
     page.render(
         "ホーム",
         &[("ホーム", "/admin")],

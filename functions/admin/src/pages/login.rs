@@ -25,7 +25,14 @@ pub struct NextParam {
 /// another site after signing in.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with("/admin") && !n.starts_with("//") && !n.contains("://") && !n.contains('\\') => n.into(),
+        Some(n)
+            if n.starts_with("/admin")
+                && !n.starts_with("//")
+                && !n.contains("://")
+                && !n.contains('\\') =>
+        {
+            n.into()
+        }
         _ => "/admin".into(),
     }
 }
@@ -67,7 +74,12 @@ pub struct LoginForm {
 const WRONG: &str = "ログインIDまたはパスワードが違います。";
 const LOCKED: &str = "続けて間違えたため、このアカウントは一時的にロックされています。15分ほど待つか、管理者にロック解除を依頼してください。";
 
-pub async fn login(State(state): State<Arc<AdminState>>, page: Page, actor: Actor, Form(form): Form<LoginForm>) -> Response {
+pub async fn login(
+    State(state): State<Arc<AdminState>>,
+    page: Page,
+    actor: Actor,
+    Form(form): Form<LoginForm>,
+) -> Response {
     let now = state.platform.clock.now();
     let next = safe_next(form.next.as_deref());
     let account = match LoginId::parse(&form.login_id) {
@@ -79,11 +91,27 @@ pub async fn login(State(state): State<Arc<AdminState>>, page: Page, actor: Acto
     };
     let Some(account) = account else {
         password::verify(&form.password, password::dummy_hash());
-        audit::record_as(&state, &form.login_id.chars().take(40).collect::<String>(), actor.ip, "ログイン失敗", "-", "存在しないログインID").await;
+        audit::record_as(
+            &state,
+            &form.login_id.chars().take(40).collect::<String>(),
+            actor.ip,
+            "ログイン失敗",
+            "-",
+            "存在しないログインID",
+        )
+        .await;
         return login_page(&page, &form.login_id, &next, Some(WRONG));
     };
     if account.is_locked(now) {
-        audit::record_as(&state, account.login_id.as_str(), actor.ip, "ログイン拒否", "-", "ロック中").await;
+        audit::record_as(
+            &state,
+            account.login_id.as_str(),
+            actor.ip,
+            "ログイン拒否",
+            "-",
+            "ロック中",
+        )
+        .await;
         return login_page(&page, &form.login_id, &next, Some(LOCKED));
     }
     if account.disabled || !password::verify(&form.password, &account.password_hash) {
@@ -101,23 +129,58 @@ pub async fn login(State(state): State<Arc<AdminState>>, page: Page, actor: Acto
         if let Err(e) = state.sessions.save(&token, &session).await {
             return ui::unavailable(&e);
         }
-        let mut response = Redirect::to(&format!("/admin/login/totp?next={}", form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>())).into_response();
-        response.headers_mut().append(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, &token, None));
+        let mut response = Redirect::to(&format!(
+            "/admin/login/totp?next={}",
+            form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+        ))
+        .into_response();
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(&state, SESSION_COOKIE, &token, None),
+        );
         return response;
     }
     signed_in(&state, &actor, account, &next, None).await
 }
 
-async fn failed_attempt(state: &AdminState, page: &Page, actor: &Actor, account: &StaffAccount, typed: &str, next: &str) -> Response {
+async fn failed_attempt(
+    state: &AdminState,
+    page: &Page,
+    actor: &Actor,
+    account: &StaffAccount,
+    typed: &str,
+    next: &str,
+) -> Response {
     let now = state.platform.clock.now();
-    let updated = state.staff.update(&account.login_id, |a| a.record_failure(now)).await;
+    let updated = state
+        .staff
+        .update(&account.login_id, |a| a.record_failure(now))
+        .await;
     let locked = matches!(&updated, Ok(Some(a)) if a.is_locked(now));
-    audit::record_as(state, account.login_id.as_str(), actor.ip, "ログイン失敗", "-", if locked { "失敗が続いたためロック" } else { "パスワードまたは確認コードの誤り" }).await;
+    audit::record_as(
+        state,
+        account.login_id.as_str(),
+        actor.ip,
+        "ログイン失敗",
+        "-",
+        if locked {
+            "失敗が続いたためロック"
+        } else {
+            "パスワードまたは確認コードの誤り"
+        },
+    )
+    .await;
     login_page(page, typed, next, Some(if locked { LOCKED } else { WRONG }))
 }
 
 /// Starts a fresh session (a new token, so a token planted before sign-in is worthless).
-async fn signed_in(state: &AdminState, actor: &Actor, account: StaffAccount, next: &str, old_token: Option<&str>) -> Response {
+async fn signed_in(
+    state: &AdminState,
+    actor: &Actor,
+    account: StaffAccount,
+    next: &str,
+    old_token: Option<&str>,
+) -> Response {
     let now = state.platform.clock.now();
     if let Some(old) = old_token {
         let _ = state.sessions.end(old).await;
@@ -133,12 +196,27 @@ async fn signed_in(state: &AdminState, actor: &Actor, account: StaffAccount, nex
     if let Err(e) = state.sessions.save(&token, &session).await {
         return ui::unavailable(&e);
     }
-    if let Err(e) = state.staff.update(&account.login_id, |a| a.record_success(now)).await {
+    if let Err(e) = state
+        .staff
+        .update(&account.login_id, |a| a.record_success(now))
+        .await
+    {
         return ui::unavailable(&e);
     }
-    audit::record_as(state, account.login_id.as_str(), actor.ip, "ログイン", "-", "").await;
+    audit::record_as(
+        state,
+        account.login_id.as_str(),
+        actor.ip,
+        "ログイン",
+        "-",
+        "",
+    )
+    .await;
     let mut response = Redirect::to(next).into_response();
-    response.headers_mut().append(header::SET_COOKIE, set_cookie(state, SESSION_COOKIE, &token, None));
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(state, SESSION_COOKIE, &token, None),
+    );
     response
 }
 
@@ -150,7 +228,10 @@ fn totp_page(page: &Page, next: &str, error: Option<&str>) -> Response {
     let problems = Problems::default();
     page.render(
         "確認コードの入力",
-        &[("ログイン", "/admin/login"), ("確認コード", "/admin/login/totp")],
+        &[
+            ("ログイン", "/admin/login"),
+            ("確認コード", "/admin/login/totp"),
+        ],
         "login",
         html! {
             @if let Some(e) = error { div.flash.err role="alert" { (e) } }
@@ -171,7 +252,13 @@ pub struct TotpForm {
     next: Option<String>,
 }
 
-pub async fn totp_submit(State(state): State<Arc<AdminState>>, page: Page, actor: Actor, headers: axum::http::HeaderMap, Form(form): Form<TotpForm>) -> Response {
+pub async fn totp_submit(
+    State(state): State<Arc<AdminState>>,
+    page: Page,
+    actor: Actor,
+    headers: axum::http::HeaderMap,
+    Form(form): Form<TotpForm>,
+) -> Response {
     let now = state.platform.clock.now();
     let next = safe_next(form.next.as_deref());
     let Some(token) = cookie_value(&headers, SESSION_COOKIE) else {
@@ -194,19 +281,38 @@ pub async fn totp_submit(State(state): State<Arc<AdminState>>, page: Page, actor
     let secret = account.totp_secret.clone().unwrap_or_default();
     match totp::verify(&secret, &form.code, now.timestamp(), account.totp_last_step) {
         Some(step) => {
-            if let Err(e) = state.staff.update(&account.login_id, |a| a.totp_last_step = Some(step)).await {
+            if let Err(e) = state
+                .staff
+                .update(&account.login_id, |a| a.totp_last_step = Some(step))
+                .await
+            {
                 return ui::unavailable(&e);
             }
             signed_in(&state, &actor, account, &next, Some(&token)).await
         }
         None => {
-            let updated = state.staff.update(&account.login_id, |a| a.record_failure(now)).await;
-            audit::record_as(&state, account.login_id.as_str(), actor.ip, "ログイン失敗", "-", "確認コードの誤り").await;
+            let updated = state
+                .staff
+                .update(&account.login_id, |a| a.record_failure(now))
+                .await;
+            audit::record_as(
+                &state,
+                account.login_id.as_str(),
+                actor.ip,
+                "ログイン失敗",
+                "-",
+                "確認コードの誤り",
+            )
+            .await;
             if matches!(&updated, Ok(Some(a)) if a.is_locked(now)) {
                 let _ = state.sessions.end(&token).await;
                 return login_page(&page, account.login_id.as_str(), &next, Some(LOCKED));
             }
-            totp_page(&page, &next, Some("確認コードが違います。最新のコードを入力してください。"))
+            totp_page(
+                &page,
+                &next,
+                Some("確認コードが違います。最新のコードを入力してください。"),
+            )
         }
     }
 }
@@ -216,8 +322,16 @@ pub async fn logout(State(state): State<Arc<AdminState>>, actor: Actor) -> Respo
         let _ = state.sessions.end(&s.token).await;
         audit::record(&state, &actor, "ログアウト", "-", "").await;
     }
-    let mut response = redirect_with("/admin/login", FlashKind::Success, "ログアウトしました。", state.config.secure_cookies);
-    response.headers_mut().append(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, "", Some(0)));
+    let mut response = redirect_with(
+        "/admin/login",
+        FlashKind::Success,
+        "ログアウトしました。",
+        state.config.secure_cookies,
+    );
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(&state, SESSION_COOKIE, "", Some(0)),
+    );
     response
 }
 
@@ -263,7 +377,12 @@ pub struct SetupForm {
     password_again: String,
 }
 
-pub async fn setup_submit(State(state): State<Arc<AdminState>>, page: Page, actor: Actor, Form(form): Form<SetupForm>) -> Response {
+pub async fn setup_submit(
+    State(state): State<Arc<AdminState>>,
+    page: Page,
+    actor: Actor,
+    Form(form): Form<SetupForm>,
+) -> Response {
     match setup_open(&state).await {
         Ok(true) => {}
         Ok(false) => return ui::not_found(),
@@ -280,8 +399,21 @@ pub async fn setup_submit(State(state): State<Arc<AdminState>>, page: Page, acto
     if problems.is_empty() {
         match create_first_admin(&state, &form.login_id, &form.display_name, &form.password).await {
             Ok(account) => {
-                audit::record_as(&state, account.login_id.as_str(), actor.ip, "初期管理者を作成", &format!("staff:{}", account.login_id), "全権限").await;
-                return redirect_with("/admin/login", FlashKind::Success, "管理者を作成しました。ログインしてください。", state.config.secure_cookies);
+                audit::record_as(
+                    &state,
+                    account.login_id.as_str(),
+                    actor.ip,
+                    "初期管理者を作成",
+                    &format!("staff:{}", account.login_id),
+                    "全権限",
+                )
+                .await;
+                return redirect_with(
+                    "/admin/login",
+                    FlashKind::Success,
+                    "管理者を作成しました。ログインしてください。",
+                    state.config.secure_cookies,
+                );
             }
             Err(SetupError::Invalid(message)) => problems.add("password", message),
             Err(SetupError::AlreadySetUp) => return ui::not_found(),

@@ -27,14 +27,25 @@ fn content_type(name: &str) -> &'static str {
 
 pub async fn static_file(Path(name): Path<String>) -> Response {
     match Static::get(&name) {
-        Some(file) => ([(header::CONTENT_TYPE, content_type(&name)), (header::CACHE_CONTROL, "public, max-age=3600")], file.data.into_owned()).into_response(),
+        Some(file) => (
+            [
+                (header::CONTENT_TYPE, content_type(&name)),
+                (header::CACHE_CONTROL, "public, max-age=3600"),
+            ],
+            file.data.into_owned(),
+        )
+            .into_response(),
         None => ui::not_found(),
     }
 }
 
 pub async fn image(Path(name): Path<String>) -> Response {
     match Manual::get(&format!("images/{name}")) {
-        Some(file) => ([(header::CONTENT_TYPE, content_type(&name))], file.data.into_owned()).into_response(),
+        Some(file) => (
+            [(header::CONTENT_TYPE, content_type(&name))],
+            file.data.into_owned(),
+        )
+            .into_response(),
         None => ui::not_found(),
     }
 }
@@ -50,16 +61,33 @@ pub async fn show(page: Page, Path(name): Path<String>) -> Response {
 }
 
 fn render(page: &Page, name: &str) -> Response {
-    let valid = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let valid = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     let Some(file) = valid.then(|| Manual::get(&format!("{name}.md"))).flatten() else {
         return ui::not_found();
     };
     let text = String::from_utf8_lossy(&file.data).into_owned();
-    let title = text.lines().find_map(|l| l.strip_prefix("# ")).unwrap_or("操作マニュアル").to_string();
-    let body = text.lines().skip_while(|l| !l.starts_with("# ")).skip(1).collect::<Vec<_>>().join("\n");
+    let title = text
+        .lines()
+        .find_map(|l| l.strip_prefix("# "))
+        .unwrap_or("操作マニュアル")
+        .to_string();
+    let body = text
+        .lines()
+        .skip_while(|l| !l.starts_with("# "))
+        .skip(1)
+        .collect::<Vec<_>>()
+        .join("\n");
     // Links between manual pages are written as `staff.md`; served here without the suffix.
     let body = body.replace(".md)", ")");
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(&body));
-    page.render(&title, &[("操作マニュアル", "/admin/manual"), (&title, "")], name, maud::html! { div.manual { (ui::trusted_html(html)) } })
+    page.render(
+        &title,
+        &[("操作マニュアル", "/admin/manual"), (&title, "")],
+        name,
+        maud::html! { div.manual { (ui::trusted_html(html)) } },
+    )
 }

@@ -28,7 +28,11 @@ pub fn routes() -> Routes {
         .post("/admin/setup", Public, login::setup_submit)
         .get("/admin", SignedIn, home::home)
         .get("/admin/account", SignedIn, account::show)
-        .post("/admin/account/password", SignedIn, account::change_password)
+        .post(
+            "/admin/account/password",
+            SignedIn,
+            account::change_password,
+        )
         .post("/admin/account/totp/start", SignedIn, account::totp_start)
         .post("/admin/account/totp/on", SignedIn, account::totp_on)
         .post("/admin/account/totp/off", SignedIn, account::totp_off)
@@ -37,18 +41,42 @@ pub fn routes() -> Routes {
         .post("/admin/staff", Needs(StaffManagement), staff::create)
         .get("/admin/staff/{id}", Needs(StaffManagement), staff::show)
         .post("/admin/staff/{id}", Needs(StaffManagement), staff::update)
-        .post("/admin/staff/{id}/unlock", Needs(StaffManagement), staff::unlock)
-        .post("/admin/staff/{id}/password", Needs(StaffManagement), staff::reset_password)
-        .post("/admin/staff/{id}/status", Needs(StaffManagement), staff::set_status)
+        .post(
+            "/admin/staff/{id}/unlock",
+            Needs(StaffManagement),
+            staff::unlock,
+        )
+        .post(
+            "/admin/staff/{id}/password",
+            Needs(StaffManagement),
+            staff::reset_password,
+        )
+        .post(
+            "/admin/staff/{id}/status",
+            Needs(StaffManagement),
+            staff::set_status,
+        )
         .get("/admin/roles", Needs(StaffManagement), roles::list)
         .get("/admin/roles/new", Needs(StaffManagement), roles::new_form)
         .post("/admin/roles", Needs(StaffManagement), roles::create)
         .get("/admin/roles/{index}", Needs(StaffManagement), roles::show)
-        .post("/admin/roles/{index}", Needs(StaffManagement), roles::update)
-        .post("/admin/roles/{index}/delete", Needs(StaffManagement), roles::delete)
+        .post(
+            "/admin/roles/{index}",
+            Needs(StaffManagement),
+            roles::update,
+        )
+        .post(
+            "/admin/roles/{index}/delete",
+            Needs(StaffManagement),
+            roles::delete,
+        )
         .get("/admin/audit", Needs(AuditLog), audit_log::list)
         .get("/admin/audit.csv", Needs(AuditLog), audit_log::export)
-        .post("/admin/audit/retention", Needs(AuditLog), audit_log::set_retention)
+        .post(
+            "/admin/audit/retention",
+            Needs(AuditLog),
+            audit_log::set_retention,
+        )
         .get("/admin/usage", Needs(UsageReports), usage::show)
         .get("/admin/usage.csv", Needs(UsageReports), usage::export)
 }

@@ -47,7 +47,14 @@ pub async fn list(State(state): State<Arc<AdminState>>, page: Page) -> Response 
     )
 }
 
-fn form_page(page: &Page, title: &str, action: &str, preset: &RolePreset, problems: &Problems, deletable: bool) -> Response {
+fn form_page(
+    page: &Page,
+    title: &str,
+    action: &str,
+    preset: &RolePreset,
+    problems: &Problems,
+    deletable: bool,
+) -> Response {
     page.render(
         title,
         &[("ホーム", "/admin"), ("役割のひな形", "/admin/roles"), (title, "")],
@@ -83,16 +90,34 @@ pub struct FromQuery {
     from: Option<usize>,
 }
 
-pub async fn new_form(State(state): State<Arc<AdminState>>, page: Page, Query(q): Query<FromQuery>) -> Response {
+pub async fn new_form(
+    State(state): State<Arc<AdminState>>,
+    page: Page,
+    Query(q): Query<FromQuery>,
+) -> Response {
     let presets = match presets(&state).await {
         Ok(p) => p,
         Err(r) => return r,
     };
     let preset = match q.from.and_then(|i| presets.get(i)) {
-        Some(p) => RolePreset { name: format!("{}のコピー", p.name), ..p.clone() },
-        None => RolePreset { name: String::new(), description: String::new(), permissions: PermissionSet::default() },
+        Some(p) => RolePreset {
+            name: format!("{}のコピー", p.name),
+            ..p.clone()
+        },
+        None => RolePreset {
+            name: String::new(),
+            description: String::new(),
+            permissions: PermissionSet::default(),
+        },
     };
-    form_page(&page, "ひな形を追加", "/admin/roles", &preset, &Problems::default(), false)
+    form_page(
+        &page,
+        "ひな形を追加",
+        "/admin/roles",
+        &preset,
+        &Problems::default(),
+        false,
+    )
 }
 
 fn parse(body: &Bytes, problems: &mut Problems) -> RolePreset {
@@ -100,7 +125,11 @@ fn parse(body: &Bytes, problems: &mut Problems) -> RolePreset {
     let preset = RolePreset {
         name: form.get("name"),
         description: form.get("description"),
-        permissions: form.all("perm").iter().filter_map(|c| Permission::from_code(c)).collect(),
+        permissions: form
+            .all("perm")
+            .iter()
+            .filter_map(|c| Permission::from_code(c))
+            .collect(),
     };
     if preset.name.is_empty() || preset.name.chars().count() > 40 {
         problems.add("name", "名前を40文字以内で入力してください。");
@@ -108,7 +137,12 @@ fn parse(body: &Bytes, problems: &mut Problems) -> RolePreset {
     preset
 }
 
-pub async fn create(State(state): State<Arc<AdminState>>, page: Page, actor: Actor, body: Bytes) -> Response {
+pub async fn create(
+    State(state): State<Arc<AdminState>>,
+    page: Page,
+    actor: Actor,
+    body: Bytes,
+) -> Response {
     let mut all = match presets(&state).await {
         Ok(p) => p,
         Err(r) => return r,
@@ -119,33 +153,68 @@ pub async fn create(State(state): State<Arc<AdminState>>, page: Page, actor: Act
         problems.add("name", "同じ名前のひな形があります。");
     }
     if !problems.is_empty() {
-        return form_page(&page, "ひな形を追加", "/admin/roles", &preset, &problems, false);
+        return form_page(
+            &page,
+            "ひな形を追加",
+            "/admin/roles",
+            &preset,
+            &problems,
+            false,
+        );
     }
     all.push(preset.clone());
     save(&state, &actor, &all, "役割のひな形を追加", &preset.name).await
 }
 
-async fn save(state: &AdminState, actor: &Actor, all: &[RolePreset], action: &str, name: &str) -> Response {
+async fn save(
+    state: &AdminState,
+    actor: &Actor,
+    all: &[RolePreset],
+    action: &str,
+    name: &str,
+) -> Response {
     match state.staff.save_presets(all).await {
         Ok(()) => {
             audit::record(state, actor, action, &format!("role:{name}"), "").await;
-            redirect_with("/admin/roles", FlashKind::Success, format!("「{name}」を保存しました。"), state.config.secure_cookies)
+            redirect_with(
+                "/admin/roles",
+                FlashKind::Success,
+                format!("「{name}」を保存しました。"),
+                state.config.secure_cookies,
+            )
         }
         Err(e) => ui::unavailable(&e),
     }
 }
 
-pub async fn show(State(state): State<Arc<AdminState>>, page: Page, Path(i): Path<usize>) -> Response {
+pub async fn show(
+    State(state): State<Arc<AdminState>>,
+    page: Page,
+    Path(i): Path<usize>,
+) -> Response {
     match presets(&state).await {
         Ok(all) => match all.get(i) {
-            Some(p) => form_page(&page, &p.name.clone(), &format!("/admin/roles/{i}"), p, &Problems::default(), true),
+            Some(p) => form_page(
+                &page,
+                &p.name.clone(),
+                &format!("/admin/roles/{i}"),
+                p,
+                &Problems::default(),
+                true,
+            ),
             None => ui::not_found(),
         },
         Err(r) => r,
     }
 }
 
-pub async fn update(State(state): State<Arc<AdminState>>, page: Page, actor: Actor, Path(i): Path<usize>, body: Bytes) -> Response {
+pub async fn update(
+    State(state): State<Arc<AdminState>>,
+    page: Page,
+    actor: Actor,
+    Path(i): Path<usize>,
+    body: Bytes,
+) -> Response {
     let mut all = match presets(&state).await {
         Ok(p) => p,
         Err(r) => return r,
@@ -155,17 +224,32 @@ pub async fn update(State(state): State<Arc<AdminState>>, page: Page, actor: Act
     }
     let mut problems = Problems::default();
     let preset = parse(&body, &mut problems);
-    if all.iter().enumerate().any(|(j, p)| j != i && p.name == preset.name) {
+    if all
+        .iter()
+        .enumerate()
+        .any(|(j, p)| j != i && p.name == preset.name)
+    {
         problems.add("name", "同じ名前のひな形があります。");
     }
     if !problems.is_empty() {
-        return form_page(&page, &all[i].name.clone(), &format!("/admin/roles/{i}"), &preset, &problems, true);
+        return form_page(
+            &page,
+            &all[i].name.clone(),
+            &format!("/admin/roles/{i}"),
+            &preset,
+            &problems,
+            true,
+        );
     }
     all[i] = preset.clone();
     save(&state, &actor, &all, "役割のひな形を変更", &preset.name).await
 }
 
-pub async fn delete(State(state): State<Arc<AdminState>>, actor: Actor, Path(i): Path<usize>) -> Response {
+pub async fn delete(
+    State(state): State<Arc<AdminState>>,
+    actor: Actor,
+    Path(i): Path<usize>,
+) -> Response {
     let mut all = match presets(&state).await {
         Ok(p) => p,
         Err(r) => return r,
@@ -176,8 +260,20 @@ pub async fn delete(State(state): State<Arc<AdminState>>, actor: Actor, Path(i):
     let removed = all.remove(i);
     match state.staff.save_presets(&all).await {
         Ok(()) => {
-            audit::record(&state, &actor, "役割のひな形を削除", &format!("role:{}", removed.name), "").await;
-            redirect_with("/admin/roles", FlashKind::Success, format!("「{}」を削除しました。", removed.name), state.config.secure_cookies)
+            audit::record(
+                &state,
+                &actor,
+                "役割のひな形を削除",
+                &format!("role:{}", removed.name),
+                "",
+            )
+            .await;
+            redirect_with(
+                "/admin/roles",
+                FlashKind::Success,
+                format!("「{}」を削除しました。", removed.name),
+                state.config.secure_cookies,
+            )
         }
         Err(e) => ui::unavailable(&e),
     }

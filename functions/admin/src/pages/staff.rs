@@ -15,13 +15,18 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use tayori_domain::staff::{check_password, DepartmentScope, LoginId, Permission, PermissionSet, RolePreset, StaffAccount, StaffProfile};
+use tayori_domain::staff::{
+    check_password, DepartmentScope, LoginId, Permission, PermissionSet, RolePreset, StaffAccount,
+    StaffProfile,
+};
 use tayori_domain::time::format_jst;
 
 const PAGE_SIZE: usize = 20;
 
 /// Every account (a city has tens to hundreds of staff accounts: reading them all is cheap).
-pub async fn all_accounts(state: &AdminState) -> Result<Vec<StaffAccount>, tayori_records::RecordError> {
+pub async fn all_accounts(
+    state: &AdminState,
+) -> Result<Vec<StaffAccount>, tayori_records::RecordError> {
     let mut all = Vec::new();
     let mut cursor = None;
     loop {
@@ -50,7 +55,11 @@ fn status(account: &StaffAccount, now: chrono::DateTime<chrono::Utc>) -> &'stati
     }
 }
 
-pub async fn list(State(state): State<Arc<AdminState>>, page: Page, Query(q): Query<ListQuery>) -> Response {
+pub async fn list(
+    State(state): State<Arc<AdminState>>,
+    page: Page,
+    Query(q): Query<ListQuery>,
+) -> Response {
     let accounts = match all_accounts(&state).await {
         Ok(a) => a,
         Err(e) => return ui::unavailable(&e),
@@ -68,7 +77,10 @@ pub async fn list(State(state): State<Arc<AdminState>>, page: Page, Query(q): Qu
         .collect();
     let pages = matching.len().div_ceil(PAGE_SIZE).max(1);
     let current = q.page.unwrap_or(1).clamp(1, pages);
-    let shown = matching.iter().skip((current - 1) * PAGE_SIZE).take(PAGE_SIZE);
+    let shown = matching
+        .iter()
+        .skip((current - 1) * PAGE_SIZE)
+        .take(PAGE_SIZE);
     page.render(
         "職員アカウント",
         &[("ホーム", "/admin"), ("職員アカウント", "/admin/staff")],
@@ -132,7 +144,9 @@ impl Draft {
     fn from_account(a: &StaffAccount) -> Self {
         let (all_departments, departments) = match &a.profile.scope {
             DepartmentScope::All => (true, String::new()),
-            DepartmentScope::Only(names) => (false, names.iter().cloned().collect::<Vec<_>>().join("、")),
+            DepartmentScope::Only(names) => {
+                (false, names.iter().cloned().collect::<Vec<_>>().join("、"))
+            }
         };
         Self {
             login_id: a.login_id.to_string(),
@@ -149,7 +163,11 @@ impl Draft {
             login_id: form.get("login_id"),
             display_name: form.get("display_name"),
             department: form.get("department"),
-            permissions: form.all("perm").iter().filter_map(|c| Permission::from_code(c)).collect(),
+            permissions: form
+                .all("perm")
+                .iter()
+                .filter_map(|c| Permission::from_code(c))
+                .collect(),
             all_departments: form.get("scope") == "all",
             departments: form.get("departments"),
         }
@@ -240,7 +258,11 @@ pub struct PresetQuery {
     preset: Option<usize>,
 }
 
-pub async fn new_form(State(state): State<Arc<AdminState>>, page: Page, Query(q): Query<PresetQuery>) -> Response {
+pub async fn new_form(
+    State(state): State<Arc<AdminState>>,
+    page: Page,
+    Query(q): Query<PresetQuery>,
+) -> Response {
     let presets = match state.staff.presets().await {
         Ok(p) => p,
         Err(e) => return ui::unavailable(&e),
@@ -252,7 +274,12 @@ pub async fn new_form(State(state): State<Arc<AdminState>>, page: Page, Query(q)
     new_page(&page, &draft, &presets, &Problems::default())
 }
 
-pub async fn create(State(state): State<Arc<AdminState>>, page: Page, actor: Actor, body: Bytes) -> Response {
+pub async fn create(
+    State(state): State<Arc<AdminState>>,
+    page: Page,
+    actor: Actor,
+    body: Bytes,
+) -> Response {
     let form = FormData::parse(&body);
     let draft = Draft::from_form(&form);
     let mut problems = Problems::default();
@@ -269,12 +296,37 @@ pub async fn create(State(state): State<Arc<AdminState>>, page: Page, actor: Act
         problems.add("password", p.to_string());
     }
     if let (true, Some(login_id)) = (problems.is_empty(), login_id) {
-        let account = StaffAccount::new(login_id.clone(), profile, password::hash(&password), state.platform.clock.now());
+        let account = StaffAccount::new(
+            login_id.clone(),
+            profile,
+            password::hash(&password),
+            state.platform.clock.now(),
+        );
         match state.staff.create(&account).await {
             Ok(true) => {
-                let codes: Vec<_> = account.profile.permissions.iter().map(|p| p.label()).collect();
-                audit::record(&state, &actor, "職員アカウントを作成", &format!("staff:{login_id}"), format!("権限: {}", codes.join("・"))).await;
-                return redirect_with(&format!("/admin/staff/{login_id}"), FlashKind::Success, format!("{}さんのアカウントを作成しました。", account.profile.display_name), state.config.secure_cookies);
+                let codes: Vec<_> = account
+                    .profile
+                    .permissions
+                    .iter()
+                    .map(|p| p.label())
+                    .collect();
+                audit::record(
+                    &state,
+                    &actor,
+                    "職員アカウントを作成",
+                    &format!("staff:{login_id}"),
+                    format!("権限: {}", codes.join("・")),
+                )
+                .await;
+                return redirect_with(
+                    &format!("/admin/staff/{login_id}"),
+                    FlashKind::Success,
+                    format!(
+                        "{}さんのアカウントを作成しました。",
+                        account.profile.display_name
+                    ),
+                    state.config.secure_cookies,
+                );
             }
             Ok(false) => problems.add("login_id", "このログインIDはすでに使われています。"),
             Err(e) => return ui::unavailable(&e),
@@ -284,7 +336,13 @@ pub async fn create(State(state): State<Arc<AdminState>>, page: Page, actor: Act
     new_page(&page, &draft, &presets, &problems)
 }
 
-fn edit_page(page: &Page, account: &StaffAccount, draft: &Draft, problems: &Problems, now: chrono::DateTime<chrono::Utc>) -> Response {
+fn edit_page(
+    page: &Page,
+    account: &StaffAccount,
+    draft: &Draft,
+    problems: &Problems,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Response {
     let id = account.login_id.as_str();
     page.render(
         &format!("{}（{}）", account.profile.display_name, id),
@@ -344,22 +402,41 @@ async fn load(state: &AdminState, id: &str) -> Result<StaffAccount, Response> {
     }
 }
 
-pub async fn show(State(state): State<Arc<AdminState>>, page: Page, Path(id): Path<String>) -> Response {
+pub async fn show(
+    State(state): State<Arc<AdminState>>,
+    page: Page,
+    Path(id): Path<String>,
+) -> Response {
     match load(&state, &id).await {
-        Ok(account) => edit_page(&page, &account, &Draft::from_account(&account), &Problems::default(), state.platform.clock.now()),
+        Ok(account) => edit_page(
+            &page,
+            &account,
+            &Draft::from_account(&account),
+            &Problems::default(),
+            state.platform.clock.now(),
+        ),
         Err(r) => r,
     }
 }
 
 /// Whether some other active account keeps staff management after `account` loses it.
-async fn another_manager_remains(state: &AdminState, account: &LoginId) -> Result<bool, tayori_records::RecordError> {
+async fn another_manager_remains(
+    state: &AdminState,
+    account: &LoginId,
+) -> Result<bool, tayori_records::RecordError> {
     Ok(all_accounts(state)
         .await?
         .iter()
         .any(|a| &a.login_id != account && a.may(Permission::StaffManagement)))
 }
 
-pub async fn update(State(state): State<Arc<AdminState>>, page: Page, actor: Actor, Path(id): Path<String>, body: Bytes) -> Response {
+pub async fn update(
+    State(state): State<Arc<AdminState>>,
+    page: Page,
+    actor: Actor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
     let account = match load(&state, &id).await {
         Ok(a) => a,
         Err(r) => return r,
@@ -369,7 +446,9 @@ pub async fn update(State(state): State<Arc<AdminState>>, page: Page, actor: Act
     draft.login_id = account.login_id.to_string();
     let mut problems = Problems::default();
     let profile = draft.profile(&mut problems);
-    if account.may(Permission::StaffManagement) && !profile.permissions.contains(Permission::StaffManagement) {
+    if account.may(Permission::StaffManagement)
+        && !profile.permissions.contains(Permission::StaffManagement)
+    {
         match another_manager_remains(&state, &account.login_id).await {
             Ok(true) => {}
             Ok(false) => problems.add("perm", "職員アカウント管理の権限を持つ有効なアカウントが他にないため、この権限は外せません。"),
@@ -377,35 +456,89 @@ pub async fn update(State(state): State<Arc<AdminState>>, page: Page, actor: Act
         }
     }
     if !problems.is_empty() {
-        return edit_page(&page, &account, &draft, &problems, state.platform.clock.now());
+        return edit_page(
+            &page,
+            &account,
+            &draft,
+            &problems,
+            state.platform.clock.now(),
+        );
     }
-    let before: Vec<_> = account.profile.permissions.iter().map(|p| p.label()).collect();
+    let before: Vec<_> = account
+        .profile
+        .permissions
+        .iter()
+        .map(|p| p.label())
+        .collect();
     let after: Vec<_> = profile.permissions.iter().map(|p| p.label()).collect();
     let scope = profile.scope.describe();
-    match state.staff.update(&account.login_id, |a| a.profile = profile.clone()).await {
+    match state
+        .staff
+        .update(&account.login_id, |a| a.profile = profile.clone())
+        .await
+    {
         Ok(_) => {
-            audit::record(&state, &actor, "職員アカウントを変更", &format!("staff:{}", account.login_id), format!("権限 {} → {}／担当課 {}", before.join("・"), after.join("・"), scope)).await;
-            redirect_with(&format!("/admin/staff/{}", account.login_id), FlashKind::Success, "変更を保存しました。", state.config.secure_cookies)
+            audit::record(
+                &state,
+                &actor,
+                "職員アカウントを変更",
+                &format!("staff:{}", account.login_id),
+                format!(
+                    "権限 {} → {}／担当課 {}",
+                    before.join("・"),
+                    after.join("・"),
+                    scope
+                ),
+            )
+            .await;
+            redirect_with(
+                &format!("/admin/staff/{}", account.login_id),
+                FlashKind::Success,
+                "変更を保存しました。",
+                state.config.secure_cookies,
+            )
         }
         Err(e) => ui::unavailable(&e),
     }
 }
 
-pub async fn unlock(State(state): State<Arc<AdminState>>, actor: Actor, Path(id): Path<String>) -> Response {
+pub async fn unlock(
+    State(state): State<Arc<AdminState>>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Response {
     let account = match load(&state, &id).await {
         Ok(a) => a,
         Err(r) => return r,
     };
     match state.staff.update(&account.login_id, |a| a.unlock()).await {
         Ok(_) => {
-            audit::record(&state, &actor, "ロックを解除", &format!("staff:{}", account.login_id), "").await;
-            redirect_with(&format!("/admin/staff/{}", account.login_id), FlashKind::Success, "ロックを解除しました。", state.config.secure_cookies)
+            audit::record(
+                &state,
+                &actor,
+                "ロックを解除",
+                &format!("staff:{}", account.login_id),
+                "",
+            )
+            .await;
+            redirect_with(
+                &format!("/admin/staff/{}", account.login_id),
+                FlashKind::Success,
+                "ロックを解除しました。",
+                state.config.secure_cookies,
+            )
         }
         Err(e) => ui::unavailable(&e),
     }
 }
 
-pub async fn reset_password(State(state): State<Arc<AdminState>>, page: Page, actor: Actor, Path(id): Path<String>, body: Bytes) -> Response {
+pub async fn reset_password(
+    State(state): State<Arc<AdminState>>,
+    page: Page,
+    actor: Actor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
     let account = match load(&state, &id).await {
         Ok(a) => a,
         Err(r) => return r,
@@ -414,7 +547,13 @@ pub async fn reset_password(State(state): State<Arc<AdminState>>, page: Page, ac
     if let Err(p) = check_password(&password, account.login_id.as_str()) {
         let mut problems = Problems::default();
         problems.add("password", p.to_string());
-        return edit_page(&page, &account, &Draft::from_account(&account), &problems, state.platform.clock.now());
+        return edit_page(
+            &page,
+            &account,
+            &Draft::from_account(&account),
+            &problems,
+            state.platform.clock.now(),
+        );
     }
     let hash = password::hash(&password);
     let now = state.platform.clock.now();
@@ -428,14 +567,31 @@ pub async fn reset_password(State(state): State<Arc<AdminState>>, page: Page, ac
         .await
     {
         Ok(_) => {
-            audit::record(&state, &actor, "パスワードを再設定", &format!("staff:{}", account.login_id), "").await;
-            redirect_with(&format!("/admin/staff/{}", account.login_id), FlashKind::Success, "パスワードを再設定しました。本人に安全な方法で伝えてください。", state.config.secure_cookies)
+            audit::record(
+                &state,
+                &actor,
+                "パスワードを再設定",
+                &format!("staff:{}", account.login_id),
+                "",
+            )
+            .await;
+            redirect_with(
+                &format!("/admin/staff/{}", account.login_id),
+                FlashKind::Success,
+                "パスワードを再設定しました。本人に安全な方法で伝えてください。",
+                state.config.secure_cookies,
+            )
         }
         Err(e) => ui::unavailable(&e),
     }
 }
 
-pub async fn set_status(State(state): State<Arc<AdminState>>, actor: Actor, Path(id): Path<String>, body: Bytes) -> Response {
+pub async fn set_status(
+    State(state): State<Arc<AdminState>>,
+    actor: Actor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
     let account = match load(&state, &id).await {
         Ok(a) => a,
         Err(r) => return r,
@@ -444,17 +600,40 @@ pub async fn set_status(State(state): State<Arc<AdminState>>, actor: Actor, Path
     if disable && account.may(Permission::StaffManagement) {
         match another_manager_remains(&state, &account.login_id).await {
             Ok(true) => {}
-            Ok(false) => {
-                return redirect_with(&format!("/admin/staff/{}", account.login_id), FlashKind::Error, "職員アカウント管理の権限を持つ有効なアカウントが他にないため、無効にできません。", state.config.secure_cookies)
-            }
+            Ok(false) => return redirect_with(
+                &format!("/admin/staff/{}", account.login_id),
+                FlashKind::Error,
+                "職員アカウント管理の権限を持つ有効なアカウントが他にないため、無効にできません。",
+                state.config.secure_cookies,
+            ),
             Err(e) => return ui::unavailable(&e),
         }
     }
-    match state.staff.update(&account.login_id, |a| a.disabled = disable).await {
+    match state
+        .staff
+        .update(&account.login_id, |a| a.disabled = disable)
+        .await
+    {
         Ok(_) => {
-            let action = if disable { "アカウントを無効化" } else { "アカウントを有効化" };
-            audit::record(&state, &actor, action, &format!("staff:{}", account.login_id), "").await;
-            redirect_with(&format!("/admin/staff/{}", account.login_id), FlashKind::Success, format!("{action}しました。"), state.config.secure_cookies)
+            let action = if disable {
+                "アカウントを無効化"
+            } else {
+                "アカウントを有効化"
+            };
+            audit::record(
+                &state,
+                &actor,
+                action,
+                &format!("staff:{}", account.login_id),
+                "",
+            )
+            .await;
+            redirect_with(
+                &format!("/admin/staff/{}", account.login_id),
+                FlashKind::Success,
+                format!("{action}しました。"),
+                state.config.secure_cookies,
+            )
         }
         Err(e) => ui::unavailable(&e),
     }

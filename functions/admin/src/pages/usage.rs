@@ -35,10 +35,12 @@ struct Period {
 
 fn period(state: &AdminState, q: &ReportQuery) -> Result<Period, String> {
     let today = to_jst(state.platform.clock.now()).date_naive();
-    let parse = |s: &Option<String>, default: NaiveDate| match s.as_deref().filter(|s| !s.is_empty()) {
-        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| "日付は「2026-11-01」の形で入力してください。".to_string()),
-        None => Ok(default),
-    };
+    let parse =
+        |s: &Option<String>, default: NaiveDate| match s.as_deref().filter(|s| !s.is_empty()) {
+            Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map_err(|_| "日付は「2026-11-01」の形で入力してください。".to_string()),
+            None => Ok(default),
+        };
     let from = parse(&q.from, today.with_day(1).expect("the first exists"))?;
     let to = parse(&q.to, today)?;
     if from > to {
@@ -47,18 +49,30 @@ fn period(state: &AdminState, q: &ReportQuery) -> Result<Period, String> {
     if (to - from).num_days() >= MAX_DAYS {
         return Err("期間は1年以内にしてください。".into());
     }
-    let by = q.by.as_deref().and_then(|b| DIMENSIONS.iter().find(|(id, _)| *id == b).map(|(id, _)| *id));
+    let by = q.by.as_deref().and_then(|b| {
+        DIMENSIONS
+            .iter()
+            .find(|(id, _)| *id == b)
+            .map(|(id, _)| *id)
+    });
     Ok(Period { from, to, by })
 }
 
 async fn build(state: &AdminState, p: &Period) -> Result<UsageReport, tayori_records::RecordError> {
     let mut events = Vec::new();
-    UsageEvents::new(state.platform.table.clone()).each_between(p.from, p.to, |e| events.push(e)).await?;
+    UsageEvents::new(state.platform.table.clone())
+        .each_between(p.from, p.to, |e| events.push(e))
+        .await?;
     Ok(UsageReport::build(&events, p.by))
 }
 
 fn chart(report: &UsageReport) -> Markup {
-    let max = UsageKind::ALL.iter().map(|k| report.total(*k)).max().unwrap_or(0).max(1);
+    let max = UsageKind::ALL
+        .iter()
+        .map(|k| report.total(*k))
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let row_h = 26;
     let label_w = 150;
     let bar_w = 520;
@@ -77,19 +91,32 @@ fn chart(report: &UsageReport) -> Markup {
     }
 }
 
-pub async fn show(State(state): State<Arc<AdminState>>, page: Page, Query(q): Query<ReportQuery>) -> Response {
+pub async fn show(
+    State(state): State<Arc<AdminState>>,
+    page: Page,
+    Query(q): Query<ReportQuery>,
+) -> Response {
     let (p, error) = match period(&state, &q) {
         Ok(p) => (p, None),
         Err(e) => {
             let today = to_jst(state.platform.clock.now()).date_naive();
-            (Period { from: today.with_day(1).expect("first"), to: today, by: None }, Some(e))
+            (
+                Period {
+                    from: today.with_day(1).expect("first"),
+                    to: today,
+                    by: None,
+                },
+                Some(e),
+            )
         }
     };
     let report = match build(&state, &p).await {
         Ok(r) => r,
         Err(e) => return ui::unavailable(&e),
     };
-    let by_label = p.by.and_then(|b| DIMENSIONS.iter().find(|(id, _)| *id == b)).map(|(_, l)| *l);
+    let by_label =
+        p.by.and_then(|b| DIMENSIONS.iter().find(|(id, _)| *id == b))
+            .map(|(_, l)| *l);
     let query = format!("from={}&to={}&by={}", p.from, p.to, p.by.unwrap_or(""));
     page.render(
         "利用状況レポート",
@@ -126,7 +153,11 @@ pub async fn show(State(state): State<Arc<AdminState>>, page: Page, Query(q): Qu
     )
 }
 
-pub async fn export(State(state): State<Arc<AdminState>>, actor: Actor, Query(q): Query<ReportQuery>) -> Response {
+pub async fn export(
+    State(state): State<Arc<AdminState>>,
+    actor: Actor,
+    Query(q): Query<ReportQuery>,
+) -> Response {
     let p = match period(&state, &q) {
         Ok(p) => p,
         Err(e) => return (axum::http::StatusCode::BAD_REQUEST, e).into_response(),
@@ -135,7 +166,14 @@ pub async fn export(State(state): State<Arc<AdminState>>, actor: Actor, Query(q)
         Ok(r) => r,
         Err(e) => return ui::unavailable(&e),
     };
-    audit::record(&state, &actor, "利用状況をCSV出力", &format!("usage:{}..{}", p.from, p.to), p.by.unwrap_or("").to_string()).await;
+    audit::record(
+        &state,
+        &actor,
+        "利用状況をCSV出力",
+        &format!("usage:{}..{}", p.from, p.to),
+        p.by.unwrap_or("").to_string(),
+    )
+    .await;
     let writer = CsvWriter::new(CsvEncoding::from_param(q.encoding.as_deref()));
     let mut out = writer.start();
     let mut head = vec!["サービス".to_string()];
@@ -145,14 +183,25 @@ pub async fn export(State(state): State<Arc<AdminState>>, actor: Actor, Query(q)
     // The report is one row per service (11 rows): small enough to write at once.
     for kind in UsageKind::ALL {
         let mut row = vec![kind.label().to_string()];
-        row.extend(report.columns.iter().map(|c| report.count(kind, c).to_string()));
+        row.extend(
+            report
+                .columns
+                .iter()
+                .map(|c| report.count(kind, c).to_string()),
+        );
         row.push(report.total(kind).to_string());
         out.extend(writer.row(&row));
     }
     (
         [
-            (header::CONTENT_TYPE, writer.encoding().content_type().to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"usage-{}-{}.csv\"", p.from, p.to)),
+            (
+                header::CONTENT_TYPE,
+                writer.encoding().content_type().to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"usage-{}-{}.csv\"", p.from, p.to),
+            ),
         ],
         out,
     )

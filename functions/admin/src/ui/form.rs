@@ -9,7 +9,9 @@ pub struct Problems(BTreeMap<String, String>);
 
 impl Problems {
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.entry(field.to_string()).or_insert_with(|| message.into());
+        self.0
+            .entry(field.to_string())
+            .or_insert_with(|| message.into());
     }
 
     pub fn is_empty(&self) -> bool {
@@ -33,23 +35,47 @@ impl Problems {
     }
 }
 
-pub fn text_field(name: &str, label: &str, value: &str, problems: &Problems, hint: Option<&str>) -> Markup {
-    field(name, label, problems, hint, html! {
-        input type="text" id=(format!("f-{name}")) name=(name) value=(value)
-            aria-invalid=[problems.get(name).map(|_| "true")]
-            aria-describedby=(format!("h-{name}"));
-    })
+pub fn text_field(
+    name: &str,
+    label: &str,
+    value: &str,
+    problems: &Problems,
+    hint: Option<&str>,
+) -> Markup {
+    field(
+        name,
+        label,
+        problems,
+        hint,
+        html! {
+            input type="text" id=(format!("f-{name}")) name=(name) value=(value)
+                aria-invalid=[problems.get(name).map(|_| "true")]
+                aria-describedby=(format!("h-{name}"));
+        },
+    )
 }
 
 pub fn password_field(name: &str, label: &str, problems: &Problems, hint: Option<&str>) -> Markup {
-    field(name, label, problems, hint, html! {
-        input type="password" id=(format!("f-{name}")) name=(name) autocomplete="new-password"
-            aria-invalid=[problems.get(name).map(|_| "true")]
-            aria-describedby=(format!("h-{name}"));
-    })
+    field(
+        name,
+        label,
+        problems,
+        hint,
+        html! {
+            input type="password" id=(format!("f-{name}")) name=(name) autocomplete="new-password"
+                aria-invalid=[problems.get(name).map(|_| "true")]
+                aria-describedby=(format!("h-{name}"));
+        },
+    )
 }
 
-pub fn field(name: &str, label: &str, problems: &Problems, hint: Option<&str>, control: Markup) -> Markup {
+pub fn field(
+    name: &str,
+    label: &str,
+    problems: &Problems,
+    hint: Option<&str>,
+    control: Markup,
+) -> Markup {
     html! {
         div.field {
             label for=(format!("f-{name}")) { (label) }

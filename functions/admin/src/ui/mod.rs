@@ -22,14 +22,46 @@ struct MenuItem {
 }
 
 const MENU: &[MenuItem] = &[
-    MenuItem { label: "ホーム", href: "/admin", permission: None },
-    MenuItem { label: "リッチメニュー", href: "/admin/richmenus", permission: Some(Permission::RichMenus) },
-    MenuItem { label: "緊急メニュー切替", href: "/admin/emergency", permission: Some(Permission::EmergencySwitch) },
-    MenuItem { label: "利用状況レポート", href: "/admin/usage", permission: Some(Permission::UsageReports) },
-    MenuItem { label: "職員アカウント", href: "/admin/staff", permission: Some(Permission::StaffManagement) },
-    MenuItem { label: "役割のひな形", href: "/admin/roles", permission: Some(Permission::StaffManagement) },
-    MenuItem { label: "操作ログ", href: "/admin/audit", permission: Some(Permission::AuditLog) },
-    MenuItem { label: "自分の設定", href: "/admin/account", permission: None },
+    MenuItem {
+        label: "ホーム",
+        href: "/admin",
+        permission: None,
+    },
+    MenuItem {
+        label: "リッチメニュー",
+        href: "/admin/richmenus",
+        permission: Some(Permission::RichMenus),
+    },
+    MenuItem {
+        label: "緊急メニュー切替",
+        href: "/admin/emergency",
+        permission: Some(Permission::EmergencySwitch),
+    },
+    MenuItem {
+        label: "利用状況レポート",
+        href: "/admin/usage",
+        permission: Some(Permission::UsageReports),
+    },
+    MenuItem {
+        label: "職員アカウント",
+        href: "/admin/staff",
+        permission: Some(Permission::StaffManagement),
+    },
+    MenuItem {
+        label: "役割のひな形",
+        href: "/admin/roles",
+        permission: Some(Permission::StaffManagement),
+    },
+    MenuItem {
+        label: "操作ログ",
+        href: "/admin/audit",
+        permission: Some(Permission::AuditLog),
+    },
+    MenuItem {
+        label: "自分の設定",
+        href: "/admin/account",
+        permission: None,
+    },
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,27 +87,41 @@ impl Flash {
     }
 
     fn decode(raw: &str) -> Option<Self> {
-        let text: String = form_urlencoded::parse(format!("x={raw}").as_bytes()).next()?.1.into_owned();
+        let text: String = form_urlencoded::parse(format!("x={raw}").as_bytes())
+            .next()?
+            .1
+            .into_owned();
         let kind = match text.chars().next()? {
             's' => FlashKind::Success,
             'e' => FlashKind::Error,
             _ => return None,
         };
-        Some(Self { kind, text: text[1..].chars().take(200).collect() })
+        Some(Self {
+            kind,
+            text: text[1..].chars().take(200).collect(),
+        })
     }
 }
 
 /// Redirects after a successful form post, with a message for the next page.
 pub fn redirect_with(to: &str, kind: FlashKind, text: impl Into<String>, secure: bool) -> Response {
-    let flash = Flash { kind, text: text.into() };
-    let mut cookie = format!("{FLASH_COOKIE}={}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=60", flash.encode());
+    let flash = Flash {
+        kind,
+        text: text.into(),
+    };
+    let mut cookie = format!(
+        "{FLASH_COOKIE}={}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=60",
+        flash.encode()
+    );
     if secure {
         cookie.push_str("; Secure");
     }
-    let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response();
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("encoded cookie"));
+    let mut response =
+        (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).expect("encoded cookie"),
+    );
     response
 }
 
@@ -94,7 +140,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Page {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         Ok(Self {
             signed: parts.extensions.get::<Signed>().cloned(),
-            csrf: parts.extensions.get::<CsrfToken>().map(|c| c.0.clone()).unwrap_or_default(),
+            csrf: parts
+                .extensions
+                .get::<CsrfToken>()
+                .map(|c| c.0.clone())
+                .unwrap_or_default(),
             flash: cookie_value(&parts.headers, FLASH_COOKIE).and_then(|raw| Flash::decode(&raw)),
             path: parts.uri.path().to_string(),
         })
@@ -110,7 +160,9 @@ impl Page {
     }
 
     pub fn may(&self, permission: Permission) -> bool {
-        self.signed.as_ref().is_some_and(|s| s.account.may(permission))
+        self.signed
+            .as_ref()
+            .is_some_and(|s| s.account.may(permission))
     }
 
     /// The full page: shell, breadcrumbs, message, help link to `manual` (a page of the manual).
@@ -179,7 +231,9 @@ impl Page {
         if self.flash.is_some() {
             response.headers_mut().append(
                 header::SET_COOKIE,
-                HeaderValue::from_static("tayori_flash=; Path=/admin; Max-Age=0; HttpOnly; SameSite=Strict"),
+                HeaderValue::from_static(
+                    "tayori_flash=; Path=/admin; Max-Age=0; HttpOnly; SameSite=Strict",
+                ),
             );
         }
         response

@@ -21,9 +21,9 @@ impl LoginId {
     pub fn parse(raw: &str) -> Result<Self, String> {
         let id = raw.trim().to_ascii_lowercase();
         let ok = (3..=32).contains(&id.len())
-            && id
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'));
+            && id.bytes().all(|b| {
+                b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+            });
         if ok {
             Ok(Self(id))
         } else {
@@ -85,7 +85,12 @@ pub struct StaffAccount {
 }
 
 impl StaffAccount {
-    pub fn new(login_id: LoginId, profile: StaffProfile, password_hash: String, now: DateTime<Utc>) -> Self {
+    pub fn new(
+        login_id: LoginId,
+        profile: StaffProfile,
+        password_hash: String,
+        now: DateTime<Utc>,
+    ) -> Self {
         Self {
             login_id,
             profile,
@@ -107,7 +112,8 @@ impl StaffAccount {
 
     /// Whether the account may act on a form or report of `department`.
     pub fn may_in(&self, permission: Permission, department: &str) -> bool {
-        self.may(permission) && (!permission.is_department_scoped() || self.profile.scope.covers(department))
+        self.may(permission)
+            && (!permission.is_department_scoped() || self.profile.scope.covers(department))
     }
 
     pub fn is_locked(&self, now: DateTime<Utc>) -> bool {
@@ -156,7 +162,12 @@ impl Default for SessionPolicy {
 }
 
 impl SessionPolicy {
-    pub fn is_alive(&self, started: DateTime<Utc>, last_seen: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    pub fn is_alive(
+        &self,
+        started: DateTime<Utc>,
+        last_seen: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> bool {
         now < last_seen + self.idle && now < started + self.absolute
     }
 

@@ -55,12 +55,33 @@ mod tests {
 
     #[test]
     fn weak_passwords_are_refused_with_the_reason() {
-        assert_eq!(check_password("short1", "tanaka"), Err(PasswordProblem::TooShort));
-        assert_eq!(check_password("tanaka-12345678", "Tanaka"), Err(PasswordProblem::ContainsLoginId));
-        assert_eq!(check_password("aaaaaaaaaaaaaa", "x"), Err(PasswordProblem::Trivial));
-        assert_eq!(check_password("abcdefghijklmn", "x"), Err(PasswordProblem::Trivial));
-        assert_eq!(check_password("123456789012345", "x"), Err(PasswordProblem::SingleKind));
-        assert_eq!(check_password("abcdefghijklmnz", "q"), Err(PasswordProblem::SingleKind));
-        assert_eq!(check_password(&"a1".repeat(65), "x"), Err(PasswordProblem::TooLong));
+        assert_eq!(
+            check_password("short1", "tanaka"),
+            Err(PasswordProblem::TooShort)
+        );
+        assert_eq!(
+            check_password("tanaka-12345678", "Tanaka"),
+            Err(PasswordProblem::ContainsLoginId)
+        );
+        assert_eq!(
+            check_password("aaaaaaaaaaaaaa", "x"),
+            Err(PasswordProblem::Trivial)
+        );
+        assert_eq!(
+            check_password("abcdefghijklmn", "x"),
+            Err(PasswordProblem::Trivial)
+        );
+        assert_eq!(
+            check_password("123456789012345", "x"),
+            Err(PasswordProblem::SingleKind)
+        );
+        assert_eq!(
+            check_password("abcdefghijklmnz", "q"),
+            Err(PasswordProblem::SingleKind)
+        );
+        assert_eq!(
+            check_password(&"a1".repeat(65), "x"),
+            Err(PasswordProblem::TooLong)
+        );
     }
 }

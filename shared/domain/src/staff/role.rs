@@ -29,17 +29,36 @@ impl RolePreset {
             preset(
                 "広報担当",
                 "配信の作成・送信、セグメント、リッチメニュー、利用状況",
-                &[DeliveryDraft, DeliverySend, Segments, RichMenus, UsageReports],
+                &[
+                    DeliveryDraft,
+                    DeliverySend,
+                    Segments,
+                    RichMenus,
+                    UsageReports,
+                ],
             ),
             preset(
                 "防災担当",
                 "緊急メニュー切替、避難所、配信の作成・送信",
-                &[EmergencySwitch, RichMenus, Shelters, DeliveryDraft, DeliverySend],
+                &[
+                    EmergencySwitch,
+                    RichMenus,
+                    Shelters,
+                    DeliveryDraft,
+                    DeliverySend,
+                ],
             ),
             preset(
                 "各課担当",
                 "自課のフォーム・通報の対応と配信の下書き",
-                &[FormsEdit, FormsViewAnswers, FormsExport, ReportsHandle, DeliveryDraft, Faq],
+                &[
+                    FormsEdit,
+                    FormsViewAnswers,
+                    FormsExport,
+                    ReportsHandle,
+                    DeliveryDraft,
+                    Faq,
+                ],
             ),
             preset("閲覧のみ", "利用状況レポートの閲覧", &[UsageReports]),
         ]
