@@ -10,12 +10,15 @@
 //! | role presets | `SETTINGS` | `ROLEPRESETS` | – | – | console: new accounts start from one |
 //! | console session | `SESSION#<sha256(token)>` | `SESSION` | – | idle/absolute end | console: who is signed in |
 //! | usage event | `USAGE#<yyyy-mm-dd JST>` | `<time>#<uuid>` | – | 3 years | usage report by period |
+//! | rich menu | `RICHMENU#<id>` | `MENU` | `RICHMENU` / `<id>` | – | console: menu list and editor |
+//! | menu designation | `SETTINGS` | `MENUMODE` | – | – | 通常/緊急 menus and the one in force |
 //! | audit entry | `AUDIT#<yyyy-mm JST>` | `<time>#<uuid>` | – | retention | console: 操作ログ by month |
 //!
 //! Records are typed here so that no function writes raw keys of another's records.
 
 pub mod audit;
 pub mod friends;
+pub mod richmenus;
 pub mod sessions;
 pub mod settings;
 pub mod staff;
@@ -23,6 +26,7 @@ pub mod usage;
 pub mod webhook_events;
 
 pub use audit::{AuditEntry, AuditLog};
+pub use richmenus::{MenuDesignation, MenuImage, RichMenus, StoredMenu};
 pub use sessions::{Session, Sessions};
 pub use staff::StaffAccounts;
 pub use usage::UsageEvents;
