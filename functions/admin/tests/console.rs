@@ -25,13 +25,21 @@ const PASSWORD: &str = "obama-kaigan-2026";
 struct Console {
     app: axum::Router,
     state: Arc<AdminState>,
+    fake: tayori_fake_line::FakeLine,
     _dir: tempfile::TempDir,
 }
 
 async fn console() -> Console {
     let dir = tempfile::tempdir().unwrap();
     let (platform, _bus) = embedded::platform(dir.path(), Arc::new(SystemClock)).unwrap();
-    let line = Arc::new(LineClient::new(LineConfig::default()));
+    let fake = tayori_fake_line::FakeLine::new();
+    let (base, _server) = fake.serve().await;
+    let line = Arc::new(LineClient::new(LineConfig {
+        api_base: base.clone(),
+        data_api_base: base,
+        channel_access_token: "token".into(),
+        ..LineConfig::default()
+    }));
     let state = Arc::new(AdminState::new(
         platform,
         line,
@@ -46,6 +54,7 @@ async fn console() -> Console {
     Console {
         app: router(state.clone()),
         state,
+        fake,
         _dir: dir,
     }
 }
@@ -149,6 +158,59 @@ impl<'a> Browser<'a> {
         let csrf = self.csrf.clone();
         let body = form(&[&[("_csrf", csrf.as_str())], fields].concat());
         self.send(Method::POST, path, Some(body)).await
+    }
+
+    /// Posts a file as a browser's multipart form does, with the page's CSRF token.
+    async fn upload(
+        &mut self,
+        path: &str,
+        field: &str,
+        filename: &str,
+        content_type: &str,
+        bytes: &[u8],
+    ) -> Answer {
+        let boundary = "----tayori-test-boundary";
+        let mut body = Vec::new();
+        body.extend(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{}\r\n",
+                self.csrf
+            )
+            .as_bytes(),
+        );
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\nContent-Type: {content_type}\r\n\r\n").as_bytes());
+        body.extend(bytes);
+        body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let cookie = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let mut req = Request::post(path)
+            .header(header::COOKIE, cookie)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .unwrap();
+        req.extensions_mut().insert(SourceIp(self.ip.unwrap()));
+        let response = self.console.app.clone().oneshot(req).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let location = headers
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_string());
+        let body =
+            String::from_utf8_lossy(&to_bytes(response.into_body(), 10 << 20).await.unwrap())
+                .into_owned();
+        Answer {
+            status,
+            location,
+            body,
+            headers,
+        }
     }
 
     async fn sign_in(&mut self, login: &str, password: &str) -> Answer {
@@ -577,4 +639,208 @@ async fn the_usage_report_counts_by_district_and_exports_csv() {
         .unwrap()
         .to_string();
     assert_eq!(row, "友だち追加,3,1,4");
+}
+
+const MENU_IMAGE: &[u8] = include_bytes!("../../../shared/fake-line/assets/richmenu-2500x1686.png");
+const SQUARE_IMAGE: &[u8] = include_bytes!("../../../shared/fake-line/assets/richmenu-800x800.png");
+
+async fn new_menu(b: &mut Browser<'_>, name: &str) -> String {
+    b.get("/admin/richmenus/new").await;
+    let created = b
+        .post(
+            "/admin/richmenus",
+            &[
+                ("name", name),
+                ("chat_bar_text", "メニュー"),
+                ("layout", "compact-2"),
+            ],
+        )
+        .await;
+    let location = created.location.expect("created menus open in the editor");
+    let id = location.rsplit('/').next().unwrap().to_string();
+    b.get(&location).await;
+    let bad = b
+        .upload(
+            &format!("/admin/richmenus/{id}/image"),
+            "image",
+            "menu.png",
+            "image/png",
+            SQUARE_IMAGE,
+        )
+        .await;
+    assert!(
+        bad.body.contains("縦長すぎます") || bad.body.contains("縦横比"),
+        "a square image was accepted"
+    );
+    let wrong_type = b
+        .upload(
+            &format!("/admin/richmenus/{id}/image"),
+            "image",
+            "menu.gif",
+            "image/gif",
+            b"GIF89a....",
+        )
+        .await;
+    assert!(wrong_type.body.contains("JPEGまたはPNG"));
+    // The compact layout needs a compact image: the full-size one is refused with the reason.
+    let mismatch = b
+        .upload(
+            &format!("/admin/richmenus/{id}/image"),
+            "image",
+            "menu.png",
+            "image/png",
+            MENU_IMAGE,
+        )
+        .await;
+    assert!(
+        mismatch.body.contains("縦横比が合いません"),
+        "{}",
+        mismatch.body
+    );
+    id
+}
+
+#[tokio::test]
+async fn a_clerk_makes_publishes_and_switches_rich_menus_from_the_console() {
+    let c = console().await;
+    add_staff(
+        &c,
+        "bousai",
+        [Permission::RichMenus, Permission::EmergencySwitch]
+            .into_iter()
+            .collect(),
+    )
+    .await;
+    let mut b = Browser::new(&c);
+    b.sign_in("bousai", PASSWORD).await;
+    let normal = new_menu(&mut b, "通常メニュー").await;
+
+    // A full-size menu for the emergency one: its image fits.
+    b.get("/admin/richmenus/new").await;
+    let created = b
+        .post(
+            "/admin/richmenus",
+            &[
+                ("name", "緊急メニュー"),
+                ("chat_bar_text", "災害情報"),
+                ("layout", "full-6"),
+            ],
+        )
+        .await;
+    let emergency = created
+        .location
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    b.get(&format!("/admin/richmenus/{emergency}")).await;
+    let uploaded = b
+        .upload(
+            &format!("/admin/richmenus/{emergency}/image"),
+            "image",
+            "menu.png",
+            "image/png",
+            MENU_IMAGE,
+        )
+        .await;
+    assert_eq!(uploaded.status, StatusCode::SEE_OTHER, "{}", uploaded.body);
+    let mut fields: Vec<(String, String)> = vec![
+        ("name".into(), "緊急メニュー".into()),
+        ("chat_bar_text".into(), "災害情報".into()),
+    ];
+    for n in 1..=6 {
+        fields.push((format!("kind-{n}"), "message".into()));
+        fields.push((format!("value-{n}"), format!("避難所{n}")));
+        fields.push((format!("label-{n}"), format!("避難所{n}")));
+    }
+    let borrowed: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    b.get(&format!("/admin/richmenus/{emergency}")).await;
+    assert_eq!(
+        b.post(&format!("/admin/richmenus/{emergency}"), &borrowed)
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    b.get(&format!("/admin/richmenus/{emergency}")).await;
+    let published = b
+        .post(&format!("/admin/richmenus/{emergency}/publish"), &[])
+        .await;
+    assert_eq!(published.status, StatusCode::SEE_OTHER);
+    let editor = b.get(&format!("/admin/richmenus/{emergency}")).await;
+    assert!(
+        editor.body.contains("LINEに公開しました"),
+        "{}",
+        editor.body
+    );
+    assert!(c
+        .fake
+        .requests()
+        .iter()
+        .any(|r| r.path == "/v2/bot/richmenu" && r.method == "POST"));
+    assert!(c.fake.requests().iter().all(|r| r.schema_errors.is_empty()));
+    b.post(
+        &format!("/admin/richmenus/{emergency}/designate"),
+        &[("mode", "emergency")],
+    )
+    .await;
+
+    // Switching needs a published normal menu: the clerk is told what is missing.
+    b.get(&format!("/admin/richmenus/{normal}")).await;
+    b.post(
+        &format!("/admin/richmenus/{normal}/designate"),
+        &[("mode", "normal")],
+    )
+    .await;
+    b.get("/admin/emergency").await;
+    assert_eq!(
+        b.post("/admin/emergency", &[("mode", "emergency"), ("reason", "")])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert!(b
+        .get("/admin/emergency")
+        .await
+        .body
+        .contains("理由を入力してください"));
+    b.post(
+        "/admin/emergency",
+        &[("mode", "emergency"), ("reason", "大雨警報")],
+    )
+    .await;
+    let page = b.get("/admin/emergency").await;
+    assert!(
+        page.body.contains("緊急（災害時）メニューを表示しています"),
+        "{}",
+        page.body
+    );
+    c.fake.add_user("Ucitizen", "市民");
+    let shown = c.fake.rich_menu_of("Ucitizen").unwrap();
+    let stored = tayori_records::RichMenus::new(c.state.platform.table.clone())
+        .get(&emergency)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(Some(shown), stored.line_id);
+    // Back to normal is refused while the normal menu is only a draft, and says why.
+    b.post(
+        "/admin/emergency",
+        &[("mode", "normal"), ("reason", "警報解除")],
+    )
+    .await;
+    assert!(b
+        .get("/admin/emergency")
+        .await
+        .body
+        .contains("公開されていません"));
+    let log = b.send(Method::GET, "/admin/audit", None).await;
+    assert_eq!(
+        log.status,
+        StatusCode::FORBIDDEN,
+        "audit needs its own permission"
+    );
 }

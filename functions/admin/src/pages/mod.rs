@@ -2,9 +2,11 @@
 
 pub mod account;
 pub mod audit_log;
+pub mod emergency;
 pub mod home;
 pub mod login;
 pub mod manual;
+pub mod richmenus;
 pub mod roles;
 pub mod staff;
 pub mod usage;
@@ -76,6 +78,51 @@ pub fn routes() -> Routes {
             "/admin/audit/retention",
             Needs(AuditLog),
             audit_log::set_retention,
+        )
+        .get("/admin/richmenus", Needs(RichMenus), richmenus::list)
+        .get(
+            "/admin/richmenus/new",
+            Needs(RichMenus),
+            richmenus::new_form,
+        )
+        .post("/admin/richmenus", Needs(RichMenus), richmenus::create)
+        .get("/admin/richmenus/{id}", Needs(RichMenus), richmenus::show)
+        .post("/admin/richmenus/{id}", Needs(RichMenus), richmenus::update)
+        .post(
+            "/admin/richmenus/{id}/image",
+            Needs(RichMenus),
+            richmenus::upload_image,
+        )
+        .get(
+            "/admin/richmenus/{id}/image",
+            Needs(RichMenus),
+            richmenus::image,
+        )
+        .post(
+            "/admin/richmenus/{id}/publish",
+            Needs(RichMenus),
+            richmenus::publish,
+        )
+        .post(
+            "/admin/richmenus/{id}/unpublish",
+            Needs(RichMenus),
+            richmenus::unpublish,
+        )
+        .post(
+            "/admin/richmenus/{id}/delete",
+            Needs(RichMenus),
+            richmenus::delete,
+        )
+        .post(
+            "/admin/richmenus/{id}/designate",
+            Needs(RichMenus),
+            richmenus::designate,
+        )
+        .get("/admin/emergency", Needs(EmergencySwitch), emergency::show)
+        .post(
+            "/admin/emergency",
+            Needs(EmergencySwitch),
+            emergency::switch,
         )
         .get("/admin/usage", Needs(UsageReports), usage::show)
         .get("/admin/usage.csv", Needs(UsageReports), usage::export)
