@@ -95,6 +95,13 @@ pub async fn start(config: LocalConfig) -> Result<Running, StartError> {
     let admin = Arc::new(admin_state(platform.clone(), line.clone(), &config.city).await?);
     let setup_token = admin.config.setup_token.clone();
     bus.subscribe(
+        tayori_menus::SWITCH_REQUESTED,
+        Arc::new(tayori_menus::SwitchHandler {
+            platform: platform.clone(),
+            line: line.clone(),
+        }),
+    );
+    bus.subscribe(
         tayori_broadcast::TICK,
         Arc::new(tayori_broadcast::Scheduler),
     );
