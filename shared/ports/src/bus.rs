@@ -55,7 +55,9 @@ pub trait EventHandler: Send + Sync {
 
 pub fn validate_event(event: &Event) -> Result<(), BusError> {
     if event.detail_type.is_empty() || event.detail_type.len() > 128 {
-        return Err(BusError::Invalid("detail type must be 1..=128 bytes".into()));
+        return Err(BusError::Invalid(
+            "detail type must be 1..=128 bytes".into(),
+        ));
     }
     if !event.detail.is_object() {
         return Err(BusError::Invalid("detail must be a JSON object".into()));

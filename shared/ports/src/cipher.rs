@@ -213,7 +213,10 @@ mod tests {
     #[tokio::test]
     async fn a_sealed_field_opens_only_in_its_own_context() {
         let (_, _, cipher) = setup();
-        let sealed = cipher.seal("若狭 太郎 090-0000-0000", "friend/U1/name").await.unwrap();
+        let sealed = cipher
+            .seal("若狭 太郎 090-0000-0000", "friend/U1/name")
+            .await
+            .unwrap();
         assert!(FieldCipher::is_sealed(&sealed));
         assert!(!sealed.contains("若狭"));
         assert_eq!(

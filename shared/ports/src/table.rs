@@ -182,8 +182,15 @@ pub struct Page {
 
 #[derive(Clone, Debug)]
 pub enum Write {
-    Put { item: Item, condition: Condition },
-    Delete { pk: String, sk: String, condition: Condition },
+    Put {
+        item: Item,
+        condition: Condition,
+    },
+    Delete {
+        pk: String,
+        sk: String,
+        condition: Condition,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -9,6 +9,7 @@
 use super::error::{code, describe};
 use crate::range::validate_range;
 use async_trait::async_trait;
+use aws_sdk_dynamodb::client::Waiters;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
@@ -16,7 +17,6 @@ use aws_sdk_dynamodb::types::{
     KeySchemaElement, KeyType, Projection, ProjectionType, Put, ScalarAttributeType,
     TimeToLiveSpecification, TransactWriteItem,
 };
-use aws_sdk_dynamodb::client::Waiters;
 use aws_sdk_dynamodb::Client;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
@@ -25,8 +25,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use tayori_ports::table::{validate_query, validate_transaction};
 use tayori_ports::{
-    Clock, Condition, Cursor, Index, IndexKey, Item, KeyRange, Page, Query, StoreError,
-    TableStore, Write,
+    Clock, Condition, Cursor, Index, IndexKey, Item, KeyRange, Page, Query, StoreError, TableStore,
+    Write,
 };
 
 const GSI1: &str = "gsi1";
@@ -363,7 +363,10 @@ fn to_attributes(item: &Item) -> Result<HashMap<String, AttributeValue>, StoreEr
     if let Some(t) = item.expires_at {
         attributes.insert("expires_at".into(), number(t));
     }
-    attributes.insert("version".into(), AttributeValue::N(item.version.to_string()));
+    attributes.insert(
+        "version".into(),
+        AttributeValue::N(item.version.to_string()),
+    );
     attributes.insert("body".into(), AttributeValue::S(item.body.to_string()));
     Ok(attributes)
 }
@@ -454,7 +457,9 @@ where
     }
 }
 
-fn transaction_error<R: std::fmt::Debug>(error: SdkError<TransactWriteItemsError, R>) -> StoreError {
+fn transaction_error<R: std::fmt::Debug>(
+    error: SdkError<TransactWriteItemsError, R>,
+) -> StoreError {
     if let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) =
         error.as_service_error()
     {

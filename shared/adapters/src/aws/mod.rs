@@ -121,6 +121,9 @@ mod tests {
             ("KMS_KEY_ID", " "),
         ]))
         .unwrap_err();
-        assert_eq!(error.to_string(), "environment variable KMS_KEY_ID is not set");
+        assert_eq!(
+            error.to_string(),
+            "environment variable KMS_KEY_ID is not set"
+        );
     }
 }

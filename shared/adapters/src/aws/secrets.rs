@@ -79,7 +79,10 @@ mod tests {
         let secrets =
             parse(r#"{"channelSecret": "s3cr3t", "channelAccessToken": "t0k3n"}"#).unwrap();
         let shown = format!("{secrets:?}");
-        assert!(!shown.contains("s3cr3t") && !shown.contains("t0k3n"), "{shown}");
+        assert!(
+            !shown.contains("s3cr3t") && !shown.contains("t0k3n"),
+            "{shown}"
+        );
     }
 
     #[test]

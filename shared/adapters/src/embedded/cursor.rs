@@ -14,7 +14,11 @@ pub(crate) enum Position {
     #[serde(rename = "p")]
     Primary { sk: String },
     #[serde(rename = "g")]
-    Gsi1 { gsi1sk: String, pk: String, sk: String },
+    Gsi1 {
+        gsi1sk: String,
+        pk: String,
+        sk: String,
+    },
 }
 
 impl Position {

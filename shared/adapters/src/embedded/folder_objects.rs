@@ -191,10 +191,19 @@ mod tests {
     async fn a_key_and_a_key_below_it_can_both_be_stored() {
         let dir = tempfile::tempdir().unwrap();
         let store = FolderObjects::open(dir.path().to_path_buf()).unwrap();
-        store.put(&key("a"), b"top".to_vec(), "text/plain").await.unwrap();
-        store.put(&key("a/b"), b"below".to_vec(), "text/plain").await.unwrap();
+        store
+            .put(&key("a"), b"top".to_vec(), "text/plain")
+            .await
+            .unwrap();
+        store
+            .put(&key("a/b"), b"below".to_vec(), "text/plain")
+            .await
+            .unwrap();
         assert_eq!(store.get(&key("a")).await.unwrap().unwrap().bytes, b"top");
-        assert_eq!(store.get(&key("a/b")).await.unwrap().unwrap().bytes, b"below");
+        assert_eq!(
+            store.get(&key("a/b")).await.unwrap().unwrap().bytes,
+            b"below"
+        );
         assert_eq!(store.list("").await.unwrap(), vec![key("a"), key("a/b")]);
     }
 
@@ -202,8 +211,14 @@ mod tests {
     async fn a_key_that_looks_like_a_sidecar_is_its_own_object() {
         let dir = tempfile::tempdir().unwrap();
         let store = FolderObjects::open(dir.path().to_path_buf()).unwrap();
-        store.put(&key("x"), b"x".to_vec(), "image/png").await.unwrap();
-        store.put(&key("x.type"), b"y".to_vec(), "text/plain").await.unwrap();
+        store
+            .put(&key("x"), b"x".to_vec(), "image/png")
+            .await
+            .unwrap();
+        store
+            .put(&key("x.type"), b"y".to_vec(), "text/plain")
+            .await
+            .unwrap();
         let x = store.get(&key("x")).await.unwrap().unwrap();
         assert_eq!(x.content_type, "image/png");
         assert_eq!(store.list("").await.unwrap(), vec![key("x"), key("x.type")]);
@@ -214,7 +229,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = FolderObjects::open(dir.path().to_path_buf()).unwrap();
         let result = store
-            .put(&key("big"), vec![0; MAX_OBJECT_BYTES + 1], "application/octet-stream")
+            .put(
+                &key("big"),
+                vec![0; MAX_OBJECT_BYTES + 1],
+                "application/octet-stream",
+            )
             .await;
         assert!(matches!(result, Err(ObjectError::TooLarge(_))));
     }
@@ -223,7 +242,10 @@ mod tests {
     async fn no_temporary_file_is_left_after_a_put() {
         let dir = tempfile::tempdir().unwrap();
         let store = FolderObjects::open(dir.path().to_path_buf()).unwrap();
-        store.put(&key("r/p.jpg"), b"jpg".to_vec(), "image/jpeg").await.unwrap();
+        store
+            .put(&key("r/p.jpg"), b"jpg".to_vec(), "image/jpeg")
+            .await
+            .unwrap();
         let names: Vec<String> = fs::read_dir(dir.path().join("r.d"))
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())

@@ -313,7 +313,9 @@ mod tests {
         let second = Flaky::new(0);
         bus.subscribe("first", Arc::new(Chain { bus: bus.clone() }));
         bus.subscribe("second", second.clone());
-        bus.publish(vec![Event::new("first", json!({}))]).await.unwrap();
+        bus.publish(vec![Event::new("first", json!({}))])
+            .await
+            .unwrap();
         bus.settle().await;
         assert_eq!(second.seen.lock().unwrap().len(), 1);
     }
@@ -338,7 +340,10 @@ mod tests {
         let handler = Flaky::new(0);
         bus.subscribe("t", handler.clone());
         let result = bus
-            .publish(vec![Event::new("t", json!({})), Event::new("t", json!("not an object"))])
+            .publish(vec![
+                Event::new("t", json!({})),
+                Event::new("t", json!("not an object")),
+            ])
             .await;
         bus.settle().await;
         assert!(matches!(result, Err(BusError::Invalid(_))));

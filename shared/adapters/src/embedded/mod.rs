@@ -72,13 +72,19 @@ mod tests {
             let (platform, _bus) = platform(dir.path(), Arc::new(SystemClock)).unwrap();
             platform
                 .table
-                .put(Item::new("p", "s", serde_json::json!({"n": 1})), Condition::Always)
+                .put(
+                    Item::new("p", "s", serde_json::json!({"n": 1})),
+                    Condition::Always,
+                )
                 .await
                 .unwrap();
             platform.cipher.seal("小浜市", "test").await.unwrap()
         };
         let (platform, _bus) = platform(dir.path(), Arc::new(SystemClock)).unwrap();
         assert!(platform.table.get("p", "s").await.unwrap().is_some());
-        assert_eq!(platform.cipher.open(&sealed, "test").await.unwrap(), "小浜市");
+        assert_eq!(
+            platform.cipher.open(&sealed, "test").await.unwrap(),
+            "小浜市"
+        );
     }
 }

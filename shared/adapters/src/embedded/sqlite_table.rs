@@ -214,7 +214,9 @@ fn apply(conn: &Connection, write: &Write, now: i64) -> Result<(), StoreError> {
             let version = i64::try_from(item.version)
                 .map_err(|_| StoreError::Invalid("version is too large".into()))?;
             conn.execute(
-                &format!("INSERT OR REPLACE INTO items ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+                &format!(
+                    "INSERT OR REPLACE INTO items ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+                ),
                 params![
                     item.pk,
                     item.sk,
@@ -228,8 +230,11 @@ fn apply(conn: &Connection, write: &Write, now: i64) -> Result<(), StoreError> {
             .map_err(unavailable)?;
         }
         Write::Delete { pk, sk, .. } => {
-            conn.execute("DELETE FROM items WHERE pk = ?1 AND sk = ?2", params![pk, sk])
-                .map_err(unavailable)?;
+            conn.execute(
+                "DELETE FROM items WHERE pk = ?1 AND sk = ?2",
+                params![pk, sk],
+            )
+            .map_err(unavailable)?;
         }
     }
     Ok(())
@@ -317,7 +322,9 @@ fn query_page(
         .map_err(unavailable)?;
     let cursor = if items.len() > query.limit {
         items.truncate(query.limit);
-        items.last().map(|last| position_of(last, query.index).encode())
+        items
+            .last()
+            .map(|last| position_of(last, query.index).encode())
     } else {
         None
     };
@@ -371,8 +378,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let table = SqliteTable::open(dir.path(), Arc::new(SystemClock)).unwrap();
         let conn = table.conn.lock().unwrap();
-        let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
-        let sync: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        let sync: i64 = conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(mode, "wal");
         assert_eq!(sync, 2, "2 is FULL");
     }
