@@ -6,9 +6,6 @@ use std::sync::Arc;
 use tayori_domain::Friend;
 use tayori_ports::{Condition, Item, StoreError, TableStore};
 
-/// How often an update is retried when another writer changed the record in between.
-const MAX_UPDATE_ATTEMPTS: usize = 5;
-
 #[derive(Clone)]
 pub struct Friends {
     table: Arc<dyn TableStore>,
@@ -39,7 +36,7 @@ impl Friends {
         at: DateTime<Utc>,
         change: impl Fn(&mut Friend),
     ) -> Result<Friend, RecordError> {
-        for _ in 0..MAX_UPDATE_ATTEMPTS {
+        for attempt in 0..crate::MAX_UPDATE_ATTEMPTS {
             let current = self.table.get(&pk(user_id), SK).await?;
             let (mut friend, condition, version) = match &current {
                 Some(item) => (
@@ -53,7 +50,7 @@ impl Friends {
             let item = Item::new(pk(user_id), SK, encode(&friend)).with_version(version);
             match self.table.put(item, condition).await {
                 Ok(()) => return Ok(friend),
-                Err(StoreError::ConditionFailed) => continue,
+                Err(StoreError::ConditionFailed) => crate::backoff(attempt).await,
                 Err(e) => return Err(e.into()),
             }
         }
@@ -75,7 +72,7 @@ mod tests {
         let friends = Friends::new(table);
         let base = Utc::now();
         let mut tasks = Vec::new();
-        for i in 0..8 {
+        for i in 0..16 {
             let friends = friends.clone();
             tasks.push(tokio::spawn(async move {
                 let at = base + chrono::Duration::seconds(i);
@@ -87,7 +84,7 @@ mod tests {
         }
         let f = friends.get("U1").await.unwrap().unwrap();
         assert_eq!(f.first_seen, base);
-        assert_eq!(f.last_active, base + chrono::Duration::seconds(7));
+        assert_eq!(f.last_active, base + chrono::Duration::seconds(15));
         assert_eq!(f.status, FriendStatus::Unknown);
     }
 }

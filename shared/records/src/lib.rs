@@ -55,3 +55,15 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned>(
 pub(crate) fn encode<T: serde::Serialize>(value: &T) -> serde_json::Value {
     serde_json::to_value(value).expect("records serialise to JSON")
 }
+
+/// How often an optimistic update is tried before giving up as contended.
+pub(crate) const MAX_UPDATE_ATTEMPTS: u32 = 10;
+
+/// A short random pause before retrying an optimistic update that lost a race, so that writers
+/// who collided do not collide again in lockstep.
+pub(crate) async fn backoff(attempt: u32) {
+    use rand::Rng;
+    let ceiling_ms = 2u64 << attempt.min(6);
+    let ms = rand::thread_rng().gen_range(1..=ceiling_ms);
+    tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+}

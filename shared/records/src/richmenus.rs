@@ -121,7 +121,7 @@ impl RichMenus {
         &self,
         change: impl Fn(&mut MenuDesignation),
     ) -> Result<MenuDesignation, RecordError> {
-        for _ in 0..5 {
+        for attempt in 0..crate::MAX_UPDATE_ATTEMPTS {
             let current = self.table.get(MODE_PK, MODE_SK).await?;
             let (mut d, condition, version) = match &current {
                 Some(item) => (
@@ -135,7 +135,7 @@ impl RichMenus {
             let item = Item::new(MODE_PK, MODE_SK, encode(&d)).with_version(version);
             match self.table.put(item, condition).await {
                 Ok(()) => return Ok(d),
-                Err(StoreError::ConditionFailed) => continue,
+                Err(StoreError::ConditionFailed) => crate::backoff(attempt).await,
                 Err(e) => return Err(e.into()),
             }
         }

@@ -5,7 +5,6 @@ use std::sync::Arc;
 use tayori_domain::staff::{LoginId, RolePreset, StaffAccount};
 use tayori_ports::{Condition, Cursor, Item, Query, StoreError, TableStore};
 
-const MAX_UPDATE_ATTEMPTS: usize = 5;
 const SK: &str = "ACCOUNT";
 /// Every account is also listed under this gsi1 partition, ordered by login id.
 const LIST: &str = "STAFF";
@@ -51,7 +50,7 @@ impl StaffAccounts {
         login_id: &LoginId,
         mut change: impl FnMut(&mut StaffAccount),
     ) -> Result<Option<StaffAccount>, RecordError> {
-        for _ in 0..MAX_UPDATE_ATTEMPTS {
+        for attempt in 0..crate::MAX_UPDATE_ATTEMPTS {
             let Some(item) = self.table.get(&pk(login_id), SK).await? else {
                 return Ok(None);
             };
@@ -66,7 +65,7 @@ impl StaffAccounts {
                 .await
             {
                 Ok(()) => return Ok(Some(account)),
-                Err(StoreError::ConditionFailed) => continue,
+                Err(StoreError::ConditionFailed) => crate::backoff(attempt).await,
                 Err(e) => return Err(e.into()),
             }
         }
