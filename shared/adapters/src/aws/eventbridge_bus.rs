@@ -38,42 +38,40 @@ impl EventBus for EventBridgeBus {
         for event in &events {
             validate_event(event)?;
         }
-        for chunk in events.chunks(MAX_EVENTS_PER_PUBLISH) {
-            let entries = chunk
+        let entries = events
+            .iter()
+            .map(|event| {
+                PutEventsRequestEntry::builder()
+                    .event_bus_name(&self.bus_name)
+                    .source(EVENT_SOURCE)
+                    .detail_type(&event.detail_type)
+                    .detail(event.detail.to_string())
+                    .build()
+            })
+            .collect();
+        let output = self
+            .client
+            .put_events()
+            .set_entries(Some(entries))
+            .send()
+            .await
+            .map_err(|e| BusError::Unavailable(describe(&e)))?;
+        let failed = usize::try_from(output.failed_entry_count).unwrap_or(0);
+        if failed > 0 {
+            let reason = output
+                .entries()
                 .iter()
-                .map(|event| {
-                    PutEventsRequestEntry::builder()
-                        .event_bus_name(&self.bus_name)
-                        .source(EVENT_SOURCE)
-                        .detail_type(&event.detail_type)
-                        .detail(event.detail.to_string())
-                        .build()
-                })
-                .collect();
-            let output = self
-                .client
-                .put_events()
-                .set_entries(Some(entries))
-                .send()
-                .await
-                .map_err(|e| BusError::Unavailable(describe(&e)))?;
-            let failed = usize::try_from(output.failed_entry_count).unwrap_or(0);
-            if failed > 0 {
-                let reason = output
-                    .entries()
-                    .iter()
-                    .find_map(|entry| {
-                        entry.error_code().map(|code| {
-                            format!("{code}: {}", entry.error_message().unwrap_or_default())
-                        })
+                .find_map(|entry| {
+                    entry.error_code().map(|code| {
+                        format!("{code}: {}", entry.error_message().unwrap_or_default())
                     })
-                    .unwrap_or_else(|| "no reason given".into());
-                return Err(BusError::Rejected {
-                    failed,
-                    total: chunk.len(),
-                    reason,
-                });
-            }
+                })
+                .unwrap_or_else(|| "no reason given".into());
+            return Err(BusError::Rejected {
+                failed,
+                total: events.len(),
+                reason,
+            });
         }
         Ok(())
     }
