@@ -609,13 +609,14 @@ fn the_webhook_has_memory_enough_for_a_fast_tls_handshake() {
 }
 
 #[test]
-fn events_from_the_bus_reach_shelters_and_reports_with_permission() {
+fn events_from_the_bus_reach_their_functions_with_permission() {
     let template = template();
     let rules = of_type(&template, "AWS::Events::Rule");
     let permissions = of_type(&template, "AWS::Lambda::Permission");
     for (detail_type, function) in [
         ("line.location-received", "SheltersFunction"),
         ("line.media-received", "ReportsFunction"),
+        ("menu.switch-requested", "BroadcastFunction"),
     ] {
         let (rule_id, rule) = rules
             .iter()

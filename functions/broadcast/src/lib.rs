@@ -51,6 +51,15 @@ pub fn from_scheduler(payload: &serde_json::Value) -> Result<Event, String> {
     }
 }
 
+/// The bus event a Lambda invocation of this function stands for: a schedule's run or an event
+/// from Tayori's EventBridge bus (e.g. `menu.switch-requested`).
+pub fn from_lambda_payload(payload: &serde_json::Value) -> Result<Event, String> {
+    match payload.get("source").and_then(serde_json::Value::as_str) {
+        Some("aws.scheduler") => from_scheduler(payload),
+        _ => tayori_runtime::from_event_bridge(payload),
+    }
+}
+
 pub fn router() -> Router {
     Router::new().route(HEALTH_PATH, get(|| async { "ok" }))
 }
@@ -102,5 +111,20 @@ mod tests {
             serde_json::from_str(include_str!("../../../events/scheduler/daily.json")).unwrap();
         assert_eq!(from_scheduler(&daily).unwrap().detail_type, DAILY);
         assert!(from_scheduler(&serde_json::json!({"detail": {"job": "tick"}})).is_err());
+    }
+
+    #[test]
+    fn a_lambda_payload_is_read_as_a_schedule_run_or_a_bus_event() {
+        let tick: serde_json::Value =
+            serde_json::from_str(include_str!("../../../events/scheduler/tick.json")).unwrap();
+        assert_eq!(from_lambda_payload(&tick).unwrap().detail_type, TICK);
+        let switch: serde_json::Value = serde_json::from_str(include_str!(
+            "../../../events/bus/menu-switch-requested.json"
+        ))
+        .unwrap();
+        let event = from_lambda_payload(&switch).unwrap();
+        assert_eq!(event.detail_type, "menu.switch-requested");
+        assert_eq!(event.detail["mode"], "emergency");
+        assert!(from_lambda_payload(&serde_json::json!({"source": "aws.s3"})).is_err());
     }
 }

@@ -1,21 +1,34 @@
-//! Lambda entry point: EventBridge Scheduler's events (see events/scheduler/) become bus
-//! events for the same handler the local run uses.
+//! Lambda entry point: EventBridge Scheduler's runs (see events/scheduler/) and the bus events
+//! routed here by template.yaml (see events/bus/) go to the same handlers the local run
+//! subscribes on its in-process bus.
 
 use lambda_http::lambda_runtime::{self, service_fn, LambdaEvent};
 use serde_json::Value;
-use tayori_broadcast::{from_scheduler, Scheduler};
-use tayori_ports::EventHandler;
+use std::sync::Arc;
+use tayori_broadcast::{from_lambda_payload, Scheduler, DAILY, TICK};
+use tayori_runtime::{Boot, EventRoutes};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     tayori_runtime::init_tracing();
-    let scheduler = Scheduler;
+    let boot = Boot::from_env().await?;
+    let scheduler = Arc::new(Scheduler);
+    let routes = EventRoutes::default()
+        .on(TICK, scheduler.clone())
+        .on(DAILY, scheduler)
+        .on(
+            tayori_menus::SWITCH_REQUESTED,
+            Arc::new(tayori_menus::SwitchHandler {
+                platform: boot.platform,
+                line: boot.line,
+            }),
+        );
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
-        let scheduler = &scheduler;
+        let routes = &routes;
         async move {
-            let event = from_scheduler(&event.payload).map_err(lambda_runtime::Error::from)?;
-            scheduler
-                .handle(event)
+            let event = from_lambda_payload(&event.payload).map_err(lambda_runtime::Error::from)?;
+            routes
+                .dispatch(event)
                 .await
                 .map_err(lambda_runtime::Error::from)
         }

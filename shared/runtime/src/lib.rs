@@ -2,6 +2,10 @@
 //! A function's first TLS handshake can cost more than its init, so clients are made here, at
 //! cold start, and reused by every invocation.
 
+mod events;
+
+pub use events::{from_event_bridge, EventRoutes};
+
 use std::sync::Arc;
 use tayori_adapters::aws;
 use tayori_line::{LineClient, LineConfig};
