@@ -46,7 +46,10 @@ pub fn from_event_bridge(payload: &Value) -> Result<Event, String> {
         .get("detail-type")
         .and_then(Value::as_str)
         .ok_or("event without detail-type")?;
-    let detail = payload.get("detail").cloned().ok_or("event without detail")?;
+    let detail = payload
+        .get("detail")
+        .cloned()
+        .ok_or("event without detail")?;
     Ok(Event::new(detail_type, detail))
 }
 
@@ -93,6 +96,10 @@ mod tests {
         assert!(from_event_bridge(&other).is_err());
         let ours = json!({"source": "tayori", "detail-type": "delivery.requested", "detail": {}});
         let event = from_event_bridge(&ours).unwrap();
-        assert!(routes.dispatch(event).await.unwrap_err().contains("no handler"));
+        assert!(routes
+            .dispatch(event)
+            .await
+            .unwrap_err()
+            .contains("no handler"));
     }
 }
