@@ -1,13 +1,18 @@
 //! The broadcast function. EventBridge Scheduler invokes it every minute (Asia/Tokyo); the local
-//! run publishes the same `scheduler.tick` event on its in-process bus. Scheduled deliveries and
-//! the morning garbage notices hang off this tick when their issues land; today a tick only
-//! records that it ran.
+//! run publishes the same `scheduler.tick` event on its in-process bus. Each tick sends the
+//! deliveries that are due and resumes any a dead sender left half-sent (see [`fanout`]);
+//! `delivery.requested` starts one at once.
+
+pub mod fanout;
+pub mod messages;
 
 use async_trait::async_trait;
 use axum::routing::get;
 use axum::Router;
 use chrono::{DateTime, Utc};
+use fanout::Sender;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use tayori_ports::{Event, EventHandler};
 
 pub const HEALTH_PATH: &str = "/broadcast/healthz";
@@ -64,41 +69,51 @@ pub fn router() -> Router {
     Router::new().route(HEALTH_PATH, get(|| async { "ok" }))
 }
 
-/// Handles scheduler ticks.
-#[derive(Default)]
-pub struct Scheduler;
+/// Detail type staff's "send" publishes, so a delivery starts within seconds instead of at
+/// the next tick (which still picks it up if this event is lost).
+pub const DELIVERY_REQUESTED: &str = "delivery.requested";
+
+pub fn delivery_requested(id: &str) -> Event {
+    Event::new(DELIVERY_REQUESTED, serde_json::json!({ "id": id }))
+}
+
+/// Handles scheduler ticks and delivery requests: both end in the sender.
+pub struct Scheduler {
+    pub sender: Arc<Sender>,
+}
 
 #[async_trait]
 impl EventHandler for Scheduler {
     async fn handle(&self, event: Event) -> Result<(), String> {
-        if event.detail_type == DAILY {
-            // DynamoDB TTL and S3 lifecycle rules do today's clean-up; usage roll-ups join here.
-            tracing::info!("daily housekeeping: nothing else to do");
-            return Ok(());
+        match event.detail_type.as_str() {
+            DAILY => {
+                // DynamoDB TTL and S3 lifecycle rules do today's clean-up.
+                tracing::info!("daily housekeeping: nothing else to do");
+                Ok(())
+            }
+            TICK => {
+                let tick: Tick = serde_json::from_value(event.detail)
+                    .map_err(|e| format!("malformed tick: {e}"))?;
+                let outcomes = self.sender.send_due().await.map_err(|e| e.to_string())?;
+                tracing::info!(at = %tick.at, deliveries = outcomes.len(), "scheduler tick");
+                Ok(())
+            }
+            DELIVERY_REQUESTED => {
+                let id = event.detail["id"]
+                    .as_str()
+                    .ok_or("delivery.requested without id")?;
+                let outcome = self.sender.send(id).await.map_err(|e| e.to_string())?;
+                tracing::info!(id, ?outcome, "delivery requested");
+                Ok(())
+            }
+            other => Err(format!("unexpected event {other}")),
         }
-        if event.detail_type != TICK {
-            return Err(format!("unexpected event {}", event.detail_type));
-        }
-        let tick: Tick =
-            serde_json::from_value(event.detail).map_err(|e| format!("malformed tick: {e}"))?;
-        tracing::info!(at = %tick.at, "scheduler tick: no deliveries are scheduled yet");
-        Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[tokio::test]
-    async fn a_tick_is_accepted_and_other_events_are_refused() {
-        let now = Utc::now();
-        assert!(Scheduler.handle(Tick::event(now)).await.is_ok());
-        let wrong = Event::new("line.location-received", serde_json::json!({}));
-        assert!(Scheduler.handle(wrong).await.is_err());
-        let malformed = Event::new(TICK, serde_json::json!({"at": "yesterday"}));
-        assert!(Scheduler.handle(malformed).await.is_err());
-    }
 
     #[test]
     fn the_sample_scheduler_events_become_a_tick_and_the_daily_job() {

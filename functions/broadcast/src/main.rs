@@ -5,17 +5,24 @@
 use lambda_http::lambda_runtime::{self, service_fn, LambdaEvent};
 use serde_json::Value;
 use std::sync::Arc;
-use tayori_broadcast::{from_lambda_payload, Scheduler, DAILY, TICK};
+use tayori_broadcast::fanout::Sender;
+use tayori_broadcast::{from_lambda_payload, Scheduler, DAILY, DELIVERY_REQUESTED, TICK};
 use tayori_runtime::{Boot, EventRoutes};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     tayori_runtime::init_tracing();
     let boot = Boot::from_env().await?;
-    let scheduler = Arc::new(Scheduler);
+    let media_base_url =
+        std::env::var("MEDIA_BASE_URL").map_err(|_| "MEDIA_BASE_URL is not set")?;
+    let sender = Sender::new(boot.platform.clone(), boot.line.clone(), media_base_url);
+    let scheduler = Arc::new(Scheduler {
+        sender: Arc::new(sender),
+    });
     let routes = EventRoutes::default()
         .on(TICK, scheduler.clone())
-        .on(DAILY, scheduler)
+        .on(DAILY, scheduler.clone())
+        .on(DELIVERY_REQUESTED, scheduler)
         .on(
             tayori_menus::SWITCH_REQUESTED,
             Arc::new(tayori_menus::SwitchHandler {

@@ -1,9 +1,11 @@
 //! Tayori's domain: the city's concepts as pure types and rules. No I/O, no AWS, no HTTP: every
 //! function here can be tested with plain values.
 
+pub mod delivery;
 pub mod friend;
 pub mod greeting;
 pub mod richmenu;
+pub mod segment;
 pub mod staff;
 pub mod time;
 pub mod usage;

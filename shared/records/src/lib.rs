@@ -2,7 +2,7 @@
 //!
 //! | record | pk | sk | gsi1 | ttl | serves |
 //! |---|---|---|---|---|---|
-//! | friend | `FRIEND#<userId>` | `PROFILE` | – | – | webhook: upsert on every event; delivery: status |
+//! | friend | `FRIEND#<userId>` | `PROFILE` | `FRIENDS#<shard 00–15>` / `<userId>` | – | webhook: upsert on every event; delivery: recipients by segment |
 //! | greetings | `SETTINGS` | `GREETINGS` | – | – | webhook: welcome and default reply; console: edit |
 //! | webhook event seen | `WEBHOOKEVENT#<webhookEventId>` | `SEEN` | – | 2 days | webhook: handle each event once |
 //! | LINE retry key | `RETRYKEY#<operation>` | `KEY` | – | 24 h | LINE client: same key after a crash |
@@ -12,23 +12,36 @@
 //! | usage event | `USAGE#<yyyy-mm-dd JST>` | `<time>#<uuid>` | – | 3 years | usage report by period |
 //! | rich menu | `RICHMENU#<id>` | `MENU` | `RICHMENU` / `<id>` | – | console: menu list and editor |
 //! | menu designation | `SETTINGS` | `MENUMODE` | – | – | 通常/緊急 menus and the one in force |
+//! | delivery | `DELIVERY#<id>` | `META` | `DELIVERIES` / `<created>#<id>` | – | console: delivery list and log |
+//! | due delivery | `DUE` | `<due at>#<id>` | – | – | broadcast: what to send this minute |
+//! | send plan, batches, lease | `DELIVERY#<id>` | `PLAN`, `BATCH#<n>`, `LEASE` | – | lease | broadcast: resume after a crash, one sender at a time |
+//! | testers | `SETTINGS` | `TESTERS` | – | – | test deliveries go to staff's own LINE accounts |
+//! | tester code | `TESTERCODE#<code>` | `CODE` | – | 10 min | 「テスター登録 <code>」 from LINE links the account |
+//! | segment items | `SETTINGS` | `SEGMENTITEMS` | – | – | console: セグメント項目; webhook and LIFF: the questions |
+//! | registration progress | `REGISTRATION#<userId>` | `PROGRESS` | – | 24 h | webhook: where a citizen is in the chat questionnaire |
 //! | audit entry | `AUDIT#<yyyy-mm JST>` | `<time>#<uuid>` | – | retention | console: 操作ログ by month |
 //!
 //! Records are typed here so that no function writes raw keys of another's records.
 
 pub mod audit;
+pub mod deliveries;
 pub mod friends;
 pub mod richmenus;
+pub mod segments;
 pub mod sessions;
 pub mod settings;
 pub mod staff;
+pub mod testers;
 pub mod usage;
 pub mod webhook_events;
 
 pub use audit::{AuditEntry, AuditLog};
+pub use deliveries::{Batch, BatchState, Deliveries, Plan};
 pub use richmenus::{MenuDesignation, MenuImage, RichMenus, StoredMenu};
+pub use segments::{RegistrationProgress, RegistrationProgresses, SegmentItemsRecord};
 pub use sessions::{Session, Sessions};
 pub use staff::StaffAccounts;
+pub use testers::{Tester, Testers};
 pub use usage::UsageEvents;
 
 pub use friends::Friends;

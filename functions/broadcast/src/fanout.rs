@@ -1,0 +1,343 @@
+//! Sending one delivery: pick its recipients, split them into batches of 500, multicast each
+//! batch with its own persisted retry key, and record every batch's result.
+//!
+//! Crash safety rests on three records (see `tayori_records::deliveries`):
+//! - the plan is written after its batches, so a resumed sender either finds a complete plan or
+//!   plans from scratch before anything was sent;
+//! - each batch carries the retry key chosen at planning, so a batch that LINE accepted just
+//!   before a crash is answered 409 when resent, and nobody gets it twice;
+//! - a lease keeps two senders (a tick and a retry, say) off the same delivery; it expires, so
+//!   a sender that died is replaced by the next tick.
+
+use crate::messages::to_line_messages;
+use chrono::Duration;
+use futures::stream::{self, StreamExt};
+use std::sync::Arc;
+use tayori_domain::delivery::{Delivery, DeliveryStatus, Totals, BATCH_SIZE};
+use tayori_domain::usage::{UsageEvent, UsageKind};
+use tayori_line::{LineClient, LineError, RetryKey};
+use tayori_ports::Platform;
+use tayori_records::{
+    Batch, BatchState, Deliveries, Friends, Plan, RecordError, Testers, UsageEvents,
+};
+
+/// How long a sender may go without renewing its lease before another may take over.
+const LEASE_MINUTES: i64 = 5;
+/// Multicasts in flight at once by default: LINE's latency, not its rate limit, would bound a
+/// serial sender; the client's pacer keeps the rate at LINE's 200 requests per second.
+pub const IN_FLIGHT: usize = 16;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    #[error(transparent)]
+    Record(#[from] RecordError),
+    #[error("delivery {0} does not exist")]
+    Missing(String),
+}
+
+pub struct Sender {
+    pub platform: Platform,
+    pub line: Arc<LineClient>,
+    /// Where LINE fetches delivery images: `<base>/media/<key>` (https).
+    pub media_base_url: String,
+    /// Identifies this process in leases.
+    pub holder: String,
+    pub in_flight: usize,
+}
+
+/// What a call to [`Sender::send`] did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Not due, already finished, cancelled, or another sender holds it.
+    Skipped,
+    Finished(Totals),
+}
+
+impl Sender {
+    pub fn new(platform: Platform, line: Arc<LineClient>, media_base_url: String) -> Self {
+        Self {
+            platform,
+            line,
+            media_base_url,
+            holder: uuid::Uuid::new_v4().to_string(),
+            in_flight: IN_FLIGHT,
+        }
+    }
+
+    fn deliveries(&self) -> Deliveries {
+        Deliveries::new(self.platform.table.clone())
+    }
+
+    /// Sends every delivery that is due now or was left half-sent.
+    pub async fn send_due(&self) -> Result<Vec<(String, Outcome)>, SendError> {
+        let now = self.platform.clock.now();
+        let mut outcomes = Vec::new();
+        for id in self.deliveries().due(now).await? {
+            let outcome = self.send(&id).await?;
+            outcomes.push((id, outcome));
+        }
+        Ok(outcomes)
+    }
+
+    /// Sends (or resumes) one delivery.
+    pub async fn send(&self, id: &str) -> Result<Outcome, SendError> {
+        let deliveries = self.deliveries();
+        let now = self.platform.clock.now();
+        let delivery = deliveries
+            .get(id)
+            .await?
+            .ok_or_else(|| SendError::Missing(id.into()))?;
+        let resumable = delivery.status == DeliveryStatus::Sending || delivery.is_due(now);
+        if !resumable || !self.renew_lease(id).await? {
+            return Ok(Outcome::Skipped);
+        }
+        let delivery = if delivery.status == DeliveryStatus::Sending {
+            delivery
+        } else {
+            deliveries
+                .update(id, |d| {
+                    if d.is_due(now) {
+                        d.status = DeliveryStatus::Sending;
+                        d.started_at = Some(now);
+                        Ok(())
+                    } else {
+                        Err(RecordError::Corrupt(id.into(), "no longer due".into()))
+                    }
+                })
+                .await?
+        };
+
+        let plan = match deliveries.plan(id).await? {
+            Some(plan) => plan,
+            None => self.make_plan(&delivery).await?,
+        };
+        self.send_batches(&delivery, &plan).await?;
+        let totals = self.finish(&delivery, &plan).await?;
+        deliveries.release_lease(id).await?;
+        Ok(Outcome::Finished(totals))
+    }
+
+    async fn renew_lease(&self, id: &str) -> Result<bool, RecordError> {
+        let until = self.platform.clock.now() + Duration::minutes(LEASE_MINUTES);
+        self.deliveries().take_lease(id, &self.holder, until).await
+    }
+
+    /// Everyone the delivery is for, now: following friends whose registration matches (a
+    /// friend who blocked the account or deleted their data is never among them), or, for a
+    /// test delivery, the testers.
+    async fn make_plan(&self, delivery: &Delivery) -> Result<Plan, RecordError> {
+        let mut recipients: Vec<String> = if delivery.test {
+            Testers::new(self.platform.table.clone())
+                .get()
+                .await?
+                .into_iter()
+                .map(|t| t.user_id)
+                .collect()
+        } else {
+            let mut chosen = Vec::new();
+            Friends::new(self.platform.table.clone())
+                .for_each_page(|page| {
+                    chosen.extend(
+                        page.into_iter()
+                            .filter(|f| {
+                                f.can_receive_messages() && delivery.target.matches(&f.attributes)
+                            })
+                            .map(|f| f.user_id),
+                    )
+                })
+                .await?;
+            chosen
+        };
+        recipients.sort_unstable();
+        recipients.dedup();
+        let batches: Vec<Batch> = recipients
+            .chunks(BATCH_SIZE)
+            .enumerate()
+            .map(|(n, chunk)| Batch {
+                number: n as u32,
+                recipients: chunk.to_vec(),
+                retry_key: RetryKey::new().to_string(),
+                state: BatchState::Pending,
+                at: None,
+            })
+            .collect();
+        self.deliveries().save_plan(&delivery.id, &batches).await
+    }
+
+    async fn send_batches(&self, delivery: &Delivery, plan: &Plan) -> Result<(), SendError> {
+        let deliveries = self.deliveries();
+        let messages = to_line_messages(&delivery.bubbles, &self.media_base_url);
+        let mut cursor = None;
+        loop {
+            let (page, next) = deliveries.batches(&delivery.id, plan, cursor).await?;
+            let pending: Vec<Batch> = page
+                .into_iter()
+                .filter(|b| b.state == BatchState::Pending)
+                .collect();
+            if !pending.is_empty() {
+                if !self.renew_lease(&delivery.id).await? {
+                    return Ok(()); // another sender took over; it finishes the job
+                }
+                let results: Vec<Result<(), RecordError>> = stream::iter(pending)
+                    .map(|batch| {
+                        let messages = messages.clone();
+                        let deliveries = &deliveries;
+                        async move {
+                            // Checked per batch, so "stop" takes effect within one request.
+                            let state = if self.stop_requested(&delivery.id).await? {
+                                BatchState::NotSent
+                            } else {
+                                self.send_one(&batch, messages).await
+                            };
+                            let done = Batch {
+                                state,
+                                at: Some(self.platform.clock.now()),
+                                ..batch
+                            };
+                            deliveries.record_batch(&delivery.id, &done).await
+                        }
+                    })
+                    .buffer_unordered(self.in_flight.max(1))
+                    .collect()
+                    .await;
+                results.into_iter().collect::<Result<(), _>>()?;
+            }
+            match next {
+                Some(c) => cursor = Some(c),
+                None => return Ok(()),
+            }
+        }
+    }
+
+    async fn send_one(
+        &self,
+        batch: &Batch,
+        messages: Vec<tayori_line::message::Message>,
+    ) -> BatchState {
+        let key = match RetryKey::parse(&batch.retry_key) {
+            Ok(key) => key,
+            Err(e) => {
+                return BatchState::Failed {
+                    error: format!("retry key unreadable: {e}"),
+                }
+            }
+        };
+        match self.line.multicast(&batch.recipients, messages, key).await {
+            Ok(outcome) => BatchState::Sent {
+                request_id: outcome.request_id().map(str::to_owned),
+            },
+            Err(e) => BatchState::Failed {
+                error: describe(&e),
+            },
+        }
+    }
+
+    async fn stop_requested(&self, id: &str) -> Result<bool, RecordError> {
+        Ok(self
+            .deliveries()
+            .get(id)
+            .await?
+            .is_some_and(|d| d.stop_requested.is_some()))
+    }
+
+    /// Adds up the batches into the delivery's totals and closes it.
+    async fn finish(&self, delivery: &Delivery, plan: &Plan) -> Result<Totals, RecordError> {
+        let deliveries = self.deliveries();
+        let mut totals = Totals {
+            recipients: plan.recipients,
+            ..Totals::default()
+        };
+        let mut errors: Vec<String> = Vec::new();
+        let mut stopped = false;
+        let mut cursor = None;
+        loop {
+            let (page, next) = deliveries.batches(&delivery.id, plan, cursor).await?;
+            for batch in page {
+                let n = batch.recipients.len() as u64;
+                match batch.state {
+                    BatchState::Sent { .. } => totals.succeeded += n,
+                    BatchState::Failed { error } => {
+                        totals.failed += n;
+                        if !errors.contains(&error) {
+                            errors.push(error);
+                        }
+                    }
+                    BatchState::NotSent => {
+                        totals.not_sent += n;
+                        stopped = true;
+                    }
+                    // Another sender is still on it: leave the delivery open.
+                    BatchState::Pending => return Ok(totals),
+                }
+            }
+            match next {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
+        }
+        let now = self.platform.clock.now();
+        let closed = deliveries
+            .update(&delivery.id, |d| {
+                if d.status == DeliveryStatus::Sending {
+                    d.status = if stopped {
+                        DeliveryStatus::Stopped
+                    } else {
+                        DeliveryStatus::Sent
+                    };
+                    d.finished_at = Some(now);
+                    d.totals = totals;
+                    d.errors = errors.clone();
+                    d.updated_at = now;
+                }
+                Ok::<_, RecordError>(())
+            })
+            .await?;
+        if !delivery.test && closed.finished_at == Some(now) {
+            let usage = UsageEvents::new(self.platform.table.clone());
+            for (kind, count) in [
+                (UsageKind::Delivery, 1),
+                (UsageKind::DeliverySuccess, totals.succeeded),
+                (UsageKind::DeliveryFailure, totals.failed),
+            ] {
+                if count > 0 {
+                    usage
+                        .record(&UsageEvent {
+                            count,
+                            ..UsageEvent::one(kind, now)
+                        })
+                        .await?;
+                }
+            }
+        }
+        Ok(totals)
+    }
+}
+
+/// LINE's answer in words for the log: status and message, with the failing property.
+fn describe(error: &LineError) -> String {
+    match error {
+        LineError::Rejected {
+            status,
+            message,
+            details,
+        } => {
+            let detail = details
+                .iter()
+                .filter_map(|d| d.message.as_deref())
+                .collect::<Vec<_>>()
+                .join("; ");
+            if detail.is_empty() {
+                format!("LINE {status}: {message}")
+            } else {
+                format!("LINE {status}: {message} ({detail})")
+            }
+        }
+        LineError::GaveUp {
+            attempts, status, ..
+        } => match status {
+            Some(s) => format!("LINE {s}: {attempts}回試行しても受け付けられませんでした"),
+            None => format!("LINEに接続できませんでした（{attempts}回試行）"),
+        },
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,374 @@
+//! The sender against the embedded store and the fake LINE server: who gets a delivery, when,
+//! and that every recipient gets exactly one copy whatever happens on the way.
+
+use chrono::{DateTime, Duration, Utc};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use tayori_adapters::embedded;
+use tayori_broadcast::fanout::{Outcome, Sender};
+use tayori_domain::delivery::{Bubble, Delivery, DeliveryStatus, StoredImage};
+use tayori_domain::segment::{Match, SegmentCondition, Target};
+use tayori_fake_line::{FakeLine, Fault};
+use tayori_line::{LineClient, LineConfig};
+use tayori_ports::{Clock, ManualClock, Platform};
+use tayori_records::{Deliveries, Friends, RecordError, Testers};
+
+const MEDIA: &str = "https://tayori.example.jp";
+
+struct World {
+    platform: Platform,
+    clock: Arc<ManualClock>,
+    fake: FakeLine,
+    line: Arc<LineClient>,
+    _dir: tempfile::TempDir,
+}
+
+fn start() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-12-01T09:00:00+09:00")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+impl World {
+    async fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Arc::new(ManualClock::new(start()));
+        let (platform, _bus) = embedded::platform(dir.path(), clock.clone()).unwrap();
+        let fake = FakeLine::new();
+        let (base, _server) = fake.serve().await;
+        let line = Arc::new(LineClient::new(LineConfig {
+            api_base: base.clone(),
+            data_api_base: base,
+            channel_access_token: "test-token".into(),
+            max_attempts: 3,
+            base_backoff: std::time::Duration::from_millis(5),
+            ..LineConfig::default()
+        }));
+        Self {
+            platform,
+            clock,
+            fake,
+            line,
+            _dir: dir,
+        }
+    }
+
+    fn sender(&self) -> Sender {
+        Sender::new(self.platform.clone(), self.line.clone(), MEDIA.into())
+    }
+
+    /// `n` following friends; friend i is 30代 when i % 3 == 0 and lives in 雲浜 when i % 2 == 0.
+    async fn friends(&self, n: usize) -> Vec<String> {
+        let friends = Friends::new(self.platform.table.clone());
+        let at = self.clock.now();
+        let mut ids = Vec::new();
+        for i in 0..n {
+            let id = format!("U{i:032x}");
+            let mut attributes = BTreeMap::new();
+            let age = if i % 3 == 0 { "30代" } else { "40代" };
+            let district = if i % 2 == 0 { "雲浜" } else { "西津" };
+            attributes.insert("age_group".to_string(), vec![age.to_string()]);
+            attributes.insert("district".to_string(), vec![district.to_string()]);
+            friends
+                .update(&id, at, |f| {
+                    f.followed(at);
+                    f.attributes = attributes.clone();
+                })
+                .await
+                .unwrap();
+            ids.push(id);
+        }
+        ids
+    }
+
+    /// A delivery composed and released by a clerk who may send.
+    async fn released(&self, id: &str, target: Target, send_at: Option<DateTime<Utc>>) {
+        let now = self.clock.now();
+        let mut d = Delivery::draft(id.into(), "tanaka", now);
+        d.title = "年末年始のごみ収集".into();
+        d.category = "ごみ".into();
+        d.bubbles = vec![
+            Bubble::Text {
+                text: "12月31日から1月3日まで収集はお休みです。🗑️".into(),
+            },
+            Bubble::Image {
+                image: StoredImage {
+                    original: "media/deliveries/a.jpg".into(),
+                    preview: "media/deliveries/a-preview.jpg".into(),
+                },
+            },
+        ];
+        d.target = target;
+        d.send_at = send_at;
+        let deliveries = Deliveries::new(self.platform.table.clone());
+        deliveries.create(&d).await.unwrap();
+        deliveries
+            .update(id, |d| {
+                d.submit("tanaka", true, "対象".into(), now)
+                    .map_err(|e| RecordError::Corrupt(id.into(), e.to_string()))
+            })
+            .await
+            .unwrap();
+    }
+
+    async fn delivery(&self, id: &str) -> Delivery {
+        Deliveries::new(self.platform.table.clone())
+            .get(id)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
+    fn copies(&self, user: &str) -> usize {
+        // Two messages (text + image) per copy.
+        self.fake.sent_messages_to(user).len() / 2
+    }
+
+    fn multicasts_accepted(&self) -> usize {
+        self.fake
+            .requests()
+            .iter()
+            .filter(|r| r.path == "/v2/bot/message/multicast" && r.status == 200)
+            .count()
+    }
+
+    fn assert_every_request_passed_the_schema_check(&self) {
+        for r in self.fake.requests() {
+            assert!(
+                r.schema_errors.is_empty(),
+                "{} {:?}",
+                r.path,
+                r.schema_errors
+            );
+        }
+    }
+}
+
+fn segment(age: &str, district: &str) -> Target {
+    let condition = |item: &str, value: &str| SegmentCondition {
+        item: item.into(),
+        matching: Match::AnyOf,
+        values: vec![value.into()],
+    };
+    Target::Segment {
+        conditions: vec![condition("age_group", age), condition("district", district)],
+    }
+}
+
+#[tokio::test]
+async fn a_segment_delivery_reaches_exactly_the_citizens_in_the_segment() {
+    let world = World::new().await;
+    let ids = world.friends(3100).await;
+    // Two of the segment blocked the account since they registered.
+    let friends = Friends::new(world.platform.table.clone());
+    let at = world.clock.now();
+    for blocked in [&ids[0], &ids[6]] {
+        friends
+            .update(blocked, at, |f| f.blocked(at))
+            .await
+            .unwrap();
+    }
+    world.released("D1", segment("30代", "雲浜"), None).await;
+
+    let outcome = world.sender().send("D1").await.unwrap();
+
+    let in_segment: Vec<&String> = ids
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 6 == 0 && *i != 0 && *i != 6)
+        .map(|(_, id)| id)
+        .collect();
+    for (i, id) in ids.iter().enumerate() {
+        let expected = usize::from(in_segment.contains(&id));
+        assert_eq!(world.copies(id), expected, "friend {i}");
+    }
+    let Outcome::Finished(totals) = outcome else {
+        panic!("not sent: {outcome:?}")
+    };
+    assert_eq!(totals.recipients, in_segment.len() as u64);
+    assert_eq!(totals.succeeded, totals.recipients);
+    assert_eq!(totals.failed, 0);
+    let d = world.delivery("D1").await;
+    assert_eq!(d.status, DeliveryStatus::Sent);
+    assert_eq!(d.totals, totals);
+    assert_eq!(world.multicasts_accepted(), in_segment.len().div_ceil(500));
+    let first = &world.fake.sent_messages_to(in_segment[0])[1];
+    assert_eq!(
+        first["originalContentUrl"],
+        "https://tayori.example.jp/media/media/deliveries/a.jpg"
+    );
+    world.assert_every_request_passed_the_schema_check();
+}
+
+#[tokio::test]
+async fn a_scheduled_delivery_goes_out_at_its_minute_and_not_twice() {
+    let world = World::new().await;
+    let ids = world.friends(40).await;
+    let at = world.clock.now() + Duration::minutes(90);
+    world.released("D1", Target::All, Some(at)).await;
+    let sender = world.sender();
+
+    world.clock.advance(Duration::minutes(89));
+    assert!(sender.send_due().await.unwrap().is_empty());
+    assert_eq!(world.copies(&ids[0]), 0);
+
+    world.clock.advance(Duration::minutes(1));
+    let sent = sender.send_due().await.unwrap();
+    assert_eq!(sent.len(), 1);
+    assert!(matches!(sent[0].1, Outcome::Finished(_)));
+
+    world.clock.advance(Duration::minutes(1));
+    assert!(sender.send_due().await.unwrap().is_empty());
+    assert_eq!(sender.send("D1").await.unwrap(), Outcome::Skipped);
+    for id in &ids {
+        assert_eq!(world.copies(id), 1);
+    }
+    assert_eq!(world.delivery("D1").await.totals.succeeded, 40);
+}
+
+#[tokio::test]
+async fn a_sender_that_dies_after_k_batches_is_resumed_and_nobody_gets_two_copies() {
+    for k in [0, 1, 3, 5] {
+        let world = World::new().await;
+        let ids = world.friends(2600).await; // 6 batches
+        world.released("D1", Target::All, None).await;
+        world.fake.set_latency(std::time::Duration::from_millis(30));
+
+        let mut first = world.sender();
+        first.in_flight = 1;
+        let running = tokio::spawn(async move { first.send("D1").await });
+        // k = 0: dies right after planning, before any batch went out.
+        let deliveries = Deliveries::new(world.platform.table.clone());
+        while world.multicasts_accepted() < k || deliveries.plan("D1").await.unwrap().is_none() {
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
+        running.abort();
+        let _ = running.await;
+        world.fake.set_latency(std::time::Duration::ZERO);
+
+        // The lease of the dead sender keeps a second one out until it expires.
+        let second = world.sender();
+        assert_eq!(second.send("D1").await.unwrap(), Outcome::Skipped, "k={k}");
+        world.clock.advance(Duration::minutes(6));
+        let resumed = second.send_due().await.unwrap();
+        assert_eq!(resumed.len(), 1, "k={k}");
+
+        for id in &ids {
+            assert_eq!(world.copies(id), 1, "k={k}: {id}");
+        }
+        let d = world.delivery("D1").await;
+        assert_eq!(d.status, DeliveryStatus::Sent, "k={k}");
+        assert_eq!(
+            (d.totals.recipients, d.totals.succeeded, d.totals.failed),
+            (2600, 2600, 0),
+            "k={k}"
+        );
+        world.assert_every_request_passed_the_schema_check();
+    }
+}
+
+#[tokio::test]
+async fn a_storm_of_429_and_5xx_ends_with_every_message_sent_or_counted_as_failed() {
+    let world = World::new().await;
+    let ids = world.friends(5000).await; // 10 batches
+    world.released("D1", Target::All, None).await;
+    for status in [429, 500, 503, 429, 502] {
+        world.fake.inject_faults(Fault {
+            path: "/v2/bot/message/multicast".into(),
+            status,
+            count: 3,
+            body: None,
+        });
+    }
+    let mut sender = world.sender();
+    sender.in_flight = 1;
+    let Outcome::Finished(totals) = sender.send("D1").await.unwrap() else {
+        panic!("not finished")
+    };
+    assert_eq!(totals.recipients, 5000);
+    assert_eq!(totals.succeeded + totals.failed, 5000);
+    assert!(
+        totals.failed > 0,
+        "15 faults against 3 tries must fail a batch"
+    );
+    let delivered: usize = ids.iter().map(|id| world.copies(id)).sum();
+    assert_eq!(delivered as u64, totals.succeeded);
+    assert!(ids.iter().all(|id| world.copies(id) <= 1));
+    let d = world.delivery("D1").await;
+    assert!(
+        d.errors.iter().any(|e| e.starts_with("LINE ")),
+        "{:?}",
+        d.errors
+    );
+}
+
+#[tokio::test]
+async fn stopping_a_delivery_leaves_the_rest_unsent_and_counted() {
+    let world = World::new().await;
+    world.friends(3000).await;
+    world.released("D1", Target::All, None).await;
+    world.fake.set_latency(std::time::Duration::from_millis(40));
+    let mut sender = world.sender();
+    sender.in_flight = 1;
+    let running = tokio::spawn(async move { sender.send("D1").await });
+    while world.multicasts_accepted() < 2 {
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+    let now = world.clock.now();
+    Deliveries::new(world.platform.table.clone())
+        .update("D1", |d| {
+            d.request_stop("suzuki", now)
+                .map_err(|e| RecordError::Corrupt("D1".into(), e.to_string()))
+        })
+        .await
+        .unwrap();
+    let Outcome::Finished(totals) = running.await.unwrap().unwrap() else {
+        panic!("not finished")
+    };
+    let d = world.delivery("D1").await;
+    assert_eq!(d.status, DeliveryStatus::Stopped);
+    assert!(totals.not_sent >= 500, "{totals:?}");
+    assert_eq!(totals.succeeded + totals.not_sent, 3000);
+    assert_eq!(totals.succeeded as usize, world.multicasts_accepted() * 500);
+}
+
+#[tokio::test]
+async fn a_test_delivery_goes_only_to_the_testers() {
+    let world = World::new().await;
+    let ids = world.friends(30).await;
+    let testers = Testers::new(world.platform.table.clone());
+    let code = testers
+        .issue_code("tanaka", world.clock.now())
+        .await
+        .unwrap();
+    testers
+        .redeem(&code, &ids[7], world.clock.now())
+        .await
+        .unwrap()
+        .unwrap();
+    let now = world.clock.now();
+    let mut d = Delivery::draft("T1".into(), "tanaka", now);
+    d.title = "テスト".into();
+    d.bubbles = vec![Bubble::Text {
+        text: "テスト配信です".into(),
+    }];
+    d.test = true;
+    let deliveries = Deliveries::new(world.platform.table.clone());
+    deliveries.create(&d).await.unwrap();
+    deliveries
+        .update("T1", |d| {
+            d.submit("tanaka", true, "テスター".into(), now)
+                .map_err(|e| RecordError::Corrupt("T1".into(), e.to_string()))
+        })
+        .await
+        .unwrap();
+    world.sender().send("T1").await.unwrap();
+    for (i, id) in ids.iter().enumerate() {
+        let expected = usize::from(i == 7);
+        assert_eq!(
+            world.fake.sent_messages_to(id).len(),
+            expected,
+            "friend {i}"
+        );
+    }
+}

@@ -1,0 +1,514 @@
+//! A delivery (配信): a message of up to five bubbles that staff compose, get approved when
+//! they may not send themselves, and send now or at a minute in JST, to every friend or to a
+//! segment. Its life:
+//!
+//! ```text
+//! 下書き ──submit──▶ 承認待ち ──approve──▶ 予約済み ──(due)──▶ 配信中 ──▶ 配信済み
+//!    │ (may send) ─────────────────────────▲   │ cancel          │ stop
+//!    │                                         ▼                  ▼
+//!    └─────────────────────────────────▶ 取消                  停止
+//! ```
+//!
+//! "Send now" is a reservation for the current minute: one path, so an immediate delivery that
+//! dies half-way is resumed exactly like a scheduled one.
+
+use crate::segment::Target;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// At most this many bubbles (LINE's messages per request).
+pub const MAX_BUBBLES: usize = 5;
+/// LINE's limit for a text message, in UTF-16 code units.
+pub const MAX_TEXT_UNITS: usize = 5000;
+pub const MAX_TITLE_CHARS: usize = 100;
+/// Recipients per multicast request (LINE's limit).
+pub const BATCH_SIZE: usize = 500;
+
+/// Categories staff file deliveries under; the log and the usage report group by them.
+pub const CATEGORIES: [&str; 7] = ["防災", "子育て", "ごみ", "健康", "イベント", "観光", "一般"];
+
+/// An image stored in the object store: the original for LINE's full view, a preview
+/// (≤ 1 MB, ≤ 240 px high is not required but small) for the chat list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredImage {
+    pub original: String,
+    pub preview: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Bubble {
+    Text {
+        text: String,
+    },
+    Image {
+        image: StoredImage,
+    },
+    /// An image with a button that opens a page (a Flex bubble).
+    ImageLink {
+        image: StoredImage,
+        url: String,
+        label: String,
+    },
+    Location {
+        title: String,
+        address: String,
+        latitude: f64,
+        longitude: f64,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    Draft,
+    AwaitingApproval,
+    Scheduled,
+    Sending,
+    Sent,
+    Cancelled,
+    Stopped,
+}
+
+impl DeliveryStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Draft => "下書き",
+            Self::AwaitingApproval => "承認待ち",
+            Self::Scheduled => "予約済み",
+            Self::Sending => "配信中",
+            Self::Sent => "配信済み",
+            Self::Cancelled => "取消",
+            Self::Stopped => "停止",
+        }
+    }
+}
+
+/// Counts across a delivery's batches. Every recipient ends in exactly one of the three.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    pub recipients: u64,
+    pub succeeded: u64,
+    pub failed: u64,
+    /// Recipients of batches not sent because staff stopped the delivery.
+    #[serde(default)]
+    pub not_sent: u64,
+}
+
+/// Who did what, when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Delivery {
+    pub id: String,
+    pub title: String,
+    pub category: String,
+    pub bubbles: Vec<Bubble>,
+    pub target: Target,
+    /// The target in words, fixed when the delivery is submitted, so the log keeps saying what
+    /// staff chose even after segment items change.
+    #[serde(default)]
+    pub target_description: String,
+    /// When it should go out; `None` for "as soon as it is approved / now".
+    pub send_at: Option<DateTime<Utc>>,
+    /// A test delivery goes only to the testers and is logged as a test.
+    #[serde(default)]
+    pub test: bool,
+    pub status: DeliveryStatus,
+    pub created: Stamp,
+    pub updated_at: DateTime<Utc>,
+    #[serde(default)]
+    pub submitted: Option<Stamp>,
+    #[serde(default)]
+    pub approved: Option<Stamp>,
+    /// When it was due and who set it going (the submitter or the approver).
+    #[serde(default)]
+    pub released: Option<Stamp>,
+    #[serde(default)]
+    pub started_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub finished_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub stop_requested: Option<Stamp>,
+    #[serde(default)]
+    pub cancelled: Option<Stamp>,
+    #[serde(default)]
+    pub totals: Totals,
+    /// LINE's distinct errors for failed batches, for the log.
+    #[serde(default)]
+    pub errors: Vec<String>,
+    #[serde(default)]
+    pub duplicated_from: Option<String>,
+}
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DeliveryError {
+    #[error("タイトルを入力してください。")]
+    NoTitle,
+    #[error("タイトルは{MAX_TITLE_CHARS}文字以内にしてください。")]
+    TitleTooLong,
+    #[error("分類を選んでください。")]
+    UnknownCategory,
+    #[error("吹き出しを1つ以上追加してください。")]
+    NoBubbles,
+    #[error("吹き出しは{MAX_BUBBLES}つまでです。")]
+    TooManyBubbles,
+    #[error("{0}つ目の吹き出しの本文が空です。")]
+    EmptyText(usize),
+    #[error("{0}つ目の吹き出しが長すぎます（{1}文字相当。上限は{MAX_TEXT_UNITS}）。")]
+    TextTooLong(usize, usize),
+    #[error("{0}つ目の吹き出しのリンクは https:// で始まるURLにしてください。")]
+    BadLink(usize),
+    #[error("{0}つ目の吹き出しの位置情報が正しくありません。")]
+    BadLocation(usize),
+    #[error("予約日時は現在より後にしてください。")]
+    SendAtInPast,
+    #[error("この配信は「{0}」のため、この操作はできません。")]
+    WrongStatus(&'static str),
+    #[error("自分が作成した配信は承認できません。")]
+    SelfApproval,
+}
+
+impl Delivery {
+    pub fn draft(id: String, by: &str, now: DateTime<Utc>) -> Self {
+        Self {
+            id,
+            title: String::new(),
+            category: "一般".into(),
+            bubbles: Vec::new(),
+            target: Target::All,
+            target_description: String::new(),
+            send_at: None,
+            test: false,
+            status: DeliveryStatus::Draft,
+            created: Stamp {
+                by: by.into(),
+                at: now,
+            },
+            updated_at: now,
+            submitted: None,
+            approved: None,
+            released: None,
+            started_at: None,
+            finished_at: None,
+            stop_requested: None,
+            cancelled: None,
+            totals: Totals::default(),
+            errors: Vec::new(),
+            duplicated_from: None,
+        }
+    }
+
+    /// A new draft with this one's content, for "複製して編集".
+    pub fn duplicate(&self, id: String, by: &str, now: DateTime<Utc>) -> Self {
+        Self {
+            title: self.title.clone(),
+            category: self.category.clone(),
+            bubbles: self.bubbles.clone(),
+            target: self.target.clone(),
+            duplicated_from: Some(self.id.clone()),
+            ..Self::draft(id, by, now)
+        }
+    }
+
+    /// Checks what staff composed; the first problem, in words a clerk can act on.
+    pub fn validate(&self) -> Result<(), DeliveryError> {
+        if self.title.trim().is_empty() {
+            return Err(DeliveryError::NoTitle);
+        }
+        if self.title.chars().count() > MAX_TITLE_CHARS {
+            return Err(DeliveryError::TitleTooLong);
+        }
+        if !CATEGORIES.contains(&self.category.as_str()) {
+            return Err(DeliveryError::UnknownCategory);
+        }
+        if self.bubbles.is_empty() {
+            return Err(DeliveryError::NoBubbles);
+        }
+        if self.bubbles.len() > MAX_BUBBLES {
+            return Err(DeliveryError::TooManyBubbles);
+        }
+        for (n, bubble) in self.bubbles.iter().enumerate().map(|(i, b)| (i + 1, b)) {
+            match bubble {
+                Bubble::Text { text } => {
+                    if text.trim().is_empty() {
+                        return Err(DeliveryError::EmptyText(n));
+                    }
+                    let units = text_units(text);
+                    if units > MAX_TEXT_UNITS {
+                        return Err(DeliveryError::TextTooLong(n, units));
+                    }
+                }
+                Bubble::Image { .. } => {}
+                Bubble::ImageLink { url, label, .. } => {
+                    if !url.starts_with("https://") || url.len() > 1000 || label.trim().is_empty() {
+                        return Err(DeliveryError::BadLink(n));
+                    }
+                }
+                Bubble::Location {
+                    title,
+                    address,
+                    latitude,
+                    longitude,
+                } => {
+                    let ok = !title.trim().is_empty()
+                        && !address.trim().is_empty()
+                        && (-90.0..=90.0).contains(latitude)
+                        && (-180.0..=180.0).contains(longitude);
+                    if !ok {
+                        return Err(DeliveryError::BadLocation(n));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Staff submit the draft. With the send permission it is released at once (for `send_at`
+    /// or now); without it, it waits for someone who may approve.
+    pub fn submit(
+        &mut self,
+        by: &str,
+        may_send: bool,
+        target_description: String,
+        now: DateTime<Utc>,
+    ) -> Result<(), DeliveryError> {
+        self.expect(&[DeliveryStatus::Draft])?;
+        self.validate()?;
+        if self.send_at.is_some_and(|at| at <= now) {
+            return Err(DeliveryError::SendAtInPast);
+        }
+        let stamp = Stamp {
+            by: by.into(),
+            at: now,
+        };
+        self.target_description = target_description;
+        self.submitted = Some(stamp.clone());
+        self.updated_at = now;
+        if may_send {
+            self.released = Some(stamp);
+            self.status = DeliveryStatus::Scheduled;
+        } else {
+            self.status = DeliveryStatus::AwaitingApproval;
+        }
+        Ok(())
+    }
+
+    /// Someone with the approve permission, other than the submitter, releases it.
+    pub fn approve(&mut self, by: &str, now: DateTime<Utc>) -> Result<(), DeliveryError> {
+        self.expect(&[DeliveryStatus::AwaitingApproval])?;
+        if self.submitted.as_ref().is_some_and(|s| s.by == by) {
+            return Err(DeliveryError::SelfApproval);
+        }
+        let stamp = Stamp {
+            by: by.into(),
+            at: now,
+        };
+        self.approved = Some(stamp.clone());
+        self.released = Some(stamp);
+        self.status = DeliveryStatus::Scheduled;
+        self.updated_at = now;
+        Ok(())
+    }
+
+    /// Sent back to draft for changes (by an approver or the author).
+    pub fn return_to_draft(&mut self, now: DateTime<Utc>) -> Result<(), DeliveryError> {
+        self.expect(&[DeliveryStatus::AwaitingApproval, DeliveryStatus::Scheduled])?;
+        self.status = DeliveryStatus::Draft;
+        self.submitted = None;
+        self.approved = None;
+        self.released = None;
+        self.updated_at = now;
+        Ok(())
+    }
+
+    pub fn cancel(&mut self, by: &str, now: DateTime<Utc>) -> Result<(), DeliveryError> {
+        self.expect(&[
+            DeliveryStatus::Draft,
+            DeliveryStatus::AwaitingApproval,
+            DeliveryStatus::Scheduled,
+        ])?;
+        self.status = DeliveryStatus::Cancelled;
+        self.cancelled = Some(Stamp {
+            by: by.into(),
+            at: now,
+        });
+        self.updated_at = now;
+        Ok(())
+    }
+
+    /// Asks a delivery in progress to stop; the sender stops before its next batch.
+    pub fn request_stop(&mut self, by: &str, now: DateTime<Utc>) -> Result<(), DeliveryError> {
+        self.expect(&[DeliveryStatus::Sending])?;
+        self.stop_requested = Some(Stamp {
+            by: by.into(),
+            at: now,
+        });
+        self.updated_at = now;
+        Ok(())
+    }
+
+    /// When the sender should start it: its time, or the moment it was released.
+    pub fn due_at(&self) -> Option<DateTime<Utc>> {
+        (self.status == DeliveryStatus::Scheduled)
+            .then(|| self.due_at_unchecked())
+            .flatten()
+    }
+
+    /// Since when a sender should be working on it: due and not started, or started and not
+    /// finished (a sender may have died). The sender's work list is ordered by this.
+    pub fn open_since(&self) -> Option<DateTime<Utc>> {
+        match self.status {
+            DeliveryStatus::Sending => self.started_at.or(self.due_at_unchecked()),
+            _ => self.due_at(),
+        }
+    }
+
+    fn due_at_unchecked(&self) -> Option<DateTime<Utc>> {
+        self.send_at.or(self.released.as_ref().map(|s| s.at))
+    }
+
+    pub fn is_due(&self, now: DateTime<Utc>) -> bool {
+        self.due_at().is_some_and(|at| at <= now)
+    }
+
+    fn expect(&self, allowed: &[DeliveryStatus]) -> Result<(), DeliveryError> {
+        if allowed.contains(&self.status) {
+            Ok(())
+        } else {
+            Err(DeliveryError::WrongStatus(self.status.label()))
+        }
+    }
+}
+
+/// Length as LINE counts it: UTF-16 code units (an emoji outside the BMP counts 2).
+pub fn text_units(text: &str) -> usize {
+    text.encode_utf16().count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-12-01T09:00:00+09:00")
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn composed() -> Delivery {
+        let mut d = Delivery::draft("D1".into(), "tanaka", now());
+        d.title = "年末年始のごみ収集".into();
+        d.category = "ごみ".into();
+        d.bubbles = vec![Bubble::Text {
+            text: "12月31日から1月3日は収集をお休みします。".into(),
+        }];
+        d
+    }
+
+    #[test]
+    fn a_clerk_who_may_send_releases_at_once_and_one_who_may_not_waits_for_approval() {
+        let mut sender = composed();
+        sender
+            .submit("tanaka", true, "すべての友だち".into(), now())
+            .unwrap();
+        assert_eq!(sender.status, DeliveryStatus::Scheduled);
+        assert!(sender.is_due(now()));
+
+        let mut drafter = composed();
+        drafter
+            .submit("tanaka", false, "すべての友だち".into(), now())
+            .unwrap();
+        assert_eq!(drafter.status, DeliveryStatus::AwaitingApproval);
+        assert!(!drafter.is_due(now()));
+        assert_eq!(
+            drafter.approve("tanaka", now()),
+            Err(DeliveryError::SelfApproval)
+        );
+        drafter
+            .approve("suzuki", now() + Duration::minutes(5))
+            .unwrap();
+        assert!(drafter.is_due(now() + Duration::minutes(5)));
+        assert_eq!(drafter.approved.unwrap().by, "suzuki");
+    }
+
+    #[test]
+    fn a_reservation_is_due_at_its_minute_and_not_before() {
+        let mut d = composed();
+        d.send_at = Some(now() + Duration::hours(2));
+        d.submit("tanaka", true, String::new(), now()).unwrap();
+        assert!(!d.is_due(now() + Duration::minutes(119)));
+        assert!(d.is_due(now() + Duration::hours(2)));
+        let mut past = composed();
+        past.send_at = Some(now() - Duration::minutes(1));
+        assert_eq!(
+            past.submit("tanaka", true, String::new(), now()),
+            Err(DeliveryError::SendAtInPast)
+        );
+    }
+
+    #[test]
+    fn only_what_has_not_started_can_be_cancelled_and_only_what_is_sending_stopped() {
+        let mut d = composed();
+        d.submit("tanaka", true, String::new(), now()).unwrap();
+        assert!(d.request_stop("tanaka", now()).is_err());
+        d.cancel("tanaka", now()).unwrap();
+        assert!(!d.is_due(now()));
+        d.status = DeliveryStatus::Sending;
+        assert_eq!(
+            d.cancel("tanaka", now()),
+            Err(DeliveryError::WrongStatus("配信中"))
+        );
+        d.request_stop("suzuki", now()).unwrap();
+        assert_eq!(d.stop_requested.unwrap().by, "suzuki");
+    }
+
+    #[test]
+    fn composition_errors_name_the_bubble_in_question() {
+        let mut d = composed();
+        d.bubbles.push(Bubble::Text {
+            text: "😀".repeat(2501),
+        });
+        assert_eq!(d.validate(), Err(DeliveryError::TextTooLong(2, 5002)));
+        d.bubbles[1] = Bubble::ImageLink {
+            image: StoredImage {
+                original: "a".into(),
+                preview: "b".into(),
+            },
+            url: "http://example.jp".into(),
+            label: "詳しく".into(),
+        };
+        assert_eq!(d.validate(), Err(DeliveryError::BadLink(2)));
+        d.bubbles = vec![d.bubbles[0].clone(); 6];
+        assert_eq!(d.validate(), Err(DeliveryError::TooManyBubbles));
+        d.bubbles.clear();
+        assert_eq!(d.validate(), Err(DeliveryError::NoBubbles));
+        assert_eq!(
+            DeliveryError::TextTooLong(2, 5002).to_string(),
+            "2つ目の吹き出しが長すぎます（5002文字相当。上限は5000）。"
+        );
+    }
+
+    #[test]
+    fn a_duplicate_is_a_fresh_draft_with_the_same_content() {
+        let mut sent = composed();
+        sent.submit("tanaka", true, "すべての友だち".into(), now())
+            .unwrap();
+        sent.status = DeliveryStatus::Sent;
+        sent.totals.recipients = 10;
+        let copy = sent.duplicate("D2".into(), "suzuki", now());
+        assert_eq!(copy.status, DeliveryStatus::Draft);
+        assert_eq!(
+            (copy.title.as_str(), copy.bubbles.len()),
+            (sent.title.as_str(), 1)
+        );
+        assert_eq!(copy.totals, Totals::default());
+        assert_eq!(copy.duplicated_from.as_deref(), Some("D1"));
+        assert_eq!(copy.created.by, "suzuki");
+    }
+}

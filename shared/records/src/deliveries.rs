@@ -1,0 +1,404 @@
+//! Deliveries (配信), their send plan and batches, and the index of what is due.
+//!
+//! | item | pk | sk | gsi1 |
+//! |---|---|---|---|
+//! | delivery | `DELIVERY#<id>` | `META` | `DELIVERIES` / `<created at>#<id>` |
+//! | open entry (予約済み and due, or 配信中) | `DUE` | `<due at>#<id>` | – |
+//! | send plan | `DELIVERY#<id>` | `PLAN` | – |
+//! | batch of ≤ 500 recipients | `DELIVERY#<id>` | `BATCH#<n, 6 digits>` | – |
+//! | sender's lease | `DELIVERY#<id>` | `LEASE` | – (expires) |
+//!
+//! The plan is written only after every batch is, so a sender that finds a plan can trust its
+//! batches; a sender that finds none plans again from scratch (nothing was sent yet).
+
+use crate::{decode, encode, RecordError};
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use tayori_domain::delivery::Delivery;
+use tayori_ports::{Condition, Cursor, Item, KeyRange, Query, StoreError, TableStore, Write};
+
+fn pk(id: &str) -> String {
+    format!("DELIVERY#{id}")
+}
+const META: &str = "META";
+const PLAN: &str = "PLAN";
+const LEASE: &str = "LEASE";
+const DUE: &str = "DUE";
+const LIST: &str = "DELIVERIES";
+
+fn batch_sk(n: u32) -> String {
+    format!("BATCH#{n:06}")
+}
+
+fn time_key(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// How the batches of one delivery are laid out.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    pub batches: u32,
+    pub recipients: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum BatchState {
+    Pending,
+    /// LINE accepted it (now, or earlier under the same retry key).
+    Sent {
+        request_id: Option<String>,
+    },
+    /// LINE refused it or never answered; `error` is what LINE said, for the log.
+    Failed {
+        error: String,
+    },
+    /// Not sent because staff stopped the delivery.
+    NotSent,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Batch {
+    pub number: u32,
+    pub recipients: Vec<String>,
+    /// Chosen when the batch is planned, so every attempt at it (after a crash too) carries
+    /// the same `X-Line-Retry-Key` and LINE delivers it at most once.
+    pub retry_key: String,
+    pub state: BatchState,
+    #[serde(default)]
+    pub at: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone)]
+pub struct Deliveries {
+    table: Arc<dyn TableStore>,
+}
+
+impl Deliveries {
+    pub fn new(table: Arc<dyn TableStore>) -> Self {
+        Self { table }
+    }
+
+    pub async fn create(&self, delivery: &Delivery) -> Result<(), RecordError> {
+        self.table
+            .put(meta_item(delivery, 1), Condition::IfAbsent)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn get(&self, id: &str) -> Result<Option<Delivery>, RecordError> {
+        match self.table.get(&pk(id), META).await? {
+            Some(item) => Ok(Some(decode(&item)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Applies `change` with optimistic concurrency and keeps the due index in step with the
+    /// status. `change` may refuse (its error is returned and nothing is written).
+    pub async fn update<E: From<RecordError>>(
+        &self,
+        id: &str,
+        change: impl Fn(&mut Delivery) -> Result<(), E>,
+    ) -> Result<Delivery, E> {
+        for attempt in 0..crate::MAX_UPDATE_ATTEMPTS {
+            let item = self
+                .table
+                .get(&pk(id), META)
+                .await
+                .map_err(RecordError::from)?
+                .ok_or_else(|| RecordError::Corrupt(pk(id), "no such delivery".into()))?;
+            let before: Delivery = decode(&item)?;
+            let mut after = before.clone();
+            change(&mut after)?;
+            let mut writes = vec![Write::Put {
+                item: meta_item(&after, item.version + 1),
+                condition: Condition::IfVersion(item.version),
+            }];
+            let (was, now) = (before.open_since(), after.open_since());
+            if was != now {
+                if let Some(at) = was {
+                    writes.push(Write::Delete {
+                        pk: DUE.into(),
+                        sk: due_sk(at, id),
+                        condition: Condition::Always,
+                    });
+                }
+                if let Some(at) = now {
+                    writes.push(Write::Put {
+                        item: Item::new(DUE, due_sk(at, id), serde_json::json!({ "id": id })),
+                        condition: Condition::Always,
+                    });
+                }
+            }
+            match self.table.transact(writes).await {
+                Ok(()) => return Ok(after),
+                Err(StoreError::ConditionFailed) => crate::backoff(attempt).await,
+                Err(e) => return Err(RecordError::from(e).into()),
+            }
+        }
+        Err(RecordError::Contended(pk(id)).into())
+    }
+
+    /// Ids of deliveries due at or before `now` or still being sent, oldest first.
+    pub async fn due(&self, now: DateTime<Utc>) -> Result<Vec<String>, RecordError> {
+        let mut ids = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = self
+                .table
+                .query(
+                    Query::partition(DUE)
+                        .range(KeyRange::Between("0".into(), format!("{}~", time_key(now))))
+                        .after(cursor),
+                )
+                .await?;
+            for item in &page.items {
+                if let Some(id) = item.body.get("id").and_then(|v| v.as_str()) {
+                    ids.push(id.to_owned());
+                }
+            }
+            cursor = page.cursor;
+            if cursor.is_none() {
+                return Ok(ids);
+            }
+        }
+    }
+
+    /// A page of deliveries, newest first.
+    pub async fn list(
+        &self,
+        limit: usize,
+        after: Option<Cursor>,
+    ) -> Result<(Vec<Delivery>, Option<Cursor>), RecordError> {
+        let page = self
+            .table
+            .query(Query::gsi1(LIST).descending().limit(limit).after(after))
+            .await?;
+        let deliveries = page.items.iter().map(decode).collect::<Result<_, _>>()?;
+        Ok((deliveries, page.cursor))
+    }
+
+    pub async fn plan(&self, id: &str) -> Result<Option<Plan>, RecordError> {
+        match self.table.get(&pk(id), PLAN).await? {
+            Some(item) => Ok(Some(decode(&item)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Writes every batch, then the plan. Batches left from an earlier, unfinished planning
+    /// beyond the new count are never read: the plan's count bounds them.
+    pub async fn save_plan(&self, id: &str, batches: &[Batch]) -> Result<Plan, RecordError> {
+        for chunk in batches.chunks(25) {
+            let writes = chunk
+                .iter()
+                .map(|b| Write::Put {
+                    item: Item::new(pk(id), batch_sk(b.number), encode(b)),
+                    condition: Condition::Always,
+                })
+                .collect();
+            self.table.transact(writes).await?;
+        }
+        let plan = Plan {
+            batches: u32::try_from(batches.len()).expect("batches fit u32"),
+            recipients: batches.iter().map(|b| b.recipients.len() as u64).sum(),
+        };
+        match self
+            .table
+            .put(Item::new(pk(id), PLAN, encode(&plan)), Condition::IfAbsent)
+            .await
+        {
+            Ok(()) => Ok(plan),
+            // Another sender planned first: theirs stands (its batches may already be going).
+            Err(StoreError::ConditionFailed) => self
+                .plan(id)
+                .await?
+                .ok_or_else(|| RecordError::Contended(pk(id))),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Batches `from..` in order, a page at a time.
+    pub async fn batches(
+        &self,
+        id: &str,
+        plan: &Plan,
+        after: Option<Cursor>,
+    ) -> Result<(Vec<Batch>, Option<Cursor>), RecordError> {
+        if plan.batches == 0 {
+            return Ok((Vec::new(), None));
+        }
+        let page = self
+            .table
+            .query(
+                Query::partition(pk(id))
+                    .range(KeyRange::Between(batch_sk(0), batch_sk(plan.batches - 1)))
+                    .limit(100)
+                    .after(after),
+            )
+            .await?;
+        let batches = page.items.iter().map(decode).collect::<Result<_, _>>()?;
+        Ok((batches, page.cursor))
+    }
+
+    pub async fn record_batch(&self, id: &str, batch: &Batch) -> Result<(), RecordError> {
+        self.table
+            .put(
+                Item::new(pk(id), batch_sk(batch.number), encode(batch)),
+                Condition::Always,
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Takes the sender's lease until `until`, unless another sender holds a live one.
+    pub async fn take_lease(
+        &self,
+        id: &str,
+        holder: &str,
+        until: DateTime<Utc>,
+    ) -> Result<bool, RecordError> {
+        let lease = Item::new(pk(id), LEASE, serde_json::json!({ "holder": holder }))
+            .expiring_at(until.timestamp());
+        match self.table.get(&pk(id), LEASE).await? {
+            Some(current) if current.body["holder"] == holder => {
+                self.table
+                    .put(lease, Condition::IfVersion(current.version))
+                    .await?;
+                Ok(true)
+            }
+            Some(_) => Ok(false),
+            None => match self.table.put(lease, Condition::IfAbsent).await {
+                Ok(()) => Ok(true),
+                Err(StoreError::ConditionFailed) => Ok(false),
+                Err(e) => Err(e.into()),
+            },
+        }
+    }
+
+    pub async fn release_lease(&self, id: &str) -> Result<(), RecordError> {
+        self.table.delete(&pk(id), LEASE, Condition::Always).await?;
+        Ok(())
+    }
+}
+
+fn due_sk(at: DateTime<Utc>, id: &str) -> String {
+    format!("{}#{id}", time_key(at))
+}
+
+fn meta_item(delivery: &Delivery, version: u64) -> Item {
+    Item::new(pk(&delivery.id), META, encode(delivery))
+        .with_gsi1(
+            LIST,
+            format!("{}#{}", time_key(delivery.created.at), delivery.id),
+        )
+        .with_version(version)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+    use tayori_adapters::embedded::SqliteTable;
+    use tayori_domain::delivery::{Bubble, DeliveryError};
+    use tayori_ports::SystemClock;
+
+    #[derive(Debug)]
+    enum Failure {
+        Rule(DeliveryError),
+        Record(#[allow(dead_code)] RecordError),
+    }
+    impl From<RecordError> for Failure {
+        fn from(e: RecordError) -> Self {
+            Failure::Record(e)
+        }
+    }
+
+    fn store() -> (Deliveries, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let table = Arc::new(SqliteTable::open(dir.path(), Arc::new(SystemClock)).unwrap());
+        (Deliveries::new(table), dir)
+    }
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-12-01T09:00:00+09:00")
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn draft(id: &str) -> Delivery {
+        let mut d = Delivery::draft(id.into(), "tanaka", now());
+        d.title = "お知らせ".into();
+        d.bubbles = vec![Bubble::Text {
+            text: "本文".into(),
+        }];
+        d
+    }
+
+    #[tokio::test]
+    async fn a_reservation_is_listed_as_due_from_its_minute_until_it_leaves_the_schedule() {
+        let (deliveries, _dir) = store();
+        let mut d = draft("D1");
+        d.send_at = Some(now() + Duration::hours(1));
+        deliveries.create(&d).await.unwrap();
+        deliveries
+            .update("D1", |d| {
+                d.submit("tanaka", true, "すべての友だち".into(), now())
+                    .map_err(Failure::Rule)
+            })
+            .await
+            .unwrap();
+        assert!(deliveries.due(now()).await.unwrap().is_empty());
+        let at = now() + Duration::hours(1);
+        assert_eq!(deliveries.due(at).await.unwrap(), ["D1"]);
+
+        deliveries
+            .update("D1", |d| d.cancel("tanaka", at).map_err(Failure::Rule))
+            .await
+            .unwrap();
+        assert!(deliveries.due(at).await.unwrap().is_empty());
+        let refused = deliveries
+            .update("D1", |d| d.approve("suzuki", at).map_err(Failure::Rule))
+            .await;
+        assert!(matches!(
+            refused,
+            Err(Failure::Rule(DeliveryError::WrongStatus(_)))
+        ));
+    }
+
+    #[tokio::test]
+    async fn the_list_shows_the_newest_first() {
+        let (deliveries, _dir) = store();
+        for n in 0..3 {
+            let mut d = draft(&format!("D{n}"));
+            d.created.at = now() + Duration::minutes(n);
+            deliveries.create(&d).await.unwrap();
+        }
+        let (list, cursor) = deliveries.list(2, None).await.unwrap();
+        let ids: Vec<_> = list.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["D2", "D1"]);
+        let (rest, _) = deliveries.list(2, cursor).await.unwrap();
+        assert_eq!(rest[0].id, "D0");
+    }
+
+    #[tokio::test]
+    async fn a_lease_keeps_a_second_sender_out_until_it_expires() {
+        let (deliveries, _dir) = store();
+        let until = Utc::now() + Duration::minutes(5);
+        assert!(deliveries.take_lease("D1", "a", until).await.unwrap());
+        assert!(!deliveries.take_lease("D1", "b", until).await.unwrap());
+        assert!(
+            deliveries.take_lease("D1", "a", until).await.unwrap(),
+            "renewal"
+        );
+        deliveries.release_lease("D1").await.unwrap();
+        assert!(deliveries.take_lease("D1", "b", until).await.unwrap());
+        let past = Utc::now() - Duration::seconds(1);
+        deliveries.release_lease("D1").await.unwrap();
+        assert!(deliveries.take_lease("D1", "c", past).await.unwrap());
+        assert!(
+            deliveries.take_lease("D1", "d", until).await.unwrap(),
+            "an expired lease is free"
+        );
+    }
+}
