@@ -617,6 +617,7 @@ fn events_from_the_bus_reach_their_functions_with_permission() {
         ("line.location-received", "SheltersFunction"),
         ("line.media-received", "ReportsFunction"),
         ("menu.switch-requested", "BroadcastFunction"),
+        ("delivery.requested", "BroadcastFunction"),
     ] {
         let (rule_id, rule) = rules
             .iter()

@@ -844,3 +844,156 @@ async fn a_clerk_makes_publishes_and_switches_rich_menus_from_the_console() {
         "audit needs its own permission"
     );
 }
+
+impl Browser<'_> {
+    /// Posts the composer's multipart form: text fields and no files, with the page's token.
+    async fn compose(&mut self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        let boundary = "----tayori-compose";
+        let mut body = String::new();
+        let csrf = self.csrf.clone();
+        for (name, value) in [&[("_csrf", csrf.as_str())], fields].concat() {
+            body.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            ));
+        }
+        body.push_str(&format!("--{boundary}--\r\n"));
+        let cookie = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let mut req = Request::post(path)
+            .header(header::COOKIE, cookie)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .unwrap();
+        req.extensions_mut().insert(SourceIp(self.ip.unwrap()));
+        let response = self.console.app.clone().oneshot(req).await.unwrap();
+        Answer {
+            status: response.status(),
+            location: response
+                .headers()
+                .get(header::LOCATION)
+                .map(|v| v.to_str().unwrap().to_string()),
+            headers: response.headers().clone(),
+            body: String::from_utf8_lossy(&to_bytes(response.into_body(), 10 << 20).await.unwrap())
+                .into_owned(),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_drafter_asks_for_approval_and_another_clerk_approves_the_segment_delivery() {
+    use tayori_domain::delivery::DeliveryStatus;
+    use tayori_domain::segment::Target;
+    let c = console().await;
+    add_staff(
+        &c,
+        "drafter",
+        [Permission::DeliveryDraft].into_iter().collect(),
+    )
+    .await;
+    add_staff(
+        &c,
+        "approver",
+        [
+            Permission::DeliveryDraft,
+            Permission::DeliveryApprove,
+            Permission::DeliverySend,
+        ]
+        .into_iter()
+        .collect(),
+    )
+    .await;
+    let fields = [
+        ("title", "子育て支援センターのお知らせ"),
+        ("category", "子育て"),
+        ("kind0", "text"),
+        ("text0", "12月の親子ひろばは毎週水曜です。👶"),
+        ("target", "segment"),
+        ("seg.age_group", "30代"),
+        ("seg.district", "雲浜"),
+        ("send_at", ""),
+    ];
+
+    let mut drafter = Browser::new(&c);
+    drafter.sign_in("drafter", PASSWORD).await;
+    let page = drafter.get("/admin/deliveries/new").await;
+    assert!(
+        page.body.contains("承認を依頼する"),
+        "no send permission: asks for approval"
+    );
+    // A problem is shown on the form and nothing is sent.
+    let empty = drafter
+        .compose(
+            "/admin/deliveries",
+            &[
+                ("title", ""),
+                ("category", "一般"),
+                ("target", "all"),
+                ("action", "submit"),
+            ],
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::OK);
+    assert!(
+        empty.body.contains("タイトルを入力してください。"),
+        "{}",
+        empty.body
+    );
+
+    let saved = drafter
+        .compose(
+            "/admin/deliveries",
+            &[&fields[..], &[("action", "submit")]].concat(),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let path = saved.location.unwrap();
+    let id = path.rsplit('/').next().unwrap().to_string();
+    let deliveries = tayori_records::Deliveries::new(c.state.platform.table.clone());
+    let d = deliveries.get(&id).await.unwrap().unwrap();
+    assert_eq!(d.status, DeliveryStatus::AwaitingApproval);
+    assert_eq!(d.target_description, "年代: 30代 かつ 居住地区: 雲浜");
+    assert!(matches!(d.target, Target::Segment { .. }));
+    // The drafter cannot approve (no permission: the server refuses, not just the page).
+    drafter.get(&path).await;
+    let refused = drafter.post(&format!("{path}/approve"), &[]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    let mut approver = Browser::new(&c);
+    approver.sign_in("approver", PASSWORD).await;
+    let shown = approver.get(&path).await;
+    assert!(shown.body.contains("承認して配信する"));
+    approver.post(&format!("{path}/approve"), &[]).await;
+    let d = deliveries.get(&id).await.unwrap().unwrap();
+    assert_eq!(d.status, DeliveryStatus::Scheduled);
+    assert_eq!(d.approved.as_ref().unwrap().by, "approver");
+    assert!(d.is_due(c.state.platform.clock.now()));
+
+    // The log lists it and its CSV carries who created and approved it.
+    let list = approver.get("/admin/deliveries?q=親子").await;
+    assert!(list.body.contains("子育て支援センターのお知らせ"));
+    let csv = approver.get("/admin/deliveries.csv").await;
+    assert!(csv.body.starts_with('\u{feff}'));
+    assert!(csv.body.contains("drafter") && csv.body.contains("approver"));
+
+    // Duplicate makes a fresh draft with the same content.
+    approver.get(&path).await;
+    let copy = approver.post(&format!("{path}/duplicate"), &[]).await;
+    let copy_id = copy
+        .location
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let copy = deliveries.get(&copy_id).await.unwrap().unwrap();
+    assert_eq!(copy.status, DeliveryStatus::Draft);
+    assert_eq!(copy.bubbles, d.bubbles);
+    assert_eq!(copy.duplicated_from.as_deref(), Some(id.as_str()));
+}

@@ -38,7 +38,7 @@ pub enum SendError {
 pub struct Sender {
     pub platform: Platform,
     pub line: Arc<LineClient>,
-    /// Where LINE fetches delivery images: `<base>/media/<key>` (https).
+    /// Where LINE fetches delivery images: `<base>/<key>` (https).
     pub media_base_url: String,
     /// Identifies this process in leases.
     pub holder: String,

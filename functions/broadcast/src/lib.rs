@@ -69,13 +69,7 @@ pub fn router() -> Router {
     Router::new().route(HEALTH_PATH, get(|| async { "ok" }))
 }
 
-/// Detail type staff's "send" publishes, so a delivery starts within seconds instead of at
-/// the next tick (which still picks it up if this event is lost).
-pub const DELIVERY_REQUESTED: &str = "delivery.requested";
-
-pub fn delivery_requested(id: &str) -> Event {
-    Event::new(DELIVERY_REQUESTED, serde_json::json!({ "id": id }))
-}
+pub use tayori_domain::delivery::DELIVERY_REQUESTED;
 
 /// Handles scheduler ticks and delivery requests: both end in the sender.
 pub struct Scheduler {

@@ -1,12 +1,12 @@
 //! A delivery's bubbles as LINE messages. Images are served to LINE from the public media
-//! route (`<base>/media/<key>`), as LINE fetches them itself and wants https.
+//! route (`<base>/<key>`, keys start with `media/`), as LINE fetches them itself over https.
 
 use serde_json::json;
 use tayori_domain::delivery::Bubble;
 use tayori_line::message::Message;
 
 pub fn media_url(base: &str, key: &str) -> String {
-    format!("{}/media/{key}", base.trim_end_matches('/'))
+    format!("{}/{key}", base.trim_end_matches('/'))
 }
 
 pub fn to_line_messages(bubbles: &[Bubble], media_base: &str) -> Vec<Message> {

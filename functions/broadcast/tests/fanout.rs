@@ -195,7 +195,7 @@ async fn a_segment_delivery_reaches_exactly_the_citizens_in_the_segment() {
     let first = &world.fake.sent_messages_to(in_segment[0])[1];
     assert_eq!(
         first["originalContentUrl"],
-        "https://tayori.example.jp/media/media/deliveries/a.jpg"
+        "https://tayori.example.jp/media/deliveries/a.jpg"
     );
     world.assert_every_request_passed_the_schema_check();
 }

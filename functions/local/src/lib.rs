@@ -22,6 +22,8 @@ use tokio::task::JoinHandle;
 /// Used when `LINE_CHANNEL_SECRET` is not set; printed at start so the simulator and the
 /// samples in `events/` can sign with it. Never used outside the local run.
 pub const DEV_CHANNEL_SECRET: &str = "tayori-local-dev-secret";
+/// The LIFF app's LINE Login channel id in the local run (the fake LINE takes any).
+pub const LOCAL_LOGIN_CHANNEL_ID: &str = "1000000000";
 /// The fake LINE server accepts any non-empty bearer token.
 const DEV_ACCESS_TOKEN: &str = "tayori-local-dev-token";
 
@@ -86,12 +88,26 @@ pub async fn start(config: LocalConfig) -> Result<Running, StartError> {
         ..LineConfig::default()
     }));
 
-    let webhook = Arc::new(tayori_webhook::WebhookState::new(
-        platform.clone(),
-        line.clone(),
-        config.channel_secret.clone(),
-        &config.city,
-    ));
+    let webhook = Arc::new(
+        tayori_webhook::WebhookState::new(
+            platform.clone(),
+            line.clone(),
+            config.channel_secret.clone(),
+            &config.city,
+        )
+        .with_privacy_policy_url(format!("{base_url}{}", tayori_forms::PRIVACY_PAGE)),
+    );
+    // The LIFF form verifies ID tokens with the fake LINE's LINE Login endpoint; the simulator
+    // issues tokens for its citizens (`/simulator/liff/registration?userId=`).
+    let forms = Arc::new(tayori_forms::FormsState {
+        platform: platform.clone(),
+        line: line.clone(),
+        config: tayori_forms::FormsConfig {
+            login_channel_id: LOCAL_LOGIN_CHANNEL_ID.into(),
+            liff_id: None,
+            city: config.city.clone(),
+        },
+    });
     let admin = Arc::new(admin_state(platform.clone(), line.clone(), &config.city).await?);
     let setup_token = admin.config.setup_token.clone();
     bus.subscribe(
@@ -101,10 +117,18 @@ pub async fn start(config: LocalConfig) -> Result<Running, StartError> {
             line: line.clone(),
         }),
     );
-    bus.subscribe(
-        tayori_broadcast::TICK,
-        Arc::new(tayori_broadcast::Scheduler),
+    // LINE wants https image URLs; the local run has none, so media URLs name the local host
+    // with https and the simulator shows them through /media on this port.
+    let sender = tayori_broadcast::fanout::Sender::new(
+        platform.clone(),
+        line.clone(),
+        format!("https://127.0.0.1:{port}"),
     );
+    let scheduler = Arc::new(tayori_broadcast::Scheduler {
+        sender: Arc::new(sender),
+    });
+    bus.subscribe(tayori_broadcast::TICK, scheduler.clone());
+    bus.subscribe(tayori_broadcast::DELIVERY_REQUESTED, scheduler);
 
     let simulator = simulator::Simulator::new(
         base_url.clone(),
@@ -115,9 +139,10 @@ pub async fn start(config: LocalConfig) -> Result<Running, StartError> {
 
     let app = Router::new()
         .merge(tayori_webhook::router(webhook))
+        .merge(tayori_webhook::media::router(platform.objects.clone()))
         .merge(tayori_shelters::router())
         .merge(tayori_reports::router())
-        .merge(tayori_forms::router())
+        .merge(tayori_forms::router(forms))
         .merge(tayori_broadcast::router())
         .merge(tayori_export::router())
         .merge(tayori_admin::router(admin))

@@ -379,6 +379,7 @@ pub fn router(simulator: Arc<Simulator>) -> Router {
         )
         .route("/simulator/api/events", post(send_event))
         .route("/simulator/api/conversation", get(conversation))
+        .route("/simulator/liff/registration", get(open_registration_form))
         .with_state(simulator)
 }
 
@@ -469,4 +470,23 @@ async fn conversation(
     Query(q): Query<ConversationQuery>,
 ) -> Json<Vec<Value>> {
     Json(s.conversation(&q.user_id))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OpenForm {
+    user_id: String,
+}
+
+/// Opens the LIFF registration form as `citizen`, the way LINE would: with an ID token the
+/// (fake) LINE Platform issued, passed in the query because there is no LIFF SDK here.
+async fn open_registration_form(
+    State(s): State<Arc<Simulator>>,
+    Query(open): Query<OpenForm>,
+) -> Response {
+    if !is_user_id(&open.user_id) {
+        return bad_request(format!("{} is not a LINE user id", open.user_id));
+    }
+    let token = s.fake_line.issue_id_token(&open.user_id, None);
+    axum::response::Redirect::to(&format!("/liff/registration?id_token={token}")).into_response()
 }

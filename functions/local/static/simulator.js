@@ -57,6 +57,11 @@
     $("#chat-title").textContent = citizen.name;
     document.querySelectorAll(".citizen-list button").forEach((b) =>
       b.setAttribute("aria-pressed", String(b.dataset.userId === citizen.userId)));
+    const liff = document.getElementById("liff-registration");
+    if (liff) {
+      liff.href = `/simulator/liff/registration?userId=${encodeURIComponent(citizen.userId)}`;
+      liff.hidden = false;
+    }
     enableControls(true);
     refresh();
   }

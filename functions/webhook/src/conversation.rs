@@ -7,10 +7,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use tayori_domain::usage::{UsageEvent, UsageKind};
 use tayori_line::message::Message;
-use tayori_line::webhook::{Event, EventKind, Mode};
+use tayori_line::webhook::{Event, EventKind, IncomingMessage, Mode};
 use tayori_line::LineClient;
 use tayori_ports::Platform;
 use tayori_records::{Friends, RecordError, Settings, UsageEvents, WebhookEvents};
+
+use crate::registration::{Command, Registration, DEFAULT_PRIVACY_POLICY_PATH};
 
 pub struct Conversation {
     platform: Platform,
@@ -19,6 +21,7 @@ pub struct Conversation {
     settings: Settings,
     seen: WebhookEvents,
     usage: UsageEvents,
+    registration: Registration,
 }
 
 impl Conversation {
@@ -28,9 +31,15 @@ impl Conversation {
             settings: Settings::new(platform.table.clone(), city),
             seen: WebhookEvents::new(platform.table.clone()),
             usage: UsageEvents::new(platform.table.clone()),
+            registration: Registration::new(&platform, DEFAULT_PRIVACY_POLICY_PATH.into()),
             platform,
             line,
         }
+    }
+
+    /// Where the registration invitation links for the full privacy policy.
+    pub fn set_privacy_policy_url(&mut self, url: String) {
+        self.registration.set_privacy_policy_url(url);
     }
 
     /// Handles a batch: friends concurrently, each friend's events in the order LINE sent them.
@@ -92,23 +101,42 @@ impl Conversation {
                     .await?;
                 self.count(UsageKind::FriendAdded, at, &friend).await;
                 let greetings = self.settings.greetings().await?;
-                self.reply(&event, vec![Message::text(greetings.welcome)])
+                // The invitation to register follows the welcome in the same reply.
+                let invitation = self.registration.invitation().await?;
+                self.reply(&event, vec![Message::text(greetings.welcome), invitation])
                     .await;
             }
             EventKind::Unfollow => {
                 let friend = self.friends.update(&user_id, at, |f| f.blocked(at)).await?;
                 self.count(UsageKind::FriendBlocked, at, &friend).await;
             }
-            EventKind::Message(_) => {
+            EventKind::Message(message) => {
                 self.friends.update(&user_id, at, |f| f.seen(at)).await?;
+                let command = match message {
+                    IncomingMessage::Text { text, .. } => Command::from_text(text),
+                    _ => None,
+                };
+                if let Some(command) = command {
+                    let messages = self.registration.handle(&user_id, command, at).await?;
+                    self.reply(&event, messages).await;
+                    return Ok(());
+                }
                 let greetings = self.settings.greetings().await?;
                 self.reply(&event, vec![Message::text(greetings.default_reply)])
                     .await;
             }
-            EventKind::Postback { .. } => {
-                // Rich menu areas and buttons answer with postbacks: counted as menu taps.
+            EventKind::Postback { data, .. } => {
+                // Rich menu areas and buttons answer with postbacks: counted as menu taps;
+                // answers to the questionnaire are not.
                 let friend = self.friends.update(&user_id, at, |f| f.seen(at)).await?;
-                self.count(UsageKind::MenuTap, at, &friend).await;
+                let command = Command::from_postback(data);
+                if !command.as_ref().is_some_and(Command::is_answer) {
+                    self.count(UsageKind::MenuTap, at, &friend).await;
+                }
+                if let Some(command) = command {
+                    let messages = self.registration.handle(&user_id, command, at).await?;
+                    self.reply(&event, messages).await;
+                }
             }
             EventKind::Unknown { event_type } => {
                 tracing::info!(event_type = %event_type, "event type not handled");

@@ -6,6 +6,8 @@
 //! order for each friend, within a time budget.
 
 mod conversation;
+pub mod media;
+pub mod registration;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -40,6 +42,13 @@ impl WebhookState {
             conversation: Conversation::new(platform, line, city),
             channel_secret,
         }
+    }
+
+    /// Where the registration invitation links for the full privacy policy (an absolute URL:
+    /// LINE only makes absolute URLs tappable). Default: [`registration::DEFAULT_PRIVACY_POLICY_PATH`].
+    pub fn with_privacy_policy_url(mut self, url: impl Into<String>) -> Self {
+        self.conversation.set_privacy_policy_url(url.into());
+        self
     }
 }
 

@@ -8,6 +8,23 @@ use tayori_webhook::{router, WebhookState};
 async fn main() -> Result<(), lambda_http::Error> {
     tayori_runtime::init_tracing();
     let boot = tayori_runtime::Boot::from_env().await?;
-    let state = WebhookState::new(boot.platform, boot.line, boot.channel_secret, &boot.city);
-    lambda_http::run(router(Arc::new(state))).await
+    let objects = boot.platform.objects.clone();
+    let mut state = WebhookState::new(boot.platform, boot.line, boot.channel_secret, &boot.city);
+    // PRIVACY_POLICY_URL, or the page the forms function serves on the public API.
+    match std::env::var("PRIVACY_POLICY_URL").or_else(|_| {
+        std::env::var("PUBLIC_BASE_URL").map(|base| {
+            format!(
+                "{}{}",
+                base.trim_end_matches('/'),
+                tayori_webhook::registration::DEFAULT_PRIVACY_POLICY_PATH
+            )
+        })
+    }) {
+        Ok(url) => state = state.with_privacy_policy_url(url),
+        Err(_) => tracing::warn!(
+            "neither PRIVACY_POLICY_URL nor PUBLIC_BASE_URL is set: the registration invitation links a relative path"
+        ),
+    }
+    let app = router(Arc::new(state)).merge(tayori_webhook::media::router(objects));
+    lambda_http::run(app).await
 }

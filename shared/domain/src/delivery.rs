@@ -24,6 +24,10 @@ pub const MAX_TITLE_CHARS: usize = 100;
 /// Recipients per multicast request (LINE's limit).
 pub const BATCH_SIZE: usize = 500;
 
+/// The bus event that asks the broadcast function to send a delivery now (detail `{"id"}`);
+/// the every-minute tick sends it anyway if the event is lost.
+pub const DELIVERY_REQUESTED: &str = "delivery.requested";
+
 /// Categories staff file deliveries under; the log and the usage report group by them.
 pub const CATEGORIES: [&str; 7] = ["防災", "子育て", "ごみ", "健康", "イベント", "観光", "一般"];
 

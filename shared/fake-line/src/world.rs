@@ -39,6 +39,16 @@ pub(crate) struct World {
     pub batches: HashMap<String, DateTime<Utc>>,
     pub contents: HashMap<String, Image>,
     pub message_seq: u64,
+    /// LINE Login ID tokens handed out (`/_line/id-tokens`), by token.
+    pub id_tokens: HashMap<String, IssuedIdToken>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct IssuedIdToken {
+    pub user_id: String,
+    pub client_id: Option<String>,
+    pub issued_at: i64,
+    pub expires_at: i64,
 }
 
 impl World {

@@ -2,12 +2,14 @@
 
 pub mod account;
 pub mod audit_log;
+pub mod deliveries;
 pub mod emergency;
 pub mod home;
 pub mod login;
 pub mod manual;
 pub mod richmenus;
 pub mod roles;
+pub mod segments;
 pub mod staff;
 pub mod usage;
 
@@ -117,6 +119,85 @@ pub fn routes() -> Routes {
             "/admin/richmenus/{id}/designate",
             Needs(RichMenus),
             richmenus::designate,
+        )
+        .get("/admin/deliveries", Needs(DeliveryDraft), deliveries::list)
+        .get(
+            "/admin/deliveries.csv",
+            Needs(DeliveryDraft),
+            deliveries::export,
+        )
+        .get(
+            "/admin/deliveries/new",
+            Needs(DeliveryDraft),
+            deliveries::new_form,
+        )
+        .post(
+            "/admin/deliveries",
+            Needs(DeliveryDraft),
+            deliveries::create,
+        )
+        .get(
+            "/admin/deliveries/{id}",
+            Needs(DeliveryDraft),
+            deliveries::show,
+        )
+        .post(
+            "/admin/deliveries/{id}",
+            Needs(DeliveryDraft),
+            deliveries::update,
+        )
+        .post(
+            "/admin/deliveries/{id}/approve",
+            Needs(DeliveryApprove),
+            deliveries::approve,
+        )
+        .post(
+            "/admin/deliveries/{id}/return",
+            Needs(DeliveryApprove),
+            deliveries::return_to_draft,
+        )
+        .post(
+            "/admin/deliveries/{id}/cancel",
+            Needs(DeliverySend),
+            deliveries::cancel,
+        )
+        .post(
+            "/admin/deliveries/{id}/stop",
+            Needs(DeliverySend),
+            deliveries::stop,
+        )
+        .post(
+            "/admin/deliveries/{id}/duplicate",
+            Needs(DeliveryDraft),
+            deliveries::duplicate,
+        )
+        .get(
+            "/admin/media/{*key}",
+            Needs(DeliveryDraft),
+            deliveries::media,
+        )
+        .get("/admin/segments", Needs(Segments), segments::list)
+        .post("/admin/segments", Needs(Segments), segments::add_item)
+        .post("/admin/segments/{id}", Needs(Segments), segments::rename)
+        .post(
+            "/admin/segments/{id}/choices",
+            Needs(Segments),
+            segments::add_choice,
+        )
+        .post(
+            "/admin/segments/{id}/move",
+            Needs(Segments),
+            segments::move_item,
+        )
+        .post(
+            "/admin/segments/{id}/retire",
+            Needs(Segments),
+            segments::retire_item,
+        )
+        .post(
+            "/admin/segments/{id}/choices/{index}/retire",
+            Needs(Segments),
+            segments::retire_choice,
         )
         .get("/admin/emergency", Needs(EmergencySwitch), emergency::show)
         .post(

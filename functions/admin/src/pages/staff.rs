@@ -226,7 +226,14 @@ fn permission_fields(draft: &Draft) -> Markup {
     }
 }
 
-fn new_page(page: &Page, draft: &Draft, presets: &[RolePreset], problems: &Problems) -> Response {
+/// `applied` is the preset last applied, kept selected so the clerk sees which one is in use.
+fn new_page(
+    page: &Page,
+    draft: &Draft,
+    presets: &[RolePreset],
+    applied: Option<usize>,
+    problems: &Problems,
+) -> Response {
     page.render(
         "職員を追加",
         &[("ホーム", "/admin"), ("職員アカウント", "/admin/staff"), ("職員を追加", "/admin/staff/new")],
@@ -235,7 +242,7 @@ fn new_page(page: &Page, draft: &Draft, presets: &[RolePreset], problems: &Probl
             form.inline method="get" action="/admin/staff/new" {
                 label for="preset" { "役割のひな形から始める" }
                 select #preset name="preset" {
-                    @for (i, p) in presets.iter().enumerate() { option value=(i) { (p.name) "：" (p.description) } }
+                    @for (i, p) in presets.iter().enumerate() { option value=(i) selected[applied == Some(i)] { (p.name) "：" (p.description) } }
                 }
                 button type="submit" { "ひな形を適用" }
             }
@@ -271,7 +278,8 @@ pub async fn new_form(
     if let Some(p) = q.preset.and_then(|i| presets.get(i)) {
         draft.permissions = p.permissions.iter().collect();
     }
-    new_page(&page, &draft, &presets, &Problems::default())
+    let applied = q.preset.filter(|i| *i < presets.len());
+    new_page(&page, &draft, &presets, applied, &Problems::default())
 }
 
 pub async fn create(
@@ -333,7 +341,7 @@ pub async fn create(
         }
     }
     let presets = state.staff.presets().await.unwrap_or_default();
-    new_page(&page, &draft, &presets, &problems)
+    new_page(&page, &draft, &presets, None, &problems)
 }
 
 fn edit_page(

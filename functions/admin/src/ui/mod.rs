@@ -28,6 +28,16 @@ const MENU: &[MenuItem] = &[
         permission: None,
     },
     MenuItem {
+        label: "セグメント設定",
+        href: "/admin/segments",
+        permission: Some(Permission::Segments),
+    },
+    MenuItem {
+        label: "配信",
+        href: "/admin/deliveries",
+        permission: Some(Permission::DeliveryDraft),
+    },
+    MenuItem {
         label: "リッチメニュー",
         href: "/admin/richmenus",
         permission: Some(Permission::RichMenus),

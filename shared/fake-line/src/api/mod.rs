@@ -1,6 +1,7 @@
 //! Routes: LINE's endpoints (behind the gate) and the `/_line/*` control routes (not behind it).
 
 mod control;
+mod login;
 mod messages;
 mod profile;
 mod richmenu;
@@ -91,7 +92,8 @@ pub(crate) fn router(fake: FakeLine) -> Router {
         .route("/v2/bot/{*rest}", any(unknown_endpoint))
         .layer(from_fn_with_state(fake.clone(), gate))
         .with_state(fake.clone());
-    line.merge(control::router(fake))
+    line.merge(control::router(fake.clone()))
+        .merge(login::router(fake))
 }
 
 async fn unknown_endpoint() -> Response {

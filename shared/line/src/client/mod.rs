@@ -1,11 +1,13 @@
 //! The LINE Messaging API client: one reqwest client (rustls) per process, a bearer token,
 //! bounded retries with backoff, retry keys on the sends that take them, and multicast pacing.
 
+mod login;
 mod messaging;
 mod pacer;
 mod richmenu;
 mod transport;
 
+pub use login::IdTokenClaims;
 pub use messaging::{Content, NarrowcastProgress, NarrowcastRequest};
 
 use pacer::Pacer;

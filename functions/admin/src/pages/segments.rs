@@ -1,0 +1,458 @@
+//! セグメント設定: the items citizens register (年代, 性別, 居住地区, 関心 …) and their choices,
+//! in the order the chat questionnaire and the LIFF form ask them. Staff add, rename, reorder
+//! and retire; nothing is ever deleted, so old deliveries and logs keep their meaning.
+
+use crate::audit::{self, Actor};
+use crate::ui::form::Problems;
+use crate::ui::form_data::FormData;
+use crate::ui::{self, redirect_with, FlashKind, Page};
+use crate::AdminState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use bytes::Bytes;
+use maud::{html, Markup};
+use std::sync::Arc;
+use tayori_domain::segment::{
+    Answer, SegmentEditError, SegmentItem, SegmentItems, MAX_CHOICE_CHARS, MAX_LABEL_CHARS,
+};
+use tayori_records::SegmentItemsRecord;
+
+const LIST: &str = "/admin/segments";
+const MANUAL: &str = "segments";
+
+fn record(state: &AdminState) -> SegmentItemsRecord {
+    SegmentItemsRecord::new(state.platform.table.clone())
+}
+
+/// A refused change, shown again on the list beside the form it came from, with what the clerk
+/// typed kept.
+struct Refusal {
+    /// `new` for the add-item form, else the item id.
+    scope: String,
+    problems: Problems,
+    form: FormData,
+}
+
+pub async fn list(State(state): State<Arc<AdminState>>, page: Page) -> Response {
+    match record(&state).get().await {
+        Ok(items) => render(&page, &items, None),
+        Err(e) => ui::unavailable(&e),
+    }
+}
+
+fn answer_label(answer: Answer) -> &'static str {
+    match answer {
+        Answer::One => "1つ選ぶ",
+        Answer::Many => "複数選べる",
+    }
+}
+
+fn badge(text: &str) -> Markup {
+    html! {
+        span.badge style="display:inline-block;margin-left:6px;padding:0 6px;border:1px solid #8a1c1c;border-radius:3px;color:#8a1c1c;font-size:85%;font-weight:normal" { (text) }
+    }
+}
+
+/// A labelled input whose id is unique on the page (every item has its own forms).
+fn input(
+    scope: &str,
+    name: &str,
+    label: &str,
+    value: &str,
+    refusal: Option<&Refusal>,
+    hint: &str,
+) -> Markup {
+    let id = format!("f-{scope}-{name}");
+    let problem = refusal
+        .filter(|r| r.scope == scope)
+        .and_then(|r| r.problems.get(name));
+    html! {
+        div.field {
+            label for=(id) { (label) }
+            input type="text" id=(id) name=(name) value=(value)
+                aria-invalid=[problem.map(|_| "true")]
+                aria-describedby=(format!("h-{scope}-{name}"));
+            div.hint id=(format!("h-{scope}-{name}")) {
+                @if let Some(p) = problem { span.problem { (p) } " " }
+                (hint)
+            }
+        }
+    }
+}
+
+/// What the clerk typed, when this form was the refused one; else `fallback`.
+fn typed(refusal: Option<&Refusal>, scope: &str, name: &str, fallback: &str) -> String {
+    match refusal.filter(|r| r.scope == scope) {
+        Some(r) => r.form.get(name),
+        None => fallback.to_string(),
+    }
+}
+
+fn item_section(
+    page: &Page,
+    item: &SegmentItem,
+    n: usize,
+    last: usize,
+    refusal: Option<&Refusal>,
+) -> Markup {
+    let base = format!("{LIST}/{}", item.id);
+    let open = item.open_choices().count();
+    html! {
+        section.segment-item id=(format!("item-{}", item.id)) style="border:1px solid #c8ccd2;padding:12px 16px;margin-bottom:16px" {
+            h2 {
+                (n + 1) ". " (item.label)
+                @if item.retired { (badge("廃止")) }
+            }
+            p { "質問文：" (item.question) }
+            p { "答え方：" (answer_label(item.answer)) "　登録キー：" code { (item.id) } }
+            @if let Some(r) = refusal.filter(|r| r.scope == item.id) { (r.problems.summary()) }
+            table {
+                caption { "選択肢（使用中 " (open) " / 上限 " (item.max_open_choices()) "）" }
+                thead { tr { th { "選択肢" } th { "状態" } th { "操作" } } }
+                tbody {
+                    @for (index, choice) in item.choices.iter().enumerate() {
+                        tr {
+                            td { (choice.value) }
+                            td { @if choice.retired { (badge("廃止")) } @else { "使用中" } }
+                            td {
+                                form.inline method="post" action=(format!("{base}/choices/{index}/retire")) {
+                                    (page.csrf_field())
+                                    @if choice.retired {
+                                        input type="hidden" name="retired" value="0";
+                                        button type="submit" { "使用を再開" }
+                                    } @else {
+                                        input type="hidden" name="retired" value="1";
+                                        button type="submit" { "廃止する" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    @if item.choices.is_empty() { tr { td colspan="3" { "選択肢がまだありません。選択肢がない項目は質問されません。" } } }
+                }
+            }
+            form method="post" action=(format!("{base}/choices")) {
+                (page.csrf_field())
+                (input(&item.id, "value", "選択肢を追加", &typed(refusal, &item.id, "value", ""), refusal,
+                    &format!("{MAX_CHOICE_CHARS}文字以内（LINEのボタンに表示されます）。")))
+                button type="submit" { "選択肢を追加" }
+            }
+            details open[refusal.is_some_and(|r| r.scope == item.id && (r.problems.get("label").is_some() || r.problems.get("question").is_some()))] {
+                summary { "項目名・質問文を変更" }
+                form method="post" action=(base) {
+                    (page.csrf_field())
+                    (input(&item.id, "label", "項目名", &typed(refusal, &item.id, "label", &item.label), refusal,
+                        &format!("{MAX_LABEL_CHARS}文字以内。職員の画面と配信先の説明に使います。")))
+                    (input(&item.id, "question", "質問文", &typed(refusal, &item.id, "question", &item.question), refusal,
+                        "市民に表示される質問です。"))
+                    button type="submit" { "変更を保存" }
+                }
+            }
+            div.toolbar {
+                form.inline method="post" action=(format!("{base}/move")) {
+                    (page.csrf_field())
+                    input type="hidden" name="direction" value="up";
+                    button type="submit" disabled[n == 0] aria-label=(format!("{}を上へ", item.label)) { "↑ 上へ" }
+                }
+                form.inline method="post" action=(format!("{base}/move")) {
+                    (page.csrf_field())
+                    input type="hidden" name="direction" value="down";
+                    button type="submit" disabled[n == last] aria-label=(format!("{}を下へ", item.label)) { "↓ 下へ" }
+                }
+                form.inline method="post" action=(format!("{base}/retire")) {
+                    (page.csrf_field())
+                    @if item.retired {
+                        input type="hidden" name="retired" value="0";
+                        button type="submit" { "この項目の使用を再開" }
+                    } @else {
+                        input type="hidden" name="retired" value="1";
+                        button.danger type="submit" { "この項目を廃止" }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn render(page: &Page, items: &SegmentItems, refusal: Option<Refusal>) -> Response {
+    let refusal = refusal.as_ref();
+    let last = items.items.len().saturating_sub(1);
+    let answer = typed(refusal, "new", "answer", "one");
+    let mut response = page.render(
+        "セグメント設定",
+        &[("ホーム", "/admin"), ("セグメント設定", LIST)],
+        MANUAL,
+        html! {
+            p { "市民が登録する項目です。トークの質問とLIFFの登録フォームは、この順番で質問します。"
+                "項目や選択肢は削除せず「廃止」します。廃止しても、登録済みの内容と過去の配信記録はそのまま残ります。" }
+            @for (n, item) in items.items.iter().enumerate() {
+                (item_section(page, item, n, last, refusal))
+            }
+            section #add-item {
+                h2 { "項目を追加" }
+                @if let Some(r) = refusal.filter(|r| r.scope == "new") { (r.problems.summary()) }
+                form method="post" action=(LIST) {
+                    (page.csrf_field())
+                    (input("new", "label", "項目名", &typed(refusal, "new", "label", ""), refusal,
+                        &format!("{MAX_LABEL_CHARS}文字以内。例：職業")))
+                    (input("new", "question", "質問文", &typed(refusal, "new", "question", ""), refusal,
+                        "例：ご職業を教えてください。"))
+                    fieldset {
+                        legend { "答え方" }
+                        label.check { input type="radio" name="answer" value="one" checked[answer != "many"]; "1つ選ぶ" }
+                        label.check { input type="radio" name="answer" value="many" checked[answer == "many"]; "複数選べる" }
+                    }
+                    button.primary type="submit" { "項目を追加" }
+                }
+            }
+        },
+    );
+    if refusal.is_some() {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    response
+}
+
+/// Applies one change, then either audits it and goes back to the list, or shows the list
+/// again with the refusal beside the form.
+#[allow(clippy::too_many_arguments)]
+async fn change(
+    state: &AdminState,
+    page: &Page,
+    actor: &Actor,
+    scope: &str,
+    form: FormData,
+    action: &str,
+    summary: String,
+    apply: impl Fn(&mut SegmentItems) -> Result<(), SegmentEditError>,
+) -> Response {
+    match record(state).update(apply).await {
+        Err(e) => ui::unavailable(&e),
+        Ok(Err(SegmentEditError::UnknownItem(_))) => ui::not_found(),
+        Ok(Err(refused)) => {
+            let items = match record(state).get().await {
+                Ok(items) => items,
+                Err(e) => return ui::unavailable(&e),
+            };
+            let mut problems = Problems::default();
+            problems.add(refused.field(), refused.to_string());
+            render(
+                page,
+                &items,
+                Some(Refusal {
+                    scope: scope.to_string(),
+                    problems,
+                    form,
+                }),
+            )
+        }
+        Ok(Ok(items)) => {
+            let target = if scope == "new" {
+                items.items.last().map(|i| i.id.clone()).unwrap_or_default()
+            } else {
+                scope.to_string()
+            };
+            audit::record(
+                state,
+                actor,
+                action,
+                &format!("segment:{target}"),
+                summary.clone(),
+            )
+            .await;
+            redirect_with(
+                &format!("{LIST}#item-{target}"),
+                FlashKind::Success,
+                format!("{action}：{summary}"),
+                state.config.secure_cookies,
+            )
+        }
+    }
+}
+
+fn label_of(state_items: &SegmentItems, id: &str) -> String {
+    state_items
+        .get(id)
+        .map(|i| i.label.clone())
+        .unwrap_or_else(|| id.to_string())
+}
+
+async fn current_label(state: &AdminState, id: &str) -> Result<String, Response> {
+    match record(state).get().await {
+        Ok(items) if items.get(id).is_some() => Ok(label_of(&items, id)),
+        Ok(_) => Err(ui::not_found()),
+        Err(e) => Err(ui::unavailable(&e)),
+    }
+}
+
+pub async fn add_item(
+    State(state): State<Arc<AdminState>>,
+    page: Page,
+    actor: Actor,
+    body: Bytes,
+) -> Response {
+    let form = FormData::parse(&body);
+    let (label, question) = (form.get("label"), form.get("question"));
+    let answer = if form.get("answer") == "many" {
+        Answer::Many
+    } else {
+        Answer::One
+    };
+    let summary = format!("{label}（{}）", answer_label(answer));
+    change(
+        &state,
+        &page,
+        &actor,
+        "new",
+        form.clone(),
+        "セグメント項目を追加",
+        summary,
+        |items| items.add_item(&label, &question, answer).map(|_| ()),
+    )
+    .await
+}
+
+pub async fn rename(
+    State(state): State<Arc<AdminState>>,
+    page: Page,
+    actor: Actor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let form = FormData::parse(&body);
+    let (label, question) = (form.get("label"), form.get("question"));
+    let before = match current_label(&state, &id).await {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    let summary = format!("{before} → {label}／{question}");
+    change(
+        &state,
+        &page,
+        &actor,
+        &id,
+        form.clone(),
+        "セグメント項目を変更",
+        summary,
+        |items| items.rename(&id, &label, &question),
+    )
+    .await
+}
+
+pub async fn add_choice(
+    State(state): State<Arc<AdminState>>,
+    page: Page,
+    actor: Actor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let form = FormData::parse(&body);
+    let value = form.get("value");
+    let label = match current_label(&state, &id).await {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    change(
+        &state,
+        &page,
+        &actor,
+        &id,
+        form.clone(),
+        "選択肢を追加",
+        format!("{label}：{value}"),
+        |items| items.add_choice(&id, &value),
+    )
+    .await
+}
+
+pub async fn move_item(
+    State(state): State<Arc<AdminState>>,
+    page: Page,
+    actor: Actor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let form = FormData::parse(&body);
+    let up = form.get("direction") != "down";
+    let label = match current_label(&state, &id).await {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    change(
+        &state,
+        &page,
+        &actor,
+        &id,
+        form,
+        "セグメント項目の順番を変更",
+        format!("{label}を{}", if up { "上へ" } else { "下へ" }),
+        |items| items.move_item(&id, up),
+    )
+    .await
+}
+
+pub async fn retire_item(
+    State(state): State<Arc<AdminState>>,
+    page: Page,
+    actor: Actor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let form = FormData::parse(&body);
+    let retired = form.get("retired") != "0";
+    let label = match current_label(&state, &id).await {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    let action = if retired {
+        "セグメント項目を廃止"
+    } else {
+        "セグメント項目の使用を再開"
+    };
+    change(&state, &page, &actor, &id, form, action, label, |items| {
+        items.set_item_retired(&id, retired)
+    })
+    .await
+}
+
+pub async fn retire_choice(
+    State(state): State<Arc<AdminState>>,
+    page: Page,
+    actor: Actor,
+    Path((id, index)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let form = FormData::parse(&body);
+    let retired = form.get("retired") != "0";
+    let Ok(index) = index.parse::<usize>() else {
+        return ui::not_found();
+    };
+    let items = match record(&state).get().await {
+        Ok(items) => items,
+        Err(e) => return ui::unavailable(&e),
+    };
+    let Some(choice) = items
+        .get(&id)
+        .and_then(|i| i.choices.get(index))
+        .map(|c| c.value.clone())
+    else {
+        return ui::not_found();
+    };
+    let action = if retired {
+        "選択肢を廃止"
+    } else {
+        "選択肢の使用を再開"
+    };
+    change(
+        &state,
+        &page,
+        &actor,
+        &id,
+        form,
+        action,
+        format!("{}：{choice}", label_of(&items, &id)),
+        |items| items.set_choice_retired(&id, index, retired),
+    )
+    .await
+}
