@@ -101,6 +101,20 @@ impl<'a> Browser<'a> {
     }
 
     async fn send(&mut self, method: Method, path: &str, body: Option<String>) -> Answer {
+        let content_type = body
+            .is_some()
+            .then_some("application/x-www-form-urlencoded".to_string());
+        self.send_body(method, path, content_type, body.map(String::into_bytes))
+            .await
+    }
+
+    async fn send_body(
+        &mut self,
+        method: Method,
+        path: &str,
+        content_type: Option<String>,
+        body: Option<Vec<u8>>,
+    ) -> Answer {
         let mut req = Request::builder().method(method).uri(path);
         if !self.cookies.is_empty() {
             let cookie = self
@@ -111,8 +125,8 @@ impl<'a> Browser<'a> {
                 .join("; ");
             req = req.header(header::COOKIE, cookie);
         }
-        if body.is_some() {
-            req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(content_type) = content_type {
+            req = req.header(header::CONTENT_TYPE, content_type);
         }
         let mut req = req
             .body(body.map(Body::from).unwrap_or_else(Body::empty))
@@ -181,36 +195,13 @@ impl<'a> Browser<'a> {
         body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\nContent-Type: {content_type}\r\n\r\n").as_bytes());
         body.extend(bytes);
         body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
-        let cookie = self
-            .cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ");
-        let mut req = Request::post(path)
-            .header(header::COOKIE, cookie)
-            .header(
-                header::CONTENT_TYPE,
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .body(Body::from(body))
-            .unwrap();
-        req.extensions_mut().insert(SourceIp(self.ip.unwrap()));
-        let response = self.console.app.clone().oneshot(req).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let location = headers
-            .get(header::LOCATION)
-            .map(|v| v.to_str().unwrap().to_string());
-        let body =
-            String::from_utf8_lossy(&to_bytes(response.into_body(), 10 << 20).await.unwrap())
-                .into_owned();
-        Answer {
-            status,
-            location,
-            body,
-            headers,
-        }
+        self.multipart(path, boundary, body).await
+    }
+
+    async fn multipart(&mut self, path: &str, boundary: &str, body: Vec<u8>) -> Answer {
+        let content_type = format!("multipart/form-data; boundary={boundary}");
+        self.send_body(Method::POST, path, Some(content_type), Some(body))
+            .await
     }
 
     async fn sign_in(&mut self, login: &str, password: &str) -> Answer {
@@ -857,32 +848,7 @@ impl Browser<'_> {
             ));
         }
         body.push_str(&format!("--{boundary}--\r\n"));
-        let cookie = self
-            .cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ");
-        let mut req = Request::post(path)
-            .header(header::COOKIE, cookie)
-            .header(
-                header::CONTENT_TYPE,
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .body(Body::from(body))
-            .unwrap();
-        req.extensions_mut().insert(SourceIp(self.ip.unwrap()));
-        let response = self.console.app.clone().oneshot(req).await.unwrap();
-        Answer {
-            status: response.status(),
-            location: response
-                .headers()
-                .get(header::LOCATION)
-                .map(|v| v.to_str().unwrap().to_string()),
-            headers: response.headers().clone(),
-            body: String::from_utf8_lossy(&to_bytes(response.into_body(), 10 << 20).await.unwrap())
-                .into_owned(),
-        }
+        self.multipart(path, boundary, body.into_bytes()).await
     }
 }
 

@@ -94,17 +94,21 @@ impl Sender {
         let delivery = if delivery.status == DeliveryStatus::Sending {
             delivery
         } else {
-            deliveries
+            let started = deliveries
                 .update(id, |d| {
                     if d.is_due(now) {
                         d.status = DeliveryStatus::Sending;
                         d.started_at = Some(now);
-                        Ok(())
-                    } else {
-                        Err(RecordError::Corrupt(id.into(), "no longer due".into()))
                     }
+                    Ok::<_, RecordError>(())
                 })
-                .await?
+                .await?;
+            if started.status != DeliveryStatus::Sending {
+                // Cancelled or sent back to draft since we read it: nothing to send.
+                deliveries.release_lease(id).await?;
+                return Ok(Outcome::Skipped);
+            }
+            started
         };
 
         let plan = match deliveries.plan(id).await? {

@@ -922,30 +922,39 @@ pub async fn show(
     )
 }
 
+/// One staff action on a delivery's status: apply the rule and audit it.
+async fn change(
+    state: &AdminState,
+    actor: &Actor,
+    id: &str,
+    action: &str,
+    rule_of: impl Fn(&mut Delivery, &str, DateTime<Utc>) -> Result<(), DeliveryError>,
+) -> Result<Delivery, Failure> {
+    let by = actor.login_id();
+    let now = state.platform.clock.now();
+    let result = deliveries(state)
+        .update(id, |d| rule_of(d, &by, now).map_err(rule))
+        .await;
+    if let Ok(d) = &result {
+        audit::record(state, actor, action, &format!("delivery:{id}"), &d.title).await;
+    }
+    result
+}
+
 pub async fn approve(
     State(state): State<Arc<AdminState>>,
     actor: Actor,
     Path(id): Path<String>,
 ) -> Response {
-    let by = actor.login_id();
-    let now = state.platform.clock.now();
-    let result = deliveries(&state)
-        .update(&id, |d| d.approve(&by, now).map_err(rule))
-        .await;
-    if let Ok(d) = &result {
-        audit::record(
-            &state,
-            &actor,
-            "配信を承認",
-            &format!("delivery:{id}"),
-            &d.title,
-        )
-        .await;
-        if d.send_at.is_none() {
-            request_send(&state, &id).await;
-        }
+    let done = "承認しました。";
+    let result = change(&state, &actor, &id, "配信を承認", |d, by, now| {
+        d.approve(by, now)
+    })
+    .await;
+    if result.as_ref().is_ok_and(|d| d.send_at.is_none()) {
+        request_send(&state, &id).await;
     }
-    outcome(&state, &id, result, "承認しました。")
+    outcome(&state, &id, result, done)
 }
 
 pub async fn return_to_draft(
@@ -953,21 +962,12 @@ pub async fn return_to_draft(
     actor: Actor,
     Path(id): Path<String>,
 ) -> Response {
-    let now = state.platform.clock.now();
-    let result = deliveries(&state)
-        .update(&id, |d| d.return_to_draft(now).map_err(rule))
-        .await;
-    if let Ok(d) = &result {
-        audit::record(
-            &state,
-            &actor,
-            "配信を差し戻し",
-            &format!("delivery:{id}"),
-            &d.title,
-        )
-        .await;
-    }
-    outcome(&state, &id, result, "下書きに戻しました。")
+    let done = "下書きに戻しました。";
+    let result = change(&state, &actor, &id, "配信を差し戻し", |d, _, now| {
+        d.return_to_draft(now)
+    })
+    .await;
+    outcome(&state, &id, result, done)
 }
 
 pub async fn cancel(
@@ -975,22 +975,12 @@ pub async fn cancel(
     actor: Actor,
     Path(id): Path<String>,
 ) -> Response {
-    let by = actor.login_id();
-    let now = state.platform.clock.now();
-    let result = deliveries(&state)
-        .update(&id, |d| d.cancel(&by, now).map_err(rule))
-        .await;
-    if let Ok(d) = &result {
-        audit::record(
-            &state,
-            &actor,
-            "配信を取消",
-            &format!("delivery:{id}"),
-            &d.title,
-        )
-        .await;
-    }
-    outcome(&state, &id, result, "配信を取り消しました。")
+    let done = "配信を取り消しました。";
+    let result = change(&state, &actor, &id, "配信を取消", |d, by, now| {
+        d.cancel(by, now)
+    })
+    .await;
+    outcome(&state, &id, result, done)
 }
 
 pub async fn stop(
@@ -998,27 +988,12 @@ pub async fn stop(
     actor: Actor,
     Path(id): Path<String>,
 ) -> Response {
-    let by = actor.login_id();
-    let now = state.platform.clock.now();
-    let result = deliveries(&state)
-        .update(&id, |d| d.request_stop(&by, now).map_err(rule))
-        .await;
-    if let Ok(d) = &result {
-        audit::record(
-            &state,
-            &actor,
-            "配信を停止",
-            &format!("delivery:{id}"),
-            &d.title,
-        )
-        .await;
-    }
-    outcome(
-        &state,
-        &id,
-        result,
-        "停止を指示しました。送信中の分が終わりしだい止まります。",
-    )
+    let done = "停止を指示しました。送信中の分が終わりしだい止まります。";
+    let result = change(&state, &actor, &id, "配信を停止", |d, by, now| {
+        d.request_stop(by, now)
+    })
+    .await;
+    outcome(&state, &id, result, done)
 }
 
 pub async fn duplicate(
