@@ -5,6 +5,7 @@
 //! - [`engine`]: what is collected in a district on a date, the next day of a kind, month grids.
 //! - [`cell`], [`import5374`], [`export5374`]: the 5374 open-data format.
 //! - [`dictionary`], [`normalize`]: the sorting lookup ("ペットボトルは何ごみ？").
+//! - [`notices`]: the garbage-day notice settings.
 //! - [`sample`]: the shipped Obama SAMPLE calendar.
 
 pub mod cell;
@@ -15,6 +16,7 @@ pub mod export5374;
 pub mod holidays;
 pub mod import5374;
 pub mod normalize;
+pub mod notices;
 pub mod rules;
 pub mod sample;
 mod text;
@@ -24,6 +26,7 @@ pub use engine::{Collection, GridDay, MonthGrid, Origin};
 pub use error::{ImportError, ImportFailed};
 pub use export5374::{export5374, Exported5374};
 pub use holidays::Holidays;
+pub use notices::{KindNotice, NoticeSettings, Timing, GARBAGE_NOTICE_ATTRIBUTE};
 pub use import5374::{import5374, Files5374, Imported};
 pub use rules::{
     Calendar, CalendarError, CentrePause, DateRange, District, Districts, HolidayAction,

@@ -19,6 +19,7 @@
 //! | tester code | `TESTERCODE#<code>` | `CODE` | – | 10 min | 「テスター登録 <code>」 from LINE links the account |
 //! | segment items | `SETTINGS` | `SEGMENTITEMS` | – | – | console: セグメント項目; webhook and LIFF: the questions |
 //! | registration progress | `REGISTRATION#<userId>` | `PROGRESS` | – | 24 h | webhook: where a citizen is in the chat questionnaire |
+//! | garbage calendar, dictionary, holidays, notice settings | `GARBAGE` | `CALENDAR`, `DICTIONARY`, `HOLIDAYS`, `NOTICES` | – | – | console: ごみカレンダー; broadcast: morning notices; webhook: lookups |
 //! | audit entry | `AUDIT#<yyyy-mm JST>` | `<time>#<uuid>` | – | retention | console: 操作ログ by month |
 //!
 //! Records are typed here so that no function writes raw keys of another's records.
@@ -26,6 +27,7 @@
 pub mod audit;
 pub mod deliveries;
 pub mod friends;
+pub mod garbage;
 pub mod richmenus;
 pub mod segments;
 pub mod sessions;
@@ -37,6 +39,7 @@ pub mod webhook_events;
 
 pub use audit::{AuditEntry, AuditLog};
 pub use deliveries::{Batch, BatchState, Deliveries, Plan};
+pub use garbage::{Change, GarbageRecords, StoredCalendar, StoredHolidays};
 pub use richmenus::{MenuDesignation, MenuImage, RichMenus, StoredMenu};
 pub use segments::{RegistrationProgress, RegistrationProgresses, SegmentItemsRecord};
 pub use sessions::{Session, Sessions};
