@@ -34,6 +34,8 @@ pub struct LocalConfig {
     pub city: String,
     pub channel_secret: String,
     pub tick_every: Duration,
+    /// The system clock, or a manual one in tests that set the time (e.g. a collection morning).
+    pub clock: Arc<dyn Clock>,
 }
 
 pub struct Running {
@@ -76,7 +78,7 @@ pub async fn start(config: LocalConfig) -> Result<Running, StartError> {
 
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| StartError::Storage(config.data_dir.clone(), e.to_string()))?;
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let clock = config.clock.clone();
     let (platform, bus) = embedded::platform(&config.data_dir, clock.clone())
         .map_err(|e| StartError::Storage(config.data_dir.clone(), e.to_string()))?;
 

@@ -71,6 +71,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         city: args.city,
         channel_secret,
         tick_every: std::time::Duration::from_secs(60),
+        clock: std::sync::Arc::new(tayori_ports::SystemClock),
     };
     let running = start(config).await?;
     println!("Tayori local run");

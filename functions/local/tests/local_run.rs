@@ -1,35 +1,15 @@
 //! The local run as a developer uses it: one process, real HTTP, the simulator driving the
 //! real webhook, the fake LINE server recording and checking what the bot sends.
 
+mod support;
+
 use async_trait::async_trait;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use tayori_local::{start, LocalConfig, Running};
+use support::{run, wait_for};
 use tayori_ports::{Event, EventHandler};
-
-async fn run(dir: &std::path::Path, tick_every: Duration) -> Running {
-    start(LocalConfig {
-        port: 0,
-        data_dir: dir.to_path_buf(),
-        city: "小浜市".into(),
-        channel_secret: "local-test-secret".into(),
-        tick_every,
-    })
-    .await
-    .expect("local run starts")
-}
-
-async fn wait_for<F: Fn() -> bool>(what: &str, ok: F) {
-    for _ in 0..100 {
-        if ok() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("timed out waiting for {what}");
-}
 
 #[tokio::test]
 async fn in_the_simulator_a_follow_gets_the_welcome_and_a_text_the_default_reply() {

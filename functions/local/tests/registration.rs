@@ -4,20 +4,12 @@
 
 use serde_json::{json, Value};
 use std::time::Duration;
-use tayori_local::{start, LocalConfig};
+mod support;
 
 #[tokio::test]
 async fn a_simulated_citizen_is_invited_after_follow_and_registers_through_the_liff_form() {
     let dir = tempfile::tempdir().unwrap();
-    let running = start(LocalConfig {
-        port: 0,
-        data_dir: dir.path().to_path_buf(),
-        city: "小浜市".into(),
-        channel_secret: "local-test-secret".into(),
-        tick_every: Duration::from_secs(60),
-    })
-    .await
-    .unwrap();
+    let running = support::run(dir.path(), Duration::from_secs(60)).await;
     let base = running.base_url.clone();
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())

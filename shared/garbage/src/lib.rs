@@ -26,8 +26,8 @@ pub use engine::{Collection, GridDay, MonthGrid, Origin};
 pub use error::{ImportError, ImportFailed};
 pub use export5374::{export5374, Exported5374};
 pub use holidays::Holidays;
-pub use notices::{KindNotice, NoticeSettings, Timing, GARBAGE_NOTICE_ATTRIBUTE};
 pub use import5374::{import5374, Files5374, Imported};
+pub use notices::{KindNotice, NoticeSettings, Timing, GARBAGE_NOTICE_ATTRIBUTE};
 pub use rules::{
     Calendar, CalendarError, CentrePause, DateRange, District, Districts, HolidayAction,
     HolidayPolicy, Kind, MonthDay, Rule, Schedule, SubstituteDay, Suspension, YearEndPause,

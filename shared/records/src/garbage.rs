@@ -228,7 +228,9 @@ mod tests {
         let mut own = served.calendar.clone();
         own.districts.truncate(1);
         let dictionary = Dictionary::default();
-        r.replace(own, &dictionary, change("5374取込")).await.unwrap();
+        r.replace(own, &dictionary, change("5374取込"))
+            .await
+            .unwrap();
         let served = r.calendar().await.unwrap();
         assert!(!served.sample);
         assert_eq!(served.calendar.districts.len(), 1);
@@ -252,7 +254,10 @@ mod tests {
         b.unwrap().unwrap();
         let stored = r.calendar().await.unwrap();
         assert_eq!(stored.calendar.suspensions.len(), 2);
-        assert!(stored.sample, "editing the sample does not make it the city's calendar");
+        assert!(
+            stored.sample,
+            "editing the sample does not make it the city's calendar"
+        );
     }
 
     #[tokio::test]
@@ -274,9 +279,12 @@ mod tests {
         let (r, _dir) = records();
         assert!(r.holidays().await.unwrap().updated.is_none());
         let day = NaiveDate::from_ymd_opt(2027, 5, 3).unwrap();
-        r.save_holidays(Holidays::from_days([(day, "憲法記念日".into())]), change("祝日CSV"))
-            .await
-            .unwrap();
+        r.save_holidays(
+            Holidays::from_days([(day, "憲法記念日".into())]),
+            change("祝日CSV"),
+        )
+        .await
+        .unwrap();
         assert_eq!(r.holidays().await.unwrap().holidays.len(), 1);
 
         let mut settings = r.notices().await.unwrap();

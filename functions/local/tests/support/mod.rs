@@ -1,0 +1,39 @@
+//! What every local-run test needs: start the run in a temporary folder, wait for something.
+#![allow(dead_code)] // each test binary uses its own part of this module
+
+use std::sync::Arc;
+use std::time::Duration;
+use tayori_local::{start, LocalConfig, Running};
+use tayori_ports::{Clock, SystemClock};
+
+pub const SECRET: &str = "local-test-secret";
+
+/// The local run on a free port, on the system clock.
+pub async fn run(dir: &std::path::Path, tick_every: Duration) -> Running {
+    run_at(dir, tick_every, Arc::new(SystemClock)).await
+}
+
+/// The local run on `clock` (a `ManualClock` set to the moment under test).
+pub async fn run_at(dir: &std::path::Path, tick_every: Duration, clock: Arc<dyn Clock>) -> Running {
+    start(LocalConfig {
+        port: 0,
+        data_dir: dir.to_path_buf(),
+        city: "小浜市".into(),
+        channel_secret: SECRET.into(),
+        tick_every,
+        clock,
+    })
+    .await
+    .expect("local run starts")
+}
+
+/// Polls `ok` every 50 ms for up to 5 s.
+pub async fn wait_for<F: Fn() -> bool>(what: &str, ok: F) {
+    for _ in 0..100 {
+        if ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
