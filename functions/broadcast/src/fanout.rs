@@ -17,6 +17,7 @@ use tayori_domain::delivery::{Delivery, DeliveryStatus, Totals, BATCH_SIZE};
 use tayori_domain::usage::{UsageEvent, UsageKind};
 use tayori_line::{LineClient, LineError, RetryKey};
 use tayori_ports::Platform;
+use tayori_records::friends::FRIEND_SHARDS;
 use tayori_records::{
     Batch, BatchState, Deliveries, Friends, Plan, RecordError, Testers, UsageEvents,
 };
@@ -88,7 +89,10 @@ impl Sender {
             .await?
             .ok_or_else(|| SendError::Missing(id.into()))?;
         let resumable = delivery.status == DeliveryStatus::Sending || delivery.is_due(now);
-        if !resumable || !self.renew_lease(id).await? {
+        // One lease holder per call, not per process: two ticks of the same process (the local
+        // run's bus handles them concurrently) must not both plan and send the same delivery.
+        let holder = format!("{}/{}", self.holder, uuid::Uuid::new_v4().simple());
+        if !resumable || !self.renew_lease(id, &holder).await? {
             return Ok(Outcome::Skipped);
         }
         let delivery = if delivery.status == DeliveryStatus::Sending {
@@ -115,15 +119,15 @@ impl Sender {
             Some(plan) => plan,
             None => self.make_plan(&delivery).await?,
         };
-        self.send_batches(&delivery, &plan).await?;
+        self.send_batches(&delivery, &plan, &holder).await?;
         let totals = self.finish(&delivery, &plan).await?;
         deliveries.release_lease(id).await?;
         Ok(Outcome::Finished(totals))
     }
 
-    async fn renew_lease(&self, id: &str) -> Result<bool, RecordError> {
+    async fn renew_lease(&self, id: &str, holder: &str) -> Result<bool, RecordError> {
         let until = self.platform.clock.now() + Duration::minutes(LEASE_MINUTES);
-        self.deliveries().take_lease(id, &self.holder, until).await
+        self.deliveries().take_lease(id, holder, until).await
     }
 
     /// Everyone the delivery is for, now: following friends whose registration matches (a
@@ -138,37 +142,71 @@ impl Sender {
                 .map(|t| t.user_id)
                 .collect()
         } else {
-            let mut chosen = Vec::new();
-            Friends::new(self.platform.table.clone())
-                .for_each_page(|page| {
-                    chosen.extend(
-                        page.into_iter()
-                            .filter(|f| {
-                                f.can_receive_messages() && delivery.target.matches(&f.attributes)
-                            })
-                            .map(|f| f.user_id),
-                    )
-                })
-                .await?;
-            chosen
+            self.friends_in_target(delivery).await?
         };
         recipients.sort_unstable();
         recipients.dedup();
-        let batches: Vec<Batch> = recipients
-            .chunks(BATCH_SIZE)
-            .enumerate()
-            .map(|(n, chunk)| Batch {
-                number: n as u32,
-                recipients: chunk.to_vec(),
+        // The ids move into their batches rather than being copied: at a million recipients a
+        // copy is ~50 MB more at the sender's peak.
+        let mut batches = Vec::with_capacity(recipients.len().div_ceil(BATCH_SIZE));
+        let mut rest = recipients.into_iter().peekable();
+        while rest.peek().is_some() {
+            batches.push(Batch {
+                number: batches.len() as u32,
+                recipients: rest.by_ref().take(BATCH_SIZE).collect(),
                 retry_key: RetryKey::new().to_string(),
                 state: BatchState::Pending,
                 at: None,
-            })
-            .collect();
+            });
+        }
         self.deliveries().save_plan(&delivery.id, &batches).await
     }
 
-    async fn send_batches(&self, delivery: &Delivery, plan: &Plan) -> Result<(), SendError> {
+    /// Following friends the delivery's target matches, in no particular order. The index's
+    /// shards are read at the same time: on DynamoDB every page is a round trip and a million
+    /// friends are a thousand pages, tens of seconds one after another; on the embedded store
+    /// it overlaps decoding with the next query (docs/benchmarks.md).
+    async fn friends_in_target(&self, delivery: &Delivery) -> Result<Vec<String>, RecordError> {
+        let friends = Friends::new(self.platform.table.clone());
+        let shards: Vec<Result<Vec<String>, RecordError>> = stream::iter(0..FRIEND_SHARDS)
+            .map(|shard| {
+                let friends = friends.clone();
+                async move {
+                    let mut chosen = Vec::new();
+                    let mut cursor = None;
+                    loop {
+                        let (page, next) = friends.page(shard, cursor).await?;
+                        chosen.extend(
+                            page.into_iter()
+                                .filter(|f| {
+                                    f.can_receive_messages()
+                                        && delivery.target.matches(&f.attributes)
+                                })
+                                .map(|f| f.user_id),
+                        );
+                        match next {
+                            Some(c) => cursor = Some(c),
+                            None => return Ok(chosen),
+                        }
+                    }
+                }
+            })
+            .buffer_unordered(FRIEND_SHARDS as usize)
+            .collect()
+            .await;
+        let mut recipients = Vec::new();
+        for shard in shards {
+            recipients.append(&mut shard?);
+        }
+        Ok(recipients)
+    }
+
+    async fn send_batches(
+        &self,
+        delivery: &Delivery,
+        plan: &Plan,
+        holder: &str,
+    ) -> Result<(), SendError> {
         let deliveries = self.deliveries();
         let messages = to_line_messages(&delivery.bubbles, &self.media_base_url);
         let mut cursor = None;
@@ -179,7 +217,7 @@ impl Sender {
                 .filter(|b| b.state == BatchState::Pending)
                 .collect();
             if !pending.is_empty() {
-                if !self.renew_lease(&delivery.id).await? {
+                if !self.renew_lease(&delivery.id, holder).await? {
                     return Ok(()); // another sender took over; it finishes the job
                 }
                 let results: Vec<Result<(), RecordError>> = stream::iter(pending)

@@ -4,6 +4,7 @@
 //! `delivery.requested` starts one at once.
 
 pub mod fanout;
+pub mod garbage_notices;
 pub mod messages;
 
 use async_trait::async_trait;
@@ -88,9 +89,14 @@ impl EventHandler for Scheduler {
             TICK => {
                 let tick: Tick = serde_json::from_value(event.detail)
                     .map_err(|e| format!("malformed tick: {e}"))?;
+                // Garbage notices are released first so this tick's sender sends them; their
+                // failure must not hold back staff deliveries.
+                let notices = garbage_notices::GarbageNotices::new(self.sender.platform.clone())
+                    .prepare(tick.at)
+                    .await;
                 let outcomes = self.sender.send_due().await.map_err(|e| e.to_string())?;
                 tracing::info!(at = %tick.at, deliveries = outcomes.len(), "scheduler tick");
-                Ok(())
+                notices.map(|_| ()).map_err(|e| e.to_string())
             }
             DELIVERY_REQUESTED => {
                 let id = event.detail["id"]

@@ -1,7 +1,10 @@
 //! `cargo run -p local` — the whole system on this machine, one port.
 
+use chrono::{DateTime, Utc};
 use clap::Parser;
+use std::sync::Arc;
 use tayori_local::{start, LocalConfig};
+use tayori_ports::{Clock, SystemClock};
 
 #[derive(Parser)]
 #[command(
@@ -71,7 +74,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         city: args.city,
         channel_secret,
         tick_every: std::time::Duration::from_secs(60),
-        clock: std::sync::Arc::new(tayori_ports::SystemClock),
+        clock: clock_from_env()?,
     };
     let running = start(config).await?;
     println!("Tayori local run");
@@ -81,6 +84,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("  fake LINE log:    {}/_line/requests", running.base_url);
     println!("  health:           {}/healthz", running.base_url);
     println!("  data folder:      {}", running.data_dir.display());
+    if std::env::var_os(CLOCK_VAR).is_some() {
+        println!(
+            "  clock:            from {CLOCK_VAR}, now {}",
+            running.platform.clock.now()
+        );
+    }
     if let Some(token) = &running.setup_token {
         println!(
             "  first sign-in:    {}/admin/setup  (setup token: {token})",
@@ -100,4 +109,33 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("stopping");
     running.stop().await;
     Ok(())
+}
+
+/// Starts the local run at another time (e.g. a collection morning), for manual tries.
+const CLOCK_VAR: &str = "TAYORI_LOCAL_CLOCK";
+
+/// The system clock, or with `TAYORI_LOCAL_CLOCK` (RFC 3339) a clock that starts at that time
+/// and advances in real time, so ticks and notices behave as on that day.
+fn clock_from_env() -> Result<Arc<dyn Clock>, Box<dyn std::error::Error>> {
+    match std::env::var(CLOCK_VAR) {
+        Ok(value) if !value.trim().is_empty() => {
+            let start = DateTime::parse_from_rfc3339(value.trim())
+                .map_err(|e| format!("{CLOCK_VAR}={value}: not an RFC 3339 time ({e})"))?;
+            Ok(Arc::new(ShiftedClock {
+                offset: start.with_timezone(&Utc) - Utc::now(),
+            }))
+        }
+        _ => Ok(Arc::new(SystemClock)),
+    }
+}
+
+/// Wall-clock time moved by a fixed offset.
+struct ShiftedClock {
+    offset: chrono::Duration,
+}
+
+impl Clock for ShiftedClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.offset
+    }
 }

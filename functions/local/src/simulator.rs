@@ -333,13 +333,56 @@ impl Simulator {
                 _ => continue,
             };
             let messages = r.body.get("messages").cloned().unwrap_or(json!([]));
+            let display = for_display(&messages, &self.base_url);
             entries.push((
                 r.at,
-                json!({"from": "bot", "at": r.at, "via": via, "messages": messages, "schemaErrors": r.schema_errors, "raw": r.body}),
+                json!({"from": "bot", "at": r.at, "via": via, "messages": messages, "display": display, "schemaErrors": r.schema_errors, "raw": r.body}),
             ));
         }
         entries.sort_by_key(|(at, _)| *at);
         entries.into_iter().map(|(_, v)| v).collect()
+    }
+}
+
+/// The bot's messages as the page shows them. Media URLs name this host with https, because
+/// LINE only accepts https image URLs, but the local run serves plain http: images are shown
+/// through the same `/media/` path on `base_url`. Nothing else changes, and `messages` (what
+/// LINE received) is kept as it was.
+pub fn for_display(messages: &Value, base_url: &str) -> Value {
+    let Some(host) = base_url.strip_prefix("http://") else {
+        return messages.clone();
+    };
+    let https_media = format!("https://{host}/media/");
+    let http_media = format!("{}/media/", base_url.trim_end_matches('/'));
+    rewrite_image_urls(messages, &|s| {
+        s.strip_prefix(&https_media)
+            .map(|rest| format!("{http_media}{rest}"))
+    })
+}
+
+/// The fields that hold an image's address in LINE's message objects (image messages and Flex
+/// image components); a text that happens to contain a URL is left as the citizen would read it.
+const IMAGE_URL_FIELDS: [&str; 3] = ["originalContentUrl", "previewImageUrl", "url"];
+
+fn rewrite_image_urls(value: &Value, f: &dyn Fn(&str) -> Option<String>) -> Value {
+    match value {
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|v| rewrite_image_urls(v, f)).collect())
+        }
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let v = match v {
+                        Value::String(s) if IMAGE_URL_FIELDS.contains(&k.as_str()) => {
+                            f(s).map(Value::String).unwrap_or_else(|| v.clone())
+                        }
+                        other => rewrite_image_urls(other, f),
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        other => other.clone(),
     }
 }
 
@@ -489,4 +532,46 @@ async fn open_registration_form(
     }
     let token = s.fake_line.issue_id_token(&open.user_id, None);
     axum::response::Redirect::to(&format!("/liff/registration?id_token={token}")).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn media_urls_of_this_host_are_shown_over_plain_http_and_nothing_else_changes() {
+        let base = "http://127.0.0.1:8123";
+        let messages = json!([
+            {"type": "image", "originalContentUrl": "https://127.0.0.1:8123/media/deliveries/a/original.png",
+             "previewImageUrl": "https://127.0.0.1:8123/media/deliveries/a/preview.png"},
+            {"type": "flex", "altText": "詳しく", "contents": {"type": "bubble",
+             "hero": {"type": "image", "url": "https://127.0.0.1:8123/media/deliveries/b/original.png",
+                      "action": {"type": "uri", "uri": "https://www1.city.obama.fukui.jp/"}}}},
+            {"type": "text", "text": "https://127.0.0.1:8123/media/x は本文のまま"},
+            {"type": "image", "originalContentUrl": "https://127.0.0.1:9999/media/other.png",
+             "previewImageUrl": "https://example.jp/media/p.png"}
+        ]);
+        let shown = for_display(&messages, base);
+        assert_eq!(
+            shown[0]["originalContentUrl"],
+            "http://127.0.0.1:8123/media/deliveries/a/original.png"
+        );
+        assert_eq!(
+            shown[0]["previewImageUrl"],
+            "http://127.0.0.1:8123/media/deliveries/a/preview.png"
+        );
+        assert_eq!(
+            shown[1]["contents"]["hero"]["url"],
+            "http://127.0.0.1:8123/media/deliveries/b/original.png"
+        );
+        assert_eq!(
+            shown[1]["contents"]["hero"]["action"]["uri"],
+            "https://www1.city.obama.fukui.jp/"
+        );
+        assert_eq!(shown[2], messages[2], "a text is shown as sent");
+        assert_eq!(
+            shown[3], messages[3],
+            "another host's images are not touched"
+        );
+    }
 }

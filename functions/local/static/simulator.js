@@ -83,12 +83,52 @@
     return el("details", {}, el("summary", { textContent: "JSON" }), el("pre", { textContent: JSON.stringify(raw, null, 2) }));
   }
 
+  // A location as LINE shows it: a card with the place's name and address, opening a map.
+  function locationCard(m) {
+    const map = `https://www.openstreetmap.org/?mlat=${m.latitude}&mlon=${m.longitude}#map=17/${m.latitude}/${m.longitude}`;
+    return el("div", { className: "location-card" },
+      el("strong", { textContent: `📍 ${m.title || "位置情報"}` }),
+      el("div", { textContent: m.address || "" }),
+      el("div", { className: "meta", textContent: `${m.latitude}, ${m.longitude}` }),
+      el("a", { href: map, target: "_blank", rel: "noopener", textContent: "地図で開く" }));
+  }
+
+  // Flex bubbles: images, texts and link buttons in reading order (hero, body, footer); other
+  // components are summarised by the message's altText.
+  function flexParts(m) {
+    const out = [];
+    const walk = (c) => {
+      if (!c || typeof c !== "object") return;
+      if (c.type === "bubble") { ["header", "hero", "body", "footer"].forEach((k) => walk(c[k])); return; }
+      if (c.type === "carousel") { (c.contents || []).forEach(walk); return; }
+      if (c.type === "box") { (c.contents || []).forEach(walk); return; }
+      if (c.type === "image") {
+        const img = el("img", { src: c.url, alt: m.altText || "画像", className: "bot-image" });
+        const a = c.action;
+        out.push(a && a.type === "uri" ? el("a", { href: a.uri, target: "_blank", rel: "noopener" }, img) : img);
+      } else if (c.type === "text") {
+        out.push(el("div", { textContent: c.text || "" }));
+      } else if (c.type === "button" && c.action) {
+        const a = c.action;
+        if (a.type === "uri") out.push(el("a", { className: "flex-button", href: a.uri, target: "_blank", rel: "noopener", textContent: a.label || a.uri }));
+        else out.push(el("div", { className: "flex-button", textContent: a.label || a.type }));
+      }
+    };
+    walk(m.contents);
+    if (!out.length) out.push(el("div", { textContent: `[flex] ${m.altText || ""}` }));
+    return out;
+  }
+
   function botMessage(m) {
     const parts = [];
     switch (m.type) {
       case "text": parts.push(el("div", { textContent: m.text })); break;
-      case "image": parts.push(el("img", { src: m.previewImageUrl || m.originalContentUrl, alt: "画像" })); break;
-      case "location": parts.push(el("div", { textContent: `📍 ${m.title || ""}\n${m.address || ""}\n${m.latitude}, ${m.longitude}` })); break;
+      case "image":
+        parts.push(el("a", { href: m.originalContentUrl, target: "_blank", rel: "noopener" },
+          el("img", { src: m.previewImageUrl || m.originalContentUrl, alt: "画像", className: "bot-image" })));
+        break;
+      case "location": parts.push(locationCard(m)); break;
+      case "flex": parts.push(...flexParts(m)); break;
       case "sticker": parts.push(el("div", { textContent: `スタンプ (${m.packageId}/${m.stickerId})` })); break;
       default: parts.push(el("div", { textContent: `[${m.type}] ${m.altText || ""}` }));
     }
@@ -133,7 +173,8 @@
           el("div", { className: "meta", textContent: `${time(e.at)} ・ Webhook ${e.webhookStatus}` }),
           rawDetails(e.raw)));
       } else {
-        for (const m of e.messages) {
+        // `display` has the media URLs this page can load (see simulator.rs `for_display`).
+        for (const m of (e.display || e.messages)) {
           const b = el("div", { className: "bubble from-bot" }, ...botMessage(m));
           b.append(el("div", { className: "meta", textContent: `${time(e.at)} ・ ${e.via}` }));
           if (e.schemaErrors && e.schemaErrors.length) b.append(el("div", { className: "schema-error", textContent: `仕様違反: ${e.schemaErrors.join(" / ")}` }));

@@ -112,12 +112,13 @@ impl Conversation {
             }
             EventKind::Message(message) => {
                 self.friends.update(&user_id, at, |f| f.seen(at)).await?;
-                let command = match message {
-                    IncomingMessage::Text { text, .. } => Command::from_text(text),
+                let answer = match message {
+                    IncomingMessage::Text { text, .. } => {
+                        self.answer_text(&user_id, text, at, now).await?
+                    }
                     _ => None,
                 };
-                if let Some(command) = command {
-                    let messages = self.registration.handle(&user_id, command, at).await?;
+                if let Some(messages) = answer {
                     self.reply(&event, messages).await;
                     return Ok(());
                 }
@@ -136,6 +137,11 @@ impl Conversation {
                 if let Some(command) = command {
                     let messages = self.registration.handle(&user_id, command, at).await?;
                     self.reply(&event, messages).await;
+                } else if let Some(messages) = crate::garbage::GarbageChat::new(&self.platform)
+                    .answer_postback(&user_id, data, now)
+                    .await?
+                {
+                    self.reply(&event, messages).await;
                 }
             }
             EventKind::Unknown { event_type } => {
@@ -147,6 +153,27 @@ impl Conversation {
             }
         }
         Ok(())
+    }
+
+    /// A citizen's text, answered by the first feature that recognises it; `None` for the
+    /// default reply.
+    async fn answer_text(
+        &self,
+        user_id: &str,
+        text: &str,
+        at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Vec<Message>>, RecordError> {
+        if let Some(request) = crate::testers::TesterRequest::from_text(text) {
+            let testers = crate::testers::TesterRegistration::new(self.platform.table.clone());
+            return Ok(Some(vec![testers.handle(user_id, request, now).await?]));
+        }
+        if let Some(command) = Command::from_text(text) {
+            return Ok(Some(self.registration.handle(user_id, command, at).await?));
+        }
+        crate::garbage::GarbageChat::new(&self.platform)
+            .answer_text(user_id, text, now)
+            .await
     }
 
     async fn count(&self, kind: UsageKind, at: DateTime<Utc>, friend: &tayori_domain::Friend) {

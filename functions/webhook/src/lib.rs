@@ -6,8 +6,10 @@
 //! order for each friend, within a time budget.
 
 mod conversation;
+pub mod garbage;
 pub mod media;
 pub mod registration;
+pub mod testers;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode};

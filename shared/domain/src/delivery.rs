@@ -207,6 +207,27 @@ impl Delivery {
         }
     }
 
+    /// A one-text delivery Tayori composes itself (e.g. the garbage notices), as a draft:
+    /// the caller submits it with `may_send` so it takes the same path as staff's deliveries
+    /// (validation, the due index, the sender, the log).
+    pub fn automatic(
+        id: String,
+        by: &str,
+        category: &str,
+        title: String,
+        text: String,
+        target: Target,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            title,
+            category: category.into(),
+            bubbles: vec![Bubble::Text { text }],
+            target,
+            ..Self::draft(id, by, now)
+        }
+    }
+
     /// A new draft with this one's content, for "複製して編集".
     pub fn duplicate(&self, id: String, by: &str, now: DateTime<Utc>) -> Self {
         Self {

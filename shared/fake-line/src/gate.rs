@@ -59,7 +59,11 @@ pub(crate) async fn gate(State(fake): State<FakeLine>, request: Request, next: N
             "The request body exceeds 2 MB",
         ),
         Ok(bytes) => {
-            recorded.body = record::body(content_type.as_deref(), &bytes);
+            recorded.body = if fake.is_tally_only() {
+                serde_json::json!({ "bytes": bytes.len() })
+            } else {
+                record::body(content_type.as_deref(), &bytes)
+            };
             match screen(&fake, &parts, content_type.as_deref(), &bytes) {
                 Err(response) => *response,
                 Ok(json) => {

@@ -22,4 +22,4 @@ mod world;
 
 pub use controls::Fault;
 pub use record::RecordedRequest;
-pub use server::FakeLine;
+pub use server::{DeliveryTally, FakeLine};

@@ -13,6 +13,24 @@ struct Args {
     /// Friends the profile API knows, as USER_ID=DISPLAY_NAME (repeatable).
     #[arg(long = "user", value_parser = parse_user)]
     users: Vec<(String, String)>,
+    /// Answer 429 beyond this many requests per second to a path prefix, as PATH=PER_SECOND,
+    /// e.g. /v2/bot/message/multicast=200 (repeatable).
+    #[arg(long = "rate-limit", value_parser = parse_rate_limit)]
+    rate_limits: Vec<(String, u32)>,
+    /// Count sends per user instead of keeping every message and request body (for runs of
+    /// a million recipients; `GET /_line/deliveries/tally` answers the counts).
+    #[arg(long)]
+    tally_only: bool,
+}
+
+fn parse_rate_limit(s: &str) -> Result<(String, u32), String> {
+    let (path, rate) = s
+        .rsplit_once('=')
+        .ok_or_else(|| format!("expected PATH=PER_SECOND, got {s:?}"))?;
+    let rate = rate
+        .parse()
+        .map_err(|e| format!("{rate:?} is not a rate per second: {e}"))?;
+    Ok((path.to_string(), rate))
 }
 
 fn parse_user(s: &str) -> Result<(String, String), String> {
@@ -27,9 +45,16 @@ async fn main() -> std::io::Result<()> {
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .init();
     let args = Args::parse();
-    let fake = FakeLine::new();
+    let fake = if args.tally_only {
+        FakeLine::tally_only()
+    } else {
+        FakeLine::new()
+    };
     for (id, name) in &args.users {
         fake.add_user(id, name);
+    }
+    for (path, per_second) in &args.rate_limits {
+        fake.enforce_rate_limit(path, *per_second);
     }
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port)).await?;
     println!("fake LINE server on http://{}", listener.local_addr()?);

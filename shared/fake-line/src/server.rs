@@ -5,8 +5,9 @@ use crate::controls::{Controls, Fault};
 use crate::record::RecordedRequest;
 use crate::world::{Image, World};
 use bytes::Bytes;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -19,6 +20,8 @@ pub struct FakeLine {
 #[derive(Default)]
 struct Inner {
     next_id: AtomicU64,
+    /// Request bodies are recorded as their size only (see [`FakeLine::tally_only`]).
+    tally_only: AtomicBool,
     records: Mutex<Vec<RecordedRequest>>,
     controls: Mutex<Controls>,
     world: Mutex<World>,
@@ -42,6 +45,17 @@ impl std::fmt::Debug for FakeLine {
 impl FakeLine {
     pub fn new() -> FakeLine {
         FakeLine::default()
+    }
+
+    /// A fake that counts rather than keeps, for benchmarks at a million recipients: request
+    /// bodies are recorded as `{"bytes": n}` and sends are only counted per user
+    /// ([`FakeLine::delivery_tally`]), so `sent_messages_to` stays empty. Kept in full, 1M
+    /// recipients would cost a copy of the messages per recipient plus every request's JSON.
+    pub fn tally_only() -> FakeLine {
+        let fake = FakeLine::default();
+        fake.inner.tally_only.store(true, Ordering::Relaxed);
+        fake.world().tally_only = true;
+        fake
     }
 
     /// LINE's endpoints plus the `/_line/*` control routes, to serve alone or merge into
@@ -143,6 +157,16 @@ impl FakeLine {
             .unwrap_or_default()
     }
 
+    /// How many users received sends (push, multicast, broadcast) and how many copies each got.
+    pub fn delivery_tally(&self) -> DeliveryTally {
+        let world = lock(&self.inner.world);
+        DeliveryTally {
+            recipients: world.sends_received.len() as u64,
+            copies: world.sends_received.values().map(|&n| u64::from(n)).sum(),
+            most_to_one_user: world.sends_received.values().copied().max().unwrap_or(0),
+        }
+    }
+
     /// Messages sent with a reply token.
     pub fn replies_for(&self, reply_token: &str) -> Vec<Value> {
         lock(&self.inner.world)
@@ -166,6 +190,10 @@ impl FakeLine {
         lock(&self.inner.world)
     }
 
+    pub(crate) fn is_tally_only(&self) -> bool {
+        self.inner.tally_only.load(Ordering::Relaxed)
+    }
+
     pub(crate) fn next_request_id(&self) -> u64 {
         self.inner.next_id.fetch_add(1, Ordering::Relaxed) + 1
     }
@@ -185,4 +213,17 @@ impl FakeLine {
     pub(crate) fn over_rate_limit(&self, path: &str, now: Instant) -> bool {
         lock(&self.inner.controls).over_limit(path, now)
     }
+}
+
+/// Who received sends, in sum: `copies == recipients` and `most_to_one_user == 1` mean every
+/// recipient got exactly one copy.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryTally {
+    /// Distinct users who received at least one send.
+    pub recipients: u64,
+    /// Sends received, summed over users (a multicast to 500 counts 500).
+    pub copies: u64,
+    /// The most sends any one user received.
+    pub most_to_one_user: u32,
 }

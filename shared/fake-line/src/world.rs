@@ -25,6 +25,10 @@ pub(crate) struct RichMenu {
 pub(crate) struct World {
     pub users: BTreeMap<String, String>,
     pub inboxes: HashMap<String, Vec<Value>>,
+    /// Sends (push, multicast, broadcast) each user received, however many messages each held.
+    pub sends_received: HashMap<String, u32>,
+    /// Count sends without keeping their messages in `inboxes` (see `FakeLine::tally_only`).
+    pub tally_only: bool,
     pub replies: HashMap<String, Vec<Value>>,
     pub used_reply_tokens: HashSet<String>,
     /// Retry key → the `x-line-request-id` of the request that was accepted with it.
@@ -59,10 +63,13 @@ impl World {
     }
 
     pub fn deliver(&mut self, to: &str, messages: &[Value]) {
-        self.inboxes
-            .entry(to.to_string())
-            .or_default()
-            .extend(messages.iter().cloned());
+        *self.sends_received.entry(to.to_string()).or_default() += 1;
+        if !self.tally_only {
+            self.inboxes
+                .entry(to.to_string())
+                .or_default()
+                .extend(messages.iter().cloned());
+        }
     }
 
     pub fn menu_with_image(&self, id: &str) -> Result<&RichMenu, MenuProblem> {

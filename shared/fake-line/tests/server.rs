@@ -596,3 +596,56 @@ async fn the_router_can_be_merged_into_another_app_at_its_root() {
         "the health check is not LINE's and is not recorded"
     );
 }
+
+#[tokio::test]
+async fn a_tally_only_fake_counts_sends_per_user_without_keeping_them() {
+    let fake = FakeLine::tally_only();
+    let (base, _server) = fake.serve().await;
+    let line = Line {
+        fake,
+        base,
+        http: Client::new(),
+    };
+    let other = "U00000000000000000000000000000001";
+    for to in [json!([USER, other]), json!([USER])] {
+        let sent = line
+            .post(
+                "/v2/bot/message/multicast",
+                json!({"to": to, "messages": [text("a"), text("b")]}),
+            )
+            .await;
+        assert_eq!(sent.status(), StatusCode::OK);
+    }
+
+    let tally: Value = line
+        .http
+        .get(format!("{}/_line/deliveries/tally", line.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        tally,
+        json!({"recipients": 2, "copies": 3, "mostToOneUser": 2})
+    );
+    assert!(line.fake.sent_messages_to(USER).is_empty());
+    let requests = line.fake.requests();
+    assert_eq!(requests.len(), 2);
+    assert!(requests[0].body["bytes"].as_u64().unwrap() > 0);
+    assert!(requests[0].body.get("to").is_none(), "the body is not kept");
+}
+
+#[tokio::test]
+async fn a_full_fake_tallies_sends_as_well_as_keeping_them() {
+    let line = start().await;
+    line.post(
+        "/v2/bot/message/multicast",
+        json!({"to": [USER], "messages": [text("a"), text("b")]}),
+    )
+    .await;
+    let tally = line.fake.delivery_tally();
+    assert_eq!((tally.recipients, tally.copies), (1, 1));
+    assert_eq!(line.fake.sent_messages_to(USER).len(), 2);
+}

@@ -5,7 +5,7 @@
 //! - [`engine`]: what is collected in a district on a date, the next day of a kind, month grids.
 //! - [`cell`], [`import5374`], [`export5374`]: the 5374 open-data format.
 //! - [`dictionary`], [`normalize`]: the sorting lookup ("ペットボトルは何ごみ？").
-//! - [`notices`]: the garbage-day notice settings.
+//! - [`notices`]: the garbage-day notice settings; [`notice_text`]: what a citizen reads.
 //! - [`sample`]: the shipped Obama SAMPLE calendar.
 
 pub mod cell;
@@ -16,6 +16,7 @@ pub mod export5374;
 pub mod holidays;
 pub mod import5374;
 pub mod normalize;
+pub mod notice_text;
 pub mod notices;
 pub mod rules;
 pub mod sample;

@@ -16,6 +16,12 @@ const CALENDAR: &str = "CALENDAR";
 const DICTIONARY: &str = "DICTIONARY";
 const HOLIDAYS: &str = "HOLIDAYS";
 const NOTICES: &str = "NOTICES";
+/// A notice slot (a day's 当日朝 or 前日夜 notices) kept for two days once prepared.
+const SLOT_DAYS: i64 = 2;
+
+fn slot_sk(slot: &str) -> String {
+    format!("SLOT#{slot}")
+}
 
 /// The calendar in force and where it came from.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -176,6 +182,25 @@ impl GarbageRecords {
 
     pub async fn save_notices(&self, settings: &NoticeSettings) -> Result<(), RecordError> {
         let item = Item::new(PK, NOTICES, encode(settings));
+        self.table.put(item, Condition::Always).await?;
+        Ok(())
+    }
+
+    /// Whether the notices of `slot` (e.g. `20261201#morning`) were all prepared: later ticks of
+    /// its catch-up window then do nothing.
+    pub async fn slot_prepared(&self, slot: &str) -> Result<bool, RecordError> {
+        Ok(self.table.get(PK, &slot_sk(slot)).await?.is_some())
+    }
+
+    /// Marks `slot` prepared at `at` (kept two days, then gone by TTL).
+    pub async fn mark_slot_prepared(
+        &self,
+        slot: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), RecordError> {
+        let expires = at.timestamp() + SLOT_DAYS * 86_400;
+        let item =
+            Item::new(PK, slot_sk(slot), serde_json::json!({ "at": at })).expiring_at(expires);
         self.table.put(item, Condition::Always).await?;
         Ok(())
     }

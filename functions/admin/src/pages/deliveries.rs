@@ -130,6 +130,7 @@ pub async fn list(
                 a.button.primary href="/admin/deliveries/new" { "新しい配信を作成" }
                 a.button href="/admin/deliveries.csv" { "配信ログCSV（UTF-8）" }
                 a.button href="/admin/deliveries.csv?encoding=sjis" { "配信ログCSV（Shift_JIS）" }
+                a.button href="/admin/deliveries/testers" { "テスト配信の受信者" }
             }
             p { "表示中の合計（テスト配信を除く）：対象 " (sum(|d| d.totals.recipients)) " 人、成功 " (sum(|d| d.totals.succeeded)) " 通、失敗 " (sum(|d| d.totals.failed)) " 通" }
             table {
@@ -471,8 +472,9 @@ async fn apply(
                 }),
         };
         let bubble = match kind.as_str() {
+            // Browsers submit a textarea's line breaks as CRLF; LINE and the preview want LF.
             "text" => Bubble::Text {
-                text: form.get(&format!("text{n}")),
+                text: form.get(&format!("text{n}")).replace("\r\n", "\n"),
             },
             "image" | "image_link" => {
                 let Some(image) = image else {

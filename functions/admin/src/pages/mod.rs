@@ -4,6 +4,7 @@ pub mod account;
 pub mod audit_log;
 pub mod deliveries;
 pub mod emergency;
+pub mod garbage;
 pub mod home;
 pub mod login;
 pub mod manual;
@@ -11,6 +12,7 @@ pub mod richmenus;
 pub mod roles;
 pub mod segments;
 pub mod staff;
+pub mod testers;
 pub mod usage;
 
 use crate::routes::{Access, Routes};
@@ -121,6 +123,17 @@ pub fn routes() -> Routes {
             richmenus::designate,
         )
         .get("/admin/deliveries", Needs(DeliveryDraft), deliveries::list)
+        .get(testers::PATH, Needs(DeliveryDraft), testers::list)
+        .post(
+            "/admin/deliveries/testers/code",
+            Needs(DeliveryDraft),
+            testers::issue_code,
+        )
+        .post(
+            "/admin/deliveries/testers/remove",
+            Needs(DeliveryDraft),
+            testers::remove,
+        )
         .get(
             "/admin/deliveries.csv",
             Needs(DeliveryDraft),
@@ -204,6 +217,66 @@ pub fn routes() -> Routes {
             "/admin/emergency",
             Needs(EmergencySwitch),
             emergency::switch,
+        )
+        .get(
+            "/admin/garbage",
+            Needs(GarbageCalendars),
+            garbage::calendar_view::show,
+        )
+        .get(
+            "/admin/garbage/rules",
+            Needs(GarbageCalendars),
+            garbage::rules::show,
+        )
+        .post(
+            "/admin/garbage/rules",
+            Needs(GarbageCalendars),
+            garbage::rules::save,
+        )
+        .get(
+            "/admin/garbage/suspensions",
+            Needs(GarbageCalendars),
+            garbage::suspensions::list,
+        )
+        .post(
+            "/admin/garbage/suspensions",
+            Needs(GarbageCalendars),
+            garbage::suspensions::create,
+        )
+        .post(
+            "/admin/garbage/suspensions/{index}/remove",
+            Needs(GarbageCalendars),
+            garbage::suspensions::remove,
+        )
+        .get(
+            "/admin/garbage/data",
+            Needs(GarbageCalendars),
+            garbage::import_export::show,
+        )
+        .post(
+            "/admin/garbage/import",
+            Needs(GarbageCalendars),
+            garbage::import_export::import,
+        )
+        .post(
+            "/admin/garbage/holidays",
+            Needs(GarbageCalendars),
+            garbage::import_export::upload_holidays,
+        )
+        .get(
+            "/admin/garbage/export/{name}",
+            Needs(GarbageCalendars),
+            garbage::import_export::export,
+        )
+        .get(
+            "/admin/garbage/notices",
+            Needs(GarbageCalendars),
+            garbage::notices::show,
+        )
+        .post(
+            "/admin/garbage/notices",
+            Needs(GarbageCalendars),
+            garbage::notices::save,
         )
         .get("/admin/usage", Needs(UsageReports), usage::show)
         .get("/admin/usage.csv", Needs(UsageReports), usage::export)

@@ -48,6 +48,11 @@ const MENU: &[MenuItem] = &[
         permission: Some(Permission::EmergencySwitch),
     },
     MenuItem {
+        label: "ごみカレンダー",
+        href: "/admin/garbage",
+        permission: Some(Permission::GarbageCalendars),
+    },
+    MenuItem {
         label: "利用状況レポート",
         href: "/admin/usage",
         permission: Some(Permission::UsageReports),

@@ -16,6 +16,7 @@ pub(crate) fn router(fake: FakeLine) -> Router {
         .route("/_line/faults", post(inject).delete(reset))
         .route("/_line/latency", post(latency))
         .route("/_line/rate-limit", post(rate_limit))
+        .route("/_line/deliveries/tally", get(tally))
         .with_state(fake)
 }
 
@@ -67,4 +68,8 @@ struct RateLimit {
 async fn rate_limit(State(fake): State<FakeLine>, Json(limit): Json<RateLimit>) -> Response {
     fake.enforce_rate_limit(&limit.path, limit.per_second);
     Json(json!({})).into_response()
+}
+
+async fn tally(State(fake): State<FakeLine>) -> Response {
+    Json(fake.delivery_tally()).into_response()
 }

@@ -1,0 +1,352 @@
+//! Garbage questions in the chat, end to end: signed webhooks into the real router, embedded
+//! storage on a clock set to Monday 7 December 2026 (JST), replies checked by the fake LINE
+//! server against LINE's spec. The calendar is the shipped SAMPLE: 雲浜 collects 燃やすごみ on
+//! Mondays and Thursdays, 燃やさないごみ on the first Tuesday, びん・缶・ペットボトル on the second.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use tayori_adapters::embedded;
+use tayori_fake_line::FakeLine;
+use tayori_line::signature::sign;
+use tayori_line::{LineClient, LineConfig};
+use tayori_ports::{Clock, ManualClock, Platform};
+use tayori_records::Friends;
+use tayori_webhook::{router, WebhookState};
+use tower::ServiceExt;
+
+const SECRET: &str = "test-channel-secret";
+const USER: &str = "U4af4980629d2a1b2c3d4e5f60718293b";
+
+struct Harness {
+    app: axum::Router,
+    platform: Platform,
+    clock: Arc<ManualClock>,
+    fake: FakeLine,
+    seq: AtomicU64,
+    _dir: tempfile::TempDir,
+}
+
+fn monday_morning() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-12-07T07:45:00+09:00")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+async fn harness() -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(monday_morning()));
+    let (platform, _bus) = embedded::platform(dir.path(), clock.clone()).unwrap();
+    let fake = FakeLine::new();
+    let (base, _server) = fake.serve().await;
+    let line = Arc::new(LineClient::new(LineConfig {
+        api_base: base.clone(),
+        data_api_base: base,
+        channel_access_token: "test-token".into(),
+        ..LineConfig::default()
+    }));
+    let state = WebhookState::new(platform.clone(), line, SECRET.into(), "小浜市");
+    Harness {
+        app: router(Arc::new(state)),
+        platform,
+        clock,
+        fake,
+        seq: AtomicU64::new(0),
+        _dir: dir,
+    }
+}
+
+impl Harness {
+    async fn send(&self, kind: &str, extra: Value) -> Vec<Value> {
+        let n = self.seq.fetch_add(1, Ordering::Relaxed);
+        let id = format!("01GRB{n:06}");
+        let mut e = json!({
+            "type": kind,
+            "mode": "active",
+            "timestamp": self.clock.now().timestamp_millis(),
+            "source": {"type": "user", "userId": USER},
+            "webhookEventId": id,
+            "deliveryContext": {"isRedelivery": false},
+            "replyToken": format!("token-{id}"),
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            e[k] = v.clone();
+        }
+        let raw = serde_json::to_vec(
+            &json!({"destination": "U00000000000000000000000000000000", "events": [e]}),
+        )
+        .unwrap();
+        let request = Request::post("/line/webhook")
+            .header("content-type", "application/json")
+            .header("x-line-signature", sign(SECRET, &raw))
+            .body(Body::from(raw))
+            .unwrap();
+        let status = self.app.clone().oneshot(request).await.unwrap().status();
+        assert_eq!(status, StatusCode::OK);
+        let token = format!("token-{id}");
+        let replies: Vec<_> = self
+            .fake
+            .requests()
+            .into_iter()
+            .filter(|r| r.path == "/v2/bot/message/reply" && r.body["replyToken"] == token)
+            .collect();
+        assert_eq!(replies.len(), 1, "one reply to {kind} {extra}");
+        assert_eq!(replies[0].status, 200, "{}", replies[0].body);
+        assert!(
+            replies[0].schema_errors.is_empty(),
+            "{:?}",
+            replies[0].schema_errors
+        );
+        replies[0].body["messages"].as_array().unwrap().clone()
+    }
+
+    async fn register_district(&self, district: &str) {
+        let at = self.clock.now();
+        Friends::new(self.platform.table.clone())
+            .update(USER, at, |f| {
+                f.followed(at);
+                f.attributes
+                    .insert("district".into(), vec![district.to_string()]);
+            })
+            .await
+            .unwrap();
+    }
+
+    async fn attributes(&self) -> BTreeMap<String, Vec<String>> {
+        Friends::new(self.platform.table.clone())
+            .get(USER)
+            .await
+            .unwrap()
+            .map(|f| f.attributes)
+            .unwrap_or_default()
+    }
+}
+
+/// The quick reply buttons of the last message: (label, postback data).
+fn buttons(messages: &[Value]) -> Vec<(String, String)> {
+    messages.last().unwrap()["quickReply"]["items"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .map(|i| {
+                    (
+                        i["action"]["label"].as_str().unwrap().to_string(),
+                        i["action"]["data"].as_str().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Sends `text` and answers the reply's text and buttons.
+async fn ask(h: &Harness, text: &str) -> (String, Vec<(String, String)>) {
+    let messages = h
+        .send(
+            "message",
+            json!({"message": {"type": "text", "id": "1", "quoteToken": "q", "text": text}}),
+        )
+        .await;
+    let reply = messages.last().unwrap()["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (reply, buttons(&messages))
+}
+
+async fn tap(h: &Harness, data: &str) -> (String, Vec<(String, String)>) {
+    let messages = h
+        .send("postback", json!({"postback": {"data": data}}))
+        .await;
+    let reply = messages.last().unwrap()["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (reply, buttons(&messages))
+}
+
+fn labels(buttons: &[(String, String)]) -> Vec<&str> {
+    buttons.iter().map(|(l, _)| l.as_str()).collect()
+}
+
+fn data_of<'a>(buttons: &'a [(String, String)], label: &str) -> &'a str {
+    &buttons
+        .iter()
+        .find(|(l, _)| l == label)
+        .unwrap_or_else(|| panic!("no button {label} in {buttons:?}"))
+        .1
+}
+
+#[tokio::test]
+async fn todays_garbage_is_answered_for_the_registered_district_with_follow_ups() {
+    let h = harness().await;
+    h.register_district("雲浜").await;
+    let (reply, buttons) = ask(&h, "今日のごみ").await;
+    assert!(
+        reply.contains("今日 12月7日（月）　雲浜地区のごみ"),
+        "{reply}"
+    );
+    assert!(reply.contains("・燃やすごみ"), "{reply}");
+    assert!(reply.contains("サンプル"), "the sample says so: {reply}");
+    assert_eq!(
+        labels(&buttons),
+        [
+            "今日のごみ",
+            "明日のごみ",
+            "次の収集日",
+            "分別を調べる",
+            "通知の設定"
+        ]
+    );
+
+    let (tomorrow, _) = tap(&h, data_of(&buttons, "明日のごみ")).await;
+    assert!(tomorrow.contains("明日 12月8日（火）"), "{tomorrow}");
+    for kind in ["びん", "缶", "ペットボトル"] {
+        assert!(tomorrow.contains(&format!("・{kind}")), "{tomorrow}");
+    }
+    assert!(!tomorrow.contains("燃やすごみ"), "{tomorrow}");
+}
+
+#[tokio::test]
+async fn a_day_without_collection_says_so() {
+    let h = harness().await;
+    h.register_district("宮川").await;
+    let (reply, _) = ask(&h, "今日のごみは？").await;
+    assert!(reply.contains("宮川地区"), "{reply}");
+    assert!(reply.contains("収集はありません"), "{reply}");
+}
+
+#[tokio::test]
+async fn the_next_day_of_a_named_kind_skips_the_year_end_pause() {
+    let h = harness().await;
+    h.register_district("雲浜").await;
+    let (reply, _) = ask(&h, "次の燃やさないごみはいつ？").await;
+    // 1 December has passed; the first Tuesday of January 2027 is the 5th.
+    assert_eq!(
+        reply.lines().next().unwrap(),
+        "雲浜地区の次の燃やさないごみは、1月5日（火）です。"
+    );
+    let (today, _) = ask(&h, "次の燃えるゴミはいつ").await;
+    assert!(
+        today.contains("次の燃やすごみは、今日 12月7日（月）"),
+        "{today}"
+    );
+}
+
+#[tokio::test]
+async fn an_unclear_kind_is_asked_with_a_button_per_kind() {
+    let h = harness().await;
+    h.register_district("雲浜").await;
+    let (question, buttons) = ask(&h, "次の収集日").await;
+    assert_eq!(question, "どのごみの収集日を調べますか？");
+    assert_eq!(buttons.len(), 10, "{buttons:?}");
+    let (reply, _) = tap(&h, data_of(&buttons, "プラスチック製容器包装")).await;
+    assert!(
+        reply.starts_with("雲浜地区の次のプラスチック製容器包装は、12月9日（水）です。"),
+        "{reply}"
+    );
+}
+
+#[tokio::test]
+async fn sorting_lookups_fold_hiragana_to_the_dictionarys_katakana() {
+    let h = harness().await;
+    let (reply, _) = ask(&h, "ぺっとぼとるは何ごみ？").await;
+    assert!(
+        reply.starts_with("「ペットボトル」は【ペットボトル】です。"),
+        "{reply}"
+    );
+    assert!(reply.contains("キャップとラベルを外し"), "{reply}");
+    let (battery, _) = ask(&h, "乾電池の捨て方").await;
+    assert!(
+        battery.starts_with("「乾電池」は【有害ごみ】です。"),
+        "{battery}"
+    );
+}
+
+#[tokio::test]
+async fn an_ambiguous_item_offers_the_best_matches_and_an_unknown_one_says_how_to_ask() {
+    let h = harness().await;
+    let (reply, buttons) = ask(&h, "でんちは何ごみ？").await;
+    assert!(reply.contains("近いもの"), "{reply}");
+    let names = labels(&buttons);
+    assert!(
+        names.contains(&"乾電池") && names.contains(&"ボタン電池"),
+        "{names:?}"
+    );
+    let (chosen, _) = tap(&h, data_of(&buttons, "ボタン電池")).await;
+    assert!(
+        chosen.starts_with("「ボタン電池」は【有害ごみ】です。"),
+        "{chosen}"
+    );
+
+    let (unknown, _) = ask(&h, "宇宙船は何ごみ？").await;
+    assert!(unknown.contains("見つかりませんでした"), "{unknown}");
+    assert!(unknown.contains("は何ごみ？"), "says how to ask: {unknown}");
+}
+
+#[tokio::test]
+async fn a_citizen_without_a_district_is_asked_for_it_and_it_is_saved() {
+    let h = harness().await;
+    let (question, buttons) = ask(&h, "今日のごみ").await;
+    assert!(question.contains("お住まいの地区"), "{question}");
+    assert_eq!(buttons.len(), 12, "one button per 地区: {buttons:?}");
+    let (answer, _) = tap(&h, data_of(&buttons, "雲浜")).await;
+    assert!(
+        answer.contains("今日 12月7日（月）　雲浜地区のごみ"),
+        "{answer}"
+    );
+    assert_eq!(h.attributes().await["district"], ["雲浜"]);
+    let (again, _) = ask(&h, "明日のごみ").await;
+    assert!(again.contains("雲浜地区"), "asked only once: {again}");
+}
+
+#[tokio::test]
+async fn citizens_choose_their_notice_timing_and_registration_keeps_it_until_deleted() {
+    let h = harness().await;
+    h.register_district("雲浜").await;
+    let (menu, buttons) = ask(&h, "ごみ通知").await;
+    assert!(menu.contains("6時30分"), "{menu}");
+    assert!(menu.contains("現在の設定：受け取らない"), "{menu}");
+    assert_eq!(labels(&buttons), ["当日朝", "前日夜", "受け取らない"]);
+    let (set, _) = tap(&h, data_of(&buttons, "当日朝")).await;
+    assert!(set.contains("朝6時30分ごろ"), "{set}");
+    assert_eq!(h.attributes().await["garbage_notice"], ["当日朝"]);
+
+    // Registering again through the questionnaire keeps the notice choice.
+    tap(&h, "reg:start").await;
+    tap(&h, "reg:age_group:2").await;
+    tap(&h, "reg:gender:skip").await;
+    tap(&h, "reg:district:2").await;
+    tap(&h, "reg:interests:done").await;
+    let after = h.attributes().await;
+    assert_eq!(after["district"], ["西津"]);
+    assert_eq!(after["garbage_notice"], ["当日朝"]);
+
+    let (off, _) = tap(&h, "garbage:notice:off").await;
+    assert!(off.contains("止めました"), "{off}");
+    assert!(!h.attributes().await.contains_key("garbage_notice"));
+    tap(&h, "garbage:notice:evening").await;
+    assert_eq!(h.attributes().await["garbage_notice"], ["前日夜"]);
+
+    tap(&h, "reg:delete:yes").await;
+    assert!(
+        h.attributes().await.is_empty(),
+        "deleting the registration removes the notice choice too"
+    );
+}
+
+#[tokio::test]
+async fn ordinary_messages_still_get_the_default_reply() {
+    let h = harness().await;
+    h.register_district("雲浜").await;
+    for text in ["こんにちは", "次のイベントはいつ？", "今日は寒いですね"] {
+        let (reply, _) = ask(&h, text).await;
+        assert!(!reply.contains("雲浜地区"), "{text} → {reply}");
+        assert!(!reply.contains("どのごみ"), "{text} → {reply}");
+    }
+}
