@@ -2,209 +2,29 @@
 //! rule edits, suspensions, 5374 import and export, and the notice settings each change what is
 //! stored and shown; a staff member without the permission is refused.
 
-use axum::body::{to_bytes, Body};
-use axum::http::{header, Method, Request, StatusCode};
-use chrono::{Datelike, NaiveDate, Utc};
-use std::collections::HashMap;
-use std::sync::Arc;
-use tayori_adapters::embedded;
-use tayori_admin::auth::password;
-use tayori_admin::{router, AdminConfig, AdminState, AllowList, SourceIp};
-use tayori_domain::staff::{
-    DepartmentScope, LoginId, Permission, PermissionSet, StaffAccount, StaffProfile,
-};
-use tayori_garbage::{import5374, Calendar, Files5374, SAMPLE_NOTICE};
-use tayori_line::{LineClient, LineConfig};
-use tayori_ports::SystemClock;
-use tayori_records::{GarbageRecords, StoredCalendar};
-use tower::ServiceExt;
+mod support;
 
-const OFFICE: &str = "203.0.113.10";
-const PASSWORD: &str = "obama-kaigan-2026";
+use axum::http::StatusCode;
+use chrono::NaiveDate;
+use tayori_domain::staff::{Permission, PermissionSet};
+use tayori_garbage::{import5374, Calendar, Files5374, SAMPLE_NOTICE};
+use tayori_records::{GarbageRecords, StoredCalendar};
+
+use std::collections::HashMap;
+use support::Console;
+
 const JANUARY: &str = "/admin/garbage?district=%E9%9B%B2%E6%B5%9C&month=2027-01";
 
-struct Console {
-    app: axum::Router,
-    state: Arc<AdminState>,
-    cookies: HashMap<String, String>,
-    csrf: String,
-    _dir: tempfile::TempDir,
+async fn signed_in(permissions: PermissionSet) -> Console {
+    Console::signed_in("kankyo", "環境さん", "環境衛生課", permissions).await
 }
 
-struct Answered {
-    status: StatusCode,
-    location: Option<String>,
-    content_type: Option<String>,
-    bytes: Vec<u8>,
-    body: String,
+fn records(c: &Console) -> GarbageRecords {
+    GarbageRecords::new(c.state.platform.table.clone())
 }
 
-/// A file part of a multipart upload: form field, file name, bytes.
-type Part<'a> = (&'a str, &'a str, &'a [u8]);
-
-impl Console {
-    async fn signed_in(permissions: PermissionSet) -> Console {
-        let dir = tempfile::tempdir().unwrap();
-        let (platform, _bus) = embedded::platform(dir.path(), Arc::new(SystemClock)).unwrap();
-        let line = Arc::new(LineClient::new(LineConfig::default()));
-        let state = Arc::new(AdminState::new(
-            platform,
-            line,
-            AdminConfig {
-                city: "小浜市".into(),
-                allow_list: AllowList::parse("203.0.113.0/24").unwrap(),
-                secure_cookies: true,
-                setup_token: None,
-                session_policy: Default::default(),
-            },
-        ));
-        let account = StaffAccount::new(
-            LoginId::parse("kankyo").unwrap(),
-            StaffProfile {
-                display_name: "環境さん".into(),
-                department: "環境衛生課".into(),
-                permissions,
-                scope: DepartmentScope::All,
-            },
-            password::hash(PASSWORD),
-            Utc::now(),
-        );
-        assert!(state.staff.create(&account).await.unwrap());
-        let mut c = Console {
-            app: router(state.clone()),
-            state,
-            cookies: HashMap::new(),
-            csrf: String::new(),
-            _dir: dir,
-        };
-        c.get("/admin/login").await;
-        let signed = c
-            .post(
-                "/admin/login",
-                &[
-                    ("login_id", "kankyo"),
-                    ("password", PASSWORD),
-                    ("next", "/admin"),
-                ],
-            )
-            .await;
-        assert_eq!(signed.location.as_deref(), Some("/admin"));
-        c
-    }
-
-    async fn send(
-        &mut self,
-        method: Method,
-        path: &str,
-        content_type: Option<String>,
-        body: Option<Vec<u8>>,
-    ) -> Answered {
-        let cookie = self
-            .cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ");
-        let mut req = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::COOKIE, cookie);
-        if let Some(ct) = content_type {
-            req = req.header(header::CONTENT_TYPE, ct);
-        }
-        let mut req = req
-            .body(body.map(Body::from).unwrap_or_else(Body::empty))
-            .unwrap();
-        req.extensions_mut()
-            .insert(SourceIp(OFFICE.parse().unwrap()));
-        let response = self.app.clone().oneshot(req).await.unwrap();
-        let status = response.status();
-        for value in response.headers().get_all(header::SET_COOKIE) {
-            let (pair, _) = value.to_str().unwrap().split_once(';').unwrap();
-            let (k, v) = pair.split_once('=').unwrap();
-            if v.is_empty() {
-                self.cookies.remove(k);
-            } else {
-                self.cookies.insert(k.into(), v.into());
-            }
-        }
-        let header_of = |name| {
-            response
-                .headers()
-                .get(name)
-                .map(|v: &header::HeaderValue| v.to_str().unwrap().to_string())
-        };
-        let location = header_of(header::LOCATION);
-        let content_type = header_of(header::CONTENT_TYPE);
-        let bytes = to_bytes(response.into_body(), 10 << 20)
-            .await
-            .unwrap()
-            .to_vec();
-        let body = String::from_utf8_lossy(&bytes).into_owned();
-        if let Some(i) = body.find("name=\"_csrf\" value=\"") {
-            let rest = &body[i + 20..];
-            self.csrf = rest[..rest.find('"').unwrap()].to_string();
-        }
-        Answered {
-            status,
-            location,
-            content_type,
-            bytes,
-            body,
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> Answered {
-        self.send(Method::GET, path, None, None).await
-    }
-
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Answered {
-        let mut form = form_urlencoded::Serializer::new(String::new());
-        form.append_pair("_csrf", &self.csrf.clone());
-        for (k, v) in fields {
-            form.append_pair(k, v);
-        }
-        let body = form.finish().into_bytes();
-        let ct = "application/x-www-form-urlencoded".to_string();
-        self.send(Method::POST, path, Some(ct), Some(body)).await
-    }
-
-    /// Posts files as a browser's multipart form does, with the page's CSRF token.
-    async fn upload(&mut self, path: &str, parts: &[Part<'_>]) -> Answered {
-        let boundary = "----tayori-garbage-boundary";
-        let mut body = format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{}\r\n",
-            self.csrf
-        )
-        .into_bytes();
-        for (field, filename, bytes) in parts {
-            body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes());
-            body.extend(*bytes);
-            body.extend(b"\r\n");
-        }
-        body.extend(format!("--{boundary}--\r\n").as_bytes());
-        let ct = format!("multipart/form-data; boundary={boundary}");
-        self.send(Method::POST, path, Some(ct), Some(body)).await
-    }
-
-    fn records(&self) -> GarbageRecords {
-        GarbageRecords::new(self.state.platform.table.clone())
-    }
-
-    async fn stored(&self) -> StoredCalendar {
-        self.records().calendar().await.unwrap()
-    }
-
-    async fn audit_actions(&self) -> Vec<String> {
-        let now = Utc::now() + chrono::Duration::hours(9);
-        let (entries, _) = self
-            .state
-            .audit
-            .month(now.year(), now.month(), None, 100)
-            .await
-            .unwrap();
-        entries.into_iter().map(|e| e.action).collect()
-    }
+async fn stored_calendar(c: &Console) -> StoredCalendar {
+    records(c).calendar().await.unwrap()
 }
 
 fn garbage_only() -> PermissionSet {
@@ -233,8 +53,8 @@ fn chips(cell: &str) -> Vec<String> {
 }
 
 async fn engine_kinds(c: &Console, district: &str, date: NaiveDate) -> Vec<String> {
-    let holidays = c.records().holidays().await.unwrap().holidays;
-    c.stored()
+    let holidays = records(c).holidays().await.unwrap().holidays;
+    stored_calendar(c)
         .await
         .calendar
         .collections_on(district, date, &holidays)
@@ -245,7 +65,7 @@ async fn engine_kinds(c: &Console, district: &str, date: NaiveDate) -> Vec<Strin
 
 #[tokio::test]
 async fn a_clerk_sees_the_sample_banner_and_a_month_grid_that_agrees_with_the_engine() {
-    let mut c = Console::signed_in(garbage_only()).await;
+    let mut c = signed_in(garbage_only()).await;
     let page = c.get(JANUARY).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains(SAMPLE_NOTICE), "sample banner");
@@ -276,7 +96,7 @@ async fn a_clerk_sees_the_sample_banner_and_a_month_grid_that_agrees_with_the_en
 
 #[tokio::test]
 async fn a_rule_edit_changes_the_grid_and_is_audited() {
-    let mut c = Console::signed_in(garbage_only()).await;
+    let mut c = signed_in(garbage_only()).await;
     let monday = day(2027, 1, 18);
     let wednesday = day(2027, 1, 20);
     c.get("/admin/garbage/rules?district=%E9%9B%B2%E6%B5%9C&kind=%E7%87%83%E3%82%84%E3%81%99%E3%81%94%E3%81%BF").await;
@@ -314,14 +134,14 @@ async fn a_rule_edit_changes_the_grid_and_is_audited() {
         .audit_actions()
         .await
         .contains(&"ごみ収集ルールを変更".to_string()));
-    assert!(c.stored().await.updated.unwrap().by == "kankyo");
+    assert!(stored_calendar(&c).await.updated.unwrap().by == "kankyo");
 }
 
 #[tokio::test]
 async fn a_rule_the_calendar_check_refuses_is_shown_with_the_input_kept_and_nothing_saved() {
-    let mut c = Console::signed_in(garbage_only()).await;
+    let mut c = signed_in(garbage_only()).await;
     c.get("/admin/garbage/rules").await;
-    let before = c.stored().await;
+    let before = stored_calendar(&c).await;
     let refused = c
         .post(
             "/admin/garbage/rules",
@@ -355,12 +175,12 @@ async fn a_rule_the_calendar_check_refuses_is_shown_with_the_input_kept_and_noth
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.body.contains("が追加日と中止日の両方にあります"));
-    assert_eq!(c.stored().await, before);
+    assert_eq!(stored_calendar(&c).await, before);
 }
 
 #[tokio::test]
 async fn a_suspension_is_stored_shown_in_the_grid_and_can_be_removed() {
-    let mut c = Console::signed_in(garbage_only()).await;
+    let mut c = signed_in(garbage_only()).await;
     let thursday = day(2027, 1, 7);
     assert!(!engine_kinds(&c, "雲浜", thursday).await.is_empty());
     c.get("/admin/garbage/suspensions").await;
@@ -382,7 +202,7 @@ async fn a_suspension_is_stored_shown_in_the_grid_and_can_be_removed() {
     let message = "大雪のため、1月7日（木）の雲浜地区のごみ収集は中止します。1月9日（土）に振り替えて収集します。";
     assert!(preview.body.contains(message), "{}", preview.body);
     assert!(
-        c.stored().await.calendar.suspensions.is_empty(),
+        stored_calendar(&c).await.calendar.suspensions.is_empty(),
         "a preview saves nothing"
     );
     let saved = c
@@ -402,7 +222,7 @@ async fn a_suspension_is_stored_shown_in_the_grid_and_can_be_removed() {
         )
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
-    let stored = c.stored().await.calendar.suspensions;
+    let stored = stored_calendar(&c).await.calendar.suspensions;
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].message, message);
     assert_eq!(stored[0].substitute, Some(day(2027, 1, 9)));
@@ -426,7 +246,7 @@ async fn a_suspension_is_stored_shown_in_the_grid_and_can_be_removed() {
         )
         .await;
     assert_eq!(removed.status, StatusCode::SEE_OTHER);
-    assert!(c.stored().await.calendar.suspensions.is_empty());
+    assert!(stored_calendar(&c).await.calendar.suspensions.is_empty());
     let actions = c.audit_actions().await;
     assert!(actions.contains(&"ごみ収集を中止".to_string()));
     assert!(actions.contains(&"ごみ収集の中止を取消".to_string()));
@@ -434,7 +254,7 @@ async fn a_suspension_is_stored_shown_in_the_grid_and_can_be_removed() {
 
 #[tokio::test]
 async fn a_suspension_ending_before_it_starts_or_without_districts_is_refused() {
-    let mut c = Console::signed_in(garbage_only()).await;
+    let mut c = signed_in(garbage_only()).await;
     c.get("/admin/garbage/suspensions").await;
     let refused = c
         .post(
@@ -453,7 +273,7 @@ async fn a_suspension_ending_before_it_starts_or_without_districts_is_refused() 
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.body.contains("終わりの日が始まりの日より前です"));
     assert!(refused.body.contains("地区を1つ以上選ぶか"));
-    assert!(c.stored().await.calendar.suspensions.is_empty());
+    assert!(stored_calendar(&c).await.calendar.suspensions.is_empty());
 }
 
 const MONTHS: [&str; 12] = [
@@ -465,9 +285,9 @@ const SMALL_AREA_DAYS: &str =
 
 #[tokio::test]
 async fn a_broken_import_names_the_file_and_line_and_changes_nothing() {
-    let mut c = Console::signed_in(garbage_only()).await;
+    let mut c = signed_in(garbage_only()).await;
     c.get("/admin/garbage/data").await;
-    let before = c.stored().await;
+    let before = stored_calendar(&c).await;
     let broken = "地区,センター,燃やすごみ,びん\r\n東地区,,月 木,水2\r\n西地区,,火 金,毎週\r\n";
     let answer = c
         .upload(
@@ -482,7 +302,7 @@ async fn a_broken_import_names_the_file_and_line_and_changes_nothing() {
         answer.body
     );
     assert!(answer.body.contains("毎週"));
-    assert_eq!(c.stored().await, before);
+    assert_eq!(stored_calendar(&c).await, before);
 
     let not_csv = c
         .upload(
@@ -501,12 +321,12 @@ async fn a_broken_import_names_the_file_and_line_and_changes_nothing() {
         .await;
     assert_eq!(too_big.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(too_big.body.contains("大きすぎます"));
-    assert_eq!(c.stored().await, before);
+    assert_eq!(stored_calendar(&c).await, before);
 }
 
 #[tokio::test]
 async fn a_good_import_replaces_the_sample_and_its_export_imports_back_the_same() {
-    let mut c = Console::signed_in(garbage_only()).await;
+    let mut c = signed_in(garbage_only()).await;
     c.get("/admin/garbage/data").await;
     let description = "label,sublabel,description,styles,Bgcolor\r\n燃やすごみ,週2回,生ごみなど,,#e8503a\r\nびん,月1回,飲料のびん,,#2a9d8f\r\n";
     let target = "type,name,notice,furigana\r\nびん,ジャムのびん,ふたを外す,じゃむのびん\r\n";
@@ -530,7 +350,7 @@ async fn a_good_import_replaces_the_sample_and_its_export_imports_back_the_same(
         !page.body.contains(SAMPLE_NOTICE),
         "the sample banner is gone"
     );
-    let stored = c.stored().await;
+    let stored = stored_calendar(&c).await;
     assert!(!stored.sample);
     assert_eq!(stored.calendar.districts.len(), 2);
     assert!(stored
@@ -564,7 +384,7 @@ async fn a_good_import_replaces_the_sample_and_its_export_imports_back_the_same(
     })
     .unwrap();
     assert_eq!(again.calendar, stored.calendar);
-    assert_eq!(again.dictionary, c.records().dictionary().await.unwrap());
+    assert_eq!(again.dictionary, records(&c).dictionary().await.unwrap());
     assert_eq!(
         c.get("/admin/garbage/export/README").await.status,
         StatusCode::NOT_FOUND
@@ -573,7 +393,7 @@ async fn a_good_import_replaces_the_sample_and_its_export_imports_back_the_same(
 
 #[tokio::test]
 async fn the_cabinet_office_holiday_csv_is_taken_and_shown_with_who_uploaded_it() {
-    let mut c = Console::signed_in(garbage_only()).await;
+    let mut c = signed_in(garbage_only()).await;
     c.get("/admin/garbage/data").await;
     let csv =
         "国民の祝日・休日月日,国民の祝日・休日名称\r\n2028/1/1,元日\r\n2028/1/10,成人の日\r\n";
@@ -591,7 +411,7 @@ async fn the_cabinet_office_holiday_csv_is_taken_and_shown_with_who_uploaded_it(
         "last holiday shown"
     );
     assert!(page.body.contains("kankyo、祝日CSV取込"));
-    assert_eq!(c.records().holidays().await.unwrap().holidays.len(), 2);
+    assert_eq!(records(&c).holidays().await.unwrap().holidays.len(), 2);
 
     let bad = c
         .upload(
@@ -605,16 +425,16 @@ async fn the_cabinet_office_holiday_csv_is_taken_and_shown_with_who_uploaded_it(
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("syukujitsu.csv 2行目"));
-    assert_eq!(c.records().holidays().await.unwrap().holidays.len(), 2);
+    assert_eq!(records(&c).holidays().await.unwrap().holidays.len(), 2);
 }
 
 #[tokio::test]
 async fn notice_settings_save_and_reload_and_a_bad_time_is_refused() {
-    let mut c = Console::signed_in(garbage_only()).await;
+    let mut c = signed_in(garbage_only()).await;
     let page = c.get("/admin/garbage/notices").await;
     assert!(page.body.contains("value=\"06:30\""));
     assert!(page.body.contains("value=\"19:00\""));
-    let calendar: Calendar = c.stored().await.calendar;
+    let calendar: Calendar = stored_calendar(&c).await.calendar;
     let kinds: Vec<_> = calendar.kinds.iter().filter(|k| k.scheduled).collect();
     let mut fields = vec![
         ("enabled", "on".to_string()),
@@ -633,7 +453,7 @@ async fn notice_settings_save_and_reload_and_a_bad_time_is_refused() {
     let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let saved = c.post("/admin/garbage/notices", &fields).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
-    let settings = c.records().notices().await.unwrap();
+    let settings = records(&c).notices().await.unwrap();
     assert_eq!(settings.morning_at.format("%H:%M").to_string(), "06:45");
     assert_eq!(settings.evening_at.format("%H:%M").to_string(), "20:00");
     assert!(!settings.kind(&calendar, &kinds[1].id).on);
@@ -659,7 +479,7 @@ async fn notice_settings_save_and_reload_and_a_bad_time_is_refused() {
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.body.contains("時刻は「06:30」のように"));
-    assert_eq!(c.records().notices().await.unwrap(), settings);
+    assert_eq!(records(&c).notices().await.unwrap(), settings);
     assert!(c
         .audit_actions()
         .await
@@ -676,7 +496,7 @@ async fn staff_without_the_garbage_permission_get_403_on_pages_and_on_posts_with
         .into_iter()
         .filter(|p| *p != Permission::GarbageCalendars)
         .collect();
-    let mut c = Console::signed_in(everything_else).await;
+    let mut c = signed_in(everything_else).await;
     let home = c.get("/admin").await;
     assert!(
         !home.body.contains("href=\"/admin/garbage\""),
@@ -723,6 +543,6 @@ async fn staff_without_the_garbage_permission_get_403_on_pages_and_on_posts_with
         )
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    assert!(c.stored().await.calendar.suspensions.is_empty());
-    assert!(c.records().notices().await.unwrap().enabled);
+    assert!(stored_calendar(&c).await.calendar.suspensions.is_empty());
+    assert!(records(&c).notices().await.unwrap().enabled);
 }

@@ -4,45 +4,26 @@
 //! change is audited. (Who may reach these routes is covered by the route × permission walk in
 //! console.rs.)
 
-use axum::body::{to_bytes, Body};
-use axum::http::{header, Method, Request, StatusCode};
+mod support;
+
+use axum::http::StatusCode;
 use chrono::{Datelike, Duration, TimeZone, Utc};
-use std::collections::HashMap;
 use std::sync::Arc;
 use tayori_adapters::embedded;
-use tayori_admin::auth::password;
-use tayori_admin::{router, AdminConfig, AdminState, AllowList, SourceIp};
-use tayori_domain::staff::{
-    DepartmentScope, LoginId, Permission, PermissionSet, StaffAccount, StaffProfile,
-};
+use tayori_domain::staff::Permission;
 use tayori_domain::time::{format_jst, to_jst};
 use tayori_fake_line::FakeLine;
 use tayori_line::{LineClient, LineConfig};
 use tayori_ports::{Clock, ManualClock};
 use tayori_records::Testers;
-use tower::ServiceExt;
 
-const OFFICE: &str = "203.0.113.10";
-const PASSWORD: &str = "obama-kaigan-2026";
+use support::Console;
+
 const PHONE: &str = "U0123456789abcdef0123456789abcdef";
 
-struct Console {
-    app: axum::Router,
-    state: Arc<AdminState>,
-    clock: Arc<ManualClock>,
-    fake: FakeLine,
-    cookies: HashMap<String, String>,
-    csrf: String,
-    _dir: tempfile::TempDir,
-}
-
-struct Answer {
-    status: StatusCode,
-    location: Option<String>,
-    body: String,
-}
-
-async fn console() -> Console {
+/// The console on a fixed clock and a fake LINE that knows the testers' display names, with
+/// 田中 (who may draft deliveries) as staff, not yet signed in.
+async fn console() -> (Console, Arc<ManualClock>, FakeLine) {
     let dir = tempfile::tempdir().unwrap();
     // 2026-04-01 09:00 JST: a fixed moment, so the expiry on the page can be asserted exactly.
     let clock = Arc::new(ManualClock::new(
@@ -57,128 +38,16 @@ async fn console() -> Console {
         channel_access_token: "token".into(),
         ..LineConfig::default()
     }));
-    let state = Arc::new(AdminState::new(
-        platform,
-        line,
-        AdminConfig {
-            city: "小浜市".into(),
-            allow_list: AllowList::parse("203.0.113.0/24").unwrap(),
-            secure_cookies: true,
-            setup_token: None,
-            session_policy: Default::default(),
-        },
-    ));
-    let account = StaffAccount::new(
-        LoginId::parse("tanaka").unwrap(),
-        StaffProfile {
-            display_name: "田中 一郎".into(),
-            department: "企画部".into(),
-            permissions: [Permission::DeliveryDraft]
-                .into_iter()
-                .collect::<PermissionSet>(),
-            scope: DepartmentScope::All,
-        },
-        password::hash(PASSWORD),
+    let c = Console::over(platform, line, dir);
+    c.add_staff(
+        "tanaka",
+        "田中 一郎",
+        "企画部",
+        [Permission::DeliveryDraft].into_iter().collect(),
         clock.now(),
-    );
-    assert!(state.staff.create(&account).await.unwrap());
-    Console {
-        app: router(state.clone()),
-        state,
-        clock,
-        fake,
-        cookies: HashMap::new(),
-        csrf: String::new(),
-        _dir: dir,
-    }
-}
-
-impl Console {
-    async fn send(&mut self, method: Method, path: &str, body: Option<String>) -> Answer {
-        let mut req = Request::builder().method(method).uri(path);
-        if !self.cookies.is_empty() {
-            let cookie = self
-                .cookies
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join("; ");
-            req = req.header(header::COOKIE, cookie);
-        }
-        if body.is_some() {
-            req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        }
-        let mut req = req
-            .body(body.map(Body::from).unwrap_or_else(Body::empty))
-            .unwrap();
-        req.extensions_mut()
-            .insert(SourceIp(OFFICE.parse().unwrap()));
-        let response = self.app.clone().oneshot(req).await.unwrap();
-        let status = response.status();
-        for value in response.headers().get_all(header::SET_COOKIE) {
-            let (pair, _) = value.to_str().unwrap().split_once(';').unwrap();
-            let (k, v) = pair.split_once('=').unwrap();
-            if v.is_empty() {
-                self.cookies.remove(k);
-            } else {
-                self.cookies.insert(k.into(), v.into());
-            }
-        }
-        let location = response
-            .headers()
-            .get(header::LOCATION)
-            .map(|v| v.to_str().unwrap().to_string());
-        let bytes = to_bytes(response.into_body(), 10 << 20).await.unwrap();
-        let body = String::from_utf8_lossy(&bytes).into_owned();
-        if let Some(i) = body.find("name=\"_csrf\" value=\"") {
-            let rest = &body[i + 20..];
-            self.csrf = rest[..rest.find('"').unwrap()].to_string();
-        }
-        Answer {
-            status,
-            location,
-            body,
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> Answer {
-        self.send(Method::GET, path, None).await
-    }
-
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Answer {
-        let mut s = form_urlencoded::Serializer::new(String::new());
-        s.append_pair("_csrf", &self.csrf.clone());
-        for (k, v) in fields {
-            s.append_pair(k, v);
-        }
-        self.send(Method::POST, path, Some(s.finish())).await
-    }
-
-    async fn sign_in(&mut self) {
-        self.get("/admin/login").await;
-        let a = self
-            .post(
-                "/admin/login",
-                &[
-                    ("login_id", "tanaka"),
-                    ("password", PASSWORD),
-                    ("next", "/admin"),
-                ],
-            )
-            .await;
-        assert_eq!(a.status, StatusCode::SEE_OTHER);
-    }
-
-    async fn audited_actions(&self) -> Vec<String> {
-        let now = to_jst(self.clock.now());
-        let (entries, _) = self
-            .state
-            .audit
-            .month(now.year(), now.month(), None, 100)
-            .await
-            .unwrap();
-        entries.into_iter().map(|e| e.action).collect()
-    }
+    )
+    .await;
+    (c, clock, fake)
 }
 
 /// The text between `<strong id="{id}">` and the next tag.
@@ -193,8 +62,8 @@ fn element_text(body: &str, id: &str) -> String {
 
 #[tokio::test]
 async fn a_clerk_issues_a_code_that_links_their_line_and_then_removes_it() {
-    let mut c = console().await;
-    c.sign_in().await;
+    let (mut c, clock, fake) = console().await;
+    c.sign_in("tanaka").await;
     let page = c.get("/admin/deliveries/testers").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("受信者はまだ登録されていません"));
@@ -206,7 +75,7 @@ async fn a_clerk_issues_a_code_that_links_their_line_and_then_removes_it() {
     assert!(code.chars().all(|ch| ch.is_ascii_digit()), "{code}");
     assert_eq!(
         element_text(&issued.body, "tester-code-expires"),
-        format_jst(c.clock.now() + Duration::minutes(10))
+        format_jst(clock.now() + Duration::minutes(10))
     );
     assert_eq!(
         element_text(&issued.body, "tester-code-text"),
@@ -214,9 +83,9 @@ async fn a_clerk_issues_a_code_that_links_their_line_and_then_removes_it() {
     );
 
     // What the webhook does when the clerk sends that text from their phone.
-    c.fake.add_user(PHONE, "田中のスマホ");
+    fake.add_user(PHONE, "田中のスマホ");
     let tester = Testers::new(c.state.platform.table.clone())
-        .redeem(&code, PHONE, c.clock.now())
+        .redeem(&code, PHONE, clock.now())
         .await
         .unwrap()
         .expect("the code shown on the page is valid");
@@ -225,7 +94,7 @@ async fn a_clerk_issues_a_code_that_links_their_line_and_then_removes_it() {
     let list = c.get("/admin/deliveries/testers").await;
     assert!(list.body.contains("田中のスマホ"), "{}", list.body);
     assert!(list.body.contains("田中 一郎（tanaka）"));
-    assert!(list.body.contains(&format_jst(c.clock.now())));
+    assert!(list.body.contains(&format_jst(clock.now())));
     assert!(!list.body.contains("受信者はまだ登録されていません"));
 
     let removed = c
@@ -245,7 +114,7 @@ async fn a_clerk_issues_a_code_that_links_their_line_and_then_removes_it() {
     assert!(after.body.contains("受信者の登録を解除しました"));
     assert!(after.body.contains("受信者はまだ登録されていません"));
 
-    let actions = c.audited_actions().await;
+    let actions = c.audit_actions_at(clock.now()).await;
     assert!(
         actions.contains(&"テスト配信の受信者の登録コードを発行".to_string()),
         "{actions:?}"
@@ -258,12 +127,12 @@ async fn a_clerk_issues_a_code_that_links_their_line_and_then_removes_it() {
 
 #[tokio::test]
 async fn the_audit_log_never_holds_the_code_itself() {
-    let mut c = console().await;
-    c.sign_in().await;
+    let (mut c, clock, _fake) = console().await;
+    c.sign_in("tanaka").await;
     c.get("/admin/deliveries/testers").await;
     let issued = c.post("/admin/deliveries/testers/code", &[]).await;
     let code = element_text(&issued.body, "tester-code");
-    let now = to_jst(c.clock.now());
+    let now = to_jst(clock.now());
     let (entries, _) = c
         .state
         .audit
@@ -280,8 +149,8 @@ async fn the_audit_log_never_holds_the_code_itself() {
 
 #[tokio::test]
 async fn a_code_is_not_issued_for_a_post_without_the_pages_csrf_token() {
-    let mut c = console().await;
-    c.sign_in().await;
+    let (mut c, _clock, _fake) = console().await;
+    c.sign_in("tanaka").await;
     c.get("/admin/deliveries/testers").await;
     c.csrf = "forged".into();
     let refused = c.post("/admin/deliveries/testers/code", &[]).await;
@@ -291,8 +160,8 @@ async fn a_code_is_not_issued_for_a_post_without_the_pages_csrf_token() {
 
 #[tokio::test]
 async fn removing_a_receiver_who_is_not_registered_says_so_and_changes_nothing() {
-    let mut c = console().await;
-    c.sign_in().await;
+    let (mut c, clock, _fake) = console().await;
+    c.sign_in("tanaka").await;
     c.get("/admin/deliveries/testers").await;
     let answer = c
         .post("/admin/deliveries/testers/remove", &[("user_id", PHONE)])
@@ -303,7 +172,7 @@ async fn removing_a_receiver_who_is_not_registered_says_so_and_changes_nothing()
         .body
         .contains("登録されていません（すでに解除されています）"));
     assert!(!c
-        .audited_actions()
+        .audit_actions_at(clock.now())
         .await
         .contains(&"テスト配信の受信者を解除".to_string()));
 }
