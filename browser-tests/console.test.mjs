@@ -34,6 +34,8 @@ const CLERK = {
   department: '企画部 企画政策課',
   password: `Kk-${randomBytes(9).toString('hex')}`,
 };
+// What the administrator set; the clerk replaces it at the first sign-in.
+CLERK.temporary = CLERK.password;
 const ROLE = { name: '集計担当', description: '利用状況レポートの閲覧のみ' };
 
 /** Today in Japan, as the console's date inputs and the report compute it. */
@@ -245,6 +247,29 @@ test('the staff console, as a clerk uses it', { timeout: 300_000 }, async (t) =>
     await page.getByRole('button', { name: '追加する' }).click();
     await page.waitForURL(`${BASE_URL}/admin/staff/${CLERK.login}`);
     assert.equal(await successMessage(page), `${CLERK.name}さんのアカウントを作成しました。`);
+    await signOut(page);
+  });
+
+  await step('the staff member first replaces the temporary password the administrator set', async () => {
+    await page.goto(`${BASE_URL}/admin/login`);
+    await page.getByLabel('ログインID').fill(CLERK.login);
+    await page.getByLabel('パスワード', { exact: true }).fill(CLERK.password);
+    await page.getByRole('button', { name: 'ログイン', exact: true }).click();
+    await page.waitForURL(`${BASE_URL}/admin/account`);
+    assert.match(await page.getByRole('alert').innerText(), /初期パスワードのままです/);
+    await screenshot(page, 'account-first-sign-in.png');
+    // Nothing else opens until it is changed, not even by URL.
+    await page.goto(`${BASE_URL}/admin/usage`);
+    await page.waitForURL(`${BASE_URL}/admin/account`);
+
+    CLERK.password = `Kk-${randomBytes(9).toString('hex')}`;
+    await page.getByLabel('現在のパスワード').first().fill(CLERK.temporary);
+    await page.getByLabel('新しいパスワード', { exact: true }).fill(CLERK.password);
+    await page.getByLabel('新しいパスワード（確認）').fill(CLERK.password);
+    await page.getByRole('button', { name: 'パスワードを変更' }).click();
+    assert.equal(await successMessage(page), 'パスワードを変更しました。');
+    const usage = await page.goto(`${BASE_URL}/admin/usage`);
+    assert.equal(usage.status(), 200);
     await signOut(page);
   });
 

@@ -33,6 +33,8 @@ const TEXT = '雲浜地区の子育て世代のみなさまへ\n12月の親子�
 const SEGMENT = '年代: 30代 かつ 居住地区: 雲浜';
 // 1040×585: a LINE-friendly 16:9 image, flat blocks so it stays a few kilobytes.
 const IMAGE = gridImage(1040, 585, 2, 1, [[6, 199, 85], [11, 83, 148]]);
+// The chat shows the preview the console made of it (long side 480 px); LINE opens the original.
+const PREVIEW_WIDTH = 480;
 
 async function screenshot(page, name, { fullPage = false } = {}) {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
@@ -159,7 +161,7 @@ test('segment delivery: compose, preview, count, send, log, duplicate', { timeou
 
     const phone = page.getByRole('complementary', { name: 'スマートフォンでの見え方' });
     assert.equal((await phone.locator('.chat-bubble').first().innerText()).trim(), TEXT);
-    assert.equal(await loaded(phone.locator('img.chat-image')), 1040);
+    assert.equal(await loaded(phone.locator('img.chat-image')), PREVIEW_WIDTH);
     // The form keeps what was entered: the draft is what gets sent.
     assert.equal(await page.getByLabel('タイトル（管理用・必須）').inputValue(), TITLE);
     assert.ok(await page.locator('input[name="seg.district"][value="雲浜"]').isChecked());
@@ -208,7 +210,7 @@ test('segment delivery: compose, preview, count, send, log, duplicate', { timeou
     assert.ok(await page.locator('input[name="seg.age_group"][value="30代"]').isChecked());
     assert.ok(await page.locator('input[name="seg.district"][value="雲浜"]').isChecked());
     const phone = page.getByRole('complementary', { name: 'スマートフォンでの見え方' });
-    assert.equal(await loaded(phone.locator('img.chat-image')), 1040);
+    assert.equal(await loaded(phone.locator('img.chat-image')), PREVIEW_WIDTH);
     await screenshot(page, 'deliveries-duplicate.png');
   });
 
@@ -218,7 +220,7 @@ test('segment delivery: compose, preview, count, send, log, duplicate', { timeou
     const chat = page.locator('#chat');
     await chat.locator('.from-bot > div', { hasText: '12月の親子ひろばは毎週水曜' }).first().waitFor();
     const image = chat.locator('img.bot-image').last();
-    assert.equal(await loaded(image), 1040);
+    assert.equal(await loaded(image), PREVIEW_WIDTH);
     await image.scrollIntoViewIfNeeded();
     await screenshot(page, 'deliveries-simulator.png');
   });

@@ -13,6 +13,7 @@ pub mod setup;
 pub mod source_ip;
 pub mod ui;
 
+use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use axum::routing::get;
 use axum::Router;
@@ -71,6 +72,9 @@ pub fn router(state: Arc<AdminState>) -> Router {
     let allow_list = Arc::new(state.config.allow_list.clone());
     let console = console
         .route("/admin/{*rest}", get(|| async { ui::not_found() }))
+        // `session::load` reads every body up to MAX_FORM_BYTES (and answers a clear page
+        // beyond it); axum's own 2 MB default would refuse a phone photo after that check.
+        .layer(DefaultBodyLimit::max(session::MAX_FORM_BYTES))
         .layer(middleware::from_fn_with_state(state.clone(), session::load))
         .layer(middleware::from_fn_with_state(
             allow_list,

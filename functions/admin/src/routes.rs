@@ -86,10 +86,20 @@ impl Default for Routes {
     }
 }
 
+/// Where a clerk with a temporary password is sent, and the only pages they may use until they
+/// have replaced it.
+const OWN_ACCOUNT: &str = "/admin/account";
+
 async fn guard(State(access): State<Access>, request: Request, next: Next) -> Response {
     let signed = request.extensions().get::<Signed>().cloned();
     match (access, signed) {
         (Access::Public, _) => next.run(request).await,
+        (_, Some(signed))
+            if signed.account.must_change_password
+                && !request.uri().path().starts_with(OWN_ACCOUNT) =>
+        {
+            Redirect::to(OWN_ACCOUNT).into_response()
+        }
         (_, None) => {
             let next_path = request
                 .uri()

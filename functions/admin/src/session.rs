@@ -21,8 +21,9 @@ pub const SESSION_COOKIE: &str = "tayori_admin";
 pub const PRE_COOKIE: &str = "tayori_pre";
 pub const FLASH_COOKIE: &str = "tayori_flash";
 pub const CSRF_FIELD: &str = "_csrf";
-/// Largest console request body: a rich menu image (1 MB) with its form, or a CSV import.
-pub const MAX_FORM_BYTES: usize = 3 * 1024 * 1024;
+/// Largest console request body: what API Gateway can hand a Lambda (6 MB) once a binary body
+/// is base64-encoded. One delivery photo (4 MB at most) with its form fits.
+pub const MAX_FORM_BYTES: usize = 4 * 1024 * 1024 + 512 * 1024;
 
 /// The signed-in staff member, in the request's extensions.
 #[derive(Clone, Debug)]

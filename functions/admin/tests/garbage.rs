@@ -70,6 +70,10 @@ async fn a_clerk_sees_the_sample_banner_and_a_month_grid_that_agrees_with_the_en
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains(SAMPLE_NOTICE), "sample banner");
     assert!(
+        !page.body.contains("district-mismatch"),
+        "the sample's districts are the 居住地区 choices"
+    );
+    assert!(
         page.body.contains("href=\"/admin/garbage\""),
         "left menu entry"
     );
@@ -353,6 +357,15 @@ async fn a_good_import_replaces_the_sample_and_its_export_imports_back_the_same(
     let stored = stored_calendar(&c).await;
     assert!(!stored.sample);
     assert_eq!(stored.calendar.districts.len(), 2);
+    // Its districts are not the 居住地区 choices: the clerk is told who would get nothing.
+    for tab in ["/admin/garbage", "/admin/garbage/notices"] {
+        let shown = c.get(tab).await.body;
+        assert!(
+            shown.contains("カレンダーにだけある地区：東地区、西地区"),
+            "{tab}: {shown}"
+        );
+        assert!(shown.contains("「居住地区」にだけある選択肢：小浜、雲浜、西津"));
+    }
     assert!(stored
         .updated
         .as_ref()

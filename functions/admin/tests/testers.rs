@@ -15,7 +15,7 @@ use tayori_domain::time::{format_jst, to_jst};
 use tayori_fake_line::FakeLine;
 use tayori_line::{LineClient, LineConfig};
 use tayori_ports::{Clock, ManualClock};
-use tayori_records::Testers;
+use tayori_records::{Redemption, Testers};
 
 use support::Console;
 
@@ -84,11 +84,13 @@ async fn a_clerk_issues_a_code_that_links_their_line_and_then_removes_it() {
 
     // What the webhook does when the clerk sends that text from their phone.
     fake.add_user(PHONE, "田中のスマホ");
-    let tester = Testers::new(c.state.platform.table.clone())
+    let Redemption::Registered(tester) = Testers::new(c.state.platform.table.clone())
         .redeem(&code, PHONE, clock.now())
         .await
         .unwrap()
-        .expect("the code shown on the page is valid");
+    else {
+        panic!("the code shown on the page is valid");
+    };
     assert_eq!(tester.staff, "tanaka");
 
     let list = c.get("/admin/deliveries/testers").await;

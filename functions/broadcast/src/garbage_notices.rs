@@ -9,7 +9,7 @@
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use std::collections::HashSet;
 use tayori_domain::delivery::{Delivery, DeliveryError, DeliveryStatus};
-use tayori_domain::segment::{Match, SegmentCondition, Target};
+use tayori_domain::segment::{Match, SegmentCondition, Target, DISTRICT_ITEM};
 use tayori_domain::time::to_jst;
 use tayori_garbage::notice_text::{notice_text, SAMPLE_NOTE};
 use tayori_garbage::{Timing, GARBAGE_NOTICE_ATTRIBUTE};
@@ -19,9 +19,6 @@ use tayori_records::{Deliveries, Friends, GarbageRecords, RecordError};
 /// Who the log says created the notices.
 pub const CREATED_BY: &str = "自動配信（ごみ）";
 pub const CATEGORY: &str = "ごみ";
-/// The segment item holding a citizen's district (see `SegmentItems::obama_defaults`); its
-/// id stays when staff rename the item.
-pub const DISTRICT_ITEM: &str = "district";
 /// How long after the configured time a tick still sends: a missed tick or a short outage
 /// still delivers the morning notice, a restart in the afternoon does not send a stale one.
 pub const CATCH_UP: Duration = Duration::hours(3);

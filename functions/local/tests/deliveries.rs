@@ -338,10 +338,11 @@ async fn a_clerk_sends_text_and_image_to_30s_in_kumohama_and_only_they_receive_i
         .unwrap()
         .unwrap();
     assert_eq!(draft.bubbles.len(), 2, "{:?}", draft.bubbles);
-    let image_key = match &draft.bubbles[1] {
-        tayori_domain::delivery::Bubble::Image { image } => image.original.clone(),
-        other => panic!("second bubble is {other:?}"),
-    };
+    let image = draft.bubbles[1]
+        .image()
+        .expect("second bubble is the image")
+        .clone();
+    let image_key = image.original.clone();
     let mut send = notice("submit");
     send.push(("image1", image_key.clone()));
     let sent = clerk.compose(&path, &fields(&send), None).await;
@@ -356,15 +357,26 @@ async fn a_clerk_sends_text_and_image_to_30s_in_kumohama_and_only_they_receive_i
         assert_eq!(got[0]["type"], "text");
         assert_eq!(got[0]["text"], TEXT);
         assert_eq!(got[1]["type"], "image");
-        let url = got[1]["originalContentUrl"].as_str().unwrap();
-        let local = url
-            .strip_prefix(&base.replacen("http://", "https://", 1))
-            .expect("LINE gets an https URL of this host");
-        assert_eq!(local, format!("/{image_key}"));
-        let image = http().get(format!("{base}{local}")).send().await.unwrap();
-        assert_eq!(image.status(), 200);
-        assert_eq!(image.headers()["content-type"], "image/png");
-        assert_eq!(image.bytes().await.unwrap().to_vec(), png());
+        // LINE fetches the original and the small preview itself, from this host over https.
+        for (field, content_type) in [
+            ("originalContentUrl", "image/png"),
+            ("previewImageUrl", "image/jpeg"),
+        ] {
+            let url = got[1][field].as_str().unwrap();
+            let local = url
+                .strip_prefix(&base.replacen("http://", "https://", 1))
+                .expect("LINE gets an https URL of this host");
+            let key = match field {
+                "originalContentUrl" => &image.original,
+                _ => &image.preview,
+            };
+            assert_eq!(local, format!("/{key}"));
+            let image = http().get(format!("{base}{local}")).send().await.unwrap();
+            assert_eq!(image.status(), 200);
+            assert_eq!(image.headers()["content-type"], content_type);
+            let size = imagesize::blob_size(&image.bytes().await.unwrap()).unwrap();
+            assert_eq!((size.width, size.height), (1, 1), "{field}");
+        }
     }
     for user in &outside {
         assert!(
@@ -390,7 +402,7 @@ async fn a_clerk_sends_text_and_image_to_30s_in_kumohama_and_only_they_receive_i
         .find(|e| e["via"] == "multicast")
         .expect("the delivery is in the citizen's conversation");
     let shown = multicast["display"][1]["previewImageUrl"].as_str().unwrap();
-    assert_eq!(shown, format!("{base}/{image_key}"));
+    assert_eq!(shown, format!("{base}/{}", image.preview));
     assert_eq!(http().get(shown).send().await.unwrap().status(), 200);
 
     // The log matches what LINE recorded.

@@ -10,6 +10,7 @@
 //! `garbage:district:<choice #>:<then>` where `<then>` is one of the others without the prefix.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use tayori_domain::segment::DISTRICT_ITEM;
 use tayori_domain::time::to_jst;
 use tayori_garbage::normalize::fold;
 use tayori_garbage::notice_text::{
@@ -21,8 +22,6 @@ use tayori_ports::Platform;
 use tayori_records::{Friends, GarbageRecords, RecordError, SegmentItemsRecord};
 
 const PREFIX: &str = "garbage:";
-/// The segment item holding the citizen's district (see `SegmentItems::obama_defaults`).
-pub const DISTRICT_ITEM: &str = "district";
 /// LINE's quick reply limits.
 const MAX_LABEL_CHARS: usize = 20;
 const MAX_QUICK_REPLIES: usize = 13;

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use tayori_line::message::Message;
 use tayori_ports::TableStore;
-use tayori_records::{RecordError, Testers};
+use tayori_records::{RecordError, Redemption, Testers};
 use unicode_normalization::UnicodeNormalization;
 
 /// The word that starts the command.
@@ -19,6 +19,7 @@ const CODE_DIGITS: usize = 6;
 pub const REGISTERED: &str =
     "テスト配信の受信者に登録しました。管理画面の「テスト配信」がこのLINEに届きます。";
 pub const WRONG_OR_EXPIRED: &str = "コードが正しくないか、有効期限（10分）が切れています。管理画面で新しいコードを発行して、もう一度送ってください。";
+pub const TOO_MANY_WRONG_CODES: &str = "コードの間違いが続いたため、このLINEからの登録をしばらく止めています。1時間ほどたってから、管理画面で新しいコードを発行して送ってください。";
 pub const ALREADY_REGISTERED: &str = "このLINEはすでにテスト配信の受信者に登録されています。";
 pub const HOW_TO: &str =
     "管理画面に表示された6桁のコードを続けて、「テスター登録 123456」のように送ってください。";
@@ -79,11 +80,15 @@ impl TesterRegistration {
             return Ok(Message::text(ALREADY_REGISTERED));
         }
         Ok(match self.testers.redeem(&code, user_id, now).await? {
-            Some(tester) => {
+            Redemption::Registered(tester) => {
                 tracing::info!(staff = %tester.staff, "tester registered from LINE");
                 Message::text(REGISTERED)
             }
-            None => Message::text(WRONG_OR_EXPIRED),
+            Redemption::WrongOrExpired => Message::text(WRONG_OR_EXPIRED),
+            Redemption::TooManyWrongCodes => {
+                tracing::warn!("tester code refused: too many wrong codes from one account");
+                Message::text(TOO_MANY_WRONG_CODES)
+            }
         })
     }
 }

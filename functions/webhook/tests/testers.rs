@@ -12,9 +12,11 @@ use tayori_fake_line::FakeLine;
 use tayori_line::signature::sign;
 use tayori_line::{LineClient, LineConfig};
 use tayori_ports::{Clock, ManualClock, Platform};
-use tayori_records::testers::CODE_MINUTES;
+use tayori_records::testers::{CODE_MINUTES, MAX_WRONG_CODES};
 use tayori_records::Testers;
-use tayori_webhook::testers::{ALREADY_REGISTERED, HOW_TO, REGISTERED, WRONG_OR_EXPIRED};
+use tayori_webhook::testers::{
+    ALREADY_REGISTERED, HOW_TO, REGISTERED, TOO_MANY_WRONG_CODES, WRONG_OR_EXPIRED,
+};
 use tayori_webhook::{router, WebhookState};
 use tower::ServiceExt;
 
@@ -159,6 +161,28 @@ async fn a_used_a_wrong_or_an_expired_code_registers_nobody() {
     let testers = h.testers().get().await.unwrap();
     assert_eq!(testers.len(), 1, "{testers:?}");
     assert_eq!(testers[0].user_id, CLERK);
+}
+
+#[tokio::test]
+async fn someone_guessing_codes_is_stopped_and_told_to_wait_while_the_clerk_still_registers() {
+    let h = harness().await;
+    let code = h.issue("tanaka").await;
+    let wrong = if code == "000000" { "000001" } else { "000000" };
+    for _ in 0..MAX_WRONG_CODES {
+        assert_eq!(
+            h.says(COLLEAGUE, &format!("テスター登録 {wrong}")).await,
+            WRONG_OR_EXPIRED
+        );
+    }
+    assert_eq!(
+        h.says(COLLEAGUE, &format!("テスター登録 {code}")).await,
+        TOO_MANY_WRONG_CODES
+    );
+    assert!(h.testers().get().await.unwrap().is_empty());
+    assert_eq!(
+        h.says(CLERK, &format!("テスター登録 {code}")).await,
+        REGISTERED
+    );
 }
 
 #[tokio::test]

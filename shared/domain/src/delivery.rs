@@ -62,6 +62,16 @@ pub enum Bubble {
     },
 }
 
+impl Bubble {
+    /// The picture of an image bubble.
+    pub fn image(&self) -> Option<&StoredImage> {
+        match self {
+            Bubble::Image { image } | Bubble::ImageLink { image, .. } => Some(image),
+            Bubble::Text { .. } | Bubble::Location { .. } => None,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeliveryStatus {

@@ -8,6 +8,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The 12 地区 of 小浜市, the default choices of 居住地区.
+/// The segment item holding a citizen's district. Garbage notices and lookups go by its
+/// choices, so its id stays when staff rename the item.
+pub const DISTRICT_ITEM: &str = "district";
+
 pub const OBAMA_DISTRICTS: [&str; 12] = [
     "小浜",
     "雲浜",
@@ -116,7 +120,7 @@ impl SegmentItems {
                     &["男性", "女性", "回答しない"],
                 ),
                 SegmentItem::new(
-                    "district",
+                    DISTRICT_ITEM,
                     "居住地区",
                     "お住まいの地区を教えてください。",
                     Answer::One,

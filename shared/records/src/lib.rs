@@ -44,7 +44,7 @@ pub use richmenus::{MenuDesignation, MenuImage, RichMenus, StoredMenu};
 pub use segments::{RegistrationProgress, RegistrationProgresses, SegmentItemsRecord};
 pub use sessions::{Session, Sessions};
 pub use staff::StaffAccounts;
-pub use testers::{Tester, Testers};
+pub use testers::{Redemption, Tester, Testers};
 pub use usage::UsageEvents;
 
 pub use friends::Friends;

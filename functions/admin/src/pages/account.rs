@@ -28,6 +28,11 @@ fn page_body(page: &Page, problems: &Problems, pending_secret: Option<&str>) -> 
         &[("ホーム", "/admin"), ("自分の設定", "/admin/account")],
         "account",
         html! {
+            @if account.must_change_password {
+                div.flash.err role="alert" {
+                    "管理者が設定した初期パスワードのままです。ご自分だけが知る新しいパスワードに変更してください。変更するまで、ほかの画面は使えません。"
+                }
+            }
             h2 { "パスワードの変更" }
             (problems.summary())
             form.narrow method="post" action="/admin/account/password" {
@@ -92,6 +97,11 @@ pub async fn change_password(
         problems.add("password", p.to_string());
     } else if new != form.get("password_again") {
         problems.add("password_again", "確認用のパスワードが一致しません。");
+    } else if new == form.get("current") {
+        problems.add(
+            "password",
+            "現在のパスワードとは違うパスワードにしてください。",
+        );
     }
     if !problems.is_empty() {
         return page_body(&page, &problems, None);
@@ -103,6 +113,7 @@ pub async fn change_password(
         .update(&signed.account.login_id, |a| {
             a.password_hash = hash.clone();
             a.password_changed_at = now;
+            a.must_change_password = false;
         })
         .await
     {

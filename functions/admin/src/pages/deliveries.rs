@@ -3,6 +3,7 @@
 //! and the log with its CSV (6.2.1.4–6.2.1.9).
 
 use crate::audit::{self, Actor};
+use crate::session::MAX_FORM_BYTES;
 use crate::ui::form::Problems;
 use crate::ui::{self, redirect_with, FlashKind, Page};
 use crate::AdminState;
@@ -24,9 +25,6 @@ use tayori_domain::staff::Permission;
 use tayori_domain::time::{format_jst, jst, to_jst};
 use tayori_ports::{Event, ObjectKey};
 use tayori_records::{Deliveries, Friends, RecordError, SegmentItemsRecord};
-
-/// Delivery images double as LINE's preview image, which LINE limits to 1 MB.
-const MAX_IMAGE_BYTES: usize = 1024 * 1024;
 
 fn deliveries(state: &AdminState) -> Deliveries {
     Deliveries::new(state.platform.table.clone())
@@ -276,7 +274,7 @@ fn composer(page: &Page, d: &Delivery, items: &SegmentItems, problems: &Problems
         html! {
             (problems.summary())
             div.composer {
-                form.compose method="post" action=(action) enctype="multipart/form-data" {
+                form.compose method="post" action=(action) enctype="multipart/form-data" data-max-bytes=(MAX_FORM_BYTES) {
                     (page.csrf_field())
                     div.field {
                         label for="f-title" { "タイトル（管理用・必須）" }
@@ -306,12 +304,11 @@ fn composer(page: &Page, d: &Delivery, items: &SegmentItems, problems: &Problems
                                 label for=(format!("f-text-{n}")) { "本文（テキスト）" }
                                 textarea id=(format!("f-text-{n}")) name=(format!("text{n}")) rows="4" data-count=(format!("count-{n}")) { (text) }
                                 small id=(format!("count-{n}")) { (text_units(text)) " / 5000" }
-                                @let image = match bubble { Some(Bubble::Image { image }) | Some(Bubble::ImageLink { image, .. }) => Some(image), _ => None };
-                                @if let Some(image) = image {
+                                    @if let Some(image) = bubble.and_then(Bubble::image) {
                                     input type="hidden" name=(format!("image{n}")) value=(image.original);
                                     p.note { "画像：登録済み（差し替える場合は新しいファイルを選択）" }
                                 }
-                                label for=(format!("f-file-{n}")) { "画像ファイル（JPEG・PNG、1MB以内）" }
+                                label for=(format!("f-file-{n}")) { "画像ファイル（JPEG・PNG、4MB以内。大きい写真は自動で縮小）" }
                                 input id=(format!("f-file-{n}")) type="file" name=(format!("file{n}")) accept="image/jpeg,image/png";
                                 @let (url, label) = match bubble { Some(Bubble::ImageLink { url, label, .. }) => (url.as_str(), label.as_str()), _ => ("", "") };
                                 label for=(format!("f-url-{n}")) { "リンク先URL（画像＋リンクボタン）" }
@@ -365,10 +362,14 @@ fn composer(page: &Page, d: &Delivery, items: &SegmentItems, problems: &Problems
                 }
                 (preview(d))
             }
-            script { (maud::PreEscaped(COUNT_SCRIPT)) }
+            script { (maud::PreEscaped(COUNT_SCRIPT)) (maud::PreEscaped(SIZE_SCRIPT)) }
         },
     )
 }
+
+/// Stops a submission the server would refuse as too large before the clerk's typing is sent
+/// away, and says what to do.
+const SIZE_SCRIPT: &str = r#"document.querySelectorAll('form[data-max-bytes]').forEach(function(f){f.addEventListener('submit',function(e){var n=0;f.querySelectorAll('input[type=file]').forEach(function(i){for(var k=0;k<i.files.length;k++){n+=i.files[k].size;}});if(n>Number(f.dataset.maxBytes)){e.preventDefault();alert('画像の合計が大きすぎます（'+(n/1048576).toFixed(1)+'MB）。1回に保存できるのは合計4.5MBまでです。画像は1枚ずつ選んで保存してください。');}});});"#;
 
 /// Counts characters as LINE does while the clerk types.
 const COUNT_SCRIPT: &str = r#"document.querySelectorAll('textarea[data-count]').forEach(function(t){t.addEventListener('input',function(){var n=0;for(var i=0;i<t.value.length;i++){n++;}document.getElementById(t.dataset.count).textContent=n+' / 5000';});});"#;
@@ -453,23 +454,31 @@ async fn apply(
 ) -> Result<(), String> {
     d.title = form.get("title");
     d.category = form.get("category");
+    // A slot keeps its picture by naming it; only the draft's own pictures can be named, so a
+    // forged form cannot send any other object in the bucket to LINE.
+    let stored: Vec<StoredImage> = d
+        .bubbles
+        .iter()
+        .filter_map(Bubble::image)
+        .cloned()
+        .collect();
     d.bubbles.clear();
     for n in 0..MAX_BUBBLES {
         let kind = form.get(&format!("kind{n}"));
+        let named = form.get(&format!("image{n}"));
+        let kept = stored.iter().find(|i| i.original == named).cloned();
         let image = match form.files.get(&n) {
             Some(bytes) => match store_image(state, &d.id, bytes).await? {
                 Ok(image) => Some(image),
                 Err(problem) => {
                     problems.add(&format!("file{n}"), format!("{}つ目：{problem}", n + 1));
-                    continue;
+                    if kept.is_none() {
+                        continue;
+                    }
+                    kept
                 }
             },
-            None => Some(form.get(&format!("image{n}")))
-                .filter(|k| !k.is_empty())
-                .map(|k| StoredImage {
-                    original: k.clone(),
-                    preview: k,
-                }),
+            None => kept,
         };
         let bubble = match kind.as_str() {
             // Browsers submit a textarea's line breaks as CRLF; LINE and the preview want LF.
@@ -544,42 +553,37 @@ async fn apply(
     Ok(())
 }
 
-/// Stores a JPEG or PNG of at most 1 MB under `media/deliveries/<id>/`; `Ok(Err)` is a problem
-/// with the file the clerk can fix, `Err` a storage failure.
+/// Makes the upload ready for LINE (`tayori_images::prepare`) and stores the original and its
+/// preview under `media/deliveries/<id>/`; `Ok(Err)` is a problem with the file the clerk can
+/// fix, `Err` a storage failure.
 async fn store_image(
     state: &AdminState,
     id: &str,
     bytes: &[u8],
 ) -> Result<Result<StoredImage, String>, String> {
-    let (ext, content_type) = match imagesize::image_type(bytes) {
-        Ok(imagesize::ImageType::Jpeg) => ("jpg", "image/jpeg"),
-        Ok(imagesize::ImageType::Png) => ("png", "image/png"),
-        _ => return Ok(Err("JPEGかPNGの画像を選んでください。".into())),
+    let prepared = match tayori_images::prepare(bytes) {
+        Ok(p) => p,
+        Err(problem) => return Ok(Err(problem.to_string())),
     };
-    if bytes.len() > MAX_IMAGE_BYTES {
-        return Ok(Err(format!(
-            "画像が大きすぎます（{:.1}MB）。1MB以内にしてください。",
-            bytes.len() as f64 / 1_048_576.0
-        )));
+    let name = uuid::Uuid::new_v4().simple().to_string();
+    let mut keys = Vec::with_capacity(2);
+    for (suffix, encoded) in [("", prepared.original), ("-preview", prepared.preview)] {
+        let key = format!(
+            "media/deliveries/{id}/{name}{suffix}.{}",
+            encoded.format.extension()
+        );
+        let object_key = ObjectKey::new(key.clone()).expect("generated keys are valid");
+        state
+            .platform
+            .objects
+            .put(&object_key, encoded.bytes, encoded.format.content_type())
+            .await
+            .map_err(|e| e.to_string())?;
+        keys.push(key);
     }
-    if imagesize::blob_size(bytes).is_err() {
-        return Ok(Err("画像ファイルが壊れているか、読み取れません。".into()));
-    }
-    let key = format!(
-        "media/deliveries/{id}/{}.{ext}",
-        uuid::Uuid::new_v4().simple()
-    );
-    let object_key = ObjectKey::new(key.clone()).expect("generated keys are valid");
-    state
-        .platform
-        .objects
-        .put(&object_key, bytes.to_vec(), content_type)
-        .await
-        .map_err(|e| e.to_string())?;
-    Ok(Ok(StoredImage {
-        original: key.clone(),
-        preview: key,
-    }))
+    let preview = keys.pop().expect("two keys");
+    let original = keys.pop().expect("two keys");
+    Ok(Ok(StoredImage { original, preview }))
 }
 
 pub async fn create(

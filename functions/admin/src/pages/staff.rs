@@ -304,7 +304,7 @@ pub async fn create(
         problems.add("password", p.to_string());
     }
     if let (true, Some(login_id)) = (problems.is_empty(), login_id) {
-        let account = StaffAccount::new(
+        let account = StaffAccount::with_temporary_password(
             login_id.clone(),
             profile,
             password::hash(&password),
@@ -570,6 +570,7 @@ pub async fn reset_password(
         .update(&account.login_id, |a| {
             a.password_hash = hash.clone();
             a.password_changed_at = now;
+            a.must_change_password = true;
             a.unlock();
         })
         .await
@@ -586,7 +587,7 @@ pub async fn reset_password(
             redirect_with(
                 &format!("/admin/staff/{}", account.login_id),
                 FlashKind::Success,
-                "パスワードを再設定しました。本人に安全な方法で伝えてください。",
+                "パスワードを再設定しました。本人に安全な方法で伝えてください。次のログインで本人が新しいパスワードに変更します。",
                 state.config.secure_cookies,
             )
         }

@@ -322,7 +322,10 @@ pub fn too_large() -> Response {
     plain(
         StatusCode::PAYLOAD_TOO_LARGE,
         "送信された内容が大きすぎます",
-        html! { p { "ファイルは3MB以内にしてください。" } },
+        html! {
+            p { "1回に送信できるのは合計4.5MBまでです。画像は1枚ずつ保存してください。" }
+            p { "ブラウザの「戻る」で入力していた画面に戻れます。" }
+        },
     )
 }
 

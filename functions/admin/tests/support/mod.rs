@@ -27,7 +27,7 @@ pub struct Console {
     pub state: Arc<AdminState>,
     pub cookies: HashMap<String, String>,
     pub csrf: String,
-    _dir: tempfile::TempDir,
+    _dir: Arc<tempfile::TempDir>,
 }
 
 pub struct Answered {
@@ -57,7 +57,18 @@ impl Console {
             state,
             cookies: HashMap::new(),
             csrf: String::new(),
-            _dir: dir,
+            _dir: Arc::new(dir),
+        }
+    }
+
+    /// The same console in a second browser: nobody signed in there yet.
+    pub fn another_browser(&self) -> Console {
+        Console {
+            app: self.app.clone(),
+            state: self.state.clone(),
+            cookies: HashMap::new(),
+            csrf: String::new(),
+            _dir: self._dir.clone(),
         }
     }
 
@@ -196,12 +207,24 @@ impl Console {
 
     /// Posts files as a browser's multipart form does, with the last page's CSRF token.
     pub async fn upload(&mut self, path: &str, parts: &[Part<'_>]) -> Answered {
+        self.multipart(path, &[], parts).await
+    }
+
+    /// Posts a multipart form of fields and files, with the last page's CSRF token.
+    pub async fn multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        parts: &[Part<'_>],
+    ) -> Answered {
         let boundary = "----tayori-test-boundary";
-        let mut body = format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{}\r\n",
-            self.csrf
-        )
-        .into_bytes();
+        let mut body = Vec::new();
+        for (name, value) in [("_csrf", self.csrf.as_str())].iter().chain(fields) {
+            body.extend(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
         for (field, filename, bytes) in parts {
             body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes());
             body.extend(*bytes);

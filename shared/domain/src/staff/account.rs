@@ -82,6 +82,10 @@ pub struct StaffAccount {
     pub created_at: DateTime<Utc>,
     pub password_changed_at: DateTime<Utc>,
     pub last_sign_in: Option<DateTime<Utc>>,
+    /// The password was set by an administrator (a new account or a reset): the holder must
+    /// replace it before using anything else, so that only they know it.
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 impl StaffAccount {
@@ -103,6 +107,20 @@ impl StaffAccount {
             created_at: now,
             password_changed_at: now,
             last_sign_in: None,
+            must_change_password: false,
+        }
+    }
+
+    /// An account an administrator makes for a colleague, with a temporary password.
+    pub fn with_temporary_password(
+        login_id: LoginId,
+        profile: StaffProfile,
+        password_hash: String,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            must_change_password: true,
+            ..Self::new(login_id, profile, password_hash, now)
         }
     }
 

@@ -2,7 +2,9 @@
 //! columns, a coloured chip per kind, holidays named, suspended days marked, moved collections
 //! said to be moved.
 
-use super::{chip, date_ja, last_change, records, render, today, weekday_ja, BASE, TABS, WEEKDAYS};
+use super::{
+    chip, date_ja, districts, last_change, records, render, today, weekday_ja, BASE, TABS, WEEKDAYS,
+};
 use crate::ui::{self, Page};
 use crate::AdminState;
 use axum::extract::{Query, State};
@@ -49,6 +51,10 @@ pub async fn show(
         Err(e) => return ui::unavailable(&e),
     };
     let calendar = &stored.calendar;
+    let mismatch = match districts::mismatch_warning(&state, calendar).await {
+        Ok(m) => m,
+        Err(e) => return ui::unavailable(&e),
+    };
     let district = query
         .district
         .filter(|d| calendar.district(d).is_some())
@@ -64,6 +70,7 @@ pub async fn show(
     let district_q: String = form_urlencoded::byte_serialize(district.as_bytes()).collect();
     let link = |to: NaiveDate| format!("{BASE}?district={district_q}&month={}", month_param(to));
     let body = html! {
+        (mismatch)
         form.inline method="get" action=(BASE) {
             label for="f-district" { "地区" }
             select #f-district name="district" {

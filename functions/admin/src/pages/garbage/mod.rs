@@ -4,6 +4,7 @@
 //! `tayori-garbage`; its records in `tayori_records::GarbageRecords`.
 
 pub mod calendar_view;
+mod districts;
 pub mod import_export;
 pub mod notices;
 pub mod rules;

@@ -1,7 +1,7 @@
 //! お知らせ設定: whether garbage-day notices go out, at what JST times (当日朝, 前日夜), and for
 //! each scheduled kind whether it is announced and in what words.
 
-use super::{records, render, TABS};
+use super::{districts, records, render, TABS};
 use crate::audit::{self, Actor};
 use crate::ui::form::Problems;
 use crate::ui::form_data::FormData;
@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use bytes::Bytes;
 use chrono::NaiveTime;
-use maud::html;
+use maud::{html, Markup};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tayori_garbage::{Calendar, KindNotice, NoticeSettings};
@@ -135,7 +135,11 @@ pub async fn show(State(state): State<Arc<AdminState>>, page: Page) -> Response 
         Err(e) => return ui::unavailable(&e),
     };
     let form = NoticeForm::from_settings(&settings, &stored.calendar);
-    screen(&page, &stored, &form, &Problems::default())
+    let mismatch = match districts::mismatch_warning(&state, &stored.calendar).await {
+        Ok(m) => m,
+        Err(e) => return ui::unavailable(&e),
+    };
+    screen(&page, &stored, &form, &Problems::default(), mismatch)
 }
 
 fn screen(
@@ -143,10 +147,12 @@ fn screen(
     stored: &StoredCalendar,
     form: &NoticeForm,
     problems: &Problems,
+    mismatch: Markup,
 ) -> Response {
     let invalid = |name: &str| problems.get(name).map(|_| "true");
     let problem = |name: &str| html! { @if let Some(p) = problems.get(name) { p.problem { (p) } } };
     let body = html! {
+        (mismatch)
         p { "ごみ収集日のお知らせを受け取ると登録した市民に、登録した地区の収集日を知らせます。市民は「当日朝」か「前日夜」を選べます。"
             "収集のない日、その地区には送りません。収集中止の日は、中止の文面を送ります。" }
         @if !problems.is_empty() {
@@ -217,7 +223,7 @@ pub async fn save(
     let form = NoticeForm::from_post(&FormData::parse(&body), &stored.calendar);
     let mut problems = Problems::default();
     let Some(settings) = form.parse(&stored.calendar, &mut problems) else {
-        return screen(&page, &stored, &form, &problems);
+        return screen(&page, &stored, &form, &problems, html! {});
     };
     if let Err(e) = records.save_notices(&settings).await {
         return ui::unavailable(&e);
