@@ -5,8 +5,10 @@
 mod support;
 
 use axum::http::StatusCode;
-use chrono::NaiveDate;
+use chrono::{Duration, NaiveDate, Utc};
 use tayori_domain::staff::{Permission, PermissionSet};
+use tayori_domain::time::to_jst;
+use tayori_garbage::rules::{DateRange, Districts, Suspension};
 use tayori_garbage::{import5374, Calendar, Files5374, SAMPLE_NOTICE};
 use tayori_records::{GarbageRecords, StoredCalendar};
 
@@ -402,6 +404,51 @@ async fn a_good_import_replaces_the_sample_and_its_export_imports_back_the_same(
         c.get("/admin/garbage/export/README").await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+async fn import_small(c: &mut Console) -> support::Answered {
+    c.upload(
+        "/admin/garbage/import",
+        &[("area_days", "area_days.csv", SMALL_AREA_DAYS.as_bytes())],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_new_import_keeps_the_snow_day_staff_set_and_says_so() {
+    let mut c = signed_in(garbage_only()).await;
+    c.get("/admin/garbage/data").await;
+    assert_eq!(import_small(&mut c).await.status, StatusCode::SEE_OTHER);
+    // A snow day next week in 東地区, set after the city's calendar came in.
+    let next_week = to_jst(Utc::now()).date_naive() + Duration::days(7);
+    let snow = Suspension {
+        districts: Districts::Only(vec!["東地区".into()]),
+        kinds: None,
+        range: DateRange {
+            from: next_week,
+            to: next_week,
+        },
+        reason: "大雪".into(),
+        substitute: None,
+        message: "大雪のため収集を中止します。".into(),
+    };
+    records(&c)
+        .update_calendar("kankyo", Utc::now(), "収集中止", |cal| {
+            cal.suspensions.push(snow.clone());
+            Ok::<_, ()>(())
+        })
+        .await
+        .unwrap()
+        .unwrap();
+
+    assert_eq!(import_small(&mut c).await.status, StatusCode::SEE_OTHER);
+    let page = c.get("/admin/garbage/data").await;
+    assert!(
+        page.body.contains("収集中止1件を引き継ぎました"),
+        "{}",
+        page.body
+    );
+    assert_eq!(stored_calendar(&c).await.calendar.suspensions, vec![snow]);
 }
 
 #[tokio::test]

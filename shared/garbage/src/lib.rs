@@ -6,6 +6,7 @@
 //! - [`cell`], [`import5374`], [`export5374`]: the 5374 open-data format.
 //! - [`dictionary`], [`normalize`]: the sorting lookup ("ペットボトルは何ごみ？").
 //! - [`notices`]: the garbage-day notice settings; [`notice_text`]: what a citizen reads.
+//! - [`reimport`]: what a new import keeps of the calendar it replaces.
 //! - [`sample`]: the shipped Obama SAMPLE calendar.
 
 pub mod cell;
@@ -18,6 +19,7 @@ pub mod import5374;
 pub mod normalize;
 pub mod notice_text;
 pub mod notices;
+pub mod reimport;
 pub mod rules;
 pub mod sample;
 mod text;

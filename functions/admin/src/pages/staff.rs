@@ -304,12 +304,16 @@ pub async fn create(
         problems.add("password", p.to_string());
     }
     if let (true, Some(login_id)) = (problems.is_empty(), login_id) {
-        let account = StaffAccount::with_temporary_password(
-            login_id.clone(),
-            profile,
-            password::hash(&password),
-            state.platform.clock.now(),
-        );
+        let account = StaffAccount {
+            // The administrator knows it: the colleague replaces it at the first sign-in.
+            must_change_password: true,
+            ..StaffAccount::new(
+                login_id.clone(),
+                profile,
+                password::hash(&password),
+                state.platform.clock.now(),
+            )
+        };
         match state.staff.create(&account).await {
             Ok(true) => {
                 let codes: Vec<_> = account

@@ -111,19 +111,6 @@ impl StaffAccount {
         }
     }
 
-    /// An account an administrator makes for a colleague, with a temporary password.
-    pub fn with_temporary_password(
-        login_id: LoginId,
-        profile: StaffProfile,
-        password_hash: String,
-        now: DateTime<Utc>,
-    ) -> Self {
-        Self {
-            must_change_password: true,
-            ..Self::new(login_id, profile, password_hash, now)
-        }
-    }
-
     pub fn may(&self, permission: Permission) -> bool {
         !self.disabled && self.profile.permissions.contains(permission)
     }

@@ -16,6 +16,7 @@ use maud::html;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tayori_csv::{CsvEncoding, CsvWriter};
+use tayori_garbage::reimport::CarriedOver;
 use tayori_garbage::{export5374, import5374, Files5374, Holidays, ImportError};
 use tayori_records::{StoredCalendar, StoredHolidays};
 
@@ -121,7 +122,8 @@ async fn screen(
     let body = html! {
         h2 { "5374形式で取り込む" }
         p { "市のごみカレンダーを、5374（ごみなし）形式のCSVファイルで取り込みます。文字コードはShift_JIS（CP932）とUTF-8のどちらでも構いません。" }
-        p { strong { "取り込むと、地区・ごみの種類・収集日のルール・収集中止の設定・分別辞典がすべてファイルの内容に置き換わります。" }
+        p { strong { "取り込むと、地区・ごみの種類・収集日のルール・分別辞典がファイルの内容に置き換わります。" }
+            "今日以降の収集中止と年末年始の休止（この画面で設定したもの）は、取り込んだ地区・種類に合わせて引き継ぎます。"
             "ファイルに誤りが1つでもあれば、何も変更せずに誤りの一覧を表示します。" }
         @if !errors.is_empty() {
             div.flash.err role="alert" #import-errors {
@@ -212,7 +214,7 @@ pub async fn import(
         description: file("description"),
         target: file("target"),
     });
-    let imported = match imported {
+    let mut imported = match imported {
         Ok(i) => i,
         Err(failed) => {
             return screen(
@@ -224,16 +226,41 @@ pub async fn import(
             .await
         }
     };
+    let previous = match records(&state).calendar().await {
+        Ok(p) => p,
+        Err(e) => return ui::unavailable(&e),
+    };
+    // The sample's pauses are not the city's: only a calendar the city keeps hands them on.
+    let carried = if previous.sample {
+        CarriedOver::default()
+    } else {
+        imported
+            .calendar
+            .carry_over(&previous.calendar, today(&state))
+    };
     if let Err(errors) = imported.calendar.validate() {
         let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
         return screen(&state, &page, &errors, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    let counts = format!(
+    let mut counts = format!(
         "地区{}件、ごみの種類{}件、分別辞典{}品目",
         imported.calendar.districts.len(),
         imported.calendar.kinds.len(),
         imported.dictionary.entries.len()
     );
+    let mut kept = Vec::new();
+    if carried.suspensions > 0 {
+        kept.push(format!("収集中止{}件", carried.suspensions));
+    }
+    if carried.year_end {
+        kept.push("年末年始の休止".to_string());
+    }
+    if !kept.is_empty() {
+        counts += &format!("。{}を引き継ぎました", kept.join("と"));
+    }
+    if !carried.dropped.is_empty() {
+        counts += &format!("。引き継げなかった設定：{}", carried.dropped.join("／"));
+    }
     let names: Vec<&str> = FILES_5374
         .into_iter()
         .filter(|n| uploads.files.contains_key(*n))
