@@ -3,33 +3,16 @@
 //! server against LINE's spec. The calendar is the shipped SAMPLE: 雲浜 collects 燃やすごみ on
 //! Mondays and Thursdays, 燃やさないごみ on the first Tuesday, びん・缶・ペットボトル on the second.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+mod support;
+
 use chrono::{DateTime, Utc};
-use serde_json::{json, Value};
-use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
-use tayori_adapters::embedded;
-use tayori_fake_line::FakeLine;
-use tayori_line::signature::sign;
-use tayori_line::{LineClient, LineConfig};
-use tayori_ports::{Clock, ManualClock, Platform};
+use serde_json::Value;
+use tayori_ports::Clock;
 use tayori_records::Friends;
-use tayori_webhook::{router, WebhookState};
-use tower::ServiceExt;
 
-const SECRET: &str = "test-channel-secret";
+use support::{buttons, data_of, Harness};
+
 const USER: &str = "U4af4980629d2a1b2c3d4e5f60718293b";
-
-struct Harness {
-    app: axum::Router,
-    platform: Platform,
-    clock: Arc<ManualClock>,
-    fake: FakeLine,
-    seq: AtomicU64,
-    _dir: tempfile::TempDir,
-}
 
 fn monday_morning() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-12-07T07:45:00+09:00")
@@ -38,72 +21,12 @@ fn monday_morning() -> DateTime<Utc> {
 }
 
 async fn harness() -> Harness {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(ManualClock::new(monday_morning()));
-    let (platform, _bus) = embedded::platform(dir.path(), clock.clone()).unwrap();
-    let fake = FakeLine::new();
-    let (base, _server) = fake.serve().await;
-    let line = Arc::new(LineClient::new(LineConfig {
-        api_base: base.clone(),
-        data_api_base: base,
-        channel_access_token: "test-token".into(),
-        ..LineConfig::default()
-    }));
-    let state = WebhookState::new(platform.clone(), line, SECRET.into(), "小浜市");
-    Harness {
-        app: router(Arc::new(state)),
-        platform,
-        clock,
-        fake,
-        seq: AtomicU64::new(0),
-        _dir: dir,
-    }
+    Harness::at(monday_morning()).await
 }
 
+// Helpers only these tests need, on the shared harness.
 impl Harness {
-    async fn send(&self, kind: &str, extra: Value) -> Vec<Value> {
-        let n = self.seq.fetch_add(1, Ordering::Relaxed);
-        let id = format!("01GRB{n:06}");
-        let mut e = json!({
-            "type": kind,
-            "mode": "active",
-            "timestamp": self.clock.now().timestamp_millis(),
-            "source": {"type": "user", "userId": USER},
-            "webhookEventId": id,
-            "deliveryContext": {"isRedelivery": false},
-            "replyToken": format!("token-{id}"),
-        });
-        for (k, v) in extra.as_object().unwrap() {
-            e[k] = v.clone();
-        }
-        let raw = serde_json::to_vec(
-            &json!({"destination": "U00000000000000000000000000000000", "events": [e]}),
-        )
-        .unwrap();
-        let request = Request::post("/line/webhook")
-            .header("content-type", "application/json")
-            .header("x-line-signature", sign(SECRET, &raw))
-            .body(Body::from(raw))
-            .unwrap();
-        let status = self.app.clone().oneshot(request).await.unwrap().status();
-        assert_eq!(status, StatusCode::OK);
-        let token = format!("token-{id}");
-        let replies: Vec<_> = self
-            .fake
-            .requests()
-            .into_iter()
-            .filter(|r| r.path == "/v2/bot/message/reply" && r.body["replyToken"] == token)
-            .collect();
-        assert_eq!(replies.len(), 1, "one reply to {kind} {extra}");
-        assert_eq!(replies[0].status, 200, "{}", replies[0].body);
-        assert!(
-            replies[0].schema_errors.is_empty(),
-            "{:?}",
-            replies[0].schema_errors
-        );
-        replies[0].body["messages"].as_array().unwrap().clone()
-    }
-
+    /// The citizen follows with `district` registered, as if they had answered the questionnaire.
     async fn register_district(&self, district: &str) {
         let at = self.clock.now();
         Friends::new(self.platform.table.clone())
@@ -115,71 +38,29 @@ impl Harness {
             .await
             .unwrap();
     }
-
-    async fn attributes(&self) -> BTreeMap<String, Vec<String>> {
-        Friends::new(self.platform.table.clone())
-            .get(USER)
-            .await
-            .unwrap()
-            .map(|f| f.attributes)
-            .unwrap_or_default()
-    }
 }
 
-/// The quick reply buttons of the last message: (label, postback data).
-fn buttons(messages: &[Value]) -> Vec<(String, String)> {
-    messages.last().unwrap()["quickReply"]["items"]
-        .as_array()
-        .map(|items| {
-            items
-                .iter()
-                .map(|i| {
-                    (
-                        i["action"]["label"].as_str().unwrap().to_string(),
-                        i["action"]["data"].as_str().unwrap_or_default().to_string(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
+/// The text of the last message of a reply and its buttons.
+fn answer(messages: &[Value]) -> (String, Vec<(String, String)>) {
+    let reply = messages.last().unwrap()["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (reply, buttons(messages))
 }
 
 /// Sends `text` and answers the reply's text and buttons.
 async fn ask(h: &Harness, text: &str) -> (String, Vec<(String, String)>) {
-    let messages = h
-        .send(
-            "message",
-            json!({"message": {"type": "text", "id": "1", "quoteToken": "q", "text": text}}),
-        )
-        .await;
-    let reply = messages.last().unwrap()["text"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    (reply, buttons(&messages))
+    answer(&h.text(USER, text).await)
 }
 
+/// Taps a button carrying `data` and answers the reply's text and buttons.
 async fn tap(h: &Harness, data: &str) -> (String, Vec<(String, String)>) {
-    let messages = h
-        .send("postback", json!({"postback": {"data": data}}))
-        .await;
-    let reply = messages.last().unwrap()["text"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    (reply, buttons(&messages))
+    answer(&h.postback(USER, data).await)
 }
 
 fn labels(buttons: &[(String, String)]) -> Vec<&str> {
     buttons.iter().map(|(l, _)| l.as_str()).collect()
-}
-
-fn data_of<'a>(buttons: &'a [(String, String)], label: &str) -> &'a str {
-    &buttons
-        .iter()
-        .find(|(l, _)| l == label)
-        .unwrap_or_else(|| panic!("no button {label} in {buttons:?}"))
-        .1
 }
 
 #[tokio::test]
@@ -300,7 +181,7 @@ async fn a_citizen_without_a_district_is_asked_for_it_and_it_is_saved() {
         answer.contains("今日 12月7日（月）　雲浜地区のごみ"),
         "{answer}"
     );
-    assert_eq!(h.attributes().await["district"], ["雲浜"]);
+    assert_eq!(h.attributes(USER).await["district"], ["雲浜"]);
     let (again, _) = ask(&h, "明日のごみ").await;
     assert!(again.contains("雲浜地区"), "asked only once: {again}");
 }
@@ -315,7 +196,7 @@ async fn citizens_choose_their_notice_timing_and_registration_keeps_it_until_del
     assert_eq!(labels(&buttons), ["当日朝", "前日夜", "受け取らない"]);
     let (set, _) = tap(&h, data_of(&buttons, "当日朝")).await;
     assert!(set.contains("朝6時30分ごろ"), "{set}");
-    assert_eq!(h.attributes().await["garbage_notice"], ["当日朝"]);
+    assert_eq!(h.attributes(USER).await["garbage_notice"], ["当日朝"]);
 
     // Registering again through the questionnaire keeps the notice choice.
     tap(&h, "reg:start").await;
@@ -323,19 +204,19 @@ async fn citizens_choose_their_notice_timing_and_registration_keeps_it_until_del
     tap(&h, "reg:gender:skip").await;
     tap(&h, "reg:district:2").await;
     tap(&h, "reg:interests:done").await;
-    let after = h.attributes().await;
+    let after = h.attributes(USER).await;
     assert_eq!(after["district"], ["西津"]);
     assert_eq!(after["garbage_notice"], ["当日朝"]);
 
     let (off, _) = tap(&h, "garbage:notice:off").await;
     assert!(off.contains("止めました"), "{off}");
-    assert!(!h.attributes().await.contains_key("garbage_notice"));
+    assert!(!h.attributes(USER).await.contains_key("garbage_notice"));
     tap(&h, "garbage:notice:evening").await;
-    assert_eq!(h.attributes().await["garbage_notice"], ["前日夜"]);
+    assert_eq!(h.attributes(USER).await["garbage_notice"], ["前日夜"]);
 
     tap(&h, "reg:delete:yes").await;
     assert!(
-        h.attributes().await.is_empty(),
+        h.attributes(USER).await.is_empty(),
         "deleting the registration removes the notice choice too"
     );
 }

@@ -1,61 +1,26 @@
 //! 「テスター登録 <code>」 from LINE, end to end: a code issued as the console does, a signed
 //! webhook into the real router, embedded storage, and the reply as the fake LINE received it.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+mod support;
+
 use chrono::{Duration, Utc};
-use serde_json::{json, Value};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
-use tayori_adapters::embedded;
-use tayori_fake_line::FakeLine;
-use tayori_line::signature::sign;
-use tayori_line::{LineClient, LineConfig};
-use tayori_ports::{Clock, ManualClock, Platform};
+use tayori_ports::Clock;
 use tayori_records::testers::{CODE_MINUTES, MAX_WRONG_CODES};
 use tayori_records::Testers;
 use tayori_webhook::testers::{
     ALREADY_REGISTERED, HOW_TO, REGISTERED, TOO_MANY_WRONG_CODES, WRONG_OR_EXPIRED,
 };
-use tayori_webhook::{router, WebhookState};
-use tower::ServiceExt;
 
-const SECRET: &str = "test-channel-secret";
+use support::Harness;
+
 const CLERK: &str = "U0123456789abcdef0123456789abcdef";
 const COLLEAGUE: &str = "Ufedcba9876543210fedcba9876543210";
 
-struct Harness {
-    app: axum::Router,
-    platform: Platform,
-    clock: Arc<ManualClock>,
-    fake: FakeLine,
-    seq: AtomicU64,
-    _dir: tempfile::TempDir,
-}
-
 async fn harness() -> Harness {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(ManualClock::new(Utc::now()));
-    let (platform, _bus) = embedded::platform(dir.path(), clock.clone()).unwrap();
-    let fake = FakeLine::new();
-    let (base, _server) = fake.serve().await;
-    let line = Arc::new(LineClient::new(LineConfig {
-        api_base: base.clone(),
-        data_api_base: base,
-        channel_access_token: "test-token".into(),
-        ..LineConfig::default()
-    }));
-    let state = WebhookState::new(platform.clone(), line, SECRET.into(), "小浜市");
-    Harness {
-        app: router(Arc::new(state)),
-        platform,
-        clock,
-        fake,
-        seq: AtomicU64::new(0),
-        _dir: dir,
-    }
+    Harness::at(Utc::now()).await
 }
 
+// Helpers only these tests need, on the shared harness.
 impl Harness {
     fn testers(&self) -> Testers {
         Testers::new(self.platform.table.clone())
@@ -69,45 +34,9 @@ impl Harness {
             .unwrap()
     }
 
-    /// `user` sends `text`; answers the text of the bot's one reply.
+    /// `user` sends `text`; answers the text of the bot's one reply, a single message.
     async fn says(&self, user: &str, text: &str) -> String {
-        let n = self.seq.fetch_add(1, Ordering::Relaxed);
-        let id = format!("01TESTER{n:06}");
-        let token = format!("token-{id}");
-        let event = json!({
-            "type": "message",
-            "mode": "active",
-            "timestamp": self.clock.now().timestamp_millis(),
-            "source": {"type": "user", "userId": user},
-            "webhookEventId": id,
-            "deliveryContext": {"isRedelivery": false},
-            "replyToken": token,
-            "message": {"type": "text", "id": "1", "quoteToken": "q", "text": text},
-        });
-        let raw = serde_json::to_vec(
-            &json!({"destination": "U00000000000000000000000000000000", "events": [event]}),
-        )
-        .unwrap();
-        let request = Request::post("/line/webhook")
-            .header("content-type", "application/json")
-            .header("x-line-signature", sign(SECRET, &raw))
-            .body(Body::from(raw))
-            .unwrap();
-        let status = self.app.clone().oneshot(request).await.unwrap().status();
-        assert_eq!(status, StatusCode::OK);
-        let replies: Vec<_> = self
-            .fake
-            .requests()
-            .into_iter()
-            .filter(|r| r.path == "/v2/bot/message/reply" && r.body["replyToken"] == token)
-            .collect();
-        assert_eq!(replies.len(), 1, "one reply to {text}");
-        assert!(
-            replies[0].schema_errors.is_empty(),
-            "{:?}",
-            replies[0].schema_errors
-        );
-        let messages: &Vec<Value> = replies[0].body["messages"].as_array().unwrap();
+        let messages = self.text(user, text).await;
         assert_eq!(messages.len(), 1);
         messages[0]["text"].as_str().unwrap().to_string()
     }

@@ -1,99 +1,26 @@
 //! The webhook function end to end: a real router, embedded storage, the LINE client talking
 //! HTTP to the fake LINE server, which checks every request against LINE's OpenAPI spec.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+mod support;
+
+use axum::http::StatusCode;
 use chrono::Utc;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::sync::Arc;
 use tayori_adapters::embedded;
 use tayori_domain::{FriendStatus, Greetings};
-use tayori_fake_line::FakeLine;
 use tayori_line::signature::sign;
 use tayori_line::{LineClient, LineConfig};
-use tayori_ports::{Clock, Platform, SystemClock};
+use tayori_ports::SystemClock;
 use tayori_records::{Friends, Settings};
 use tayori_webhook::{router, WebhookState};
-use tower::ServiceExt;
 
-const SECRET: &str = "test-channel-secret";
+use support::{body, envelope, post, Harness, SECRET};
+
 const USER: &str = "U4af4980629d2a1b2c3d4e5f60718293a";
 
-struct Harness {
-    app: axum::Router,
-    platform: Platform,
-    fake: FakeLine,
-    _dir: tempfile::TempDir,
-}
-
 async fn harness() -> Harness {
-    let dir = tempfile::tempdir().unwrap();
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let (platform, _bus) = embedded::platform(dir.path(), clock).unwrap();
-    let fake = FakeLine::new();
-    let (base, _server) = fake.serve().await;
-    let line = Arc::new(LineClient::new(LineConfig {
-        api_base: base.clone(),
-        data_api_base: base,
-        channel_access_token: "test-token".into(),
-        ..LineConfig::default()
-    }));
-    let state = WebhookState::new(platform.clone(), line, SECRET.into(), "小浜市");
-    Harness {
-        app: router(Arc::new(state)),
-        platform,
-        fake,
-        _dir: dir,
-    }
-}
-
-fn event(kind: &str, id: &str, extra: Value) -> Value {
-    let mut e = json!({
-        "type": kind,
-        "mode": "active",
-        "timestamp": Utc::now().timestamp_millis(),
-        "source": {"type": "user", "userId": USER},
-        "webhookEventId": id,
-        "deliveryContext": {"isRedelivery": false},
-        "replyToken": format!("token-{id}"),
-    });
-    for (k, v) in extra.as_object().unwrap() {
-        e[k] = v.clone();
-    }
-    e
-}
-
-fn body(events: Vec<Value>) -> Vec<u8> {
-    serde_json::to_vec(
-        &json!({"destination": "U00000000000000000000000000000000", "events": events}),
-    )
-    .unwrap()
-}
-
-async fn post(app: &axum::Router, raw: Vec<u8>, signature: Option<String>) -> StatusCode {
-    let mut req = Request::post("/line/webhook").header("content-type", "application/json");
-    if let Some(s) = signature {
-        req = req.header("x-line-signature", s);
-    }
-    app.clone()
-        .oneshot(req.body(Body::from(raw)).unwrap())
-        .await
-        .unwrap()
-        .status()
-}
-
-async fn deliver(h: &Harness, events: Vec<Value>) -> StatusCode {
-    let raw = body(events);
-    let signature = sign(SECRET, &raw);
-    post(&h.app, raw, Some(signature)).await
-}
-
-fn replies(h: &Harness) -> Vec<tayori_fake_line::RecordedRequest> {
-    h.fake
-        .requests()
-        .into_iter()
-        .filter(|r| r.path == "/v2/bot/message/reply")
-        .collect()
+    Harness::at(Utc::now()).await
 }
 
 fn reply_text(r: &tayori_fake_line::RecordedRequest) -> String {
@@ -147,7 +74,8 @@ async fn lines_documented_signature_example_is_accepted_and_the_body_then_refuse
 #[tokio::test]
 async fn a_forged_signature_is_refused_before_anything_is_stored_or_sent() {
     let h = harness().await;
-    let raw = body(vec![event(
+    let raw = body(vec![h.event(
+        USER,
         "follow",
         "01FORGED",
         json!({"follow": {"isUnblocked": false}}),
@@ -169,7 +97,8 @@ async fn a_forged_signature_is_refused_before_anything_is_stored_or_sent() {
 async fn non_ascii_and_emoji_bodies_are_verified_on_their_raw_bytes() {
     let h = harness().await;
     let text = "今日のごみは？🗑️ 小浜市";
-    let e = event(
+    let e = h.event(
+        USER,
         "message",
         "01EMOJI",
         json!({"message": {"type": "text", "id": "1", "quoteToken": "q", "text": text}}),
@@ -177,10 +106,7 @@ async fn non_ascii_and_emoji_bodies_are_verified_on_their_raw_bytes() {
     // Compact and pretty JSON carry the same data in different bytes: each verifies only
     // against a signature of its own bytes.
     let compact = body(vec![e.clone()]);
-    let pretty = serde_json::to_vec_pretty(
-        &json!({"destination": "U00000000000000000000000000000000", "events": [e]}),
-    )
-    .unwrap();
+    let pretty = serde_json::to_vec_pretty(&envelope(vec![e])).unwrap();
     assert_eq!(
         post(&h.app, pretty.clone(), Some(sign(SECRET, &compact))).await,
         StatusCode::UNAUTHORIZED
@@ -194,17 +120,16 @@ async fn non_ascii_and_emoji_bodies_are_verified_on_their_raw_bytes() {
 #[tokio::test]
 async fn following_gets_the_welcome_message_and_a_friend_record() {
     let h = harness().await;
-    let status = deliver(
-        &h,
-        vec![event(
+    let status = h
+        .deliver(vec![h.event(
+            USER,
             "follow",
             "01FOLLOW",
             json!({"follow": {"isUnblocked": false}}),
-        )],
-    )
-    .await;
+        )])
+        .await;
     assert_eq!(status, StatusCode::OK);
-    let replies = replies(&h);
+    let replies = h.replies();
     assert_eq!(replies.len(), 1);
     assert_eq!(replies[0].status, 200);
     assert!(
@@ -233,33 +158,30 @@ async fn the_welcome_message_staff_saved_is_the_one_sent() {
     let mut g = Greetings::defaults_for("小浜市");
     g.welcome = "ようこそ！小浜市です。".into();
     settings.save_greetings(&g).await.unwrap();
-    deliver(
-        &h,
-        vec![event(
-            "follow",
-            "01CUSTOM",
-            json!({"follow": {"isUnblocked": false}}),
-        )],
-    )
+    h.deliver(vec![h.event(
+        USER,
+        "follow",
+        "01CUSTOM",
+        json!({"follow": {"isUnblocked": false}}),
+    )])
     .await;
-    assert_eq!(reply_text(&replies(&h)[0]), "ようこそ！小浜市です。");
+    assert_eq!(reply_text(&h.replies()[0]), "ようこそ！小浜市です。");
 }
 
 #[tokio::test]
 async fn a_text_gets_the_default_reply_without_echoing_it() {
     let h = harness().await;
     let secret_text = "私の電話番号は090-1234-5678です";
-    let status = deliver(
-        &h,
-        vec![event(
+    let status = h
+        .deliver(vec![h.event(
+            USER,
             "message",
             "01TEXT",
             json!({"message": {"type": "text", "id": "2", "quoteToken": "q", "text": secret_text}}),
-        )],
-    )
-    .await;
+        )])
+        .await;
     assert_eq!(status, StatusCode::OK);
-    let replies = replies(&h);
+    let replies = h.replies();
     assert_eq!(replies.len(), 1);
     assert!(replies[0].schema_errors.is_empty());
     let text = reply_text(&replies[0]);
@@ -270,48 +192,52 @@ async fn a_text_gets_the_default_reply_without_echoing_it() {
 #[tokio::test]
 async fn a_redelivered_event_is_processed_once() {
     let h = harness().await;
-    let e = event(
+    let e = h.event(
+        USER,
         "message",
         "01DUP",
         json!({"message": {"type": "text", "id": "3", "quoteToken": "q", "text": "こんにちは"}}),
     );
-    assert_eq!(deliver(&h, vec![e.clone()]).await, StatusCode::OK);
+    assert_eq!(h.deliver(vec![e.clone()]).await, StatusCode::OK);
     let mut again = e.clone();
     again["deliveryContext"]["isRedelivery"] = json!(true);
-    assert_eq!(deliver(&h, vec![again]).await, StatusCode::OK);
+    assert_eq!(h.deliver(vec![again]).await, StatusCode::OK);
     // The same event twice inside one batch, too.
-    assert_eq!(deliver(&h, vec![e.clone(), e]).await, StatusCode::OK);
-    assert_eq!(replies(&h).len(), 1);
+    assert_eq!(h.deliver(vec![e.clone(), e]).await, StatusCode::OK);
+    assert_eq!(h.replies().len(), 1);
 }
 
 #[tokio::test]
 async fn an_unknown_event_type_is_accepted_and_the_rest_of_the_batch_handled() {
     let h = harness().await;
-    let unknown = event(
+    let unknown = h.event(
+        USER,
         "membership",
         "01UNKNOWN",
         json!({"membership": {"type": "joined", "membershipId": 3}, "someNewField": [1, 2]}),
     );
-    let follow = event(
+    let follow = h.event(
+        USER,
         "follow",
         "01AFTER",
         json!({"follow": {"isUnblocked": false}}),
     );
-    assert_eq!(deliver(&h, vec![unknown, follow]).await, StatusCode::OK);
-    assert_eq!(replies(&h).len(), 1);
+    assert_eq!(h.deliver(vec![unknown, follow]).await, StatusCode::OK);
+    assert_eq!(h.replies().len(), 1);
 }
 
 #[tokio::test]
 async fn standby_events_are_ignored() {
     let h = harness().await;
-    let mut e = event(
+    let mut e = h.event(
+        USER,
         "message",
         "01STANDBY",
         json!({"message": {"type": "text", "id": "4", "quoteToken": "q", "text": "hi"}}),
     );
     e["mode"] = json!("standby");
     e.as_object_mut().unwrap().remove("replyToken");
-    assert_eq!(deliver(&h, vec![e]).await, StatusCode::OK);
+    assert_eq!(h.deliver(vec![e]).await, StatusCode::OK);
     assert!(h.fake.requests().is_empty());
     assert!(Friends::new(h.platform.table.clone())
         .get(USER)
@@ -323,18 +249,16 @@ async fn standby_events_are_ignored() {
 #[tokio::test]
 async fn unfollowing_marks_the_friend_blocked() {
     let h = harness().await;
-    deliver(
-        &h,
-        vec![event(
-            "follow",
-            "01F",
-            json!({"follow": {"isUnblocked": false}}),
-        )],
-    )
+    h.deliver(vec![h.event(
+        USER,
+        "follow",
+        "01F",
+        json!({"follow": {"isUnblocked": false}}),
+    )])
     .await;
-    let mut unfollow = event("unfollow", "01U", json!({}));
+    let mut unfollow = h.event(USER, "unfollow", "01U", json!({}));
     unfollow.as_object_mut().unwrap().remove("replyToken");
-    assert_eq!(deliver(&h, vec![unfollow]).await, StatusCode::OK);
+    assert_eq!(h.deliver(vec![unfollow]).await, StatusCode::OK);
     let friend = Friends::new(h.platform.table.clone())
         .get(USER)
         .await
@@ -347,7 +271,7 @@ async fn unfollowing_marks_the_friend_blocked() {
 #[tokio::test]
 async fn lines_verification_request_with_no_events_gets_200() {
     let h = harness().await;
-    assert_eq!(deliver(&h, vec![]).await, StatusCode::OK);
+    assert_eq!(h.deliver(vec![]).await, StatusCode::OK);
 }
 
 #[tokio::test]

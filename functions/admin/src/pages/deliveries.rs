@@ -304,7 +304,7 @@ fn composer(page: &Page, d: &Delivery, items: &SegmentItems, problems: &Problems
                                 label for=(format!("f-text-{n}")) { "本文（テキスト）" }
                                 textarea id=(format!("f-text-{n}")) name=(format!("text{n}")) rows="4" data-count=(format!("count-{n}")) { (text) }
                                 small id=(format!("count-{n}")) { (text_units(text)) " / 5000" }
-                                    @if let Some(image) = bubble.and_then(Bubble::image) {
+                                @if let Some(image) = bubble.and_then(Bubble::image) {
                                     input type="hidden" name=(format!("image{n}")) value=(image.original);
                                     p.note { "画像：登録済み（差し替える場合は新しいファイルを選択）" }
                                 }
@@ -565,13 +565,19 @@ async fn store_image(
         Ok(p) => p,
         Err(problem) => return Ok(Err(problem.to_string())),
     };
-    let name = uuid::Uuid::new_v4().simple().to_string();
-    let mut keys = Vec::with_capacity(2);
-    for (suffix, encoded) in [("", prepared.original), ("-preview", prepared.preview)] {
-        let key = format!(
-            "media/deliveries/{id}/{name}{suffix}.{}",
-            encoded.format.extension()
-        );
+    let name = uuid::Uuid::new_v4().simple();
+    let (original, preview) = (prepared.original, prepared.preview);
+    let image = StoredImage {
+        original: format!(
+            "media/deliveries/{id}/{name}.{}",
+            original.format.extension()
+        ),
+        preview: format!(
+            "media/deliveries/{id}/{name}-preview.{}",
+            preview.format.extension()
+        ),
+    };
+    for (key, encoded) in [(&image.original, original), (&image.preview, preview)] {
         let object_key = ObjectKey::new(key.clone()).expect("generated keys are valid");
         state
             .platform
@@ -579,11 +585,8 @@ async fn store_image(
             .put(&object_key, encoded.bytes, encoded.format.content_type())
             .await
             .map_err(|e| e.to_string())?;
-        keys.push(key);
     }
-    let preview = keys.pop().expect("two keys");
-    let original = keys.pop().expect("two keys");
-    Ok(Ok(StoredImage { original, preview }))
+    Ok(Ok(image))
 }
 
 pub async fn create(
