@@ -33,8 +33,8 @@ const TEXT = '雲浜地区の子育て世代のみなさまへ\n12月の親子�
 const SEGMENT = '年代: 30代 かつ 居住地区: 雲浜';
 // 1040×585: a LINE-friendly 16:9 image, flat blocks so it stays a few kilobytes.
 const IMAGE = gridImage(1040, 585, 2, 1, [[6, 199, 85], [11, 83, 148]]);
-// The chat shows the preview the console made of it (long side 480 px); LINE opens the original.
-const PREVIEW_WIDTH = 480;
+// The chat shows the preview the console made of it (long side at most 1024 px); LINE opens the original.
+const PREVIEW_WIDTH = 1024;
 
 async function screenshot(page, name, { fullPage = false } = {}) {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });

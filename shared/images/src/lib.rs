@@ -23,12 +23,14 @@ pub const MAX_UPLOAD_BYTES: usize = 4 * 1024 * 1024;
 pub const MAX_PIXELS: u64 = 50_000_000;
 /// Long side of the image a citizen sees when they open it.
 pub const ORIGINAL_SIDE: u32 = 2048;
-/// Long side of the preview shown in the chat.
-pub const PREVIEW_SIDE: u32 = 480;
+/// Long side of the preview: shown in the chat, and the picture of a Flex bubble, which LINE
+/// limits to 1024 × 1024 pixels.
+pub const PREVIEW_SIDE: u32 = 1024;
 /// LINE's limits for the two URLs of an image message.
 pub const MAX_ORIGINAL_BYTES: usize = 10 * 1024 * 1024;
 pub const MAX_PREVIEW_BYTES: usize = 1024 * 1024;
-const JPEG_QUALITY: u8 = 85;
+/// JPEG qualities tried in turn until the preview fits in LINE's 1 MB; the first almost always does.
+const JPEG_QUALITIES: [u8; 4] = [85, 70, 50, 30];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -97,13 +99,20 @@ pub fn prepare(bytes: &[u8]) -> Result<Prepared, ImageProblem> {
         return Err(ImageProblem::TooManyPixels(width, height));
     }
     let picture = decode_upright(bytes, format)?;
-    let mut original = encode(&fit(&picture, ORIGINAL_SIDE), format);
+    let large = fit(&picture, ORIGINAL_SIDE);
+    let mut original = encode(&large, format, JPEG_QUALITIES[0]);
     if original.bytes.len() > MAX_ORIGINAL_BYTES {
         // A detailed photo saved as PNG can stay over LINE's limit even when shrunk.
-        original = encode(&fit(&picture, ORIGINAL_SIDE), Format::Jpeg);
+        original = encode(&large, Format::Jpeg, JPEG_QUALITIES[0]);
     }
-    // JPEG keeps the preview far below 1 MB whatever the picture is.
-    let preview = encode(&fit(&picture, PREVIEW_SIDE), Format::Jpeg);
+    let small = fit(&picture, PREVIEW_SIDE);
+    let mut preview = encode(&small, Format::Jpeg, JPEG_QUALITIES[0]);
+    for quality in &JPEG_QUALITIES[1..] {
+        if preview.bytes.len() <= MAX_PREVIEW_BYTES {
+            break;
+        }
+        preview = encode(&small, Format::Jpeg, *quality);
+    }
     Ok(Prepared { original, preview })
 }
 
@@ -137,11 +146,13 @@ fn fit(picture: &DynamicImage, side: u32) -> Cow<'_, DynamicImage> {
     }
 }
 
-fn encode(picture: &DynamicImage, format: Format) -> Encoded {
+/// `quality` is for JPEG; PNG is lossless.
+fn encode(picture: &DynamicImage, format: Format, quality: u8) -> Encoded {
     let mut bytes = Vec::new();
     let written = match format {
-        Format::Jpeg => on_white(picture)
-            .write_with_encoder(JpegEncoder::new_with_quality(&mut bytes, JPEG_QUALITY)),
+        Format::Jpeg => {
+            on_white(picture).write_with_encoder(JpegEncoder::new_with_quality(&mut bytes, quality))
+        }
         Format::Png => {
             let eight_bit = if picture.color().has_alpha() {
                 DynamicImage::ImageRgba8(picture.to_rgba8())
@@ -229,7 +240,7 @@ pub mod fixtures {
 mod tests {
     use super::fixtures::{is_blue, is_red, phone_photo, PLACE};
     use super::*;
-    use image::{GenericImageView, ImageEncoder, Rgba, RgbaImage};
+    use image::{GenericImageView, ImageEncoder, RgbImage, Rgba, RgbaImage};
 
     fn decoded(e: &Encoded) -> DynamicImage {
         image::load_from_memory(&e.bytes).unwrap()
@@ -290,10 +301,46 @@ mod tests {
         assert_eq!(original.get_pixel(10, 10).0[3], 0);
         assert_eq!(prepared.preview.format, Format::Jpeg);
         let preview = decoded(&prepared.preview);
-        assert_eq!((preview.width(), preview.height()), (480, 320));
+        assert_eq!(
+            (preview.width(), preview.height()),
+            (600, 400),
+            "never enlarged"
+        );
         let background = preview.get_pixel(10, 10).0;
         assert!(background[..3].iter().all(|&c| c > 240), "{background:?}");
-        assert!(is_blue(preview.get_pixel(470, 10)));
+        assert!(is_blue(preview.get_pixel(590, 10)));
+    }
+
+    #[test]
+    fn a_picture_too_busy_for_the_usual_quality_still_gets_a_preview_within_1_mb() {
+        // Noise: the worst case for JPEG, over 1 MB at the usual quality at this size.
+        let mut seed = 0x2545_f491_u32;
+        let pixels = RgbImage::from_fn(1100, 1100, |_, _| {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            let [r, g, b, _] = seed.to_le_bytes();
+            image::Rgb([r, g, b])
+        });
+        let mut upload = Vec::new();
+        PngEncoder::new(&mut upload)
+            .write_image(&pixels, 1100, 1100, image::ExtendedColorType::Rgb8)
+            .unwrap();
+        assert!(upload.len() <= MAX_UPLOAD_BYTES);
+        let usual = encode(
+            &fit(&DynamicImage::ImageRgb8(pixels), PREVIEW_SIDE),
+            Format::Jpeg,
+            JPEG_QUALITIES[0],
+        );
+        assert!(
+            usual.bytes.len() > MAX_PREVIEW_BYTES,
+            "{}",
+            usual.bytes.len()
+        );
+
+        let prepared = prepare(&upload).unwrap();
+        assert!(prepared.preview.bytes.len() <= MAX_PREVIEW_BYTES);
+        assert_eq!(prepared.preview.width, PREVIEW_SIDE);
     }
 
     #[test]
