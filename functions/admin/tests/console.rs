@@ -1,38 +1,28 @@
 //! The staff console through its real router, with embedded storage: sign-in, lockout, CSRF,
 //! the IP allow-list, and every route checked against every permission.
 
-use axum::body::{to_bytes, Body};
-use axum::http::{header, Method, Request, StatusCode};
+mod support;
+
+use axum::http::{header, Method, StatusCode};
 use chrono::Utc;
-use std::collections::HashMap;
-use std::net::IpAddr;
 use std::sync::Arc;
 use tayori_adapters::embedded;
-use tayori_admin::auth::{password, totp};
-use tayori_admin::{route_table, router, Access, AdminConfig, AdminState, AllowList, SourceIp};
-use tayori_domain::staff::{
-    DepartmentScope, LoginId, Permission, PermissionSet, StaffAccount, StaffProfile,
-};
+use tayori_admin::auth::totp;
+use tayori_admin::{route_table, Access, AdminConfig};
+use tayori_domain::staff::{LoginId, Permission, PermissionSet};
 use tayori_domain::usage::{UsageEvent, UsageKind};
+use tayori_fake_line::FakeLine;
 use tayori_line::{LineClient, LineConfig};
 use tayori_ports::SystemClock;
 use tayori_records::UsageEvents;
-use tower::ServiceExt;
 
-const OFFICE: &str = "203.0.113.10";
-const PASSWORD: &str = "obama-kaigan-2026";
+use support::{office_config, Console, OFFICE, PASSWORD};
 
-struct Console {
-    app: axum::Router,
-    state: Arc<AdminState>,
-    fake: tayori_fake_line::FakeLine,
-    _dir: tempfile::TempDir,
-}
-
-async fn console() -> Console {
+/// The office's console, with the setup token set, talking to a fake LINE; nobody signed in.
+async fn console() -> (Console, FakeLine) {
     let dir = tempfile::tempdir().unwrap();
     let (platform, _bus) = embedded::platform(dir.path(), Arc::new(SystemClock)).unwrap();
-    let fake = tayori_fake_line::FakeLine::new();
+    let fake = FakeLine::new();
     let (base, _server) = fake.serve().await;
     let line = Arc::new(LineClient::new(LineConfig {
         api_base: base.clone(),
@@ -40,203 +30,36 @@ async fn console() -> Console {
         channel_access_token: "token".into(),
         ..LineConfig::default()
     }));
-    let state = Arc::new(AdminState::new(
-        platform,
-        line,
-        AdminConfig {
-            city: "小浜市".into(),
-            allow_list: AllowList::parse("203.0.113.0/24").unwrap(),
-            secure_cookies: true,
-            setup_token: Some("setup-token-for-tests".into()),
-            session_policy: Default::default(),
-        },
-    ));
-    Console {
-        app: router(state.clone()),
-        state,
-        fake,
-        _dir: dir,
-    }
+    let config = AdminConfig {
+        setup_token: Some("setup-token-for-tests".into()),
+        ..office_config()
+    };
+    (Console::configured(platform, line, dir, config), fake)
 }
 
-async fn add_staff(c: &Console, login: &str, permissions: PermissionSet) -> StaffAccount {
-    let account = StaffAccount::new(
-        LoginId::parse(login).unwrap(),
-        StaffProfile {
-            display_name: format!("{login}さん"),
-            department: "環境衛生課".into(),
-            permissions,
-            scope: DepartmentScope::All,
-        },
-        password::hash(PASSWORD),
+/// `login` as staff of 環境衛生課 with `permissions` and the shared test password.
+async fn add_staff(c: &Console, login: &str, permissions: PermissionSet) {
+    c.add_staff(
+        login,
+        &format!("{login}さん"),
+        "環境衛生課",
+        permissions,
         Utc::now(),
-    );
-    assert!(c.state.staff.create(&account).await.unwrap());
-    account
-}
-
-/// A browser: keeps cookies, sends from an address, reads the CSRF token off pages.
-struct Browser<'a> {
-    console: &'a Console,
-    cookies: HashMap<String, String>,
-    ip: Option<IpAddr>,
-    csrf: String,
-}
-
-struct Answer {
-    status: StatusCode,
-    location: Option<String>,
-    body: String,
-    headers: axum::http::HeaderMap,
-}
-
-impl<'a> Browser<'a> {
-    fn new(console: &'a Console) -> Self {
-        Self {
-            console,
-            cookies: HashMap::new(),
-            ip: Some(OFFICE.parse().unwrap()),
-            csrf: String::new(),
-        }
-    }
-
-    async fn send(&mut self, method: Method, path: &str, body: Option<String>) -> Answer {
-        let content_type = body
-            .is_some()
-            .then_some("application/x-www-form-urlencoded".to_string());
-        self.send_body(method, path, content_type, body.map(String::into_bytes))
-            .await
-    }
-
-    async fn send_body(
-        &mut self,
-        method: Method,
-        path: &str,
-        content_type: Option<String>,
-        body: Option<Vec<u8>>,
-    ) -> Answer {
-        let mut req = Request::builder().method(method).uri(path);
-        if !self.cookies.is_empty() {
-            let cookie = self
-                .cookies
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join("; ");
-            req = req.header(header::COOKIE, cookie);
-        }
-        if let Some(content_type) = content_type {
-            req = req.header(header::CONTENT_TYPE, content_type);
-        }
-        let mut req = req
-            .body(body.map(Body::from).unwrap_or_else(Body::empty))
-            .unwrap();
-        if let Some(ip) = self.ip {
-            req.extensions_mut().insert(SourceIp(ip));
-        }
-        let response = self.console.app.clone().oneshot(req).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        for value in headers.get_all(header::SET_COOKIE) {
-            let (pair, _) = value.to_str().unwrap().split_once(';').unwrap();
-            let (k, v) = pair.split_once('=').unwrap();
-            if v.is_empty() {
-                self.cookies.remove(k);
-            } else {
-                self.cookies.insert(k.into(), v.into());
-            }
-        }
-        let location = headers
-            .get(header::LOCATION)
-            .map(|v| v.to_str().unwrap().to_string());
-        let bytes = to_bytes(response.into_body(), 10 << 20).await.unwrap();
-        let body = String::from_utf8_lossy(&bytes).into_owned();
-        if let Some(i) = body.find("name=\"_csrf\" value=\"") {
-            let rest = &body[i + 20..];
-            self.csrf = rest[..rest.find('"').unwrap()].to_string();
-        }
-        Answer {
-            status,
-            location,
-            body,
-            headers,
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> Answer {
-        self.send(Method::GET, path, None).await
-    }
-
-    /// Posts a form with the CSRF token of the last page seen.
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Answer {
-        let csrf = self.csrf.clone();
-        let body = form(&[&[("_csrf", csrf.as_str())], fields].concat());
-        self.send(Method::POST, path, Some(body)).await
-    }
-
-    /// Posts a file as a browser's multipart form does, with the page's CSRF token.
-    async fn upload(
-        &mut self,
-        path: &str,
-        field: &str,
-        filename: &str,
-        content_type: &str,
-        bytes: &[u8],
-    ) -> Answer {
-        let boundary = "----tayori-test-boundary";
-        let mut body = Vec::new();
-        body.extend(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{}\r\n",
-                self.csrf
-            )
-            .as_bytes(),
-        );
-        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\nContent-Type: {content_type}\r\n\r\n").as_bytes());
-        body.extend(bytes);
-        body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
-        self.multipart(path, boundary, body).await
-    }
-
-    async fn multipart(&mut self, path: &str, boundary: &str, body: Vec<u8>) -> Answer {
-        let content_type = format!("multipart/form-data; boundary={boundary}");
-        self.send_body(Method::POST, path, Some(content_type), Some(body))
-            .await
-    }
-
-    async fn sign_in(&mut self, login: &str, password: &str) -> Answer {
-        self.get("/admin/login").await;
-        self.post(
-            "/admin/login",
-            &[
-                ("login_id", login),
-                ("password", password),
-                ("next", "/admin"),
-            ],
-        )
-        .await
-    }
-}
-
-fn form(fields: &[(&str, &str)]) -> String {
-    let mut s = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in fields {
-        s.append_pair(k, v);
-    }
-    s.finish()
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn a_clerk_signs_in_and_sees_only_the_functions_granted() {
-    let c = console().await;
+    let (c, _fake) = console().await;
     add_staff(
         &c,
         "kouhou",
         [Permission::UsageReports].into_iter().collect(),
     )
     .await;
-    let mut b = Browser::new(&c);
-    let signed = b.sign_in("kouhou", PASSWORD).await;
+    let mut b = c.another_browser();
+    let signed = b.sign_in_with("kouhou", PASSWORD).await;
     assert_eq!(signed.status, StatusCode::SEE_OTHER);
     assert_eq!(signed.location.as_deref(), Some("/admin"));
     let cookie = signed
@@ -264,20 +87,20 @@ async fn a_clerk_signs_in_and_sees_only_the_functions_granted() {
 
 #[tokio::test]
 async fn five_wrong_passwords_lock_the_account_even_against_the_right_one() {
-    let c = console().await;
+    let (c, _fake) = console().await;
     add_staff(
         &c,
         "tanaka",
         [Permission::UsageReports].into_iter().collect(),
     )
     .await;
-    let mut b = Browser::new(&c);
+    let mut b = c.another_browser();
     for _ in 0..5 {
-        let a = b.sign_in("tanaka", "wrong-password-1").await;
+        let a = b.sign_in_with("tanaka", "wrong-password-1").await;
         assert_eq!(a.status, StatusCode::OK);
         assert!(a.location.is_none());
     }
-    let a = b.sign_in("tanaka", PASSWORD).await;
+    let a = b.sign_in_with("tanaka", PASSWORD).await;
     assert_eq!(a.status, StatusCode::OK, "signed in while locked");
     assert!(a.body.contains("ロックされています"));
     let account = c
@@ -290,25 +113,25 @@ async fn five_wrong_passwords_lock_the_account_even_against_the_right_one() {
     assert!(account.is_locked(Utc::now()));
     // An administrator unlocks it and the right password works again.
     add_staff(&c, "admin", PermissionSet::all()).await;
-    let mut admin = Browser::new(&c);
-    admin.sign_in("admin", PASSWORD).await;
+    let mut admin = c.another_browser();
+    admin.sign_in("admin").await;
     admin.get("/admin/staff/tanaka").await;
     assert_eq!(
         admin.post("/admin/staff/tanaka/unlock", &[]).await.status,
         StatusCode::SEE_OTHER
     );
     assert_eq!(
-        b.sign_in("tanaka", PASSWORD).await.location.as_deref(),
+        b.sign_in_with("tanaka", PASSWORD).await.location.as_deref(),
         Some("/admin")
     );
 }
 
 #[tokio::test]
 async fn a_forged_form_post_without_the_sessions_csrf_token_changes_nothing() {
-    let c = console().await;
+    let (c, _fake) = console().await;
     add_staff(&c, "admin", PermissionSet::all()).await;
-    let mut b = Browser::new(&c);
-    b.sign_in("admin", PASSWORD).await;
+    let mut b = c.another_browser();
+    b.sign_in("admin").await;
     b.get("/admin/staff/new").await;
     let fields = [
         ("login_id", "forged"),
@@ -318,15 +141,12 @@ async fn a_forged_form_post_without_the_sessions_csrf_token_changes_nothing() {
         ("perm", "staff"),
     ];
     // Another site's form: the session cookie rides along, the token does not.
-    let forged = b
-        .send(Method::POST, "/admin/staff", Some(form(&fields)))
-        .await;
+    let forged = b.post_exactly("/admin/staff", &fields).await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
     let wrong = b
-        .send(
-            Method::POST,
+        .post_exactly(
             "/admin/staff",
-            Some(form(&[&[("_csrf", "guessed")], &fields[..]].concat())),
+            &[&[("_csrf", "guessed")], &fields[..]].concat(),
         )
         .await;
     assert_eq!(wrong.status, StatusCode::FORBIDDEN);
@@ -353,8 +173,8 @@ async fn a_forged_form_post_without_the_sessions_csrf_token_changes_nothing() {
 
 #[tokio::test]
 async fn a_request_from_outside_the_allow_list_gets_a_plain_403() {
-    let c = console().await;
-    let mut b = Browser::new(&c);
+    let (c, _fake) = console().await;
+    let mut b = c.another_browser();
     b.ip = Some("198.51.100.1".parse().unwrap());
     let a = b.get("/admin/login").await;
     assert_eq!(a.status, StatusCode::FORBIDDEN);
@@ -367,8 +187,8 @@ async fn a_request_from_outside_the_allow_list_gets_a_plain_403() {
 
 #[tokio::test]
 async fn the_first_administrator_is_created_once_with_the_setup_token() {
-    let c = console().await;
-    let mut b = Browser::new(&c);
+    let (c, _fake) = console().await;
+    let mut b = c.another_browser();
     assert_eq!(b.get("/admin/setup").await.status, StatusCode::OK);
     let fields = |token: &'static str| {
         [
@@ -389,11 +209,11 @@ async fn the_first_administrator_is_created_once_with_the_setup_token() {
         StatusCode::SEE_OTHER
     );
     assert_eq!(
-        b.sign_in("admin", PASSWORD).await.location.as_deref(),
+        b.sign_in_with("admin", PASSWORD).await.location.as_deref(),
         Some("/admin")
     );
     // Closed for good once an account exists.
-    let mut other = Browser::new(&c);
+    let mut other = c.another_browser();
     assert_eq!(
         other.get("/admin/setup").await.status,
         StatusCode::NOT_FOUND
@@ -402,7 +222,7 @@ async fn the_first_administrator_is_created_once_with_the_setup_token() {
 
 #[tokio::test]
 async fn a_second_factor_is_required_when_set_and_a_code_works_once() {
-    let c = console().await;
+    let (c, _fake) = console().await;
     add_staff(&c, "bousai", PermissionSet::all()).await;
     let secret = totp::new_secret();
     c.state
@@ -412,8 +232,8 @@ async fn a_second_factor_is_required_when_set_and_a_code_works_once() {
         })
         .await
         .unwrap();
-    let mut b = Browser::new(&c);
-    let a = b.sign_in("bousai", PASSWORD).await;
+    let mut b = c.another_browser();
+    let a = b.sign_in_with("bousai", PASSWORD).await;
     assert!(a
         .location
         .as_deref()
@@ -455,7 +275,7 @@ fn concrete(path: &str) -> String {
 
 #[tokio::test]
 async fn every_route_refuses_staff_without_its_permission_and_serves_staff_with_it() {
-    let c = console().await;
+    let (c, _fake) = console().await;
     add_staff(
         &c,
         "target",
@@ -473,7 +293,7 @@ async fn every_route_refuses_staff_without_its_permission_and_serves_staff_with_
         match route.access {
             Access::Public => {}
             Access::SignedIn => {
-                let mut anonymous = Browser::new(&c);
+                let mut anonymous = c.another_browser();
                 anonymous.get("/admin/login").await;
                 let a = if route.method == Method::GET {
                     anonymous.get(&path).await
@@ -505,8 +325,8 @@ async fn every_route_refuses_staff_without_its_permission_and_serves_staff_with_
                     add_staff(&c, &lacking, without).await;
                     add_staff(&c, &holding, [needed].into_iter().collect()).await;
                 }
-                let mut refused = Browser::new(&c);
-                refused.sign_in(&lacking, PASSWORD).await;
+                let mut refused = c.another_browser();
+                refused.sign_in(&lacking).await;
                 refused.get("/admin").await;
                 let a = if route.method == Method::GET {
                     refused.get(&path).await
@@ -526,8 +346,8 @@ async fn every_route_refuses_staff_without_its_permission_and_serves_staff_with_
                     route.method
                 );
 
-                let mut allowed = Browser::new(&c);
-                allowed.sign_in(&holding, PASSWORD).await;
+                let mut allowed = c.another_browser();
+                allowed.sign_in(&holding).await;
                 allowed.get("/admin").await;
                 let a = if route.method == Method::GET {
                     allowed.get(&path).await
@@ -557,10 +377,10 @@ async fn every_route_refuses_staff_without_its_permission_and_serves_staff_with_
 
 #[tokio::test]
 async fn staff_actions_are_in_the_audit_log_and_its_csv_is_excel_safe() {
-    let c = console().await;
+    let (c, _fake) = console().await;
     add_staff(&c, "admin", PermissionSet::all()).await;
-    let mut b = Browser::new(&c);
-    b.sign_in("admin", PASSWORD).await;
+    let mut b = c.another_browser();
+    b.sign_in("admin").await;
     b.get("/admin/staff/new").await;
     let created = b
         .post(
@@ -593,7 +413,7 @@ async fn staff_actions_are_in_the_audit_log_and_its_csv_is_excel_safe() {
 
 #[tokio::test]
 async fn the_usage_report_counts_by_district_and_exports_csv() {
-    let c = console().await;
+    let (c, _fake) = console().await;
     add_staff(
         &c,
         "kikaku",
@@ -616,8 +436,8 @@ async fn the_usage_report_counts_by_district_and_exports_csv() {
         .record(&UsageEvent::one(UsageKind::FriendAdded, Utc::now()))
         .await
         .unwrap();
-    let mut b = Browser::new(&c);
-    b.sign_in("kikaku", PASSWORD).await;
+    let mut b = c.another_browser();
+    b.sign_in("kikaku").await;
     let page = b.get("/admin/usage?by=district").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("<svg"));
@@ -635,7 +455,7 @@ async fn the_usage_report_counts_by_district_and_exports_csv() {
 const MENU_IMAGE: &[u8] = include_bytes!("../../../shared/fake-line/assets/richmenu-2500x1686.png");
 const SQUARE_IMAGE: &[u8] = include_bytes!("../../../shared/fake-line/assets/richmenu-800x800.png");
 
-async fn new_menu(b: &mut Browser<'_>, name: &str) -> String {
+async fn new_menu(b: &mut Console, name: &str) -> String {
     b.get("/admin/richmenus/new").await;
     let created = b
         .post(
@@ -653,10 +473,7 @@ async fn new_menu(b: &mut Browser<'_>, name: &str) -> String {
     let bad = b
         .upload(
             &format!("/admin/richmenus/{id}/image"),
-            "image",
-            "menu.png",
-            "image/png",
-            SQUARE_IMAGE,
+            &[("image", "menu.png", SQUARE_IMAGE)],
         )
         .await;
     assert!(
@@ -666,10 +483,7 @@ async fn new_menu(b: &mut Browser<'_>, name: &str) -> String {
     let wrong_type = b
         .upload(
             &format!("/admin/richmenus/{id}/image"),
-            "image",
-            "menu.gif",
-            "image/gif",
-            b"GIF89a....",
+            &[("image", "menu.gif", &b"GIF89a...."[..])],
         )
         .await;
     assert!(wrong_type.body.contains("JPEGまたはPNG"));
@@ -677,10 +491,7 @@ async fn new_menu(b: &mut Browser<'_>, name: &str) -> String {
     let mismatch = b
         .upload(
             &format!("/admin/richmenus/{id}/image"),
-            "image",
-            "menu.png",
-            "image/png",
-            MENU_IMAGE,
+            &[("image", "menu.png", MENU_IMAGE)],
         )
         .await;
     assert!(
@@ -693,7 +504,7 @@ async fn new_menu(b: &mut Browser<'_>, name: &str) -> String {
 
 #[tokio::test]
 async fn a_clerk_makes_publishes_and_switches_rich_menus_from_the_console() {
-    let c = console().await;
+    let (c, fake) = console().await;
     add_staff(
         &c,
         "bousai",
@@ -702,8 +513,8 @@ async fn a_clerk_makes_publishes_and_switches_rich_menus_from_the_console() {
             .collect(),
     )
     .await;
-    let mut b = Browser::new(&c);
-    b.sign_in("bousai", PASSWORD).await;
+    let mut b = c.another_browser();
+    b.sign_in("bousai").await;
     let normal = new_menu(&mut b, "通常メニュー").await;
 
     // A full-size menu for the emergency one: its image fits.
@@ -729,10 +540,7 @@ async fn a_clerk_makes_publishes_and_switches_rich_menus_from_the_console() {
     let uploaded = b
         .upload(
             &format!("/admin/richmenus/{emergency}/image"),
-            "image",
-            "menu.png",
-            "image/png",
-            MENU_IMAGE,
+            &[("image", "menu.png", MENU_IMAGE)],
         )
         .await;
     assert_eq!(uploaded.status, StatusCode::SEE_OTHER, "{}", uploaded.body);
@@ -767,12 +575,11 @@ async fn a_clerk_makes_publishes_and_switches_rich_menus_from_the_console() {
         "{}",
         editor.body
     );
-    assert!(c
-        .fake
+    assert!(fake
         .requests()
         .iter()
         .any(|r| r.path == "/v2/bot/richmenu" && r.method == "POST"));
-    assert!(c.fake.requests().iter().all(|r| r.schema_errors.is_empty()));
+    assert!(fake.requests().iter().all(|r| r.schema_errors.is_empty()));
     b.post(
         &format!("/admin/richmenus/{emergency}/designate"),
         &[("mode", "emergency")],
@@ -809,8 +616,8 @@ async fn a_clerk_makes_publishes_and_switches_rich_menus_from_the_console() {
         "{}",
         page.body
     );
-    c.fake.add_user("Ucitizen", "市民");
-    let shown = c.fake.rich_menu_of("Ucitizen").unwrap();
+    fake.add_user("Ucitizen", "市民");
+    let shown = fake.rich_menu_of("Ucitizen").unwrap();
     let stored = tayori_records::RichMenus::new(c.state.platform.table.clone())
         .get(&emergency)
         .await
@@ -828,7 +635,7 @@ async fn a_clerk_makes_publishes_and_switches_rich_menus_from_the_console() {
         .await
         .body
         .contains("公開されていません"));
-    let log = b.send(Method::GET, "/admin/audit", None).await;
+    let log = b.get("/admin/audit").await;
     assert_eq!(
         log.status,
         StatusCode::FORBIDDEN,
@@ -836,27 +643,11 @@ async fn a_clerk_makes_publishes_and_switches_rich_menus_from_the_console() {
     );
 }
 
-impl Browser<'_> {
-    /// Posts the composer's multipart form: text fields and no files, with the page's token.
-    async fn compose(&mut self, path: &str, fields: &[(&str, &str)]) -> Answer {
-        let boundary = "----tayori-compose";
-        let mut body = String::new();
-        let csrf = self.csrf.clone();
-        for (name, value) in [&[("_csrf", csrf.as_str())], fields].concat() {
-            body.push_str(&format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-            ));
-        }
-        body.push_str(&format!("--{boundary}--\r\n"));
-        self.multipart(path, boundary, body.into_bytes()).await
-    }
-}
-
 #[tokio::test]
 async fn a_drafter_asks_for_approval_and_another_clerk_approves_the_segment_delivery() {
     use tayori_domain::delivery::DeliveryStatus;
     use tayori_domain::segment::Target;
-    let c = console().await;
+    let (c, _fake) = console().await;
     add_staff(
         &c,
         "drafter",
@@ -886,8 +677,8 @@ async fn a_drafter_asks_for_approval_and_another_clerk_approves_the_segment_deli
         ("send_at", ""),
     ];
 
-    let mut drafter = Browser::new(&c);
-    drafter.sign_in("drafter", PASSWORD).await;
+    let mut drafter = c.another_browser();
+    drafter.sign_in("drafter").await;
     let page = drafter.get("/admin/deliveries/new").await;
     assert!(
         page.body.contains("承認を依頼する"),
@@ -895,7 +686,7 @@ async fn a_drafter_asks_for_approval_and_another_clerk_approves_the_segment_deli
     );
     // A problem is shown on the form and nothing is sent.
     let empty = drafter
-        .compose(
+        .multipart(
             "/admin/deliveries",
             &[
                 ("title", ""),
@@ -903,6 +694,7 @@ async fn a_drafter_asks_for_approval_and_another_clerk_approves_the_segment_deli
                 ("target", "all"),
                 ("action", "submit"),
             ],
+            &[],
         )
         .await;
     assert_eq!(empty.status, StatusCode::OK);
@@ -913,9 +705,10 @@ async fn a_drafter_asks_for_approval_and_another_clerk_approves_the_segment_deli
     );
 
     let saved = drafter
-        .compose(
+        .multipart(
             "/admin/deliveries",
             &[&fields[..], &[("action", "submit")]].concat(),
+            &[],
         )
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
@@ -931,8 +724,8 @@ async fn a_drafter_asks_for_approval_and_another_clerk_approves_the_segment_deli
     let refused = drafter.post(&format!("{path}/approve"), &[]).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 
-    let mut approver = Browser::new(&c);
-    approver.sign_in("approver", PASSWORD).await;
+    let mut approver = c.another_browser();
+    approver.sign_in("approver").await;
     let shown = approver.get(&path).await;
     assert!(shown.body.contains("承認して配信する"));
     approver.post(&format!("{path}/approve"), &[]).await;

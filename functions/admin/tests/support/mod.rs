@@ -1,11 +1,13 @@
 //! The console's real router driven as a browser would: cookies, the CSRF token of the last page,
-//! form posts and multipart uploads from an office address. Shared by the console test files.
+//! form posts and multipart uploads from an office address (or another, or none). Shared by the
+//! console test files.
 #![allow(dead_code)] // each test binary uses its own part of this module
 
 use axum::body::{to_bytes, Body};
-use axum::http::{header, Method, Request, StatusCode};
+use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use chrono::{DateTime, Datelike, Utc};
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Arc;
 use tayori_adapters::embedded;
 use tayori_admin::auth::password;
@@ -27,6 +29,9 @@ pub struct Console {
     pub state: Arc<AdminState>,
     pub cookies: HashMap<String, String>,
     pub csrf: String,
+    /// The address requests come from, as the console sees it; `None` is a request that carries
+    /// none. The office's unless a test sets another.
+    pub ip: Option<IpAddr>,
     _dir: Arc<tempfile::TempDir>,
 }
 
@@ -34,29 +39,55 @@ pub struct Answered {
     pub status: StatusCode,
     pub location: Option<String>,
     pub content_type: Option<String>,
+    /// Every header, for what the fields above do not cover (Set-Cookie attributes, say).
+    pub headers: HeaderMap,
     pub bytes: Vec<u8>,
     pub body: String,
+}
+
+/// The console's settings in the office: its allow-list, secure cookies, no setup token.
+pub fn office_config() -> AdminConfig {
+    AdminConfig {
+        city: "小浜市".into(),
+        allow_list: AllowList::parse("203.0.113.0/24").unwrap(),
+        secure_cookies: true,
+        setup_token: None,
+        session_policy: Default::default(),
+    }
+}
+
+/// The Content-Type a browser gives a file part, by the file's extension.
+fn part_type(filename: &str) -> &'static str {
+    match filename.rsplit_once('.').map(|(_, ext)| ext) {
+        Some("csv") => "text/csv",
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("gif") => "image/gif",
+        _ => "application/octet-stream",
+    }
 }
 
 impl Console {
     /// The console over `platform` (kept in `dir`), reachable from the office, nobody signed in.
     pub fn over(platform: Platform, line: Arc<LineClient>, dir: tempfile::TempDir) -> Console {
-        let state = Arc::new(AdminState::new(
-            platform,
-            line,
-            AdminConfig {
-                city: "小浜市".into(),
-                allow_list: AllowList::parse("203.0.113.0/24").unwrap(),
-                secure_cookies: true,
-                setup_token: None,
-                session_policy: Default::default(),
-            },
-        ));
+        Console::configured(platform, line, dir, office_config())
+    }
+
+    /// As [`Console::over`], with `config` instead of [`office_config`]; requests still come
+    /// from the office.
+    pub fn configured(
+        platform: Platform,
+        line: Arc<LineClient>,
+        dir: tempfile::TempDir,
+        config: AdminConfig,
+    ) -> Console {
+        let state = Arc::new(AdminState::new(platform, line, config));
         Console {
             app: router(state.clone()),
             state,
             cookies: HashMap::new(),
             csrf: String::new(),
+            ip: Some(OFFICE.parse().unwrap()),
             _dir: Arc::new(dir),
         }
     }
@@ -68,6 +99,7 @@ impl Console {
             state: self.state.clone(),
             cookies: HashMap::new(),
             csrf: String::new(),
+            ip: Some(OFFICE.parse().unwrap()),
             _dir: self._dir.clone(),
         }
     }
@@ -112,19 +144,25 @@ impl Console {
         assert!(self.state.staff.create(&account).await.unwrap());
     }
 
+    /// Signs `login` in with [`PASSWORD`], which must work.
     pub async fn sign_in(&mut self, login: &str) {
-        self.get("/admin/login").await;
-        let signed = self
-            .post(
-                "/admin/login",
-                &[
-                    ("login_id", login),
-                    ("password", PASSWORD),
-                    ("next", "/admin"),
-                ],
-            )
-            .await;
+        let signed = self.sign_in_with(login, PASSWORD).await;
         assert_eq!(signed.location.as_deref(), Some("/admin"));
+    }
+
+    /// Fills in the sign-in page with `password` and answers what the console said, whatever
+    /// it was (a wrong password, a lockout, a second factor asked for).
+    pub async fn sign_in_with(&mut self, login: &str, password: &str) -> Answered {
+        self.get("/admin/login").await;
+        self.post(
+            "/admin/login",
+            &[
+                ("login_id", login),
+                ("password", password),
+                ("next", "/admin"),
+            ],
+        )
+        .await
     }
 
     pub async fn send(
@@ -134,24 +172,26 @@ impl Console {
         content_type: Option<String>,
         body: Option<Vec<u8>>,
     ) -> Answered {
-        let cookie = self
-            .cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ");
-        let mut req = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::COOKIE, cookie);
+        let mut req = Request::builder().method(method).uri(path);
+        // A browser with no cookies for the site sends no Cookie header at all.
+        if !self.cookies.is_empty() {
+            let cookie = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            req = req.header(header::COOKIE, cookie);
+        }
         if let Some(ct) = content_type {
             req = req.header(header::CONTENT_TYPE, ct);
         }
         let mut req = req
             .body(body.map(Body::from).unwrap_or_else(Body::empty))
             .unwrap();
-        req.extensions_mut()
-            .insert(SourceIp(OFFICE.parse().unwrap()));
+        if let Some(ip) = self.ip {
+            req.extensions_mut().insert(SourceIp(ip));
+        }
         let response = self.app.clone().oneshot(req).await.unwrap();
         let status = response.status();
         for value in response.headers().get_all(header::SET_COOKIE) {
@@ -163,9 +203,9 @@ impl Console {
                 self.cookies.insert(k.into(), v.into());
             }
         }
+        let headers = response.headers().clone();
         let header_of = |name| {
-            response
-                .headers()
+            headers
                 .get(name)
                 .map(|v: &header::HeaderValue| v.to_str().unwrap().to_string())
         };
@@ -184,6 +224,7 @@ impl Console {
             status,
             location,
             content_type,
+            headers,
             bytes,
             body,
         }
@@ -195,8 +236,15 @@ impl Console {
 
     /// Posts a form with the last page's CSRF token.
     pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Answered {
+        let csrf = self.csrf.clone();
+        self.post_exactly(path, &[&[("_csrf", csrf.as_str())], fields].concat())
+            .await
+    }
+
+    /// Posts a form of `fields` and nothing else: no CSRF token is added, as when another
+    /// site's form posts here with the session cookie riding along.
+    pub async fn post_exactly(&mut self, path: &str, fields: &[(&str, &str)]) -> Answered {
         let mut form = form_urlencoded::Serializer::new(String::new());
-        form.append_pair("_csrf", &self.csrf.clone());
         for (k, v) in fields {
             form.append_pair(k, v);
         }
@@ -210,7 +258,8 @@ impl Console {
         self.multipart(path, &[], parts).await
     }
 
-    /// Posts a multipart form of fields and files, with the last page's CSRF token.
+    /// Posts a multipart form of fields and files, with the last page's CSRF token; each file
+    /// goes with the type its name suggests.
     pub async fn multipart(
         &mut self,
         path: &str,
@@ -226,7 +275,8 @@ impl Console {
             );
         }
         for (field, filename, bytes) in parts {
-            body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes());
+            let content_type = part_type(filename);
+            body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\nContent-Type: {content_type}\r\n\r\n").as_bytes());
             body.extend(*bytes);
             body.extend(b"\r\n");
         }
