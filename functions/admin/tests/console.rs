@@ -24,12 +24,7 @@ async fn console() -> (Console, FakeLine) {
     let (platform, _bus) = embedded::platform(dir.path(), Arc::new(SystemClock)).unwrap();
     let fake = FakeLine::new();
     let (base, _server) = fake.serve().await;
-    let line = Arc::new(LineClient::new(LineConfig {
-        api_base: base.clone(),
-        data_api_base: base,
-        channel_access_token: "token".into(),
-        ..LineConfig::default()
-    }));
+    let line = Arc::new(LineClient::new(LineConfig::at(&base, "token")));
     let config = AdminConfig {
         setup_token: Some("setup-token-for-tests".into()),
         ..office_config()

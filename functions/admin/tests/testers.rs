@@ -32,12 +32,7 @@ async fn console() -> (Console, Arc<ManualClock>, FakeLine) {
     let (platform, _bus) = embedded::platform(dir.path(), clock.clone()).unwrap();
     let fake = FakeLine::new();
     let (base, _server) = fake.serve().await;
-    let line = Arc::new(LineClient::new(LineConfig {
-        api_base: base.clone(),
-        data_api_base: base,
-        channel_access_token: "token".into(),
-        ..LineConfig::default()
-    }));
+    let line = Arc::new(LineClient::new(LineConfig::at(&base, "token")));
     let c = Console::over(platform, line, dir);
     c.add_staff(
         "tanaka",

@@ -249,13 +249,7 @@ async fn run(friends: u64, district: Option<&str>) -> Result<Run, Failure> {
     };
     let target_name = district.map_or("all friends".to_string(), |d| format!("地区={d}"));
     release_delivery(&platform, "BENCH", target).await?;
-    let line = Arc::new(LineClient::new(LineConfig {
-        api_base: fake.base.clone(),
-        data_api_base: fake.base.clone(),
-        channel_access_token: "bench-token".into(),
-        // Production's retries, backoff, timeout and pace.
-        ..LineConfig::default()
-    }));
+    let line = Arc::new(LineClient::new(LineConfig::at(&fake.base, "bench-token")));
     let sender = Sender::new(platform.clone(), line, "https://tayori.example.jp".into());
 
     reset_peak_memory()?;

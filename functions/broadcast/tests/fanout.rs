@@ -37,12 +37,9 @@ impl World {
         let fake = FakeLine::new();
         let (base, _server) = fake.serve().await;
         let line = Arc::new(LineClient::new(LineConfig {
-            api_base: base.clone(),
-            data_api_base: base,
-            channel_access_token: "test-token".into(),
             max_attempts: 3,
             base_backoff: std::time::Duration::from_millis(5),
-            ..LineConfig::default()
+            ..LineConfig::at(&base, "test-token")
         }));
         Self {
             platform,

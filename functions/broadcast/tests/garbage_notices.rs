@@ -40,12 +40,7 @@ impl World {
         let (platform, _bus) = embedded::platform(dir.path(), clock.clone()).unwrap();
         let fake = FakeLine::new();
         let (base, _server) = fake.serve().await;
-        let line = Arc::new(LineClient::new(LineConfig {
-            api_base: base.clone(),
-            data_api_base: base,
-            channel_access_token: "test-token".into(),
-            ..LineConfig::default()
-        }));
+        let line = Arc::new(LineClient::new(LineConfig::at(&base, "test-token")));
         let sender = Sender::new(platform.clone(), line, "https://tayori.example.jp".into());
         let world = Self {
             platform,

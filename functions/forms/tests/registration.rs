@@ -29,11 +29,7 @@ async fn harness() -> Harness {
     let (platform, _bus) = embedded::platform(dir.path(), Arc::new(SystemClock)).unwrap();
     let fake = FakeLine::new();
     let (base, _server) = fake.serve().await;
-    let line = Arc::new(LineClient::new(LineConfig {
-        api_base: base.clone(),
-        data_api_base: base,
-        ..LineConfig::default()
-    }));
+    let line = Arc::new(LineClient::new(LineConfig::at(&base, "")));
     let state = FormsState {
         platform: platform.clone(),
         line,

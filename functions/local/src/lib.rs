@@ -83,12 +83,7 @@ pub async fn start(config: LocalConfig) -> Result<Running, StartError> {
         .map_err(|e| StartError::Storage(config.data_dir.clone(), e.to_string()))?;
 
     let fake_line = FakeLine::new();
-    let line = Arc::new(LineClient::new(LineConfig {
-        api_base: base_url.clone(),
-        data_api_base: base_url.clone(),
-        channel_access_token: DEV_ACCESS_TOKEN.into(),
-        ..LineConfig::default()
-    }));
+    let line = Arc::new(LineClient::new(LineConfig::at(&base_url, DEV_ACCESS_TOKEN)));
 
     let webhook = Arc::new(
         tayori_webhook::WebhookState::new(

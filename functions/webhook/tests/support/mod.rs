@@ -50,12 +50,7 @@ impl Harness {
         let (platform, _bus) = embedded::platform(dir.path(), clock.clone()).unwrap();
         let fake = FakeLine::new();
         let (base, _server) = fake.serve().await;
-        let line = Arc::new(LineClient::new(LineConfig {
-            api_base: base.clone(),
-            data_api_base: base,
-            channel_access_token: "test-token".into(),
-            ..LineConfig::default()
-        }));
+        let line = Arc::new(LineClient::new(LineConfig::at(&base, "test-token")));
         let state = configure(WebhookState::new(
             platform.clone(),
             line,
