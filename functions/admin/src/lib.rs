@@ -52,7 +52,7 @@ pub struct AdminState {
 impl AdminState {
     pub fn new(platform: Platform, line: Arc<LineClient>, config: AdminConfig) -> Self {
         Self {
-            staff: StaffAccounts::new(platform.table.clone()),
+            staff: StaffAccounts::new(platform.table.clone(), platform.cipher.clone()),
             sessions: Sessions::new(platform.table.clone(), config.session_policy),
             audit: AuditLog::new(platform.table.clone()),
             platform,

@@ -95,7 +95,7 @@ async fn guard(State(access): State<Access>, request: Request, next: Next) -> Re
     match (access, signed) {
         (Access::Public, _) => next.run(request).await,
         (_, Some(signed))
-            if signed.account.must_change_password
+            if signed.account.must_change_password()
                 && !request.uri().path().starts_with(OWN_ACCOUNT) =>
         {
             Redirect::to(OWN_ACCOUNT).into_response()

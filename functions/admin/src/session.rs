@@ -15,7 +15,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 use tayori_domain::staff::StaffAccount;
-use tayori_records::Session;
+use tayori_records::LiveSession;
 
 pub const SESSION_COOKIE: &str = "tayori_admin";
 pub const PRE_COOKIE: &str = "tayori_pre";
@@ -30,7 +30,9 @@ pub const MAX_FORM_BYTES: usize = 4 * 1024 * 1024 + 512 * 1024;
 pub struct Signed {
     pub account: StaffAccount,
     pub token: String,
-    pub session: Session,
+    /// As saved by this request, so that a page changing it (a password change carries the
+    /// session over to the account's new generation) saves on top of that.
+    pub live: LiveSession,
 }
 
 /// The CSRF token the page's forms must repeat (the session's, or the sign-in cookie's).
@@ -73,18 +75,19 @@ pub async fn load(
     let mut signed = None;
     if let Some(token) = cookie_value(request.headers(), SESSION_COOKIE) {
         match state.sessions.find(&token, now).await {
-            Ok(Some(session)) if !session.awaiting_second_factor => {
-                match state.staff.get(&session.login_id).await {
-                    Ok(Some(account)) if !account.disabled => {
+            Ok(Some(live)) if !live.session.awaiting_second_factor => {
+                match state.staff.get(&live.session.login_id).await {
+                    Ok(Some(account)) if holds(&account, &live) => {
                         signed = Some(Signed {
                             account,
                             token,
-                            session,
+                            live,
                         });
                     }
-                    Ok(_) => {
-                        let _ = state.sessions.end(&token).await;
-                    }
+                    // Not deleted here: the page that moved the generation on may be about to
+                    // carry its own session over, and a stale session is refused at every use
+                    // until its TTL removes it.
+                    Ok(_) => {}
                     Err(e) => return ui::unavailable(&e).into_response(),
                 }
             }
@@ -95,7 +98,7 @@ pub async fn load(
 
     let mut new_pre = None;
     let expected = match &signed {
-        Some(s) => s.session.csrf_token.clone(),
+        Some(s) => s.live.session.csrf_token.clone(),
         None => cookie_value(request.headers(), PRE_COOKIE).unwrap_or_else(|| {
             let token = random_token();
             new_pre = Some(token.clone());
@@ -117,11 +120,17 @@ pub async fn load(
         request = Request::from_parts(parts, Body::from(bytes));
     }
 
-    if let Some(s) = &mut signed {
-        // Sliding idle timeout: the session lives on while the clerk works.
-        s.session.last_seen = now;
-        if let Err(e) = state.sessions.save(&s.token, &s.session).await {
-            return ui::unavailable(&e).into_response();
+    if let Some(s) = signed.take() {
+        // Sliding idle timeout: the session lives on while the clerk works. Saved only while
+        // it is still stored, so that a sign-out meanwhile is not undone by this request.
+        match state
+            .sessions
+            .save_if_live(&s.token, &s.live, now, |session| session.last_seen = now)
+            .await
+        {
+            Ok(Some(live)) => signed = Some(Signed { live, ..s }),
+            Ok(None) => {}
+            Err(e) => return ui::unavailable(&e).into_response(),
         }
     }
     request.extensions_mut().insert(CsrfToken(expected));
@@ -141,6 +150,12 @@ pub async fn load(
         .entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-store"));
     response
+}
+
+/// Whether `session` still speaks for `account`: the account is in use and nothing has ended
+/// its sessions since (a password change or reset, disabling, a permission taken away).
+pub fn holds(account: &StaffAccount, session: &LiveSession) -> bool {
+    !account.is_disabled() && session.session.generation == account.session_generation()
 }
 
 /// The token a form sent: header, urlencoded field, or multipart field.

@@ -223,7 +223,8 @@ async fn a_second_factor_is_required_when_set_and_a_code_works_once() {
     c.state
         .staff
         .update(&LoginId::parse("bousai").unwrap(), |a| {
-            a.totp_secret = Some(secret.clone())
+            let earlier_step = (Utc::now().timestamp() / 30 - 2) as u64;
+            a.turn_on_second_factor(secret.clone(), earlier_step)
         })
         .await
         .unwrap();

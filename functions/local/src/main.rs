@@ -60,7 +60,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .await?;
         println!(
             "管理者「{}」（{}）を作成しました。",
-            account.profile.display_name, account.login_id
+            account.profile().display_name,
+            account.login_id
         );
         return Ok(());
     }

@@ -6,9 +6,9 @@
 //! | greetings | `SETTINGS` | `GREETINGS` | – | – | webhook: welcome and default reply; console: edit |
 //! | webhook event seen | `WEBHOOKEVENT#<webhookEventId>` | `SEEN` | – | 2 days | webhook: handle each event once |
 //! | LINE retry key | `RETRYKEY#<operation>` | `KEY` | – | 24 h | LINE client: same key after a crash |
-//! | staff account | `STAFF#<loginId>` | `ACCOUNT` | `STAFF` / `<loginId>` | – | console: sign-in, staff list |
+//! | staff account | `STAFF#<loginId>` | `ACCOUNT` | `STAFF` / `<loginId>` | – | console: sign-in (attempts counted by conditional write), staff list; TOTP secrets sealed |
 //! | role presets | `SETTINGS` | `ROLEPRESETS` | – | – | console: new accounts start from one |
-//! | console session | `SESSION#<sha256(token)>` | `SESSION` | – | idle/absolute end | console: who is signed in |
+//! | console session | `SESSION#<sha256(token)>` | `SESSION` | – | idle/absolute end | console: who is signed in (saved only at the version read; dead once the account's session generation moves on) |
 //! | usage event | `USAGE#<yyyy-mm-dd JST>` | `<time>#<uuid>` | – | 3 years | usage report by period |
 //! | rich menu | `RICHMENU#<id>` | `MENU` | `RICHMENU` / `<id>` | – | console: menu list and editor |
 //! | menu designation | `SETTINGS` | `MENUMODE` | – | – | 通常/緊急 menus and the one in force |
@@ -42,8 +42,8 @@ pub use deliveries::{Batch, BatchState, Deliveries, Plan};
 pub use garbage::{Change, GarbageRecords, StoredCalendar, StoredHolidays};
 pub use richmenus::{MenuDesignation, MenuImage, RichMenus, StoredMenu};
 pub use segments::{RegistrationProgress, RegistrationProgresses, SegmentItemsRecord};
-pub use sessions::{Session, Sessions};
-pub use staff::StaffAccounts;
+pub use sessions::{LiveSession, Session, Sessions};
+pub use staff::{Attempt, StaffAccounts};
 pub use testers::{Redemption, Tester, Testers};
 pub use usage::UsageEvents;
 
@@ -59,6 +59,9 @@ pub enum RecordError {
     Corrupt(String, String),
     #[error("record {0} kept changing under concurrent writers")]
     Contended(String),
+    /// A sealed field could not be sealed or opened (key service down, or the value altered).
+    #[error(transparent)]
+    Cipher(#[from] tayori_ports::CipherError),
 }
 
 pub(crate) fn decode<T: serde::de::DeserializeOwned>(

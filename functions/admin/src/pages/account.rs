@@ -1,7 +1,12 @@
 //! 自分の設定: the signed-in clerk's own password and TOTP second factor.
+//!
+//! Whatever here needs the current password (a new password, setting the second factor up
+//! again, turning it off) counts a wrong one like a sign-in: the same counter, the same lock,
+//! so that someone at an unlocked desk cannot guess it here instead.
 
 use crate::audit::{self, Actor};
 use crate::auth::{password, totp};
+use crate::pages::login::LOCKED;
 use crate::ui::form::{password_field, text_field, Problems};
 use crate::ui::form_data::FormData;
 use crate::ui::{self, redirect_with, FlashKind, Page};
@@ -13,11 +18,16 @@ use maud::{html, PreEscaped};
 use qrcode::render::svg;
 use qrcode::QrCode;
 use std::sync::Arc;
-use tayori_domain::staff::check_password;
+use tayori_domain::staff::{check_password, LoginId};
+use tayori_records::{Attempt, RecordError};
 
 const ISSUER: &str = "Tayori";
+const WRONG_CURRENT: &str = "現在のパスワードが違います。";
+/// The current-password field of the second-factor actions (apart from the password form's).
+const TOTP_CURRENT: &str = "totp_current";
 
-fn page_body(page: &Page, problems: &Problems, pending_secret: Option<&str>) -> Response {
+/// `enrolling`: the secret of a second factor being set up, shown as a QR code.
+fn page_body(page: &Page, problems: &Problems, enrolling: Option<&str>) -> Response {
     let Some(signed) = &page.signed else {
         return ui::not_found();
     };
@@ -28,13 +38,14 @@ fn page_body(page: &Page, problems: &Problems, pending_secret: Option<&str>) -> 
         &[("ホーム", "/admin"), ("自分の設定", "/admin/account")],
         "account",
         html! {
-            @if account.must_change_password {
+            @if account.must_change_password() {
                 div.flash.err role="alert" {
                     "管理者が設定した初期パスワードのままです。ご自分だけが知る新しいパスワードに変更してください。変更するまで、ほかの画面は使えません。"
                 }
             }
-            h2 { "パスワードの変更" }
             (problems.summary())
+            h2 { "パスワードの変更" }
+            p { "変更すると、ほかの端末やブラウザでのログインは終了します（この画面はそのまま使えます）。" }
             form.narrow method="post" action="/admin/account/password" {
                 (page.csrf_field())
                 (password_field("current", "現在のパスワード", problems, None))
@@ -43,14 +54,10 @@ fn page_body(page: &Page, problems: &Problems, pending_secret: Option<&str>) -> 
                 button.primary type="submit" { "パスワードを変更" }
             }
             h2 { "二段階認証（確認コード）" }
-            @if account.totp_secret.is_some() {
-                p { "設定済みです。ログインのたびに、認証アプリの確認コードが必要です。" }
-                form method="post" action="/admin/account/totp/off" {
-                    (page.csrf_field())
-                    (password_field("current", "現在のパスワード", problems, None))
-                    button.danger type="submit" { "二段階認証を解除" }
+            @if let Some(secret) = enrolling {
+                @if account.has_second_factor() {
+                    p { "新しいコードを確認するまでは、今までの認証アプリのコードでログインできます。" }
                 }
-            } @else if let Some(secret) = pending_secret {
                 p { "スマートフォンの認証アプリ（Google Authenticator、Microsoft Authenticator など）で、次のQRコードを読み取ってください。" }
                 @let uri = totp::provisioning_uri(secret, id, ISSUER);
                 @if let Ok(code) = QrCode::new(uri.as_bytes()) {
@@ -59,9 +66,19 @@ fn page_body(page: &Page, problems: &Problems, pending_secret: Option<&str>) -> 
                 p { "読み取れない場合は、次のキーを手入力してください：" code { (secret) } }
                 form.narrow method="post" action="/admin/account/totp/on" {
                     (page.csrf_field())
-                    input type="hidden" name="secret" value=(secret);
                     (text_field("code", "アプリに表示された6桁のコード", "", problems, None))
                     button.primary type="submit" { "確認して有効にする" }
+                }
+            } @else if account.has_second_factor() {
+                p { "設定済みです。ログインのたびに、認証アプリの確認コードが必要です。" }
+                p { "スマートフォンを替えるときは「設定し直す」、やめるときは「二段階認証を解除」を、現在のパスワードを入力して押してください。" }
+                form.narrow method="post" action="/admin/account/totp/start" {
+                    (page.csrf_field())
+                    (password_field(TOTP_CURRENT, "現在のパスワード", problems, None))
+                    div.actions {
+                        button type="submit" { "設定し直す" }
+                        button.danger type="submit" formaction="/admin/account/totp/off" { "二段階認証を解除" }
+                    }
                 }
             } @else {
                 p { "ログイン時に、パスワードに加えてスマートフォンの確認コードを求めます。設定をおすすめします。" }
@@ -78,6 +95,53 @@ pub async fn show(page: Page) -> Response {
     page_body(&page, &Problems::default(), None)
 }
 
+/// What checking the current password came to.
+enum Confirmation {
+    Confirmed,
+    Refused(&'static str),
+}
+
+/// Checks the current password typed on this page. Counted before it is checked, like a
+/// sign-in attempt, and forgiven with the failures before it when right.
+async fn confirm_current_password(
+    state: &AdminState,
+    actor: &Actor,
+    login_id: &LoginId,
+    typed: &str,
+) -> Result<Confirmation, RecordError> {
+    let now = state.platform.clock.now();
+    let account = match state.staff.reserve_attempt(login_id, now).await? {
+        Attempt::Granted(account) => account,
+        Attempt::Locked(_) => return Ok(Confirmation::Refused(LOCKED)),
+        Attempt::UnknownAccount => return Ok(Confirmation::Refused(WRONG_CURRENT)),
+    };
+    if password::verify(typed, account.password_hash()) {
+        state
+            .staff
+            .update(login_id, |a| a.confirm_password())
+            .await?;
+        return Ok(Confirmation::Confirmed);
+    }
+    let locked = account.is_locked(now);
+    audit::record(
+        state,
+        actor,
+        "現在のパスワードの誤り",
+        &format!("staff:{login_id}"),
+        if locked {
+            "失敗が続いたためロック"
+        } else {
+            ""
+        },
+    )
+    .await;
+    Ok(Confirmation::Refused(if locked {
+        LOCKED
+    } else {
+        WRONG_CURRENT
+    }))
+}
+
 pub async fn change_password(
     State(state): State<Arc<AdminState>>,
     page: Page,
@@ -87,17 +151,17 @@ pub async fn change_password(
     let Some(signed) = &page.signed else {
         return ui::not_found();
     };
+    let login_id = &signed.account.login_id;
     let form = FormData::parse(&body);
-    let mut problems = Problems::default();
-    if !password::verify(&form.get("current"), &signed.account.password_hash) {
-        problems.add("current", "現在のパスワードが違います。");
-    }
+    let current = form.get("current");
     let new = form.get("password");
-    if let Err(p) = check_password(&new, signed.account.login_id.as_str()) {
+    let mut problems = Problems::default();
+    // The new password is checked first: a slip in it should not cost an attempt.
+    if let Err(p) = check_password(&new, login_id.as_str()) {
         problems.add("password", p.to_string());
     } else if new != form.get("password_again") {
         problems.add("password_again", "確認用のパスワードが一致しません。");
-    } else if new == form.get("current") {
+    } else if new == current {
         problems.add(
             "password",
             "現在のパスワードとは違うパスワードにしてください。",
@@ -106,42 +170,89 @@ pub async fn change_password(
     if !problems.is_empty() {
         return page_body(&page, &problems, None);
     }
+    match confirm_current_password(&state, &actor, login_id, &current).await {
+        Ok(Confirmation::Confirmed) => {}
+        Ok(Confirmation::Refused(message)) => {
+            problems.add("current", message);
+            return page_body(&page, &problems, None);
+        }
+        Err(e) => return ui::unavailable(&e),
+    }
     let hash = password::hash(&new);
     let now = state.platform.clock.now();
-    match state
+    let changed = match state
         .staff
-        .update(&signed.account.login_id, |a| {
-            a.password_hash = hash.clone();
-            a.password_changed_at = now;
-            a.must_change_password = false;
+        .update(login_id, |a| a.change_password(hash.clone(), now))
+        .await
+    {
+        Ok(Some(account)) => account,
+        Ok(None) => return ui::not_found(),
+        Err(e) => return ui::unavailable(&e),
+    };
+    // Every session of the account has ended with the change; this one is carried over.
+    let generation = changed.session_generation();
+    if let Err(e) = state
+        .sessions
+        .save_if_live(&signed.token, &signed.live, now, |s| {
+            s.generation = generation
         })
         .await
     {
-        Ok(_) => {
-            audit::record(
-                &state,
-                &actor,
-                "自分のパスワードを変更",
-                &format!("staff:{}", signed.account.login_id),
-                "",
-            )
-            .await;
-            redirect_with(
-                "/admin/account",
-                FlashKind::Success,
-                "パスワードを変更しました。",
-                state.config.secure_cookies,
-            )
+        return ui::unavailable(&e);
+    }
+    audit::record(
+        &state,
+        &actor,
+        "自分のパスワードを変更",
+        &format!("staff:{login_id}"),
+        "",
+    )
+    .await;
+    redirect_with(
+        "/admin/account",
+        FlashKind::Success,
+        "パスワードを変更しました。",
+        state.config.secure_cookies,
+    )
+}
+
+/// Shows a new secret to enrol. While a second factor is on, only with the current password:
+/// otherwise whoever found the clerk's desk unlocked could move it to their own phone.
+pub async fn totp_start(
+    State(state): State<Arc<AdminState>>,
+    page: Page,
+    actor: Actor,
+    body: Bytes,
+) -> Response {
+    let Some(signed) = &page.signed else {
+        return ui::not_found();
+    };
+    let login_id = &signed.account.login_id;
+    if signed.account.has_second_factor() {
+        let typed = FormData::parse(&body).get(TOTP_CURRENT);
+        match confirm_current_password(&state, &actor, login_id, &typed).await {
+            Ok(Confirmation::Confirmed) => {}
+            Ok(Confirmation::Refused(message)) => {
+                let mut problems = Problems::default();
+                problems.add(TOTP_CURRENT, message);
+                return page_body(&page, &problems, None);
+            }
+            Err(e) => return ui::unavailable(&e),
         }
+    }
+    let secret = totp::new_secret();
+    match state
+        .staff
+        .update(login_id, |a| a.begin_second_factor(secret.clone()))
+        .await
+    {
+        Ok(_) => page_body(&page, &Problems::default(), Some(&secret)),
         Err(e) => ui::unavailable(&e),
     }
 }
 
-pub async fn totp_start(page: Page) -> Response {
-    let secret = totp::new_secret();
-    page_body(&page, &Problems::default(), Some(&secret))
-}
-
+/// Puts the secret shown by `totp_start` in use once the app's code matches it. The secret is
+/// the one kept on the account, never one sent with the form.
 pub async fn totp_on(
     State(state): State<Arc<AdminState>>,
     page: Page,
@@ -151,10 +262,27 @@ pub async fn totp_on(
     let Some(signed) = &page.signed else {
         return ui::not_found();
     };
-    let form = FormData::parse(&body);
-    let secret = form.get("secret");
+    let login_id = &signed.account.login_id;
+    let pending = match state.staff.get(login_id).await {
+        Ok(Some(account)) => state.staff.pending_second_factor_secret(&account).await,
+        Ok(None) => return ui::not_found(),
+        Err(e) => return ui::unavailable(&e),
+    };
+    let secret = match pending {
+        Ok(Some(secret)) => secret,
+        Ok(None) => {
+            return redirect_with(
+                "/admin/account",
+                FlashKind::Error,
+                "設定の手続きが見つかりませんでした。もう一度、初めから設定してください。",
+                state.config.secure_cookies,
+            )
+        }
+        Err(e) => return ui::unavailable(&e),
+    };
     let now = state.platform.clock.now();
-    let Some(step) = totp::verify(&secret, &form.get("code"), now.timestamp(), None) else {
+    let code = FormData::parse(&body).get("code");
+    let Some(step) = totp::verify(&secret, &code, now.timestamp(), None) else {
         let mut problems = Problems::default();
         problems.add(
             "code",
@@ -162,23 +290,20 @@ pub async fn totp_on(
         );
         return page_body(&page, &problems, Some(&secret));
     };
+    let action = if signed.account.has_second_factor() {
+        "二段階認証を再設定"
+    } else {
+        "二段階認証を設定"
+    };
     match state
         .staff
-        .update(&signed.account.login_id, |a| {
-            a.totp_secret = Some(secret.clone());
-            a.totp_last_step = Some(step);
+        .update(login_id, |a| {
+            a.turn_on_second_factor(secret.to_string(), step)
         })
         .await
     {
         Ok(_) => {
-            audit::record(
-                &state,
-                &actor,
-                "二段階認証を設定",
-                &format!("staff:{}", signed.account.login_id),
-                "",
-            )
-            .await;
+            audit::record(&state, &actor, action, &format!("staff:{login_id}"), "").await;
             redirect_with(
                 "/admin/account",
                 FlashKind::Success,
@@ -199,20 +324,20 @@ pub async fn totp_off(
     let Some(signed) = &page.signed else {
         return ui::not_found();
     };
-    if !password::verify(
-        &FormData::parse(&body).get("current"),
-        &signed.account.password_hash,
-    ) {
-        let mut problems = Problems::default();
-        problems.add("current", "現在のパスワードが違います。");
-        return page_body(&page, &problems, None);
+    let login_id = &signed.account.login_id;
+    let typed = FormData::parse(&body).get(TOTP_CURRENT);
+    match confirm_current_password(&state, &actor, login_id, &typed).await {
+        Ok(Confirmation::Confirmed) => {}
+        Ok(Confirmation::Refused(message)) => {
+            let mut problems = Problems::default();
+            problems.add(TOTP_CURRENT, message);
+            return page_body(&page, &problems, None);
+        }
+        Err(e) => return ui::unavailable(&e),
     }
     match state
         .staff
-        .update(&signed.account.login_id, |a| {
-            a.totp_secret = None;
-            a.totp_last_step = None;
-        })
+        .update(login_id, |a| a.turn_off_second_factor())
         .await
     {
         Ok(_) => {
@@ -220,7 +345,7 @@ pub async fn totp_off(
                 &state,
                 &actor,
                 "二段階認証を解除",
-                &format!("staff:{}", signed.account.login_id),
+                &format!("staff:{login_id}"),
                 "",
             )
             .await;

@@ -41,7 +41,7 @@ pub async fn home(page: Page) -> Response {
     let name = page
         .signed
         .as_ref()
-        .map(|s| s.account.profile.display_name.clone())
+        .map(|s| s.account.profile().display_name.clone())
         .unwrap_or_default();
     page.render(
         "ホーム",

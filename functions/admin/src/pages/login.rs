@@ -2,7 +2,7 @@
 
 use crate::audit::{self, Actor};
 use crate::auth::{password, tokens, totp};
-use crate::session::{cookie_value, set_cookie, SESSION_COOKIE};
+use crate::session::{cookie_value, holds, set_cookie, SESSION_COOKIE};
 use crate::setup::{create_first_admin, SetupError};
 use crate::ui::form::{password_field, text_field, Problems};
 use crate::ui::{self, redirect_with, FlashKind, Page};
@@ -14,7 +14,7 @@ use maud::html;
 use serde::Deserialize;
 use std::sync::Arc;
 use tayori_domain::staff::{LoginId, StaffAccount, LOCKOUT_AFTER};
-use tayori_records::Session;
+use tayori_records::{Attempt, Session};
 
 #[derive(Deserialize, Default)]
 pub struct NextParam {
@@ -72,7 +72,7 @@ pub struct LoginForm {
 }
 
 const WRONG: &str = "ログインIDまたはパスワードが違います。";
-const LOCKED: &str = "続けて間違えたため、このアカウントは一時的にロックされています。15分ほど待つか、管理者にロック解除を依頼してください。";
+pub(crate) const LOCKED: &str = "続けて間違えたため、このアカウントは一時的にロックされています。15分ほど待つか、管理者にロック解除を依頼してください。";
 
 pub async fn login(
     State(state): State<Arc<AdminState>>,
@@ -82,42 +82,55 @@ pub async fn login(
 ) -> Response {
     let now = state.platform.clock.now();
     let next = safe_next(form.next.as_deref());
-    let account = match LoginId::parse(&form.login_id) {
-        Ok(id) => match state.staff.get(&id).await {
+    // The attempt is counted before the password is checked, so that guesses sent in parallel
+    // get no more checks than the lockout allows.
+    let attempt = match LoginId::parse(&form.login_id) {
+        Ok(id) => match state.staff.reserve_attempt(&id, now).await {
             Ok(a) => a,
             Err(e) => return ui::unavailable(&e),
         },
-        Err(_) => None,
+        Err(_) => Attempt::UnknownAccount,
     };
-    let Some(account) = account else {
-        password::verify(&form.password, password::dummy_hash());
-        audit::record_as(
-            &state,
-            &form.login_id.chars().take(40).collect::<String>(),
-            actor.ip,
-            "ログイン失敗",
-            "-",
-            "存在しないログインID",
-        )
-        .await;
-        return login_page(&page, &form.login_id, &next, Some(WRONG));
+    let account = match attempt {
+        Attempt::Granted(account) => account,
+        Attempt::UnknownAccount => {
+            password::verify(&form.password, password::dummy_hash());
+            audit::record_as(
+                &state,
+                &form.login_id.chars().take(40).collect::<String>(),
+                actor.ip,
+                "ログイン失敗",
+                "-",
+                "存在しないログインID",
+            )
+            .await;
+            return login_page(&page, &form.login_id, &next, Some(WRONG));
+        }
+        Attempt::Locked(account) => {
+            audit::record_as(
+                &state,
+                account.login_id.as_str(),
+                actor.ip,
+                "ログイン拒否",
+                "-",
+                "ロック中",
+            )
+            .await;
+            return login_page(&page, &form.login_id, &next, Some(LOCKED));
+        }
     };
-    if account.is_locked(now) {
-        audit::record_as(
-            &state,
-            account.login_id.as_str(),
-            actor.ip,
-            "ログイン拒否",
-            "-",
-            "ロック中",
-        )
-        .await;
-        return login_page(&page, &form.login_id, &next, Some(LOCKED));
-    }
-    if account.disabled || !password::verify(&form.password, &account.password_hash) {
+    if account.is_disabled() || !password::verify(&form.password, account.password_hash()) {
         return failed_attempt(&state, &page, &actor, &account, &form.login_id, &next).await;
     }
-    if account.totp_secret.is_some() {
+    if account.has_second_factor() {
+        // The password is right: its attempt is given back, and the code's will be counted.
+        if let Err(e) = state
+            .staff
+            .update(&account.login_id, |a| a.release_attempt())
+            .await
+        {
+            return ui::unavailable(&e);
+        }
         let token = tokens::random_token();
         let session = Session {
             login_id: account.login_id.clone(),
@@ -125,8 +138,9 @@ pub async fn login(
             started: now,
             last_seen: now,
             awaiting_second_factor: true,
+            generation: account.session_generation(),
         };
-        if let Err(e) = state.sessions.save(&token, &session).await {
+        if let Err(e) = state.sessions.start(&token, session).await {
             return ui::unavailable(&e);
         }
         let mut response = Redirect::to(&format!(
@@ -140,9 +154,18 @@ pub async fn login(
         );
         return response;
     }
-    signed_in(&state, &actor, account, &next, None).await
+    if let Err(e) = state
+        .staff
+        .update(&account.login_id, |a| a.record_success(now))
+        .await
+    {
+        return ui::unavailable(&e);
+    }
+    signed_in(&state, &actor, &account, &next, None).await
 }
 
+/// A wrong password or code, already counted when its attempt was reserved: `account` is as
+/// that left it, locked if it was the last attempt.
 async fn failed_attempt(
     state: &AdminState,
     page: &Page,
@@ -151,12 +174,7 @@ async fn failed_attempt(
     typed: &str,
     next: &str,
 ) -> Response {
-    let now = state.platform.clock.now();
-    let updated = state
-        .staff
-        .update(&account.login_id, |a| a.record_failure(now))
-        .await;
-    let locked = matches!(&updated, Ok(Some(a)) if a.is_locked(now));
+    let locked = account.is_locked(state.platform.clock.now());
     audit::record_as(
         state,
         account.login_id.as_str(),
@@ -173,11 +191,12 @@ async fn failed_attempt(
     login_page(page, typed, next, Some(if locked { LOCKED } else { WRONG }))
 }
 
-/// Starts a fresh session (a new token, so a token planted before sign-in is worthless).
+/// Starts a fresh session (a new token, so a token planted before sign-in is worthless). The
+/// account's success is already recorded.
 async fn signed_in(
     state: &AdminState,
     actor: &Actor,
-    account: StaffAccount,
+    account: &StaffAccount,
     next: &str,
     old_token: Option<&str>,
 ) -> Response {
@@ -192,15 +211,9 @@ async fn signed_in(
         started: now,
         last_seen: now,
         awaiting_second_factor: false,
+        generation: account.session_generation(),
     };
-    if let Err(e) = state.sessions.save(&token, &session).await {
-        return ui::unavailable(&e);
-    }
-    if let Err(e) = state
-        .staff
-        .update(&account.login_id, |a| a.record_success(now))
-        .await
-    {
+    if let Err(e) = state.sessions.start(&token, session).await {
         return ui::unavailable(&e);
     }
     audit::record_as(
@@ -264,57 +277,67 @@ pub async fn totp_submit(
     let Some(token) = cookie_value(&headers, SESSION_COOKIE) else {
         return Redirect::to("/admin/login").into_response();
     };
-    let session = match state.sessions.find(&token, now).await {
-        Ok(Some(s)) if s.awaiting_second_factor => s,
+    let half = match state.sessions.find(&token, now).await {
+        Ok(Some(live)) if live.session.awaiting_second_factor => live,
         Ok(_) => return Redirect::to("/admin/login").into_response(),
         Err(e) => return ui::unavailable(&e),
     };
-    let account = match state.staff.get(&session.login_id).await {
-        Ok(Some(a)) => a,
-        Ok(None) => return Redirect::to("/admin/login").into_response(),
+    let login_id = half.session.login_id.clone();
+    // Counted before the code is checked, like a password: six digits must not be guessed in
+    // parallel.
+    let account = match state.staff.reserve_attempt(&login_id, now).await {
+        Ok(Attempt::Granted(account)) if holds(&account, &half) => account,
+        Ok(Attempt::Granted(_) | Attempt::UnknownAccount) => {
+            // The password was changed or the account stopped since the password step.
+            let _ = state.sessions.end(&token).await;
+            return Redirect::to("/admin/login").into_response();
+        }
+        Ok(Attempt::Locked(account)) => {
+            let _ = state.sessions.end(&token).await;
+            return login_page(&page, account.login_id.as_str(), &next, Some(LOCKED));
+        }
         Err(e) => return ui::unavailable(&e),
     };
+    let secret = match state.staff.second_factor_secret(&account).await {
+        Ok(secret) => secret,
+        Err(e) => return ui::unavailable(&e),
+    };
+    let step = secret.as_deref().and_then(|secret| {
+        totp::verify(
+            secret,
+            &form.code,
+            now.timestamp(),
+            account.last_code_step(),
+        )
+    });
+    let accepted = match step {
+        Some(step) => match state.staff.accept_code(&login_id, step, now).await {
+            Ok(accepted) => accepted == Some(true),
+            Err(e) => return ui::unavailable(&e),
+        },
+        None => false,
+    };
+    if accepted {
+        return signed_in(&state, &actor, &account, &next, Some(&token)).await;
+    }
+    audit::record_as(
+        &state,
+        account.login_id.as_str(),
+        actor.ip,
+        "ログイン失敗",
+        "-",
+        "確認コードの誤り",
+    )
+    .await;
     if account.is_locked(now) {
         let _ = state.sessions.end(&token).await;
         return login_page(&page, account.login_id.as_str(), &next, Some(LOCKED));
     }
-    let secret = account.totp_secret.clone().unwrap_or_default();
-    match totp::verify(&secret, &form.code, now.timestamp(), account.totp_last_step) {
-        Some(step) => {
-            if let Err(e) = state
-                .staff
-                .update(&account.login_id, |a| a.totp_last_step = Some(step))
-                .await
-            {
-                return ui::unavailable(&e);
-            }
-            signed_in(&state, &actor, account, &next, Some(&token)).await
-        }
-        None => {
-            let updated = state
-                .staff
-                .update(&account.login_id, |a| a.record_failure(now))
-                .await;
-            audit::record_as(
-                &state,
-                account.login_id.as_str(),
-                actor.ip,
-                "ログイン失敗",
-                "-",
-                "確認コードの誤り",
-            )
-            .await;
-            if matches!(&updated, Ok(Some(a)) if a.is_locked(now)) {
-                let _ = state.sessions.end(&token).await;
-                return login_page(&page, account.login_id.as_str(), &next, Some(LOCKED));
-            }
-            totp_page(
-                &page,
-                &next,
-                Some("確認コードが違います。最新のコードを入力してください。"),
-            )
-        }
-    }
+    totp_page(
+        &page,
+        &next,
+        Some("確認コードが違います。最新のコードを入力してください。"),
+    )
 }
 
 pub async fn logout(State(state): State<Arc<AdminState>>, actor: Actor) -> Response {

@@ -46,7 +46,7 @@ pub struct ListQuery {
 }
 
 fn status(account: &StaffAccount, now: chrono::DateTime<chrono::Utc>) -> &'static str {
-    if account.disabled {
+    if account.is_disabled() {
         "無効"
     } else if account.is_locked(now) {
         "ロック中"
@@ -71,8 +71,8 @@ pub async fn list(
         .filter(|a| {
             search.is_empty()
                 || a.login_id.as_str().contains(&search.to_lowercase())
-                || a.profile.display_name.contains(&search)
-                || a.profile.department.contains(&search)
+                || a.profile().display_name.contains(&search)
+                || a.profile().department.contains(&search)
         })
         .collect();
     let pages = matching.len().div_ceil(PAGE_SIZE).max(1);
@@ -101,12 +101,12 @@ pub async fn list(
                     @for a in shown {
                         tr {
                             td { a href=(format!("/admin/staff/{}", a.login_id)) { (a.login_id) } }
-                            td { (a.profile.display_name) }
-                            td { (a.profile.department) }
-                            td { (a.profile.permissions.len()) "件" }
+                            td { (a.profile().display_name) }
+                            td { (a.profile().department) }
+                            td { (a.profile().permissions.len()) "件" }
                             td { (status(a, now)) }
-                            td { @if a.totp_secret.is_some() { "設定済み" } @else { "未設定" } }
-                            td { @if let Some(t) = a.last_sign_in { (format_jst(t)) } @else { "—" } }
+                            td { @if a.has_second_factor() { "設定済み" } @else { "未設定" } }
+                            td { @if let Some(t) = a.last_sign_in() { (format_jst(t)) } @else { "—" } }
                         }
                     }
                 }
@@ -142,7 +142,8 @@ struct Draft {
 
 impl Draft {
     fn from_account(a: &StaffAccount) -> Self {
-        let (all_departments, departments) = match &a.profile.scope {
+        let profile = a.profile();
+        let (all_departments, departments) = match &profile.scope {
             DepartmentScope::All => (true, String::new()),
             DepartmentScope::Only(names) => {
                 (false, names.iter().cloned().collect::<Vec<_>>().join("、"))
@@ -150,9 +151,9 @@ impl Draft {
         };
         Self {
             login_id: a.login_id.to_string(),
-            display_name: a.profile.display_name.clone(),
-            department: a.profile.department.clone(),
-            permissions: a.profile.permissions.iter().collect(),
+            display_name: profile.display_name.clone(),
+            department: profile.department.clone(),
+            permissions: profile.permissions.iter().collect(),
             all_departments,
             departments,
         }
@@ -304,20 +305,18 @@ pub async fn create(
         problems.add("password", p.to_string());
     }
     if let (true, Some(login_id)) = (problems.is_empty(), login_id) {
-        let account = StaffAccount {
-            // The administrator knows it: the colleague replaces it at the first sign-in.
-            must_change_password: true,
-            ..StaffAccount::new(
-                login_id.clone(),
-                profile,
-                password::hash(&password),
-                state.platform.clock.now(),
-            )
-        };
+        // The administrator knows it: the colleague replaces it at the first sign-in.
+        let account = StaffAccount::new(
+            login_id.clone(),
+            profile,
+            password::hash(&password),
+            state.platform.clock.now(),
+        )
+        .with_temporary_password();
         match state.staff.create(&account).await {
             Ok(true) => {
                 let codes: Vec<_> = account
-                    .profile
+                    .profile()
                     .permissions
                     .iter()
                     .map(|p| p.label())
@@ -335,7 +334,7 @@ pub async fn create(
                     FlashKind::Success,
                     format!(
                         "{}さんのアカウントを作成しました。",
-                        account.profile.display_name
+                        account.profile().display_name
                     ),
                     state.config.secure_cookies,
                 );
@@ -357,15 +356,15 @@ fn edit_page(
 ) -> Response {
     let id = account.login_id.as_str();
     page.render(
-        &format!("{}（{}）", account.profile.display_name, id),
+        &format!("{}（{}）", account.profile().display_name, id),
         &[("ホーム", "/admin"), ("職員アカウント", "/admin/staff"), (id, "")],
         "staff",
         html! {
             dl.facts {
                 dt { "状態" } dd { (status(account, now)) }
-                dt { "二段階認証" } dd { @if account.totp_secret.is_some() { "設定済み" } @else { "未設定" } }
+                dt { "二段階認証" } dd { @if account.has_second_factor() { "設定済み" } @else { "未設定" } }
                 dt { "作成日時" } dd { (format_jst(account.created_at)) }
-                dt { "最終ログイン" } dd { @if let Some(t) = account.last_sign_in { (format_jst(t)) } @else { "—" } }
+                dt { "最終ログイン" } dd { @if let Some(t) = account.last_sign_in() { (format_jst(t)) } @else { "—" } }
             }
             (problems.summary())
             form method="post" action=(format!("/admin/staff/{id}")) {
@@ -390,7 +389,7 @@ fn edit_page(
                 }
                 form method="post" action=(format!("/admin/staff/{id}/status")) {
                     (page.csrf_field())
-                    @if account.disabled {
+                    @if account.is_disabled() {
                         input type="hidden" name="disabled" value="false";
                         button type="submit" { "アカウントを有効にする" }
                     } @else {
@@ -477,7 +476,7 @@ pub async fn update(
         );
     }
     let before: Vec<_> = account
-        .profile
+        .profile()
         .permissions
         .iter()
         .map(|p| p.label())
@@ -486,27 +485,38 @@ pub async fn update(
     let scope = profile.scope.describe();
     match state
         .staff
-        .update(&account.login_id, |a| a.profile = profile.clone())
+        .update(&account.login_id, |a| a.set_profile(profile.clone()))
         .await
     {
-        Ok(_) => {
+        Ok(changed) => {
+            let signed_out =
+                changed.is_some_and(|a| a.session_generation() != account.session_generation());
             audit::record(
                 &state,
                 &actor,
                 "職員アカウントを変更",
                 &format!("staff:{}", account.login_id),
                 format!(
-                    "権限 {} → {}／担当課 {}",
+                    "権限 {} → {}／担当課 {}{}",
                     before.join("・"),
                     after.join("・"),
-                    scope
+                    scope,
+                    if signed_out {
+                        "／ログイン中の画面を終了"
+                    } else {
+                        ""
+                    }
                 ),
             )
             .await;
             redirect_with(
                 &format!("/admin/staff/{}", account.login_id),
                 FlashKind::Success,
-                "変更を保存しました。",
+                if signed_out {
+                    "変更を保存しました。権限や担当課を減らしたため、本人のログインを終了しました。"
+                } else {
+                    "変更を保存しました。"
+                },
                 state.config.secure_cookies,
             )
         }
@@ -571,12 +581,7 @@ pub async fn reset_password(
     let now = state.platform.clock.now();
     match state
         .staff
-        .update(&account.login_id, |a| {
-            a.password_hash = hash.clone();
-            a.password_changed_at = now;
-            a.must_change_password = true;
-            a.unlock();
-        })
+        .update(&account.login_id, |a| a.reset_password(hash.clone(), now))
         .await
     {
         Ok(_) => {
@@ -591,7 +596,7 @@ pub async fn reset_password(
             redirect_with(
                 &format!("/admin/staff/{}", account.login_id),
                 FlashKind::Success,
-                "パスワードを再設定しました。本人に安全な方法で伝えてください。次のログインで本人が新しいパスワードに変更します。",
+                "パスワードを再設定しました。本人のログインはすべて終了しました。新しいパスワードは本人に安全な方法で伝えてください。次のログインで本人が自分のパスワードに変更します。",
                 state.config.secure_cookies,
             )
         }
@@ -624,7 +629,13 @@ pub async fn set_status(
     }
     match state
         .staff
-        .update(&account.login_id, |a| a.disabled = disable)
+        .update(&account.login_id, |a| {
+            if disable {
+                a.disable()
+            } else {
+                a.enable()
+            }
+        })
         .await
     {
         Ok(_) => {
@@ -644,7 +655,11 @@ pub async fn set_status(
             redirect_with(
                 &format!("/admin/staff/{}", account.login_id),
                 FlashKind::Success,
-                format!("{action}しました。"),
+                if disable {
+                    format!("{action}しました。本人のログインはすべて終了しました。")
+                } else {
+                    format!("{action}しました。")
+                },
                 state.config.secure_cookies,
             )
         }

@@ -51,7 +51,7 @@ async fn shown(state: &AdminState, tester: Tester) -> Shown {
     };
     let staff_name = match LoginId::parse(&tester.staff) {
         Ok(id) => match state.staff.get(&id).await {
-            Ok(Some(account)) => format!("{}（{}）", account.profile.display_name, tester.staff),
+            Ok(Some(account)) => format!("{}（{}）", account.profile().display_name, tester.staff),
             _ => tester.staff.clone(),
         },
         Err(_) => tester.staff.clone(),

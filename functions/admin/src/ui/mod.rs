@@ -196,7 +196,7 @@ impl Page {
                     header.top {
                         a.brand href="/admin" { "たより 管理画面" }
                         @if let Some(s) = &self.signed {
-                            span.who { (s.account.profile.display_name) "（" (s.account.profile.department) "）" }
+                            span.who { (s.account.profile().display_name) "（" (s.account.profile().department) "）" }
                             form.logout method="post" action="/admin/logout" {
                                 (self.csrf_field())
                                 button type="submit" { "ログアウト" }

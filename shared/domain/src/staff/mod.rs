@@ -6,7 +6,10 @@ mod password;
 mod permission;
 mod role;
 
-pub use account::{LoginId, SessionPolicy, StaffAccount, StaffProfile, LOCKOUT_AFTER, LOCKOUT_FOR};
+pub use account::{
+    HeldSecret, Locked, LoginId, SessionPolicy, StaffAccount, StaffProfile, LOCKOUT_AFTER,
+    LOCKOUT_FOR,
+};
 pub use password::{check_password, PasswordProblem, MIN_PASSWORD_CHARS};
 pub use permission::{DepartmentScope, Permission, PermissionSet};
 pub use role::RolePreset;
