@@ -16,8 +16,8 @@ use tayori_garbage::{Timing, GARBAGE_NOTICE_ATTRIBUTE};
 use tayori_ports::{Platform, StoreError};
 use tayori_records::{Deliveries, Friends, GarbageRecords, RecordError};
 
-/// Who the log says created the notices.
-pub const CREATED_BY: &str = "自動配信（ごみ）";
+/// Who the log says created the notices; the log's "kind" filter knows them by it.
+pub const CREATED_BY: &str = tayori_domain::delivery::GARBAGE_NOTICE_AUTHOR;
 pub const CATEGORY: &str = "ごみ";
 /// How long after the configured time a tick still sends: a missed tick or a short outage
 /// still delivers the morning notice, a restart in the afternoon does not send a stale one.

@@ -12,9 +12,15 @@
 //! "Send now" is a reservation for the current minute: one path, so an immediate delivery that
 //! dies half-way is resumed exactly like a scheduled one.
 
+pub mod changes;
+pub mod link;
+pub mod log;
+
 use crate::segment::Target;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
+
+pub use link::{check_link, is_safe_link, LinkProblem, MAX_LINK_UNITS};
 
 /// At most this many bubbles (LINE's messages per request).
 pub const MAX_BUBBLES: usize = 5;
@@ -30,6 +36,9 @@ pub const DELIVERY_REQUESTED: &str = "delivery.requested";
 
 /// Categories staff file deliveries under; the log and the usage report group by them.
 pub const CATEGORIES: [&str; 7] = ["防災", "子育て", "ごみ", "健康", "イベント", "観光", "一般"];
+
+/// Who the garbage notices are created by: Tayori itself, under this name in the log.
+pub const GARBAGE_NOTICE_AUTHOR: &str = "自動配信（ごみ）";
 
 /// An image stored in the object store: the original for LINE's full view, a preview
 /// (≤ 1 MB, ≤ 240 px high is not required but small) for the chat list.
@@ -85,6 +94,33 @@ pub enum DeliveryStatus {
 }
 
 impl DeliveryStatus {
+    pub const ALL: [DeliveryStatus; 7] = [
+        Self::Draft,
+        Self::AwaitingApproval,
+        Self::Scheduled,
+        Self::Sending,
+        Self::Sent,
+        Self::Cancelled,
+        Self::Stopped,
+    ];
+
+    /// The form's value for it (as stored).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::AwaitingApproval => "awaiting_approval",
+            Self::Scheduled => "scheduled",
+            Self::Sending => "sending",
+            Self::Sent => "sent",
+            Self::Cancelled => "cancelled",
+            Self::Stopped => "stopped",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Self::Draft => "下書き",
@@ -95,6 +131,43 @@ impl DeliveryStatus {
             Self::Cancelled => "取消",
             Self::Stopped => "停止",
         }
+    }
+}
+
+/// What sort of delivery it is, for the log's filter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryKind {
+    /// Composed by staff for citizens.
+    Normal,
+    /// Sent only to staff's own LINE accounts (テスト配信).
+    Test,
+    /// A morning or evening garbage collection notice Tayori composed itself.
+    GarbageNotice,
+}
+
+impl DeliveryKind {
+    pub const ALL: [DeliveryKind; 3] = [Self::Normal, Self::Test, Self::GarbageNotice];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Normal => "通常",
+            Self::Test => "テスト",
+            Self::GarbageNotice => "ごみ収集のお知らせ",
+        }
+    }
+
+    /// The form's value for it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Normal => "normal",
+            Self::Test => "test",
+            Self::GarbageNotice => "garbage_notice",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
     }
 }
 
@@ -175,8 +248,10 @@ pub enum DeliveryError {
     EmptyText(usize),
     #[error("{0}つ目の吹き出しが長すぎます（{1}文字相当。上限は{MAX_TEXT_UNITS}）。")]
     TextTooLong(usize, usize),
-    #[error("{0}つ目の吹き出しのリンクは https:// で始まるURLにしてください。")]
-    BadLink(usize),
+    #[error("{0}つ目の{1}")]
+    BadLink(usize, LinkProblem),
+    #[error("{0}つ目のボタンの文言を入力してください。")]
+    NoButtonLabel(usize),
     #[error("{0}つ目の吹き出しの位置情報が正しくありません。")]
     BadLocation(usize),
     #[error("予約日時は現在より後にしてください。")]
@@ -280,8 +355,9 @@ impl Delivery {
                 }
                 Bubble::Image { .. } => {}
                 Bubble::ImageLink { url, label, .. } => {
-                    if !url.starts_with("https://") || url.len() > 1000 || label.trim().is_empty() {
-                        return Err(DeliveryError::BadLink(n));
+                    check_link(url).map_err(|p| DeliveryError::BadLink(n, p))?;
+                    if label.trim().is_empty() {
+                        return Err(DeliveryError::NoButtonLabel(n));
                     }
                 }
                 Bubble::Location {
@@ -301,6 +377,41 @@ impl Delivery {
             }
         }
         Ok(())
+    }
+
+    /// Checks every link a draft holds, as it is saved: a draft may be unfinished, but what it
+    /// links to must be a page (the preview draws it, LINE opens it). An empty link is an
+    /// unfinished one, refused only when the delivery is submitted.
+    pub fn check_links(&self) -> Result<(), DeliveryError> {
+        for (n, bubble) in self.bubbles.iter().enumerate().map(|(i, b)| (i + 1, b)) {
+            if let Bubble::ImageLink { url, .. } = bubble {
+                if !url.is_empty() {
+                    check_link(url).map_err(|p| DeliveryError::BadLink(n, p))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// What sort of delivery it is.
+    pub fn kind(&self) -> DeliveryKind {
+        if self.test {
+            DeliveryKind::Test
+        } else if self.created.by == GARBAGE_NOTICE_AUTHOR {
+            DeliveryKind::GarbageNotice
+        } else {
+            DeliveryKind::Normal
+        }
+    }
+
+    /// Its place in the log, oldest first: when it was created (UTC, to the millisecond, so
+    /// that the text sorts as the time does), then its id.
+    pub fn log_key(&self) -> String {
+        format!(
+            "{}#{}",
+            self.created.at.to_rfc3339_opts(SecondsFormat::Millis, true),
+            self.id
+        )
     }
 
     /// Staff submit the draft. With the send permission it is released at once (for `send_at`
@@ -518,7 +629,14 @@ mod tests {
             url: "http://example.jp".into(),
             label: "詳しく".into(),
         };
-        assert_eq!(d.validate(), Err(DeliveryError::BadLink(2)));
+        assert_eq!(
+            d.validate(),
+            Err(DeliveryError::BadLink(2, LinkProblem::NotHttps))
+        );
+        assert_eq!(
+            DeliveryError::BadLink(2, LinkProblem::NotHttps).to_string(),
+            "2つ目のリンク先URLは https:// で始まるURLにしてください。"
+        );
         d.bubbles = vec![d.bubbles[0].clone(); 6];
         assert_eq!(d.validate(), Err(DeliveryError::TooManyBubbles));
         d.bubbles.clear();
@@ -527,6 +645,68 @@ mod tests {
             DeliveryError::TextTooLong(2, 5002).to_string(),
             "2つ目の吹き出しが長すぎます（5002文字相当。上限は5000）。"
         );
+    }
+
+    #[test]
+    fn a_draft_may_be_unfinished_but_never_links_to_anything_but_an_https_page() {
+        let mut d = composed();
+        let link = |url: &str| Bubble::ImageLink {
+            image: StoredImage {
+                original: "a".into(),
+                preview: "b".into(),
+            },
+            url: url.into(),
+            label: String::new(),
+        };
+        d.bubbles.push(link(""));
+        assert_eq!(d.check_links(), Ok(()), "an empty link is unfinished");
+        assert_eq!(
+            d.validate(),
+            Err(DeliveryError::BadLink(2, LinkProblem::NotHttps))
+        );
+        for url in [
+            "javascript:alert(1)",
+            "data:text/html,x",
+            "http://example.jp",
+        ] {
+            d.bubbles[1] = link(url);
+            assert_eq!(
+                d.check_links(),
+                Err(DeliveryError::BadLink(2, LinkProblem::NotHttps)),
+                "{url}"
+            );
+        }
+        d.bubbles[1] = link("https://www1.city.obama.fukui.jp/");
+        assert_eq!(d.check_links(), Ok(()));
+        assert_eq!(d.validate(), Err(DeliveryError::NoButtonLabel(2)));
+    }
+
+    #[test]
+    fn garbage_notices_and_tests_are_told_apart_from_staffs_deliveries() {
+        let mut d = composed();
+        assert_eq!(d.kind(), DeliveryKind::Normal);
+        d.created.by = GARBAGE_NOTICE_AUTHOR.into();
+        assert_eq!(d.kind(), DeliveryKind::GarbageNotice);
+        d.test = true;
+        assert_eq!(d.kind(), DeliveryKind::Test);
+        for kind in DeliveryKind::ALL {
+            assert_eq!(DeliveryKind::from_code(kind.code()), Some(kind));
+        }
+        for status in DeliveryStatus::ALL {
+            assert_eq!(
+                serde_json::to_value(status).unwrap(),
+                serde_json::json!(status.code())
+            );
+        }
+    }
+
+    #[test]
+    fn the_log_key_sorts_as_the_creation_time_does() {
+        let mut early = composed();
+        early.created.at = now() - Duration::milliseconds(1);
+        let late = composed();
+        assert_eq!(late.log_key(), "2026-12-01T00:00:00.000Z#D1");
+        assert!(early.log_key() < late.log_key());
     }
 
     #[test]

@@ -26,6 +26,8 @@ const PLAN: &str = "PLAN";
 const LEASE: &str = "LEASE";
 const DUE: &str = "DUE";
 const LIST: &str = "DELIVERIES";
+/// Deliveries read from the store at a time for the log.
+const LOG_PAGE: usize = 200;
 
 fn batch_sk(n: u32) -> String {
     format!("BATCH#{n:06}")
@@ -101,6 +103,16 @@ impl Deliveries {
         id: &str,
         change: impl Fn(&mut Delivery) -> Result<(), E>,
     ) -> Result<Delivery, E> {
+        Ok(self.update_seen(id, change).await?.1)
+    }
+
+    /// As [`Deliveries::update`], answering the delivery as it was just before the change that
+    /// was written and as it is after it (what the audit log says changed).
+    pub async fn update_seen<E: From<RecordError>>(
+        &self,
+        id: &str,
+        change: impl Fn(&mut Delivery) -> Result<(), E>,
+    ) -> Result<(Delivery, Delivery), E> {
         for attempt in 0..crate::MAX_UPDATE_ATTEMPTS {
             let item = self
                 .table
@@ -132,7 +144,7 @@ impl Deliveries {
                 }
             }
             match self.table.transact(writes).await {
-                Ok(()) => return Ok(after),
+                Ok(()) => return Ok((before, after)),
                 Err(StoreError::ConditionFailed) => crate::backoff(attempt).await,
                 Err(e) => return Err(RecordError::from(e).into()),
             }
@@ -161,6 +173,44 @@ impl Deliveries {
             cursor = page.cursor;
             if cursor.is_none() {
                 return Ok(ids);
+            }
+        }
+    }
+
+    /// Every delivery created in `[from, until)` (either end open when `None`), newest first,
+    /// read a page of the store at a time and handed to `each`, so the log of a period is
+    /// never held whole.
+    pub async fn each_created_between(
+        &self,
+        from: Option<DateTime<Utc>>,
+        until: Option<DateTime<Utc>>,
+        mut each: impl FnMut(Delivery),
+    ) -> Result<(), RecordError> {
+        // Keys are `<created>#<id>`: a bare time sorts just before every key made at it, so
+        // the lower bound takes those made at `from` and the upper one leaves out those made
+        // at `until`. "0" and "~" sort before and after every time.
+        let range = KeyRange::Between(
+            from.map(time_key).unwrap_or_else(|| "0".into()),
+            until.map(time_key).unwrap_or_else(|| "~".into()),
+        );
+        let mut cursor = None;
+        loop {
+            let page = self
+                .table
+                .query(
+                    Query::gsi1(LIST)
+                        .range(range.clone())
+                        .descending()
+                        .limit(LOG_PAGE)
+                        .after(cursor),
+                )
+                .await?;
+            for item in &page.items {
+                each(decode(item)?);
+            }
+            cursor = page.cursor;
+            if cursor.is_none() {
+                return Ok(());
             }
         }
     }
@@ -288,10 +338,7 @@ fn due_sk(at: DateTime<Utc>, id: &str) -> String {
 
 fn meta_item(delivery: &Delivery, version: u64) -> Item {
     Item::new(pk(&delivery.id), META, encode(delivery))
-        .with_gsi1(
-            LIST,
-            format!("{}#{}", time_key(delivery.created.at), delivery.id),
-        )
+        .with_gsi1(LIST, delivery.log_key())
         .with_version(version)
 }
 
@@ -379,6 +426,52 @@ mod tests {
         assert_eq!(ids, ["D2", "D1"]);
         let (rest, _) = deliveries.list(2, cursor).await.unwrap();
         assert_eq!(rest[0].id, "D0");
+    }
+
+    #[tokio::test]
+    async fn a_period_is_read_newest_first_with_its_first_instant_and_without_its_end() {
+        let (deliveries, _dir) = store();
+        let start = now();
+        let end = now() + Duration::days(1);
+        for (id, at) in [
+            ("before", start - Duration::milliseconds(1)),
+            ("at-start", start),
+            ("inside", start + Duration::hours(5)),
+            ("at-end", end),
+        ] {
+            let mut d = draft(id);
+            d.created.at = at;
+            deliveries.create(&d).await.unwrap();
+        }
+        let mut seen = Vec::new();
+        deliveries
+            .each_created_between(Some(start), Some(end), |d| seen.push(d.id))
+            .await
+            .unwrap();
+        assert_eq!(seen, ["inside", "at-start"]);
+        let mut all = Vec::new();
+        deliveries
+            .each_created_between(None, None, |d| all.push(d.id))
+            .await
+            .unwrap();
+        assert_eq!(all, ["at-end", "inside", "at-start", "before"]);
+    }
+
+    #[tokio::test]
+    async fn an_update_answers_the_delivery_before_and_after_it() {
+        let (deliveries, _dir) = store();
+        deliveries.create(&draft("D1")).await.unwrap();
+        let (before, after) = deliveries
+            .update_seen("D1", |d| {
+                d.title = "変更後".into();
+                Ok::<_, RecordError>(())
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            (before.title.as_str(), after.title.as_str()),
+            ("お知らせ", "変更後")
+        );
     }
 
     #[tokio::test]

@@ -51,17 +51,41 @@ pub use friends::Friends;
 pub use settings::Settings;
 pub use webhook_events::WebhookEvents;
 
+/// Errors are logged by whoever meets them; keys such as `FRIEND#<userId>` name a citizen,
+/// so LINE user ids are left out of the words (the record kind stays).
 #[derive(Debug, thiserror::Error)]
 pub enum RecordError {
     #[error(transparent)]
     Store(#[from] tayori_ports::StoreError),
-    #[error("stored record {0} is unreadable: {1}")]
+    #[error("stored record {} is unreadable: {}", without_user_ids(.0), without_user_ids(.1))]
     Corrupt(String, String),
-    #[error("record {0} kept changing under concurrent writers")]
+    #[error("record {} kept changing under concurrent writers", without_user_ids(.0))]
     Contended(String),
     /// A sealed field could not be sealed or opened (key service down, or the value altered).
     #[error(transparent)]
     Cipher(#[from] tayori_ports::CipherError),
+}
+
+/// `text` with every LINE user id (`U` and 32 hex digits) shortened to `U…`.
+fn without_user_ids(text: &str) -> String {
+    const HEX: usize = 32;
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let id = bytes[i] == b'U'
+            && bytes.len() >= i + 1 + HEX
+            && bytes[i + 1..i + 1 + HEX].iter().all(u8::is_ascii_hexdigit);
+        if id {
+            out.push_str("U…");
+            i += 1 + HEX;
+        } else {
+            let ch = text[i..].chars().next().expect("inside the text");
+            out.push(ch);
+            i += ch.len_utf8();
+        }
+    }
+    out
 }
 
 pub(crate) fn decode<T: serde::de::DeserializeOwned>(
@@ -85,4 +109,30 @@ pub(crate) async fn backoff(attempt: u32) {
     let ceiling_ms = 2u64 << attempt.min(6);
     let ms = rand::thread_rng().gen_range(1..=ceiling_ms);
     tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_error_never_names_a_citizens_line_user_id() {
+        let user = "U0123456789abcdef0123456789abcdef";
+        let contended = RecordError::Contended(format!("FRIEND#{user}")).to_string();
+        assert_eq!(
+            contended,
+            "record FRIEND#U… kept changing under concurrent writers"
+        );
+        let corrupt = RecordError::Corrupt(
+            format!("REGISTRATION#{user}/PROGRESS"),
+            format!("invalid value {user:?}"),
+        )
+        .to_string();
+        assert!(!corrupt.contains(user), "{corrupt}");
+        assert!(corrupt.contains("REGISTRATION#U…/PROGRESS"), "{corrupt}");
+        assert_eq!(
+            RecordError::Contended("DELIVERY#Ustaff-written".into()).to_string(),
+            "record DELIVERY#Ustaff-written kept changing under concurrent writers"
+        );
+    }
 }

@@ -91,9 +91,16 @@ impl LineClient {
     pub async fn reply(&self, reply_token: &str, messages: Vec<Message>) -> Result<(), LineError> {
         validate::messages(&messages)?;
         let body = json!({ "replyToken": reply_token, "messages": messages });
-        self.execute(Call::new(Method::POST, self.api("/v2/bot/message/reply")).json(body))
-            .await?
-            .done()?;
+        self.execute(
+            Call::new(
+                Method::POST,
+                "/v2/bot/message/reply",
+                self.api("/v2/bot/message/reply"),
+            )
+            .json(body),
+        )
+        .await?
+        .done()?;
         Ok(())
     }
 
@@ -106,9 +113,13 @@ impl LineClient {
     ) -> Result<SendOutcome, LineError> {
         validate::messages(&messages)?;
         let body = json!({ "to": to, "messages": messages });
-        let call = Call::new(Method::POST, self.api("/v2/bot/message/push"))
-            .json(body)
-            .retry_key(key);
+        let call = Call::new(
+            Method::POST,
+            "/v2/bot/message/push",
+            self.api("/v2/bot/message/push"),
+        )
+        .json(body)
+        .retry_key(key);
         Ok(send_outcome(self.execute(call).await?))
     }
 
@@ -122,10 +133,14 @@ impl LineClient {
         validate::recipients(to)?;
         validate::messages(&messages)?;
         let body = json!({ "to": to, "messages": messages });
-        let call = Call::new(Method::POST, self.api("/v2/bot/message/multicast"))
-            .json(body)
-            .retry_key(key)
-            .paced();
+        let call = Call::new(
+            Method::POST,
+            "/v2/bot/message/multicast",
+            self.api("/v2/bot/message/multicast"),
+        )
+        .json(body)
+        .retry_key(key)
+        .paced();
         Ok(send_outcome(self.execute(call).await?))
     }
 
@@ -139,9 +154,13 @@ impl LineClient {
         validate::messages(&request.messages)?;
         let body =
             serde_json::to_value(&request).map_err(|e| LineError::Unexpected(e.to_string()))?;
-        let call = Call::new(Method::POST, self.api("/v2/bot/message/narrowcast"))
-            .json(body)
-            .retry_key(key);
+        let call = Call::new(
+            Method::POST,
+            "/v2/bot/message/narrowcast",
+            self.api("/v2/bot/message/narrowcast"),
+        )
+        .json(body)
+        .retry_key(key);
         Ok(send_outcome(self.execute(call).await?))
     }
 
@@ -153,10 +172,14 @@ impl LineClient {
             "/v2/bot/message/progress/narrowcast?requestId={}",
             segment(request_id)
         ));
-        self.execute(Call::new(Method::GET, url))
-            .await?
-            .done()?
-            .json()
+        self.execute(Call::new(
+            Method::GET,
+            "/v2/bot/message/progress/narrowcast",
+            url,
+        ))
+        .await?
+        .done()?
+        .json()
     }
 
     /// Sends to every friend of the channel.
@@ -167,15 +190,19 @@ impl LineClient {
     ) -> Result<SendOutcome, LineError> {
         validate::messages(&messages)?;
         let body = json!({ "messages": messages });
-        let call = Call::new(Method::POST, self.api("/v2/bot/message/broadcast"))
-            .json(body)
-            .retry_key(key);
+        let call = Call::new(
+            Method::POST,
+            "/v2/bot/message/broadcast",
+            self.api("/v2/bot/message/broadcast"),
+        )
+        .json(body)
+        .retry_key(key);
         Ok(send_outcome(self.execute(call).await?))
     }
 
     pub async fn profile(&self, user_id: &str) -> Result<Profile, LineError> {
         let url = self.api(&format!("/v2/bot/profile/{}", segment(user_id)));
-        self.execute(Call::new(Method::GET, url))
+        self.execute(Call::new(Method::GET, "/v2/bot/profile/{userId}", url))
             .await?
             .done()?
             .json()
@@ -184,7 +211,8 @@ impl LineClient {
     /// What a user sent as an image, video, audio or file, from api-data.
     pub async fn content(&self, message_id: &str) -> Result<Content, LineError> {
         let url = self.data_api(&format!("/v2/bot/message/{}/content", segment(message_id)));
-        let answer = self.execute(Call::new(Method::GET, url)).await?.done()?;
+        let call = Call::new(Method::GET, "/v2/bot/message/{messageId}/content", url);
+        let answer = self.execute(call).await?.done()?;
         Ok(Content {
             content_type: answer
                 .content_type

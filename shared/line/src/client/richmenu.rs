@@ -31,16 +31,25 @@ impl LineClient {
     /// already (menus are limited to 100 creations an hour; a duplicate would waste one).
     pub async fn create_rich_menu(&self, menu: &RichMenu) -> Result<String, LineError> {
         validate::rich_menu(menu)?;
-        let call = Call::new(Method::POST, self.api("/v2/bot/richmenu"))
-            .json(json!(menu))
-            .replay(Replay::OnlyIfUntouched);
+        let call = Call::new(
+            Method::POST,
+            "/v2/bot/richmenu",
+            self.api("/v2/bot/richmenu"),
+        )
+        .json(json!(menu))
+        .replay(Replay::OnlyIfUntouched);
         let id: RichMenuId = self.execute(call).await?.done()?.json()?;
         Ok(id.rich_menu_id)
     }
 
     /// Asks LINE whether it would accept `menu`, without creating it.
     pub async fn validate_rich_menu(&self, menu: &RichMenu) -> Result<(), LineError> {
-        let call = Call::new(Method::POST, self.api("/v2/bot/richmenu/validate")).json(json!(menu));
+        let call = Call::new(
+            Method::POST,
+            "/v2/bot/richmenu/validate",
+            self.api("/v2/bot/richmenu/validate"),
+        )
+        .json(json!(menu));
         self.execute(call).await?.done()?;
         Ok(())
     }
@@ -58,7 +67,7 @@ impl LineClient {
             "/v2/bot/richmenu/{}/content",
             segment(rich_menu_id)
         ));
-        let call = Call::new(Method::POST, url)
+        let call = Call::new(Method::POST, "/v2/bot/richmenu/{richMenuId}/content", url)
             .binary(content_type, image)
             .replay(Replay::OnlyIfUntouched);
         self.execute(call).await?.done()?;
@@ -66,14 +75,18 @@ impl LineClient {
     }
 
     pub async fn rich_menus(&self) -> Result<Vec<RichMenuInfo>, LineError> {
-        let call = Call::new(Method::GET, self.api("/v2/bot/richmenu/list"));
+        let call = Call::new(
+            Method::GET,
+            "/v2/bot/richmenu/list",
+            self.api("/v2/bot/richmenu/list"),
+        );
         let list: RichMenuList = self.execute(call).await?.done()?.json()?;
         Ok(list.richmenus)
     }
 
     pub async fn rich_menu(&self, rich_menu_id: &str) -> Result<RichMenuInfo, LineError> {
         let url = self.api(&format!("/v2/bot/richmenu/{}", segment(rich_menu_id)));
-        self.execute(Call::new(Method::GET, url))
+        self.execute(Call::new(Method::GET, "/v2/bot/richmenu/{richMenuId}", url))
             .await?
             .done()?
             .json()
@@ -81,7 +94,8 @@ impl LineClient {
 
     pub async fn delete_rich_menu(&self, rich_menu_id: &str) -> Result<(), LineError> {
         let url = self.api(&format!("/v2/bot/richmenu/{}", segment(rich_menu_id)));
-        self.execute(Call::new(Method::DELETE, url)).await?.done()?;
+        let call = Call::new(Method::DELETE, "/v2/bot/richmenu/{richMenuId}", url);
+        self.execute(call).await?.done()?;
         Ok(())
     }
 
@@ -91,13 +105,18 @@ impl LineClient {
             "/v2/bot/user/all/richmenu/{}",
             segment(rich_menu_id)
         ));
-        self.execute(Call::new(Method::POST, url)).await?.done()?;
+        let call = Call::new(Method::POST, "/v2/bot/user/all/richmenu/{richMenuId}", url);
+        self.execute(call).await?.done()?;
         Ok(())
     }
 
     /// The default menu's id, or `None` when there is none.
     pub async fn default_rich_menu(&self) -> Result<Option<String>, LineError> {
-        let call = Call::new(Method::GET, self.api("/v2/bot/user/all/richmenu"));
+        let call = Call::new(
+            Method::GET,
+            "/v2/bot/user/all/richmenu",
+            self.api("/v2/bot/user/all/richmenu"),
+        );
         match self.execute(call).await {
             Ok(outcome) => Ok(Some(outcome.done()?.json::<RichMenuId>()?.rich_menu_id)),
             Err(LineError::Rejected { status: 404, .. }) => Ok(None),
@@ -106,7 +125,11 @@ impl LineClient {
     }
 
     pub async fn cancel_default_rich_menu(&self) -> Result<(), LineError> {
-        let call = Call::new(Method::DELETE, self.api("/v2/bot/user/all/richmenu"));
+        let call = Call::new(
+            Method::DELETE,
+            "/v2/bot/user/all/richmenu",
+            self.api("/v2/bot/user/all/richmenu"),
+        );
         self.execute(call).await?.done()?;
         Ok(())
     }
@@ -118,13 +141,19 @@ impl LineClient {
             segment(user_id),
             segment(rich_menu_id)
         ));
-        self.execute(Call::new(Method::POST, url)).await?.done()?;
+        let call = Call::new(
+            Method::POST,
+            "/v2/bot/user/{userId}/richmenu/{richMenuId}",
+            url,
+        );
+        self.execute(call).await?.done()?;
         Ok(())
     }
 
     pub async fn unlink_rich_menu(&self, user_id: &str) -> Result<(), LineError> {
         let url = self.api(&format!("/v2/bot/user/{}/richmenu", segment(user_id)));
-        self.execute(Call::new(Method::DELETE, url)).await?.done()?;
+        let call = Call::new(Method::DELETE, "/v2/bot/user/{userId}/richmenu", url);
+        self.execute(call).await?.done()?;
         Ok(())
     }
 
@@ -136,7 +165,12 @@ impl LineClient {
     ) -> Result<(), LineError> {
         bulk_users(user_ids)?;
         let body = json!({ "richMenuId": rich_menu_id, "userIds": user_ids });
-        let call = Call::new(Method::POST, self.api("/v2/bot/richmenu/bulk/link")).json(body);
+        let call = Call::new(
+            Method::POST,
+            "/v2/bot/richmenu/bulk/link",
+            self.api("/v2/bot/richmenu/bulk/link"),
+        )
+        .json(body);
         self.execute(call).await?.done()?;
         Ok(())
     }
@@ -144,13 +178,23 @@ impl LineClient {
     pub async fn unlink_rich_menu_from_users(&self, user_ids: &[String]) -> Result<(), LineError> {
         bulk_users(user_ids)?;
         let body = json!({ "userIds": user_ids });
-        let call = Call::new(Method::POST, self.api("/v2/bot/richmenu/bulk/unlink")).json(body);
+        let call = Call::new(
+            Method::POST,
+            "/v2/bot/richmenu/bulk/unlink",
+            self.api("/v2/bot/richmenu/bulk/unlink"),
+        )
+        .json(body);
         self.execute(call).await?.done()?;
         Ok(())
     }
 
     pub async fn create_rich_menu_alias(&self, alias: &RichMenuAlias) -> Result<(), LineError> {
-        let call = Call::new(Method::POST, self.api("/v2/bot/richmenu/alias")).json(json!(alias));
+        let call = Call::new(
+            Method::POST,
+            "/v2/bot/richmenu/alias",
+            self.api("/v2/bot/richmenu/alias"),
+        )
+        .json(json!(alias));
         self.execute(call).await?.done()?;
         Ok(())
     }
@@ -162,14 +206,24 @@ impl LineClient {
         rich_menu_id: &str,
     ) -> Result<(), LineError> {
         let url = self.api(&format!("/v2/bot/richmenu/alias/{}", segment(alias_id)));
-        let call = Call::new(Method::POST, url).json(json!({ "richMenuId": rich_menu_id }));
+        let call = Call::new(
+            Method::POST,
+            "/v2/bot/richmenu/alias/{richMenuAliasId}",
+            url,
+        )
+        .json(json!({ "richMenuId": rich_menu_id }));
         self.execute(call).await?.done()?;
         Ok(())
     }
 
     pub async fn delete_rich_menu_alias(&self, alias_id: &str) -> Result<(), LineError> {
         let url = self.api(&format!("/v2/bot/richmenu/alias/{}", segment(alias_id)));
-        self.execute(Call::new(Method::DELETE, url)).await?.done()?;
+        let call = Call::new(
+            Method::DELETE,
+            "/v2/bot/richmenu/alias/{richMenuAliasId}",
+            url,
+        );
+        self.execute(call).await?.done()?;
         Ok(())
     }
 
@@ -179,7 +233,12 @@ impl LineClient {
         &self,
         request: &RichMenuBatchRequest,
     ) -> Result<Option<String>, LineError> {
-        let call = Call::new(Method::POST, self.api("/v2/bot/richmenu/batch")).json(json!(request));
+        let call = Call::new(
+            Method::POST,
+            "/v2/bot/richmenu/batch",
+            self.api("/v2/bot/richmenu/batch"),
+        )
+        .json(json!(request));
         Ok(self.execute(call).await?.done()?.request_id)
     }
 
@@ -191,9 +250,13 @@ impl LineClient {
             "/v2/bot/richmenu/progress/batch?requestId={}",
             segment(request_id)
         ));
-        self.execute(Call::new(Method::GET, url))
-            .await?
-            .done()?
-            .json()
+        self.execute(Call::new(
+            Method::GET,
+            "/v2/bot/richmenu/progress/batch",
+            url,
+        ))
+        .await?
+        .done()?
+        .json()
     }
 }

@@ -35,6 +35,9 @@ pub(crate) enum Replay {
 
 pub(crate) struct Call {
     pub method: Method,
+    /// The endpoint as LINE's reference names it (`/v2/bot/user/{userId}/richmenu`): what the
+    /// log says instead of the URL, whose path can hold a citizen's user id.
+    pub endpoint: &'static str,
     pub url: String,
     pub body: Body,
     pub retry_key: Option<RetryKey>,
@@ -44,9 +47,10 @@ pub(crate) struct Call {
 }
 
 impl Call {
-    pub fn new(method: Method, url: String) -> Call {
+    pub fn new(method: Method, endpoint: &'static str, url: String) -> Call {
         Call {
             method,
+            endpoint,
             url,
             body: Body::None,
             retry_key: None,
@@ -149,11 +153,13 @@ impl LineClient {
             let response = match self.request(&call).send().await {
                 Ok(response) => response,
                 Err(e) => {
+                    // The HTTP client's error names the URL, user id and all.
+                    let e = e.without_url();
                     let untouched = e.is_connect();
                     let retry = !e.is_builder()
                         && (untouched || call.replay == Replay::Always)
                         && attempt < attempts;
-                    tracing::warn!(url = %call.url, attempt, retry, error = %e, "LINE request failed in transport");
+                    tracing::warn!(endpoint = call.endpoint, attempt, retry, error = %e, "LINE request failed in transport");
                     last_status = None;
                     last_problem = e.to_string();
                     if retry {
@@ -170,7 +176,10 @@ impl LineClient {
             let headers = response.headers().clone();
             if status.is_success() {
                 let body = response.bytes().await.map_err(|e| {
-                    LineError::Unexpected(format!("the answer's body could not be read: {e}"))
+                    LineError::Unexpected(format!(
+                        "the answer's body could not be read: {}",
+                        e.without_url()
+                    ))
                 })?;
                 return Ok(Outcome::Done(Answer {
                     request_id: header(&headers, REQUEST_ID_HEADER),
@@ -199,7 +208,7 @@ impl LineClient {
             }
             // 429 has several meanings (rate, monthly quota, concurrent narrowcasts): the
             // message says which, so it goes to the log.
-            tracing::warn!(url = %call.url, attempt, status = status.as_u16(), message = %error.message, "LINE answered with an error worth retrying");
+            tracing::warn!(endpoint = call.endpoint, attempt, status = status.as_u16(), message = %error.message, "LINE answered with an error worth retrying");
             last_status = Some(status.as_u16());
             last_problem = format!("{status}: {}", error.message);
             if !retryable {

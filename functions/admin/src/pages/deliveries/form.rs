@@ -1,0 +1,344 @@
+//! The composer's form: what the clerk typed and chose, read from the multipart post, made
+//! into a draft, and written back into the form when the page is shown again, so that a refused
+//! save keeps every field (and the pictures already uploaded).
+
+use crate::ui::form::Problems;
+use crate::AdminState;
+use axum::extract::Multipart;
+use chrono::{NaiveDateTime, TimeZone, Utc};
+use std::collections::BTreeMap;
+use tayori_domain::delivery::{check_link, Bubble, Delivery, StoredImage, MAX_BUBBLES};
+use tayori_domain::segment::{Match, SegmentCondition, SegmentItems, Target};
+use tayori_domain::time::{jst, to_jst};
+use tayori_ports::ObjectKey;
+
+/// Where a draft's pictures are stored; a form may name only pictures under its draft's own.
+pub(super) fn media_prefix(id: &str) -> String {
+    format!("media/deliveries/{id}/")
+}
+
+/// The form's fields by name, and the files chosen by bubble slot.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Composed {
+    fields: BTreeMap<String, Vec<String>>,
+    files: BTreeMap<usize, Vec<u8>>,
+}
+
+impl Composed {
+    /// A field as typed, without the spaces around it.
+    pub fn get(&self, name: &str) -> String {
+        self.fields
+            .get(name)
+            .and_then(|v| v.first())
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default()
+    }
+
+    /// Every value of a field sent more than once (checkboxes).
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.fields.get(name).cloned().unwrap_or_default()
+    }
+
+    fn set(&mut self, name: &str, value: impl Into<String>) {
+        self.fields.insert(name.to_string(), vec![value.into()]);
+    }
+
+    fn remove(&mut self, name: &str) {
+        self.fields.remove(name);
+    }
+
+    /// The form filled in from a stored draft: bubble `n` in slot `n`.
+    pub fn from_delivery(d: &Delivery) -> Composed {
+        let mut form = Composed::default();
+        form.set("title", d.title.clone());
+        form.set("category", d.category.clone());
+        for (n, bubble) in d.bubbles.iter().enumerate() {
+            let kind = match bubble {
+                Bubble::Text { text } => {
+                    form.set(&format!("text{n}"), text.clone());
+                    "text"
+                }
+                Bubble::Image { .. } => "image",
+                Bubble::ImageLink { url, label, .. } => {
+                    form.set(&format!("url{n}"), url.clone());
+                    form.set(&format!("label{n}"), label.clone());
+                    "image_link"
+                }
+                Bubble::Location {
+                    title,
+                    address,
+                    latitude,
+                    longitude,
+                } => {
+                    form.set(&format!("ltitle{n}"), title.clone());
+                    form.set(&format!("laddress{n}"), address.clone());
+                    form.set(&format!("lat{n}"), latitude.to_string());
+                    form.set(&format!("lng{n}"), longitude.to_string());
+                    "location"
+                }
+            };
+            form.set(&format!("kind{n}"), kind);
+            if let Some(image) = bubble.image() {
+                form.set(&format!("image{n}"), image.original.clone());
+            }
+        }
+        match &d.target {
+            Target::All => form.set("target", "all"),
+            Target::Segment { conditions } => {
+                form.set("target", "segment");
+                for c in conditions {
+                    form.fields
+                        .insert(format!("seg.{}", c.item), c.values.clone());
+                    if c.matching == Match::AllOf {
+                        form.set(&format!("all.{}", c.item), "1");
+                    }
+                }
+            }
+        }
+        if let Some(at) = d.send_at {
+            form.set("send_at", to_jst(at).format("%Y-%m-%dT%H:%M").to_string());
+        }
+        form
+    }
+}
+
+pub(super) async fn read(mut multipart: Multipart) -> Result<Composed, String> {
+    let mut composed = Composed::default();
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| "送信内容を読み取れませんでした。".to_string())?
+    {
+        let name = field.name().unwrap_or_default().to_string();
+        if let Some(n) = name
+            .strip_prefix("file")
+            .and_then(|n| n.parse::<usize>().ok())
+        {
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|_| "画像を読み取れませんでした。".to_string())?;
+            if !bytes.is_empty() {
+                composed.files.insert(n, bytes.to_vec());
+            }
+        } else {
+            let text = field.text().await.unwrap_or_default();
+            composed.fields.entry(name).or_default().push(text);
+        }
+    }
+    Ok(composed)
+}
+
+/// What applying the form found.
+pub(super) struct Applied {
+    /// A link that is not an https:// page was typed: the draft must not be stored.
+    pub bad_link: bool,
+}
+
+/// Applies the form to the draft; pictures are stored as they come. Problems are per field;
+/// the form is brought in line with the draft's pictures, so that showing it again names them.
+pub(super) async fn apply(
+    state: &AdminState,
+    d: &mut Delivery,
+    form: &mut Composed,
+    items: &SegmentItems,
+    problems: &mut Problems,
+) -> Result<Applied, String> {
+    let mut applied = Applied { bad_link: false };
+    d.title = form.get("title");
+    d.category = form.get("category");
+    let pictures = Pictures::of(state, d);
+    d.bubbles.clear();
+    for n in 0..MAX_BUBBLES {
+        let kind = form.get(&format!("kind{n}"));
+        let kept = pictures.named(&form.get(&format!("image{n}"))).await?;
+        let image = match form.files.get(&n) {
+            Some(bytes) => match store_image(state, &d.id, bytes).await? {
+                Ok(image) => Some(image),
+                Err(problem) => {
+                    problems.add(&format!("file-{n}"), format!("{}つ目：{problem}", n + 1));
+                    kept
+                }
+            },
+            None => kept,
+        };
+        match &image {
+            Some(image) => form.set(&format!("image{n}"), image.original.clone()),
+            None => form.remove(&format!("image{n}")),
+        }
+        let bubble = match kind.as_str() {
+            // Browsers submit a textarea's line breaks as CRLF; LINE and the preview want LF.
+            "text" => Bubble::Text {
+                text: form.get(&format!("text{n}")).replace("\r\n", "\n"),
+            },
+            "image" | "image_link" => {
+                let url = form.get(&format!("url{n}"));
+                if kind == "image_link" && !url.is_empty() {
+                    if let Err(problem) = check_link(&url) {
+                        problems.add(&format!("url-{n}"), format!("{}つ目の{problem}", n + 1));
+                        applied.bad_link = true;
+                    }
+                }
+                let Some(image) = image else {
+                    problems.add(
+                        &format!("file-{n}"),
+                        format!("{}つ目：画像ファイルを選んでください。", n + 1),
+                    );
+                    continue;
+                };
+                if kind == "image" {
+                    Bubble::Image { image }
+                } else {
+                    Bubble::ImageLink {
+                        image,
+                        url,
+                        label: form.get(&format!("label{n}")),
+                    }
+                }
+            }
+            "location" => Bubble::Location {
+                title: form.get(&format!("ltitle{n}")),
+                address: form.get(&format!("laddress{n}")),
+                latitude: form.get(&format!("lat{n}")).parse().unwrap_or(f64::NAN),
+                longitude: form.get(&format!("lng{n}")).parse().unwrap_or(f64::NAN),
+            },
+            _ => continue,
+        };
+        d.bubbles.push(bubble);
+    }
+    d.target = if form.get("target") == "segment" {
+        let conditions: Vec<SegmentCondition> = items
+            .items
+            .iter()
+            .filter_map(|item| {
+                let values = form.all(&format!("seg.{}", item.id));
+                (!values.is_empty()).then(|| SegmentCondition {
+                    item: item.id.clone(),
+                    matching: if form.get(&format!("all.{}", item.id)) == "1" {
+                        Match::AllOf
+                    } else {
+                        Match::AnyOf
+                    },
+                    values,
+                })
+            })
+            .collect();
+        Target::Segment { conditions }
+    } else {
+        Target::All
+    };
+    if let Err(e) = d.target.validate(items) {
+        problems.add("target", e.to_string());
+    }
+    d.send_at = match form.get("send_at").as_str() {
+        "" => None,
+        s => match NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M") {
+            Ok(local) => jst()
+                .from_local_datetime(&local)
+                .single()
+                .map(|t| t.with_timezone(&Utc)),
+            Err(_) => {
+                problems.add("send-at", "配信日時を正しく入力してください。");
+                None
+            }
+        },
+    };
+    Ok(applied)
+}
+
+/// The pictures a form may name for a draft: the draft's own, and those uploaded for it with a
+/// save that was refused (stored under its media folder, in the draft not yet). A forged form
+/// cannot send any other object in the bucket to LINE.
+struct Pictures<'a> {
+    state: &'a AdminState,
+    prefix: String,
+    stored: Vec<StoredImage>,
+}
+
+impl<'a> Pictures<'a> {
+    fn of(state: &'a AdminState, d: &Delivery) -> Self {
+        Self {
+            state,
+            prefix: media_prefix(&d.id),
+            stored: d
+                .bubbles
+                .iter()
+                .filter_map(Bubble::image)
+                .cloned()
+                .collect(),
+        }
+    }
+
+    async fn named(&self, original: &str) -> Result<Option<StoredImage>, String> {
+        if original.is_empty() {
+            return Ok(None);
+        }
+        if let Some(image) = self.stored.iter().find(|i| i.original == original) {
+            return Ok(Some(image.clone()));
+        }
+        // Only a name this module gives an upload: `<32 hex digits>.<jpg|png>`.
+        let generated = original
+            .strip_prefix(&self.prefix)
+            .and_then(|name| name.rsplit_once('.'))
+            .filter(|(stem, extension)| {
+                stem.len() == 32
+                    && stem.bytes().all(|b| b.is_ascii_hexdigit())
+                    && IMAGE_EXTENSIONS.contains(extension)
+            });
+        let Some((stem, _)) = generated else {
+            return Ok(None);
+        };
+        let uploaded = self
+            .state
+            .platform
+            .objects
+            .list(&self.prefix)
+            .await
+            .map_err(|e| e.to_string())?;
+        let has = |key: &str| uploaded.iter().any(|k| k.as_str() == key);
+        let preview = IMAGE_EXTENSIONS
+            .iter()
+            .map(|ext| format!("{}{stem}-preview.{ext}", self.prefix))
+            .find(|key| has(key));
+        Ok(preview
+            .filter(|_| has(original))
+            .map(|preview| StoredImage {
+                original: original.to_string(),
+                preview,
+            }))
+    }
+}
+
+/// The extensions `tayori_images` stores pictures with.
+const IMAGE_EXTENSIONS: [&str; 2] = ["jpg", "png"];
+
+/// Makes the upload ready for LINE (`tayori_images::prepare`) and stores the original and its
+/// preview under the draft's media folder; `Ok(Err)` is a problem with the file the clerk can
+/// fix, `Err` a storage failure.
+async fn store_image(
+    state: &AdminState,
+    id: &str,
+    bytes: &[u8],
+) -> Result<Result<StoredImage, String>, String> {
+    let prepared = match tayori_images::prepare(bytes) {
+        Ok(p) => p,
+        Err(problem) => return Ok(Err(problem.to_string())),
+    };
+    let name = uuid::Uuid::new_v4().simple();
+    let (original, preview) = (prepared.original, prepared.preview);
+    let prefix = media_prefix(id);
+    let image = StoredImage {
+        original: format!("{prefix}{name}.{}", original.format.extension()),
+        preview: format!("{prefix}{name}-preview.{}", preview.format.extension()),
+    };
+    for (key, encoded) in [(&image.original, original), (&image.preview, preview)] {
+        let object_key = ObjectKey::new(key.clone()).expect("generated keys are valid");
+        state
+            .platform
+            .objects
+            .put(&object_key, encoded.bytes, encoded.format.content_type())
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(Ok(image))
+}

@@ -1,0 +1,233 @@
+//! The delivery list and log (配信ログ, 仕様書 6.2.1.6 / 6.3.2) through the console's real router:
+//! it grows by every garbage notice, so it shows 50 a page with links to the next and previous
+//! pages, filters by period (JST dates of creation), status and kind (normal, test, garbage
+//! notice), totals the whole filtered period rather than the page, and its CSV follows the
+//! same filters.
+
+mod support;
+
+use axum::http::StatusCode;
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use tayori_domain::delivery::{Bubble, Delivery, DeliveryStatus, Totals, GARBAGE_NOTICE_AUTHOR};
+use tayori_domain::staff::Permission;
+use tayori_domain::time::jst;
+use tayori_records::Deliveries;
+
+use support::Console;
+
+async fn clerk() -> Console {
+    Console::signed_in(
+        "clerk",
+        "小浜 花子",
+        "総務課",
+        [Permission::DeliveryDraft].into_iter().collect(),
+    )
+    .await
+}
+
+fn jst_at(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+    jst()
+        .with_ymd_and_hms(y, m, d, h, min, 0)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+/// A sent delivery made at `at` that reached 10 friends, 9 of them.
+fn sent(id: &str, title: &str, at: DateTime<Utc>) -> Delivery {
+    let mut d = Delivery::draft(id.into(), "clerk", at);
+    d.title = title.into();
+    d.bubbles = vec![Bubble::Text {
+        text: "お知らせです。".into(),
+    }];
+    d.status = DeliveryStatus::Sent;
+    d.totals = Totals {
+        recipients: 10,
+        succeeded: 9,
+        failed: 1,
+        not_sent: 0,
+    };
+    d
+}
+
+async fn store(c: &Console, deliveries: &[Delivery]) {
+    let records = Deliveries::new(c.state.platform.table.clone());
+    for d in deliveries {
+        records.create(d).await.unwrap();
+    }
+}
+
+/// The ids of the deliveries listed on a page, in order.
+fn listed(body: &str) -> Vec<String> {
+    body.split("href=\"/admin/deliveries/")
+        .skip(1)
+        .map(|rest| rest[..rest.find('"').unwrap()].to_string())
+        .filter(|id| id.starts_with("list-"))
+        .collect()
+}
+
+/// The target of the link marked `rel`, unescaped.
+fn link(body: &str, rel: &str) -> Option<String> {
+    let rest = body.split(&format!("rel=\"{rel}\" href=\"")).nth(1)?;
+    Some(rest[..rest.find('"').unwrap()].replace("&amp;", "&"))
+}
+
+#[tokio::test]
+async fn a_hundred_and_twenty_deliveries_are_shown_fifty_a_page_newest_first() {
+    let mut c = clerk().await;
+    let now = Utc::now();
+    let all: Vec<Delivery> = (0..120)
+        .map(|n| {
+            sent(
+                &format!("list-{n:03}"),
+                &format!("お知らせ {n:03}"),
+                now - Duration::minutes(5 * (120 - n)),
+            )
+        })
+        .collect();
+    store(&c, &all).await;
+    let newest_first: Vec<String> = (0..120).rev().map(|n| format!("list-{n:03}")).collect();
+
+    let first = c.get("/admin/deliveries").await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(listed(&first.body), newest_first[..50]);
+    assert_eq!(link(&first.body, "prev"), None);
+    let second = c
+        .get(&link(&first.body, "next").expect("a next page"))
+        .await;
+    assert_eq!(listed(&second.body), newest_first[50..100]);
+    let third = c
+        .get(&link(&second.body, "next").expect("a third page"))
+        .await;
+    assert_eq!(listed(&third.body), newest_first[100..]);
+    assert_eq!(link(&third.body, "next"), None, "the last page");
+
+    // Back from the third page is the second again, and back from there the first.
+    let back = c
+        .get(&link(&third.body, "prev").expect("a previous page"))
+        .await;
+    assert_eq!(listed(&back.body), newest_first[50..100]);
+    let front = c
+        .get(&link(&back.body, "prev").expect("the first page"))
+        .await;
+    assert_eq!(listed(&front.body), newest_first[..50]);
+
+    // The total is the period's, on every page: 120 deliveries of 10 recipients each.
+    for page in [&first, &second, &third] {
+        assert!(
+            page.body
+                .contains("配信 120 件、対象 1200 人、成功 1080 通、失敗 120 通"),
+            "{}",
+            page.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_period_status_and_kind_filters_narrow_the_list_its_total_and_its_csv() {
+    let mut c = clerk().await;
+    let mut june_first = sent("list-june-first", "6月の初め", jst_at(2025, 6, 1, 0, 5));
+    june_first.totals.recipients = 100;
+    june_first.totals.succeeded = 100;
+    june_first.totals.failed = 0;
+    let june_last = sent("list-june-last", "6月の終わり", jst_at(2025, 6, 30, 23, 55));
+    let mut june_test = sent(
+        "list-june-test",
+        "【テスト】6月",
+        jst_at(2025, 6, 15, 10, 0),
+    );
+    june_test.test = true;
+    let mut june_garbage = sent(
+        "list-june-garbage",
+        "ごみ収集のお知らせ 6/16 雲浜",
+        jst_at(2025, 6, 15, 18, 0),
+    );
+    june_garbage.created.by = GARBAGE_NOTICE_AUTHOR.into();
+    june_garbage.category = "ごみ".into();
+    let mut june_draft = sent("list-june-draft", "6月の下書き", jst_at(2025, 6, 20, 9, 0));
+    june_draft.status = DeliveryStatus::Draft;
+    june_draft.totals = Totals::default();
+    let may = sent("list-may", "5月の終わり", jst_at(2025, 5, 31, 23, 55));
+    let july = sent("list-july", "7月の初め", jst_at(2025, 7, 1, 0, 5));
+    store(
+        &c,
+        &[
+            june_first,
+            june_last,
+            june_test,
+            june_garbage,
+            june_draft,
+            may,
+            july,
+        ],
+    )
+    .await;
+
+    let june = "/admin/deliveries?from=2025-06-01&to=2025-06-30";
+    let page = c.get(june).await;
+    assert_eq!(
+        listed(&page.body),
+        [
+            "list-june-last",
+            "list-june-draft",
+            "list-june-garbage",
+            "list-june-test",
+            "list-june-first",
+        ],
+        "JST days, both ends included"
+    );
+    // Tests are listed but not totalled; the draft has nothing to add.
+    assert!(
+        page.body
+            .contains("配信 4 件、対象 120 人、成功 118 通、失敗 2 通"),
+        "{}",
+        page.body
+    );
+
+    let sent_only = c.get(&format!("{june}&status=sent")).await;
+    assert!(!listed(&sent_only.body).contains(&"list-june-draft".to_string()));
+    assert_eq!(listed(&sent_only.body).len(), 4);
+
+    let garbage = c.get(&format!("{june}&kind=garbage_notice")).await;
+    assert_eq!(listed(&garbage.body), ["list-june-garbage"]);
+    assert!(garbage
+        .body
+        .contains("配信 1 件、対象 10 人、成功 9 通、失敗 1 通"));
+
+    let tests = c.get(&format!("{june}&kind=test")).await;
+    assert_eq!(listed(&tests.body), ["list-june-test"]);
+
+    let normal = c.get(&format!("{june}&kind=normal&status=sent")).await;
+    assert_eq!(listed(&normal.body), ["list-june-last", "list-june-first"]);
+
+    // The filters stay in the form.
+    assert!(normal.body.contains("value=\"2025-06-01\""));
+    assert!(normal.body.contains("value=\"2025-06-30\""));
+
+    // The CSV has the same rows.
+    let csv = c
+        .get("/admin/deliveries.csv?from=2025-06-01&to=2025-06-30&kind=normal&status=sent")
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let rows: Vec<&str> = csv.body.lines().skip(1).collect();
+    assert_eq!(rows.len(), 2, "{}", csv.body);
+    assert!(rows[0].starts_with("list-june-last,"), "{}", csv.body);
+    assert!(rows[1].starts_with("list-june-first,"), "{}", csv.body);
+}
+
+#[tokio::test]
+async fn a_period_that_cannot_be_read_is_said_and_nothing_else_is_assumed() {
+    let mut c = clerk().await;
+    let page = c.get("/admin/deliveries?from=2025-13-01").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("期間の開始日を正しく入力してください。"));
+    assert!(
+        page.body.contains("value=\"2025-13-01\""),
+        "what was typed is kept"
+    );
+    let backwards = c
+        .get("/admin/deliveries?from=2025-07-01&to=2025-06-01")
+        .await;
+    assert!(backwards
+        .body
+        .contains("期間の終了日は開始日以降にしてください。"));
+}

@@ -1,0 +1,288 @@
+//! The delivery composer through the console's real router: a link that is not https:// (a
+//! `javascript:` URL above all) is refused when the draft is saved, with what the clerk typed and
+//! the picture they chose kept; a link stored before that check is never drawn as a link; the
+//! page runs no inline script, so the console's Content-Security-Policy can forbid it.
+
+mod support;
+
+use axum::http::StatusCode;
+use std::collections::HashMap;
+use tayori_domain::delivery::{Bubble, Delivery, DeliveryStatus, StoredImage};
+use tayori_domain::staff::Permission;
+use tayori_images::fixtures::phone_photo;
+use tayori_records::Deliveries;
+
+use support::Console;
+
+const TITLE: &str = "若狭おばまの観光案内";
+const LABEL: &str = "詳しくはこちら";
+const GOOD_URL: &str = "https://www1.city.obama.fukui.jp/kanko/";
+
+const FIELDS: [(&str, &str); 7] = [
+    ("title", TITLE),
+    ("category", "観光"),
+    ("kind0", "image_link"),
+    ("label0", LABEL),
+    ("target", "all"),
+    ("send_at", ""),
+    ("action", "save"),
+];
+
+const NOT_HTTPS: &str = "1つ目のリンク先URLは https:// で始まるURLにしてください。";
+const MALFORMED: &str = "1つ目のリンク先URLを正しく入力してください";
+
+/// URLs a browser would run, or that LINE refuses for a link, and what the clerk is told.
+const REFUSED: [(&str, &str); 6] = [
+    ("javascript:alert(1)", NOT_HTTPS),
+    (" JaVaScRiPt:alert(document.cookie)", NOT_HTTPS),
+    ("data:text/html,<script>alert(1)</script>", NOT_HTTPS),
+    ("http://www1.city.obama.fukui.jp/", NOT_HTTPS),
+    ("https://", MALFORMED),
+    ("https://www1.city.obama.fukui.jp/a b", MALFORMED),
+];
+
+async fn clerk() -> Console {
+    Console::signed_in(
+        "clerk",
+        "小浜 花子",
+        "観光課",
+        [Permission::DeliveryDraft].into_iter().collect(),
+    )
+    .await
+}
+
+fn deliveries(c: &Console) -> Deliveries {
+    Deliveries::new(c.state.platform.table.clone())
+}
+
+async fn stored(c: &Console) -> Vec<Delivery> {
+    deliveries(c).list(100, None).await.unwrap().0
+}
+
+/// Every `href` on the page.
+fn hrefs(body: &str) -> Vec<String> {
+    body.split("href=\"")
+        .skip(1)
+        .map(|rest| rest[..rest.find('"').unwrap()].to_string())
+        .collect()
+}
+
+/// What a page links to is the console itself, a place on the page, or an https:// page.
+fn assert_only_safe_links(body: &str) {
+    for href in hrefs(body) {
+        assert!(
+            href.starts_with('/') || href.starts_with('#') || href.starts_with("https://"),
+            "unsafe href {href:?} on the page"
+        );
+    }
+}
+
+/// The hidden inputs of a page, by name.
+fn hidden_inputs(body: &str) -> HashMap<String, String> {
+    let attribute = |tag: &str, name: &str| {
+        let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        Some(tag[start..start + tag[start..].find('"')?].to_string())
+    };
+    body.split("<input")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('>').unwrap()])
+        .filter(|tag| tag.contains("type=\"hidden\""))
+        .filter_map(|tag| Some((attribute(tag, "name")?, attribute(tag, "value")?)))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_new_draft_with_a_link_that_is_not_https_is_refused_at_save_and_nothing_is_stored() {
+    let mut c = clerk().await;
+    let photo = phone_photo(800, 600, 1);
+    for (url, told) in REFUSED {
+        c.get("/admin/deliveries/new").await;
+        let refused = c
+            .multipart(
+                "/admin/deliveries",
+                &[&FIELDS[..], &[("url0", url)]].concat(),
+                &[("file0", "kanko.jpg", &photo)],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::OK, "{url:?} was accepted");
+        assert!(refused.body.contains(told), "{url:?}: {}", refused.body);
+        // What the clerk typed is still in the form, the URL included (escaped).
+        assert!(refused.body.contains(&format!("value=\"{TITLE}\"")));
+        assert!(refused.body.contains(&format!("value=\"{LABEL}\"")));
+        let typed = url.trim().replace('<', "&lt;").replace('>', "&gt;");
+        assert!(
+            refused.body.contains(&format!("value=\"{typed}\"")),
+            "{url:?}: the typed URL is kept"
+        );
+        assert_only_safe_links(&refused.body);
+        assert!(stored(&c).await.is_empty(), "{url:?}: nothing is stored");
+    }
+}
+
+#[tokio::test]
+async fn a_saved_draft_keeps_its_link_when_a_bad_one_is_typed_over_it() {
+    let mut c = clerk().await;
+    let photo = phone_photo(800, 600, 1);
+    c.get("/admin/deliveries/new").await;
+    let saved = c
+        .multipart(
+            "/admin/deliveries",
+            &[&FIELDS[..], &[("url0", GOOD_URL)]].concat(),
+            &[("file0", "kanko.jpg", &photo)],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let path = saved.location.unwrap();
+    let before = stored(&c).await;
+    assert_eq!(before.len(), 1);
+
+    for (url, told) in REFUSED {
+        let page = c.get(&path).await;
+        let image = hidden_inputs(&page.body)["image0"].clone();
+        let refused = c
+            .multipart(
+                &path,
+                &[
+                    &[("title", "変更後")],
+                    &FIELDS[1..],
+                    &[("url0", url), ("image0", image.as_str())],
+                ]
+                .concat(),
+                &[],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::OK, "{url:?} was accepted");
+        assert!(refused.body.contains(told), "{url:?}");
+        assert!(
+            refused.body.contains("value=\"変更後\""),
+            "what was typed is kept"
+        );
+        assert_only_safe_links(&refused.body);
+        assert_eq!(stored(&c).await, before, "{url:?}: the draft is unchanged");
+    }
+}
+
+#[tokio::test]
+async fn the_picture_chosen_with_a_refused_link_is_kept_for_the_next_save() {
+    let mut c = clerk().await;
+    let photo = phone_photo(800, 600, 1);
+    c.get("/admin/deliveries/new").await;
+    let refused = c
+        .multipart(
+            "/admin/deliveries",
+            &[&FIELDS[..], &[("url0", "javascript:alert(1)")]].concat(),
+            &[("file0", "kanko.jpg", &photo)],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::OK);
+    let hidden = hidden_inputs(&refused.body);
+    let image = hidden
+        .get("image0")
+        .expect("the picture is named in the form");
+    assert!(refused.body.contains("画像：登録済み"));
+
+    // The clerk corrects the URL and saves without choosing the picture again.
+    let carried: Vec<(&str, &str)> = hidden
+        .iter()
+        .filter(|(name, _)| name.as_str() != "_csrf")
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect();
+    let saved = c
+        .multipart(
+            "/admin/deliveries",
+            &[&FIELDS[..], &[("url0", GOOD_URL)], &carried[..]].concat(),
+            &[],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let all = stored(&c).await;
+    assert_eq!(all.len(), 1);
+    match &all[0].bubbles[..] {
+        [Bubble::ImageLink {
+            image: kept,
+            url,
+            label,
+        }] => {
+            assert_eq!(&kept.original, image);
+            assert_eq!((url.as_str(), label.as_str()), (GOOD_URL, LABEL));
+        }
+        other => panic!("unexpected bubbles {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_link_stored_before_the_check_is_shown_as_text_not_as_a_link() {
+    let mut c = Console::signed_in(
+        "clerk",
+        "小浜 花子",
+        "観光課",
+        [Permission::DeliveryDraft, Permission::DeliveryApprove]
+            .into_iter()
+            .collect(),
+    )
+    .await;
+    let now = c.state.platform.clock.now();
+    for (id, status) in [
+        ("draft", DeliveryStatus::Draft),
+        ("waiting", DeliveryStatus::AwaitingApproval),
+    ] {
+        let mut d = Delivery::draft(id.into(), "someone", now);
+        d.title = TITLE.into();
+        d.status = status;
+        d.bubbles = vec![Bubble::ImageLink {
+            image: StoredImage {
+                original: format!("media/deliveries/{id}/a.jpg"),
+                preview: format!("media/deliveries/{id}/a-preview.jpg"),
+            },
+            url: "javascript:alert(document.cookie)".into(),
+            label: LABEL.into(),
+        }];
+        deliveries(&c).create(&d).await.unwrap();
+        let page = c.get(&format!("/admin/deliveries/{id}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains(LABEL), "{id}: the button is still shown");
+        assert!(
+            page.body.contains("javascript:alert(document.cookie)"),
+            "{id}: the stored URL is shown as text"
+        );
+        assert_only_safe_links(&page.body);
+    }
+}
+
+#[tokio::test]
+async fn the_composer_runs_no_inline_script_and_its_script_is_a_file() {
+    let mut c = clerk().await;
+    let page = c.get("/admin/deliveries/new").await;
+    let tags: Vec<&str> = page
+        .body
+        .split("<script")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('>').unwrap()])
+        .collect();
+    assert!(!tags.is_empty(), "the composer loads its script");
+    for tag in &tags {
+        assert!(tag.contains(" src=\""), "inline <script{tag}>");
+    }
+    for chunk in page.body.split('<').skip(1) {
+        let tag = &chunk[..chunk.find('>').unwrap_or(chunk.len())];
+        assert!(
+            !tag.split_whitespace().skip(1).any(|attribute| {
+                attribute.split_once('=').is_some_and(|(name, _)| {
+                    name.starts_with("on") && name.bytes().all(|b| b.is_ascii_lowercase())
+                })
+            }),
+            "inline event handler in <{tag}>"
+        );
+    }
+    let src = tags[0].split("src=\"").nth(1).unwrap();
+    let src = &src[..src.find('"').unwrap()];
+    let script = c.get(src).await;
+    assert_eq!(script.status, StatusCode::OK);
+    assert_eq!(
+        script.content_type.as_deref(),
+        Some("text/javascript; charset=utf-8")
+    );
+    // The character count and the upload size check live there.
+    assert!(script.body.contains("data-count") || script.body.contains("dataset.count"));
+    assert!(script.body.contains("maxBytes"));
+}
