@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { gridImage } from './lib/png.mjs';
+import { watchCsp } from './lib/csp.mjs';
 
 const BASE_URL = required('BASE_URL');
 const ADMIN_LOGIN = required('ADMIN_LOGIN');
@@ -167,6 +168,7 @@ test('the staff console, as a clerk uses it', { timeout: 300_000 }, async (t) =>
     timezoneId: 'Asia/Tokyo',
   });
   context.setDefaultTimeout(15_000);
+  const cspViolations = watchCsp(context);
   const page = await context.newPage();
 
   let failed = false;
@@ -513,5 +515,9 @@ test('the staff console, as a clerk uses it', { timeout: 300_000 }, async (t) =>
     await picture.scrollIntoViewIfNeeded();
     const size = await picture.evaluate((img) => [img.complete, img.naturalWidth, img.naturalHeight]);
     assert.deepEqual(size, [true, 1280, 720]);
+  });
+
+  await step('no page broke the Content-Security-Policy', async () => {
+    assert.deepEqual(cspViolations, []);
   });
 });

@@ -11,6 +11,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { watchCsp } from './lib/csp.mjs';
 
 const BASE_URL = required('BASE_URL');
 const ADMIN_LOGIN = required('ADMIN_LOGIN');
@@ -91,6 +92,7 @@ test('the garbage calendar, as a clerk keeps it', { timeout: 240_000 }, async (t
   t.after(() => browser.close());
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'ja-JP', timezoneId: 'Asia/Tokyo' });
   context.setDefaultTimeout(15_000);
+  const cspViolations = watchCsp(context);
   const page = await context.newPage();
 
   let failed = false;
@@ -208,5 +210,18 @@ test('the garbage calendar, as a clerk keeps it', { timeout: 240_000 }, async (t
     assert.match(body, new RegExp(`\\r\\n${DISTRICT},[^,]*,水\\r?\\n?`), 'the edited rule is exported');
     assert.match(await page.locator('#holiday-facts').innerText(), /システムに同梱の版/);
     await screenshot(page, 'garbage-data.png');
+  });
+
+  await step('no page broke the Content-Security-Policy, and the chips are in their colours', async () => {
+    await page.goto(`${BASE_URL}/admin/garbage`);
+    const painted = await page.locator('.legend .chip').evaluateAll((chips) =>
+      chips.map((c) => [c.dataset.colour, getComputedStyle(c).backgroundColor]));
+    assert.ok(painted.length > 0, 'the legend lists the kinds');
+    for (const [colour, background] of painted) {
+      const hex = colour.length === 4 ? colour.replace(/[0-9a-f]/gi, (d) => d + d) : colour;
+      const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+      assert.equal(background, `rgb(${r}, ${g}, ${b})`, colour);
+    }
+    assert.deepEqual(cspViolations, []);
   });
 });

@@ -618,6 +618,7 @@ fn events_from_the_bus_reach_their_functions_with_permission() {
         ("line.media-received", "ReportsFunction"),
         ("menu.switch-requested", "BroadcastFunction"),
         ("delivery.requested", "BroadcastFunction"),
+        ("line.events-deferred", "WebhookFunction"),
     ] {
         let (rule_id, rule) = rules
             .iter()
@@ -873,6 +874,242 @@ fn the_console_and_the_public_routes_live_on_separate_apis() {
             api["Properties"]["EndpointConfiguration"]["Type"].as_str(),
             Some("REGIONAL"),
             "{id}"
+        );
+    }
+}
+
+/// What a WAF rule statement sees of a request: the method and the URI path as the client sent
+/// it (the stage included on the default endpoint, nothing in front behind a custom domain).
+struct WebRequest<'a> {
+    method: &'a str,
+    path: &'a str,
+}
+
+/// The text of a search string, `${Stage}` standing for `stage`.
+fn search_string(value: &Value, stage: &str) -> String {
+    // `!Sub` first: serde_yaml's `as_str` also reads through tags.
+    sub_text(value)
+        .map(|s| s.replace("${Stage}", stage))
+        .or_else(|| value.as_str().map(str::to_owned))
+        .unwrap_or_else(|| panic!("a search string: {value:?}"))
+}
+
+/// Whether `statement` matches `request`, as WAF evaluates it. Only what the template uses is
+/// understood; anything else fails the test rather than guessing.
+fn waf_matches(statement: &Value, request: &WebRequest, stage: &str) -> bool {
+    if let Some(all) = statement["AndStatement"]["Statements"].as_sequence() {
+        return all.iter().all(|s| waf_matches(s, request, stage));
+    }
+    if let Some(any) = statement["OrStatement"]["Statements"].as_sequence() {
+        return any.iter().any(|s| waf_matches(s, request, stage));
+    }
+    if statement["NotStatement"].is_mapping() {
+        return !waf_matches(&statement["NotStatement"]["Statement"], request, stage);
+    }
+    let byte = &statement["ByteMatchStatement"];
+    assert!(byte.is_mapping(), "statement not understood: {statement:?}");
+    let field = &byte["FieldToMatch"];
+    let mut seen = if field["UriPath"].is_mapping() {
+        request.path.to_string()
+    } else if field["Method"].is_mapping() {
+        request.method.to_string()
+    } else {
+        panic!("field not understood: {field:?}")
+    };
+    for t in byte["TextTransformations"].as_sequence().unwrap() {
+        match t["Type"].as_str() {
+            Some("NONE") => {}
+            Some("LOWERCASE") => seen = seen.to_lowercase(),
+            other => panic!("transformation not understood: {other:?}"),
+        }
+    }
+    let wanted = search_string(&byte["SearchString"], stage);
+    match byte["PositionalConstraint"].as_str() {
+        Some("EXACTLY") => seen == wanted,
+        Some("STARTS_WITH") => seen.starts_with(&wanted),
+        Some("ENDS_WITH") => seen.ends_with(&wanted),
+        Some("CONTAINS") => seen.contains(&wanted),
+        other => panic!("constraint not understood: {other:?}"),
+    }
+}
+
+/// The rules of `acl` that look at `request`: managed groups and rate limits through their
+/// scope-down statement, other rules through their statement.
+fn rules_for<'a>(acl: &'a Value, request: &WebRequest, stage: &str) -> Vec<&'a Value> {
+    acl["Properties"]["Rules"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .filter(|rule| {
+            let statement = &rule["Statement"];
+            let scoped = if statement["ManagedRuleGroupStatement"].is_mapping() {
+                &statement["ManagedRuleGroupStatement"]["ScopeDownStatement"]
+            } else if statement["RateBasedStatement"].is_mapping() {
+                &statement["RateBasedStatement"]["ScopeDownStatement"]
+            } else {
+                statement
+            };
+            scoped.is_null() || waf_matches(scoped, request, stage)
+        })
+        .collect()
+}
+
+fn is_common_rule_set(rule: &Value) -> bool {
+    rule["Statement"]["ManagedRuleGroupStatement"]["Name"].as_str()
+        == Some("AWSManagedRulesCommonRuleSet")
+}
+
+/// The parameter a blocking rate limit of `rules` takes its limit from.
+fn rate_limits<'a>(rules: &[&'a Value]) -> Vec<&'a str> {
+    rules
+        .iter()
+        .filter(|r| r["Action"]["Block"].is_mapping())
+        .filter_map(|r| target(&r["Statement"]["RateBasedStatement"]["Limit"]))
+        .collect()
+}
+
+#[test]
+fn only_lines_exact_webhook_post_skips_the_common_rules_and_the_per_ip_limit() {
+    let template = template();
+    let acl = web_acl_of(&template, "PublicApi");
+    for (method, path) in [
+        ("POST", "/prod/media/x/line/webhook"),
+        ("POST", "/media/x/line/webhook"),
+        ("POST", "/prod/api/registration/line/webhook"),
+        ("GET", "/prod/line/webhook"),
+        ("PUT", "/line/webhook"),
+        ("POST", "/prod/line/webhook/x"),
+        ("POST", "/prod/line/webhookx"),
+        ("POST", "/staging/line/webhook"),
+    ] {
+        let rules = rules_for(acl, &WebRequest { method, path }, "prod");
+        assert!(
+            rules.iter().any(|r| is_common_rule_set(r)),
+            "{method} {path} gets the common rule set"
+        );
+        assert_eq!(
+            rate_limits(&rules),
+            ["PublicRateLimit"],
+            "{method} {path} gets the per-IP limit"
+        );
+    }
+    // The default endpoint puts the stage in front; a custom domain puts nothing.
+    for path in ["/prod/line/webhook", "/line/webhook"] {
+        let rules = rules_for(
+            acl,
+            &WebRequest {
+                method: "POST",
+                path,
+            },
+            "prod",
+        );
+        assert!(!rules.iter().any(|r| is_common_rule_set(r)), "POST {path}");
+        assert_eq!(rate_limits(&rules), ["WebhookRateLimit"], "POST {path}");
+        assert!(
+            rules.iter().any(
+                |r| r["Statement"]["ManagedRuleGroupStatement"]["Name"].as_str()
+                    == Some("AWSManagedRulesKnownBadInputsRuleSet")
+            ),
+            "known bad inputs are still refused on the webhook"
+        );
+    }
+}
+
+#[test]
+fn lines_servers_get_a_rate_limit_of_their_own_far_above_a_citizens() {
+    let template = template();
+    let parameters = &template["Parameters"];
+    let webhook = parameters["WebhookRateLimit"]["Default"].as_u64().unwrap();
+    let public = parameters["PublicRateLimit"]["Default"].as_u64().unwrap();
+    assert!(webhook >= 10 * public, "{webhook} vs {public}");
+    assert!(parameters["WebhookRateLimit"]["MinValue"].as_u64().unwrap() >= public);
+}
+
+#[test]
+fn the_webhook_keeps_concurrency_of_its_own_unless_the_account_has_none_to_spare() {
+    let template = template();
+    let reserved =
+        &resource(&template, "WebhookFunction")["Properties"]["ReservedConcurrentExecutions"];
+    let choice = intrinsic(reserved, "If")
+        .and_then(Value::as_sequence)
+        .expect("reserved concurrency is conditional");
+    let condition = choice[0].as_str().unwrap();
+    assert_eq!(target(&choice[1]), Some("WebhookReservedConcurrency"));
+    assert_eq!(target(&choice[2]), Some("AWS::NoValue"));
+    assert!(!template["Conditions"][condition].is_null(), "{condition}");
+    let parameter = &template["Parameters"]["WebhookReservedConcurrency"];
+    assert!(parameter["Default"].as_u64().unwrap() >= 10);
+    assert_eq!(parameter["MinValue"].as_u64(), Some(0));
+}
+
+#[test]
+fn a_custom_domain_is_optional_and_maps_each_api_at_its_root() {
+    let template = template();
+    let conditions = template["Conditions"].as_mapping().unwrap();
+    for (api, domain, certificate) in [
+        ("PublicApi", "PublicDomainName", "PublicCertificateArn"),
+        ("AdminApi", "AdminDomainName", "AdminCertificateArn"),
+    ] {
+        for parameter in [domain, certificate] {
+            assert_eq!(
+                template["Parameters"][parameter]["Default"].as_str(),
+                Some(""),
+                "{parameter} is optional"
+            );
+        }
+        let (mapping_id, mapping) = of_type(&template, "AWS::ApiGateway::BasePathMapping")
+            .into_iter()
+            .find(|(_, m)| target(&m["Properties"]["RestApiId"]) == Some(api))
+            .unwrap_or_else(|| panic!("a base path mapping for {api}"));
+        // An empty base path: the API's paths are the public paths, with no prefix.
+        assert!(
+            mapping["Properties"]["BasePath"]
+                .as_str()
+                .is_none_or(str::is_empty),
+            "{mapping_id}"
+        );
+        let domain_id = target(&mapping["Properties"]["DomainName"]).unwrap();
+        let name = resource(&template, domain_id);
+        assert_eq!(name["Type"].as_str(), Some("AWS::ApiGateway::DomainName"));
+        assert_eq!(target(&name["Properties"]["DomainName"]), Some(domain));
+        assert_eq!(
+            target(&name["Properties"]["RegionalCertificateArn"]),
+            Some(certificate)
+        );
+        assert_eq!(
+            name["Properties"]["EndpointConfiguration"]["Types"][0].as_str(),
+            Some("REGIONAL")
+        );
+        // Nothing is created when the parameters are empty.
+        for resource in [mapping, name] {
+            let condition = resource["Condition"].as_str().expect("a condition");
+            assert!(conditions.contains_key(condition), "{condition}");
+        }
+    }
+}
+
+#[test]
+fn the_outputs_give_the_urls_for_the_endpoint_in_use() {
+    let template = template();
+    let outputs = &template["Outputs"];
+    for (output, tail, domain) in [
+        ("WebhookUrl", "/line/webhook", "PublicDomainName"),
+        (
+            "LiffRegistrationUrl",
+            "/liff/registration",
+            "PublicDomainName",
+        ),
+        ("AdminConsoleUrl", "/admin", "AdminDomainName"),
+    ] {
+        let choice = intrinsic(&outputs[output]["Value"], "If")
+            .and_then(Value::as_sequence)
+            .unwrap_or_else(|| panic!("{output} depends on the custom domain"));
+        let custom = sub_text(&choice[1]).unwrap();
+        let default = sub_text(&choice[2]).unwrap();
+        assert_eq!(custom, format!("https://${{{domain}}}{tail}"), "{output}");
+        assert!(
+            default.starts_with("https://${") && default.ends_with(&format!("/${{Stage}}{tail}")),
+            "{output}: {default}"
         );
     }
 }

@@ -82,7 +82,8 @@ pub fn router(state: Arc<AdminState>) -> Router {
         ))
         .with_state(state);
     // Health stays outside the allow-list so that monitoring can reach it.
-    Router::new()
+    let app = Router::new()
         .route(HEALTH_PATH, get(|| async { "ok" }))
-        .merge(console)
+        .merge(console);
+    tayori_web::secure(app, tayori_web::Surface::Console)
 }

@@ -3,10 +3,8 @@
 //! `ADMIN_ALLOWED_CIDRS` is the same list as the WAF IP set (the template passes both from
 //! `AdminAllowedCidrs`); `ADMIN_SETUP_SECRET_ID` names the one-time setup token's secret.
 
-use lambda_http::request::RequestContext;
-use lambda_http::RequestExt;
 use std::sync::Arc;
-use tayori_admin::{router, AdminConfig, AdminState, AllowList, SourceIp};
+use tayori_admin::{router, AdminConfig, AdminState, AllowList};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
@@ -30,27 +28,8 @@ async fn main() -> Result<(), lambda_http::Error> {
             session_policy: Default::default(),
         },
     );
-    let app = router(Arc::new(state));
-    lambda_http::run(tower::service_fn(move |request: lambda_http::Request| {
-        let app = app.clone();
-        async move {
-            let source = match request.request_context_ref() {
-                Some(RequestContext::ApiGatewayV1(ctx)) => ctx
-                    .identity
-                    .source_ip
-                    .as_deref()
-                    .and_then(|ip| ip.parse().ok()),
-                Some(RequestContext::ApiGatewayV2(ctx)) => {
-                    ctx.http.source_ip.as_deref().and_then(|ip| ip.parse().ok())
-                }
-                _ => None,
-            };
-            let mut request = request;
-            if let Some(ip) = source {
-                request.extensions_mut().insert(SourceIp(ip));
-            }
-            tower::ServiceExt::oneshot(app, request.map(axum::body::Body::new)).await
-        }
-    }))
-    .await
+    // The source address the allow-list checks and the stage prefix come from API Gateway.
+    tayori_web::LambdaApp::new(router(Arc::new(state)))
+        .run()
+        .await
 }

@@ -144,11 +144,7 @@ pub async fn load(
             set_cookie(&state, PRE_COOKIE, &token, None),
         );
     }
-    // Console pages hold personal data and change with every action: never cache them.
-    response
-        .headers_mut()
-        .entry(header::CACHE_CONTROL)
-        .or_insert(HeaderValue::from_static("no-store"));
+    // `Cache-Control: no-store` and the other security headers: tayori_web::secure.
     response
 }
 

@@ -9,10 +9,9 @@ use ipnet::IpNet;
 use std::net::IpAddr;
 use std::sync::Arc;
 
-/// The address a request came from, put into the request's extensions by the entry point:
-/// API Gateway's `requestContext.identity.sourceIp` in Lambda, the socket's peer locally.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SourceIp(pub IpAddr);
+/// The address a request came from, put into the request's extensions by the entry point
+/// (tayori-web's Lambda glue in AWS, the socket's peer locally).
+pub use tayori_web::SourceIp;
 
 #[derive(Clone, Debug, Default)]
 pub struct AllowList {

@@ -13,8 +13,12 @@ use tayori_runtime::{Boot, EventRoutes};
 async fn main() -> Result<(), lambda_runtime::Error> {
     tayori_runtime::init_tracing();
     let boot = Boot::from_env().await?;
-    let media_base_url =
-        std::env::var("MEDIA_BASE_URL").map_err(|_| "MEDIA_BASE_URL is not set")?;
+    // Where LINE fetches delivery images: the public API as LINE sees it (template.yaml's
+    // PublicBaseUrl, or its custom domain).
+    let media_base_url = std::env::var("PUBLIC_BASE_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+        .ok_or("PUBLIC_BASE_URL is empty: set the stack's PublicBaseUrl (the WebhookUrl output without /line/webhook) or PublicDomainName")?;
     let sender = Sender::new(boot.platform.clone(), boot.line.clone(), media_base_url);
     let scheduler = Arc::new(Scheduler {
         sender: Arc::new(sender),

@@ -3,5 +3,7 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     tayori_runtime::init_tracing();
-    lambda_http::run(tayori_export::router()).await
+    tayori_web::LambdaApp::new(tayori_export::router())
+        .run()
+        .await
 }

@@ -2,7 +2,8 @@
 //!
 //! - `GET /liff/registration`: the segment registration form (the same questions as the chat
 //!   questionnaire), and `GET|PUT|DELETE /api/registration`, its API;
-//! - `GET /liff/privacy`: the privacy policy the registration invitation links to.
+//! - `GET /liff/privacy`: the privacy policy the registration invitation links to;
+//! - `GET /liff/forms/static/*`: the pages' stylesheet and script.
 //!
 //! Every API call carries `Authorization: Bearer <LINE ID token>`; the server asks LINE who
 //! the token belongs to (LINE Login's verify endpoint) and never trusts a user id the browser
@@ -21,6 +22,8 @@ use tayori_ports::Platform;
 pub use auth::ApiError;
 
 pub const HEALTH_PATH: &str = "/liff/forms/healthz";
+/// The pages' stylesheet and scripts (under `/liff/forms/`, which API Gateway routes here).
+pub const STATIC_FILES: &str = "/liff/forms/static/{name}";
 pub const REGISTRATION_PAGE: &str = "/liff/registration";
 pub const PRIVACY_PAGE: &str = "/liff/privacy";
 pub const REGISTRATION_API: &str = "/api/registration";
@@ -45,8 +48,9 @@ pub struct FormsConfig {
 }
 
 pub fn router(state: Arc<FormsState>) -> Router {
-    Router::new()
+    let routes = Router::new()
         .route(HEALTH_PATH, get(|| async { "ok" }))
+        .route(STATIC_FILES, get(pages::static_file))
         .route(REGISTRATION_PAGE, get(pages::registration))
         .route(PRIVACY_PAGE, get(pages::privacy))
         .route(
@@ -54,6 +58,6 @@ pub fn router(state: Arc<FormsState>) -> Router {
             get(registration::show)
                 .put(registration::save)
                 .delete(registration::delete),
-        )
-        .with_state(state)
+        );
+    tayori_web::secure(routes, tayori_web::Surface::Liff).with_state(state)
 }

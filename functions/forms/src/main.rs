@@ -29,5 +29,7 @@ async fn main() -> Result<(), lambda_http::Error> {
             city: std::env::var("CITY_NAME").unwrap_or_else(|_| "小浜市".into()),
         },
     };
-    lambda_http::run(router(Arc::new(state))).await
+    tayori_web::LambdaApp::new(router(Arc::new(state)))
+        .run()
+        .await
 }

@@ -1,130 +1,42 @@
 //! The LIFF pages: small, mobile-first, no framework, nothing loaded from elsewhere except
-//! LINE's own LIFF SDK when a LIFF app id is configured (it exists only on LINE's CDN).
+//! LINE's own LIFF SDK when a LIFF app id is configured (it exists only on LINE's CDN). Their
+//! stylesheet and script are files in `static/`, served here.
 
 use crate::{FormsState, PRIVACY_PAGE, REGISTRATION_API};
-use axum::extract::State;
-use axum::http::header;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use maud::{html, Markup, PreEscaped, DOCTYPE};
+use maud::{html, Markup, DOCTYPE};
 use std::sync::Arc;
 
-const STYLE: &str = r#"
-body { font-family: system-ui, -apple-system, "Hiragino Sans", "Noto Sans JP", sans-serif; margin: 0; padding: 16px; line-height: 1.6; color: #1a1a1a; background: #fff; }
-h1 { font-size: 1.3rem; margin: 0 0 12px; }
-fieldset { border: 1px solid #c8ccd2; border-radius: 6px; margin: 0 0 16px; padding: 8px 12px; }
-legend { font-weight: bold; padding: 0 4px; }
-label.choice { display: flex; align-items: center; gap: 8px; min-height: 44px; }
-input[type=radio], input[type=checkbox] { width: 22px; height: 22px; }
-button { font: inherit; min-height: 44px; padding: 8px 16px; border-radius: 6px; border: 1px solid #06c755; background: #06c755; color: #fff; width: 100%; margin-bottom: 8px; }
-button.secondary { background: #fff; color: #8a1c1c; border-color: #8a1c1c; }
-.note { font-size: .9rem; background: #f2f4f7; padding: 8px 12px; border-radius: 6px; }
-#status { min-height: 1.6em; font-weight: bold; }
-#status.error { color: #8a1c1c; }
-"#;
+/// The pages' stylesheet and the registration form's script, served by this function: the
+/// Content-Security-Policy runs no inline script or style.
+const STYLESHEET: &str = "/liff/forms/static/forms.css";
+const REGISTRATION_SCRIPT: &str = "/liff/forms/static/registration.js";
 
-/// The page's script. The ID token comes from the LIFF SDK inside LINE (`liff.getIDToken()`),
-/// or, where there is no SDK (the local run and its simulator), from `?id_token=`.
-const SCRIPT: &str = r#"
-(function () {
-  var api = document.body.getAttribute('data-api');
-  var liffId = document.body.getAttribute('data-liff-id');
-  var statusBox = document.getElementById('status');
-  var form = document.getElementById('registration');
-  var token = null;
-  var items = [];
-
-  function say(text, isError) {
-    statusBox.textContent = text;
-    statusBox.className = isError ? 'error' : '';
-  }
-
-  function idToken() {
-    if (window.liff && liffId) {
-      return window.liff.init({ liffId: liffId }).then(function () {
-        if (!window.liff.isLoggedIn()) { window.liff.login(); return null; }
-        return window.liff.getIDToken();
-      });
-    }
-    return Promise.resolve(new URLSearchParams(window.location.search).get('id_token'));
-  }
-
-  function call(method, body) {
-    var options = { method: method, headers: { 'Authorization': 'Bearer ' + token } };
-    if (body) {
-      options.headers['Content-Type'] = 'application/json';
-      options.body = JSON.stringify(body);
-    }
-    return fetch(api, options).then(function (r) {
-      return r.json().then(function (data) {
-        if (!r.ok) { throw new Error(data.error || '処理できませんでした。'); }
-        return data;
-      });
-    });
-  }
-
-  function draw(view) {
-    items = view.items;
-    var fields = document.getElementById('fields');
-    fields.textContent = '';
-    items.forEach(function (item) {
-      var set = document.createElement('fieldset');
-      var legend = document.createElement('legend');
-      legend.textContent = item.question;
-      set.appendChild(legend);
-      var chosen = view.values[item.id] || [];
-      var choices = item.answer === 'one' ? item.choices.concat(['']) : item.choices;
-      choices.forEach(function (value, n) {
-        var label = document.createElement('label');
-        label.className = 'choice';
-        var input = document.createElement('input');
-        input.type = item.answer === 'one' ? 'radio' : 'checkbox';
-        input.name = item.id;
-        input.value = value;
-        input.id = item.id + '-' + n;
-        input.checked = value === '' ? chosen.length === 0 : chosen.indexOf(value) >= 0;
-        label.appendChild(input);
-        label.appendChild(document.createTextNode(value === '' ? '回答しない' : value));
-        set.appendChild(label);
-      });
-      fields.appendChild(set);
-    });
-    form.hidden = false;
-  }
-
-  function collect() {
-    var values = {};
-    items.forEach(function (item) {
-      var picked = [];
-      form.querySelectorAll('input[name="' + item.id + '"]').forEach(function (input) {
-        if (input.checked && input.value !== '') { picked.push(input.value); }
-      });
-      if (picked.length) { values[item.id] = picked; }
-    });
-    return { values: values };
-  }
-
-  form.addEventListener('submit', function (e) {
-    e.preventDefault();
-    say('保存しています…');
-    call('PUT', collect()).then(function (view) { draw(view); say('保存しました。'); })
-      .catch(function (err) { say(err.message, true); });
-  });
-
-  document.getElementById('delete').addEventListener('click', function () {
-    if (!window.confirm('登録内容をすべて削除します。よろしいですか？')) { return; }
-    call('DELETE').then(function (answer) {
-      say(answer.message);
-      return call('GET').then(draw);
-    }).catch(function (err) { say(err.message, true); });
-  });
-
-  idToken().then(function (t) {
-    if (!t) { say('LINEアプリからこのページを開いてください。', true); return; }
-    token = t;
-    return call('GET').then(draw);
-  }).catch(function (err) { say(err.message, true); });
-})();
-"#;
+/// `GET /liff/forms/static/{name}`.
+pub async fn static_file(Path(name): Path<String>) -> Response {
+    let (body, content_type): (&str, &str) = match name.as_str() {
+        "forms.css" => (
+            include_str!("../static/forms.css"),
+            "text/css; charset=utf-8",
+        ),
+        "registration.js" => (
+            include_str!("../static/registration.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            // Short: a new release must reach phones the same day.
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        body,
+    )
+        .into_response()
+}
 
 fn page(title: &str, body: Markup, head: Markup) -> Response {
     let markup = html! {
@@ -134,13 +46,14 @@ fn page(title: &str, body: Markup, head: Markup) -> Response {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) }
-                style { (PreEscaped(STYLE)) }
+                link rel="stylesheet" href=(STYLESHEET);
                 (head)
             }
             (body)
         }
     };
-    ([(header::CACHE_CONTROL, "no-store")], markup).into_response()
+    // `Cache-Control: no-store` and the other headers: tayori_web::secure, in the router.
+    markup.into_response()
 }
 
 pub async fn registration(State(state): State<Arc<FormsState>>) -> Response {
@@ -160,7 +73,7 @@ pub async fn registration(State(state): State<Arc<FormsState>>) -> Response {
                     button type="submit" { "保存する" }
                     button.secondary #delete type="button" { "登録内容を削除する" }
                 }
-                script { (PreEscaped(SCRIPT)) }
+                script src=(REGISTRATION_SCRIPT) {}
             }
         },
         html! {

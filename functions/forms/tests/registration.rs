@@ -266,8 +266,8 @@ async fn the_liff_page_takes_the_token_from_liff_or_the_query_and_links_the_poli
     let h = harness().await;
     let (status, html) = h.page("/liff/registration").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("liff.getIDToken()"));
-    assert!(html.contains("get('id_token')"));
+    // The script (liff.getIDToken() or ?id_token=) is a file: see tests/pages.rs.
+    assert!(html.contains("src=\"/liff/forms/static/registration.js\""));
     assert!(html.contains("href=\"/liff/privacy\""));
     assert!(
         !html.contains("<script charset=\"utf-8\" src="),

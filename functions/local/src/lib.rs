@@ -105,6 +105,13 @@ pub async fn start(config: LocalConfig) -> Result<Running, StartError> {
             city: config.city.clone(),
         },
     });
+    // Events the webhook had no time to start go on the bus, as in AWS.
+    bus.subscribe(
+        tayori_webhook::deferred::DETAIL_TYPE,
+        Arc::new(tayori_webhook::deferred::DeferredEvents::new(
+            webhook.clone(),
+        )),
+    );
     let admin = Arc::new(admin_state(platform.clone(), line.clone(), &config.city).await?);
     let setup_token = admin.config.setup_token.clone();
     bus.subscribe(

@@ -413,7 +413,7 @@ fn is_user_id(id: &str) -> bool {
 }
 
 pub fn router(simulator: Arc<Simulator>) -> Router {
-    Router::new()
+    let routes = Router::new()
         .route("/simulator", get(page))
         .route("/simulator/static/{*path}", get(asset))
         .route(
@@ -422,8 +422,8 @@ pub fn router(simulator: Arc<Simulator>) -> Router {
         )
         .route("/simulator/api/events", post(send_event))
         .route("/simulator/api/conversation", get(conversation))
-        .route("/simulator/liff/registration", get(open_registration_form))
-        .with_state(simulator)
+        .route("/simulator/liff/registration", get(open_registration_form));
+    tayori_web::secure(routes, tayori_web::Surface::Simulator).with_state(simulator)
 }
 
 async fn page() -> Html<&'static str> {

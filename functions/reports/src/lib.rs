@@ -8,7 +8,8 @@ use axum::Router;
 pub const HEALTH_PATH: &str = "/api/reports/healthz";
 
 pub fn router() -> Router {
-    Router::new().route(HEALTH_PATH, get(|| async { "ok" }))
+    let routes = Router::new().route(HEALTH_PATH, get(|| async { "ok" }));
+    tayori_web::secure(routes, tayori_web::Surface::Api)
 }
 
 #[cfg(test)]

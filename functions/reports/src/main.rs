@@ -3,5 +3,7 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     tayori_runtime::init_tracing();
-    lambda_http::run(tayori_reports::router()).await
+    tayori_web::LambdaApp::new(tayori_reports::router())
+        .run()
+        .await
 }

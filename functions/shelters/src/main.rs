@@ -3,5 +3,7 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     tayori_runtime::init_tracing();
-    lambda_http::run(tayori_shelters::router()).await
+    tayori_web::LambdaApp::new(tayori_shelters::router())
+        .run()
+        .await
 }

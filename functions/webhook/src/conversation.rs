@@ -11,8 +11,18 @@ use tayori_line::webhook::{Event, EventKind, IncomingMessage, Mode};
 use tayori_line::LineClient;
 use tayori_ports::Platform;
 use tayori_records::{Friends, RecordError, Settings, UsageEvents, WebhookEvents};
+use tokio::time::Instant;
 
+use crate::batch::Received;
 use crate::registration::{Command, Registration, DEFAULT_PRIVACY_POLICY_PATH};
+
+/// What became of a batch.
+pub struct Handled {
+    /// Events not started before the deadline, in LINE's order for each friend.
+    pub deferred: Vec<Received>,
+    /// The first storage failure; its friend's later events were not handled.
+    pub result: Result<(), RecordError>,
+}
 
 pub struct Conversation {
     platform: Platform,
@@ -43,27 +53,53 @@ impl Conversation {
     }
 
     /// Handles a batch: friends concurrently, each friend's events in the order LINE sent them.
-    pub async fn handle_batch(&self, events: Vec<Event>) -> Result<(), RecordError> {
-        let mut by_source: HashMap<String, Vec<Event>> = HashMap::new();
+    /// With a `deadline`, no event starts after it: the events not started yet (each friend's
+    /// last ones) are given back for the bus, unclaimed, so that whoever handles them later
+    /// claims them as usual. Events already started are finished.
+    pub async fn handle_batch(&self, events: Vec<Received>, deadline: Option<Instant>) -> Handled {
+        let mut by_source: HashMap<String, Vec<Received>> = HashMap::new();
         let mut order = Vec::new();
-        for event in events {
-            let key = event.source.user_id().unwrap_or_default().to_string();
+        for received in events {
+            let key = received
+                .event
+                .source
+                .user_id()
+                .unwrap_or_default()
+                .to_string();
             if !by_source.contains_key(&key) {
                 order.push(key.clone());
             }
-            by_source.entry(key).or_default().push(event);
+            by_source.entry(key).or_default().push(received);
         }
-        let results = join_all(order.into_iter().map(|key| {
+        let outcomes = join_all(order.into_iter().map(|key| {
             let events = by_source.remove(&key).unwrap_or_default();
             async move {
-                for event in events {
-                    self.handle_once(event).await?;
+                let mut events = events.into_iter();
+                while let Some(received) = events.next() {
+                    if deadline.is_some_and(|d| Instant::now() >= d) {
+                        let left: Vec<Received> = std::iter::once(received).chain(events).collect();
+                        return (left, Ok(()));
+                    }
+                    if let Err(e) = self.handle_once(received.event).await {
+                        // The rest of this friend's events wait for LINE's redelivery, in order.
+                        return (Vec::new(), Err(e));
+                    }
                 }
-                Ok::<(), RecordError>(())
+                (Vec::new(), Ok(()))
             }
         }))
         .await;
-        results.into_iter().collect()
+        let mut handled = Handled {
+            deferred: Vec::new(),
+            result: Ok(()),
+        };
+        for (left, result) in outcomes {
+            handled.deferred.extend(left);
+            if handled.result.is_ok() {
+                handled.result = result;
+            }
+        }
+        handled
     }
 
     async fn handle_once(&self, event: Event) -> Result<(), RecordError> {

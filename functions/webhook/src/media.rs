@@ -11,9 +11,8 @@ use std::sync::Arc;
 use tayori_ports::{ObjectKey, ObjectStore};
 
 pub fn router(objects: Arc<dyn ObjectStore>) -> Router {
-    Router::new()
-        .route("/media/{*key}", get(serve))
-        .with_state(objects)
+    let routes = Router::new().route("/media/{*key}", get(serve));
+    tayori_web::secure(routes, tayori_web::Surface::Api).with_state(objects)
 }
 
 async fn serve(State(objects): State<Arc<dyn ObjectStore>>, Path(key): Path<String>) -> Response {

@@ -254,8 +254,9 @@ fn edit_page(
             div.preview {
                 h2 { "プレビュー" }
                 @if let (Some(img), Some(l)) = (&menu.image, layout) {
-                    div.menu-preview style=(format!("aspect-ratio: {} / {}", img.width, img.height)) {
-                        img src=(format!("/admin/richmenus/{id}/image")) alt="メニュー画像";
+                    // The image's own size gives the preview its proportions (no inline style).
+                    div.menu-preview {
+                        img src=(format!("/admin/richmenus/{id}/image")) width=(img.width) height=(img.height) alt="メニュー画像";
                         svg viewBox=(format!("0 0 {} {}", img.width, img.height)) aria-hidden="true" {
                             @for (i, b) in l.bounds(img.width, img.height).iter().enumerate() {
                                 rect x=(b.x) y=(b.y) width=(b.width) height=(b.height) fill="none" stroke="#ffbf00" stroke-width="10" {}

@@ -50,7 +50,7 @@ fn answer_label(answer: Answer) -> &'static str {
 
 fn badge(text: &str) -> Markup {
     html! {
-        span.badge style="display:inline-block;margin-left:6px;padding:0 6px;border:1px solid #8a1c1c;border-radius:3px;color:#8a1c1c;font-size:85%;font-weight:normal" { (text) }
+        span.badge.retired { (text) }
     }
 }
 
@@ -99,7 +99,7 @@ fn item_section(
     let base = format!("{LIST}/{}", item.id);
     let open = item.open_choices().count();
     html! {
-        section.segment-item id=(format!("item-{}", item.id)) style="border:1px solid #c8ccd2;padding:12px 16px;margin-bottom:16px" {
+        section.segment-item id=(format!("item-{}", item.id)) {
             h2 {
                 (n + 1) ". " (item.label)
                 @if item.retired { (badge("廃止")) }

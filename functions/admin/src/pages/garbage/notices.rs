@@ -190,8 +190,8 @@ fn screen(
                             th scope="row" { (kind.name) }
                             td { label.check { input type="checkbox" name=(kind_field("on", i)) value="1" checked[on]; "知らせる" } }
                             td {
-                                input type="text" name=(wording_field) value=(wording) aria-label=(format!("{}の文面", kind.name))
-                                    aria-invalid=[invalid(&wording_field)] style="width:100%";
+                                input.wide type="text" name=(wording_field) value=(wording) aria-label=(format!("{}の文面", kind.name))
+                                    aria-invalid=[invalid(&wording_field)];
                                 (problem(&wording_field))
                             }
                         }
