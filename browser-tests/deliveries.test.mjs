@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { gridImage } from './lib/png.mjs';
+import { watchCsp } from './lib/csp.mjs';
 
 const BASE_URL = required('BASE_URL');
 const ADMIN_LOGIN = required('ADMIN_LOGIN');
@@ -108,6 +109,7 @@ test('segment delivery: compose, preview, count, send, log, duplicate', { timeou
   t.after(() => browser.close());
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'ja-JP', timezoneId: 'Asia/Tokyo' });
   context.setDefaultTimeout(15_000);
+  const cspViolations = watchCsp(context);
   const page = await context.newPage();
 
   let failed = false;
@@ -149,6 +151,9 @@ test('segment delivery: compose, preview, count, send, log, duplicate', { timeou
     await page.getByLabel('分類').selectOption('子育て');
     await page.locator('#f-kind-0').selectOption('text');
     await page.locator('#f-text-0').fill(TEXT);
+    // composer.js (a file, allowed by the console's CSP) counts as LINE does: UTF-16 units.
+    const counter = await page.locator('#f-text-0').getAttribute('data-count');
+    assert.equal((await page.locator(`#${counter}`).innerText()).trim(), `${TEXT.length} / 5000`);
     await page.locator('#f-kind-1').selectOption('image');
     await page.locator('#f-file-1').setInputFiles({ name: 'oyako-hiroba.png', mimeType: 'image/png', buffer: IMAGE });
     await page.locator('input[name="target"][value="segment"]').check();
@@ -239,5 +244,9 @@ test('segment delivery: compose, preview, count, send, log, duplicate', { timeou
     await page.goto(`${BASE_URL}/admin/deliveries/testers`);
     const row = page.locator('tr', { hasText: phone.name });
     assert.match(await row.innerText(), /管理者/);
+  });
+
+  await step('no page broke the Content-Security-Policy (the composer scripts are files)', async () => {
+    assert.deepEqual(cspViolations, []);
   });
 });
