@@ -606,3 +606,30 @@ async fn staff_without_the_garbage_permission_get_403_on_pages_and_on_posts_with
     assert!(stored_calendar(&c).await.calendar.suspensions.is_empty());
     assert!(records(&c).notices().await.unwrap().enabled);
 }
+
+#[tokio::test]
+async fn holidays_past_the_published_csv_are_computed_and_the_equinoxes_marked_provisional() {
+    let mut c = signed_in(garbage_only()).await;
+    let march = |year: i32| format!("/admin/garbage?district=%E9%9B%B2%E6%B5%9C&month={year}-03");
+    let published = c.get(&march(2027)).await.body;
+    let equinox = cell(&published, day(2027, 3, 21));
+    assert!(
+        equinox.contains("春分の日") && !equinox.contains("見込み"),
+        "{equinox}"
+    );
+    let computed = c.get(&march(2028)).await.body;
+    let equinox = cell(&computed, day(2028, 3, 20));
+    assert!(equinox.contains("春分の日（見込み）"), "{equinox}");
+    let january = c
+        .get("/admin/garbage?district=%E9%9B%B2%E6%B5%9C&month=2028-01")
+        .await
+        .body;
+    let coming_of_age = cell(&january, day(2028, 1, 10));
+    assert!(coming_of_age.contains("成人の日") && !coming_of_age.contains("見込み"));
+
+    let page = c.get("/admin/garbage/data").await.body;
+    assert!(
+        page.contains("2028年以降の祝日は、法律の規定から計算しています"),
+        "{page}"
+    );
+}

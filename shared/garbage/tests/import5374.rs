@@ -165,7 +165,7 @@ fn a_district_served_by_a_paused_centre_gets_no_collection_in_the_pause() {
         ..Default::default()
     })
     .unwrap();
-    let h = Holidays::default();
+    let h = Holidays::none();
     assert!(imported
         .calendar
         .collections_on("小浜", d("2026-12-31"), &h)

@@ -170,7 +170,11 @@ async fn screen(
 
 fn holiday_facts(state: &AdminState, holidays: &StoredHolidays) -> maud::Markup {
     let last = holidays.holidays.last_date();
-    let soon = last.is_some_and(|l| l < today(state) + Duration::days(90));
+    let today = today(state);
+    let soon = last.is_some_and(|l| l < today + Duration::days(90));
+    let coming = holidays
+        .holidays
+        .between(today, today + Duration::days(365));
     html! {
         dl.facts #holiday-facts {
             dt { "収録件数" } dd { (holidays.holidays.len()) "日" }
@@ -182,8 +186,23 @@ fn holiday_facts(state: &AdminState, holidays: &StoredHolidays) -> maud::Markup 
                 }
             }
         }
+        @if let Some(last) = last {
+            p #holidays-computed {
+                (last.year() + 1) "年以降の祝日は、法律の規定から計算しています。"
+                "春分の日・秋分の日（とそれによる休日）は、内閣府が前の年の2月に公表するまで「見込み」と表示します。"
+                "公表後に祝日CSVを取り込むと、その年はCSVのとおりになります。"
+            }
+        }
         @if soon {
-            p.flash.err role="alert" { "収録されている祝日が残りわずかです。内閣府のページから最新の祝日CSVを取り込んでください。" }
+            p.flash.err role="alert" { "収録されている祝日が残りわずかです。内閣府のページで翌年の祝日が公表されていれば、最新の祝日CSVを取り込んでください。" }
+        }
+        details #holidays-coming {
+            summary { "今後1年の祝日（" (coming.len()) "日）" }
+            ul {
+                @for (date, holiday) in &coming {
+                    li { (date.year()) "年" (date_ja(*date)) " " (holiday.name) @if holiday.provisional { "（見込み）" } }
+                }
+            }
         }
     }
 }
