@@ -28,6 +28,7 @@ async fn main() -> Result<(), lambda_http::Error> {
             secure_cookies: true,
             setup_token,
             session_policy: Default::default(),
+            sample_calendar: boot.sample_calendar,
         },
     );
     let app = router(Arc::new(state));

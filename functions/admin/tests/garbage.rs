@@ -633,3 +633,20 @@ async fn holidays_past_the_published_csv_are_computed_and_the_equinoxes_marked_p
         "{page}"
     );
 }
+
+#[tokio::test]
+async fn in_a_deployment_the_sample_banner_says_citizens_get_nothing_and_where_to_import() {
+    // The office console is configured as the Lambda is: the sample is withheld.
+    let mut c = signed_in(garbage_only()).await;
+    for tab in [
+        "/admin/garbage",
+        "/admin/garbage/notices",
+        "/admin/garbage/rules",
+    ] {
+        let page = c.get(tab).await.body;
+        assert!(page.contains(SAMPLE_NOTICE), "{tab}");
+        assert!(page.contains("市民には使っていません"), "{tab}: {page}");
+        assert!(page.contains("「準備中」"), "{tab}");
+        assert!(page.contains("href=\"/admin/garbage/data\""), "{tab}");
+    }
+}

@@ -37,7 +37,7 @@ pub use rules::{
     Calendar, CalendarError, CentrePause, DateRange, District, Districts, HolidayAction,
     HolidayPolicy, Kind, MonthDay, Rule, Schedule, SubstituteDay, Suspension, YearEndPause,
 };
-pub use sample::{obama_sample, SAMPLE_NOTICE};
+pub use sample::{obama_sample, SampleCalendar, SAMPLE_NOTICE};
 
 impl Calendar {
     /// The shipped 小浜市 SAMPLE calendar (see [`sample`]).

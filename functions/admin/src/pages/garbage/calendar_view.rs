@@ -96,7 +96,14 @@ pub async fn show(
         (legend(calendar))
         (attribution(&stored, &holidays))
     };
-    render(&page, TABS[0].0, Some(&stored), StatusCode::OK, body)
+    render(
+        &page,
+        TABS[0].0,
+        &stored,
+        state.config.sample_calendar,
+        StatusCode::OK,
+        body,
+    )
 }
 
 fn month_table(calendar: &Calendar, grid: &MonthGrid) -> Markup {

@@ -165,7 +165,14 @@ async fn screen(
         }
         p.attribution { "出典：内閣府ホームページ（国民の祝日について） https://www8.cao.go.jp/chosei/shukujitsu/gaiyou.html" }
     };
-    render(page, TABS[3].0, Some(&stored), status, body)
+    render(
+        page,
+        TABS[3].0,
+        &stored,
+        state.config.sample_calendar,
+        status,
+        body,
+    )
 }
 
 fn holiday_facts(state: &AdminState, holidays: &StoredHolidays) -> maud::Markup {

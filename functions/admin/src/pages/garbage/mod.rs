@@ -18,7 +18,7 @@ use axum::response::Response;
 use chrono::{Datelike, NaiveDate, Weekday};
 use maud::{html, Markup, PreEscaped};
 use tayori_domain::time::to_jst;
-use tayori_garbage::SAMPLE_NOTICE;
+use tayori_garbage::{SampleCalendar, SAMPLE_NOTICE};
 use tayori_records::{Change, GarbageRecords, StoredCalendar};
 
 pub const BASE: &str = "/admin/garbage";
@@ -54,7 +54,8 @@ const TABS: [(&str, &str); 5] = [
 fn render(
     page: &Page,
     tab: &str,
-    stored: Option<&StoredCalendar>,
+    stored: &StoredCalendar,
+    sample_calendar: SampleCalendar,
     status: StatusCode,
     body: Markup,
 ) -> Response {
@@ -81,10 +82,8 @@ fn render(
                     }
                 }
             }
-            @if stored.is_some_and(|s| s.sample) {
-                div.sample-banner role="note" {
-                    strong { "サンプル" } " " (SAMPLE_NOTICE)
-                }
+            @if stored.sample {
+                (sample_banner(sample_calendar))
             }
             (body)
         },
@@ -93,12 +92,33 @@ fn render(
     response
 }
 
+/// What the sample means for citizens in this run, and what to do about it.
+fn sample_banner(sample_calendar: SampleCalendar) -> Markup {
+    html! {
+        div.sample-banner role="note" {
+            p { strong { "サンプル" } " " (SAMPLE_NOTICE) }
+            @match sample_calendar {
+                SampleCalendar::Withheld => p {
+                    "市民には使っていません：ごみ収集日のお知らせは送らず、トークでのごみの質問には「準備中」と答えています。"
+                    a href=(format!("{BASE}/data")) { "取込・書出" }
+                    "タブで市のカレンダー（5374形式のCSV）を取り込むと、お知らせと回答が始まります。"
+                },
+                SampleCalendar::Demonstrate => p {
+                    "このローカル実行では動作確認のため、サンプルのままお知らせとトークでの回答を行います（文面に「サンプル」と明記します）。"
+                },
+            }
+        }
+    }
+}
+
 /// Styles of these pages only (the shared stylesheet belongs to the whole console).
 const STYLE: &str = r#"<style>
 .garbage-tabs ul { list-style: none; display: flex; flex-wrap: wrap; gap: 4px; padding: 0; margin: 0 0 12px; border-bottom: 2px solid var(--brand); }
 .garbage-tabs a { display: block; padding: 6px 14px; border: 1px solid var(--line); border-bottom: 0; text-decoration: none; }
 .garbage-tabs a[aria-current="page"] { background: var(--brand); color: var(--brand-ink); font-weight: bold; }
 .sample-banner { background: #fff4ce; border: 2px solid #8a6d00; color: #4d3d00; padding: 10px 14px; margin: 0 0 12px; }
+.sample-banner p { margin: 4px 0; }
+.sample-banner a { color: #4d3d00; font-weight: bold; }
 .sample-banner strong { background: #8a6d00; color: #fff; padding: 0 6px; }
 table.month { table-layout: fixed; }
 table.month th { text-align: center; }
