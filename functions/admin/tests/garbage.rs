@@ -650,3 +650,30 @@ async fn in_a_deployment_the_sample_banner_says_citizens_get_nothing_and_where_t
         assert!(page.contains("href=\"/admin/garbage/data\""), "{tab}");
     }
 }
+
+#[tokio::test]
+async fn a_formula_in_imported_data_is_neutralised_in_the_console_s_export() {
+    let mut c = signed_in(garbage_only()).await;
+    c.get("/admin/garbage/data").await;
+    let description = "label,sublabel,description,styles,Bgcolor\r\n燃やすごみ,-,\"=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",,#e8503a\r\n";
+    let target = "type,name,notice,furigana\r\n燃やすごみ,生ごみ,@SUM(A1),なまごみ\r\n";
+    let imported = c
+        .upload(
+            "/admin/garbage/import",
+            &[
+                ("area_days", "area_days.csv", SMALL_AREA_DAYS.as_bytes()),
+                ("description", "description.csv", description.as_bytes()),
+                ("target", "target.csv", target.as_bytes()),
+            ],
+        )
+        .await;
+    assert_eq!(imported.status, StatusCode::SEE_OTHER, "{}", imported.body);
+    let exported = c.get("/admin/garbage/export/description.csv").await.body;
+    assert!(
+        exported.contains(",\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\","),
+        "{exported}"
+    );
+    assert!(exported.contains("燃やすごみ,\"'-\","), "{exported}");
+    let target = c.get("/admin/garbage/export/target.csv").await.body;
+    assert!(target.contains(",\"'@SUM(A1)\","), "{target}");
+}
