@@ -38,6 +38,9 @@ pub struct AdminConfig {
     /// refused once any account exists.
     pub setup_token: Option<String>,
     pub session_policy: SessionPolicy,
+    /// Whether citizens are served from the shipped sample calendar; the garbage pages say
+    /// which, and what to do.
+    pub sample_calendar: tayori_garbage::SampleCalendar,
 }
 
 pub struct AdminState {

@@ -26,6 +26,7 @@ async fn main() -> Result<(), lambda_http::Error> {
             secure_cookies: true,
             setup_token,
             session_policy: Default::default(),
+            sample_calendar: boot.sample_calendar,
         },
     );
     // The source address the allow-list checks and the stage prefix come from API Gateway.

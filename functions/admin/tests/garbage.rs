@@ -606,3 +606,74 @@ async fn staff_without_the_garbage_permission_get_403_on_pages_and_on_posts_with
     assert!(stored_calendar(&c).await.calendar.suspensions.is_empty());
     assert!(records(&c).notices().await.unwrap().enabled);
 }
+
+#[tokio::test]
+async fn holidays_past_the_published_csv_are_computed_and_the_equinoxes_marked_provisional() {
+    let mut c = signed_in(garbage_only()).await;
+    let march = |year: i32| format!("/admin/garbage?district=%E9%9B%B2%E6%B5%9C&month={year}-03");
+    let published = c.get(&march(2027)).await.body;
+    let equinox = cell(&published, day(2027, 3, 21));
+    assert!(
+        equinox.contains("春分の日") && !equinox.contains("見込み"),
+        "{equinox}"
+    );
+    let computed = c.get(&march(2028)).await.body;
+    let equinox = cell(&computed, day(2028, 3, 20));
+    assert!(equinox.contains("春分の日（見込み）"), "{equinox}");
+    let january = c
+        .get("/admin/garbage?district=%E9%9B%B2%E6%B5%9C&month=2028-01")
+        .await
+        .body;
+    let coming_of_age = cell(&january, day(2028, 1, 10));
+    assert!(coming_of_age.contains("成人の日") && !coming_of_age.contains("見込み"));
+
+    let page = c.get("/admin/garbage/data").await.body;
+    assert!(
+        page.contains("2028年以降の祝日は、法律の規定から計算しています"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn in_a_deployment_the_sample_banner_says_citizens_get_nothing_and_where_to_import() {
+    // The office console is configured as the Lambda is: the sample is withheld.
+    let mut c = signed_in(garbage_only()).await;
+    for tab in [
+        "/admin/garbage",
+        "/admin/garbage/notices",
+        "/admin/garbage/rules",
+    ] {
+        let page = c.get(tab).await.body;
+        assert!(page.contains(SAMPLE_NOTICE), "{tab}");
+        assert!(page.contains("市民には使っていません"), "{tab}: {page}");
+        assert!(page.contains("「準備中」"), "{tab}");
+        assert!(page.contains("href=\"/admin/garbage/data\""), "{tab}");
+    }
+}
+
+#[tokio::test]
+async fn a_formula_in_imported_data_is_neutralised_in_the_console_s_export() {
+    let mut c = signed_in(garbage_only()).await;
+    c.get("/admin/garbage/data").await;
+    let description = "label,sublabel,description,styles,Bgcolor\r\n燃やすごみ,-,\"=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",,#e8503a\r\n";
+    let target = "type,name,notice,furigana\r\n燃やすごみ,生ごみ,@SUM(A1),なまごみ\r\n";
+    let imported = c
+        .upload(
+            "/admin/garbage/import",
+            &[
+                ("area_days", "area_days.csv", SMALL_AREA_DAYS.as_bytes()),
+                ("description", "description.csv", description.as_bytes()),
+                ("target", "target.csv", target.as_bytes()),
+            ],
+        )
+        .await;
+    assert_eq!(imported.status, StatusCode::SEE_OTHER, "{}", imported.body);
+    let exported = c.get("/admin/garbage/export/description.csv").await.body;
+    assert!(
+        exported.contains(",\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\","),
+        "{exported}"
+    );
+    assert!(exported.contains("燃やすごみ,\"'-\","), "{exported}");
+    let target = c.get("/admin/garbage/export/target.csv").await.body;
+    assert!(target.contains(",\"'@SUM(A1)\","), "{target}");
+}

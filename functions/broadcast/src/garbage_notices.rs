@@ -2,6 +2,9 @@
 //! configured JST time, one delivery per district with something to say and someone who asked,
 //! to the citizens of that district who chose that timing (当日朝 for today's collections, 前日夜 for tomorrow's).
 //!
+//! Nothing is sent from the shipped sample calendar unless the run demonstrates it
+//! ([`SampleCalendar`]): a deployment waits for the city's own calendar.
+//!
 //! Each notice is an ordinary delivery with a deterministic id, created only if absent, so a
 //! second tick or a second Lambda never makes it twice; it is released like a staff delivery
 //! and the [`Sender`](crate::fanout::Sender) sends it, with its batches, retry keys and log.
@@ -12,7 +15,7 @@ use tayori_domain::delivery::{Delivery, DeliveryError, DeliveryStatus};
 use tayori_domain::segment::{Match, SegmentCondition, Target, DISTRICT_ITEM};
 use tayori_domain::time::to_jst;
 use tayori_garbage::notice_text::{notice_text, SAMPLE_NOTE};
-use tayori_garbage::{Timing, GARBAGE_NOTICE_ATTRIBUTE};
+use tayori_garbage::{SampleCalendar, Timing, GARBAGE_NOTICE_ATTRIBUTE};
 use tayori_ports::{Platform, StoreError};
 use tayori_records::{Deliveries, Friends, GarbageRecords, RecordError};
 
@@ -39,6 +42,7 @@ impl From<StoreError> for NoticeError {
 
 pub struct GarbageNotices {
     platform: Platform,
+    sample_calendar: SampleCalendar,
 }
 
 /// The notices a tick is responsible for: a timing and the collection day it speaks of.
@@ -108,8 +112,11 @@ pub fn notice_id(slot: Slot, district: &str) -> String {
 }
 
 impl GarbageNotices {
-    pub fn new(platform: Platform) -> Self {
-        Self { platform }
+    pub fn new(platform: Platform, sample_calendar: SampleCalendar) -> Self {
+        Self {
+            platform,
+            sample_calendar,
+        }
     }
 
     /// Creates and releases the notices due at `at`; answers the ids of the notices released.
@@ -133,6 +140,11 @@ impl GarbageNotices {
             return Ok(Vec::new());
         }
         let stored = garbage.calendar().await?;
+        if !self.sample_calendar.serves(stored.sample) {
+            // Slots stay unprepared: a calendar imported within the catch-up window still
+            // sends that slot's notices.
+            return Ok(Vec::new());
+        }
         let holidays = garbage.holidays().await?.holidays;
         let audience = self.audience().await?;
         let deliveries = Deliveries::new(self.platform.table.clone());

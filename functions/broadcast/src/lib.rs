@@ -75,6 +75,8 @@ pub use tayori_domain::delivery::DELIVERY_REQUESTED;
 /// Handles scheduler ticks and delivery requests: both end in the sender.
 pub struct Scheduler {
     pub sender: Arc<Sender>,
+    /// Whether the garbage notices may come from the shipped sample calendar.
+    pub sample_calendar: tayori_garbage::SampleCalendar,
 }
 
 #[async_trait]
@@ -91,9 +93,12 @@ impl EventHandler for Scheduler {
                     .map_err(|e| format!("malformed tick: {e}"))?;
                 // Garbage notices are released first so this tick's sender sends them; their
                 // failure must not hold back staff deliveries.
-                let notices = garbage_notices::GarbageNotices::new(self.sender.platform.clone())
-                    .prepare(tick.at)
-                    .await;
+                let notices = garbage_notices::GarbageNotices::new(
+                    self.sender.platform.clone(),
+                    self.sample_calendar,
+                )
+                .prepare(tick.at)
+                .await;
                 let outcomes = self.sender.send_due().await.map_err(|e| e.to_string())?;
                 tracing::info!(at = %tick.at, deliveries = outcomes.len(), "scheduler tick");
                 notices.map(|_| ()).map_err(|e| e.to_string())

@@ -22,6 +22,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let sender = Sender::new(boot.platform.clone(), boot.line.clone(), media_base_url);
     let scheduler = Arc::new(Scheduler {
         sender: Arc::new(sender),
+        sample_calendar: boot.sample_calendar,
     });
     let routes = EventRoutes::default()
         .on(TICK, scheduler.clone())

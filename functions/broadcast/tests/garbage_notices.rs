@@ -1,6 +1,9 @@
 //! The garbage-day notices through the scheduler's tick, on the embedded store and the fake LINE
 //! server, with the shipped SAMPLE calendar: in it, 雲浜 collects 燃やすごみ on Mondays and
 //! Thursdays and びん・缶・ペットボトル on the second Tuesday; 宮川 collects nothing on Mondays.
+//!
+//! Most tests demonstrate the sample, as the local run does; a deployment withholds it until
+//! the city's own calendar is imported.
 
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -11,7 +14,7 @@ use tayori_broadcast::garbage_notices::{notice_id, Slot, CREATED_BY};
 use tayori_broadcast::{Scheduler, Tick};
 use tayori_domain::delivery::DeliveryStatus;
 use tayori_fake_line::FakeLine;
-use tayori_garbage::{DateRange, Districts, KindNotice, Suspension, Timing};
+use tayori_garbage::{DateRange, Districts, KindNotice, SampleCalendar, Suspension, Timing};
 use tayori_line::{LineClient, LineConfig};
 use tayori_ports::{Clock, EventHandler, ManualClock, Platform};
 use tayori_records::{Deliveries, Friends, GarbageRecords};
@@ -34,7 +37,17 @@ struct World {
 }
 
 impl World {
+    /// The sample demonstrated, as in the local run.
     async fn new(at: &str) -> Self {
+        Self::with(at, SampleCalendar::Demonstrate).await
+    }
+
+    /// As every Lambda runs: the sample is withheld from citizens.
+    async fn deployed(at: &str) -> Self {
+        Self::with(at, SampleCalendar::Withheld).await
+    }
+
+    async fn with(at: &str, sample_calendar: SampleCalendar) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let clock = Arc::new(ManualClock::new(jst(at)));
         let (platform, _bus) = embedded::platform(dir.path(), clock.clone()).unwrap();
@@ -48,6 +61,7 @@ impl World {
             fake,
             scheduler: Scheduler {
                 sender: Arc::new(sender),
+                sample_calendar,
             },
             _dir: dir,
         };
@@ -285,4 +299,39 @@ async fn ticks_handled_at_the_same_time_in_one_process_still_send_one_notice() {
         result.unwrap();
     }
     assert_eq!(w.texts_to(AKARI).len(), 1, "{:?}", w.texts_to(AKARI));
+}
+
+#[tokio::test]
+async fn in_a_deployment_the_sample_calendar_sends_no_notice() {
+    let w = World::deployed("2026-12-07T06:29:00+09:00").await;
+    w.tick("2026-12-07T06:30:00+09:00").await;
+    w.tick("2026-12-07T06:31:00+09:00").await;
+    assert!(w.texts_to(AKARI).is_empty(), "{:?}", w.texts_to(AKARI));
+    assert!(w
+        .deliveries()
+        .get(&notice_id(morning(2026, 12, 7), "雲浜"))
+        .await
+        .unwrap()
+        .is_none());
+}
+
+#[tokio::test]
+async fn in_a_deployment_the_city_s_imported_calendar_is_notified_unmarked() {
+    let w = World::deployed("2026-12-07T06:00:00+09:00").await;
+    // The city's calendar, here with the sample's days, saved as an import saves it.
+    let city = tayori_garbage::obama_sample();
+    let change = tayori_records::Change {
+        by: "clerk".into(),
+        at: w.clock.now(),
+        what: "5374取込".into(),
+    };
+    w.garbage()
+        .replace(city.calendar, &city.dictionary, change)
+        .await
+        .unwrap();
+    w.tick("2026-12-07T06:30:00+09:00").await;
+    let akari = w.texts_to(AKARI);
+    assert_eq!(akari.len(), 1, "{akari:?}");
+    assert!(akari[0].contains("・燃やすごみの日です。"), "{}", akari[0]);
+    assert!(!akari[0].contains("サンプル"), "{}", akari[0]);
 }

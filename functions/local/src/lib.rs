@@ -24,6 +24,10 @@ use tokio::task::JoinHandle;
 pub const DEV_CHANNEL_SECRET: &str = "tayori-local-dev-secret";
 /// The LIFF app's LINE Login channel id in the local run (the fake LINE takes any).
 pub const LOCAL_LOGIN_CHANNEL_ID: &str = "1000000000";
+/// The local run demonstrates the shipped sample calendar (marked サンプル in every answer and
+/// notice) so that the garbage features can be tried before any import; Lambdas withhold it.
+pub const SAMPLE_CALENDAR: tayori_garbage::SampleCalendar =
+    tayori_garbage::SampleCalendar::Demonstrate;
 /// The fake LINE server accepts any non-empty bearer token.
 const DEV_ACCESS_TOKEN: &str = "tayori-local-dev-token";
 
@@ -92,7 +96,8 @@ pub async fn start(config: LocalConfig) -> Result<Running, StartError> {
             config.channel_secret.clone(),
             &config.city,
         )
-        .with_privacy_policy_url(format!("{base_url}{}", tayori_forms::PRIVACY_PAGE)),
+        .with_privacy_policy_url(format!("{base_url}{}", tayori_forms::PRIVACY_PAGE))
+        .with_sample_calendar(SAMPLE_CALENDAR),
     );
     // The LIFF form verifies ID tokens with the fake LINE's LINE Login endpoint; the simulator
     // issues tokens for its citizens (`/simulator/liff/registration?userId=`).
@@ -130,6 +135,7 @@ pub async fn start(config: LocalConfig) -> Result<Running, StartError> {
     );
     let scheduler = Arc::new(tayori_broadcast::Scheduler {
         sender: Arc::new(sender),
+        sample_calendar: SAMPLE_CALENDAR,
     });
     bus.subscribe(tayori_broadcast::TICK, scheduler.clone());
     bus.subscribe(tayori_broadcast::DELIVERY_REQUESTED, scheduler);
@@ -192,6 +198,7 @@ pub async fn admin_state(
             secure_cookies: false,
             setup_token: None,
             session_policy: Default::default(),
+            sample_calendar: SAMPLE_CALENDAR,
         },
     );
     let any = state

@@ -32,6 +32,7 @@ pub struct Conversation {
     seen: WebhookEvents,
     usage: UsageEvents,
     registration: Registration,
+    sample_calendar: tayori_garbage::SampleCalendar,
 }
 
 impl Conversation {
@@ -42,9 +43,15 @@ impl Conversation {
             seen: WebhookEvents::new(platform.table.clone()),
             usage: UsageEvents::new(platform.table.clone()),
             registration: Registration::new(&platform, DEFAULT_PRIVACY_POLICY_PATH.into()),
+            sample_calendar: Default::default(),
             platform,
             line,
         }
+    }
+
+    /// Whether garbage questions may be answered from the shipped sample calendar.
+    pub fn set_sample_calendar(&mut self, sample_calendar: tayori_garbage::SampleCalendar) {
+        self.sample_calendar = sample_calendar;
     }
 
     /// Where the registration invitation links for the full privacy policy.
@@ -173,9 +180,10 @@ impl Conversation {
                 if let Some(command) = command {
                     let messages = self.registration.handle(&user_id, command, at).await?;
                     self.reply(&event, messages).await;
-                } else if let Some(messages) = crate::garbage::GarbageChat::new(&self.platform)
-                    .answer_postback(&user_id, data, now)
-                    .await?
+                } else if let Some(messages) =
+                    crate::garbage::GarbageChat::new(&self.platform, self.sample_calendar)
+                        .answer_postback(&user_id, data, now)
+                        .await?
                 {
                     self.reply(&event, messages).await;
                 }
@@ -207,7 +215,7 @@ impl Conversation {
         if let Some(command) = Command::from_text(text) {
             return Ok(Some(self.registration.handle(user_id, command, at).await?));
         }
-        crate::garbage::GarbageChat::new(&self.platform)
+        crate::garbage::GarbageChat::new(&self.platform, self.sample_calendar)
             .answer_text(user_id, text, now)
             .await
     }

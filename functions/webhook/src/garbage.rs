@@ -5,6 +5,11 @@
 //!
 //! Only clear garbage questions are taken: anything else goes on to the default reply.
 //!
+//! While the calendar is the shipped sample and the run withholds it ([`SampleCalendar`], every
+//! deployment), a garbage question is answered with [`PREPARING`]: the citizen asked about
+//! garbage, so the honest answer is that it is not ready, rather than the default reply or
+//! invented days.
+//!
 //! Postback data: `garbage:today`, `garbage:tomorrow`, `garbage:next`, `garbage:next:<kind #>`,
 //! `garbage:sort`, `garbage:item:<entry #>`, `garbage:notice`, `garbage:notice:<morning|evening|off>`,
 //! `garbage:district:<choice #>:<then>` where `<then>` is one of the others without the prefix.
@@ -16,7 +21,7 @@ use tayori_garbage::normalize::fold;
 use tayori_garbage::notice_text::{
     date_label, day_summary, kind_name, suspension_line, SAMPLE_NOTE,
 };
-use tayori_garbage::{Calendar, Lookup, Timing, GARBAGE_NOTICE_ATTRIBUTE};
+use tayori_garbage::{Calendar, Lookup, SampleCalendar, Timing, GARBAGE_NOTICE_ATTRIBUTE};
 use tayori_line::message::{Action, Message, QuickReply, QuickReplyItem};
 use tayori_ports::Platform;
 use tayori_records::{Friends, GarbageRecords, RecordError, SegmentItemsRecord};
@@ -25,6 +30,9 @@ const PREFIX: &str = "garbage:";
 /// LINE's quick reply limits.
 const MAX_LABEL_CHARS: usize = 20;
 const MAX_QUICK_REPLIES: usize = 13;
+
+/// The answer to every garbage question while the city's calendar is not imported yet.
+pub const PREPARING: &str = "ごみの収集日と分別のご案内は、ただいま準備中です。市のごみ収集カレンダーが登録されしだい、このトークでお答えします。お急ぎの場合は市役所へお問い合わせください。";
 
 /// Endings that make a text a sorting question (the item comes before them).
 const SORTING_ENDINGS: &[&str] = &[
@@ -258,14 +266,16 @@ pub struct GarbageChat {
     garbage: GarbageRecords,
     friends: Friends,
     items: SegmentItemsRecord,
+    sample_calendar: SampleCalendar,
 }
 
 impl GarbageChat {
-    pub fn new(platform: &Platform) -> Self {
+    pub fn new(platform: &Platform, sample_calendar: SampleCalendar) -> Self {
         Self {
             garbage: GarbageRecords::new(platform.table.clone()),
             friends: Friends::new(platform.table.clone()),
             items: SegmentItemsRecord::new(platform.table.clone()),
+            sample_calendar,
         }
     }
 
@@ -310,6 +320,12 @@ impl GarbageChat {
         request: GarbageRequest,
         now: DateTime<Utc>,
     ) -> Result<Vec<Message>, RecordError> {
+        if !self
+            .sample_calendar
+            .serves(self.garbage.calendar().await?.sample)
+        {
+            return Ok(vec![Message::text(PREPARING)]);
+        }
         let today = to_jst(now).date_naive();
         let request = match request {
             GarbageRequest::District(choice, then) => {

@@ -56,6 +56,13 @@ impl WebhookState {
         }
     }
 
+    /// Whether garbage questions may be answered from the shipped sample calendar while the
+    /// city has imported none; withheld unless set (see [`tayori_garbage::SampleCalendar`]).
+    pub fn with_sample_calendar(mut self, sample_calendar: tayori_garbage::SampleCalendar) -> Self {
+        self.conversation.set_sample_calendar(sample_calendar);
+        self
+    }
+
     /// Where the registration invitation links for the full privacy policy (an absolute URL:
     /// LINE only makes absolute URLs tappable). Default: [`registration::DEFAULT_PRIVACY_POLICY_PATH`].
     pub fn with_privacy_policy_url(mut self, url: impl Into<String>) -> Self {

@@ -12,7 +12,8 @@ async fn main() -> Result<(), lambda_http::Error> {
     tayori_runtime::init_tracing();
     let boot = tayori_runtime::Boot::from_env().await?;
     let objects = boot.platform.objects.clone();
-    let mut state = WebhookState::new(boot.platform, boot.line, boot.channel_secret, &boot.city);
+    let mut state = WebhookState::new(boot.platform, boot.line, boot.channel_secret, &boot.city)
+        .with_sample_calendar(boot.sample_calendar);
     // PRIVACY_POLICY_URL, or the page the forms function serves on the public API.
     match std::env::var("PRIVACY_POLICY_URL").or_else(|_| {
         std::env::var("PUBLIC_BASE_URL")

@@ -2,13 +2,16 @@
 //! storage on a clock set to Monday 7 December 2026 (JST), replies checked by the fake LINE
 //! server against LINE's spec. The calendar is the shipped SAMPLE: 雲浜 collects 燃やすごみ on
 //! Mondays and Thursdays, 燃やさないごみ on the first Tuesday, びん・缶・ペットボトル on the second.
+//! Most tests demonstrate the sample as the local run does; a deployment (the webhook's default)
+//! withholds it until the city's calendar is imported.
 
 mod support;
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
+use tayori_garbage::SampleCalendar;
 use tayori_ports::Clock;
-use tayori_records::Friends;
+use tayori_records::{Change, Friends, GarbageRecords};
 
 use support::{buttons, data_of, Harness};
 
@@ -20,7 +23,16 @@ fn monday_morning() -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
+/// The sample demonstrated, as in the local run.
 async fn harness() -> Harness {
+    Harness::configured(monday_morning(), |state| {
+        state.with_sample_calendar(SampleCalendar::Demonstrate)
+    })
+    .await
+}
+
+/// The webhook as its Lambda builds it, with nothing configured about the sample.
+async fn deployed() -> Harness {
     Harness::at(monday_morning()).await
 }
 
@@ -230,4 +242,54 @@ async fn ordinary_messages_still_get_the_default_reply() {
         assert!(!reply.contains("雲浜地区"), "{text} → {reply}");
         assert!(!reply.contains("どのごみ"), "{text} → {reply}");
     }
+}
+
+#[tokio::test]
+async fn in_a_deployment_the_chat_does_not_answer_from_the_sample() {
+    let h = deployed().await;
+    h.register_district("雲浜").await;
+    for question in [
+        "今日のごみ",
+        "次の燃やさないごみはいつ？",
+        "ペットボトルは何ごみ？",
+        "ごみ通知",
+    ] {
+        let (reply, buttons) = ask(&h, question).await;
+        assert!(reply.contains("準備中"), "{question} → {reply}");
+        for invented in ["燃やすごみ", "12月", "【", "6時30分"] {
+            assert!(!reply.contains(invented), "{question} → {reply}");
+        }
+        assert!(buttons.is_empty(), "{question} → {buttons:?}");
+    }
+    let (tapped, _) = tap(&h, "garbage:tomorrow").await;
+    assert!(tapped.contains("準備中"), "{tapped}");
+    let (hello, _) = ask(&h, "こんにちは").await;
+    assert!(
+        !hello.contains("準備中"),
+        "other messages are not garbage: {hello}"
+    );
+}
+
+#[tokio::test]
+async fn in_a_deployment_the_city_s_imported_calendar_is_answered_unmarked() {
+    let h = deployed().await;
+    h.register_district("雲浜").await;
+    let city = tayori_garbage::obama_sample();
+    let change = Change {
+        by: "clerk".into(),
+        at: h.clock.now(),
+        what: "5374取込".into(),
+    };
+    GarbageRecords::new(h.platform.table.clone())
+        .replace(city.calendar, &city.dictionary, change)
+        .await
+        .unwrap();
+    let (reply, _) = ask(&h, "今日のごみ").await;
+    assert!(reply.contains("・燃やすごみ"), "{reply}");
+    assert!(!reply.contains("サンプル"), "{reply}");
+    let (sorted, _) = ask(&h, "ペットボトルは何ごみ？").await;
+    assert!(
+        sorted.starts_with("「ペットボトル」は【ペットボトル】です。"),
+        "{sorted}"
+    );
 }

@@ -7,6 +7,9 @@
 //!
 //! The writer turns one row at a time into bytes: an export pages through the table and streams
 //! each page's bytes, so no export is ever built whole in memory.
+//!
+//! Files Tayori also reads back (the 5374 garbage data set) go through [`read_back`], the same
+//! rule the other way round, so a neutralised cell imports as the value it was.
 
 use encoding_rs::SHIFT_JIS;
 
@@ -67,15 +70,7 @@ impl CsvWriter {
 
     /// One row, with its CRLF line end (RFC 4180, and what Excel writes).
     pub fn row<S: AsRef<str>>(&self, cells: &[S]) -> Vec<u8> {
-        let mut line = String::new();
-        for (i, cell) in cells.iter().enumerate() {
-            if i > 0 {
-                line.push(',');
-            }
-            push_cell(&mut line, cell.as_ref());
-        }
-        line.push_str("\r\n");
-        self.encode(&line)
+        self.encode(&line(cells))
     }
 
     fn encode(&self, text: &str) -> Vec<u8> {
@@ -99,12 +94,38 @@ impl CsvWriter {
     }
 }
 
+/// One row as text, before encoding, with its CRLF line end: for a file kept as text (the 5374
+/// export, which is UTF-8 by its format's convention).
+pub fn line<S: AsRef<str>>(cells: &[S]) -> String {
+    let mut line = String::new();
+    for (i, cell) in cells.iter().enumerate() {
+        if i > 0 {
+            line.push(',');
+        }
+        push_cell(&mut line, cell.as_ref());
+    }
+    line.push_str("\r\n");
+    line
+}
+
+/// The characters that make Excel run a cell as a formula when they come first.
+fn is_risky_start(c: char) -> bool {
+    matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r')
+}
+
+/// A cell as it was before the writer neutralised it: `'=1+1` reads back as `=1+1`. Any other
+/// cell, including one that starts with `'` followed by something harmless, is left as it is.
+/// A value that itself began with `'=` would lose its `'`: no calendar or dictionary text does.
+pub fn read_back(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.chars().next().is_some_and(is_risky_start) => rest,
+        _ => cell,
+    }
+}
+
 /// Appends one cell, neutralised and quoted when needed.
 fn push_cell(line: &mut String, value: &str) {
-    let risky = value
-        .chars()
-        .next()
-        .is_some_and(|c| matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r'));
+    let risky = value.chars().next().is_some_and(is_risky_start);
     let needs_quotes = risky
         || value.contains([',', '"', '\n', '\r'])
         || value.starts_with(' ')
@@ -168,6 +189,22 @@ mod tests {
         assert_eq!(utf8(&["=1+1"]), "\"'=1+1\"\r\n");
         // A sign inside a cell is harmless.
         assert_eq!(utf8(&["1-2"]), "1-2\r\n");
+    }
+
+    #[test]
+    fn a_neutralised_cell_reads_back_as_the_value_it_was() {
+        for value in [
+            "=1+1", "-", "+81", "@x", "\tx", "'quoted", "plain", "1-2", "",
+        ] {
+            let line = utf8(&[value]);
+            let cell = line.trim_end_matches("\r\n");
+            let unquoted = cell
+                .strip_prefix('"')
+                .and_then(|c| c.strip_suffix('"'))
+                .map(|c| c.replace("\"\"", "\""))
+                .unwrap_or_else(|| cell.to_string());
+            assert_eq!(read_back(&unquoted), value, "{line:?}");
+        }
     }
 
     #[test]

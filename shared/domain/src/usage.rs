@@ -37,6 +37,21 @@ impl UsageKind {
         Self::MenuTap,
     ];
 
+    /// Whether something records this kind today. Forms, reports, shelters and the FAQ are
+    /// later issues: until one records its kind, a report would show a 0 that means "not
+    /// built", so only recorded kinds are shown. The one place each issue turns its kind on.
+    pub fn is_recorded(self) -> bool {
+        !matches!(
+            self,
+            Self::FormAnswer | Self::Report | Self::ShelterLookup | Self::FaqAnswer
+        )
+    }
+
+    /// The kinds a report shows, in display order.
+    pub fn recorded() -> impl Iterator<Item = UsageKind> {
+        Self::ALL.into_iter().filter(|k| k.is_recorded())
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Self::Delivery => "配信（回）",
@@ -193,6 +208,23 @@ mod tests {
         assert_eq!(r.count(UsageKind::MenuTap, "子育て"), 1);
         assert_eq!(r.count(UsageKind::MenuTap, "防災"), 1);
         assert_eq!(r.total(UsageKind::MenuTap), 1);
+    }
+
+    #[test]
+    fn only_kinds_something_records_are_reported() {
+        let shown: Vec<_> = UsageKind::recorded().collect();
+        assert_eq!(
+            shown,
+            [
+                UsageKind::Delivery,
+                UsageKind::DeliverySuccess,
+                UsageKind::DeliveryFailure,
+                UsageKind::FriendAdded,
+                UsageKind::FriendBlocked,
+                UsageKind::SegmentRegistration,
+                UsageKind::MenuTap,
+            ]
+        );
     }
 
     #[test]

@@ -21,7 +21,7 @@
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
-use crate::holidays::Holidays;
+use crate::holidays::{Holiday, Holidays};
 use crate::rules::{Calendar, HolidayAction, Rule, Suspension};
 
 /// How far `next_collection` looks ahead: a little over a year, so that once-a-year kinds are
@@ -66,7 +66,8 @@ impl Collection {
 pub struct GridDay {
     pub date: NaiveDate,
     pub collections: Vec<Collection>,
-    pub holiday: Option<String>,
+    /// The national holiday, marked when its date is still an estimate (見込み).
+    pub holiday: Option<Holiday>,
     /// The reason of a suspension covering this day in this district.
     pub suspension: Option<String>,
 }
@@ -162,7 +163,7 @@ impl Calendar {
             .map(|date| GridDay {
                 date,
                 collections: self.collections_on(district, date, holidays),
-                holiday: holidays.name(date).map(str::to_owned),
+                holiday: holidays.holiday(date),
                 suspension: self.suspension_on(district, date).map(|s| s.reason.clone()),
             })
             .collect();

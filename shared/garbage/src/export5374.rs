@@ -2,7 +2,9 @@
 //!
 //! 5374 has no place for holiday policies, cancelled dates, the recurring year-end pause or
 //! suspensions: those are Tayori's own and are not written. Everything an import reads is.
-//! Files are UTF-8 without BOM, CRLF line ends.
+//! Files are UTF-8 without BOM, CRLF line ends. Cells are written by the shared CSV writer's
+//! rule: imported third-party text that Excel would run as a formula (`=HYPERLINK(…)`, `+…`,
+//! `-…`, `@…`) gets a leading `'`, which the import takes off again.
 
 use crate::cell::{self, Cell};
 use crate::dictionary::Dictionary;

@@ -1,6 +1,7 @@
 //! Garbage collection calendars (ごみ収集カレンダー), pure: no I/O, no clock, no AWS.
 //!
-//! - [`holidays`]: national holidays from the Cabinet Office CSV.
+//! - [`holidays`]: national holidays from the Cabinet Office CSV, and [`holiday_law`] for the
+//!   years it does not cover yet.
 //! - [`rules`]: the calendar model staff edit and Tayori stores as JSON.
 //! - [`engine`]: what is collected in a district on a date, the next day of a kind, month grids.
 //! - [`cell`], [`import5374`], [`export5374`]: the 5374 open-data format.
@@ -14,6 +15,7 @@ pub mod dictionary;
 pub mod engine;
 pub mod error;
 pub mod export5374;
+pub mod holiday_law;
 pub mod holidays;
 pub mod import5374;
 pub mod normalize;
@@ -28,14 +30,14 @@ pub use dictionary::{Dictionary, Entry, Lookup};
 pub use engine::{Collection, GridDay, MonthGrid, Origin};
 pub use error::{ImportError, ImportFailed};
 pub use export5374::{export5374, Exported5374};
-pub use holidays::Holidays;
+pub use holidays::{Holiday, Holidays};
 pub use import5374::{import5374, Files5374, Imported};
 pub use notices::{KindNotice, NoticeSettings, Timing, GARBAGE_NOTICE_ATTRIBUTE};
 pub use rules::{
     Calendar, CalendarError, CentrePause, DateRange, District, Districts, HolidayAction,
     HolidayPolicy, Kind, MonthDay, Rule, Schedule, SubstituteDay, Suspension, YearEndPause,
 };
-pub use sample::{obama_sample, SAMPLE_NOTICE};
+pub use sample::{obama_sample, SampleCalendar, SAMPLE_NOTICE};
 
 impl Calendar {
     /// The shipped 小浜市 SAMPLE calendar (see [`sample`]).

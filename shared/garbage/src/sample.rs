@@ -9,6 +9,27 @@ static CENTER: &[u8] = include_bytes!("../../../data/garbage/obama-sample/center
 static DESCRIPTION: &[u8] = include_bytes!("../../../data/garbage/obama-sample/description.csv");
 static TARGET: &[u8] = include_bytes!("../../../data/garbage/obama-sample/target.csv");
 
+/// What a running Tayori does with the shipped sample while the city has imported no calendar
+/// of its own. Chosen once at start-up: every Lambda withholds it (a deployment serves real
+/// citizens, who must not be told invented collection days); the local run demonstrates it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SampleCalendar {
+    /// Citizens get nothing from the sample: no notices, and the chat says the calendar is
+    /// being prepared. The default, so that nothing forgotten can send invented days.
+    #[default]
+    Withheld,
+    /// The sample answers and notifies, each message marked as a sample.
+    Demonstrate,
+}
+
+impl SampleCalendar {
+    /// Whether citizens may be told collection days from a calendar (`is_sample`: the
+    /// shipped sample, not the city's own).
+    pub fn serves(self, is_sample: bool) -> bool {
+        !is_sample || self == Self::Demonstrate
+    }
+}
+
 /// Shown wherever the sample is displayed.
 pub const SAMPLE_NOTICE: &str = "サンプルデータです。小浜市の実際の収集日ではありません。市のカレンダーを取り込んで置き換えてください。";
 

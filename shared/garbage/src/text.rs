@@ -6,6 +6,11 @@
 //!
 //! The CSV reader is small and strict on purpose: it keeps the line number each record starts on
 //! (for error messages) and never guesses about broken quoting.
+//!
+//! Writing and reading share the export writer's formula rule (`tayori_csv`): a cell Excel would
+//! run as a formula is written with a leading `'`, and read back without it, so data from a third
+//! party cannot turn an exported file into an attack on whoever opens it, and an export imports
+//! back as the same calendar.
 
 use crate::error::ImportError;
 
@@ -123,27 +128,19 @@ pub fn parse_csv(file: &str, text: &str) -> Result<Vec<Record>, ImportError> {
             fields,
         });
     }
+    for field in records.iter_mut().flat_map(|r| r.fields.iter_mut()) {
+        let plain = tayori_csv::read_back(field);
+        if plain.len() != field.len() {
+            *field = plain.to_owned();
+        }
+    }
     Ok(records)
 }
 
 /// Writes records as UTF-8 CSV with CRLF line ends (what 5374 publishers and Excel expect),
-/// quoting only the cells that need it.
+/// quoting only the cells that need it and neutralising formulas, by the shared writer's rule.
 pub fn write_csv(rows: &[Vec<String>]) -> String {
-    let mut out = String::new();
-    for row in rows {
-        let cells: Vec<String> = row.iter().map(|cell| quote(cell)).collect();
-        out.push_str(&cells.join(","));
-        out.push_str("\r\n");
-    }
-    out
-}
-
-fn quote(cell: &str) -> String {
-    if cell.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", cell.replace('"', "\"\""))
-    } else {
-        cell.to_owned()
-    }
+    rows.iter().map(|row| tayori_csv::line(row)).collect()
 }
 
 #[cfg(test)]

@@ -165,7 +165,7 @@ fn a_district_served_by_a_paused_centre_gets_no_collection_in_the_pause() {
         ..Default::default()
     })
     .unwrap();
-    let h = Holidays::default();
+    let h = Holidays::none();
     assert!(imported
         .calendar
         .collections_on("小浜", d("2026-12-31"), &h)
@@ -238,4 +238,60 @@ fn the_obama_sample_pauses_over_new_year() {
         "Thursday 31 Dec is in the 12/31–1/3 pause"
     );
     assert!(collected("2027-01-04"));
+}
+
+/// Third-party 5374 data with a formula in a description and a dictionary notice, and a
+/// sublabel that legitimately starts with a minus sign.
+fn with_formulas() -> Imported {
+    let description = "label,sublabel,description,styles,Bgcolor\r\n燃やすごみ,-,\"=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",,#e8503a\r\n";
+    let target = "type,name,notice,furigana\r\n燃やすごみ,生ごみ,@SUM(A1),なまごみ\r\n燃やすごみ,紙くず,+81 0770,かみくず\r\n";
+    import5374(Files5374 {
+        area_days: "地区,センター,燃やすごみ\r\n小浜,,月 木\r\n".as_bytes(),
+        center: None,
+        description: Some(description.as_bytes()),
+        target: Some(target.as_bytes()),
+    })
+    .unwrap()
+}
+
+#[test]
+fn formulas_in_imported_cells_are_neutralised_when_exported() {
+    let imported = with_formulas();
+    assert_eq!(
+        imported.calendar.kinds[0].description,
+        "=HYPERLINK(\"http://evil\",\"x\")"
+    );
+    let files = export5374(&imported.calendar, &imported.dictionary);
+    assert!(
+        files
+            .description
+            .contains(",\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\","),
+        "{}",
+        files.description
+    );
+    assert!(files.target.contains(",\"'@SUM(A1)\","), "{}", files.target);
+    assert!(files.target.contains(",\"'+81 0770\","), "{}", files.target);
+    for file in [&files.area_days, &files.description, &files.target] {
+        for line in file.lines() {
+            for cell in line.split(',') {
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@', '\t']),
+                    "a cell Excel would run: {cell:?} in {line:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn neutralised_cells_import_back_as_the_values_they_were() {
+    let imported = with_formulas();
+    let files = export5374(&imported.calendar, &imported.dictionary);
+    let again = reimport(&files);
+    assert_eq!(again, imported);
+    assert_eq!(
+        again.calendar.kinds[0].sublabel, "-",
+        "a leading minus survives"
+    );
+    assert_eq!(export5374(&again.calendar, &again.dictionary), files);
 }

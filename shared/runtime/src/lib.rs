@@ -8,6 +8,7 @@ pub use events::{from_event_bridge, EventRoutes};
 
 use std::sync::Arc;
 use tayori_adapters::aws;
+use tayori_garbage::SampleCalendar;
 use tayori_line::{LineClient, LineConfig};
 use tayori_ports::{Platform, SystemClock};
 
@@ -30,6 +31,9 @@ pub struct Boot {
     pub channel_secret: String,
     /// The city's name in default messages (`CITY_NAME`, default 小浜市).
     pub city: String,
+    /// Always [`SampleCalendar::Withheld`]: a Lambda serves real citizens, who must never be
+    /// told the shipped sample's invented collection days. Only the local run demonstrates it.
+    pub sample_calendar: SampleCalendar,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +67,7 @@ impl Boot {
             line: Arc::new(line),
             channel_secret: secrets.channel_secret.clone(),
             city: std::env::var("CITY_NAME").unwrap_or_else(|_| "小浜市".into()),
+            sample_calendar: SampleCalendar::Withheld,
         })
     }
 }

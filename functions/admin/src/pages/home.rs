@@ -6,7 +6,7 @@ use maud::html;
 use tayori_domain::staff::Permission;
 
 pub async fn home(page: Page) -> Response {
-    let cards: [(&str, &str, &str, Permission); 5] = [
+    let cards: [(&str, &str, &str, Permission); 6] = [
         (
             "リッチメニュー",
             "/admin/richmenus",
@@ -18,6 +18,12 @@ pub async fn home(page: Page) -> Response {
             "/admin/emergency",
             "災害時に、全員のメニューを緊急用に切り替えます。",
             Permission::EmergencySwitch,
+        ),
+        (
+            "あいさつ・自動応答",
+            "/admin/greetings",
+            "友だち追加時のあいさつと、メッセージへの自動応答を編集します。",
+            Permission::Greetings,
         ),
         (
             "利用状況レポート",

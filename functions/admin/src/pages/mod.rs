@@ -5,6 +5,7 @@ pub mod audit_log;
 pub mod deliveries;
 pub mod emergency;
 pub mod garbage;
+pub mod greetings;
 pub mod home;
 pub mod login;
 pub mod manual;
@@ -280,4 +281,6 @@ pub fn routes() -> Routes {
         )
         .get("/admin/usage", Needs(UsageReports), usage::show)
         .get("/admin/usage.csv", Needs(UsageReports), usage::export)
+        .get(greetings::PATH, Needs(Greetings), greetings::show)
+        .post(greetings::PATH, Needs(Greetings), greetings::save)
 }

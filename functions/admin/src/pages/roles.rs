@@ -1,5 +1,6 @@
 //! 役割のひな形: named permission sets that new accounts start from. Staff copy and edit them;
-//! changing a preset never changes the accounts made from it.
+//! changing a preset never changes the accounts made from it. Only permissions with pages today
+//! are shown and offered; a stored preset holding another keeps it through an edit.
 
 use crate::audit::{self, Actor};
 use crate::ui::form::{text_field, Problems};
@@ -36,7 +37,7 @@ pub async fn list(State(state): State<Arc<AdminState>>, page: Page) -> Response 
                         tr {
                             td { a href=(format!("/admin/roles/{i}")) { (p.name) } }
                             td { (p.description) }
-                            td { (p.permissions.iter().map(|x| x.label()).collect::<Vec<_>>().join("、")) }
+                            td { (p.permissions.live().map(|x| x.label()).collect::<Vec<_>>().join("、")) }
                             td { a href=(format!("/admin/roles/new?from={i}")) { "コピーして作成" } }
                         }
                     }
@@ -68,9 +69,12 @@ fn form_page(
                 fieldset {
                     legend { "権限" }
                     div.checks {
-                        @for p in Permission::ALL {
+                        @for p in Permission::offered() {
                             label.check { input type="checkbox" name="perm" value=(p.code()) checked[preset.permissions.contains(p)]; (p.label()) }
                         }
+                    }
+                    @for p in preset.permissions.not_yet_live() {
+                        input type="hidden" name="perm" value=(p.code());
                     }
                 }
                 button.primary type="submit" { "保存" }

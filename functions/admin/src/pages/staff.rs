@@ -103,7 +103,7 @@ pub async fn list(
                             td { a href=(format!("/admin/staff/{}", a.login_id)) { (a.login_id) } }
                             td { (a.profile().display_name) }
                             td { (a.profile().department) }
-                            td { (a.profile().permissions.len()) "件" }
+                            td { (a.profile().permissions.live().count()) "件" }
                             td { (status(a, now)) }
                             td { @if a.has_second_factor() { "設定済み" } @else { "未設定" } }
                             td { @if let Some(t) = a.last_sign_in() { (format_jst(t)) } @else { "—" } }
@@ -204,12 +204,15 @@ impl Draft {
     }
 }
 
+/// Only permissions with pages today are offered (`Permission::is_live`); one the account
+/// already holds for a page still to come is kept as it is, unseen.
 fn permission_fields(draft: &Draft) -> Markup {
+    let scoped = Permission::offered().any(Permission::is_department_scoped);
     html! {
         fieldset {
             legend { "使える機能（権限）" }
             div.checks {
-                @for p in Permission::ALL {
+                @for p in Permission::offered() {
                     label.check {
                         input type="checkbox" name="perm" value=(p.code()) checked[draft.permissions.contains(&p)];
                         (p.label())
@@ -217,12 +220,20 @@ fn permission_fields(draft: &Draft) -> Markup {
                     }
                 }
             }
+            @for p in draft.permissions.iter().filter(|p| !p.is_live()) {
+                input type="hidden" name="perm" value=(p.code());
+            }
         }
-        fieldset {
-            legend { "担当課（フォーム・通報の範囲）" }
-            label.check { input type="radio" name="scope" value="all" checked[draft.all_departments]; "全課" }
-            label.check { input type="radio" name="scope" value="only" checked[!draft.all_departments]; "次の課のみ" }
-            input type="text" name="departments" value=(draft.departments) aria-label="担当課（「、」区切り）" placeholder="例：環境衛生課、土木課（空欄なら所属課）";
+        @if scoped {
+            fieldset {
+                legend { "担当課（フォーム・通報の範囲）" }
+                label.check { input type="radio" name="scope" value="all" checked[draft.all_departments]; "全課" }
+                label.check { input type="radio" name="scope" value="only" checked[!draft.all_departments]; "次の課のみ" }
+                input type="text" name="departments" value=(draft.departments) aria-label="担当課（「、」区切り）" placeholder="例：環境衛生課、土木課（空欄なら所属課）";
+            }
+        } @else {
+            input type="hidden" name="scope" value=(if draft.all_departments { "all" } else { "only" });
+            input type="hidden" name="departments" value=(draft.departments);
         }
     }
 }

@@ -1,5 +1,6 @@
 //! 利用状況レポート: counts per service for a period, broken down by a registered attribute,
-//! as a table, a bar chart (SVG drawn here, no chart library) and CSV.
+//! as a table, a bar chart (SVG drawn here, no chart library) and CSV. Only the services that
+//! record their use are listed ([`UsageKind::recorded`]).
 
 use crate::audit::{self, Actor};
 use crate::ui::{self, Page};
@@ -67,7 +68,8 @@ async fn build(state: &AdminState, p: &Period) -> Result<UsageReport, tayori_rec
 }
 
 fn chart(report: &UsageReport) -> Markup {
-    let max = UsageKind::ALL
+    let kinds: Vec<UsageKind> = UsageKind::recorded().collect();
+    let max = kinds
         .iter()
         .map(|k| report.total(*k))
         .max()
@@ -76,10 +78,10 @@ fn chart(report: &UsageReport) -> Markup {
     let row_h = 26;
     let label_w = 150;
     let bar_w = 520;
-    let height = row_h * UsageKind::ALL.len() as u32 + 10;
+    let height = row_h * kinds.len() as u32 + 10;
     html! {
         svg.chart role="img" aria-label="サービス別の件数（棒グラフ）" width=(label_w + bar_w + 80) height=(height) viewBox=(format!("0 0 {} {height}", label_w + bar_w + 80)) {
-            @for (i, kind) in UsageKind::ALL.iter().enumerate() {
+            @for (i, kind) in kinds.iter().enumerate() {
                 @let y = i as u32 * row_h + 5;
                 @let n = report.total(*kind);
                 @let w = (n * bar_w as u64 / max) as u32;
@@ -143,7 +145,7 @@ pub async fn show(
                 caption { (p.from.format("%Y年%-m月%-d日")) "〜" (p.to.format("%Y年%-m月%-d日")) @if let Some(l) = by_label { "（" (l) "別）" } }
                 thead { tr { th { "サービス" } @for c in &report.columns { th.num { (c) } } th.num { "合計" } } }
                 tbody {
-                    @for kind in UsageKind::ALL {
+                    @for kind in UsageKind::recorded() {
                         tr { th { (kind.label()) } @for c in &report.columns { td.num { (report.count(kind, c)) } } td.num { (report.total(kind)) } }
                     }
                 }
@@ -180,8 +182,8 @@ pub async fn export(
     head.extend(report.columns.iter().cloned());
     head.push("合計".into());
     out.extend(writer.row(&head));
-    // The report is one row per service (11 rows): small enough to write at once.
-    for kind in UsageKind::ALL {
+    // The report is one row per service (a few rows): small enough to write at once.
+    for kind in UsageKind::recorded() {
         let mut row = vec![kind.label().to_string()];
         row.extend(
             report

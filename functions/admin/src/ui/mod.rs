@@ -53,6 +53,11 @@ const MENU: &[MenuItem] = &[
         permission: Some(Permission::GarbageCalendars),
     },
     MenuItem {
+        label: "あいさつ・自動応答",
+        href: "/admin/greetings",
+        permission: Some(Permission::Greetings),
+    },
+    MenuItem {
         label: "利用状況レポート",
         href: "/admin/usage",
         permission: Some(Permission::UsageReports),

@@ -53,6 +53,7 @@ pub fn office_config() -> AdminConfig {
         secure_cookies: true,
         setup_token: None,
         session_policy: Default::default(),
+        sample_calendar: Default::default(),
     }
 }
 

@@ -1,5 +1,10 @@
 //! Permissions (権限) per console function (仕様書 6.3.3). An account holds a set of them and a
 //! department scope for forms and reports; there are no fixed roles (see `RolePreset`).
+//!
+//! Some permissions name capabilities that later issues build (forms, reports, shelters, FAQ).
+//! [`Permission::is_live`] is the one place that says which have pages today: only those are
+//! offered in the staff and role forms and the presets. The others stay in the enum so stored
+//! accounts holding them keep loading, and each later issue turns its own on there.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -38,10 +43,15 @@ pub enum Permission {
     AuditLog,
     #[serde(rename = "usage")]
     UsageReports,
+    /// The welcome and the default reply. Its own permission rather than 配信 or リッチメニュー:
+    /// the welcome is what every new friend reads, sent without the approval a delivery needs,
+    /// so who may change it is decided on its own (the 広報担当 preset has it).
+    #[serde(rename = "greetings")]
+    Greetings,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 16] = [
+    pub const ALL: [Permission; 17] = [
         Self::DeliveryDraft,
         Self::DeliverySend,
         Self::DeliveryApprove,
@@ -58,7 +68,27 @@ impl Permission {
         Self::StaffManagement,
         Self::AuditLog,
         Self::UsageReports,
+        Self::Greetings,
     ];
+
+    /// Whether the console has the pages this permission opens. The one place to change when
+    /// forms, reports, shelters or the FAQ land.
+    pub fn is_live(self) -> bool {
+        !matches!(
+            self,
+            Self::FormsEdit
+                | Self::FormsViewAnswers
+                | Self::FormsExport
+                | Self::ReportsHandle
+                | Self::Shelters
+                | Self::Faq
+        )
+    }
+
+    /// The permissions staff can grant today, in the forms' order.
+    pub fn offered() -> impl Iterator<Item = Permission> {
+        Self::ALL.into_iter().filter(|p| p.is_live())
+    }
 
     /// The stable code stored in the table and sent by the console's forms.
     pub fn code(self) -> &'static str {
@@ -79,6 +109,7 @@ impl Permission {
             Self::StaffManagement => "staff",
             Self::AuditLog => "audit",
             Self::UsageReports => "usage",
+            Self::Greetings => "greetings",
         }
     }
 
@@ -105,6 +136,7 @@ impl Permission {
             Self::StaffManagement => "職員アカウント管理",
             Self::AuditLog => "操作ログの閲覧",
             Self::UsageReports => "利用状況レポート",
+            Self::Greetings => "あいさつ・自動応答",
         }
     }
 
@@ -132,6 +164,16 @@ impl PermissionSet {
 
     pub fn iter(&self) -> impl Iterator<Item = Permission> + '_ {
         self.0.iter().copied()
+    }
+
+    /// The held permissions that have pages today (what the console shows as held).
+    pub fn live(&self) -> impl Iterator<Item = Permission> + '_ {
+        self.iter().filter(|p| p.is_live())
+    }
+
+    /// The held permissions whose pages do not exist yet: kept, not shown.
+    pub fn not_yet_live(&self) -> impl Iterator<Item = Permission> + '_ {
+        self.iter().filter(|p| !p.is_live())
     }
 
     pub fn len(&self) -> usize {
@@ -199,6 +241,32 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", p.code()));
         }
         assert_eq!(Permission::from_code("root"), None);
+    }
+
+    #[test]
+    fn only_permissions_with_pages_are_offered_and_stored_ones_still_load() {
+        let offered: Vec<_> = Permission::offered().collect();
+        for unbuilt in [
+            Permission::FormsEdit,
+            Permission::FormsViewAnswers,
+            Permission::FormsExport,
+            Permission::ReportsHandle,
+            Permission::Shelters,
+            Permission::Faq,
+        ] {
+            assert!(!offered.contains(&unbuilt), "{unbuilt:?}");
+        }
+        assert!(offered.contains(&Permission::GarbageCalendars));
+        assert!(offered.contains(&Permission::Greetings));
+        let stored: PermissionSet = serde_json::from_str(r#"["forms.edit","garbage"]"#).unwrap();
+        assert_eq!(
+            stored.live().collect::<Vec<_>>(),
+            [Permission::GarbageCalendars]
+        );
+        assert_eq!(
+            stored.not_yet_live().collect::<Vec<_>>(),
+            [Permission::FormsEdit]
+        );
     }
 
     #[test]

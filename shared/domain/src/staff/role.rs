@@ -13,33 +13,42 @@ pub struct RolePreset {
 
 impl RolePreset {
     /// The presets a new installation starts with; the city edits, copies and adds to them.
+    ///
+    /// Each lists the permissions its role will need, and holds only those that are live
+    /// ([`Permission::is_live`]): a preset never grants a page that does not exist, and gains
+    /// it when the capability lands. Descriptions say what the role can do today.
     pub fn defaults() -> Vec<RolePreset> {
         use Permission::*;
         let preset = |name: &str, description: &str, permissions: &[Permission]| RolePreset {
             name: name.into(),
             description: description.into(),
-            permissions: permissions.iter().copied().collect(),
+            permissions: permissions
+                .iter()
+                .copied()
+                .filter(|p| p.is_live())
+                .collect(),
         };
         vec![
-            RolePreset {
-                name: "システム管理者".into(),
-                description: "すべての機能と職員アカウントの管理".into(),
-                permissions: PermissionSet::all(),
-            },
+            preset(
+                "システム管理者",
+                "すべての機能と職員アカウントの管理",
+                &Permission::ALL,
+            ),
             preset(
                 "広報担当",
-                "配信の作成・送信、セグメント、リッチメニュー、利用状況",
+                "配信の作成・送信、セグメント、リッチメニュー、あいさつ・自動応答、利用状況",
                 &[
                     DeliveryDraft,
                     DeliverySend,
                     Segments,
                     RichMenus,
+                    Greetings,
                     UsageReports,
                 ],
             ),
             preset(
                 "防災担当",
-                "緊急メニュー切替、避難所、配信の作成・送信",
+                "緊急メニュー切替、リッチメニュー、配信の作成・送信",
                 &[
                     EmergencySwitch,
                     RichMenus,
@@ -50,7 +59,7 @@ impl RolePreset {
             ),
             preset(
                 "各課担当",
-                "自課のフォーム・通報の対応と配信の下書き",
+                "配信の下書き",
                 &[
                     FormsEdit,
                     FormsViewAnswers,
@@ -68,6 +77,20 @@ impl RolePreset {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_preset_grants_a_page_that_does_not_exist() {
+        for preset in RolePreset::defaults() {
+            assert!(
+                preset.permissions.iter().all(|p| p.is_live()),
+                "{}",
+                preset.name
+            );
+            for unbuilt in ["避難所", "フォーム", "通報", "FAQ"] {
+                assert!(!preset.description.contains(unbuilt), "{}", preset.name);
+            }
+        }
+    }
 
     #[test]
     fn only_the_administrator_preset_manages_staff() {

@@ -96,7 +96,14 @@ pub async fn show(
         (legend(calendar))
         (attribution(&stored, &holidays))
     };
-    render(&page, TABS[0].0, Some(&stored), StatusCode::OK, body)
+    render(
+        &page,
+        TABS[0].0,
+        &stored,
+        state.config.sample_calendar,
+        StatusCode::OK,
+        body,
+    )
 }
 
 fn month_table(calendar: &Calendar, grid: &MonthGrid) -> Markup {
@@ -140,7 +147,9 @@ fn day_cell(calendar: &Calendar, day: &GridDay) -> Markup {
             .sun[weekday == Weekday::Sun] .sat[weekday == Weekday::Sat]
             .holiday[day.holiday.is_some()] .suspended[day.suspension.is_some()] {
             span.daynum { (day.date.day()) }
-            @if let Some(name) = &day.holiday { " " span.holiday-name { (name) } }
+            @if let Some(holiday) = &day.holiday {
+                " " span.holiday-name { (holiday.name) @if holiday.provisional { "（見込み）" } }
+            }
             @if let Some(reason) = &day.suspension {
                 span.stop { "収集中止" } span.note { "（" (reason) "）" }
             }
@@ -193,7 +202,10 @@ fn attribution(stored: &tayori_records::StoredCalendar, holidays: &StoredHoliday
                     Some(c) => { "（" (super::format_change(c)) "に取込）" }
                     None => { "（システムに同梱の版）" }
                 }
-                @if let Some(last) = last { "。" (last.year()) "年" (date_ja(last)) "まで収録。" }
+                @if let Some(last) = last {
+                    "。" (last.year()) "年" (date_ja(last)) "まで収録。"
+                    "それより後の祝日は法律の規定から計算しています（春分の日・秋分の日は内閣府の公表まで「見込み」）。"
+                }
             }
         }
     }

@@ -144,7 +144,8 @@ async fn screen(
         }
         h2 { "5374形式で書き出す" }
         p { "今のカレンダーを5374形式のCSV（UTF-8、Excelで開けるようBOM付き）で書き出します。オープンデータとして公開するときに使います。"
-            "祝日の扱い・収集しない日・収集中止は5374形式にないため書き出されません。" }
+            "祝日の扱い・収集しない日・収集中止は5374形式にないため書き出されません。"
+            "「=」「+」「-」「@」で始まる文字（Excelが数式として実行するもの）は、先頭に「'」を付けて書き出します。取り込むときは「'」を外して元の文字に戻します。" }
         ul #export-links {
             @for name in FILES_5374 {
                 li { a href=(format!("/admin/garbage/export/{name}.csv")) download { (name) ".csv" } }
@@ -164,12 +165,23 @@ async fn screen(
         }
         p.attribution { "出典：内閣府ホームページ（国民の祝日について） https://www8.cao.go.jp/chosei/shukujitsu/gaiyou.html" }
     };
-    render(page, TABS[3].0, Some(&stored), status, body)
+    render(
+        page,
+        TABS[3].0,
+        &stored,
+        state.config.sample_calendar,
+        status,
+        body,
+    )
 }
 
 fn holiday_facts(state: &AdminState, holidays: &StoredHolidays) -> maud::Markup {
     let last = holidays.holidays.last_date();
-    let soon = last.is_some_and(|l| l < today(state) + Duration::days(90));
+    let today = today(state);
+    let soon = last.is_some_and(|l| l < today + Duration::days(90));
+    let coming = holidays
+        .holidays
+        .between(today, today + Duration::days(365));
     html! {
         dl.facts #holiday-facts {
             dt { "収録件数" } dd { (holidays.holidays.len()) "日" }
@@ -181,8 +193,23 @@ fn holiday_facts(state: &AdminState, holidays: &StoredHolidays) -> maud::Markup 
                 }
             }
         }
+        @if let Some(last) = last {
+            p #holidays-computed {
+                (last.year() + 1) "年以降の祝日は、法律の規定から計算しています。"
+                "春分の日・秋分の日（とそれによる休日）は、内閣府が前の年の2月に公表するまで「見込み」と表示します。"
+                "公表後に祝日CSVを取り込むと、その年はCSVのとおりになります。"
+            }
+        }
         @if soon {
-            p.flash.err role="alert" { "収録されている祝日が残りわずかです。内閣府のページから最新の祝日CSVを取り込んでください。" }
+            p.flash.err role="alert" { "収録されている祝日が残りわずかです。内閣府のページで翌年の祝日が公表されていれば、最新の祝日CSVを取り込んでください。" }
+        }
+        details #holidays-coming {
+            summary { "今後1年の祝日（" (coming.len()) "日）" }
+            ul {
+                @for (date, holiday) in &coming {
+                    li { (date.year()) "年" (date_ja(*date)) " " (holiday.name) @if holiday.provisional { "（見込み）" } }
+                }
+            }
         }
     }
 }

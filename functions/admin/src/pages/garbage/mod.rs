@@ -18,7 +18,7 @@ use axum::response::Response;
 use chrono::{Datelike, NaiveDate, Weekday};
 use maud::{html, Markup};
 use tayori_domain::time::to_jst;
-use tayori_garbage::SAMPLE_NOTICE;
+use tayori_garbage::{SampleCalendar, SAMPLE_NOTICE};
 use tayori_records::{Change, GarbageRecords, StoredCalendar};
 
 pub const BASE: &str = "/admin/garbage";
@@ -54,7 +54,8 @@ const TABS: [(&str, &str); 5] = [
 fn render(
     page: &Page,
     tab: &str,
-    stored: Option<&StoredCalendar>,
+    stored: &StoredCalendar,
+    sample_calendar: SampleCalendar,
     status: StatusCode,
     body: Markup,
 ) -> Response {
@@ -84,16 +85,33 @@ fn render(
                     }
                 }
             }
-            @if stored.is_some_and(|s| s.sample) {
-                div.sample-banner role="note" {
-                    strong { "サンプル" } " " (SAMPLE_NOTICE)
-                }
+            @if stored.sample {
+                (sample_banner(sample_calendar))
             }
             (body)
         },
     );
     *response.status_mut() = status;
     response
+}
+
+/// What the sample means for citizens in this run, and what to do about it.
+fn sample_banner(sample_calendar: SampleCalendar) -> Markup {
+    html! {
+        div.sample-banner role="note" {
+            p { strong { "サンプル" } " " (SAMPLE_NOTICE) }
+            @match sample_calendar {
+                SampleCalendar::Withheld => p {
+                    "市民には使っていません：ごみ収集日のお知らせは送らず、トークでのごみの質問には「準備中」と答えています。"
+                    a href=(format!("{BASE}/data")) { "取込・書出" }
+                    "タブで市のカレンダー（5374形式のCSV）を取り込むと、お知らせと回答が始まります。"
+                },
+                SampleCalendar::Demonstrate => p {
+                    "このローカル実行では動作確認のため、サンプルのままお知らせとトークでの回答を行います（文面に「サンプル」と明記します）。"
+                },
+            }
+        }
+    }
 }
 
 const WEEKDAYS: [Weekday; 7] = [

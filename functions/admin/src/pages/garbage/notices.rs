@@ -139,10 +139,18 @@ pub async fn show(State(state): State<Arc<AdminState>>, page: Page) -> Response 
         Ok(m) => m,
         Err(e) => return ui::unavailable(&e),
     };
-    screen(&page, &stored, &form, &Problems::default(), mismatch)
+    screen(
+        &state,
+        &page,
+        &stored,
+        &form,
+        &Problems::default(),
+        mismatch,
+    )
 }
 
 fn screen(
+    state: &AdminState,
     page: &Page,
     stored: &StoredCalendar,
     form: &NoticeForm,
@@ -206,7 +214,14 @@ fn screen(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    render(page, TABS[4].0, Some(stored), status, body)
+    render(
+        page,
+        TABS[4].0,
+        stored,
+        state.config.sample_calendar,
+        status,
+        body,
+    )
 }
 
 pub async fn save(
@@ -223,7 +238,7 @@ pub async fn save(
     let form = NoticeForm::from_post(&FormData::parse(&body), &stored.calendar);
     let mut problems = Problems::default();
     let Some(settings) = form.parse(&stored.calendar, &mut problems) else {
-        return screen(&page, &stored, &form, &problems, html! {});
+        return screen(&state, &page, &stored, &form, &problems, html! {});
     };
     if let Err(e) = records.save_notices(&settings).await {
         return ui::unavailable(&e);

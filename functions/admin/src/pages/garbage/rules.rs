@@ -280,10 +280,11 @@ pub async fn show(
         })
         .unwrap_or_default();
     let form = RuleForm::from_rule(&district, &kind, calendar.rule(&district, &kind));
-    editor(&page, &stored, &form, &Problems::default(), &[])
+    editor(&state, &page, &stored, &form, &Problems::default(), &[])
 }
 
 fn editor(
+    state: &AdminState,
     page: &Page,
     stored: &StoredCalendar,
     form: &RuleForm,
@@ -407,7 +408,14 @@ fn editor(
     } else {
         StatusCode::OK
     };
-    render(page, TABS[1].0, Some(stored), status, body)
+    render(
+        page,
+        TABS[1].0,
+        stored,
+        state.config.sample_calendar,
+        status,
+        body,
+    )
 }
 
 /// Why a save was refused, shown beside the form.
@@ -492,7 +500,7 @@ pub async fn save(
                     );
                 }
             };
-            editor(&page, &stored, &form, &problems, &errors)
+            editor(&state, &page, &stored, &form, &problems, &errors)
         }
     }
 }

@@ -364,7 +364,14 @@ fn screen(
             }
         }
     };
-    render(page, TABS[2].0, Some(stored), status, body)
+    render(
+        page,
+        TABS[2].0,
+        stored,
+        state.config.sample_calendar,
+        status,
+        body,
+    )
 }
 
 fn range_ja(range: DateRange) -> String {
