@@ -24,7 +24,7 @@ fn routes_without_the_stage() {
 /// `requestContext.path`) or behind a custom domain (`stage` None: nothing in front).
 fn request(path: &str, stage: Option<&str>) -> Value {
     let mut event: Value =
-        serde_json::from_str(include_str!("../../../events/api/shelters-nearby.json")).unwrap();
+        serde_json::from_str(include_str!("../../../events/api/console-login.json")).unwrap();
     event["resource"] = json!(path);
     event["path"] = json!(path);
     event["queryStringParameters"] = Value::Null;
@@ -88,7 +88,7 @@ async fn at_the_default_endpoint_links_redirects_and_cookies_carry_the_stage() {
     assert!(body.contains(r#"href="/prod/admin/staff""#), "{body}");
     assert!(body.contains(r#"action="/prod/admin/logout""#), "{body}");
     // The address API Gateway saw reached the router.
-    assert!(body.contains("<p>198.51.100.23</p>"), "{body}");
+    assert!(body.contains("<p>203.0.113.10</p>"), "{body}");
 
     let login = app
         .invoke(request("/admin/login", Some("prod")), &none)
