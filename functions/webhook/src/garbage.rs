@@ -264,7 +264,7 @@ impl GarbageChat {
     pub fn new(platform: &Platform) -> Self {
         Self {
             garbage: GarbageRecords::new(platform.table.clone()),
-            friends: Friends::new(platform.table.clone()),
+            friends: Friends::new(platform),
             items: SegmentItemsRecord::new(platform.table.clone()),
         }
     }
