@@ -886,6 +886,8 @@ on_both_adapters!(sealed_personal_data_opens_only_with_its_context, Keys);
 
 struct Platforms {
     platform: tayori_ports::Platform,
+    /// A second process over the same table and key (another cold start).
+    other: tayori_ports::Platform,
     _dir: Option<TempDir>,
 }
 
@@ -893,9 +895,12 @@ impl Platforms {
     async fn embedded() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let clock = Arc::new(ManualClock::new(start()));
-        let (platform, _bus) = tayori_adapters::embedded::platform(dir.path(), clock).unwrap();
+        let (platform, _bus) =
+            tayori_adapters::embedded::platform(dir.path(), clock.clone()).unwrap();
+        let (other, _bus) = tayori_adapters::embedded::platform(dir.path(), clock).unwrap();
         Self {
             platform,
+            other,
             _dir: Some(dir),
         }
     }
@@ -914,7 +919,8 @@ impl Platforms {
         };
         let clock = Arc::new(ManualClock::new(start()));
         Some(Self {
-            platform: aws::platform(&sdk, &config, clock),
+            platform: aws::platform(&sdk, &config, clock.clone()),
+            other: aws::platform(&sdk, &config, clock),
             _dir: None,
         })
     }
@@ -1000,3 +1006,35 @@ on_both_adapters!(
     a_registration_is_stored_sealed_and_still_targeted,
     Platforms
 );
+
+/// Two processes starting at once, neither finding an index key, agree on one: what one
+/// hashes, the other matches.
+async fn two_cold_starts_agree_on_one_index_key(p: &Platforms) {
+    use tayori_records::index_keys::IndexKeyRecord;
+    let (first, second) = (
+        IndexKeyRecord::new(&p.platform),
+        IndexKeyRecord::new(&p.other),
+    );
+    let (one, two) = tokio::join!(first.keys(), second.keys());
+    let (one, two) = (one.unwrap(), two.unwrap());
+    assert_eq!(
+        one.current().segment_key("district", "雲浜"),
+        two.current().segment_key("district", "雲浜")
+    );
+    let at = start();
+    tayori_records::Friends::new(&p.platform)
+        .update("U1", at, |f| {
+            f.followed(at);
+            f.attributes = registered(&[("age_group", "30代"), ("district", "雲浜")]);
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        tayori_records::Friends::new(&p.other)
+            .recipients(&thirties_in_kumohama())
+            .await
+            .unwrap(),
+        ["U1"]
+    );
+}
+on_both_adapters!(two_cold_starts_agree_on_one_index_key, Platforms);
