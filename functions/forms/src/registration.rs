@@ -118,7 +118,7 @@ pub async fn delete(
     let now = state.platform.clock.now();
     let friends = Friends::new(&state.platform);
     // Someone who never registered has nothing to delete; no record is made for them.
-    if friends.get(&user_id).await?.is_some() {
+    if friends.exists(&user_id).await? {
         friends
             .update(&user_id, now, |f| {
                 f.seen(now);
