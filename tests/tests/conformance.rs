@@ -880,3 +880,161 @@ async fn sealed_personal_data_opens_only_with_its_context(k: &Keys) {
     assert_eq!(cold.open(&sealed, "friend#U1/phone").await.unwrap(), phone);
 }
 on_both_adapters!(sealed_personal_data_opens_only_with_its_context, Keys);
+
+// ---------------------------------------------------------------------------------------------
+// Citizens' registrations, sealed through the repositories
+
+struct Platforms {
+    platform: tayori_ports::Platform,
+    /// A second process over the same table and key (another cold start).
+    other: tayori_ports::Platform,
+    _dir: Option<TempDir>,
+}
+
+impl Platforms {
+    async fn embedded() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Arc::new(ManualClock::new(start()));
+        let (platform, _bus) =
+            tayori_adapters::embedded::platform(dir.path(), clock.clone()).unwrap();
+        let (other, _bus) = tayori_adapters::embedded::platform(dir.path(), clock).unwrap();
+        Self {
+            platform,
+            other,
+            _dir: Some(dir),
+        }
+    }
+
+    async fn aws() -> Option<Self> {
+        let sdk = moto().await?;
+        let table = unique_name("tayori");
+        aws::create_table(&aws_sdk_dynamodb::Client::new(&sdk), &table)
+            .await
+            .unwrap();
+        let config = aws::AwsConfig {
+            table_name: table,
+            bucket_name: unique_name("tayori"),
+            kms_key_id: kms_key(&sdk).await,
+            event_bus_name: unique_name("tayori"),
+        };
+        let clock = Arc::new(ManualClock::new(start()));
+        Some(Self {
+            platform: aws::platform(&sdk, &config, clock.clone()),
+            other: aws::platform(&sdk, &config, clock),
+            _dir: None,
+        })
+    }
+}
+
+fn registered(pairs: &[(&str, &str)]) -> std::collections::BTreeMap<String, Vec<String>> {
+    pairs
+        .iter()
+        .map(|(item, value)| (item.to_string(), vec![value.to_string()]))
+        .collect()
+}
+
+fn thirties_in_kumohama() -> tayori_domain::segment::Target {
+    use tayori_domain::segment::{Match, SegmentCondition, Target};
+    let condition = |item: &str, value: &str| SegmentCondition {
+        item: item.into(),
+        matching: Match::AnyOf,
+        values: vec![value.into()],
+    };
+    Target::Segment {
+        conditions: vec![
+            condition("age_group", "30代"),
+            condition("district", "雲浜"),
+        ],
+    }
+}
+
+/// A citizen's registration, written through the Friends repository, is stored sealed: the
+/// raw item holds none of the values; a delivery's target still finds the citizen.
+async fn a_registration_is_stored_sealed_and_still_targeted(p: &Platforms) {
+    use tayori_records::Friends;
+    let friends = Friends::new(&p.platform);
+    let at = start();
+    let answers = registered(&[
+        ("age_group", "30代"),
+        ("district", "雲浜"),
+        ("interests", "子育て"),
+    ]);
+    friends
+        .update("U-kumohama", at, |f| {
+            f.followed(at);
+            f.attributes = answers.clone();
+        })
+        .await
+        .unwrap();
+    friends
+        .update("U-nishizu", at, |f| {
+            f.followed(at);
+            f.attributes = registered(&[("age_group", "30代"), ("district", "西津")]);
+        })
+        .await
+        .unwrap();
+
+    let raw = p
+        .platform
+        .table
+        .get("FRIEND#U-kumohama", "PROFILE")
+        .await
+        .unwrap()
+        .expect("the friend is stored")
+        .body
+        .to_string();
+    for plain in ["雲浜", "30代", "子育て"] {
+        assert!(
+            !raw.contains(plain),
+            "{plain} is stored in plain text: {raw}"
+        );
+    }
+    assert_eq!(
+        friends.get("U-kumohama").await.unwrap().unwrap().attributes,
+        answers,
+        "the repository opens what it sealed"
+    );
+
+    assert_eq!(
+        friends.recipients(&thirties_in_kumohama()).await.unwrap(),
+        ["U-kumohama"],
+        "a delivery to 30代 × 雲浜 still finds them"
+    );
+    assert_eq!(friends.count(&thirties_in_kumohama()).await.unwrap(), 1);
+}
+on_both_adapters!(
+    a_registration_is_stored_sealed_and_still_targeted,
+    Platforms
+);
+
+/// Two processes starting at once, neither finding an index key, agree on one: what one
+/// hashes, the other matches.
+async fn two_cold_starts_agree_on_one_index_key(p: &Platforms) {
+    use tayori_records::index_keys::IndexKeyRecord;
+    let (first, second) = (
+        IndexKeyRecord::new(&p.platform),
+        IndexKeyRecord::new(&p.other),
+    );
+    let (one, two) = tokio::join!(first.keys(), second.keys());
+    let (one, two) = (one.unwrap(), two.unwrap());
+    assert_eq!(
+        one.current().segment_key("district", "雲浜"),
+        two.current().segment_key("district", "雲浜")
+    );
+    let at = start();
+    tayori_records::Friends::new(&p.platform)
+        .update("U1", at, |f| {
+            f.followed(at);
+            f.attributes = registered(&[("age_group", "30代"), ("district", "雲浜")]);
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        tayori_records::Friends::new(&p.other)
+            .recipients(&thirties_in_kumohama())
+            .await
+            .unwrap(),
+        ["U1"]
+    );
+}
+on_both_adapters!(two_cold_starts_agree_on_one_index_key, Platforms);

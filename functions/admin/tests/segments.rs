@@ -199,3 +199,35 @@ async fn a_clerk_without_the_segments_permission_does_not_see_the_menu_entry() {
     assert!(!home.body.contains("セグメント設定"));
     assert_eq!(c.get("/admin/segments").await.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_page_shows_how_long_a_blocked_friends_data_is_kept_and_a_clerk_changes_it() {
+    use tayori_records::retention::RetentionRecord;
+    let mut c = signed_in(segments_only()).await;
+    let page = c.get("/admin/segments").await;
+    assert!(page.body.contains("ブロックした友だちのデータの保存期間"));
+    assert!(page.body.contains("180"), "the default period is shown");
+
+    // Refused with the typed value kept beside the field.
+    let refused = c.post("/admin/retention", &[("days", "3")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused
+        .body
+        .contains("保存期間は7〜1095日の範囲で入力してください。"));
+    assert!(refused.body.contains("value=\"3\""));
+    let record = RetentionRecord::new(c.state.platform.table.clone());
+    assert_eq!(record.get().await.unwrap().days(), 180);
+
+    c.get("/admin/segments").await;
+    let saved = c.post("/admin/retention", &[("days", "365")]).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    assert_eq!(saved.location.as_deref(), Some("/admin/segments#retention"));
+    assert_eq!(record.get().await.unwrap().days(), 365);
+    let page = c.get("/admin/segments").await;
+    assert!(page.body.contains("365"));
+    assert!(c
+        .audit_actions()
+        .await
+        .iter()
+        .any(|a| a == "友だちデータの保存期間を変更"));
+}

@@ -25,7 +25,7 @@ use tayori_domain::Friend;
 use tayori_fake_line::{DeliveryTally, FakeLine, RecordedRequest};
 use tayori_line::{LineClient, LineConfig};
 use tayori_ports::table::MAX_TRANSACTION_WRITES;
-use tayori_ports::{Condition, Item, Platform, SystemClock, Write};
+use tayori_ports::{Condition, Platform, SystemClock, Write};
 use tayori_records::friends::FRIEND_SHARDS;
 use tayori_records::{Deliveries, Friends, RecordError};
 
@@ -307,7 +307,7 @@ async fn run(friends: u64, district: Option<&str>) -> Result<Run, Failure> {
     // every friend through the index, and reading the plan's batches back.
     let reading = Instant::now();
     let mut read = 0;
-    Friends::new(platform.table.clone())
+    Friends::new(&platform)
         .for_each_page(|page| read += page.len() as u64)
         .await?;
     let friend_scan = reading.elapsed();
@@ -359,7 +359,7 @@ async fn run(friends: u64, district: Option<&str>) -> Result<Run, Failure> {
 
 /// Counts the friends, reading every index shard at the same time, as the sender does.
 async fn read_every_shard_at_once(platform: &Platform) -> Result<u64, RecordError> {
-    let friends = Friends::new(platform.table.clone());
+    let friends = Friends::new(platform);
     let counts: Vec<Result<u64, RecordError>> = futures::stream::iter(0..FRIEND_SHARDS)
         .map(|shard| {
             let friends = friends.clone();
@@ -395,12 +395,13 @@ fn between(from: DateTime<Utc>, to: DateTime<Utc>) -> Duration {
 }
 
 /// `n` following friends, each with a 地区 and an age group, written straight into the table
-/// in the layout `tayori_records::Friends` uses (a friend item, indexed in one of
-/// `FRIEND_SHARDS` gsi1 partitions), 100 to a transaction: `Friends::update` writes (and
-/// fsyncs) one friend at a time, which at a million would take longer than the benchmark.
-/// Answers how many of them the delivery should reach.
+/// in the layout `tayori_records::Friends` writes (sealed attributes and segment keys, from
+/// `Friends::item`), 100 to a transaction: `Friends::update` writes (and fsyncs) one friend at
+/// a time, which at a million would take longer than the benchmark. Answers how many of them
+/// the delivery should reach.
 async fn seed_friends(platform: &Platform, n: u64, district: Option<&str>) -> Result<u64, Failure> {
     let at = Utc::now();
+    let friends = Friends::new(platform);
     let mut expected = 0;
     let mut writes = Vec::with_capacity(MAX_TRANSACTION_WRITES);
     for i in 0..n {
@@ -418,37 +419,20 @@ async fn seed_friends(platform: &Platform, n: u64, district: Option<&str>) -> Re
                 vec![AGE_GROUPS[(i % 7) as usize].to_string()],
             ),
         ]);
-        let item = Item::new(
-            format!("FRIEND#{user_id}"),
-            "PROFILE",
-            serde_json::to_value(&friend)?,
-        )
-        .with_gsi1(format!("FRIENDS#{:02}", shard_of(&user_id)), user_id)
-        .with_version(1);
         writes.push(Write::Put {
-            item,
+            item: friends.item(&friend, 1).await?,
             condition: Condition::IfAbsent,
         });
         if writes.len() == MAX_TRANSACTION_WRITES || i + 1 == n {
             platform.table.transact(std::mem::take(&mut writes)).await?;
         }
     }
-    // The layout above is a copy: make sure the records read it back as a friend.
-    let first = Friends::new(platform.table.clone())
-        .get(&format!("U{:032x}", 0))
-        .await?;
-    if n > 0 && !first.is_some_and(|f| f.can_receive_messages()) {
+    // Read one back through the repository: it opens what was sealed.
+    let first = friends.get(&format!("U{:032x}", 0)).await?;
+    if n > 0 && !first.is_some_and(|f| f.can_receive_messages() && !f.attributes.is_empty()) {
         return Err("seeded friends are not readable through tayori_records::Friends".into());
     }
     Ok(expected)
-}
-
-/// The same FNV-1a as `tayori_records::friends` (stable across processes).
-fn shard_of(user_id: &str) -> u32 {
-    let hash = user_id.bytes().fold(0x811c_9dc5_u32, |h, b| {
-        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-    });
-    hash % FRIEND_SHARDS
 }
 
 /// A one-bubble text delivery, composed and released by a clerk who may send, due now.

@@ -17,7 +17,6 @@ use tayori_domain::delivery::{Delivery, DeliveryStatus, Totals, BATCH_SIZE};
 use tayori_domain::usage::{UsageEvent, UsageKind};
 use tayori_line::{LineClient, LineError, RetryKey};
 use tayori_ports::Platform;
-use tayori_records::friends::FRIEND_SHARDS;
 use tayori_records::{
     Batch, BatchState, Deliveries, Friends, Plan, RecordError, Testers, UsageEvents,
 };
@@ -162,43 +161,13 @@ impl Sender {
         self.deliveries().save_plan(&delivery.id, &batches).await
     }
 
-    /// Following friends the delivery's target matches, in no particular order. The index's
-    /// shards are read at the same time: on DynamoDB every page is a round trip and a million
-    /// friends are a thousand pages, tens of seconds one after another; on the embedded store
-    /// it overlaps decoding with the next query (docs/benchmarks.md).
+    /// Following friends the delivery's target matches, in no particular order, matched by
+    /// their segment keys (their registrations stay sealed); every index shard is read at once
+    /// (docs/benchmarks.md).
     async fn friends_in_target(&self, delivery: &Delivery) -> Result<Vec<String>, RecordError> {
-        let friends = Friends::new(self.platform.table.clone());
-        let shards: Vec<Result<Vec<String>, RecordError>> = stream::iter(0..FRIEND_SHARDS)
-            .map(|shard| {
-                let friends = friends.clone();
-                async move {
-                    let mut chosen = Vec::new();
-                    let mut cursor = None;
-                    loop {
-                        let (page, next) = friends.page(shard, cursor).await?;
-                        chosen.extend(
-                            page.into_iter()
-                                .filter(|f| {
-                                    f.can_receive_messages()
-                                        && delivery.target.matches(&f.attributes)
-                                })
-                                .map(|f| f.user_id),
-                        );
-                        match next {
-                            Some(c) => cursor = Some(c),
-                            None => return Ok(chosen),
-                        }
-                    }
-                }
-            })
-            .buffer_unordered(FRIEND_SHARDS as usize)
-            .collect()
-            .await;
-        let mut recipients = Vec::new();
-        for shard in shards {
-            recipients.append(&mut shard?);
-        }
-        Ok(recipients)
+        Friends::new(&self.platform)
+            .recipients(&delivery.target)
+            .await
     }
 
     async fn send_batches(

@@ -146,7 +146,13 @@ impl GarbageNotices {
             return Ok(Vec::new());
         }
         let holidays = garbage.holidays().await?.holidays;
-        let audience = self.audience().await?;
+        let names: Vec<String> = stored
+            .calendar
+            .districts
+            .iter()
+            .map(|d| d.name.clone())
+            .collect();
+        let audience = self.audience(&names).await?;
         let deliveries = Deliveries::new(self.platform.table.clone());
         let mut ids = Vec::new();
         for slot in slots {
@@ -180,24 +186,22 @@ impl GarbageNotices {
         Ok(ids)
     }
 
-    /// The (district, timing) pairs at least one following citizen chose.
-    async fn audience(&self) -> Result<HashSet<(String, Timing)>, RecordError> {
-        let mut chosen = HashSet::new();
-        Friends::new(self.platform.table.clone())
-            .for_each_page(|page| {
-                for friend in page.iter().filter(|f| f.can_receive_messages()) {
-                    let values = |item: &str| friend.attributes.get(item).into_iter().flatten();
-                    for district in values(DISTRICT_ITEM) {
-                        for timing in
-                            values(GARBAGE_NOTICE_ATTRIBUTE).filter_map(|t| Timing::from_label(t))
-                        {
-                            chosen.insert((district.clone(), timing));
-                        }
-                    }
-                }
-            })
-            .await?;
-        Ok(chosen)
+    /// The (district, timing) pairs, of `districts`, at least one following citizen chose.
+    async fn audience(
+        &self,
+        districts: &[String],
+    ) -> Result<HashSet<(String, Timing)>, RecordError> {
+        let pairs: Vec<(String, Timing)> = districts
+            .iter()
+            .flat_map(|d| Timing::ALL.into_iter().map(move |t| (d.clone(), t)))
+            .collect();
+        let targets: Vec<Target> = pairs.iter().map(|(d, t)| target(d, *t)).collect();
+        let reached = Friends::new(&self.platform).reached(&targets).await?;
+        Ok(pairs
+            .into_iter()
+            .zip(reached)
+            .filter_map(|(pair, reached)| reached.then_some(pair))
+            .collect())
     }
 
     async fn create_and_release(

@@ -4,6 +4,7 @@
 //! `delivery.requested` starts one at once.
 
 pub mod fanout;
+pub mod friend_data;
 pub mod garbage_notices;
 pub mod messages;
 
@@ -21,6 +22,8 @@ pub const HEALTH_PATH: &str = "/broadcast/healthz";
 pub const TICK: &str = "scheduler.tick";
 /// Detail type of the 03:00 JST daily schedule.
 pub const DAILY: &str = "scheduler.daily-housekeeping";
+/// Detail type of an operator's request to rotate the index key (infra/key-rotation.md).
+pub const ROTATE_INDEX_KEY: &str = "scheduler.rotate-index-key";
 
 /// The tick's detail: the minute it stands for (the scheduler's time, not the arrival time, so
 /// a late invocation still does that minute's work).
@@ -33,6 +36,19 @@ impl Tick {
     pub fn event(at: DateTime<Utc>) -> Event {
         Event::new(TICK, serde_json::json!({ "at": at }))
     }
+}
+
+/// The daily run's event, as the 03:00 JST schedule (template.yaml `DailySchedule`) sends it.
+pub fn daily_event(at: DateTime<Utc>) -> Event {
+    Event::new(DAILY, serde_json::json!({ "at": at }))
+}
+
+/// Whether `at` falls in the daily schedule's minute, 03:00 JST: the local run's ticker sends
+/// the daily run then.
+pub fn is_daily_minute(at: DateTime<Utc>) -> bool {
+    use chrono::Timelike;
+    let jst = tayori_domain::time::to_jst(at);
+    (jst.hour(), jst.minute()) == (3, 0)
 }
 
 /// Turns what EventBridge Scheduler sends (see `events/scheduler/`) into the bus event it
@@ -84,8 +100,24 @@ impl EventHandler for Scheduler {
     async fn handle(&self, event: Event) -> Result<(), String> {
         match event.detail_type.as_str() {
             DAILY => {
-                // DynamoDB TTL and S3 lifecycle rules do today's clean-up.
-                tracing::info!("daily housekeeping: nothing else to do");
+                // Beside this, DynamoDB TTL and S3 lifecycle rules do the clean-up.
+                let tick: Tick = serde_json::from_value(event.detail)
+                    .map_err(|e| format!("malformed daily run: {e}"))?;
+                let upkept = friend_data::FriendDataUpkeep::new(self.sender.platform.clone())
+                    .run(tick.at)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                tracing::info!(?upkept, "daily housekeeping: friends' data");
+                Ok(())
+            }
+            ROTATE_INDEX_KEY => {
+                let tick: Tick = serde_json::from_value(event.detail)
+                    .map_err(|e| format!("malformed rotation request: {e}"))?;
+                let rotation = friend_data::FriendDataUpkeep::new(self.sender.platform.clone())
+                    .rotate_index_key(tick.at)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                tracing::info!(?rotation, "index key rotation requested");
                 Ok(())
             }
             TICK => {
@@ -130,7 +162,30 @@ mod tests {
         let daily: serde_json::Value =
             serde_json::from_str(include_str!("../../../events/scheduler/daily.json")).unwrap();
         assert_eq!(from_scheduler(&daily).unwrap().detail_type, DAILY);
+        let rotate: serde_json::Value = serde_json::from_str(include_str!(
+            "../../../events/scheduler/rotate-index-key.json"
+        ))
+        .unwrap();
+        assert_eq!(
+            from_lambda_payload(&rotate).unwrap().detail_type,
+            ROTATE_INDEX_KEY
+        );
         assert!(from_scheduler(&serde_json::json!({"detail": {"job": "tick"}})).is_err());
+    }
+
+    #[test]
+    fn the_daily_run_is_at_three_in_the_morning_japan_time() {
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        assert!(is_daily_minute(at("2026-12-01T03:00:59+09:00")));
+        assert!(!is_daily_minute(at("2026-12-01T03:01:00+09:00")));
+        assert!(
+            !is_daily_minute(at("2026-12-01T03:00:00Z")),
+            "03:00 UTC is noon in Japan"
+        );
+        assert_eq!(
+            daily_event(at("2026-12-01T03:00:00+09:00")).detail_type,
+            DAILY
+        );
     }
 
     #[test]

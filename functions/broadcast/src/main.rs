@@ -6,7 +6,9 @@ use lambda_http::lambda_runtime::{self, service_fn, LambdaEvent};
 use serde_json::Value;
 use std::sync::Arc;
 use tayori_broadcast::fanout::Sender;
-use tayori_broadcast::{from_lambda_payload, Scheduler, DAILY, DELIVERY_REQUESTED, TICK};
+use tayori_broadcast::{
+    from_lambda_payload, Scheduler, DAILY, DELIVERY_REQUESTED, ROTATE_INDEX_KEY, TICK,
+};
 use tayori_runtime::{Boot, EventRoutes};
 
 #[tokio::main]
@@ -27,6 +29,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let routes = EventRoutes::default()
         .on(TICK, scheduler.clone())
         .on(DAILY, scheduler.clone())
+        .on(ROTATE_INDEX_KEY, scheduler.clone())
         .on(DELIVERY_REQUESTED, scheduler)
         .on(
             tayori_menus::SWITCH_REQUESTED,

@@ -56,7 +56,7 @@ impl World {
 
     /// `n` following friends; friend i is 30代 when i % 3 == 0 and lives in 雲浜 when i % 2 == 0.
     async fn friends(&self, n: usize) -> Vec<String> {
-        let friends = Friends::new(self.platform.table.clone());
+        let friends = Friends::new(&self.platform);
         let at = self.clock.now();
         let mut ids = Vec::new();
         for i in 0..n {
@@ -157,7 +157,7 @@ async fn a_segment_delivery_reaches_exactly_the_citizens_in_the_segment() {
     let world = World::new().await;
     let ids = world.friends(3100).await;
     // Two of the segment blocked the account since they registered.
-    let friends = Friends::new(world.platform.table.clone());
+    let friends = Friends::new(&world.platform);
     let at = world.clock.now();
     for blocked in [&ids[0], &ids[6]] {
         friends

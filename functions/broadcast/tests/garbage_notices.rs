@@ -79,7 +79,7 @@ impl World {
             attributes.insert("garbage_notice".to_string(), vec![t.to_string()]);
         }
         let at = self.clock.now();
-        Friends::new(self.platform.table.clone())
+        Friends::new(&self.platform)
             .update(id, at, |f| {
                 f.followed(at);
                 f.attributes = attributes.clone();

@@ -91,6 +91,17 @@ pub async fn privacy(State(state): State<Arc<FormsState>>) -> Response {
     } else {
         state.config.city.as_str()
     };
+    // The period staff set; should the table not answer, the page still says what happens.
+    let kept = match tayori_records::retention::RetentionRecord::new(state.platform.table.clone())
+        .get()
+        .await
+    {
+        Ok(retention) => format!("{}日", retention.days()),
+        Err(e) => {
+            tracing::warn!(error = %e, "retention period not read for the privacy page");
+            "市が定める期間".to_string()
+        }
+    };
     page(
         "個人情報の取り扱い",
         html! {
@@ -102,6 +113,8 @@ pub async fn privacy(State(state): State<Arc<FormsState>>) -> Response {
                 p { "回答は、あなたに関係のあるお知らせ（お住まいの地区の防災情報、関心のある分野のお知らせなど）を選んでお送りするためだけに使います。利用状況の集計では、個人が分からない件数として扱います。" }
                 h2 { "確認・変更・削除" }
                 p { "登録内容はいつでも確認・変更・削除できます。トーク画面で「登録内容」「登録変更」「登録削除」と送るか、メニューの「登録内容の確認・変更」から操作してください。削除すると、回答はすぐに消去されます。" }
+                h2 { "保存期間" }
+                p { "公式アカウントをブロックしてから" (kept) "を過ぎると、友だちとしての記録（LINEのユーザーIDと登録内容）を削除します。それまでにブロックを解除した場合は、登録内容はそのまま残ります。障害に備えたバックアップからは、削除の後35日以内に消えます。なお、お知らせを送った記録には、送信先としてLINEのユーザーIDが残ります。" }
                 h2 { "第三者への提供" }
                 p { "法令に基づく場合を除き、回答を第三者に提供することはありません。" }
                 h2 { "お問い合わせ" }

@@ -66,7 +66,7 @@ pub async fn show(
     let items = SegmentItemsRecord::new(state.platform.table.clone())
         .get()
         .await?;
-    let attributes = Friends::new(state.platform.table.clone())
+    let attributes = Friends::new(&state.platform)
         .get(&user_id)
         .await?
         .map(|f| f.attributes)
@@ -92,14 +92,14 @@ pub async fn save(
         .check_registration(&submitted.values)
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let now = state.platform.clock.now();
-    let friend = Friends::new(state.platform.table.clone())
+    let friend = Friends::new(&state.platform)
         .update(&user_id, now, |f| {
             f.seen(now);
             f.attributes = items.apply_registration(&f.attributes, &answers);
         })
         .await?;
     // A questionnaire half-answered in the chat would otherwise overwrite this later.
-    RegistrationProgresses::new(state.platform.table.clone())
+    RegistrationProgresses::new(&state.platform)
         .clear(&user_id)
         .await?;
     UsageEvents::new(state.platform.table.clone())
@@ -116,9 +116,9 @@ pub async fn delete(
     Citizen(user_id): Citizen,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let now = state.platform.clock.now();
-    let friends = Friends::new(state.platform.table.clone());
+    let friends = Friends::new(&state.platform);
     // Someone who never registered has nothing to delete; no record is made for them.
-    if friends.get(&user_id).await?.is_some() {
+    if friends.exists(&user_id).await? {
         friends
             .update(&user_id, now, |f| {
                 f.seen(now);
@@ -126,7 +126,7 @@ pub async fn delete(
             })
             .await?;
     }
-    RegistrationProgresses::new(state.platform.table.clone())
+    RegistrationProgresses::new(&state.platform)
         .clear(&user_id)
         .await?;
     Ok(Json(serde_json::json!({

@@ -89,7 +89,7 @@ impl Harness {
     }
 
     async fn attributes(&self) -> Option<BTreeMap<String, Vec<String>>> {
-        Friends::new(self.platform.table.clone())
+        Friends::new(&self.platform)
             .get(CITIZEN)
             .await
             .unwrap()
@@ -315,4 +315,18 @@ async fn with_a_liff_app_id_the_page_loads_lines_sdk_and_names_the_app() {
         .into_owned();
     assert!(html.contains("https://static.line-scdn.net/liff/edge/2/sdk.js"));
     assert!(html.contains("data-liff-id=\"1657000000-AbCdEfGh\""));
+}
+
+#[tokio::test]
+async fn the_privacy_page_says_how_long_data_is_kept_after_blocking() {
+    let h = harness().await;
+    let (_, policy) = h.page("/liff/privacy").await;
+    assert!(policy.contains("保存期間"), "{policy}");
+    assert!(policy.contains("ブロックしてから180日"), "{policy}");
+    tayori_records::retention::RetentionRecord::new(h.platform.table.clone())
+        .set(tayori_domain::Retention::days_after_blocking(365).unwrap())
+        .await
+        .unwrap();
+    let (_, policy) = h.page("/liff/privacy").await;
+    assert!(policy.contains("ブロックしてから365日"), "{policy}");
 }

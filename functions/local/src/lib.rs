@@ -138,6 +138,7 @@ pub async fn start(config: LocalConfig) -> Result<Running, StartError> {
         sample_calendar: SAMPLE_CALENDAR,
     });
     bus.subscribe(tayori_broadcast::TICK, scheduler.clone());
+    bus.subscribe(tayori_broadcast::DAILY, scheduler.clone());
     bus.subscribe(tayori_broadcast::DELIVERY_REQUESTED, scheduler);
 
     let simulator = simulator::Simulator::new(
@@ -250,7 +251,7 @@ async fn source_ip(
 }
 
 /// Publishes `scheduler.tick` like EventBridge Scheduler does in AWS: once a period, aligned to
-/// the clock (the start of each minute for the default period).
+/// the clock (the start of each minute for the default period); at 03:00 JST also the daily run.
 async fn tick(bus: Arc<InProcessBus>, clock: Arc<dyn Clock>, every: Duration) {
     let period = every.as_millis().max(1) as i64;
     loop {
@@ -258,7 +259,12 @@ async fn tick(bus: Arc<InProcessBus>, clock: Arc<dyn Clock>, every: Duration) {
         let wait = period - now.rem_euclid(period);
         tokio::time::sleep(Duration::from_millis(wait as u64)).await;
         let at = clock.now();
-        if let Err(e) = bus.publish(vec![tayori_broadcast::Tick::event(at)]).await {
+        let mut events = vec![tayori_broadcast::Tick::event(at)];
+        // The daily schedule's 03:00 JST run, as in AWS (repeats within the minute are harmless).
+        if tayori_broadcast::is_daily_minute(at) {
+            events.push(tayori_broadcast::daily_event(at));
+        }
+        if let Err(e) = bus.publish(events).await {
             tracing::error!(error = %e, "scheduler tick not published");
         }
     }

@@ -437,7 +437,7 @@ async fn when_line_refuses_one_batch_its_recipients_are_counted_as_failures_in_t
     // More friends than one multicast takes (500), so the delivery has two batches. They are
     // written straight to the friends' records: 501 sign-ups through the chat would only make
     // the test slow, and registration is covered above.
-    let friends = Friends::new(running.platform.table.clone());
+    let friends = Friends::new(&running.platform);
     let now = chrono::Utc::now();
     let mut users = Vec::new();
     for n in 0..501u32 {

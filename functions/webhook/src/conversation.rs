@@ -38,7 +38,7 @@ pub struct Conversation {
 impl Conversation {
     pub fn new(platform: Platform, line: Arc<LineClient>, city: &str) -> Self {
         Self {
-            friends: Friends::new(platform.table.clone()),
+            friends: Friends::new(&platform),
             settings: Settings::new(platform.table.clone(), city),
             seen: WebhookEvents::new(platform.table.clone()),
             usage: UsageEvents::new(platform.table.clone()),

@@ -273,7 +273,7 @@ impl GarbageChat {
     pub fn new(platform: &Platform, sample_calendar: SampleCalendar) -> Self {
         Self {
             garbage: GarbageRecords::new(platform.table.clone()),
-            friends: Friends::new(platform.table.clone()),
+            friends: Friends::new(platform),
             items: SegmentItemsRecord::new(platform.table.clone()),
             sample_calendar,
         }

@@ -132,8 +132,8 @@ impl Registration {
     pub fn new(platform: &Platform, privacy_policy_url: String) -> Self {
         Self {
             items: SegmentItemsRecord::new(platform.table.clone()),
-            progresses: RegistrationProgresses::new(platform.table.clone()),
-            friends: Friends::new(platform.table.clone()),
+            progresses: RegistrationProgresses::new(platform),
+            friends: Friends::new(platform),
             usage: UsageEvents::new(platform.table.clone()),
             privacy_policy_url,
         }

@@ -41,7 +41,7 @@ impl Harness {
     /// The citizen follows with `district` registered, as if they had answered the questionnaire.
     async fn register_district(&self, district: &str) {
         let at = self.clock.now();
-        Friends::new(self.platform.table.clone())
+        Friends::new(&self.platform)
             .update(USER, at, |f| {
                 f.followed(at);
                 f.attributes

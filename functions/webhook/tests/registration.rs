@@ -223,3 +223,37 @@ async fn a_retired_item_is_not_asked_and_friends_keep_their_earlier_answer() {
         ])
     );
 }
+
+/// The raw stored items of `user`: their friend record and a questionnaire in progress.
+async fn stored_text(h: &Harness, user: &str) -> String {
+    let mut text = String::new();
+    for (pk, sk) in [
+        (format!("FRIEND#{user}"), "PROFILE"),
+        (format!("REGISTRATION#{user}"), "PROGRESS"),
+    ] {
+        if let Some(item) = h.platform.table.get(&pk, sk).await.unwrap() {
+            text.push_str(&item.body.to_string());
+        }
+    }
+    text
+}
+
+#[tokio::test]
+async fn answers_given_in_the_chat_are_stored_sealed_while_asked_and_once_registered() {
+    let h = harness().await;
+    let invitation = follow(&h).await;
+    let first = h.postback(USER, &tap(&invitation, "登録する")).await;
+    let gender = h.postback(USER, &tap(&first, "30代")).await;
+    let mid = stored_text(&h, USER).await;
+    assert!(mid.contains("sealed"), "the questionnaire is kept: {mid}");
+    assert!(!mid.contains("30代"), "in progress: {mid}");
+    let district = h.postback(USER, &tap(&gender, "女性")).await;
+    let interests = h.postback(USER, &tap(&district, "雲浜")).await;
+    let chosen = h.postback(USER, &tap(&interests, "防災")).await;
+    h.postback(USER, &tap(&chosen, "決定")).await;
+    assert_eq!(h.attributes(USER).await["district"], ["雲浜"]);
+    let done = stored_text(&h, USER).await;
+    for plain in ["30代", "女性", "雲浜", "防災"] {
+        assert!(!done.contains(plain), "{plain} in {done}");
+    }
+}

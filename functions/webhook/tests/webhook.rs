@@ -85,11 +85,7 @@ async fn a_forged_signature_is_refused_before_anything_is_stored_or_sent() {
         post(&h.app, raw, Some(forged)).await,
         StatusCode::UNAUTHORIZED
     );
-    assert!(Friends::new(h.platform.table.clone())
-        .get(USER)
-        .await
-        .unwrap()
-        .is_none());
+    assert!(Friends::new(&h.platform).get(USER).await.unwrap().is_none());
     assert!(h.fake.requests().is_empty());
 }
 
@@ -143,11 +139,7 @@ async fn following_gets_the_welcome_message_and_a_friend_record() {
         Greetings::defaults_for("小浜市").welcome
     );
     assert!(!replies[0].headers.contains_key("x-line-retry-key"));
-    let friend = Friends::new(h.platform.table.clone())
-        .get(USER)
-        .await
-        .unwrap()
-        .unwrap();
+    let friend = Friends::new(&h.platform).get(USER).await.unwrap().unwrap();
     assert_eq!(friend.status, FriendStatus::Following);
 }
 
@@ -239,11 +231,7 @@ async fn standby_events_are_ignored() {
     e.as_object_mut().unwrap().remove("replyToken");
     assert_eq!(h.deliver(vec![e]).await, StatusCode::OK);
     assert!(h.fake.requests().is_empty());
-    assert!(Friends::new(h.platform.table.clone())
-        .get(USER)
-        .await
-        .unwrap()
-        .is_none());
+    assert!(Friends::new(&h.platform).get(USER).await.unwrap().is_none());
 }
 
 #[tokio::test]
@@ -259,11 +247,7 @@ async fn unfollowing_marks_the_friend_blocked() {
     let mut unfollow = h.event(USER, "unfollow", "01U", json!({}));
     unfollow.as_object_mut().unwrap().remove("replyToken");
     assert_eq!(h.deliver(vec![unfollow]).await, StatusCode::OK);
-    let friend = Friends::new(h.platform.table.clone())
-        .get(USER)
-        .await
-        .unwrap()
-        .unwrap();
+    let friend = Friends::new(&h.platform).get(USER).await.unwrap().unwrap();
     assert_eq!(friend.status, FriendStatus::Blocked);
     assert!(!friend.can_receive_messages());
 }

@@ -10,5 +10,5 @@ pub mod staff;
 pub mod time;
 pub mod usage;
 
-pub use friend::{Friend, FriendStatus};
+pub use friend::{Friend, FriendStatus, Retention, RetentionError};
 pub use greeting::Greetings;

@@ -487,11 +487,21 @@ pub enum TargetError {
 
 impl Target {
     pub fn matches(&self, attributes: &BTreeMap<String, Vec<String>>) -> bool {
+        self.matches_by(|item, value| {
+            attributes
+                .get(item)
+                .is_some_and(|registered| registered.iter().any(|v| v == value))
+        })
+    }
+
+    /// The same decision from any way of asking "did the citizen register `value` for `item`?",
+    /// e.g. a keyed hash of the pair looked up among the friend's, where the values themselves
+    /// are sealed.
+    pub fn matches_by(&self, registered: impl Fn(&str, &str) -> bool) -> bool {
         match self {
             Target::All => true,
             Target::Segment { conditions } => conditions.iter().all(|c| {
-                let registered = attributes.get(&c.item).map(Vec::as_slice).unwrap_or(&[]);
-                let has = |v: &String| registered.contains(v);
+                let has = |v: &String| registered(&c.item, v);
                 match c.matching {
                     Match::AnyOf => c.values.iter().any(has),
                     Match::AllOf => c.values.iter().all(has),

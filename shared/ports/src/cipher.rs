@@ -6,7 +6,11 @@
 //! `friend/U123/phone`) is the associated data, so a value copied into another field or record
 //! does not open. Data keys are cached for a bounded time so that KMS is not called per field,
 //! and a key is never used for encryption longer than that.
+//!
+//! The cipher also keeps the process's unwrapped index keys (see [`crate::index_key`]): one
+//! key-service call per process and rotation, not one per friend.
 
+use crate::index_key::{IndexKey, IndexKeys, WrappedIndexKey, WrappedIndexKeys};
 use crate::{Clock, KeyError, KeyService};
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -45,11 +49,19 @@ struct Current {
     key: CachedKey,
 }
 
+/// The index keys as last read from the table, and when.
+struct CachedIndexKeys {
+    stored: WrappedIndexKeys,
+    keys: Arc<IndexKeys>,
+    read: DateTime<Utc>,
+}
+
 pub struct FieldCipher {
     keys: Arc<dyn KeyService>,
     clock: Arc<dyn Clock>,
     current: Mutex<Option<Current>>,
     unwrapped: Mutex<HashMap<Vec<u8>, CachedKey>>,
+    index: Mutex<Option<CachedIndexKeys>>,
 }
 
 impl FieldCipher {
@@ -59,6 +71,7 @@ impl FieldCipher {
             clock,
             current: Mutex::new(None),
             unwrapped: Mutex::new(HashMap::new()),
+            index: Mutex::new(None),
         }
     }
 
@@ -132,6 +145,56 @@ impl FieldCipher {
             )
             .map_err(|_| CipherError::Tampered)?;
         String::from_utf8(plain).map_err(|_| CipherError::Tampered)
+    }
+
+    /// The index keys this process read from the table less than [`KEY_LIFETIME`] ago. Within
+    /// that time a rotation made elsewhere goes unseen, which is harmless: the rotated record
+    /// keeps the previous key in force for longer than that.
+    pub async fn cached_index_keys(&self) -> Option<Arc<IndexKeys>> {
+        let now = self.clock.now();
+        let cache = self.index.lock().await;
+        cache
+            .as_ref()
+            .filter(|c| now - c.read < KEY_LIFETIME && c.read <= now)
+            .map(|c| c.keys.clone())
+    }
+
+    /// The index keys `stored` stands for, now cached for [`KEY_LIFETIME`]. The key service is
+    /// asked only when the stored keys differ from the cached ones (a cold start, a rotation).
+    pub async fn open_index_keys(
+        &self,
+        stored: &WrappedIndexKeys,
+    ) -> Result<Arc<IndexKeys>, CipherError> {
+        let now = self.clock.now();
+        let mut cache = self.index.lock().await;
+        if let Some(c) = cache.as_mut().filter(|c| c.stored == *stored) {
+            c.read = now;
+            return Ok(c.keys.clone());
+        }
+        let current = self.unwrap_index_key(&stored.current).await?;
+        let previous = match &stored.previous {
+            Some(p) => Some(self.unwrap_index_key(p).await?),
+            None => None,
+        };
+        let keys = Arc::new(IndexKeys::new(current, previous));
+        *cache = Some(CachedIndexKeys {
+            stored: stored.clone(),
+            keys: keys.clone(),
+            read: now,
+        });
+        Ok(keys)
+    }
+
+    /// A new index key of `generation`, wrapped by the key service, for the table.
+    pub async fn new_index_key(&self, generation: u32) -> Result<WrappedIndexKey, CipherError> {
+        let key = self.keys.generate_data_key().await?;
+        Ok(WrappedIndexKey::from_bytes(generation, &key.wrapped))
+    }
+
+    async fn unwrap_index_key(&self, stored: &WrappedIndexKey) -> Result<IndexKey, CipherError> {
+        let wrapped = stored.wrapped_bytes().ok_or(CipherError::Malformed)?;
+        let key = self.keys.unwrap_data_key(&wrapped).await?;
+        Ok(IndexKey::new(stored.generation, key))
     }
 
     async fn unwrap_cached(&self, wrapped: &[u8]) -> Result<Zeroizing<[u8; 32]>, CipherError> {
@@ -258,6 +321,49 @@ mod tests {
         let c = cipher.seal("c", "c").await.unwrap();
         assert_eq!(keys.generated.load(Ordering::SeqCst), 2);
         assert_ne!(a.split(':').nth(2), c.split(':').nth(2));
+    }
+
+    #[tokio::test]
+    async fn index_keys_are_unwrapped_once_and_again_only_when_the_stored_keys_change() {
+        let (keys, clock, cipher) = setup();
+        assert!(
+            cipher.cached_index_keys().await.is_none(),
+            "a cold start has none"
+        );
+        let stored = WrappedIndexKeys {
+            current: cipher.new_index_key(1).await.unwrap(),
+            previous: None,
+            rotated_at: None,
+        };
+        let first = cipher.open_index_keys(&stored).await.unwrap();
+        let again = cipher.open_index_keys(&stored).await.unwrap();
+        assert_eq!(keys.unwrapped.load(Ordering::SeqCst), 1);
+        assert_eq!(
+            first.current().segment_key("district", "雲浜"),
+            again.current().segment_key("district", "雲浜")
+        );
+        assert!(cipher.cached_index_keys().await.is_some());
+
+        // After its lifetime the cache asks to be refreshed from the table; the same stored
+        // keys cost no key-service call, rotated ones do.
+        clock.advance(KEY_LIFETIME);
+        assert!(cipher.cached_index_keys().await.is_none());
+        cipher.open_index_keys(&stored).await.unwrap();
+        assert_eq!(keys.unwrapped.load(Ordering::SeqCst), 1);
+        let rotated = WrappedIndexKeys {
+            current: cipher.new_index_key(2).await.unwrap(),
+            previous: Some(stored.current.clone()),
+            rotated_at: Some(clock.now()),
+        };
+        let both = cipher.open_index_keys(&rotated).await.unwrap();
+        assert_eq!(keys.unwrapped.load(Ordering::SeqCst), 3);
+        assert_eq!(both.current().generation(), 2);
+        assert_eq!(
+            both.by_generation(1)
+                .unwrap()
+                .segment_key("district", "雲浜"),
+            first.current().segment_key("district", "雲浜")
+        );
     }
 
     #[tokio::test]

@@ -5,6 +5,7 @@
 pub mod bus;
 pub mod cipher;
 pub mod clock;
+pub mod index_key;
 pub mod keys;
 pub mod object;
 pub mod platform;
@@ -13,6 +14,7 @@ pub mod table;
 pub use bus::{BusError, Event, EventBus, EventHandler};
 pub use cipher::{CipherError, FieldCipher};
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use index_key::{IndexKeys, WrappedIndexKey, WrappedIndexKeys};
 pub use keys::{DataKey, KeyError, KeyService};
 pub use object::{ObjectError, ObjectKey, ObjectStore, StoredObject};
 pub use platform::Platform;

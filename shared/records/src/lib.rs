@@ -2,14 +2,14 @@
 //!
 //! | record | pk | sk | gsi1 | ttl | serves |
 //! |---|---|---|---|---|---|
-//! | friend | `FRIEND#<userId>` | `PROFILE` | `FRIENDS#<shard 00–15>` / `<userId>` | – | webhook: upsert on every event; delivery: recipients by segment |
+//! | friend | `FRIEND#<userId>` | `PROFILE` | `FRIENDS#<shard 00–15>` / `<userId>` | – | webhook: upsert on every event; delivery: recipients by segment keys; daily: removal after the retention period |
 //! | greetings | `SETTINGS` | `GREETINGS` | – | – | webhook: welcome and default reply; console: edit |
 //! | webhook event seen | `WEBHOOKEVENT#<webhookEventId>` | `SEEN` | – | 2 days | webhook: handle each event once |
 //! | LINE retry key | `RETRYKEY#<operation>` | `KEY` | – | 24 h | LINE client: same key after a crash |
 //! | staff account | `STAFF#<loginId>` | `ACCOUNT` | `STAFF` / `<loginId>` | – | console: sign-in (attempts counted by conditional write), staff list; TOTP secrets sealed |
 //! | role presets | `SETTINGS` | `ROLEPRESETS` | – | – | console: new accounts start from one |
 //! | console session | `SESSION#<sha256(token)>` | `SESSION` | – | idle/absolute end | console: who is signed in (saved only at the version read; dead once the account's session generation moves on) |
-//! | usage event | `USAGE#<yyyy-mm-dd JST>` | `<time>#<uuid>` | – | 3 years | usage report by period |
+//! | usage event | `USAGE#<yyyy-mm-dd JST>` | `<uuid>` | – | 3 years | usage report by period (no user id; the day and the report's dimensions only) |
 //! | rich menu | `RICHMENU#<id>` | `MENU` | `RICHMENU` / `<id>` | – | console: menu list and editor |
 //! | menu designation | `SETTINGS` | `MENUMODE` | – | – | 通常/緊急 menus and the one in force |
 //! | delivery | `DELIVERY#<id>` | `META` | `DELIVERIES` / `<created>#<id>` | – | console: delivery list and log |
@@ -18,16 +18,31 @@
 //! | testers | `SETTINGS` | `TESTERS` | – | – | test deliveries go to staff's own LINE accounts |
 //! | tester code | `TESTERCODE#<code>` | `CODE` | – | 10 min | 「テスター登録 <code>」 from LINE links the account |
 //! | segment items | `SETTINGS` | `SEGMENTITEMS` | – | – | console: セグメント項目; webhook and LIFF: the questions |
-//! | registration progress | `REGISTRATION#<userId>` | `PROGRESS` | – | 24 h | webhook: where a citizen is in the chat questionnaire |
+//! | registration progress | `REGISTRATION#<userId>` | `PROGRESS` | – | 24 h | webhook: where a citizen is in the chat questionnaire (sealed) |
+//! | index key | `SETTINGS` | `INDEXKEY` | – | – | the key behind segment keys, wrapped by the key service; created once, rotated on request |
+//! | friend retention | `SETTINGS` | `FRIENDRETENTION` | – | – | console: how long a blocked friend's data is kept; daily: removal |
 //! | garbage calendar, dictionary, holidays, notice settings | `GARBAGE` | `CALENDAR`, `DICTIONARY`, `HOLIDAYS`, `NOTICES` | – | – | console: ごみカレンダー; broadcast: morning notices; webhook: lookups |
 //! | audit entry | `AUDIT#<yyyy-mm JST>` | `<time>#<uuid>` | – | retention | console: 操作ログ by month |
 //!
 //! Records are typed here so that no function writes raw keys of another's records.
+//!
+//! **Personal data is sealed here.** A friend's registered answers and a questionnaire in
+//! progress are sealed with the field cipher (AES-256-GCM under KMS data keys, bound to the
+//! record) by the repositories that write them ([`Friends`], [`RegistrationProgresses`]) and
+//! opened by the same repositories when read, so no handler sees or forgets the sealed form.
+//! The friend record stores, beside the sealed answers, `segment_keys`: HMAC-SHA256 of each
+//! (item, value) under the index key, with the key's `index_generation`, so that a delivery's
+//! recipients and the console's count are found without opening anyone
+//! ([`friends::TargetMatcher`]). Records from before sealing hold the answers in plain text;
+//! they are read as before and sealed on their next write (or by the daily job). Keys and their
+//! rotation: `infra/key-rotation.md`.
 
 pub mod audit;
 pub mod deliveries;
 pub mod friends;
 pub mod garbage;
+pub mod index_keys;
+pub mod retention;
 pub mod richmenus;
 pub mod segments;
 pub mod sessions;
@@ -62,7 +77,7 @@ pub enum RecordError {
     #[error("record {} kept changing under concurrent writers", without_user_ids(.0))]
     Contended(String),
     /// A sealed field could not be sealed or opened (key service down, or the value altered).
-    #[error(transparent)]
+    #[error("sealed personal data could not be sealed or opened: {0}")]
     Cipher(#[from] tayori_ports::CipherError),
 }
 
@@ -91,7 +106,9 @@ fn without_user_ids(text: &str) -> String {
 pub(crate) fn decode<T: serde::de::DeserializeOwned>(
     item: &tayori_ports::Item,
 ) -> Result<T, RecordError> {
-    serde_json::from_value(item.body.clone())
+    // Read from the body in place: cloning it first would copy every field, sealed values
+    // included, of every friend a delivery lists.
+    <T as serde::Deserialize>::deserialize(&item.body)
         .map_err(|e| RecordError::Corrupt(format!("{}/{}", item.pk, item.sk), e.to_string()))
 }
 

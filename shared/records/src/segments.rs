@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tayori_domain::segment::SegmentItems;
-use tayori_ports::{Condition, Item, StoreError, TableStore};
+use tayori_ports::{Condition, FieldCipher, Item, Platform, StoreError, TableStore};
 
 const SETTINGS_PK: &str = "SETTINGS";
 const ITEMS_SK: &str = "SEGMENTITEMS";
@@ -82,20 +82,56 @@ const PROGRESS_SK: &str = "PROGRESS";
 /// A questionnaire left for a day is forgotten: the citizen starts again with 「登録」.
 pub const PROGRESS_TTL_HOURS: i64 = 24;
 
+/// Where a citizen's questionnaire in progress is kept, so that removing a friend's data
+/// removes this too.
+pub(crate) fn progress_key(user_id: &str) -> (String, &'static str) {
+    (progress_pk(user_id), PROGRESS_SK)
+}
+
+/// The answers so far are as personal as the finished registration: stored sealed, bound to
+/// the citizen.
+fn progress_context(user_id: &str) -> String {
+    format!("registration/{user_id}/progress")
+}
+
+/// A progress record as stored. Records written before field encryption hold the progress
+/// itself in plain text; they are read as before and live a day at most.
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum StoredProgress {
+    Sealed { sealed: String },
+    Plain(RegistrationProgress),
+}
+
 #[derive(Clone)]
 pub struct RegistrationProgresses {
     table: Arc<dyn TableStore>,
+    cipher: Arc<FieldCipher>,
 }
 
 impl RegistrationProgresses {
-    pub fn new(table: Arc<dyn TableStore>) -> Self {
-        Self { table }
+    pub fn new(platform: &Platform) -> Self {
+        Self {
+            table: platform.table.clone(),
+            cipher: platform.cipher.clone(),
+        }
     }
 
     pub async fn get(&self, user_id: &str) -> Result<Option<RegistrationProgress>, RecordError> {
-        match self.table.get(&progress_pk(user_id), PROGRESS_SK).await? {
-            Some(item) => Ok(Some(decode(&item)?)),
-            None => Ok(None),
+        let Some(item) = self.table.get(&progress_pk(user_id), PROGRESS_SK).await? else {
+            return Ok(None);
+        };
+        match decode::<StoredProgress>(&item)? {
+            StoredProgress::Plain(progress) => Ok(Some(progress)),
+            StoredProgress::Sealed { sealed } => {
+                let json = self
+                    .cipher
+                    .open(&sealed, &progress_context(user_id))
+                    .await?;
+                serde_json::from_str(&json)
+                    .map(Some)
+                    .map_err(|e| RecordError::Corrupt(progress_pk(user_id), e.to_string()))
+            }
         }
     }
 
@@ -105,8 +141,12 @@ impl RegistrationProgresses {
         progress: &RegistrationProgress,
         now: DateTime<Utc>,
     ) -> Result<(), RecordError> {
+        let json = serde_json::to_string(progress).expect("progress serialises to JSON");
+        let sealed = StoredProgress::Sealed {
+            sealed: self.cipher.seal(&json, &progress_context(user_id)).await?,
+        };
         let expires = now + Duration::hours(PROGRESS_TTL_HOURS);
-        let item = Item::new(progress_pk(user_id), PROGRESS_SK, encode(progress))
+        let item = Item::new(progress_pk(user_id), PROGRESS_SK, encode(&sealed))
             .expiring_at(expires.timestamp());
         self.table.put(item, Condition::Always).await?;
         Ok(())
@@ -187,11 +227,40 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_questionnaire_in_progress_is_stored_sealed_and_one_from_before_sealing_still_reads()
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let (platform, _bus) =
+            tayori_adapters::embedded::platform(dir.path(), Arc::new(SystemClock)).unwrap();
+        let progresses = RegistrationProgresses::new(&platform);
+        let progress = RegistrationProgress {
+            current: "district".into(),
+            answers: [("age_group".to_string(), vec!["30代".to_string()])].into(),
+            selected: vec![],
+        };
+        progresses.save("U1", &progress, Utc::now()).await.unwrap();
+        let raw = platform
+            .table
+            .get("REGISTRATION#U1", PROGRESS_SK)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(!raw.body.to_string().contains("30代"), "{}", raw.body);
+        assert_eq!(progresses.get("U1").await.unwrap(), Some(progress.clone()));
+
+        let before = Item::new("REGISTRATION#U2", PROGRESS_SK, encode(&progress));
+        platform.table.put(before, Condition::Always).await.unwrap();
+        assert_eq!(progresses.get("U2").await.unwrap(), Some(progress));
+    }
+
+    #[tokio::test]
     async fn a_questionnaire_left_for_a_day_is_forgotten() {
         let dir = tempfile::tempdir().unwrap();
         let start = Utc::now();
         let clock = Arc::new(ManualClock::new(start));
-        let progresses = RegistrationProgresses::new(table(&dir, clock.clone()));
+        let (platform, _bus) =
+            tayori_adapters::embedded::platform(dir.path(), clock.clone()).unwrap();
+        let progresses = RegistrationProgresses::new(&platform);
         let progress = RegistrationProgress {
             current: "gender".into(),
             answers: [("age_group".to_string(), vec!["30代".to_string()])].into(),

@@ -27,6 +27,12 @@ fn tries_pk(user_id: &str) -> String {
     format!("TESTERTRIES#{user_id}")
 }
 
+/// Where the wrong codes a LINE account sent are counted, so that removing a friend's data
+/// removes this too.
+pub(crate) fn tries_key(user_id: &str) -> (String, &'static str) {
+    (tries_pk(user_id), "TRIES")
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tester {
     pub user_id: String,

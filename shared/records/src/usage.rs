@@ -1,11 +1,22 @@
 //! The usage-event writer every function shares, and the reader the usage report uses.
 //! Events are kept in daily partitions (JST), so a period's report reads one partition per day.
+//!
+//! **Are usage events personal data?** An event holds no user id and no free text, only a kind,
+//! a count and the citizen's registered values (地区, 年代 …). Stored as the domain hands it over,
+//! though, it would also hold the exact instant, and the friend record keeps the same instant
+//! as `last_active`: anyone with a copy of the table could join the two and read a friend's
+//! sealed registration off the event. So an event is stored with only what the report uses,
+//! the JST day (the report's finest grain) and the report's dimensions
+//! ([`tayori_domain::usage::DIMENSIONS`]); an item staff added later, or the garbage-notice
+//! timing, is dropped. What is left says "someone in 雲浜 in their 30s used the menu on
+//! 12/1": statistics, not a person, which is why these events are not sealed (sealing them
+//! would cost the report one key-service call per data key over up to a year of events).
 
 use crate::{decode, encode, RecordError};
-use chrono::{Duration, NaiveDate};
+use chrono::{Duration, NaiveDate, NaiveTime, Utc};
 use std::sync::Arc;
-use tayori_domain::time::to_jst;
-use tayori_domain::usage::UsageEvent;
+use tayori_domain::time::{jst, to_jst};
+use tayori_domain::usage::{UsageEvent, DIMENSIONS};
 use tayori_ports::{Condition, Item, Query, TableStore};
 
 /// Usage events are statistics: three years covers 前年度比 comparisons with room to spare.
@@ -13,6 +24,22 @@ const KEEP_FOR: Duration = Duration::days(3 * 366);
 
 fn day_pk(day: NaiveDate) -> String {
     format!("USAGE#{}", day.format("%Y-%m-%d"))
+}
+
+/// The event as stored: at the start of its JST day, with the report's dimensions only.
+fn as_stored(event: &UsageEvent) -> UsageEvent {
+    let day = to_jst(event.at).date_naive();
+    let mut stored = event.clone();
+    stored.at = day
+        .and_time(NaiveTime::MIN)
+        .and_local_timezone(jst())
+        .single()
+        .expect("a fixed offset has one local time")
+        .with_timezone(&Utc);
+    stored
+        .attributes
+        .retain(|item, _| DIMENSIONS.iter().any(|(id, _)| id == item));
+    stored
 }
 
 #[derive(Clone)]
@@ -27,13 +54,11 @@ impl UsageEvents {
 
     pub async fn record(&self, event: &UsageEvent) -> Result<(), RecordError> {
         let day = to_jst(event.at).date_naive();
-        let sk = format!(
-            "{}#{}",
-            event.at.format("%Y-%m-%dT%H:%M:%S%.6fZ"),
-            uuid::Uuid::new_v4()
-        );
-        let item = Item::new(day_pk(day), sk, encode(event))
-            .expiring_at((event.at + KEEP_FOR).timestamp());
+        let stored = as_stored(event);
+        // A random sort key: the order of a day's events is nothing the report needs.
+        let sk = uuid::Uuid::new_v4().to_string();
+        let item = Item::new(day_pk(day), sk, encode(&stored))
+            .expiring_at((stored.at + KEEP_FOR).timestamp());
         self.table.put(item, Condition::IfAbsent).await?;
         Ok(())
     }
@@ -73,5 +98,59 @@ impl UsageEvents {
             day = day.succ_opt().expect("dates within range");
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::DateTime;
+    use std::collections::BTreeMap;
+    use tayori_adapters::embedded::SqliteTable;
+    use tayori_domain::usage::UsageKind;
+    use tayori_ports::SystemClock;
+
+    #[tokio::test]
+    async fn a_usage_event_keeps_only_its_jst_day_and_the_reports_dimensions() {
+        let dir = tempfile::tempdir().unwrap();
+        let table: Arc<dyn TableStore> =
+            Arc::new(SqliteTable::open(dir.path(), Arc::new(SystemClock)).unwrap());
+        let usage = UsageEvents::new(table.clone());
+        let at: DateTime<Utc> = DateTime::parse_from_rfc3339("2026-12-01T23:45:12.345+09:00")
+            .unwrap()
+            .with_timezone(&Utc);
+        let attributes: BTreeMap<String, Vec<String>> = [
+            ("district", "雲浜"),
+            ("age_group", "30代"),
+            ("garbage_notice", "当日朝"),
+            ("item5", "会社員"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), vec![v.to_string()]))
+        .collect();
+        usage
+            .record(&UsageEvent::one(UsageKind::MenuTap, at).with_attributes(attributes))
+            .await
+            .unwrap();
+
+        let page = table
+            .query(Query::partition("USAGE#2026-12-01"))
+            .await
+            .unwrap();
+        let raw = page.items[0].body.to_string() + &page.items[0].sk;
+        assert!(!raw.contains("23:45") && !raw.contains("14:45"), "{raw}");
+        assert!(!raw.contains("当日朝") && !raw.contains("会社員"), "{raw}");
+
+        let day = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let mut read = Vec::new();
+        usage
+            .each_between(day, day, |e| read.push(e))
+            .await
+            .unwrap();
+        assert_eq!(read.len(), 1);
+        assert_eq!(read[0].attributes["district"], ["雲浜"]);
+        assert_eq!(read[0].attributes["age_group"], ["30代"]);
+        assert_eq!(read[0].attributes.len(), 2);
+        assert_eq!(to_jst(read[0].at).date_naive(), day);
     }
 }

@@ -273,16 +273,7 @@ async fn save(
 
 /// How many friends the target reaches now.
 async fn count(state: &AdminState, target: &Target) -> Result<u64, RecordError> {
-    let mut n = 0u64;
-    Friends::new(state.platform.table.clone())
-        .for_each_page(|page| {
-            n += page
-                .iter()
-                .filter(|f| f.can_receive_messages() && target.matches(&f.attributes))
-                .count() as u64;
-        })
-        .await?;
-    Ok(n)
+    Friends::new(&state.platform).count(target).await
 }
 
 async fn request_send(state: &AdminState, id: &str) {

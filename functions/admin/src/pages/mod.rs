@@ -213,6 +213,11 @@ pub fn routes() -> Routes {
             Needs(Segments),
             segments::retire_choice,
         )
+        .post(
+            segments::RETENTION,
+            Needs(Segments),
+            segments::set_retention,
+        )
         .get("/admin/emergency", Needs(EmergencySwitch), emergency::show)
         .post(
             "/admin/emergency",

@@ -1,6 +1,9 @@
 //! セグメント設定: the items citizens register (年代, 性別, 居住地区, 関心 …) and their choices,
 //! in the order the chat questionnaire and the LIFF form ask them. Staff add, rename, reorder
 //! and retire; nothing is ever deleted, so old deliveries and logs keep their meaning.
+//!
+//! The page also shows, and lets staff set, how long the data of a friend who blocked the
+//! account is kept (保存期間, 仕様書 6.1.1); the daily job removes it after that.
 
 use crate::audit::{self, Actor};
 use crate::ui::form::Problems;
@@ -16,9 +19,13 @@ use std::sync::Arc;
 use tayori_domain::segment::{
     Answer, SegmentEditError, SegmentItem, SegmentItems, MAX_CHOICE_CHARS, MAX_LABEL_CHARS,
 };
-use tayori_records::SegmentItemsRecord;
+use tayori_domain::Retention;
+use tayori_records::retention::RetentionRecord;
+use tayori_records::{RecordError, SegmentItemsRecord};
 
 const LIST: &str = "/admin/segments";
+/// Where the retention form posts.
+pub const RETENTION: &str = "/admin/retention";
 const MANUAL: &str = "segments";
 
 fn record(state: &AdminState) -> SegmentItemsRecord {
@@ -34,9 +41,18 @@ struct Refusal {
     form: FormData,
 }
 
+/// The items and the retention policy, what the page shows.
+async fn load(state: &AdminState) -> Result<(SegmentItems, Retention), RecordError> {
+    let items = record(state).get().await?;
+    let retention = RetentionRecord::new(state.platform.table.clone())
+        .get()
+        .await?;
+    Ok((items, retention))
+}
+
 pub async fn list(State(state): State<Arc<AdminState>>, page: Page) -> Response {
-    match record(&state).get().await {
-        Ok(items) => render(&page, &items, None),
+    match load(&state).await {
+        Ok((items, retention)) => render(&page, &items, retention, None),
         Err(e) => ui::unavailable(&e),
     }
 }
@@ -175,7 +191,35 @@ fn item_section(
     }
 }
 
-fn render(page: &Page, items: &SegmentItems, refusal: Option<Refusal>) -> Response {
+fn retention_section(page: &Page, retention: Retention, refusal: Option<&Refusal>) -> Markup {
+    let days = typed(refusal, "retention", "days", &retention.days().to_string());
+    html! {
+        section #retention style="border:1px solid #c8ccd2;padding:12px 16px;margin-bottom:16px" {
+            h2 { "ブロックした友だちのデータの保存期間" }
+            p { "友だちがアカウントをブロックしてから "
+                strong { (retention.days()) "日" }
+                " を過ぎると、毎日午前3時の処理で、その友だちの記録（LINEのユーザーID、登録内容、回答途中の質問、テスター登録）を削除します。"
+                "期間内にブロックを解除した友だちは、登録内容ごとそのまま残ります。"
+                "配信の送信記録に残る送信先のIDは、この削除の対象外です。" }
+            p { "「登録削除」を選んだ市民の登録内容は、この期間とは関係なく、その場で削除されます。"
+                "初期値は" (Retention::DEFAULT_DAYS) "日です。" }
+            @if let Some(r) = refusal.filter(|r| r.scope == "retention") { (r.problems.summary()) }
+            form method="post" action=(RETENTION) {
+                (page.csrf_field())
+                (input("retention", "days", "保存期間（日）", &days, refusal,
+                    &format!("{}〜{}日。変更は操作ログに残ります。", Retention::MIN_DAYS, Retention::MAX_DAYS)))
+                button type="submit" { "保存期間を変更" }
+            }
+        }
+    }
+}
+
+fn render(
+    page: &Page,
+    items: &SegmentItems,
+    retention: Retention,
+    refusal: Option<Refusal>,
+) -> Response {
     let refusal = refusal.as_ref();
     let last = items.items.len().saturating_sub(1);
     let answer = typed(refusal, "new", "answer", "one");
@@ -206,6 +250,7 @@ fn render(page: &Page, items: &SegmentItems, refusal: Option<Refusal>) -> Respon
                     button.primary type="submit" { "項目を追加" }
                 }
             }
+            (retention_section(page, retention, refusal))
         },
     );
     if refusal.is_some() {
@@ -231,8 +276,8 @@ async fn change(
         Err(e) => ui::unavailable(&e),
         Ok(Err(SegmentEditError::UnknownItem(_))) => ui::not_found(),
         Ok(Err(refused)) => {
-            let items = match record(state).get().await {
-                Ok(items) => items,
+            let (items, retention) = match load(state).await {
+                Ok(loaded) => loaded,
                 Err(e) => return ui::unavailable(&e),
             };
             let mut problems = Problems::default();
@@ -240,6 +285,7 @@ async fn change(
             render(
                 page,
                 &items,
+                retention,
                 Some(Refusal {
                     scope: scope.to_string(),
                     problems,
@@ -455,4 +501,55 @@ pub async fn retire_choice(
         |items| items.set_choice_retired(&id, index, retired),
     )
     .await
+}
+
+/// Sets the retention period; refused with the typed value kept beside the field.
+pub async fn set_retention(
+    State(state): State<Arc<AdminState>>,
+    page: Page,
+    actor: Actor,
+    body: Bytes,
+) -> Response {
+    let form = FormData::parse(&body);
+    let (items, before) = match load(&state).await {
+        Ok(loaded) => loaded,
+        Err(e) => return ui::unavailable(&e),
+    };
+    let retention = match Retention::parse(&form.get("days")) {
+        Ok(r) => r,
+        Err(refused) => {
+            let mut problems = Problems::default();
+            problems.add("days", refused.to_string());
+            return render(
+                &page,
+                &items,
+                before,
+                Some(Refusal {
+                    scope: "retention".into(),
+                    problems,
+                    form,
+                }),
+            );
+        }
+    };
+    if let Err(e) = RetentionRecord::new(state.platform.table.clone())
+        .set(retention)
+        .await
+    {
+        return ui::unavailable(&e);
+    }
+    audit::record(
+        &state,
+        &actor,
+        "友だちデータの保存期間を変更",
+        "settings:friend-retention",
+        format!("ブロックから{}日 → {}日", before.days(), retention.days()),
+    )
+    .await;
+    redirect_with(
+        &format!("{LIST}#retention"),
+        FlashKind::Success,
+        format!("保存期間を変更しました：ブロックから{}日", retention.days()),
+        state.config.secure_cookies,
+    )
 }

@@ -146,7 +146,7 @@ impl Harness {
 
     /// The attributes registered for `user`; none for someone not (or no longer) registered.
     pub async fn attributes(&self, user: &str) -> BTreeMap<String, Vec<String>> {
-        Friends::new(self.platform.table.clone())
+        Friends::new(&self.platform)
             .get(user)
             .await
             .unwrap()
