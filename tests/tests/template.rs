@@ -848,7 +848,10 @@ fn functions_not_built_yet_route_only_their_health_check_and_hold_no_permissions
         ("ExportFunction", "/admin/api/exports/healthz"),
     ] {
         let properties = &resource(&template, function)["Properties"];
-        assert!(properties["Policies"].is_null(), "{function} holds policies");
+        assert!(
+            properties["Policies"].is_null(),
+            "{function} holds policies"
+        );
         let paths: Vec<&str> = properties["Events"]
             .as_mapping()
             .unwrap()
@@ -857,13 +860,15 @@ fn functions_not_built_yet_route_only_their_health_check_and_hold_no_permissions
             .collect();
         assert_eq!(paths, [health], "{function}");
         assert!(
-            of_type(&template, "AWS::Events::Rule").iter().all(|(_, rule)| {
-                rule["Properties"]["Targets"]
-                    .as_sequence()
-                    .unwrap()
-                    .iter()
-                    .all(|t| target(&t["Arn"]) != Some(function))
-            }),
+            of_type(&template, "AWS::Events::Rule")
+                .iter()
+                .all(|(_, rule)| {
+                    rule["Properties"]["Targets"]
+                        .as_sequence()
+                        .unwrap()
+                        .iter()
+                        .all(|t| target(&t["Arn"]) != Some(function))
+                }),
             "a bus rule targets {function}"
         );
     }
@@ -1215,4 +1220,25 @@ fn every_sample_line_webhook_is_signed_for_the_dev_secret() {
         checked += 1;
     }
     assert_eq!(checked, 6);
+}
+
+/// 9.1.5: every alarm reaches the people on duty and tells them where the incident flow is.
+#[test]
+fn every_alarm_notifies_the_topic_and_points_to_the_incident_runbook() {
+    let template = template();
+    let alarms = of_type(&template, "AWS::CloudWatch::Alarm");
+    assert!(alarms.len() >= 15, "an alarm per function and more");
+    for (id, alarm) in &alarms {
+        let actions = alarm["Properties"]["AlarmActions"].as_sequence().unwrap();
+        assert!(
+            actions.iter().any(|a| target(a) == Some("AlarmTopic")),
+            "{id} notifies the alarm topic"
+        );
+        let description = alarm["Properties"]["AlarmDescription"].as_str().unwrap();
+        assert!(
+            description.contains("infra/runbook-incident.md"),
+            "{id}: {description}"
+        );
+    }
+    assert!(repo_root().join("infra/runbook-incident.md").exists());
 }
