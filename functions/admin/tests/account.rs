@@ -98,3 +98,32 @@ async fn a_colleague_replaces_the_temporary_password_before_using_anything_else(
     again.sign_in("suzuki").await;
     is_sent_to_own_account(&mut again, "/admin/usage").await;
 }
+
+#[tokio::test]
+async fn a_password_with_spaces_at_its_ends_signs_in_exactly_as_it_was_chosen() {
+    let mut clerk = Console::signed_in("suzuki", "鈴木 一郎", "土木課", PermissionSet::all()).await;
+    let spaced = "  wakasa bay 2026  ";
+    clerk.get("/admin/account").await;
+    let changed = clerk
+        .post(
+            "/admin/account/password",
+            &[
+                ("current", PASSWORD),
+                ("password", spaced),
+                ("password_again", spaced),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
+
+    let mut again = clerk.another_browser();
+    let trimmed = again.sign_in_with("suzuki", spaced.trim()).await;
+    assert_eq!(
+        trimmed.status,
+        StatusCode::OK,
+        "the trimmed password is another one"
+    );
+    let exact = again.sign_in_with("suzuki", spaced).await;
+    assert_eq!(exact.status, StatusCode::SEE_OTHER, "{}", exact.body);
+    assert_eq!(exact.location.as_deref(), Some("/admin"));
+}

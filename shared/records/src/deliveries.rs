@@ -5,7 +5,7 @@
 //! | delivery | `DELIVERY#<id>` | `META` | `DELIVERIES` / `<created at>#<id>` |
 //! | open entry (予約済み and due, or 配信中) | `DUE` | `<due at>#<id>` | – |
 //! | send plan | `DELIVERY#<id>` | `PLAN` | – |
-//! | batch of ≤ 500 recipients | `DELIVERY#<id>` | `BATCH#<n, 6 digits>` | – |
+//! | batch of ≤ 500 recipients | `DELIVERY#<id>` | `BATCH#<n, 6 digits>` | – (expires [`RECIPIENTS_KEPT`] after it is sent) |
 //! | sender's lease | `DELIVERY#<id>` | `LEASE` | – (expires) |
 //!
 //! The plan is written only after every batch is, so a sender that finds a plan can trust its
@@ -22,6 +22,11 @@ fn pk(id: &str) -> String {
     format!("DELIVERY#{id}")
 }
 const META: &str = "META";
+
+/// How long a sent batch keeps its recipients' LINE user ids. The sender needs them only until
+/// the delivery is finished (minutes); the log keeps its totals on the delivery itself. A month
+/// leaves time to look into a failure LINE reported, and no longer (6.1.1: minimal data).
+pub const RECIPIENTS_KEPT: chrono::Duration = chrono::Duration::days(30);
 const PLAN: &str = "PLAN";
 const LEASE: &str = "LEASE";
 const DUE: &str = "DUE";
@@ -291,13 +296,17 @@ impl Deliveries {
         Ok((batches, page.cursor))
     }
 
+    /// Records a batch's outcome; once it is no longer pending, its recipients are kept only
+    /// [`RECIPIENTS_KEPT`] from the time it was recorded.
     pub async fn record_batch(&self, id: &str, batch: &Batch) -> Result<(), RecordError> {
-        self.table
-            .put(
-                Item::new(pk(id), batch_sk(batch.number), encode(batch)),
-                Condition::Always,
-            )
-            .await?;
+        let item = Item::new(pk(id), batch_sk(batch.number), encode(batch));
+        let item = match batch.at {
+            Some(at) if batch.state != BatchState::Pending => {
+                item.expiring_at((at + RECIPIENTS_KEPT).timestamp())
+            }
+            _ => item,
+        };
+        self.table.put(item, Condition::Always).await?;
         Ok(())
     }
 
@@ -371,6 +380,45 @@ mod tests {
         DateTime::parse_from_rfc3339("2026-12-01T09:00:00+09:00")
             .unwrap()
             .with_timezone(&Utc)
+    }
+
+    #[tokio::test]
+    async fn a_sent_batch_forgets_its_recipients_a_month_after_it_was_sent() {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Arc::new(tayori_ports::ManualClock::new(now()));
+        let deliveries = Deliveries::new(Arc::new(
+            SqliteTable::open(dir.path(), clock.clone()).unwrap(),
+        ));
+        let batch = |number: u32, state: BatchState| Batch {
+            number,
+            recipients: vec![format!("U{number:032x}")],
+            retry_key: format!("key-{number}"),
+            state,
+            at: None,
+        };
+        let plan = deliveries
+            .save_plan(
+                "D1",
+                &[batch(0, BatchState::Pending), batch(1, BatchState::Pending)],
+            )
+            .await
+            .unwrap();
+        let sent = Batch {
+            at: Some(now()),
+            ..batch(0, BatchState::Sent { request_id: None })
+        };
+        deliveries.record_batch("D1", &sent).await.unwrap();
+
+        clock.advance(RECIPIENTS_KEPT - Duration::minutes(1));
+        let (kept, _) = deliveries.batches("D1", &plan, None).await.unwrap();
+        assert_eq!(kept.len(), 2, "both batches within the month");
+        clock.advance(Duration::minutes(1));
+        let (kept, _) = deliveries.batches("D1", &plan, None).await.unwrap();
+        assert_eq!(
+            kept.iter().map(|b| b.number).collect::<Vec<_>>(),
+            [1],
+            "the sent batch is gone; the one never sent stays for its sender"
+        );
     }
 
     fn draft(id: &str) -> Delivery {

@@ -153,13 +153,13 @@ pub async fn change_password(
     };
     let login_id = &signed.account.login_id;
     let form = FormData::parse(&body);
-    let current = form.get("current");
-    let new = form.get("password");
+    let current = form.secret("current");
+    let new = form.secret("password");
     let mut problems = Problems::default();
     // The new password is checked first: a slip in it should not cost an attempt.
     if let Err(p) = check_password(&new, login_id.as_str()) {
         problems.add("password", p.to_string());
-    } else if new != form.get("password_again") {
+    } else if new != form.secret("password_again") {
         problems.add("password_again", "確認用のパスワードが一致しません。");
     } else if new == current {
         problems.add(
@@ -229,7 +229,7 @@ pub async fn totp_start(
     };
     let login_id = &signed.account.login_id;
     if signed.account.has_second_factor() {
-        let typed = FormData::parse(&body).get(TOTP_CURRENT);
+        let typed = FormData::parse(&body).secret(TOTP_CURRENT);
         match confirm_current_password(&state, &actor, login_id, &typed).await {
             Ok(Confirmation::Confirmed) => {}
             Ok(Confirmation::Refused(message)) => {
@@ -325,7 +325,7 @@ pub async fn totp_off(
         return ui::not_found();
     };
     let login_id = &signed.account.login_id;
-    let typed = FormData::parse(&body).get(TOTP_CURRENT);
+    let typed = FormData::parse(&body).secret(TOTP_CURRENT);
     match confirm_current_password(&state, &actor, login_id, &typed).await {
         Ok(Confirmation::Confirmed) => {}
         Ok(Confirmation::Refused(message)) => {

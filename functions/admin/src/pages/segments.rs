@@ -194,13 +194,13 @@ fn item_section(
 fn retention_section(page: &Page, retention: Retention, refusal: Option<&Refusal>) -> Markup {
     let days = typed(refusal, "retention", "days", &retention.days().to_string());
     html! {
-        section #retention style="border:1px solid #c8ccd2;padding:12px 16px;margin-bottom:16px" {
+        section.segment-item #retention {
             h2 { "ブロックした友だちのデータの保存期間" }
             p { "友だちがアカウントをブロックしてから "
                 strong { (retention.days()) "日" }
                 " を過ぎると、毎日午前3時の処理で、その友だちの記録（LINEのユーザーID、登録内容、回答途中の質問、テスター登録）を削除します。"
                 "期間内にブロックを解除した友だちは、登録内容ごとそのまま残ります。"
-                "配信の送信記録に残る送信先のIDは、この削除の対象外です。" }
+                "配信の送信記録に残る送信先のIDは、これとは別に、送信から30日で消えます。" }
             p { "「登録削除」を選んだ市民の登録内容は、この期間とは関係なく、その場で削除されます。"
                 "初期値は" (Retention::DEFAULT_DAYS) "日です。" }
             @if let Some(r) = refusal.filter(|r| r.scope == "retention") { (r.problems.summary()) }

@@ -311,7 +311,7 @@ pub async fn create(
         }
     };
     let profile = draft.profile(&mut problems);
-    let password = form.get("password");
+    let password = form.secret("password");
     if let Err(p) = check_password(&password, &draft.login_id) {
         problems.add("password", p.to_string());
     }
@@ -576,7 +576,7 @@ pub async fn reset_password(
         Ok(a) => a,
         Err(r) => return r,
     };
-    let password = FormData::parse(&body).get("password");
+    let password = FormData::parse(&body).secret("password");
     if let Err(p) = check_password(&password, account.login_id.as_str()) {
         let mut problems = Problems::default();
         problems.add("password", p.to_string());

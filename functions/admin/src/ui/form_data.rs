@@ -20,6 +20,16 @@ impl FormData {
             .unwrap_or_default()
     }
 
+    /// A password exactly as typed: spaces are part of it, as they are at sign-in, so a password
+    /// chosen here is the one that signs in.
+    pub fn secret(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+
     pub fn all(&self, name: &str) -> Vec<String> {
         self.0
             .iter()
