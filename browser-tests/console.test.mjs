@@ -8,25 +8,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { gridImage } from './lib/png.mjs';
-import { watchCsp } from './lib/csp.mjs';
-
-const BASE_URL = required('BASE_URL');
-const ADMIN_LOGIN = required('ADMIN_LOGIN');
-const ADMIN_PASSWORD = required('ADMIN_PASSWORD');
-const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR || path.resolve('.cache/screenshots');
-// What the page looked like when a step failed; never in the manual's folder.
-const FAILURE_DIR = fileURLToPath(new URL('../.cache/browser-failures/', import.meta.url));
-
-function required(name) {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run the browser tests with scripts/browser-test`);
-  return value;
-}
+import { clerkBrowser, steps, BASE_URL, ADMIN_LOGIN, ADMIN_PASSWORD, screenshot } from './lib/clerk.mjs';
 
 // The colleague with limited permissions: usage reports only.
 const CLERK = {
@@ -45,11 +29,6 @@ function todayInJapan() {
 }
 
 /** The viewport, as the clerk sees it; `fullPage` only where the point is below the fold. */
-async function screenshot(page, name, { fullPage = false } = {}) {
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, name), fullPage });
-}
-
 async function signIn(page, login, password) {
   await page.goto(`${BASE_URL}/admin/login`);
   await page.getByLabel('ログインID').fill(login);
@@ -142,51 +121,9 @@ const EMERGENCY_MENU = {
 };
 
 test('the staff console, as a clerk uses it', { timeout: 300_000 }, async (t) => {
-  // launch() starts Chromium with a fresh temporary profile of its own and removes it on close.
-  // The flags keep it off the network: this machine refuses every outside connection.
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-component-update',
-      '--disable-sync',
-      '--lang=ja-JP',
-    ],
-    // The clerks' Edge is Japanese: with these (and Debian's chromium-l10n) date fields read
-    // 2026/11/01 in the screenshots, as on their screens. --lang alone is not enough on Linux.
-    env: { ...process.env, LANG: 'ja_JP.UTF-8', LANGUAGE: 'ja' },
-  });
-  t.after(() => browser.close());
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 720 },
-    locale: 'ja-JP',
-    timezoneId: 'Asia/Tokyo',
-  });
-  context.setDefaultTimeout(15_000);
-  const cspViolations = watchCsp(context);
-  const page = await context.newPage();
+  const { page, cspViolations } = await clerkBrowser(t);
 
-  let failed = false;
-  const step = async (name, fn) => {
-    if (failed) return t.test(name, { skip: 'an earlier step failed' });
-    return t.test(name, async () => {
-      try {
-        await fn();
-      } catch (e) {
-        failed = true;
-        mkdirSync(FAILURE_DIR, { recursive: true });
-        const shot = path.join(FAILURE_DIR, `${name.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 60)}.png`);
-        await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
-        t.diagnostic(`the page when this step failed: ${shot} (${page.url()})`);
-        throw e;
-      }
-    });
-  };
+  const step = steps(t, page, '');
   let normalId;
   let emergencyId;
 

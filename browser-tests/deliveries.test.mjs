@@ -9,24 +9,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { gridImage } from './lib/png.mjs';
-import { watchCsp } from './lib/csp.mjs';
-
-const BASE_URL = required('BASE_URL');
-const ADMIN_LOGIN = required('ADMIN_LOGIN');
-const ADMIN_PASSWORD = required('ADMIN_PASSWORD');
-const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR || path.resolve('.cache/screenshots');
-const FAILURE_DIR = fileURLToPath(new URL('../.cache/browser-failures/', import.meta.url));
-
-function required(name) {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run the browser tests with scripts/browser-test`);
-  return value;
-}
+import { clerkBrowser, steps, BASE_URL, ADMIN_LOGIN, ADMIN_PASSWORD, screenshot } from './lib/clerk.mjs';
 
 const RUN = randomBytes(2).toString('hex');
 const TITLE = `親子ひろばのお知らせ ${RUN}`;
@@ -36,11 +20,6 @@ const SEGMENT = '年代: 30代 かつ 居住地区: 雲浜';
 const IMAGE = gridImage(1040, 585, 2, 1, [[6, 199, 85], [11, 83, 148]]);
 // The chat shows the preview the console made of it (long side at most 1024 px); LINE opens the original.
 const PREVIEW_WIDTH = 1024;
-
-async function screenshot(page, name, { fullPage = false } = {}) {
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, name), fullPage });
-}
 
 async function api(method, urlPath, body) {
   const response = await fetch(`${BASE_URL}${urlPath}`, {
@@ -98,36 +77,9 @@ async function loaded(image) {
 }
 
 test('segment delivery: compose, preview, count, send, log, duplicate', { timeout: 300_000 }, async (t) => {
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
-      '--no-first-run', '--disable-component-update', '--disable-sync', '--lang=ja-JP',
-    ],
-    env: { ...process.env, LANG: 'ja_JP.UTF-8', LANGUAGE: 'ja' },
-  });
-  t.after(() => browser.close());
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'ja-JP', timezoneId: 'Asia/Tokyo' });
-  context.setDefaultTimeout(15_000);
-  const cspViolations = watchCsp(context);
-  const page = await context.newPage();
+  const { page, cspViolations } = await clerkBrowser(t);
 
-  let failed = false;
-  const step = async (name, fn) => {
-    if (failed) return t.test(name, { skip: 'an earlier step failed' });
-    return t.test(name, async () => {
-      try {
-        await fn();
-      } catch (e) {
-        failed = true;
-        mkdirSync(FAILURE_DIR, { recursive: true });
-        const shot = path.join(FAILURE_DIR, `deliveries-${name.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 60)}.png`);
-        await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
-        t.diagnostic(`the page when this step failed: ${shot} (${page.url()})`);
-        throw e;
-      }
-    });
-  };
+  const step = steps(t, page, 'deliveries-');
   const inSegment = [];
   const outside = [];
   let deliveryPath;

@@ -7,25 +7,10 @@
 // the suspension stays "current or future" whenever the test runs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { watchCsp } from './lib/csp.mjs';
+import { clerkBrowser, steps, BASE_URL, ADMIN_LOGIN, ADMIN_PASSWORD, screenshot } from './lib/clerk.mjs';
 
-const BASE_URL = required('BASE_URL');
-const ADMIN_LOGIN = required('ADMIN_LOGIN');
-const ADMIN_PASSWORD = required('ADMIN_PASSWORD');
-const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR || path.resolve('.cache/screenshots');
-const FAILURE_DIR = fileURLToPath(new URL('../.cache/browser-failures/', import.meta.url));
 const DISTRICT = '雲浜';
 const WEEKDAYS_JA = ['日', '月', '火', '水', '木', '金', '土'];
-
-function required(name) {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run the browser tests with scripts/browser-test`);
-  return value;
-}
 
 /** A date as the console's ids and date fields write it (YYYY-MM-DD), in UTC arithmetic. */
 function iso(date) {
@@ -44,11 +29,6 @@ function snowDay() {
     day.setUTCDate(day.getUTCDate() + 1);
   }
   return day;
-}
-
-async function screenshot(page, name, { fullPage = false } = {}) {
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, name), fullPage });
 }
 
 async function successMessage(page) {
@@ -83,34 +63,9 @@ async function monthCells(page) {
 }
 
 test('the garbage calendar, as a clerk keeps it', { timeout: 240_000 }, async (t) => {
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
-      '--no-first-run', '--disable-component-update', '--disable-sync', '--lang=ja-JP'],
-    env: { ...process.env, LANG: 'ja_JP.UTF-8', LANGUAGE: 'ja' },
-  });
-  t.after(() => browser.close());
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'ja-JP', timezoneId: 'Asia/Tokyo' });
-  context.setDefaultTimeout(15_000);
-  const cspViolations = watchCsp(context);
-  const page = await context.newPage();
+  const { page, cspViolations } = await clerkBrowser(t);
 
-  let failed = false;
-  const step = async (name, fn) => {
-    if (failed) return t.test(name, { skip: 'an earlier step failed' });
-    return t.test(name, async () => {
-      try {
-        await fn();
-      } catch (e) {
-        failed = true;
-        mkdirSync(FAILURE_DIR, { recursive: true });
-        const shot = path.join(FAILURE_DIR, `garbage-${name.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 60)}.png`);
-        await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
-        t.diagnostic(`the page when this step failed: ${shot} (${page.url()})`);
-        throw e;
-      }
-    });
-  };
+  const step = steps(t, page, 'garbage-');
   const snow = snowDay();
   const snowIso = iso(snow);
   const snowJa = `${snow.getUTCMonth() + 1}月${snow.getUTCDate()}日（${WEEKDAYS_JA[snow.getUTCDay()]}）`;

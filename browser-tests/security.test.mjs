@@ -5,22 +5,7 @@
 // Run by scripts/browser-test after the other browser tests, on the same local run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { watchCsp } from './lib/csp.mjs';
-
-const BASE_URL = required('BASE_URL');
-const ADMIN_LOGIN = required('ADMIN_LOGIN');
-const ADMIN_PASSWORD = required('ADMIN_PASSWORD');
-const FAILURE_DIR = fileURLToPath(new URL('../.cache/browser-failures/', import.meta.url));
-
-function required(name) {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run the browser tests with scripts/browser-test`);
-  return value;
-}
+import { clerkBrowser, steps, BASE_URL, ADMIN_LOGIN, ADMIN_PASSWORD } from './lib/clerk.mjs';
 
 /** The headers every page must carry, and the start of its policy. */
 function assertHeaders(response, policyStart) {
@@ -35,34 +20,9 @@ function assertHeaders(response, policyStart) {
 }
 
 test('the console, the simulator and the LIFF form under their Content-Security-Policy', { timeout: 180_000 }, async (t) => {
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
-      '--no-first-run', '--disable-component-update', '--disable-sync', '--lang=ja-JP'],
-    env: { ...process.env, LANG: 'ja_JP.UTF-8', LANGUAGE: 'ja' },
-  });
-  t.after(() => browser.close());
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'ja-JP', timezoneId: 'Asia/Tokyo' });
-  context.setDefaultTimeout(15_000);
-  const cspViolations = watchCsp(context);
-  const page = await context.newPage();
+  const { page, cspViolations } = await clerkBrowser(t);
 
-  let failed = false;
-  const step = async (name, fn) => {
-    if (failed) return t.test(name, { skip: 'an earlier step failed' });
-    return t.test(name, async () => {
-      try {
-        await fn();
-      } catch (e) {
-        failed = true;
-        mkdirSync(FAILURE_DIR, { recursive: true });
-        const shot = path.join(FAILURE_DIR, `security-${name.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 60)}.png`);
-        await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
-        t.diagnostic(`the page when this step failed: ${shot} (${page.url()})`);
-        throw e;
-      }
-    });
-  };
+  const step = steps(t, page, 'security-');
 
   await step('the console signs in and draws its pages with their stylesheets', async () => {
     assertHeaders(await page.goto(`${BASE_URL}/admin/login`), "default-src 'self'; script-src 'self'");

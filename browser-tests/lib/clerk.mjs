@@ -1,0 +1,88 @@
+// What every browser test shares: the settings scripts/browser-test passes, a clerk's browser
+// (headless Chromium as the clerks' Japanese Edge at their VDI screen size, watched for
+// Content-Security-Policy violations), screenshots, and steps that build on each other.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { watchCsp } from './csp.mjs';
+
+/** A setting scripts/browser-test passes in the environment. */
+export function required(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the browser tests with scripts/browser-test`);
+  return value;
+}
+
+export const BASE_URL = required('BASE_URL');
+export const ADMIN_LOGIN = required('ADMIN_LOGIN');
+export const ADMIN_PASSWORD = required('ADMIN_PASSWORD');
+const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR || path.resolve('.cache/screenshots');
+// What the page looked like when a step failed; never in the manual's folder.
+const FAILURE_DIR = fileURLToPath(new URL('../../.cache/browser-failures/', import.meta.url));
+
+/**
+ * Opens a clerk's browser for test `t` (closed when it ends): `page` to drive, and
+ * `cspViolations`, the Content-Security-Policy violations of every page it opens.
+ */
+export async function clerkBrowser(t) {
+  // launch() starts Chromium with a fresh temporary profile of its own and removes it on close.
+  // The flags keep it off the network: this machine refuses every outside connection.
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-component-update',
+      '--disable-sync',
+      '--lang=ja-JP',
+    ],
+    // The clerks' Edge is Japanese: with these (and Debian's chromium-l10n) date fields read
+    // 2026/11/01 in the screenshots, as on their screens. --lang alone is not enough on Linux.
+    env: { ...process.env, LANG: 'ja_JP.UTF-8', LANGUAGE: 'ja' },
+  });
+  t.after(() => browser.close());
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 720 },
+    locale: 'ja-JP',
+    timezoneId: 'Asia/Tokyo',
+  });
+  context.setDefaultTimeout(15_000);
+  const cspViolations = watchCsp(context);
+  const page = await context.newPage();
+  return { context, page, cspViolations };
+}
+
+/**
+ * Steps of test `t` that build on each other: once one fails, the later ones are skipped
+ * instead of failing for the same reason, and the page as it was is kept as
+ * `.cache/browser-failures/<prefix><step>.png`.
+ */
+export function steps(t, page, prefix = '') {
+  let failed = false;
+  return async (name, fn) => {
+    if (failed) return t.test(name, { skip: 'an earlier step failed' });
+    return t.test(name, async () => {
+      try {
+        await fn();
+      } catch (e) {
+        failed = true;
+        mkdirSync(FAILURE_DIR, { recursive: true });
+        const shot = path.join(FAILURE_DIR, `${prefix}${name.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 60)}.png`);
+        await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
+        t.diagnostic(`the page when this step failed: ${shot} (${page.url()})`);
+        throw e;
+      }
+    });
+  };
+}
+
+/** Saves what the page shows as `name` in the screenshot folder (the manual's, when updating). */
+export async function screenshot(page, name, { fullPage = false } = {}) {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, name), fullPage });
+}
