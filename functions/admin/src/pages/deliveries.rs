@@ -126,7 +126,7 @@ pub async fn create(
             return redirect_with(
                 "/admin/deliveries/new",
                 FlashKind::Error,
-                e,
+                e.to_string(),
                 state.config.secure_cookies,
             )
         }
@@ -151,7 +151,7 @@ pub async fn update(
         Ok(Some(d)) if d.status == DeliveryStatus::Draft => {
             let form = match form::read(multipart).await {
                 Ok(f) => f,
-                Err(e) => return back(&state, &d.id, FlashKind::Error, e),
+                Err(e) => return back(&state, &d.id, FlashKind::Error, e.to_string()),
             };
             save(state, page, actor, d, form, false).await
         }

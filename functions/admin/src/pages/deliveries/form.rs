@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 use tayori_domain::delivery::{check_link, Bubble, Delivery, StoredImage, MAX_BUBBLES};
 use tayori_domain::segment::{Match, SegmentCondition, SegmentItems, Target};
 use tayori_domain::time::{jst, to_jst};
-use tayori_ports::ObjectKey;
+use tayori_images::ImageProblem;
+use tayori_ports::{ObjectError, ObjectKey};
 
 /// Where a draft's pictures are stored; a form may name only pictures under its draft's own.
 pub(super) fn media_prefix(id: &str) -> String {
@@ -102,12 +103,23 @@ impl Composed {
     }
 }
 
-pub(super) async fn read(mut multipart: Multipart) -> Result<Composed, String> {
+/// Why a composer post could not be taken in: nothing the clerk can mend in a field.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum ComposeFailure {
+    #[error("送信内容を読み取れませんでした。もう一度保存してください。")]
+    Unreadable,
+    #[error("画像を読み取れませんでした。もう一度選んでください。")]
+    UnreadableImage,
+    #[error("画像の保管場所を利用できません：{0}")]
+    Storage(#[from] ObjectError),
+}
+
+pub(super) async fn read(mut multipart: Multipart) -> Result<Composed, ComposeFailure> {
     let mut composed = Composed::default();
     while let Some(field) = multipart
         .next_field()
         .await
-        .map_err(|_| "送信内容を読み取れませんでした。".to_string())?
+        .map_err(|_| ComposeFailure::Unreadable)?
     {
         let name = field.name().unwrap_or_default().to_string();
         if let Some(n) = name
@@ -117,7 +129,7 @@ pub(super) async fn read(mut multipart: Multipart) -> Result<Composed, String> {
             let bytes = field
                 .bytes()
                 .await
-                .map_err(|_| "画像を読み取れませんでした。".to_string())?;
+                .map_err(|_| ComposeFailure::UnreadableImage)?;
             if !bytes.is_empty() {
                 composed.files.insert(n, bytes.to_vec());
             }
@@ -143,7 +155,7 @@ pub(super) async fn apply(
     form: &mut Composed,
     items: &SegmentItems,
     problems: &mut Problems,
-) -> Result<Applied, String> {
+) -> Result<Applied, ComposeFailure> {
     let mut applied = Applied { bad_link: false };
     d.title = form.get("title");
     d.category = form.get("category");
@@ -269,7 +281,7 @@ impl<'a> Pictures<'a> {
         }
     }
 
-    async fn named(&self, original: &str) -> Result<Option<StoredImage>, String> {
+    async fn named(&self, original: &str) -> Result<Option<StoredImage>, ObjectError> {
         if original.is_empty() {
             return Ok(None);
         }
@@ -288,13 +300,7 @@ impl<'a> Pictures<'a> {
         let Some((stem, _)) = generated else {
             return Ok(None);
         };
-        let uploaded = self
-            .state
-            .platform
-            .objects
-            .list(&self.prefix)
-            .await
-            .map_err(|e| e.to_string())?;
+        let uploaded = self.state.platform.objects.list(&self.prefix).await?;
         let has = |key: &str| uploaded.iter().any(|k| k.as_str() == key);
         let preview = IMAGE_EXTENSIONS
             .iter()
@@ -319,10 +325,10 @@ async fn store_image(
     state: &AdminState,
     id: &str,
     bytes: &[u8],
-) -> Result<Result<StoredImage, String>, String> {
+) -> Result<Result<StoredImage, ImageProblem>, ObjectError> {
     let prepared = match tayori_images::prepare(bytes) {
         Ok(p) => p,
-        Err(problem) => return Ok(Err(problem.to_string())),
+        Err(problem) => return Ok(Err(problem)),
     };
     let name = uuid::Uuid::new_v4().simple();
     let (original, preview) = (prepared.original, prepared.preview);
@@ -337,8 +343,7 @@ async fn store_image(
             .platform
             .objects
             .put(&object_key, encoded.bytes, encoded.format.content_type())
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
     }
     Ok(Ok(image))
 }
