@@ -1,11 +1,14 @@
 // What every browser test shares: the settings scripts/browser-test passes, a clerk's browser
 // (headless Chromium as the clerks' Japanese Edge at their VDI screen size, watched for
-// Content-Security-Policy violations), screenshots, and steps that build on each other.
+// Content-Security-Policy violations and checked by axe-core on every page it loads),
+// screenshots, and steps that build on each other.
+import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { watchCsp } from './csp.mjs';
+import { watchAccessibility } from './axe.mjs';
 
 /** A setting scripts/browser-test passes in the environment. */
 export function required(name) {
@@ -23,9 +26,11 @@ const FAILURE_DIR = fileURLToPath(new URL('../../.cache/browser-failures/', impo
 
 /**
  * Opens a clerk's browser for test `t` (closed when it ends): `page` to drive, and
- * `cspViolations`, the Content-Security-Policy violations of every page it opens.
+ * `cspViolations`, the Content-Security-Policy violations of every page it opens. Every page
+ * loaded is checked with axe-core, and `t` fails at its end on any serious or critical
+ * accessibility violation, whatever the test itself asserts.
  */
-export async function clerkBrowser(t) {
+export async function clerkBrowser(t, { viewport = { width: 1280, height: 720 } } = {}) {
   // launch() starts Chromium with a fresh temporary profile of its own and removes it on close.
   // The flags keep it off the network: this machine refuses every outside connection.
   const browser = await chromium.launch({
@@ -45,14 +50,19 @@ export async function clerkBrowser(t) {
     // 2026/11/01 in the screenshots, as on their screens. --lang alone is not enough on Linux.
     env: { ...process.env, LANG: 'ja_JP.UTF-8', LANGUAGE: 'ja' },
   });
-  t.after(() => browser.close());
   const context = await browser.newContext({
-    viewport: { width: 1280, height: 720 },
+    viewport,
     locale: 'ja-JP',
     timezoneId: 'Asia/Tokyo',
   });
   context.setDefaultTimeout(15_000);
   const cspViolations = watchCsp(context);
+  const accessibility = watchAccessibility(context);
+  t.after(async () => {
+    await accessibility.settled();
+    await browser.close();
+    assert.deepEqual(accessibility.violations, [], 'axe-core: serious or critical accessibility violations');
+  });
   const page = await context.newPage();
   return { context, page, cspViolations };
 }
