@@ -463,11 +463,11 @@ async fn bubbles_are_added_on_demand_without_javascript_keeping_what_was_typed()
     let added = c
         .multipart(
             "/admin/deliveries",
-            &[
-                &draft_with(&[("kind0", "text"), ("text0", "観光案内所からのお知らせ")])[..],
-                &[("action", "add"), ("slots", "1")],
-            ]
-            .concat(),
+            &draft_with(&[("kind0", "text"), ("text0", "観光案内所からのお知らせ")])
+                .into_iter()
+                .map(|(k, v)| if k == "action" { (k, "add") } else { (k, v) })
+                .chain([("slots", "1")])
+                .collect::<Vec<_>>(),
             &[],
         )
         .await;

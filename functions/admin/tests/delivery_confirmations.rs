@@ -117,7 +117,8 @@ async fn sending_from_the_composer_asks_first_and_only_the_confirmation_sends() 
 
 #[tokio::test]
 async fn approving_cancelling_and_stopping_happen_only_when_confirmed() {
-    let mut c = office().await;
+    let office = office().await;
+    let mut c = office.another_browser();
     c.sign_in("approver").await;
     let cases = [
         ("approve", DeliveryStatus::AwaitingApproval, DeliveryStatus::Scheduled, "承認して配信する"),
@@ -188,7 +189,8 @@ async fn the_emergency_switch_asks_first_naming_the_menu_and_the_friends() {
 
 #[tokio::test]
 async fn a_deliverys_details_name_the_staff_and_a_copy_says_it_is_one() {
-    let mut c = office().await;
+    let office = office().await;
+    let mut c = office.another_browser();
     c.sign_in("approver").await;
     let path = stored(&c, "d-names", DeliveryStatus::AwaitingApproval).await;
     c.get(&path).await;

@@ -19,7 +19,7 @@ use tayori_menus::{describe_line_error, PublishError, SwitchOutcome};
 use tayori_domain::segment::Target;
 use tayori_records::{Friends, RecordError, RichMenus};
 
-const CRUMBS: [Crumb; 2] = [("ホーム", "/admin"), ("緊急メニュー切替", "/admin/emergency")];
+const CRUMBS: [Crumb<'static>; 2] = [("ホーム", "/admin"), ("緊急メニュー切替", "/admin/emergency")];
 
 /// A designated menu's name and whether it is published.
 async fn described(menus: &RichMenus, id: Option<&str>) -> Option<(String, bool)> {

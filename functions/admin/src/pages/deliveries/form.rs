@@ -38,6 +38,11 @@ impl Composed {
             .unwrap_or_default()
     }
 
+    /// Field `name` of bubble slot `n` (`text0`, `url3`…), as typed.
+    pub fn slot(&self, name: &str, n: usize) -> String {
+        self.get(&format!("{name}{n}"))
+    }
+
     /// Every value of a field sent more than once (checkboxes).
     pub fn all(&self, name: &str) -> Vec<String> {
         self.fields.get(name).cloned().unwrap_or_default()
@@ -171,8 +176,7 @@ pub(super) async fn apply(
     let pictures = Pictures::of(state, d);
     d.bubbles.clear();
     for n in 0..MAX_BUBBLES {
-        let field = |name: &str| form.get(&format!("{name}{n}"));
-        let kept = pictures.named(&field("image")).await?;
+        let kept = pictures.named(&form.slot("image", n)).await?;
         let uploaded = match form.files.get(&n) {
             Some(bytes) => match store_image(state, &d.id, bytes).await? {
                 Ok(image) => Some(image),
@@ -184,20 +188,20 @@ pub(super) async fn apply(
             None => None,
         };
         let filled = Filled {
-            text: !field("text").is_empty(),
+            text: !form.slot("text", n).is_empty(),
             new_picture: uploaded.is_some(),
             kept_picture: kept.is_some(),
-            link: !field("url").is_empty() || !field("label").is_empty(),
+            link: !form.slot("url", n).is_empty() || !form.slot("label", n).is_empty(),
             place: ["ltitle", "laddress", "lat", "lng"]
                 .iter()
-                .any(|name| !field(name).is_empty()),
+                .any(|name| !form.slot(name, n).is_empty()),
         };
         let image = uploaded.or(kept);
         match &image {
             Some(image) => form.set(&format!("image{n}"), image.original.clone()),
             None => form.remove(&format!("image{n}")),
         }
-        let kind = match SlotKind::of(&field("kind"), &filled) {
+        let kind = match SlotKind::of(&form.slot("kind", n), &filled) {
             Ok(Some(kind)) => kind,
             Ok(None) => continue,
             Err(problem) => {
@@ -210,10 +214,10 @@ pub(super) async fn apply(
         let bubble = match kind {
             // Browsers submit a textarea's line breaks as CRLF; LINE and the preview want LF.
             SlotKind::Text => Bubble::Text {
-                text: field("text").replace("\r\n", "\n"),
+                text: form.slot("text", n).replace("\r\n", "\n"),
             },
             SlotKind::Image | SlotKind::ImageLink => {
-                let url = field("url");
+                let url = form.slot("url", n);
                 if kind == SlotKind::ImageLink && !url.is_empty() {
                     if let Err(problem) = check_link(&url) {
                         problems.add(&format!("url-{n}"), format!("{}つ目の{problem}", n + 1));
@@ -233,15 +237,15 @@ pub(super) async fn apply(
                     Bubble::ImageLink {
                         image,
                         url,
-                        label: field("label"),
+                        label: form.slot("label", n),
                     }
                 }
             }
             SlotKind::Location => Bubble::Location {
-                title: field("ltitle"),
-                address: field("laddress"),
-                latitude: field("lat").parse().unwrap_or(f64::NAN),
-                longitude: field("lng").parse().unwrap_or(f64::NAN),
+                title: form.slot("ltitle", n),
+                address: form.slot("laddress", n),
+                latitude: form.slot("lat", n).parse().unwrap_or(f64::NAN),
+                longitude: form.slot("lng", n).parse().unwrap_or(f64::NAN),
             },
         };
         for over in bubble.over_limits() {
