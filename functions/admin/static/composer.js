@@ -113,7 +113,12 @@
         event.preventDefault();
         var waiting = pending;
         pending = [];
-        Promise.all(waiting).then(function () { form.requestSubmit(event.submitter); });
+        var submitter = event.submitter;
+        // A task later, not a microtask: while this submit event is still being dispatched the
+        // browser ignores another submission.
+        Promise.all(waiting).then(function () {
+          setTimeout(function () { form.requestSubmit(submitter); }, 0);
+        });
         return;
       }
       var bytes = 0;

@@ -246,7 +246,10 @@ async fn a_drafts_target_is_listed_as_it_reads_now() {
             values: vec!["雲浜".into()],
         }],
     };
-    assert!(draft.target_description.is_empty(), "fixed only at submission");
+    assert!(
+        draft.target_description.is_empty(),
+        "fixed only at submission"
+    );
     store(&c, &[draft]).await;
     let page = c.get("/admin/deliveries").await;
     let row = page

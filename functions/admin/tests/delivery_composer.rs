@@ -309,7 +309,10 @@ async fn a_text_typed_while_the_kind_is_none_is_saved_as_a_text() {
     let saved = c
         .multipart(
             "/admin/deliveries",
-            &draft_with(&[("kind0", ""), ("text0", "年末年始の観光案内所の営業日です。")]),
+            &draft_with(&[
+                ("kind0", ""),
+                ("text0", "年末年始の観光案内所の営業日です。"),
+            ]),
             &[],
         )
         .await;
@@ -360,9 +363,19 @@ async fn a_text_and_a_picture_in_one_bubble_are_refused_with_both_kept_not_dropp
         } else {
             "1つ目：種類が「画像」のため、入力された本文は配信されません。"
         };
-        assert!(refused.body.contains(told), "kind {kind:?}: {}", refused.body);
-        assert!(refused.body.contains("写真の説明です。"), "the text is kept");
-        assert!(refused.body.contains("画像：登録済み"), "the picture is kept");
+        assert!(
+            refused.body.contains(told),
+            "kind {kind:?}: {}",
+            refused.body
+        );
+        assert!(
+            refused.body.contains("写真の説明です。"),
+            "the text is kept"
+        );
+        assert!(
+            refused.body.contains("画像：登録済み"),
+            "the picture is kept"
+        );
         assert!(stored(&c).await.is_empty(), "nothing is stored half");
     }
 }
@@ -458,7 +471,11 @@ fn slots(body: &str) -> usize {
 async fn bubbles_are_added_on_demand_without_javascript_keeping_what_was_typed() {
     let mut c = clerk().await;
     let page = c.get("/admin/deliveries/new").await;
-    assert_eq!(slots(&page.body), 1, "a new delivery starts with one bubble");
+    assert_eq!(
+        slots(&page.body),
+        1,
+        "a new delivery starts with one bubble"
+    );
     assert!(page.body.contains("吹き出しを追加"));
     let added = c
         .multipart(
@@ -481,7 +498,10 @@ async fn bubbles_are_added_on_demand_without_javascript_keeping_what_was_typed()
         "the first bubble folds to one line"
     );
     assert_eq!(
-        added.body.matches("<details class=\"bubble-slot\" open").count(),
+        added
+            .body
+            .matches("<details class=\"bubble-slot\" open")
+            .count(),
         1,
         "one bubble is open: the new one"
     );
@@ -526,7 +546,9 @@ async fn a_post_too_large_for_the_console_returns_to_the_composer_with_its_draft
     assert_eq!(refused.status, StatusCode::SEE_OTHER);
     assert_eq!(refused.location.as_deref(), Some(path.as_str()));
     let back = c.get(&path).await;
-    assert!(back.body.contains("送信された内容が大きすぎるため、保存できませんでした"));
+    assert!(back
+        .body
+        .contains("送信された内容が大きすぎるため、保存できませんでした"));
     assert!(back.body.contains("保存済みの本文"), "the draft is kept");
     assert!(back.body.contains("JavaScriptが無効な場合は1枚4MBまで"));
 

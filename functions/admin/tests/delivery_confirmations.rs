@@ -99,7 +99,12 @@ async fn sending_from_the_composer_asks_first_and_only_the_confirmation_sends() 
     assert_eq!(asked.status, StatusCode::OK);
     assert_asks(
         &asked.body,
-        &["すべての友だち", "現在 0 人", "すぐに配信します", "配信する"],
+        &[
+            "すべての友だち",
+            "現在 0 人",
+            "すぐに配信します",
+            "配信する",
+        ],
     );
     assert_eq!(status(&c, "d-send").await, DeliveryStatus::Draft);
 
@@ -121,9 +126,24 @@ async fn approving_cancelling_and_stopping_happen_only_when_confirmed() {
     let mut c = office.another_browser();
     c.sign_in("approver").await;
     let cases = [
-        ("approve", DeliveryStatus::AwaitingApproval, DeliveryStatus::Scheduled, "承認して配信する"),
-        ("cancel", DeliveryStatus::Scheduled, DeliveryStatus::Cancelled, "取り消した配信は元に戻せません"),
-        ("stop", DeliveryStatus::Sending, DeliveryStatus::Sending, "停止した配信は再開できません"),
+        (
+            "approve",
+            DeliveryStatus::AwaitingApproval,
+            DeliveryStatus::Scheduled,
+            "承認して配信する",
+        ),
+        (
+            "cancel",
+            DeliveryStatus::Scheduled,
+            DeliveryStatus::Cancelled,
+            "取り消した配信は元に戻せません",
+        ),
+        (
+            "stop",
+            DeliveryStatus::Sending,
+            DeliveryStatus::Sending,
+            "停止した配信は再開できません",
+        ),
     ];
     for (action, before, after, says) in cases {
         let id = format!("d-{action}");
@@ -132,7 +152,11 @@ async fn approving_cancelling_and_stopping_happen_only_when_confirmed() {
         let asked = c.post(&format!("{path}/{action}"), &[]).await;
         assert_eq!(asked.status, StatusCode::OK, "{action}");
         assert_asks(&asked.body, &[says, TITLE]);
-        assert_eq!(status(&c, &id).await, before, "{action} without confirmation");
+        assert_eq!(
+            status(&c, &id).await,
+            before,
+            "{action} without confirmation"
+        );
         let done = c
             .post(&format!("{path}/{action}"), &[("confirmed", "yes")])
             .await;
@@ -151,7 +175,9 @@ async fn an_action_that_would_be_refused_is_not_offered_for_confirmation() {
     let refused = c.post(&format!("{path}/cancel"), &[]).await;
     assert_eq!(refused.status, StatusCode::SEE_OTHER);
     let back = c.get(&path).await;
-    assert!(back.body.contains("この配信は「配信済み」のため、この操作はできません。"));
+    assert!(back
+        .body
+        .contains("この配信は「配信済み」のため、この操作はできません。"));
 }
 
 #[tokio::test]

@@ -118,8 +118,16 @@ impl Bubble {
                 MAX_BUTTON_LABEL_CHARS,
             )],
             Bubble::Location { title, address, .. } => vec![
-                (BubbleField::PlaceName, title.chars().count(), MAX_PLACE_CHARS),
-                (BubbleField::Address, address.chars().count(), MAX_PLACE_CHARS),
+                (
+                    BubbleField::PlaceName,
+                    title.chars().count(),
+                    MAX_PLACE_CHARS,
+                ),
+                (
+                    BubbleField::Address,
+                    address.chars().count(),
+                    MAX_PLACE_CHARS,
+                ),
             ],
         };
         fields
@@ -743,7 +751,10 @@ mod tests {
                 limit: MAX_PLACE_CHARS
             }]
         );
-        assert_eq!(over[0].to_string(), "住所が長すぎます（101文字。上限は100文字）。");
+        assert_eq!(
+            over[0].to_string(),
+            "住所が長すぎます（101文字。上限は100文字）。"
+        );
         let button = Bubble::ImageLink {
             image: StoredImage {
                 original: "a".into(),
@@ -836,7 +847,10 @@ mod tests {
             (copy.title.as_str(), copy.bubbles.len()),
             ("年末年始のごみ収集（コピー）", 1)
         );
-        assert_eq!(copy.duplicate("D3".into(), "suzuki", now()).title, copy.title);
+        assert_eq!(
+            copy.duplicate("D3".into(), "suzuki", now()).title,
+            copy.title
+        );
         sent.title = "長".repeat(MAX_TITLE_CHARS);
         let long = sent.duplicate("D4".into(), "suzuki", now()).title;
         assert!(long.ends_with("（コピー）"));

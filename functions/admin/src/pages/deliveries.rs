@@ -418,7 +418,11 @@ async fn ask(
         .confirmation(&d, described_target(&d, &items), reach)
         .render(
             page,
-            &[("ホーム", "/admin"), ("配信", "/admin/deliveries"), (&d.title, &path)],
+            &[
+                ("ホーム", "/admin"),
+                ("配信", "/admin/deliveries"),
+                (&d.title, &path),
+            ],
             "deliveries",
         )
 }

@@ -5,8 +5,8 @@
 use crate::audit::{self, Actor};
 use crate::pages::confirm::{is_confirmed, Confirmation, CONFIRMED};
 use crate::ui::form_data::FormData;
-use crate::ui::{self, redirect_with, FlashKind, Page};
 use crate::ui::Crumb;
+use crate::ui::{self, redirect_with, FlashKind, Page};
 use crate::AdminState;
 use axum::extract::State;
 use axum::response::Response;
@@ -14,12 +14,15 @@ use bytes::Bytes;
 use maud::html;
 use std::sync::Arc;
 use tayori_domain::richmenu::MenuMode;
+use tayori_domain::segment::Target;
 use tayori_domain::time::format_jst;
 use tayori_menus::{describe_line_error, PublishError, SwitchOutcome};
-use tayori_domain::segment::Target;
 use tayori_records::{Friends, RecordError, RichMenus};
 
-const CRUMBS: [Crumb<'static>; 2] = [("ホーム", "/admin"), ("緊急メニュー切替", "/admin/emergency")];
+const CRUMBS: [Crumb<'static>; 2] = [
+    ("ホーム", "/admin"),
+    ("緊急メニュー切替", "/admin/emergency"),
+];
 
 /// A designated menu's name and whether it is published.
 async fn described(menus: &RichMenus, id: Option<&str>) -> Option<(String, bool)> {

@@ -15,9 +15,9 @@ use tayori_domain::delivery::{
     is_safe_link, text_units, Bubble, Delivery, CATEGORIES, MAX_BUBBLES, MAX_BUTTON_LABEL_CHARS,
     MAX_PLACE_CHARS, MAX_TEXT_UNITS, MAX_TITLE_CHARS,
 };
-use tayori_images::MAX_UPLOAD_BYTES;
 use tayori_domain::segment::SegmentItems;
 use tayori_domain::staff::Permission;
+use tayori_images::MAX_UPLOAD_BYTES;
 
 /// The composer's script: the character count, shrinking photos, showing the chosen kind's fields.
 pub(super) const SCRIPT: &str = "/admin/static/composer.js";
@@ -38,7 +38,11 @@ const SLOT_INPUTS: [&str; 9] = [
 /// before, at least one, and one more when the clerk pressed 「吹き出しを追加」.
 fn shown_slots(form: &Composed) -> usize {
     let in_use = (0..MAX_BUBBLES)
-        .filter(|n| SLOT_INPUTS.iter().any(|name| !form.get(&format!("{name}{n}")).is_empty()))
+        .filter(|n| {
+            SLOT_INPUTS
+                .iter()
+                .any(|name| !form.get(&format!("{name}{n}")).is_empty())
+        })
         .map(|n| n + 1)
         .max()
         .unwrap_or(0);
@@ -72,7 +76,11 @@ fn slot_summary(form: &Composed, n: usize) -> String {
         Some(SlotKind::Location) => field("ltitle"),
     };
     let start: String = words.chars().take(24).collect();
-    let more = if words.chars().count() > 24 { "…" } else { "" };
+    let more = if words.chars().count() > 24 {
+        "…"
+    } else {
+        ""
+    };
     let kind = kind.map_or("種類未選択", SlotKind::label);
     if start.is_empty() {
         format!("{}つ目：{kind}", n + 1)
@@ -216,7 +224,8 @@ fn slot(form: &Composed, problems: &Problems, n: usize, open: bool) -> Markup {
     let image = field("image");
     let units = text_units(&text);
     let invalid = |f: &str| problems.get(&format!("{f}-{n}")).map(|_| "true");
-    let described = |f: &str, hint: Option<String>| described_by(problems, &format!("{f}-{n}"), hint);
+    let described =
+        |f: &str, hint: Option<String>| described_by(problems, &format!("{f}-{n}"), hint);
     html! {
         details.bubble-slot open[open] {
             summary { (slot_summary(form, n)) }

@@ -524,10 +524,22 @@ mod tests {
     fn with_no_kind_chosen_the_filled_fields_say_what_the_bubble_is() {
         let of = |f: Filled| SlotKind::of("", &f);
         assert_eq!(of(filled(false, false, false, false)), Ok(None));
-        assert_eq!(of(filled(true, false, false, false)), Ok(Some(SlotKind::Text)));
-        assert_eq!(of(filled(false, true, false, false)), Ok(Some(SlotKind::Image)));
-        assert_eq!(of(filled(false, true, true, false)), Ok(Some(SlotKind::ImageLink)));
-        assert_eq!(of(filled(false, false, false, true)), Ok(Some(SlotKind::Location)));
+        assert_eq!(
+            of(filled(true, false, false, false)),
+            Ok(Some(SlotKind::Text))
+        );
+        assert_eq!(
+            of(filled(false, true, false, false)),
+            Ok(Some(SlotKind::Image))
+        );
+        assert_eq!(
+            of(filled(false, true, true, false)),
+            Ok(Some(SlotKind::ImageLink))
+        );
+        assert_eq!(
+            of(filled(false, false, false, true)),
+            Ok(Some(SlotKind::Location))
+        );
         assert_eq!(
             of(filled(true, true, false, false)),
             Err(SlotProblem::Several("本文と画像".into()))

@@ -55,7 +55,10 @@ impl Irreversible {
         let mut facts = vec![("タイトル", d.title.clone()), ("配信先", target)];
         let warning = match self {
             Self::Send | Self::Approve => {
-                facts.push(("対象人数", format!("現在 {reach} 人（ブロック中の友だちを除く）")));
+                facts.push((
+                    "対象人数",
+                    format!("現在 {reach} 人（ブロック中の友だちを除く）"),
+                ));
                 facts.push(("配信日時", when));
                 facts.push(("吹き出し", format!("{} つ", d.bubbles.len())));
                 if d.send_at.is_some() {
@@ -66,7 +69,10 @@ impl Irreversible {
             }
             Self::Cancel => {
                 facts.push(("配信日時", when));
-                facts.push(("対象人数", format!("現在 {reach} 人（ブロック中の友だちを除く）")));
+                facts.push((
+                    "対象人数",
+                    format!("現在 {reach} 人（ブロック中の友だちを除く）"),
+                ));
                 "取り消した配信は元に戻せません（同じ内容で配信するには、複製して新しい下書きにします）。"
             }
             Self::Stop => {
