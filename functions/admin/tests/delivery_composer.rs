@@ -287,6 +287,8 @@ async fn the_composer_runs_no_inline_script_and_its_script_is_a_file() {
     assert!(script.body.contains("maxBytes"));
 }
 
+type Field<'a> = (&'a str, &'a str);
+
 /// A draft's fields with bubble 1 as given (kind, then its fields).
 fn draft_with(bubble: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
     [
@@ -415,7 +417,8 @@ async fn every_line_limit_is_checked_at_save_beside_its_field() {
     let mut c = clerk().await;
     let photo = phone_photo(800, 600, 1);
     let address = "福井県小浜市大手町".repeat(12);
-    let cases: [(Vec<(&str, &str)>, &str, &str); 2] = [
+    // (the bubble's fields, the id of the problem beside the field, what it says)
+    let cases: [(Vec<Field>, &str, &str); 2] = [
         (
             vec![
                 ("kind0", "image_link"),

@@ -41,7 +41,7 @@ fn shown_slots(form: &Composed) -> usize {
         .filter(|n| {
             SLOT_INPUTS
                 .iter()
-                .any(|name| !form.get(&format!("{name}{n}")).is_empty())
+                .any(|name| !form.slot(name, *n).is_empty())
         })
         .map(|n| n + 1)
         .max()
@@ -67,7 +67,7 @@ fn open_slot(form: &Composed, problems: &Problems, shown: usize) -> usize {
 
 /// A slot folded to one line: its number, kind and the start of what it says.
 fn slot_summary(form: &Composed, n: usize) -> String {
-    let field = |name: &str| form.get(&format!("{name}{n}"));
+    let field = |name: &str| form.slot(name, n);
     let kind = SlotKind::from_code(&field("kind"));
     let words = match kind {
         Some(SlotKind::Text) | None => field("text"),
@@ -218,7 +218,7 @@ fn described_by(problems: &Problems, field: &str, hint: Option<String>) -> Optio
 /// One bubble's fields, folded to a line unless `open`. Every kind's fields are there, grouped
 /// by the kinds they serve; the chosen kind says which count (the script shows only those).
 fn slot(form: &Composed, problems: &Problems, n: usize, open: bool) -> Markup {
-    let field = |name: &str| form.get(&format!("{name}{n}"));
+    let field = |name: &str| form.slot(name, n);
     let kind = field("kind");
     let text = field("text");
     let image = field("image");
