@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { gridImage } from './lib/png.mjs';
-import { clerkBrowser, steps, BASE_URL, ADMIN_LOGIN, ADMIN_PASSWORD, screenshot } from './lib/clerk.mjs';
+import { clerkBrowser, steps, BASE_URL, ADMIN_LOGIN, ADMIN_PASSWORD, screenshot, confirmAction } from './lib/clerk.mjs';
 
 // The colleague with limited permissions: usage reports only.
 const CLERK = {
@@ -329,6 +329,11 @@ test('the staff console, as a clerk uses it', { timeout: 300_000 }, async (t) =>
 
     await page.getByLabel('切り替える理由（必須）').fill('大雨警報の発表（訓練）');
     await page.getByRole('button', { name: '緊急メニューに切り替える' }).click();
+    // The switch is confirmed on a page that names the menu and how many friends see it change.
+    await page.locator('.confirm').waitFor();
+    assert.match(await page.locator('.confirm').innerText(), /友だち全員（現在 \d+ 人）/);
+    await screenshot(page, 'emergency-confirm.png');
+    await confirmAction(page, '緊急メニューに切り替える');
     await page.waitForURL(`${BASE_URL}/admin/emergency`);
     const statuses = await page.getByRole('status').allInnerTexts();
     assert.ok(statuses.includes('緊急（災害時）メニューに切り替えました。'), statuses.join(' / '));
@@ -351,6 +356,8 @@ test('the staff console, as a clerk uses it', { timeout: 300_000 }, async (t) =>
     const middle = (await lineRequests()).length;
     await page.getByLabel('切り替える理由（必須）').fill('警報の解除（訓練）');
     await page.getByRole('button', { name: '通常メニューに戻す' }).click();
+    await page.locator('.confirm').waitFor();
+    await confirmAction(page, '通常メニューに戻す');
     await page.waitForURL(`${BASE_URL}/admin/emergency`);
     const back = await page.getByRole('status').allInnerTexts();
     assert.ok(back.includes('通常メニューに切り替えました。'), back.join(' / '));

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { gridImage } from './lib/png.mjs';
-import { clerkBrowser, steps, BASE_URL, ADMIN_LOGIN, ADMIN_PASSWORD, screenshot } from './lib/clerk.mjs';
+import { clerkBrowser, steps, BASE_URL, ADMIN_LOGIN, ADMIN_PASSWORD, screenshot, confirmAction } from './lib/clerk.mjs';
 
 const RUN = randomBytes(2).toString('hex');
 const TITLE = `親子ひろばのお知らせ ${RUN}`;
@@ -106,6 +106,10 @@ test('segment delivery: compose, preview, count, send, log, duplicate', { timeou
     // composer.js (a file, allowed by the console's CSP) counts as LINE does: UTF-16 units.
     const counter = await page.locator('#f-text-0').getAttribute('data-count');
     assert.equal((await page.locator(`#${counter}`).innerText()).trim(), `${TEXT.length} / 5000`);
+    // One bubble at a time: the second is added on demand (a round trip that keeps the first).
+    await page.getByRole('button', { name: '吹き出しを追加' }).click();
+    await page.locator('#f-kind-1').waitFor();
+    assert.equal(await page.locator('#f-text-0').inputValue(), TEXT);
     await page.locator('#f-kind-1').selectOption('image');
     await page.locator('#f-file-1').setInputFiles({ name: 'oyako-hiroba.png', mimeType: 'image/png', buffer: IMAGE });
     await page.locator('input[name="target"][value="segment"]').check();
@@ -127,6 +131,13 @@ test('segment delivery: compose, preview, count, send, log, duplicate', { timeou
 
   await step('sent now, only the segment receives it and the log shows the totals', async () => {
     await page.getByRole('button', { name: '配信する（予約する）' }).click();
+    // Nothing is sent before the clerk confirms, on a page that says to whom and when.
+    const confirmation = page.locator('.confirm');
+    await confirmation.waitFor();
+    assert.match(await confirmation.innerText(), new RegExp(`現在 ${inSegment.length} 人`));
+    assert.match(await confirmation.innerText(), /すぐに配信します/);
+    await screenshot(page, 'deliveries-confirm.png');
+    await confirmAction(page, '配信する');
     await page.waitForURL(`${BASE_URL}${deliveryPath}`);
     assert.equal(await flash(page), '配信を開始しました。結果はこの画面に表示されます。');
     for (let i = 0; i < 50 && (await fact(page, '状態')) !== '配信済み'; i++) {
@@ -160,7 +171,7 @@ test('segment delivery: compose, preview, count, send, log, duplicate', { timeou
     await page.getByRole('button', { name: '複製して編集' }).click();
     await page.waitForURL((url) => /\/admin\/deliveries\/[0-9a-f]{32}$/.test(url.pathname) && url.pathname !== deliveryPath);
     assert.equal(await flash(page), '複製しました。内容を確認して配信してください。');
-    assert.equal(await page.getByLabel('タイトル（管理用・必須）').inputValue(), TITLE);
+    assert.equal(await page.getByLabel('タイトル（管理用・必須）').inputValue(), `${TITLE}（コピー）`);
     assert.equal(await page.getByLabel('分類').inputValue(), '子育て');
     assert.equal(await page.locator('#f-text-0').inputValue(), TEXT);
     assert.equal(await page.locator('#f-kind-1').inputValue(), 'image');

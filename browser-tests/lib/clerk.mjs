@@ -96,3 +96,12 @@ export async function screenshot(page, name, { fullPage = false } = {}) {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, name), fullPage });
 }
+
+/**
+ * Presses `button` on a confirmation page (the console asks before an action that cannot be
+ * undone) and waits for the page the action leads to.
+ */
+export async function confirmAction(page, button) {
+  const form = page.locator('main form').filter({ has: page.locator('input[name="confirmed"]') });
+  await Promise.all([page.waitForNavigation(), form.getByRole('button', { name: button, exact: true }).click()]);
+}

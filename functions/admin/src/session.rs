@@ -110,7 +110,7 @@ pub async fn load(
         let (parts, body) = request.into_parts();
         let bytes = match to_bytes(body, MAX_FORM_BYTES).await {
             Ok(b) => b,
-            Err(_) => return ui::too_large().into_response(),
+            Err(_) => return too_large(&state, parts.uri.path()),
         };
         let sent = csrf_from(&parts.headers, &bytes).await;
         if !sent.as_deref().is_some_and(|t| same(t, &expected)) || new_pre.is_some() {
@@ -146,6 +146,20 @@ pub async fn load(
     }
     // `Cache-Control: no-store` and the other security headers: tayori_web::secure.
     response
+}
+
+/// The answer to a body over the limit: the delivery composer it came from, with the reason
+/// (its draft stays as last saved), or a page that says what to do.
+fn too_large(state: &AdminState, path: &str) -> Response {
+    match crate::pages::deliveries::composer_of(path) {
+        Some(composer) => ui::redirect_with(
+            &composer,
+            ui::FlashKind::Error,
+            crate::pages::deliveries::TOO_LARGE,
+            state.config.secure_cookies,
+        ),
+        None => ui::too_large().into_response(),
+    }
 }
 
 /// Whether `session` still speaks for `account`: the account is in use and nothing has ended

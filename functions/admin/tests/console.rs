@@ -603,7 +603,11 @@ async fn a_clerk_makes_publishes_and_switches_rich_menus_from_the_console() {
         .contains("理由を入力してください"));
     b.post(
         "/admin/emergency",
-        &[("mode", "emergency"), ("reason", "大雨警報")],
+        &[
+            ("mode", "emergency"),
+            ("reason", "大雨警報"),
+            ("confirmed", "yes"),
+        ],
     )
     .await;
     let page = b.get("/admin/emergency").await;
@@ -623,7 +627,11 @@ async fn a_clerk_makes_publishes_and_switches_rich_menus_from_the_console() {
     // Back to normal is refused while the normal menu is only a draft, and says why.
     b.post(
         "/admin/emergency",
-        &[("mode", "normal"), ("reason", "警報解除")],
+        &[
+            ("mode", "normal"),
+            ("reason", "警報解除"),
+            ("confirmed", "yes"),
+        ],
     )
     .await;
     assert!(b
@@ -724,7 +732,9 @@ async fn a_drafter_asks_for_approval_and_another_clerk_approves_the_segment_deli
     approver.sign_in("approver").await;
     let shown = approver.get(&path).await;
     assert!(shown.body.contains("承認して配信する"));
-    approver.post(&format!("{path}/approve"), &[]).await;
+    approver
+        .post(&format!("{path}/approve"), &[("confirmed", "yes")])
+        .await;
     let d = deliveries.get(&id).await.unwrap().unwrap();
     assert_eq!(d.status, DeliveryStatus::Scheduled);
     assert_eq!(d.approved.as_ref().unwrap().by, "approver");

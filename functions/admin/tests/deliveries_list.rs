@@ -231,3 +231,31 @@ async fn a_period_that_cannot_be_read_is_said_and_nothing_else_is_assumed() {
         .body
         .contains("期間の終了日は開始日以降にしてください。"));
 }
+
+#[tokio::test]
+async fn a_drafts_target_is_listed_as_it_reads_now() {
+    let mut c = clerk().await;
+    let now = Utc::now();
+    let mut draft = sent("list-draft", "まだ下書きの配信", now);
+    draft.status = DeliveryStatus::Draft;
+    draft.totals = Totals::default();
+    draft.target = tayori_domain::segment::Target::Segment {
+        conditions: vec![tayori_domain::segment::SegmentCondition {
+            item: "district".into(),
+            matching: tayori_domain::segment::Match::AnyOf,
+            values: vec!["雲浜".into()],
+        }],
+    };
+    assert!(
+        draft.target_description.is_empty(),
+        "fixed only at submission"
+    );
+    store(&c, &[draft]).await;
+    let page = c.get("/admin/deliveries").await;
+    let row = page
+        .body
+        .split("<tr>")
+        .find(|row| row.contains("まだ下書きの配信"))
+        .unwrap();
+    assert!(row.contains("<td>居住地区: 雲浜</td>"), "{row}");
+}

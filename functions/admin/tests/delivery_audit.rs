@@ -196,9 +196,13 @@ async fn pictures_added_and_removed_and_every_step_of_a_delivery_are_audited() {
         )
         .await;
     approver.get(&path).await;
-    approver.post(&format!("{path}/approve"), &[]).await;
+    approver
+        .post(&format!("{path}/approve"), &[("confirmed", "yes")])
+        .await;
     approver.get(&path).await;
-    approver.post(&format!("{path}/cancel"), &[]).await;
+    approver
+        .post(&format!("{path}/cancel"), &[("confirmed", "yes")])
+        .await;
     approver.get(&path).await;
     let copy = approver.post(&format!("{path}/duplicate"), &[]).await;
     let copy_id = copy
@@ -220,7 +224,10 @@ async fn pictures_added_and_removed_and_every_step_of_a_delivery_are_audited() {
         .unwrap();
     approver.get(&format!("/admin/deliveries/{copy_id}")).await;
     approver
-        .post(&format!("/admin/deliveries/{copy_id}/stop"), &[])
+        .post(
+            &format!("/admin/deliveries/{copy_id}/stop"),
+            &[("confirmed", "yes")],
+        )
         .await;
 
     let entries = entries_about(&drafter, &target).await;

@@ -286,3 +286,282 @@ async fn the_composer_runs_no_inline_script_and_its_script_is_a_file() {
     assert!(script.body.contains("data-count") || script.body.contains("dataset.count"));
     assert!(script.body.contains("maxBytes"));
 }
+
+type Field<'a> = (&'a str, &'a str);
+
+/// A draft's fields with bubble 1 as given (kind, then its fields).
+fn draft_with(bubble: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
+    [
+        &[
+            ("title", TITLE),
+            ("category", "観光"),
+            ("target", "all"),
+            ("send_at", ""),
+            ("action", "save"),
+        ][..],
+        bubble,
+    ]
+    .concat()
+}
+
+#[tokio::test]
+async fn a_text_typed_while_the_kind_is_none_is_saved_as_a_text() {
+    let mut c = clerk().await;
+    c.get("/admin/deliveries/new").await;
+    let saved = c
+        .multipart(
+            "/admin/deliveries",
+            &draft_with(&[
+                ("kind0", ""),
+                ("text0", "年末年始の観光案内所の営業日です。"),
+            ]),
+            &[],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(
+        stored(&c).await[0].bubbles,
+        [Bubble::Text {
+            text: "年末年始の観光案内所の営業日です。".into()
+        }]
+    );
+}
+
+#[tokio::test]
+async fn a_picture_chosen_while_the_kind_is_none_is_saved_as_an_image() {
+    let mut c = clerk().await;
+    let photo = phone_photo(800, 600, 1);
+    c.get("/admin/deliveries/new").await;
+    let saved = c
+        .multipart(
+            "/admin/deliveries",
+            &draft_with(&[("kind0", "")]),
+            &[("file0", "kanko.jpg", &photo)],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert!(matches!(
+        &stored(&c).await[0].bubbles[..],
+        [Bubble::Image { .. }]
+    ));
+}
+
+#[tokio::test]
+async fn a_text_and_a_picture_in_one_bubble_are_refused_with_both_kept_not_dropped() {
+    let mut c = clerk().await;
+    let photo = phone_photo(800, 600, 1);
+    for kind in ["", "image"] {
+        c.get("/admin/deliveries/new").await;
+        let refused = c
+            .multipart(
+                "/admin/deliveries",
+                &draft_with(&[("kind0", kind), ("text0", "写真の説明です。")]),
+                &[("file0", "kanko.jpg", &photo)],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::OK, "kind {kind:?}");
+        let told = if kind.is_empty() {
+            "1つ目：本文と画像が入力されています。"
+        } else {
+            "1つ目：種類が「画像」のため、入力された本文は配信されません。"
+        };
+        assert!(
+            refused.body.contains(told),
+            "kind {kind:?}: {}",
+            refused.body
+        );
+        assert!(
+            refused.body.contains("写真の説明です。"),
+            "the text is kept"
+        );
+        assert!(
+            refused.body.contains("画像：登録済み"),
+            "the picture is kept"
+        );
+        assert!(stored(&c).await.is_empty(), "nothing is stored half");
+    }
+}
+
+#[tokio::test]
+async fn a_text_longer_than_line_takes_is_refused_at_save_with_the_text_kept() {
+    let mut c = clerk().await;
+    let long = "あ".repeat(6000);
+    c.get("/admin/deliveries/new").await;
+    let refused = c
+        .multipart(
+            "/admin/deliveries",
+            &[
+                &draft_with(&[("kind0", "text")])[..],
+                &[("text0", long.as_str())],
+            ]
+            .concat(),
+            &[],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::OK);
+    assert!(refused
+        .body
+        .contains("1つ目の本文が長すぎます（6000文字。上限は5000文字）。"));
+    assert!(!refused.body.contains("下書きを保存しました"));
+    assert!(refused.body.contains(&long), "what was typed is kept");
+    assert!(
+        refused.body.contains("class=\"counter over\""),
+        "the count is marked past the limit"
+    );
+    assert!(refused.body.contains("6000 / 5000（1000文字多すぎます）"));
+    assert!(stored(&c).await.is_empty());
+}
+
+#[tokio::test]
+async fn every_line_limit_is_checked_at_save_beside_its_field() {
+    let mut c = clerk().await;
+    let photo = phone_photo(800, 600, 1);
+    let address = "福井県小浜市大手町".repeat(12);
+    // (the bubble's fields, the id of the problem beside the field, what it says)
+    let cases: [(Vec<Field>, &str, &str); 2] = [
+        (
+            vec![
+                ("kind0", "image_link"),
+                ("url0", GOOD_URL),
+                ("label0", "観光案内所の営業日と年末年始のお休みはこちら"),
+            ],
+            "p-label-0",
+            "1つ目のボタンの文言が長すぎます（22文字。上限は20文字）。",
+        ),
+        (
+            vec![
+                ("kind0", "location"),
+                ("ltitle0", "小浜市役所"),
+                ("laddress0", address.as_str()),
+                ("lat0", "35.4955"),
+                ("lng0", "135.7466"),
+            ],
+            "p-la-0",
+            "1つ目の住所が長すぎます（108文字。上限は100文字）。",
+        ),
+    ];
+    for (bubble, beside, told) in cases {
+        c.get("/admin/deliveries/new").await;
+        // The image with a link needs its picture; the place must have none.
+        let picture: Vec<support::Part> = if bubble[0].1 == "image_link" {
+            vec![("file0", "kanko.jpg", &photo)]
+        } else {
+            vec![]
+        };
+        let refused = c
+            .multipart(
+                "/admin/deliveries",
+                &[&draft_with(&[])[..], &bubble[..]].concat(),
+                &picture,
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::OK, "{told}");
+        assert!(
+            refused.body.contains(&format!("id=\"{beside}\">{told}")),
+            "{told} beside its field: {}",
+            refused.body
+        );
+        assert!(stored(&c).await.is_empty());
+    }
+}
+
+/// How many bubble slots the composer shows.
+fn slots(body: &str) -> usize {
+    body.matches("<details class=\"bubble-slot\"").count()
+}
+
+#[tokio::test]
+async fn bubbles_are_added_on_demand_without_javascript_keeping_what_was_typed() {
+    let mut c = clerk().await;
+    let page = c.get("/admin/deliveries/new").await;
+    assert_eq!(
+        slots(&page.body),
+        1,
+        "a new delivery starts with one bubble"
+    );
+    assert!(page.body.contains("吹き出しを追加"));
+    let added = c
+        .multipart(
+            "/admin/deliveries",
+            &draft_with(&[("kind0", "text"), ("text0", "観光案内所からのお知らせ")])
+                .into_iter()
+                .map(|(k, v)| if k == "action" { (k, "add") } else { (k, v) })
+                .chain([("slots", "1")])
+                .collect::<Vec<_>>(),
+            &[],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+    assert_eq!(slots(&added.body), 2);
+    assert!(added.body.contains("観光案内所からのお知らせ"));
+    assert!(
+        added
+            .body
+            .contains("<summary>1つ目：テキスト「観光案内所からのお知らせ」</summary>"),
+        "the first bubble folds to one line"
+    );
+    assert_eq!(
+        added
+            .body
+            .matches("<details class=\"bubble-slot\" open")
+            .count(),
+        1,
+        "one bubble is open: the new one"
+    );
+    assert!(added.body.contains("<summary>2つ目：種類未選択</summary>"));
+    // The draft is stored, so the page posts to it from now on.
+    let all = stored(&c).await;
+    assert_eq!(all.len(), 1);
+    assert!(added
+        .body
+        .contains(&format!("action=\"/admin/deliveries/{}\"", all[0].id)));
+}
+
+#[tokio::test]
+async fn placeholders_that_look_like_values_are_hints_below_the_fields() {
+    let mut c = clerk().await;
+    let page = c.get("/admin/deliveries/new").await;
+    assert!(!page.body.contains("placeholder="), "{}", page.body);
+    assert!(page.body.contains("https:// で始まるページ"));
+}
+
+#[tokio::test]
+async fn a_post_too_large_for_the_console_returns_to_the_composer_with_its_draft() {
+    let mut c = clerk().await;
+    c.get("/admin/deliveries/new").await;
+    let saved = c
+        .multipart(
+            "/admin/deliveries",
+            &draft_with(&[("kind0", "text"), ("text0", "保存済みの本文")]),
+            &[],
+        )
+        .await;
+    let path = saved.location.unwrap();
+    c.get(&path).await;
+    let huge = vec![0xffu8; 5 * 1024 * 1024];
+    let refused = c
+        .multipart(
+            &path,
+            &draft_with(&[("kind1", "image")]),
+            &[("file1", "phone.jpg", &huge)],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::SEE_OTHER);
+    assert_eq!(refused.location.as_deref(), Some(path.as_str()));
+    let back = c.get(&path).await;
+    assert!(back
+        .body
+        .contains("送信された内容が大きすぎるため、保存できませんでした"));
+    assert!(back.body.contains("保存済みの本文"), "the draft is kept");
+    assert!(back.body.contains("JavaScriptが無効な場合は1枚4MBまで"));
+
+    c.get("/admin/deliveries/new").await;
+    let new = c
+        .multipart(
+            "/admin/deliveries",
+            &draft_with(&[]),
+            &[("file0", "phone.jpg", &huge)],
+        )
+        .await;
+    assert_eq!(new.location.as_deref(), Some("/admin/deliveries/new"));
+}

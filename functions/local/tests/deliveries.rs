@@ -188,6 +188,24 @@ impl Clerk {
         self.send(request).await
     }
 
+    /// Presses the confirmation page's button: posts its form (the action again, confirmed).
+    async fn confirm(&mut self, asked: &Page) -> Page {
+        let at = asked
+            .body
+            .find("name=\"confirmed\"")
+            .expect("a confirmation page");
+        let before = &asked.body[..at];
+        let action = &before[before.rfind("action=\"").unwrap() + 8..];
+        let action = action[..action.find('"').unwrap()].to_string();
+        let body = form(&[("_csrf", &self.csrf.clone()), ("confirmed", "yes")]);
+        let request = self
+            .http
+            .post(format!("{}{action}", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        self.send(request).await
+    }
+
     /// Posts the composer's multipart form as a browser does, with the page's CSRF token.
     async fn compose(&mut self, path: &str, fields: &[(&str, &str)], png: Option<&[u8]>) -> Page {
         let boundary = "----tayori-local-compose";
@@ -345,7 +363,9 @@ async fn a_clerk_sends_text_and_image_to_30s_in_kumohama_and_only_they_receive_i
     let image_key = image.original.clone();
     let mut send = notice("submit");
     send.push(("image1", image_key.clone()));
-    let sent = clerk.compose(&path, &fields(&send), None).await;
+    let asked = clerk.compose(&path, &fields(&send), None).await;
+    assert_eq!(asked.status, 200, "the clerk is asked to confirm");
+    let sent = clerk.confirm(&asked).await;
     assert_eq!(sent.status, 303, "{}", sent.body);
     let d = delivered(&running, &id).await;
     assert_eq!(d.status, DeliveryStatus::Sent);
@@ -466,9 +486,11 @@ async fn when_line_refuses_one_batch_its_recipients_are_counted_as_failures_in_t
         .into_iter()
         .filter(|(k, _)| *k != "kind1")
         .collect();
-    let sent = clerk
+    let asked = clerk
         .compose("/admin/deliveries", &fields(&notice), None)
         .await;
+    assert_eq!(asked.status, 200, "the clerk is asked to confirm");
+    let sent = clerk.confirm(&asked).await;
     assert_eq!(sent.status, 303, "{}", sent.body);
     let path = sent.location.unwrap();
     let id = path.rsplit('/').next().unwrap().to_string();

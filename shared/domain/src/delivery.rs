@@ -27,6 +27,10 @@ pub const MAX_BUBBLES: usize = 5;
 /// LINE's limit for a text message, in UTF-16 code units.
 pub const MAX_TEXT_UNITS: usize = 5000;
 pub const MAX_TITLE_CHARS: usize = 100;
+/// LINE's limit for an action's label (the button of an image with a link), in characters.
+pub const MAX_BUTTON_LABEL_CHARS: usize = 20;
+/// LINE's limit for a location message's title and address, in characters.
+pub const MAX_PLACE_CHARS: usize = 100;
 /// Recipients per multicast request (LINE's limit).
 pub const BATCH_SIZE: usize = 500;
 
@@ -71,7 +75,72 @@ pub enum Bubble {
     },
 }
 
+/// A bubble's field that LINE limits in length.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BubbleField {
+    Text,
+    ButtonLabel,
+    PlaceName,
+    Address,
+}
+
+impl std::fmt::Display for BubbleField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            BubbleField::Text => "本文",
+            BubbleField::ButtonLabel => "ボタンの文言",
+            BubbleField::PlaceName => "場所の名前",
+            BubbleField::Address => "住所",
+        })
+    }
+}
+
+/// A field longer than LINE takes; LINE refuses the whole message for it, so a draft is never
+/// stored with one. Renders as the end of a sentence that names the bubble.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{field}が長すぎます（{length}文字。上限は{limit}文字）。")]
+pub struct OverLimit {
+    pub field: BubbleField,
+    pub length: usize,
+    pub limit: usize,
+}
+
 impl Bubble {
+    /// Every field of this bubble longer than LINE takes. Text is counted in UTF-16 units, as
+    /// LINE counts it; the others in characters.
+    pub fn over_limits(&self) -> Vec<OverLimit> {
+        let fields: Vec<(BubbleField, usize, usize)> = match self {
+            Bubble::Text { text } => vec![(BubbleField::Text, text_units(text), MAX_TEXT_UNITS)],
+            Bubble::Image { .. } => vec![],
+            Bubble::ImageLink { label, .. } => vec![(
+                BubbleField::ButtonLabel,
+                label.chars().count(),
+                MAX_BUTTON_LABEL_CHARS,
+            )],
+            Bubble::Location { title, address, .. } => vec![
+                (
+                    BubbleField::PlaceName,
+                    title.chars().count(),
+                    MAX_PLACE_CHARS,
+                ),
+                (
+                    BubbleField::Address,
+                    address.chars().count(),
+                    MAX_PLACE_CHARS,
+                ),
+            ],
+        };
+        fields
+            .into_iter()
+            .filter(|(_, length, limit)| length > limit)
+            .map(|(field, length, limit)| OverLimit {
+                field,
+                length,
+                limit,
+            })
+            .collect()
+    }
+
     /// The picture of an image bubble.
     pub fn image(&self) -> Option<&StoredImage> {
         match self {
@@ -250,6 +319,8 @@ pub enum DeliveryError {
     TextTooLong(usize, usize),
     #[error("{0}つ目の{1}")]
     BadLink(usize, LinkProblem),
+    #[error("{0}つ目の{1}")]
+    OverLimit(usize, OverLimit),
     #[error("{0}つ目のボタンの文言を入力してください。")]
     NoButtonLabel(usize),
     #[error("{0}つ目の吹き出しの位置情報が正しくありません。")]
@@ -313,10 +384,11 @@ impl Delivery {
         }
     }
 
-    /// A new draft with this one's content, for "複製して編集".
+    /// A new draft with this one's content, for "複製して編集"; its title says it is a copy, so
+    /// the log never shows two deliveries under one name by accident.
     pub fn duplicate(&self, id: String, by: &str, now: DateTime<Utc>) -> Self {
         Self {
-            title: self.title.clone(),
+            title: copy_title(&self.title),
             category: self.category.clone(),
             bubbles: self.bubbles.clone(),
             target: self.target.clone(),
@@ -374,6 +446,9 @@ impl Delivery {
                         return Err(DeliveryError::BadLocation(n));
                     }
                 }
+            }
+            if let Some(over) = bubble.over_limits().into_iter().next() {
+                return Err(DeliveryError::OverLimit(n, over));
             }
         }
         Ok(())
@@ -531,6 +606,18 @@ impl Delivery {
     }
 }
 
+/// The title of a copy: 「（コピー）」 after the original's (shortened to stay within the title's
+/// limit); a copy of a copy is not marked twice.
+fn copy_title(title: &str) -> String {
+    const MARK: &str = "（コピー）";
+    if title.ends_with(MARK) {
+        return title.to_string();
+    }
+    let room = MAX_TITLE_CHARS - MARK.chars().count();
+    let kept: String = title.chars().take(room).collect();
+    format!("{kept}{MARK}")
+}
+
 /// Length as LINE counts it: UTF-16 code units (an emoji outside the BMP counts 2).
 pub fn text_units(text: &str) -> usize {
     text.encode_utf16().count()
@@ -648,6 +735,44 @@ mod tests {
     }
 
     #[test]
+    fn fields_longer_than_line_takes_are_named_with_their_length_and_limit() {
+        let place = Bubble::Location {
+            title: "小浜市役所".into(),
+            address: "福".repeat(101),
+            latitude: 35.49,
+            longitude: 135.74,
+        };
+        let over = place.over_limits();
+        assert_eq!(
+            over,
+            [OverLimit {
+                field: BubbleField::Address,
+                length: 101,
+                limit: MAX_PLACE_CHARS
+            }]
+        );
+        assert_eq!(
+            over[0].to_string(),
+            "住所が長すぎます（101文字。上限は100文字）。"
+        );
+        let button = Bubble::ImageLink {
+            image: StoredImage {
+                original: "a".into(),
+                preview: "b".into(),
+            },
+            url: "https://www1.city.obama.fukui.jp/".into(),
+            label: "詳".repeat(21),
+        };
+        let mut d = composed();
+        d.bubbles.push(button);
+        assert_eq!(
+            d.validate().unwrap_err().to_string(),
+            "2つ目のボタンの文言が長すぎます（21文字。上限は20文字）。"
+        );
+        assert!(composed().bubbles[0].over_limits().is_empty());
+    }
+
+    #[test]
     fn a_draft_may_be_unfinished_but_never_links_to_anything_but_an_https_page() {
         let mut d = composed();
         let link = |url: &str| Bubble::ImageLink {
@@ -720,8 +845,16 @@ mod tests {
         assert_eq!(copy.status, DeliveryStatus::Draft);
         assert_eq!(
             (copy.title.as_str(), copy.bubbles.len()),
-            (sent.title.as_str(), 1)
+            ("年末年始のごみ収集（コピー）", 1)
         );
+        assert_eq!(
+            copy.duplicate("D3".into(), "suzuki", now()).title,
+            copy.title
+        );
+        sent.title = "長".repeat(MAX_TITLE_CHARS);
+        let long = sent.duplicate("D4".into(), "suzuki", now()).title;
+        assert!(long.ends_with("（コピー）"));
+        assert_eq!(long.chars().count(), MAX_TITLE_CHARS);
         assert_eq!(copy.totals, Totals::default());
         assert_eq!(copy.duplicated_from.as_deref(), Some("D1"));
         assert_eq!(copy.created.by, "suzuki");

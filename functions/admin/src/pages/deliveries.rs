@@ -5,26 +5,31 @@
 
 mod composer;
 mod form;
+mod irreversible;
 mod log;
 
 pub use log::{export, list, LogQuery};
 
 use crate::audit::{self, Actor};
+use crate::pages::confirm::{is_confirmed, CONFIRMED};
 use crate::ui::form::Problems;
+use crate::ui::form_data::FormData;
 use crate::ui::{self, redirect_with, FlashKind, Page};
 use crate::AdminState;
 use axum::extract::{Multipart, Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use composer::{composer, preview};
 use form::Composed;
+use irreversible::Irreversible;
 use maud::html;
 use std::sync::Arc;
 use tayori_domain::delivery::changes::{changes, status_change, summary};
-use tayori_domain::delivery::{Delivery, DeliveryError, DeliveryStatus, DELIVERY_REQUESTED};
+use tayori_domain::delivery::{Delivery, DeliveryError, DeliveryStatus, Stamp, DELIVERY_REQUESTED};
 use tayori_domain::segment::{SegmentItems, Target};
-use tayori_domain::staff::Permission;
+use tayori_domain::staff::{LoginId, Permission};
 use tayori_domain::time::format_jst;
 use tayori_ports::{Event, ObjectKey};
 use tayori_records::{Deliveries, Friends, RecordError, SegmentItemsRecord};
@@ -88,6 +93,24 @@ fn target_words(items: &SegmentItems) -> impl Fn(&Target) -> String + '_ {
 
 // ------------------------------------------------------------------------------- composer
 
+/// Why a composer post larger than the console takes was not saved (the file's size is not
+/// known to the page without JavaScript, so the limit is said beside the field too).
+pub const TOO_LARGE: &str = "送信された内容が大きすぎるため、保存できませんでした（1回に送れるのは合計4.5MBまで）。画像は4MB以内のものを1枚ずつ選んでください。下書きは前回保存したときのままです。";
+
+/// The composer a post to `path` came from, for sending the clerk back to it.
+pub fn composer_of(path: &str) -> Option<String> {
+    if path == "/admin/deliveries" {
+        return Some("/admin/deliveries/new".into());
+    }
+    let id = path.strip_prefix("/admin/deliveries/")?;
+    is_generated_id(id).then(|| path.to_string())
+}
+
+/// Whether `id` is one the console makes for a delivery (32 lowercase hex digits).
+fn is_generated_id(id: &str) -> bool {
+    id.len() == 32 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 pub async fn new_form(State(state): State<Arc<AdminState>>, page: Page, actor: Actor) -> Response {
     let draft = Delivery::draft(String::new(), &actor.login_id(), state.platform.clock.now());
     match segment_items(&state).await {
@@ -107,8 +130,7 @@ pub async fn new_form(State(state): State<Arc<AdminState>>, page: Page, actor: A
 /// stored under it), if it is one and no delivery has it yet.
 async fn carried_id(state: &AdminState, form: &Composed) -> Result<Option<String>, RecordError> {
     let id = form.get("draft_id");
-    let generated = id.len() == 32 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-    if !generated {
+    if !is_generated_id(&id) {
         return Ok(None);
     }
     Ok(deliveries(state).get(&id).await?.is_none().then_some(id))
@@ -186,10 +208,11 @@ async fn save(
         Ok(applied) => applied,
         Err(e) => return ui::unavailable(&e),
     };
-    // A link that is not an https:// page is never stored: the preview would draw it for
-    // staff who may approve, and LINE would open it for citizens. The form keeps what was
-    // typed and the pictures chosen (stored under the draft's id, which the form carries).
-    if applied.bad_link || d.check_links().is_err() {
+    // A link that is not an https:// page is never stored (the preview would draw it for
+    // staff who may approve, and LINE would open it for citizens), nor a field LINE would
+    // refuse, nor a bubble that would drop what was typed. The form keeps what was typed and
+    // the pictures chosen (stored under the draft's id, which the form carries).
+    if applied.refused || d.check_links().is_err() {
         return composer(&page, &d, &form, !new, &items, &problems);
     }
     let action = form.get("action");
@@ -265,7 +288,12 @@ async fn save(
             };
             back(&state, &d.id, FlashKind::Success, text)
         }
+        // Shown again with one more bubble open; the draft is stored, so nothing typed is lost.
+        "add" => composer(&page, &d, &form, true, &items, &problems),
         "test" => test_send(&state, &actor, &d).await,
+        "submit" if page.may(Permission::DeliverySend) => {
+            ask(&state, &page, &actor, &d.id, Irreversible::Send).await
+        }
         "submit" => submit(&state, &page, &actor, &d.id, &items).await,
         _ => back(&state, &d.id, FlashKind::Success, "下書きを保存しました。"),
     }
@@ -347,6 +375,84 @@ async fn submit(
     )
 }
 
+/// Whether a posted form confirms an irreversible action.
+fn confirmed(body: &Bytes) -> bool {
+    is_confirmed(&FormData::parse(body).get(CONFIRMED))
+}
+
+/// The confirmation page for `action` on delivery `id`, or back to the delivery with why it
+/// cannot be done now: the rule is tried on a copy first, so the page never offers what would
+/// then be refused.
+async fn ask(
+    state: &AdminState,
+    page: &Page,
+    actor: &Actor,
+    id: &str,
+    action: Irreversible,
+) -> Response {
+    let (d, items) = match (deliveries(state).get(id).await, segment_items(state).await) {
+        (Ok(Some(d)), Ok(items)) => (d, items),
+        (Ok(None), _) => return ui::not_found(),
+        (Err(e), _) | (_, Err(e)) => return ui::unavailable(&e),
+    };
+    let mut trial = d.clone();
+    let (by, now) = (actor.login_id(), state.platform.clock.now());
+    let allowed = match action {
+        Irreversible::Send => trial.submit(&by, true, String::new(), now),
+        Irreversible::Approve => trial.approve(&by, now),
+        Irreversible::Cancel => trial.cancel(&by, now),
+        Irreversible::Stop => trial.request_stop(&by, now),
+    };
+    if let Err(e) = allowed {
+        return back(state, id, FlashKind::Error, e.to_string());
+    }
+    let reach = match action {
+        Irreversible::Stop => d.totals.recipients,
+        _ => match count(state, &d.target).await {
+            Ok(n) => n,
+            Err(e) => return ui::unavailable(&e),
+        },
+    };
+    let path = format!("/admin/deliveries/{id}");
+    action
+        .confirmation(&d, described_target(&d, &items), reach)
+        .render(
+            page,
+            &[
+                ("ホーム", "/admin"),
+                ("配信", "/admin/deliveries"),
+                (&d.title, &path),
+            ],
+            "deliveries",
+        )
+}
+
+/// The target as staff chose it: in the words fixed at submission, or as it reads now.
+fn described_target(d: &Delivery, items: &SegmentItems) -> String {
+    if d.target_description.is_empty() {
+        d.target.describe(items)
+    } else {
+        d.target_description.clone()
+    }
+}
+
+/// 配信する, from its confirmation page.
+pub async fn send(
+    State(state): State<Arc<AdminState>>,
+    page: Page,
+    actor: Actor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    if !confirmed(&body) {
+        return ask(&state, &page, &actor, &id, Irreversible::Send).await;
+    }
+    match segment_items(&state).await {
+        Ok(items) => submit(&state, &page, &actor, &id, &items).await,
+        Err(e) => ui::unavailable(&e),
+    }
+}
+
 /// A copy of the draft, sent only to the testers and logged as a test.
 async fn test_send(state: &AdminState, actor: &Actor, d: &Delivery) -> Response {
     let testers = match tayori_records::Testers::new(state.platform.table.clone())
@@ -426,9 +532,13 @@ pub async fn show(
         let form = Composed::from_delivery(&d);
         return composer(&page, &d, &form, true, &items, &Problems::default());
     }
-    let stamp = |s: &Option<tayori_domain::delivery::Stamp>| {
+    let names = match staff_names(&state, &d).await {
+        Ok(names) => names,
+        Err(e) => return ui::unavailable(&e),
+    };
+    let stamp = |s: &Option<Stamp>| {
         s.as_ref()
-            .map(|s| format!("{}（{}）", s.by, format_jst(s.at)))
+            .map(|s| format!("{}（{}）", names.of(&s.by), format_jst(s.at)))
             .unwrap_or_else(|| "—".into())
     };
     let action = |path: &str, label: &str, class: &str| {
@@ -449,7 +559,7 @@ pub async fn show(
                     dl.facts {
                         dt { "状態" } dd { (d.status.label()) @if d.test { "（テスト配信）" } }
                         dt { "分類" } dd { (d.category) }
-                        dt { "配信先" } dd { (if d.target_description.is_empty() { d.target.describe(&items) } else { d.target_description.clone() }) }
+                        dt { "配信先" } dd { (described_target(&d, &items)) }
                         dt { "配信日時" } dd { (d.started_at.or(d.send_at).map(format_jst).unwrap_or_else(|| "確定後すぐ".into())) }
                         dt { "作成" } dd { (stamp(&Some(d.created.clone()))) }
                         dt { "承認依頼・確定" } dd { (stamp(&d.submitted)) }
@@ -464,14 +574,14 @@ pub async fn show(
                     }
                     div.actions {
                         @if d.status == DeliveryStatus::AwaitingApproval && page.may(Permission::DeliveryApprove) {
-                            (action("approve", "承認して配信する", "primary"))
+                            (action(Irreversible::Approve.path(), Irreversible::Approve.button(), "primary"))
                             (action("return", "差し戻す", ""))
                         }
                         @if matches!(d.status, DeliveryStatus::AwaitingApproval | DeliveryStatus::Scheduled) && page.may(Permission::DeliverySend) {
-                            (action("cancel", "配信を取り消す", "danger"))
+                            (action(Irreversible::Cancel.path(), Irreversible::Cancel.button(), "danger"))
                         }
                         @if d.status == DeliveryStatus::Sending && d.stop_requested.is_none() && page.may(Permission::DeliverySend) {
-                            (action("stop", "配信を停止する", "danger"))
+                            (action(Irreversible::Stop.path(), Irreversible::Stop.button(), "danger"))
                         }
                         @if page.may(Permission::DeliveryDraft) {
                             (action("duplicate", "複製して編集", ""))
@@ -480,8 +590,43 @@ pub async fn show(
                 }
                 (preview(&d))
             }
+            link rel="stylesheet" href=(composer::STYLE);
         },
     )
+}
+
+/// Staff's names by login id, for the people a delivery's details name.
+struct StaffNames(Vec<(String, String)>);
+
+impl StaffNames {
+    /// The name of the staff member `by`; what was stored when no account has it (Tayori's own
+    /// notices, an account since removed).
+    fn of<'a>(&'a self, by: &'a str) -> &'a str {
+        self.0
+            .iter()
+            .find(|(login, _)| login == by)
+            .map_or(by, |(_, name)| name.as_str())
+    }
+}
+
+async fn staff_names(state: &AdminState, d: &Delivery) -> Result<StaffNames, RecordError> {
+    let stamps = [
+        Some(&d.created),
+        d.submitted.as_ref(),
+        d.approved.as_ref(),
+        d.stop_requested.as_ref(),
+        d.cancelled.as_ref(),
+    ];
+    let mut names = Vec::new();
+    for stamp in stamps.into_iter().flatten() {
+        let Ok(login) = LoginId::parse(&stamp.by) else {
+            continue;
+        };
+        if let Some(account) = state.staff.get(&login).await? {
+            names.push((stamp.by.clone(), account.profile().display_name.clone()));
+        }
+    }
+    Ok(StaffNames(names))
 }
 
 /// One staff action on a delivery's status: apply the rule and audit it with the status
@@ -511,9 +656,14 @@ async fn change(
 
 pub async fn approve(
     State(state): State<Arc<AdminState>>,
+    page: Page,
     actor: Actor,
     Path(id): Path<String>,
+    body: Bytes,
 ) -> Response {
+    if !confirmed(&body) {
+        return ask(&state, &page, &actor, &id, Irreversible::Approve).await;
+    }
     let done = "承認しました。";
     let result = change(&state, &actor, &id, "配信を承認", |d, by, now| {
         d.approve(by, now)
@@ -540,9 +690,14 @@ pub async fn return_to_draft(
 
 pub async fn cancel(
     State(state): State<Arc<AdminState>>,
+    page: Page,
     actor: Actor,
     Path(id): Path<String>,
+    body: Bytes,
 ) -> Response {
+    if !confirmed(&body) {
+        return ask(&state, &page, &actor, &id, Irreversible::Cancel).await;
+    }
     let done = "配信を取り消しました。";
     let result = change(&state, &actor, &id, "配信を取消", |d, by, now| {
         d.cancel(by, now)
@@ -553,9 +708,14 @@ pub async fn cancel(
 
 pub async fn stop(
     State(state): State<Arc<AdminState>>,
+    page: Page,
     actor: Actor,
     Path(id): Path<String>,
+    body: Bytes,
 ) -> Response {
+    if !confirmed(&body) {
+        return ask(&state, &page, &actor, &id, Irreversible::Stop).await;
+    }
     let done = "停止を指示しました。送信中の分が終わりしだい止まります。";
     let result = change(&state, &actor, &id, "配信を停止", |d, by, now| {
         d.request_stop(by, now)

@@ -1,7 +1,11 @@
-//! 緊急メニュー切替: one button each way, with the reason recorded (6.2.3.1).
+//! 緊急メニュー切替: one button each way, with the reason recorded (6.2.3.1). Switching changes
+//! every friend's menu at once, so it is confirmed on a page that names the menu and how many
+//! friends see it change.
 
 use crate::audit::{self, Actor};
+use crate::pages::confirm::{is_confirmed, Confirmation, CONFIRMED};
 use crate::ui::form_data::FormData;
+use crate::ui::Crumb;
 use crate::ui::{self, redirect_with, FlashKind, Page};
 use crate::AdminState;
 use axum::extract::State;
@@ -10,9 +14,15 @@ use bytes::Bytes;
 use maud::html;
 use std::sync::Arc;
 use tayori_domain::richmenu::MenuMode;
+use tayori_domain::segment::Target;
 use tayori_domain::time::format_jst;
 use tayori_menus::{describe_line_error, PublishError, SwitchOutcome};
-use tayori_records::RichMenus;
+use tayori_records::{Friends, RecordError, RichMenus};
+
+const CRUMBS: [Crumb<'static>; 2] = [
+    ("ホーム", "/admin"),
+    ("緊急メニュー切替", "/admin/emergency"),
+];
 
 /// A designated menu's name and whether it is published.
 async fn described(menus: &RichMenus, id: Option<&str>) -> Option<(String, bool)> {
@@ -35,7 +45,7 @@ pub async fn show(State(state): State<Arc<AdminState>>, page: Page) -> Response 
     };
     page.render(
         "緊急メニュー切替",
-        &[("ホーム", "/admin"), ("緊急メニュー切替", "/admin/emergency")],
+        &CRUMBS,
         "emergency",
         html! {
             @match mode {
@@ -51,10 +61,11 @@ pub async fn show(State(state): State<Arc<AdminState>>, page: Page) -> Response 
             }
             form.narrow method="post" action="/admin/emergency" {
                 (page.csrf_field())
-                input type="hidden" name="mode" value=(match target { MenuMode::Emergency => "emergency", MenuMode::Normal => "normal" });
+                input type="hidden" name="mode" value=(code(target));
                 div.field {
                     label for="f-reason" { "切り替える理由（必須）" }
-                    input #f-reason type="text" name="reason" placeholder=(match target { MenuMode::Emergency => "例：大雨警報の発表", MenuMode::Normal => "例：警報の解除" });
+                    input #f-reason type="text" name="reason" aria-describedby="h-reason";
+                    small.hint #h-reason { (match target { MenuMode::Emergency => "例：大雨警報の発表", MenuMode::Normal => "例：警報の解除" }) }
                 }
                 @match target {
                     MenuMode::Emergency => button.danger.filled type="submit" { "緊急メニューに切り替える" },
@@ -66,7 +77,59 @@ pub async fn show(State(state): State<Arc<AdminState>>, page: Page) -> Response 
     )
 }
 
-pub async fn switch(State(state): State<Arc<AdminState>>, actor: Actor, body: Bytes) -> Response {
+/// The mode's word in a form.
+fn code(mode: MenuMode) -> &'static str {
+    match mode {
+        MenuMode::Emergency => "emergency",
+        MenuMode::Normal => "normal",
+    }
+}
+
+/// What switching to `mode` will do: which menu every friend will see, and how many friends.
+async fn confirmation(
+    state: &AdminState,
+    mode: MenuMode,
+    reason: String,
+) -> Result<Confirmation<'static>, RecordError> {
+    let menus = RichMenus::new(state.platform.table.clone());
+    let designation = menus.designation().await?;
+    let designated = match mode {
+        MenuMode::Emergency => designation.emergency,
+        MenuMode::Normal => designation.normal,
+    };
+    let menu = match described(&menus, designated.as_deref()).await {
+        Some((name, true)) => format!("「{name}」"),
+        Some((name, false)) => format!("「{name}」（未公開のため、切り替えられません）"),
+        None => "未指定（切り替えられません）".into(),
+    };
+    let friends = Friends::new(&state.platform).count(&Target::All).await?;
+    Ok(Confirmation {
+        title: match mode {
+            MenuMode::Emergency => "緊急メニューへの切替の確認",
+            MenuMode::Normal => "通常メニューへの切替の確認",
+        },
+        facts: vec![
+            ("切替先", format!("{}メニュー {menu}", mode.label())),
+            ("対象", format!("友だち全員（現在 {friends} 人）")),
+            ("理由", reason.clone()),
+        ],
+        warning: "押すとすぐに、友だち全員のメニューが変わります（個別に設定したメニューも解除されます）。".into(),
+        action: "/admin/emergency".into(),
+        fields: vec![("mode", code(mode).into()), ("reason", reason)],
+        button: match mode {
+            MenuMode::Emergency => "緊急メニューに切り替える",
+            MenuMode::Normal => "通常メニューに戻す",
+        },
+        back: "/admin/emergency".into(),
+    })
+}
+
+pub async fn switch(
+    State(state): State<Arc<AdminState>>,
+    page: Page,
+    actor: Actor,
+    body: Bytes,
+) -> Response {
     let form = FormData::parse(&body);
     let mode = if form.get("mode") == "emergency" {
         MenuMode::Emergency
@@ -82,6 +145,12 @@ pub async fn switch(State(state): State<Arc<AdminState>>, actor: Actor, body: By
             "切り替える理由を入力してください。",
             secure,
         );
+    }
+    if !is_confirmed(&form.get(CONFIRMED)) {
+        return match confirmation(&state, mode, reason).await {
+            Ok(confirm) => confirm.render(&page, &CRUMBS, "emergency"),
+            Err(e) => ui::unavailable(&e),
+        };
     }
     match tayori_menus::switch(
         &state.platform,

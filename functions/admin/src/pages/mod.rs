@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod audit_log;
+pub mod confirm;
 pub mod deliveries;
 pub mod emergency;
 pub mod garbage;
@@ -159,6 +160,11 @@ pub fn routes() -> Routes {
             "/admin/deliveries/{id}",
             Needs(DeliveryDraft),
             deliveries::update,
+        )
+        .post(
+            "/admin/deliveries/{id}/send",
+            Needs(DeliverySend),
+            deliveries::send,
         )
         .post(
             "/admin/deliveries/{id}/approve",

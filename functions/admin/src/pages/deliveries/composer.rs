@@ -1,22 +1,93 @@
 //! The composer page: the form (filled in from what was typed, or from the stored draft), its
-//! problems beside the fields, and the phone preview. Its script is a static file
-//! (`static/composer.js`), so the console's Content-Security-Policy can forbid inline scripts;
-//! the page works without it.
+//! problems beside the fields, and the phone preview. One bubble is open at a time, the others
+//! folded to a line (`<details>`), and bubbles are added on demand, so the page stays short
+//! and the preview in view. Its script and styles are static files (`static/composer.js`,
+//! `static/composer.css`), so the console's Content-Security-Policy can forbid inline ones;
+//! the page works without the script.
 
-use super::form::Composed;
+use super::form::{Composed, SlotKind};
 use crate::session::MAX_FORM_BYTES;
 use crate::ui::form::Problems;
 use crate::ui::Page;
 use axum::response::Response;
 use maud::{html, Markup};
 use tayori_domain::delivery::{
-    is_safe_link, text_units, Bubble, Delivery, CATEGORIES, MAX_BUBBLES,
+    is_safe_link, text_units, Bubble, Delivery, CATEGORIES, MAX_BUBBLES, MAX_BUTTON_LABEL_CHARS,
+    MAX_PLACE_CHARS, MAX_TEXT_UNITS, MAX_TITLE_CHARS,
 };
 use tayori_domain::segment::SegmentItems;
 use tayori_domain::staff::Permission;
+use tayori_images::MAX_UPLOAD_BYTES;
 
-/// The composer's script: the character count and the upload size check.
+/// The composer's script: the character count, shrinking photos, showing the chosen kind's fields.
 pub(super) const SCRIPT: &str = "/admin/static/composer.js";
+/// The composer's and the phone preview's styles.
+pub(super) const STYLE: &str = "/admin/static/composer.css";
+
+/// The fields of bubble slot `n` (their ids after `f-`, with the slot number): a problem with
+/// any of them opens the slot.
+const SLOT_FIELDS: [&str; 8] = ["kind", "text", "file", "url", "label", "lt", "la", "lat"];
+
+/// The names of the form's fields for bubble slot `n`, without the slot number; any of them
+/// filled means the slot is in use.
+const SLOT_INPUTS: [&str; 9] = [
+    "kind", "text", "image", "url", "label", "ltitle", "laddress", "lat", "lng",
+];
+
+/// How many bubble slots the composer shows: up to the last one in use, as many as were shown
+/// before, at least one, and one more when the clerk pressed 「吹き出しを追加」.
+fn shown_slots(form: &Composed) -> usize {
+    let in_use = (0..MAX_BUBBLES)
+        .filter(|n| {
+            SLOT_INPUTS
+                .iter()
+                .any(|name| !form.slot(name, *n).is_empty())
+        })
+        .map(|n| n + 1)
+        .max()
+        .unwrap_or(0);
+    let before = form.get("slots").parse().unwrap_or(0);
+    let added = usize::from(form.get("action") == "add");
+    (in_use.max(before) + added).clamp(1, MAX_BUBBLES)
+}
+
+/// The slot shown open: the first with a problem, else the one just added, else the first.
+fn open_slot(form: &Composed, problems: &Problems, shown: usize) -> usize {
+    let troubled = (0..shown).find(|n| {
+        SLOT_FIELDS
+            .iter()
+            .any(|field| problems.get(&format!("{field}-{n}")).is_some())
+    });
+    troubled.unwrap_or(if form.get("action") == "add" {
+        shown - 1
+    } else {
+        0
+    })
+}
+
+/// A slot folded to one line: its number, kind and the start of what it says.
+fn slot_summary(form: &Composed, n: usize) -> String {
+    let field = |name: &str| form.slot(name, n);
+    let kind = SlotKind::from_code(&field("kind"));
+    let words = match kind {
+        Some(SlotKind::Text) | None => field("text"),
+        Some(SlotKind::Image) => String::new(),
+        Some(SlotKind::ImageLink) => field("label"),
+        Some(SlotKind::Location) => field("ltitle"),
+    };
+    let start: String = words.chars().take(24).collect();
+    let more = if words.chars().count() > 24 {
+        "…"
+    } else {
+        ""
+    };
+    let kind = kind.map_or("種類未選択", SlotKind::label);
+    if start.is_empty() {
+        format!("{}つ目：{kind}", n + 1)
+    } else {
+        format!("{}つ目：{kind}「{start}{more}」", n + 1)
+    }
+}
 
 /// The problem with a field, beside it.
 fn problem(problems: &Problems, field: &str) -> Markup {
@@ -48,6 +119,8 @@ pub(super) fn composer(
         "新しい配信"
     };
     let target_segment = form.get("target") == "segment";
+    let shown = shown_slots(form);
+    let open = open_slot(form, problems, shown);
     let chosen =
         |item: &str, value: &str| form.all(&format!("seg.{item}")).iter().any(|v| v == value);
     page.render(
@@ -64,7 +137,9 @@ pub(super) fn composer(
                     }
                     div.field {
                         label for="f-title" { "タイトル（管理用・必須）" }
-                        input #f-title type="text" name="title" value=(form.get("title")) maxlength="100" required;
+                        input #f-title type="text" name="title" value=(form.get("title")) maxlength=(MAX_TITLE_CHARS) required
+                            aria-invalid=[problems.get("title").map(|_| "true")];
+                        (problem(problems, "title"))
                     }
                     div.field {
                         label for="f-category" { "分類" }
@@ -74,8 +149,12 @@ pub(super) fn composer(
                     }
                     fieldset {
                         legend { "吹き出し（最大" (MAX_BUBBLES) "つ）" }
-                        @for n in 0..MAX_BUBBLES {
-                            (slot(form, problems, n))
+                        input type="hidden" name="slots" value=(shown);
+                        @for n in 0..shown {
+                            (slot(form, problems, n, n == open))
+                        }
+                        @if shown < MAX_BUBBLES {
+                            button type="submit" name="action" value="add" { "吹き出しを追加" }
                         }
                     }
                     fieldset {
@@ -83,6 +162,8 @@ pub(super) fn composer(
                         label { input #f-target type="radio" name="target" value="all" checked[!target_segment]; " すべての友だち" }
                         label { input type="radio" name="target" value="segment" checked[target_segment]; " 条件で絞り込む（項目どうしは「かつ」）" }
                         (problem(problems, "target"))
+                        details.segment-conditions open[target_segment] {
+                        summary { "絞り込む条件を選ぶ" }
                         @for item in &items.items {
                             @if !item.retired {
                                 div.segment-item {
@@ -95,6 +176,7 @@ pub(super) fn composer(
                                     label.small { input type="checkbox" name=(format!("all.{}", item.id)) value="1" checked[form.get(&format!("all.{}", item.id)) == "1"]; " 選んだものをすべて満たす" }
                                 }
                             }
+                        }
                         }
                         p #recipient-count role="status" aria-live="polite" { }
                     }
@@ -116,51 +198,94 @@ pub(super) fn composer(
                 }
                 (preview(d))
             }
+            link rel="stylesheet" href=(STYLE);
             script src=(SCRIPT) defer {}
         },
     )
 }
 
-/// One bubble's fields. Every kind's fields are there; the chosen kind says which count.
-fn slot(form: &Composed, problems: &Problems, n: usize) -> Markup {
-    let field = |name: &str| form.get(&format!("{name}{n}"));
+/// A field's problem as the field's description, so a screen reader reads it with the field.
+fn described_by(problems: &Problems, field: &str, hint: Option<String>) -> Option<String> {
+    let ids: Vec<String> = problems
+        .get(field)
+        .map(|_| format!("p-{field}"))
+        .into_iter()
+        .chain(hint)
+        .collect();
+    (!ids.is_empty()).then(|| ids.join(" "))
+}
+
+/// One bubble's fields, folded to a line unless `open`. Every kind's fields are there, grouped
+/// by the kinds they serve; the chosen kind says which count (the script shows only those).
+fn slot(form: &Composed, problems: &Problems, n: usize, open: bool) -> Markup {
+    let field = |name: &str| form.slot(name, n);
     let kind = field("kind");
     let text = field("text");
     let image = field("image");
-    let url_problem = problems.get(&format!("url-{n}"));
+    let units = text_units(&text);
+    let invalid = |f: &str| problems.get(&format!("{f}-{n}")).map(|_| "true");
+    let described =
+        |f: &str, hint: Option<String>| described_by(problems, &format!("{f}-{n}"), hint);
     html! {
-        div.bubble-slot {
-            label for=(format!("f-kind-{n}")) { (n + 1) "つ目" }
-            select id=(format!("f-kind-{n}")) name=(format!("kind{n}")) {
-                option value="" selected[kind.is_empty()] { "なし" }
-                option value="text" selected[kind == "text"] { "テキスト" }
-                option value="image" selected[kind == "image"] { "画像" }
-                option value="image_link" selected[kind == "image_link"] { "画像＋リンクボタン" }
-                option value="location" selected[kind == "location"] { "位置情報" }
+        details.bubble-slot open[open] {
+            summary { (slot_summary(form, n)) }
+            div.field {
+                label for=(format!("f-kind-{n}")) { "種類" }
+                select id=(format!("f-kind-{n}")) name=(format!("kind{n}")) data-slot=(n)
+                    aria-invalid=[invalid("kind")] aria-describedby=[described("kind", None)] {
+                    option value="" selected[kind.is_empty()] { "なし（入力した内容から判断）" }
+                    @for k in SlotKind::ALL { option value=(k.code()) selected[kind == k.code()] { (k.label()) } }
+                }
+                (problem(problems, &format!("kind-{n}")))
             }
-            label for=(format!("f-text-{n}")) { "本文（テキスト）" }
-            textarea id=(format!("f-text-{n}")) name=(format!("text{n}")) rows="4" data-count=(format!("count-{n}")) { (text) }
-            small id=(format!("count-{n}")) { (text_units(&text)) " / 5000" }
-            @if !image.is_empty() {
-                input type="hidden" name=(format!("image{n}")) value=(image);
-                p.note { "画像：登録済み（差し替える場合は新しいファイルを選択）" }
+            div.kind-fields data-kinds="text" {
+                label for=(format!("f-text-{n}")) { "本文（テキスト）" }
+                textarea id=(format!("f-text-{n}")) name=(format!("text{n}")) rows="4" data-count=(format!("count-{n}")) data-limit=(MAX_TEXT_UNITS)
+                    aria-invalid=[invalid("text")] aria-describedby=(described("text", Some(format!("count-{n}"))).unwrap_or_default()) { (text) }
+                small.counter.over[units > MAX_TEXT_UNITS] id=(format!("count-{n}")) {
+                    (units) " / " (MAX_TEXT_UNITS)
+                    @if units > MAX_TEXT_UNITS { "（" (units - MAX_TEXT_UNITS) "文字多すぎます）" }
+                }
+                (problem(problems, &format!("text-{n}")))
             }
-            label for=(format!("f-file-{n}")) { "画像ファイル（JPEG・PNG、4MB以内。大きい写真は自動で縮小）" }
-            input id=(format!("f-file-{n}")) type="file" name=(format!("file{n}")) accept="image/jpeg,image/png";
-            (problem(problems, &format!("file-{n}")))
-            label for=(format!("f-url-{n}")) { "リンク先URL（画像＋リンクボタン。https:// で始まるページ）" }
-            input id=(format!("f-url-{n}")) type="url" name=(format!("url{n}")) value=(field("url")) placeholder="https://www1.city.obama.fukui.jp/..."
-                aria-invalid=[url_problem.map(|_| "true")] aria-describedby=[url_problem.map(|_| format!("p-url-{n}"))];
-            (problem(problems, &format!("url-{n}")))
-            label for=(format!("f-label-{n}")) { "ボタンの文言" }
-            input id=(format!("f-label-{n}")) type="text" name=(format!("label{n}")) value=(field("label")) placeholder="詳しくはこちら";
-            label for=(format!("f-lt-{n}")) { "場所の名前（位置情報）" }
-            input id=(format!("f-lt-{n}")) type="text" name=(format!("ltitle{n}")) value=(field("ltitle"));
-            label for=(format!("f-la-{n}")) { "住所" }
-            input id=(format!("f-la-{n}")) type="text" name=(format!("laddress{n}")) value=(field("laddress"));
-            label for=(format!("f-lat-{n}")) { "緯度・経度" }
-            input id=(format!("f-lat-{n}")) type="text" name=(format!("lat{n}")) value=(field("lat")) placeholder="35.4955";
-            input type="text" name=(format!("lng{n}")) value=(field("lng")) placeholder="135.7466" aria-label="経度";
+            div.kind-fields data-kinds="image image_link" {
+                @if !image.is_empty() {
+                    input type="hidden" name=(format!("image{n}")) value=(image);
+                    p.note { "画像：登録済み（差し替える場合は新しいファイルを選択）" }
+                }
+                label for=(format!("f-file-{n}")) { "画像ファイル（JPEG・PNG）" }
+                input id=(format!("f-file-{n}")) type="file" name=(format!("file{n}")) accept="image/jpeg,image/png"
+                    aria-invalid=[invalid("file")] aria-describedby=(described("file", Some(format!("h-file-{n}"))).unwrap_or_default());
+                small.hint id=(format!("h-file-{n}")) {
+                    "大きい写真は送る前にブラウザで縮小します。JavaScriptが無効な場合は1枚" (MAX_UPLOAD_BYTES / 1024 / 1024) "MBまでです。"
+                }
+                (problem(problems, &format!("file-{n}")))
+            }
+            div.kind-fields data-kinds="image_link" {
+                label for=(format!("f-url-{n}")) { "リンク先URL" }
+                input id=(format!("f-url-{n}")) type="url" name=(format!("url{n}")) value=(field("url"))
+                    aria-invalid=[invalid("url")] aria-describedby=(described("url", Some(format!("h-url-{n}"))).unwrap_or_default());
+                small.hint id=(format!("h-url-{n}")) { "https:// で始まるページ（例：市のホームページ）" }
+                (problem(problems, &format!("url-{n}")))
+                label for=(format!("f-label-{n}")) { "ボタンの文言（" (MAX_BUTTON_LABEL_CHARS) "文字まで）" }
+                input id=(format!("f-label-{n}")) type="text" name=(format!("label{n}")) value=(field("label"))
+                    aria-invalid=[invalid("label")] aria-describedby=[described("label", None)];
+                (problem(problems, &format!("label-{n}")))
+            }
+            div.kind-fields data-kinds="location" {
+                label for=(format!("f-lt-{n}")) { "場所の名前（" (MAX_PLACE_CHARS) "文字まで）" }
+                input id=(format!("f-lt-{n}")) type="text" name=(format!("ltitle{n}")) value=(field("ltitle"))
+                    aria-invalid=[invalid("lt")] aria-describedby=[described("lt", None)];
+                (problem(problems, &format!("lt-{n}")))
+                label for=(format!("f-la-{n}")) { "住所（" (MAX_PLACE_CHARS) "文字まで）" }
+                input id=(format!("f-la-{n}")) type="text" name=(format!("laddress{n}")) value=(field("laddress"))
+                    aria-invalid=[invalid("la")] aria-describedby=[described("la", None)];
+                (problem(problems, &format!("la-{n}")))
+                label for=(format!("f-lat-{n}")) { "緯度・経度" }
+                input id=(format!("f-lat-{n}")) type="text" name=(format!("lat{n}")) value=(field("lat")) aria-describedby=(format!("h-lat-{n}"));
+                input type="text" name=(format!("lng{n}")) value=(field("lng")) aria-label="経度" aria-describedby=(format!("h-lat-{n}"));
+                small.hint id=(format!("h-lat-{n}")) { "数字で入力（例：小浜市役所は 35.4955 と 135.7466）" }
+            }
         }
     }
 }

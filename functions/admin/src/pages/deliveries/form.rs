@@ -7,7 +7,10 @@ use crate::AdminState;
 use axum::extract::Multipart;
 use chrono::{NaiveDateTime, TimeZone, Utc};
 use std::collections::BTreeMap;
-use tayori_domain::delivery::{check_link, Bubble, Delivery, StoredImage, MAX_BUBBLES};
+use tayori_domain::delivery::{
+    check_link, Bubble, BubbleField, Delivery, DeliveryError, StoredImage, MAX_BUBBLES,
+    MAX_TITLE_CHARS,
+};
 use tayori_domain::segment::{Match, SegmentCondition, SegmentItems, Target};
 use tayori_domain::time::{jst, to_jst};
 use tayori_images::ImageProblem;
@@ -33,6 +36,11 @@ impl Composed {
             .and_then(|v| v.first())
             .map(|s| s.trim().to_string())
             .unwrap_or_default()
+    }
+
+    /// Field `name` of bubble slot `n` (`text0`, `url3`…), as typed.
+    pub fn slot(&self, name: &str, n: usize) -> String {
+        self.get(&format!("{name}{n}"))
     }
 
     /// Every value of a field sent more than once (checkboxes).
@@ -143,8 +151,10 @@ pub(super) async fn read(mut multipart: Multipart) -> Result<Composed, ComposeFa
 
 /// What applying the form found.
 pub(super) struct Applied {
-    /// A link that is not an https:// page was typed: the draft must not be stored.
-    pub bad_link: bool,
+    /// Something must not be stored as typed (a link that is not an https:// page, a field
+    /// longer than LINE takes, fields a bubble's kind would drop): the form is shown again with
+    /// everything kept, and the draft is not stored.
+    pub refused: bool,
 }
 
 /// Applies the form to the draft; pictures are stored as they come. Problems are per field;
@@ -156,39 +166,62 @@ pub(super) async fn apply(
     items: &SegmentItems,
     problems: &mut Problems,
 ) -> Result<Applied, ComposeFailure> {
-    let mut applied = Applied { bad_link: false };
+    let mut applied = Applied { refused: false };
     d.title = form.get("title");
+    if d.title.chars().count() > MAX_TITLE_CHARS {
+        problems.add("title", DeliveryError::TitleTooLong.to_string());
+        applied.refused = true;
+    }
     d.category = form.get("category");
     let pictures = Pictures::of(state, d);
     d.bubbles.clear();
     for n in 0..MAX_BUBBLES {
-        let kind = form.get(&format!("kind{n}"));
-        let kept = pictures.named(&form.get(&format!("image{n}"))).await?;
-        let image = match form.files.get(&n) {
+        let kept = pictures.named(&form.slot("image", n)).await?;
+        let uploaded = match form.files.get(&n) {
             Some(bytes) => match store_image(state, &d.id, bytes).await? {
                 Ok(image) => Some(image),
                 Err(problem) => {
                     problems.add(&format!("file-{n}"), format!("{}つ目：{problem}", n + 1));
-                    kept
+                    None
                 }
             },
-            None => kept,
+            None => None,
         };
+        let filled = Filled {
+            text: !form.slot("text", n).is_empty(),
+            new_picture: uploaded.is_some(),
+            kept_picture: kept.is_some(),
+            link: !form.slot("url", n).is_empty() || !form.slot("label", n).is_empty(),
+            place: ["ltitle", "laddress", "lat", "lng"]
+                .iter()
+                .any(|name| !form.slot(name, n).is_empty()),
+        };
+        let image = uploaded.or(kept);
         match &image {
             Some(image) => form.set(&format!("image{n}"), image.original.clone()),
             None => form.remove(&format!("image{n}")),
         }
-        let bubble = match kind.as_str() {
+        let kind = match SlotKind::of(&form.slot("kind", n), &filled) {
+            Ok(Some(kind)) => kind,
+            Ok(None) => continue,
+            Err(problem) => {
+                problems.add(&format!("kind-{n}"), format!("{}つ目：{problem}", n + 1));
+                applied.refused = true;
+                continue;
+            }
+        };
+        form.set(&format!("kind{n}"), kind.code());
+        let bubble = match kind {
             // Browsers submit a textarea's line breaks as CRLF; LINE and the preview want LF.
-            "text" => Bubble::Text {
-                text: form.get(&format!("text{n}")).replace("\r\n", "\n"),
+            SlotKind::Text => Bubble::Text {
+                text: form.slot("text", n).replace("\r\n", "\n"),
             },
-            "image" | "image_link" => {
-                let url = form.get(&format!("url{n}"));
-                if kind == "image_link" && !url.is_empty() {
+            SlotKind::Image | SlotKind::ImageLink => {
+                let url = form.slot("url", n);
+                if kind == SlotKind::ImageLink && !url.is_empty() {
                     if let Err(problem) = check_link(&url) {
                         problems.add(&format!("url-{n}"), format!("{}つ目の{problem}", n + 1));
-                        applied.bad_link = true;
+                        applied.refused = true;
                     }
                 }
                 let Some(image) = image else {
@@ -198,24 +231,30 @@ pub(super) async fn apply(
                     );
                     continue;
                 };
-                if kind == "image" {
+                if kind == SlotKind::Image {
                     Bubble::Image { image }
                 } else {
                     Bubble::ImageLink {
                         image,
                         url,
-                        label: form.get(&format!("label{n}")),
+                        label: form.slot("label", n),
                     }
                 }
             }
-            "location" => Bubble::Location {
-                title: form.get(&format!("ltitle{n}")),
-                address: form.get(&format!("laddress{n}")),
-                latitude: form.get(&format!("lat{n}")).parse().unwrap_or(f64::NAN),
-                longitude: form.get(&format!("lng{n}")).parse().unwrap_or(f64::NAN),
+            SlotKind::Location => Bubble::Location {
+                title: form.slot("ltitle", n),
+                address: form.slot("laddress", n),
+                latitude: form.slot("lat", n).parse().unwrap_or(f64::NAN),
+                longitude: form.slot("lng", n).parse().unwrap_or(f64::NAN),
             },
-            _ => continue,
         };
+        for over in bubble.over_limits() {
+            problems.add(
+                &format!("{}-{n}", field_id(over.field)),
+                format!("{}つ目の{over}", n + 1),
+            );
+            applied.refused = true;
+        }
         d.bubbles.push(bubble);
     }
     d.target = if form.get("target") == "segment" {
@@ -256,6 +295,125 @@ pub(super) async fn apply(
         },
     };
     Ok(applied)
+}
+
+/// The id (after `f-`) of the form's field for a bubble's field, so a problem stands beside it.
+pub(super) fn field_id(field: BubbleField) -> &'static str {
+    match field {
+        BubbleField::Text => "text",
+        BubbleField::ButtonLabel => "label",
+        BubbleField::PlaceName => "lt",
+        BubbleField::Address => "la",
+    }
+}
+
+/// Which kinds' fields of one bubble slot hold something.
+#[derive(Clone, Copy, Debug, Default)]
+struct Filled {
+    text: bool,
+    /// A picture chosen with this post.
+    new_picture: bool,
+    /// A picture stored with an earlier save (kept in the form as a hidden field).
+    kept_picture: bool,
+    /// The link's URL or its button's words.
+    link: bool,
+    place: bool,
+}
+
+/// The kinds of bubble the composer offers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum SlotKind {
+    Text,
+    Image,
+    ImageLink,
+    Location,
+}
+
+/// Why a slot's bubble cannot be made from what was filled in without dropping some of it.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+enum SlotProblem {
+    #[error("{0}が入力されています。1つの吹き出しには1種類しか入らないため、種類を選ぶか、使わない欄を空にしてください。")]
+    Several(String),
+    #[error("種類が「{0}」のため、入力された{1}は配信されません。種類を選び直すか、{1}の欄を空にしてください。")]
+    Unused(&'static str, String),
+}
+
+impl SlotKind {
+    pub const ALL: [SlotKind; 4] = [
+        SlotKind::Text,
+        SlotKind::Image,
+        SlotKind::ImageLink,
+        SlotKind::Location,
+    ];
+
+    /// The form's value for it.
+    pub fn code(self) -> &'static str {
+        match self {
+            SlotKind::Text => "text",
+            SlotKind::Image => "image",
+            SlotKind::ImageLink => "image_link",
+            SlotKind::Location => "location",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SlotKind::Text => "テキスト",
+            SlotKind::Image => "画像",
+            SlotKind::ImageLink => "画像＋リンクボタン",
+            SlotKind::Location => "位置情報",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// The slot's kind: the one chosen, or with 「なし」 the one its filled fields make (a clerk
+    /// who types a text and forgets the kind means a text). Nothing typed is dropped: fields
+    /// the kind would not send are a problem, not silently lost. A picture stored earlier does
+    /// not count against a chosen kind, since switching the kind is how a clerk stops using it.
+    fn of(chosen: &str, filled: &Filled) -> Result<Option<SlotKind>, SlotProblem> {
+        let picture = filled.new_picture || filled.kept_picture;
+        match SlotKind::from_code(chosen) {
+            None => {
+                let parts = [
+                    (filled.text, "本文"),
+                    (picture || filled.link, "画像"),
+                    (filled.place, "位置情報"),
+                ];
+                let named: Vec<&str> = parts.iter().filter(|(f, _)| *f).map(|(_, n)| *n).collect();
+                match named.as_slice() {
+                    [] => Ok(None),
+                    ["本文"] => Ok(Some(SlotKind::Text)),
+                    ["位置情報"] => Ok(Some(SlotKind::Location)),
+                    ["画像"] if filled.link => Ok(Some(SlotKind::ImageLink)),
+                    ["画像"] => Ok(Some(SlotKind::Image)),
+                    _ => Err(SlotProblem::Several(named.join("と"))),
+                }
+            }
+            Some(kind) => {
+                let unused = [
+                    (filled.text && kind != SlotKind::Text, "本文"),
+                    (
+                        filled.new_picture && matches!(kind, SlotKind::Text | SlotKind::Location),
+                        "画像",
+                    ),
+                    (
+                        filled.link && kind != SlotKind::ImageLink,
+                        "リンク先URL・ボタンの文言",
+                    ),
+                    (filled.place && kind != SlotKind::Location, "位置情報"),
+                ];
+                let named: Vec<&str> = unused.iter().filter(|(f, _)| *f).map(|(_, n)| *n).collect();
+                if named.is_empty() {
+                    Ok(Some(kind))
+                } else {
+                    Err(SlotProblem::Unused(kind.label(), named.join("・")))
+                }
+            }
+        }
+    }
 }
 
 /// The pictures a form may name for a draft: the draft's own, and those uploaded for it with a
@@ -346,4 +504,63 @@ async fn store_image(
             .await?;
     }
     Ok(Ok(image))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filled(text: bool, picture: bool, link: bool, place: bool) -> Filled {
+        Filled {
+            text,
+            new_picture: picture,
+            kept_picture: false,
+            link,
+            place,
+        }
+    }
+
+    #[test]
+    fn with_no_kind_chosen_the_filled_fields_say_what_the_bubble_is() {
+        let of = |f: Filled| SlotKind::of("", &f);
+        assert_eq!(of(filled(false, false, false, false)), Ok(None));
+        assert_eq!(
+            of(filled(true, false, false, false)),
+            Ok(Some(SlotKind::Text))
+        );
+        assert_eq!(
+            of(filled(false, true, false, false)),
+            Ok(Some(SlotKind::Image))
+        );
+        assert_eq!(
+            of(filled(false, true, true, false)),
+            Ok(Some(SlotKind::ImageLink))
+        );
+        assert_eq!(
+            of(filled(false, false, false, true)),
+            Ok(Some(SlotKind::Location))
+        );
+        assert_eq!(
+            of(filled(true, true, false, false)),
+            Err(SlotProblem::Several("本文と画像".into()))
+        );
+    }
+
+    #[test]
+    fn fields_a_chosen_kind_would_not_send_are_a_problem_not_dropped() {
+        assert_eq!(
+            SlotKind::of("image", &filled(true, true, false, false)),
+            Err(SlotProblem::Unused("画像", "本文".into()))
+        );
+        assert_eq!(
+            SlotKind::of("text", &filled(true, true, false, false)),
+            Err(SlotProblem::Unused("テキスト", "画像".into()))
+        );
+        let switched = Filled {
+            text: true,
+            kept_picture: true,
+            ..Filled::default()
+        };
+        assert_eq!(SlotKind::of("text", &switched), Ok(Some(SlotKind::Text)));
+    }
 }

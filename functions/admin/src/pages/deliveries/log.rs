@@ -3,7 +3,7 @@
 //! 50 to a page with links to the newer and older pages, the whole filtered period's total, and
 //! its CSV with the same filters.
 
-use super::deliveries;
+use super::{deliveries, described_target, segment_items};
 use crate::audit::{self, Actor};
 use crate::ui::form::Problems;
 use crate::ui::{self, Page};
@@ -20,6 +20,7 @@ use tayori_domain::delivery::log::{
     default_from, FilterError, LogFilter, LogPage, LogPager, PageMark, PeriodTotals,
 };
 use tayori_domain::delivery::{Delivery, DeliveryKind, DeliveryStatus};
+use tayori_domain::segment::SegmentItems;
 use tayori_domain::time::{format_jst, to_jst};
 
 const PATH: &str = "/admin/deliveries";
@@ -110,6 +111,10 @@ pub async fn list(
     Query(query): Query<LogQuery>,
 ) -> Response {
     let today = LogQuery::today(&state);
+    let items = match segment_items(&state).await {
+        Ok(items) => items,
+        Err(e) => return ui::unavailable(&e),
+    };
     let mut problems = Problems::default();
     let shown = match query.filter(today) {
         Ok(filter) => {
@@ -151,7 +156,7 @@ pub async fn list(
             @if let Some((filter, log, totalled)) = &shown {
                 p { (period_words(filter)) }
                 (totals(totalled, &log.totals))
-                (table(&log.deliveries))
+                (table(&log.deliveries, &items))
                 nav.pager aria-label="ページ" {
                     @if let Some(mark) = &log.newer { a rel="prev" href=(link(mark)) { "← 新しい配信" } }
                     @if let Some(mark) = &log.older { a rel="next" href=(link(mark)) { "古い配信 →" } }
@@ -209,7 +214,7 @@ fn totals(totalled: &str, t: &PeriodTotals) -> Markup {
     }
 }
 
-fn table(shown: &[Delivery]) -> Markup {
+fn table(shown: &[Delivery], items: &SegmentItems) -> Markup {
     html! {
         table {
             thead { tr { th { "作成日時" } th { "タイトル" } th { "種類" } th { "分類" } th { "対象" } th { "状態" } th { "配信日時" } th.num { "対象数" } th.num { "成功" } th.num { "失敗" } } }
@@ -220,7 +225,7 @@ fn table(shown: &[Delivery]) -> Markup {
                         td { a href=(format!("/admin/deliveries/{}", d.id)) { (d.title) } }
                         td { (d.kind().label()) }
                         td { (d.category) }
-                        td { (d.target_description) }
+                        td { (described_target(d, items)) }
                         td { (d.status.label()) }
                         td { (d.started_at.or(d.send_at).map(format_jst).unwrap_or_default()) }
                         td.num { (d.totals.recipients) }
@@ -244,6 +249,10 @@ pub async fn export(
         // The list says what is wrong with the period.
         return Redirect::to(&format!("{PATH}?{}", query.query_string(today, None, None)))
             .into_response();
+    };
+    let items = match segment_items(&state).await {
+        Ok(items) => items,
+        Err(e) => return ui::unavailable(&e),
     };
     let csv = CsvWriter::new(CsvEncoding::from_param(query.encoding.as_deref()));
     let mut body = csv.start();
@@ -281,7 +290,7 @@ pub async fn export(
                 &d.title,
                 &d.category,
                 d.kind().label(),
-                &d.target_description,
+                &described_target(&d, &items),
                 d.status.label(),
                 &time(d.started_at),
                 &time(d.finished_at),
