@@ -92,7 +92,7 @@ test('the simulator sends media, draws the rich menu and fits a phone', { timeou
   await step('the default menu is drawn and a tap sends its postback', async () => {
     const panel = page.getByRole('group', { name: 'リッチメニュー' });
     await panel.waitFor();
-    const image = panel.getByRole('img');
+    const image = panel.locator('img');
     await image.evaluate((img) => img.decode());
     assert.deepEqual(await image.evaluate((img) => [img.naturalWidth, img.naturalHeight]), [2500, 1686]);
     assert.equal(await page.locator('#richmenu-bar').innerText(), 'メニュー ▾');
