@@ -136,8 +136,7 @@ impl EventHandler for Scheduler {
                 // The first tick after a deployment publishes the default rich menus; every
                 // later one reads the record that says it was done. A failure is tried again at
                 // the next tick and must not hold back deliveries.
-                match tayori_menus::install_defaults(&self.sender.platform, &self.sender.line)
-                    .await
+                match tayori_menus::install_defaults(&self.sender.platform, &self.sender.line).await
                 {
                     Ok(tayori_menus::DefaultsOutcome::AlreadyDone) => {}
                     Ok(outcome) => tracing::info!(?outcome, "default rich menus"),

@@ -54,7 +54,11 @@ struct SentByCitizen {
 
 /// One action of a citizen in the simulator, as the page sends it (camelCase, like LINE's JSON).
 #[derive(Debug, Deserialize)]
-#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum Action {
     Text {
         text: String,
@@ -553,7 +557,9 @@ async fn rich_menu_image(
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Response {
     match s.fake_line.rich_menu_image(&id) {
-        Some((content_type, bytes)) => ([(header::CONTENT_TYPE, content_type)], bytes).into_response(),
+        Some((content_type, bytes)) => {
+            ([(header::CONTENT_TYPE, content_type)], bytes).into_response()
+        }
         None => StatusCode::NOT_FOUND.into_response(),
     }
 }

@@ -34,15 +34,37 @@ async fn a_fresh_data_folder_publishes_the_default_menus_and_the_citizen_finds_t
     };
     assert_eq!(ok("POST", &|p| p == "/v2/bot/richmenu"), 2);
     assert_eq!(ok("POST", &|p| p.ends_with("/content")), 2);
-    assert_eq!(ok("POST", &|p| p.starts_with("/v2/bot/user/all/richmenu/")), 1);
+    assert_eq!(
+        ok("POST", &|p| p.starts_with("/v2/bot/user/all/richmenu/")),
+        1
+    );
 
-    let (_, citizen) = post(&http, format!("{base}/simulator/api/citizens"), json!({"name": "若狭 花子"})).await;
+    let (_, citizen) = post(
+        &http,
+        format!("{base}/simulator/api/citizens"),
+        json!({"name": "若狭 花子"}),
+    )
+    .await;
     let user_id = citizen["userId"].as_str().unwrap().to_string();
-    post(&http, format!("{base}/simulator/api/events"), json!({"userId": user_id, "kind": "follow"})).await;
-    post(&http, format!("{base}/simulator/api/events"), json!({"userId": user_id, "kind": "postback", "data": "reg:later"})).await;
+    post(
+        &http,
+        format!("{base}/simulator/api/events"),
+        json!({"userId": user_id, "kind": "follow"}),
+    )
+    .await;
+    post(
+        &http,
+        format!("{base}/simulator/api/events"),
+        json!({"userId": user_id, "kind": "postback", "data": "reg:later"}),
+    )
+    .await;
     let fake = running.fake_line.clone();
     wait_for("two replies", || {
-        fake.requests().iter().filter(|r| r.path == "/v2/bot/message/reply").count() == 2
+        fake.requests()
+            .iter()
+            .filter(|r| r.path == "/v2/bot/message/reply")
+            .count()
+            == 2
     })
     .await;
     let later = running
@@ -52,8 +74,14 @@ async fn a_fresh_data_folder_publishes_the_default_menus_and_the_citizen_finds_t
         .filter(|r| r.path == "/v2/bot/message/reply")
         .last()
         .unwrap();
-    let told = later.body["messages"][0]["text"].as_str().unwrap().to_string();
-    assert!(told.contains("メニューの「登録内容の確認・変更」"), "{told}");
+    let told = later.body["messages"][0]["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        told.contains("メニューの「登録内容の確認・変更」"),
+        "{told}"
+    );
 
     // The simulator draws the menu LINE shows this citizen, and the named area is on it.
     let menu: Value = http
@@ -87,17 +115,31 @@ async fn a_fresh_data_folder_publishes_the_default_menus_and_the_citizen_finds_t
                "displayText": area["action"]["displayText"]}),
     )
     .await;
-    assert_eq!((status, sent["webhookStatus"].as_u64()), (200, Some(200)), "{sent}");
+    assert_eq!(
+        (status, sent["webhookStatus"].as_u64()),
+        (200, Some(200)),
+        "{sent}"
+    );
     let token = sent["replyToken"].as_str().unwrap().to_string();
-    wait_for("the answer to the tap", || !fake.replies_for(&token).is_empty()).await;
-    let answer = fake.replies_for(&token)[0]["text"].as_str().unwrap().to_string();
+    wait_for("the answer to the tap", || {
+        !fake.replies_for(&token).is_empty()
+    })
+    .await;
+    let answer = fake.replies_for(&token)[0]["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(answer.contains("まだ登録されていません"), "{answer}");
 
     // A second start on the same folder sends LINE nothing about menus.
     running.stop().await;
     let again = run(dir.path(), Duration::from_secs(60)).await;
     assert!(
-        !again.fake_line.requests().iter().any(|r| r.path.contains("richmenu")),
+        !again
+            .fake_line
+            .requests()
+            .iter()
+            .any(|r| r.path.contains("richmenu")),
         "the defaults are installed once"
     );
     again.stop().await;
@@ -109,14 +151,26 @@ async fn images_and_stickers_from_the_simulator_page_reach_the_webhook() {
     let running = run(dir.path(), Duration::from_secs(60)).await;
     let base = running.base_url.clone();
     let http = reqwest::Client::new();
-    let (_, citizen) = post(&http, format!("{base}/simulator/api/citizens"), json!({"name": "西津 次郎"})).await;
+    let (_, citizen) = post(
+        &http,
+        format!("{base}/simulator/api/citizens"),
+        json!({"name": "西津 次郎"}),
+    )
+    .await;
     let user_id = citizen["userId"].as_str().unwrap();
-    let png = base64::engine::general_purpose::STANDARD
-        .encode(include_bytes!("../../../shared/fake-line/assets/richmenu-2500x1686.png"));
+    let png = base64::engine::general_purpose::STANDARD.encode(include_bytes!(
+        "../../../shared/fake-line/assets/richmenu-2500x1686.png"
+    ));
     // Exactly what simulator.js sends.
     for (body, kind) in [
-        (json!({"userId": user_id, "kind": "image", "contentType": "image/png", "dataBase64": png}), "image"),
-        (json!({"userId": user_id, "kind": "sticker", "packageId": "446", "stickerId": "1988"}), "sticker"),
+        (
+            json!({"userId": user_id, "kind": "image", "contentType": "image/png", "dataBase64": png}),
+            "image",
+        ),
+        (
+            json!({"userId": user_id, "kind": "sticker", "packageId": "446", "stickerId": "1988"}),
+            "sticker",
+        ),
     ] {
         let (status, sent) = post(&http, format!("{base}/simulator/api/events"), body).await;
         assert_eq!(status, 200, "{kind}: {sent}");

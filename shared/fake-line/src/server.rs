@@ -188,7 +188,10 @@ impl FakeLine {
 
     /// A rich menu as LINE keeps it: the body it was created from, with `richMenuId`.
     pub fn rich_menu(&self, id: &str) -> Option<Value> {
-        lock(&self.inner.world).menus.get(id).map(|m| m.body.clone())
+        lock(&self.inner.world)
+            .menus
+            .get(id)
+            .map(|m| m.body.clone())
     }
 
     /// A rich menu's uploaded image: its content type and bytes.

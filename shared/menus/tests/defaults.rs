@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use tayori_adapters::embedded;
 use tayori_domain::richmenu::MenuMode;
-use tayori_fake_line::{Fault, FakeLine};
+use tayori_fake_line::{FakeLine, Fault};
 use tayori_line::{LineClient, LineConfig};
 use tayori_menus::{delete, designate, install_defaults, DefaultsOutcome, DEFAULT_MENUS};
 use tayori_ports::{Platform, SystemClock};
@@ -35,7 +35,14 @@ async fn world() -> World {
 fn accepted(fake: &FakeLine) -> Vec<(String, String)> {
     fake.requests()
         .into_iter()
-        .inspect(|r| assert!(r.schema_errors.is_empty(), "{} {:?}", r.path, r.schema_errors))
+        .inspect(|r| {
+            assert!(
+                r.schema_errors.is_empty(),
+                "{} {:?}",
+                r.path,
+                r.schema_errors
+            )
+        })
         .filter(|r| (200..300).contains(&r.status))
         .map(|r| (r.method, r.path))
         .collect()
@@ -69,7 +76,10 @@ async fn a_fresh_channel_gets_both_menus_and_citizens_see_the_normal_one() {
     .map(|(m, p)| (m.to_string(), p))
     .collect();
     assert_eq!(calls, expected);
-    assert_eq!(w.fake.rich_menu_of("Uanyone").as_deref(), Some(normal_id.as_str()));
+    assert_eq!(
+        w.fake.rich_menu_of("Uanyone").as_deref(),
+        Some(normal_id.as_str())
+    );
 
     // What LINE shows is what the chat answers: every area a postback the webhook knows.
     let shown = w.fake.rich_menu(&normal_id).unwrap();
@@ -83,7 +93,10 @@ async fn a_fresh_channel_gets_both_menus_and_citizens_see_the_normal_one() {
     for area in shown["areas"].as_array().unwrap() {
         assert_eq!(area["action"]["type"], "postback");
         let data = area["action"]["data"].as_str().unwrap();
-        assert!(data.starts_with("garbage:") || data.starts_with("reg:"), "{data}");
+        assert!(
+            data.starts_with("garbage:") || data.starts_with("reg:"),
+            "{data}"
+        );
     }
     let (content_type, image) = w.fake.rich_menu_image(&normal_id).unwrap();
     assert_eq!(content_type, "image/png");
@@ -112,7 +125,9 @@ async fn defaults_staff_deleted_are_never_created_again() {
         .await
         .unwrap();
     for default in &DEFAULT_MENUS {
-        delete(&w.platform, &w.line, default.id, "admin").await.unwrap();
+        delete(&w.platform, &w.line, default.id, "admin")
+            .await
+            .unwrap();
     }
     w.fake.clear();
     assert_eq!(
@@ -138,11 +153,18 @@ async fn a_channel_where_staff_made_a_menu_gets_no_defaults() {
     staff_menu.id = "made-by-staff".into();
     staff_menu.line_id = None;
     menus.save(&staff_menu).await.unwrap();
-    designate(&other.platform, &other.line, "made-by-staff", MenuMode::Normal)
-        .await
-        .unwrap();
+    designate(
+        &other.platform,
+        &other.line,
+        "made-by-staff",
+        MenuMode::Normal,
+    )
+    .await
+    .unwrap();
     assert_eq!(
-        install_defaults(&other.platform, &other.line).await.unwrap(),
+        install_defaults(&other.platform, &other.line)
+            .await
+            .unwrap(),
         DefaultsOutcome::StaffMenusExist
     );
     assert_eq!(menus.all().await.unwrap().len(), 1);

@@ -72,7 +72,12 @@ impl Canvas {
     }
 
     /// Fills the shape whose signed distance (negative inside) is `sdf`, within a box.
-    fn shape(&mut self, (x0, y0, x1, y1): (f32, f32, f32, f32), color: [u8; 3], sdf: impl Fn(f32, f32) -> f32) {
+    fn shape(
+        &mut self,
+        (x0, y0, x1, y1): (f32, f32, f32, f32),
+        color: [u8; 3],
+        sdf: impl Fn(f32, f32) -> f32,
+    ) {
         for y in (y0.floor() as i64 - 1)..=(y1.ceil() as i64 + 1) {
             for x in (x0.floor() as i64 - 1)..=(x1.ceil() as i64 + 1) {
                 let d = sdf(x as f32 + 0.5, y as f32 + 0.5);
@@ -99,15 +104,22 @@ impl Canvas {
 
     fn ring(&mut self, cx: f32, cy: f32, r: f32, thickness: f32, color: [u8; 3]) {
         let outer = r + thickness / 2.0;
-        self.shape((cx - outer, cy - outer, cx + outer, cy + outer), color, |x, y| {
-            (((x - cx).powi(2) + (y - cy).powi(2)).sqrt() - r).abs() - thickness / 2.0
-        });
+        self.shape(
+            (cx - outer, cy - outer, cx + outer, cy + outer),
+            color,
+            |x, y| (((x - cx).powi(2) + (y - cy).powi(2)).sqrt() - r).abs() - thickness / 2.0,
+        );
     }
 
     /// A thick line with round ends.
     fn stroke(&mut self, (ax, ay): (f32, f32), (bx, by): (f32, f32), width: f32, color: [u8; 3]) {
         let r = width / 2.0;
-        let bbox = (ax.min(bx) - r, ay.min(by) - r, ax.max(bx) + r, ay.max(by) + r);
+        let bbox = (
+            ax.min(bx) - r,
+            ay.min(by) - r,
+            ax.max(bx) + r,
+            ay.max(by) + r,
+        );
         self.shape(bbox, color, |x, y| {
             let (px, py, dx, dy) = (x - ax, y - ay, bx - ax, by - ay);
             let t = ((px * dx + py * dy) / (dx * dx + dy * dy)).clamp(0.0, 1.0);
@@ -176,28 +188,60 @@ impl Canvas {
             Pictogram::Calendar(word) => {
                 let (x, y, w, h) = (cx - 0.45 * s, cy - 0.38 * s, 0.9 * s, 0.82 * s);
                 self.rect(x, y, w, h, 0.08 * s, color);
-                self.rect(x + 0.06 * s, y + 0.22 * s, w - 0.12 * s, h - 0.28 * s, 0.04 * s, WHITE);
+                self.rect(
+                    x + 0.06 * s,
+                    y + 0.22 * s,
+                    w - 0.12 * s,
+                    h - 0.28 * s,
+                    0.04 * s,
+                    WHITE,
+                );
                 for rx in [cx - 0.22 * s, cx + 0.22 * s] {
                     self.stroke((rx, y - 0.1 * s), (rx, y + 0.08 * s), 0.09 * s, INK);
                 }
                 let px = self.fitting(word, 0.34 * s, w - 0.2 * s);
-                self.text(word, px, cx, y + 0.22 * s + (h - 0.28 * s - px) / 2.0, color);
+                self.text(
+                    word,
+                    px,
+                    cx,
+                    y + 0.22 * s + (h - 0.28 * s - px) / 2.0,
+                    color,
+                );
             }
             Pictogram::Lens => {
                 let (lx, ly, r) = (cx - 0.1 * s, cy - 0.1 * s, 0.26 * s);
                 self.ring(lx, ly, r, 0.1 * s, color);
-                self.stroke((lx + 0.72 * r, ly + 0.72 * r), (cx + 0.38 * s, cy + 0.38 * s), 0.14 * s, color);
+                self.stroke(
+                    (lx + 0.72 * r, ly + 0.72 * r),
+                    (cx + 0.38 * s, cy + 0.38 * s),
+                    0.14 * s,
+                    color,
+                );
             }
             Pictogram::Bell => {
                 self.circle(cx, cy - 0.12 * s, 0.26 * s, color);
                 self.rect(cx - 0.26 * s, cy - 0.12 * s, 0.52 * s, 0.3 * s, 0.0, color);
-                self.rect(cx - 0.4 * s, cy + 0.14 * s, 0.8 * s, 0.12 * s, 0.06 * s, color);
+                self.rect(
+                    cx - 0.4 * s,
+                    cy + 0.14 * s,
+                    0.8 * s,
+                    0.12 * s,
+                    0.06 * s,
+                    color,
+                );
                 self.circle(cx, cy + 0.34 * s, 0.08 * s, color);
                 self.circle(cx, cy - 0.4 * s, 0.06 * s, color);
             }
             Pictogram::Person => {
                 self.circle(cx, cy - 0.2 * s, 0.19 * s, color);
-                self.rect(cx - 0.36 * s, cy + 0.06 * s, 0.72 * s, 0.4 * s, 0.2 * s, color);
+                self.rect(
+                    cx - 0.36 * s,
+                    cy + 0.06 * s,
+                    0.72 * s,
+                    0.4 * s,
+                    0.2 * s,
+                    color,
+                );
                 self.rect(cx - 0.36 * s, cy + 0.3 * s, 0.72 * s, 0.16 * s, 0.0, color);
             }
         }

@@ -308,7 +308,10 @@ pub async fn install_defaults(
             }
             // After publishing, so that designating the menu of the mode in force makes it the
             // default on LINE, also when an earlier run published it and then failed.
-            if designation.menu_for(default.mode).is_none_or(|id| id == default.id) {
+            if designation
+                .menu_for(default.mode)
+                .is_none_or(|id| id == default.id)
+            {
                 designate(platform, line, default.id, default.mode).await?;
             }
         }
@@ -373,7 +376,11 @@ mod tests {
                 .chars()
                 .filter(|&c| font.glyph_id(c).0 == 0)
                 .collect();
-            assert!(missing.is_empty(), "{}: not in the font: {missing}", menu.name);
+            assert!(
+                missing.is_empty(),
+                "{}: not in the font: {missing}",
+                menu.name
+            );
         }
     }
 
@@ -381,7 +388,12 @@ mod tests {
     fn the_default_menus_are_complete_drafts_with_images_line_accepts() {
         for menu in &DEFAULT_MENUS {
             let draft = menu.draft();
-            assert_eq!(draft.problems(), Vec::<(String, String)>::new(), "{}", menu.name);
+            assert_eq!(
+                draft.problems(),
+                Vec::<(String, String)>::new(),
+                "{}",
+                menu.name
+            );
             let (width, height, png) = menu.image();
             assert_eq!(
                 check_image(ImageFormat::Png, png.len(), width, height, menu.layout()),
@@ -396,7 +408,10 @@ mod tests {
 
     #[test]
     fn long_labels_break_after_no_near_the_middle() {
-        assert_eq!(split_label("登録内容の確認・変更"), vec!["登録内容の", "確認・変更"]);
+        assert_eq!(
+            split_label("登録内容の確認・変更"),
+            vec!["登録内容の", "確認・変更"]
+        );
         assert_eq!(split_label("今日のごみ"), vec!["今日のごみ"]);
     }
 }
