@@ -71,8 +71,7 @@ async fn a_fresh_data_folder_publishes_the_default_menus_and_the_citizen_finds_t
         .fake_line
         .requests()
         .into_iter()
-        .filter(|r| r.path == "/v2/bot/message/reply")
-        .last()
+        .rfind(|r| r.path == "/v2/bot/message/reply")
         .unwrap();
     let told = later.body["messages"][0]["text"]
         .as_str()
