@@ -194,11 +194,6 @@ impl DefaultMenu {
                 y += band;
                 h -= band;
             }
-            let lines: Vec<&str> = if w > 2.0 * h {
-                vec![area.label]
-            } else {
-                split_label(area.label)
-            };
             if w > 2.0 * h {
                 // A wide area: pictogram on the left, label and note beside it.
                 let s = 0.62 * h;
@@ -214,6 +209,7 @@ impl DefaultMenu {
             } else {
                 let s = 0.4 * h.min(w);
                 canvas.pictogram(area.pictogram, x + w / 2.0, y + 0.36 * h, s, accent);
+                let lines = split_label(area.label);
                 let px = lines
                     .iter()
                     .map(|l| canvas.fitting(l, 0.13 * h, w - 100.0))
@@ -232,7 +228,8 @@ impl DefaultMenu {
     }
 
     /// Every character the image draws, for checking the embedded font has them.
-    pub fn drawn_text(&self) -> String {
+    #[cfg(test)]
+    fn drawn_text(&self) -> String {
         let mut text: String = self.banner.unwrap_or_default().into();
         for a in self.areas {
             text.push_str(a.label);
