@@ -133,6 +133,15 @@ impl EventHandler for Scheduler {
                 .await;
                 let outcomes = self.sender.send_due().await.map_err(|e| e.to_string())?;
                 tracing::info!(at = %tick.at, deliveries = outcomes.len(), "scheduler tick");
+                // The first tick after a deployment publishes the default rich menus; every
+                // later one reads the record that says it was done. A failure is tried again at
+                // the next tick and must not hold back deliveries.
+                match tayori_menus::install_defaults(&self.sender.platform, &self.sender.line).await
+                {
+                    Ok(tayori_menus::DefaultsOutcome::AlreadyDone) => {}
+                    Ok(outcome) => tracing::info!(?outcome, "default rich menus"),
+                    Err(e) => tracing::error!(error = %e, "default rich menus not installed"),
+                }
                 notices.map(|_| ()).map_err(|e| e.to_string())
             }
             DELIVERY_REQUESTED => {

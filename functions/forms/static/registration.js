@@ -9,6 +9,7 @@
   var form = document.getElementById('registration');
   var token = null;
   var items = [];
+  var NO_ANSWER = '回答しない';
 
   function say(text, isError) {
     statusBox.textContent = text;
@@ -49,7 +50,10 @@
       legend.textContent = item.question;
       set.appendChild(legend);
       var chosen = view.values[item.id] || [];
-      var choices = item.answer === 'one' ? item.choices.concat(['']) : item.choices;
+      // A one-answer question can be left unanswered: an extra 「回答しない」, unless staff
+      // already offer that choice themselves (then it would be listed twice).
+      var ownOptOut = item.choices.indexOf(NO_ANSWER) >= 0;
+      var choices = item.answer === 'one' && !ownOptOut ? item.choices.concat(['']) : item.choices;
       choices.forEach(function (value, n) {
         var label = document.createElement('label');
         label.className = 'choice';
@@ -60,7 +64,7 @@
         input.id = item.id + '-' + n;
         input.checked = value === '' ? chosen.length === 0 : chosen.indexOf(value) >= 0;
         label.appendChild(input);
-        label.appendChild(document.createTextNode(value === '' ? '回答しない' : value));
+        label.appendChild(document.createTextNode(value === '' ? NO_ANSWER : value));
         set.appendChild(label);
       });
       fields.appendChild(set);
@@ -98,6 +102,6 @@
   idToken().then(function (t) {
     if (!t) { say('LINEアプリからこのページを開いてください。', true); return; }
     token = t;
-    return call('GET').then(draw);
+    return call('GET').then(function (view) { draw(view); say(''); });
   }).catch(function (err) { say(err.message, true); });
 })();

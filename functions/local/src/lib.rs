@@ -169,6 +169,12 @@ pub async fn start(config: LocalConfig) -> Result<Running, StartError> {
             tracing::error!(error = %e, "local server stopped");
         }
     });
+    // A fresh install shows citizens a menu at once (LINE is the fake on this same port, so
+    // the server must be listening first); later starts find the defaults' record and do nothing.
+    match tayori_menus::install_defaults(&platform, &line).await {
+        Ok(outcome) => tracing::info!(?outcome, "default rich menus"),
+        Err(e) => tracing::error!(error = %e, "default rich menus not installed"),
+    }
     let ticker = tokio::spawn(tick(bus.clone(), clock, config.tick_every));
 
     Ok(Running {

@@ -52,9 +52,13 @@ struct SentByCitizen {
     body: Value,
 }
 
-/// One action of a citizen in the simulator.
+/// One action of a citizen in the simulator, as the page sends it (camelCase, like LINE's JSON).
 #[derive(Debug, Deserialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum Action {
     Text {
         text: String,
@@ -77,6 +81,10 @@ pub enum Action {
     Unfollow,
     Postback {
         data: String,
+        /// What LINE shows as the citizen's message for a rich menu or button postback; LINE
+        /// does not put it in the webhook event.
+        #[serde(default)]
+        display_text: Option<String>,
     },
 }
 
@@ -229,10 +237,13 @@ impl Simulator {
                 "follow",
             ),
             Action::Unfollow => ("unfollow", json!({}), "ブロック".to_string(), "unfollow"),
-            Action::Postback { data } => (
+            Action::Postback { data, display_text } => (
                 "postback",
                 json!({"postback": {"data": data}}),
-                format!("ポストバック {data}"),
+                match display_text.as_deref().filter(|t| !t.is_empty()) {
+                    Some(text) => format!("{text}（ポストバック {data}）"),
+                    None => format!("ポストバック {data}"),
+                },
                 "postback",
             ),
         };
@@ -422,6 +433,8 @@ pub fn router(simulator: Arc<Simulator>) -> Router {
         )
         .route("/simulator/api/events", post(send_event))
         .route("/simulator/api/conversation", get(conversation))
+        .route("/simulator/api/richmenu", get(rich_menu))
+        .route("/simulator/api/richmenu/{id}/image", get(rich_menu_image))
         .route("/simulator/liff/registration", get(open_registration_form));
     tayori_web::secure(routes, tayori_web::Surface::Simulator).with_state(simulator)
 }
@@ -513,6 +526,42 @@ async fn conversation(
     Query(q): Query<ConversationQuery>,
 ) -> Json<Vec<Value>> {
     Json(s.conversation(&q.user_id))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MenuQuery {
+    user_id: Option<String>,
+    /// A tab switch (`richmenuswitch`) shows the menu this alias points at.
+    alias: Option<String>,
+}
+
+/// The rich menu LINE shows the citizen (their own link, or else the default), or the one a tab
+/// switch names: LINE's rich menu object plus where its image is; `null` when there is none.
+async fn rich_menu(State(s): State<Arc<Simulator>>, Query(q): Query<MenuQuery>) -> Response {
+    let id = match (&q.alias, &q.user_id) {
+        (Some(alias), _) => s.fake_line.rich_menu_of_alias(alias),
+        (None, Some(user)) => s.fake_line.rich_menu_of(user),
+        (None, None) => return bad_request("userId か alias を指定してください".into()),
+    };
+    let Some(mut menu) = id.and_then(|id| s.fake_line.rich_menu(&id)) else {
+        return Json(Value::Null).into_response();
+    };
+    let id = menu["richMenuId"].as_str().unwrap_or_default().to_string();
+    menu["imageUrl"] = json!(format!("/simulator/api/richmenu/{id}/image"));
+    Json(menu).into_response()
+}
+
+async fn rich_menu_image(
+    State(s): State<Arc<Simulator>>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Response {
+    match s.fake_line.rich_menu_image(&id) {
+        Some((content_type, bytes)) => {
+            ([(header::CONTENT_TYPE, content_type)], bytes).into_response()
+        }
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
 #[derive(Deserialize)]

@@ -4,11 +4,21 @@
   const $ = (sel) => document.querySelector(sel);
   let current = null; // { userId, name }
   let lastRendered = "";
+  // The rich menu drawn: LINE's menu object as JSON, and the tab alias the citizen switched to.
+  let lastMenu = "";
+  let menuAlias = null;
 
   function setStatus(text, isError) {
     const s = $("#status");
     s.textContent = text || "";
     s.classList.toggle("error", !!isError);
+  }
+
+  // A message next to the control that caused it (`slot`), or in the phone's status line.
+  function report(slot, text, isError) {
+    if (!slot) { setStatus(text, isError); return; }
+    slot.textContent = text || "";
+    slot.classList.toggle("error", !!isError);
   }
 
   async function api(method, path, body) {
@@ -44,7 +54,7 @@
     for (const c of citizens) {
       const b = el("button", { type: "button", textContent: c.name });
       b.dataset.userId = c.userId;
-      b.setAttribute("aria-pressed", String(current && current.userId === c.userId));
+      b.setAttribute("aria-pressed", String(!!current && current.userId === c.userId));
       b.title = c.userId;
       b.addEventListener("click", () => select(c));
       list.append(el("li", {}, b));
@@ -54,6 +64,9 @@
   function select(citizen) {
     current = citizen;
     lastRendered = "";
+    lastMenu = "";
+    menuAlias = null;
+    document.querySelectorAll(".result").forEach((r) => report(r, ""));
     $("#chat-title").textContent = citizen.name;
     document.querySelectorAll(".citizen-list button").forEach((b) =>
       b.setAttribute("aria-pressed", String(b.dataset.userId === citizen.userId)));
@@ -66,17 +79,67 @@
     refresh();
   }
 
-  async function send(action) {
+  async function send(action, slot) {
     if (!current) return;
-    setStatus("送信中…");
+    report(slot, "送信中…");
     try {
       const r = await api("POST", "/simulator/api/events", { userId: current.userId, ...action });
-      setStatus(r.webhookStatus === 200 ? "送信しました" : `Webhook の応答: ${r.webhookStatus}`, r.webhookStatus !== 200);
+      report(slot, r.webhookStatus === 200 ? "送信しました" : `Webhook の応答: ${r.webhookStatus}`, r.webhookStatus !== 200);
       setTimeout(refresh, 300);
       setTimeout(refresh, 1200);
     } catch (e) {
-      setStatus(e.message, true);
+      report(slot, e.message, true);
     }
+  }
+
+  // What LINE does when an area of the rich menu is tapped.
+  function tapArea(a) {
+    const slot = $("#status");
+    if (a.type === "postback") send({ kind: "postback", data: a.data, displayText: a.displayText || null }, slot);
+    else if (a.type === "message") send({ kind: "text", text: a.text }, slot);
+    else if (a.type === "uri") window.open(a.uri, "_blank", "noopener");
+    else if (a.type === "richmenuswitch") {
+      menuAlias = a.richMenuAliasId;
+      send({ kind: "postback", data: a.data }, slot);
+      loadMenu();
+    } else setStatus(`この動作（${a.type}）はシミュレーターでは試せません`, true);
+  }
+
+  // The rich menu LINE shows this citizen (their own link, or the default), drawn from the fake
+  // LINE's state: the image with a button over each area.
+  async function loadMenu() {
+    if (!current) return;
+    const query = menuAlias ? `alias=${encodeURIComponent(menuAlias)}` : `userId=${encodeURIComponent(current.userId)}`;
+    let menu;
+    try { menu = await api("GET", `/simulator/api/richmenu?${query}`); } catch (e) { setStatus(e.message, true); return; }
+    const key = JSON.stringify(menu);
+    if (key === lastMenu) return;
+    lastMenu = key;
+    const box = $("#richmenu");
+    box.hidden = !menu;
+    $("#richmenu-none").hidden = !!menu;
+    if (!menu) return;
+    $("#richmenu-bar").textContent = `${menu.chatBarText} ▾`;
+    $("#richmenu-bar").setAttribute("aria-expanded", String(!!menu.selected));
+    $("#richmenu-panel").hidden = !menu.selected;
+    const image = $("#richmenu-image");
+    image.src = menu.imageUrl;
+    image.width = menu.size.width;
+    image.height = menu.size.height;
+    const areas = $("#richmenu-areas");
+    areas.replaceChildren();
+    menu.areas.forEach((area, i) => {
+      const b = area.bounds, a = area.action || {};
+      const button = el("button", { type: "button", className: "richmenu-area", title: a.label || `エリア${i + 1}` });
+      button.setAttribute("aria-label", a.label || `エリア${i + 1}`);
+      // Positions set through the CSSOM, which the Content-Security-Policy allows.
+      button.style.left = `${(100 * b.x) / menu.size.width}%`;
+      button.style.top = `${(100 * b.y) / menu.size.height}%`;
+      button.style.width = `${(100 * b.width) / menu.size.width}%`;
+      button.style.height = `${(100 * b.height) / menu.size.height}%`;
+      button.addEventListener("click", () => tapArea(a));
+      areas.append(button);
+    });
   }
 
   function rawDetails(raw) {
@@ -157,6 +220,7 @@
 
   async function refresh() {
     if (!current) return;
+    loadMenu();
     let entries;
     try {
       entries = await api("GET", `/simulator/api/conversation?userId=${encodeURIComponent(current.userId)}`);
@@ -204,32 +268,40 @@
     send({ kind: "text", text });
   });
   document.querySelectorAll("[data-action]").forEach((b) =>
-    b.addEventListener("click", () => send({ kind: b.dataset.action })));
+    b.addEventListener("click", () => send({ kind: b.dataset.action }, $("#buttons-result"))));
+  $("#richmenu-bar").addEventListener("click", () => {
+    const open = $("#richmenu-panel").hidden;
+    $("#richmenu-panel").hidden = !open;
+    $("#richmenu-bar").setAttribute("aria-expanded", String(open));
+  });
   $("#location-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     const latitude = Number($("#lat").value), longitude = Number($("#lng").value);
-    if (!Number.isFinite(latitude) || !Number.isFinite(longitude)) { setStatus("緯度・経度は数値で入力してください", true); return; }
-    send({ kind: "location", latitude, longitude, title: $("#loc-title").value || null });
+    const slot = ev.target.querySelector(".result");
+    if (!Number.isFinite(latitude) || !Number.isFinite(longitude)) { report(slot, "緯度・経度は数値で入力してください", true); return; }
+    send({ kind: "location", latitude, longitude, title: $("#loc-title").value || null }, slot);
   });
   $("#image-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
+    const slot = ev.target.querySelector(".result");
     const file = $("#image").files[0];
-    if (!file) return;
+    if (!file) { report(slot, "画像ファイルを選んでください", true); return; }
     const reader = new FileReader();
     reader.onload = () => {
       const data = String(reader.result).split(",")[1];
-      send({ kind: "image", contentType: file.type, dataBase64: data });
+      send({ kind: "image", contentType: file.type, dataBase64: data }, slot);
     };
+    reader.onerror = () => report(slot, "画像ファイルを読み込めませんでした", true);
     reader.readAsDataURL(file);
   });
   $("#sticker-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     const f = new FormData(ev.target);
-    send({ kind: "sticker", packageId: f.get("packageId"), stickerId: f.get("stickerId") });
+    send({ kind: "sticker", packageId: f.get("packageId"), stickerId: f.get("stickerId") }, ev.target.querySelector(".result"));
   });
   $("#postback-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
-    send({ kind: "postback", data: $("#postback-data").value });
+    send({ kind: "postback", data: $("#postback-data").value }, ev.target.querySelector(".result"));
   });
 
   // Map around 小浜市役所; tiles need internet, clicks work without.

@@ -186,6 +186,26 @@ impl FakeLine {
             .or_else(|| world.default_menu.clone())
     }
 
+    /// A rich menu as LINE keeps it: the body it was created from, with `richMenuId`.
+    pub fn rich_menu(&self, id: &str) -> Option<Value> {
+        lock(&self.inner.world)
+            .menus
+            .get(id)
+            .map(|m| m.body.clone())
+    }
+
+    /// A rich menu's uploaded image: its content type and bytes.
+    pub fn rich_menu_image(&self, id: &str) -> Option<(String, Bytes)> {
+        let world = lock(&self.inner.world);
+        let image = world.menus.get(id)?.image.as_ref()?;
+        Some((image.content_type.clone(), image.bytes.clone()))
+    }
+
+    /// The rich menu an alias points at (what a tab switch shows).
+    pub fn rich_menu_of_alias(&self, alias: &str) -> Option<String> {
+        lock(&self.inner.world).aliases.get(alias).cloned()
+    }
+
     pub(crate) fn world(&self) -> MutexGuard<'_, World> {
         lock(&self.inner.world)
     }

@@ -2,9 +2,11 @@
 //! (災害時) menus. Used by the console, and by the event bus (`menu.switch-requested`) so that a
 //! disaster feed can switch without a clerk.
 
+pub mod defaults;
 mod publish;
 mod switch;
 
+pub use defaults::{install_defaults, DefaultsOutcome, DEFAULT_MENUS};
 pub use publish::{delete, publish, unpublish, PublishError};
 pub use switch::{
     designate, switch, SwitchHandler, SwitchOutcome, SwitchRequest, SWITCH_REQUESTED,
