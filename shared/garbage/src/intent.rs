@@ -166,7 +166,8 @@ impl DayRef {
         }
     }
 
-    fn code(self) -> String {
+    /// A short code for the day (slot values, postback data); [`DayRef::parse`] reads it.
+    pub fn code(self) -> String {
         match self {
             DayRef::Offset(n) => format!("{n:+}"),
             DayRef::Coming(w) => format!("c{}", w.number_from_monday()),
