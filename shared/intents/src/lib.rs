@@ -418,6 +418,7 @@ impl DomainIndex {
             s.sort_unstable();
         }
         let mut phrase_features = Vec::new();
+        let mut seen: HashMap<(usize, Vec<char>), usize> = HashMap::new();
         for (intent, weight, parts) in parsed {
             for part in &parts {
                 if let Part::Words(words) = part {
@@ -425,13 +426,10 @@ impl DomainIndex {
                 }
             }
             let phrase = index.assemble(intent, weight, &parts, &intent_slots[intent]);
-            let same = index
-                .phrases
-                .iter()
-                .position(|p| p.intent == phrase.intent && p.chars == phrase.chars);
-            match same {
-                Some(i) => index.phrases[i].weight = index.phrases[i].weight.max(phrase.weight),
+            match seen.get(&(phrase.intent, phrase.chars.clone())) {
+                Some(&i) => index.phrases[i].weight = index.phrases[i].weight.max(phrase.weight),
                 None => {
+                    seen.insert((phrase.intent, phrase.chars.clone()), index.phrases.len());
                     phrase_features.push(features(&phrase.chars));
                     index.phrases.push(phrase);
                 }

@@ -179,13 +179,6 @@ impl Folded {
             origin: self.origin[range].to_vec(),
         }
     }
-
-    /// Whether `needle` occurs at `at`.
-    pub fn has_at(&self, at: usize, needle: &[char]) -> bool {
-        self.chars
-            .get(at..at + needle.len())
-            .is_some_and(|s| s == needle)
-    }
 }
 
 /// A spelling and the one it is replaced by, folded.

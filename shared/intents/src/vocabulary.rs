@@ -63,10 +63,6 @@ impl Vocabulary {
         vocabulary
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
-    }
-
     /// Every place a word of the vocabulary occurs in `text` (several values may share a word),
     /// and, when the vocabulary allows it, the whole text as part of a word.
     pub fn find(&self, text: &[char]) -> Vec<Mention> {
