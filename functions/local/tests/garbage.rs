@@ -255,5 +255,17 @@ async fn chat_lookups_answer_in_the_simulator() {
         item.starts_with("「スプレー缶」は【燃やさないごみ】です。"),
         "{item}"
     );
+
+    // In everyday words, and a bare item name.
+    let (burnable, _) = sim.say(&user, "燃えるゴミいつ？").await;
+    assert!(
+        burnable.contains("次の燃やすごみは、今日 12月7日（月）です。"),
+        "{burnable}"
+    );
+    let (pan, _) = sim.say(&user, "ﾌﾗｲﾊﾟﾝ").await;
+    assert!(pan.starts_with("「フライパン」は【燃やさないごみ】です。"), "{pan}");
+    let (near, buttons) = sim.say(&user, "ごみ").await;
+    assert!(near.contains("選んでください"), "{near}");
+    assert!(buttons.iter().any(|(l, _)| l == "次の収集日"), "{buttons:?}");
     sim.running.stop().await;
 }

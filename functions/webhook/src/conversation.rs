@@ -1,12 +1,13 @@
-//! What the account does with each event. For now: welcome on follow, blocked on unfollow, the
-//! default reply to messages, and every event keeps the friend's record current.
+//! What the account does with each event: welcome on follow, blocked on unfollow, answers to
+//! what citizens write (tester codes, registration commands, garbage questions), a fallback
+//! that never leaves them at a dead end, and every event keeps the friend's record current.
 
 use chrono::{DateTime, Utc};
 use futures::future::join_all;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tayori_domain::usage::{UsageEvent, UsageKind};
-use tayori_line::message::Message;
+use tayori_line::message::{Action, Message, QuickReply, QuickReplyItem};
 use tayori_line::webhook::{Event, EventKind, IncomingMessage, Mode};
 use tayori_line::LineClient;
 use tayori_ports::Platform;
@@ -14,7 +15,14 @@ use tayori_records::{Friends, RecordError, Settings, UsageEvents, WebhookEvents}
 use tokio::time::Instant;
 
 use crate::batch::Received;
+use crate::garbage::{GarbageChat, TextAnswer};
 use crate::registration::{Command, Registration, DEFAULT_PRIVACY_POLICY_PATH};
+
+/// Said over the nearest questions when the chat was not sure what a message asked.
+pub const NEAR_QUESTIONS: &str =
+    "お問い合わせの内容に近いものを、下のボタンから選んでください。見つからないときは、別の言い方で送ってください。";
+/// LINE's limit of quick reply buttons.
+const MAX_QUICK_REPLIES: usize = 13;
 
 /// What became of a batch.
 pub struct Handled {
@@ -155,19 +163,20 @@ impl Conversation {
             }
             EventKind::Message(message) => {
                 self.friends.update(&user_id, at, |f| f.seen(at)).await?;
-                let answer = match message {
+                let near = match message {
                     IncomingMessage::Text { text, .. } => {
-                        self.answer_text(&user_id, text, at, now).await?
+                        match self.answer_text(&user_id, text, at, now).await? {
+                            TextAnswer::Answered(messages) => {
+                                self.reply(&event, messages).await;
+                                return Ok(());
+                            }
+                            TextAnswer::Unsure(near) => near,
+                        }
                     }
-                    _ => None,
+                    _ => Vec::new(),
                 };
-                if let Some(messages) = answer {
-                    self.reply(&event, messages).await;
-                    return Ok(());
-                }
-                let greetings = self.settings.greetings().await?;
-                self.reply(&event, vec![Message::text(greetings.default_reply)])
-                    .await;
+                let messages = self.fallback(near).await?;
+                self.reply(&event, messages).await;
             }
             EventKind::Postback { data, .. } => {
                 // Rich menu areas and buttons answer with postbacks: counted as menu taps;
@@ -181,7 +190,7 @@ impl Conversation {
                     let messages = self.registration.handle(&user_id, command, at).await?;
                     self.reply(&event, messages).await;
                 } else if let Some(messages) =
-                    crate::garbage::GarbageChat::new(&self.platform, self.sample_calendar)
+                    GarbageChat::new(&self.platform, self.sample_calendar)
                         .answer_postback(&user_id, data, now)
                         .await?
                 {
@@ -199,25 +208,51 @@ impl Conversation {
         Ok(())
     }
 
-    /// A citizen's text, answered by the first feature that recognises it; `None` for the
-    /// default reply.
+    /// A citizen's text, answered by the first feature that recognises it; otherwise the
+    /// nearest questions, if any, for the fallback.
     async fn answer_text(
         &self,
         user_id: &str,
         text: &str,
         at: DateTime<Utc>,
         now: DateTime<Utc>,
-    ) -> Result<Option<Vec<Message>>, RecordError> {
+    ) -> Result<TextAnswer, RecordError> {
         if let Some(request) = crate::testers::TesterRequest::from_text(text) {
             let testers = crate::testers::TesterRegistration::new(self.platform.table.clone());
-            return Ok(Some(vec![testers.handle(user_id, request, now).await?]));
+            let answer = testers.handle(user_id, request, now).await?;
+            return Ok(TextAnswer::Answered(vec![answer]));
         }
         if let Some(command) = Command::from_text(text) {
-            return Ok(Some(self.registration.handle(user_id, command, at).await?));
+            let answer = self.registration.handle(user_id, command, at).await?;
+            return Ok(TextAnswer::Answered(answer));
         }
-        crate::garbage::GarbageChat::new(&self.platform, self.sample_calendar)
+        GarbageChat::new(&self.platform, self.sample_calendar)
             .answer_text(user_id, text, now)
             .await
+    }
+
+    /// What a message nothing understood gets, never a dead end: the nearest questions as
+    /// buttons when there are some; otherwise the default reply staff set, with buttons for
+    /// what the account does.
+    async fn fallback(&self, near: Vec<QuickReplyItem>) -> Result<Vec<Message>, RecordError> {
+        if !near.is_empty() {
+            let near = near.into_iter().take(MAX_QUICK_REPLIES).collect();
+            return Ok(vec![
+                Message::text(NEAR_QUESTIONS).with_quick_reply(QuickReply::new(near))
+            ]);
+        }
+        let greetings = self.settings.greetings().await?;
+        let mut buttons = GarbageChat::new(&self.platform, self.sample_calendar)
+            .usual_buttons()
+            .await?;
+        buttons.extend([
+            registration_button("登録内容", "reg:show"),
+            registration_button("登録変更", "reg:start"),
+        ]);
+        buttons.truncate(MAX_QUICK_REPLIES);
+        Ok(vec![
+            Message::text(greetings.default_reply).with_quick_reply(QuickReply::new(buttons))
+        ])
     }
 
     async fn count(&self, kind: UsageKind, at: DateTime<Utc>, friend: &tayori_domain::Friend) {
@@ -234,4 +269,14 @@ impl Conversation {
             tracing::error!(error = %e, webhook_event_id = %event.webhook_event_id, "reply failed");
         }
     }
+}
+
+fn registration_button(label: &str, data: &str) -> QuickReplyItem {
+    QuickReplyItem::new(Action::Postback {
+        label: Some(label.to_owned()),
+        data: data.to_owned(),
+        display_text: Some(label.to_owned()),
+        input_option: None,
+        fill_in_text: None,
+    })
 }

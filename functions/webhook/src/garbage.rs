@@ -1,27 +1,39 @@
-//! Garbage questions in the chat (ごみの質問): 「今日のごみ」「明日のごみ」, 「次の燃やさないごみは
-//! いつ？」, sorting lookups (「ペットボトルは何ごみ？」「乾電池の捨て方」) and the notice choice
-//! (「ごみ通知」: 当日朝 / 前日夜 / 受け取らない). Answers are for the citizen's registered district;
-//! a citizen without one is asked for it first, and it is saved to their registration.
+//! Garbage questions in the chat (ごみの質問), asked in the citizen's own words: what the
+//! garbage domain of the intent layer (`tayori_garbage::intent`) understood is answered here
+//! for the citizen's registered district: a day's collections (「明日のごみは？」「明日は燃える
+//! ごみの日？」), the next day of a kind (「燃えるゴミいつ？」, saying why when it moved), a week,
+//! sorting lookups (「電池」「ﾌﾗｲﾊﾟﾝは何ごみ？」) and the notice choice (「ごみ通知」: 当日朝 /
+//! 前日夜 / 受け取らない). A citizen without a district is asked for it first, and it is saved to
+//! their registration.
 //!
-//! Only clear garbage questions are taken: anything else goes on to the default reply.
+//! What the recogniser is not sure of is handed back with the nearest garbage questions as
+//! buttons ([`TextAnswer::Unsure`]); the conversation adds them to its fallback reply.
 //!
 //! While the calendar is the shipped sample and the run withholds it ([`SampleCalendar`], every
 //! deployment), a garbage question is answered with [`PREPARING`]: the citizen asked about
 //! garbage, so the honest answer is that it is not ready, rather than the default reply or
-//! invented days.
+//! invented days; and no garbage buttons are offered.
 //!
-//! Postback data: `garbage:today`, `garbage:tomorrow`, `garbage:next`, `garbage:next:<kind #>`,
-//! `garbage:sort`, `garbage:item:<entry #>`, `garbage:notice`, `garbage:notice:<morning|evening|off>`,
-//! `garbage:district:<choice #>:<then>` where `<then>` is one of the others without the prefix.
+//! Postback data: `garbage:today`, `garbage:tomorrow`, `garbage:day:<day code>`,
+//! `garbage:next`, `garbage:next:<kind #>[,<kind #>…]`, `garbage:week:<this|next>`,
+//! `garbage:sort`, `garbage:lookup:<what to look up>`, `garbage:item:<entry #>`,
+//! `garbage:notice`, `garbage:notice:<morning|evening|off>`, `garbage:district:<choice #>:<then>`
+//! where `<then>` is one of the others without the prefix.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, NaiveDate, Utc};
 use tayori_domain::segment::DISTRICT_ITEM;
 use tayori_domain::time::to_jst;
-use tayori_garbage::normalize::fold;
+use tayori_garbage::intent::{DayRef, From, GarbageIntents, Question, Week};
 use tayori_garbage::notice_text::{
-    date_label, day_summary, kind_name, suspension_line, SAMPLE_NOTE,
+    date_label, day_summary, kind_name, next_collection_text, suspension_line, SAMPLE_NOTE,
 };
-use tayori_garbage::{Calendar, Lookup, SampleCalendar, Timing, GARBAGE_NOTICE_ATTRIBUTE};
+use tayori_garbage::{
+    Calendar, Dictionary, Holidays, Lookup, SampleCalendar, Timing, GARBAGE_NOTICE_ATTRIBUTE,
+};
+use tayori_intents::Recognition;
 use tayori_line::message::{Action, Message, QuickReply, QuickReplyItem};
 use tayori_ports::Platform;
 use tayori_records::{Friends, GarbageRecords, RecordError, SegmentItemsRecord};
@@ -30,52 +42,32 @@ const PREFIX: &str = "garbage:";
 /// LINE's quick reply limits.
 const MAX_LABEL_CHARS: usize = 20;
 const MAX_QUICK_REPLIES: usize = 13;
+/// LINE's postback data limit is 300 characters; what to look up is cut well below it.
+const MAX_LOOKUP_CHARS: usize = 100;
 
 /// The answer to every garbage question while the city's calendar is not imported yet.
 pub const PREPARING: &str = "ごみの収集日と分別のご案内は、ただいま準備中です。市のごみ収集カレンダーが登録されしだい、このトークでお答えします。お急ぎの場合は市役所へお問い合わせください。";
 
-/// Endings that make a text a sorting question (the item comes before them).
-const SORTING_ENDINGS: &[&str] = &[
-    "は何ごみ",
-    "はなにごみ",
-    "って何ごみ",
-    "ってなにごみ",
-    "は何ごみですか",
-    "の捨て方",
-    "のすてかた",
-    "の捨て方を教えて",
-    "の出し方",
-    "のだしかた",
-    "はどうやって捨てる",
-    "はどうやって捨てればいい",
-    "を捨てたい",
-    "の分別",
-];
-
-/// What the citizen asked.
+/// What the citizen asked, by text or by button.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum GarbageRequest {
-    Today,
-    Tomorrow,
-    /// The next day of a kind; `None` until the citizen says which.
-    Next(Option<KindRef>),
-    /// 「分別を調べる」: how to ask.
-    HowToSort,
-    /// A sorting lookup of what the citizen typed.
-    Sort(String),
+    Ask(Question),
+    /// The next collection of kinds tapped by their index in the calendar.
+    NextKinds(Vec<usize>),
     /// A dictionary entry chosen from the candidates.
     Item(usize),
-    NoticeMenu,
     SetNotice(Option<Timing>),
     /// The citizen chose their district (by segment choice index), then the question again.
     District(usize, Box<GarbageRequest>),
 }
 
-/// A kind, as typed (matched against the calendar later) or as tapped (its index).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum KindRef {
-    Typed(String),
-    Index(usize),
+/// What a citizen's text came to.
+#[derive(Debug)]
+pub enum TextAnswer {
+    Answered(Vec<Message>),
+    /// Not understood with confidence: the nearest garbage questions as buttons (none for a
+    /// message about something else).
+    Unsure(Vec<QuickReplyItem>),
 }
 
 impl GarbageRequest {
@@ -85,155 +77,110 @@ impl GarbageRequest {
     }
 
     fn from_data(rest: &str) -> Option<GarbageRequest> {
-        Some(match rest {
-            "today" => Self::Today,
-            "tomorrow" => Self::Tomorrow,
-            "next" => Self::Next(None),
-            "sort" => Self::HowToSort,
-            "notice" => Self::NoticeMenu,
-            "notice:morning" => Self::SetNotice(Some(Timing::Morning)),
-            "notice:evening" => Self::SetNotice(Some(Timing::Evening)),
-            "notice:off" => Self::SetNotice(None),
-            _ => {
-                if let Some(n) = rest.strip_prefix("next:") {
-                    Self::Next(Some(KindRef::Index(n.parse().ok()?)))
-                } else if let Some(n) = rest.strip_prefix("item:") {
-                    Self::Item(n.parse().ok()?)
-                } else if let Some(tail) = rest.strip_prefix("district:") {
-                    let (n, then) = tail.split_once(':')?;
-                    let then = Self::from_data(then)?;
-                    if matches!(then, Self::District(..)) {
-                        return None;
-                    }
-                    Self::District(n.parse().ok()?, Box::new(then))
-                } else {
-                    return None;
-                }
+        let ask = |q| Some(Self::Ask(q));
+        match rest {
+            "today" => return ask(day(DayRef::Offset(0))),
+            "tomorrow" => return ask(day(DayRef::Offset(1))),
+            "next" => return ask(Question::NextAny),
+            "sort" => return ask(Question::HowToSort),
+            "notice" => return ask(Question::Notice),
+            "week:this" => return ask(Question::Week(Week::This)),
+            "week:next" => return ask(Question::Week(Week::Next)),
+            "notice:morning" => return Some(Self::SetNotice(Some(Timing::Morning))),
+            "notice:evening" => return Some(Self::SetNotice(Some(Timing::Evening))),
+            "notice:off" => return Some(Self::SetNotice(None)),
+            _ => {}
+        }
+        if let Some(code) = rest.strip_prefix("day:") {
+            ask(day(DayRef::parse(code)?))
+        } else if let Some(list) = rest.strip_prefix("next:") {
+            let kinds: Option<Vec<usize>> = list.split(',').map(|n| n.parse().ok()).collect();
+            Some(Self::NextKinds(kinds?))
+        } else if let Some(what) = rest.strip_prefix("lookup:") {
+            (!what.trim().is_empty()).then(|| Self::Ask(Question::Sort(what.to_owned())))
+        } else if let Some(n) = rest.strip_prefix("item:") {
+            Some(Self::Item(n.parse().ok()?))
+        } else if let Some(tail) = rest.strip_prefix("district:") {
+            let (n, then) = tail.split_once(':')?;
+            let then = Self::from_data(then)?;
+            if matches!(then, Self::District(..)) {
+                return None;
             }
-        })
+            Some(Self::District(n.parse().ok()?, Box::new(then)))
+        } else {
+            None
+        }
     }
 
-    /// The postback data standing for this request (for the district question's buttons).
-    fn data(&self) -> Option<String> {
+    /// The postback data standing for this request (for buttons), without the prefix.
+    fn data(&self, calendar: &Calendar) -> Option<String> {
+        let index = |id: &String| calendar.kinds.iter().position(|k| &k.id == id);
         Some(match self {
-            Self::Today => "today".into(),
-            Self::Tomorrow => "tomorrow".into(),
-            Self::Next(None) => "next".into(),
-            Self::Next(Some(KindRef::Index(n))) => format!("next:{n}"),
-            Self::NoticeMenu => "notice".into(),
+            Self::Ask(Question::Day { day, .. }) => match day {
+                DayRef::Offset(0) => "today".into(),
+                DayRef::Offset(1) => "tomorrow".into(),
+                other => format!("day:{}", other.code()),
+            },
+            Self::Ask(Question::Next { kinds, .. }) => {
+                let kinds: Option<Vec<String>> = kinds
+                    .iter()
+                    .map(|k| index(k).map(|i| i.to_string()))
+                    .collect();
+                format!("next:{}", kinds?.join(","))
+            }
+            Self::Ask(Question::NextAny) => "next".into(),
+            Self::Ask(Question::Week(Week::This)) => "week:this".into(),
+            Self::Ask(Question::Week(Week::Next)) => "week:next".into(),
+            Self::Ask(Question::Sort(what)) => {
+                format!(
+                    "lookup:{}",
+                    what.chars().take(MAX_LOOKUP_CHARS).collect::<String>()
+                )
+            }
+            Self::Ask(Question::HowToSort) => "sort".into(),
+            Self::Ask(Question::Notice) => "notice".into(),
+            Self::NextKinds(kinds) => format!(
+                "next:{}",
+                kinds
+                    .iter()
+                    .map(usize::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
             _ => return None,
         })
     }
+}
 
-    /// Clear garbage questions only; ordinary chat answers `None`.
-    pub fn from_text(text: &str) -> Option<GarbageRequest> {
-        let folded = fold(text);
-        let is = |options: &[&str]| options.iter().any(|o| fold(o) == folded);
-        if is(&[
-            "今日のごみ",
-            "今日のごみは",
-            "今日のごみは何",
-            "今日は何ごみ",
-            "今日は何のごみ",
-            "今日のごみの日",
-            "きょうのごみ",
-        ]) {
-            return Some(Self::Today);
-        }
-        if is(&[
-            "明日のごみ",
-            "明日のごみは",
-            "明日のごみは何",
-            "明日は何ごみ",
-            "明日は何のごみ",
-            "明日のごみの日",
-            "あしたのごみ",
-        ]) {
-            return Some(Self::Tomorrow);
-        }
-        if is(&[
-            "次の収集日",
-            "次の収集日は",
-            "次のごみの日",
-            "次の収集日はいつ",
-        ]) {
-            return Some(Self::Next(None));
-        }
-        if is(&["分別を調べる", "分別", "ごみの分別", "分別を調べたい"]) {
-            return Some(Self::HowToSort);
-        }
-        if is(&[
-            "ごみ通知",
-            "ごみの通知",
-            "ごみ通知設定",
-            "ごみ通知の設定",
-            "通知の設定",
-            "ごみのお知らせ",
-        ]) {
-            return Some(Self::NoticeMenu);
-        }
-        if let Some(kind) = next_question(&folded) {
-            return Some(Self::Next(Some(KindRef::Typed(kind))));
-        }
-        let sorting = SORTING_ENDINGS
-            .iter()
-            .map(|e| fold(e))
-            .any(|e| folded.len() > e.len() && folded.ends_with(&e));
-        sorting.then(|| Self::Sort(text.trim().to_owned()))
+/// The garbage domain for the calendar and dictionary in force, built again only when either
+/// changed: building it takes milliseconds (see docs/benchmarks.md), matching a message a
+/// small fraction of one.
+fn intents_for(calendar: &Calendar, dictionary: &Dictionary) -> Arc<GarbageIntents> {
+    static BUILT: Mutex<Option<(u64, Arc<GarbageIntents>)>> = Mutex::new(None);
+    let mut hasher = DefaultHasher::new();
+    serde_json::to_string(calendar)
+        .unwrap_or_default()
+        .hash(&mut hasher);
+    serde_json::to_string(dictionary)
+        .unwrap_or_default()
+        .hash(&mut hasher);
+    let key = hasher.finish();
+    let mut built = BUILT
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((_, intents)) = built.as_ref().filter(|(k, _)| *k == key) {
+        return intents.clone();
     }
+    let intents = Arc::new(GarbageIntents::new(calendar, dictionary));
+    *built = Some((key, intents.clone()));
+    intents
 }
 
-/// 「次の燃やさないごみはいつ」 → 「燃やさないごみ」 (folded). Needs both 「次の」 and 「いつ」 so
-/// that ordinary sentences with either are left alone.
-fn next_question(folded: &str) -> Option<String> {
-    let rest = [fold("次の"), fold("つぎの")]
-        .into_iter()
-        .find_map(|p| folded.strip_prefix(p.as_str()).map(str::to_owned))?;
-    let kind = [
-        "の収集日はいつですか",
-        "の収集日はいつ",
-        "の日はいつですか",
-        "の日はいつ",
-        "はいつですか",
-        "はいつ",
-        "いつ",
-    ]
-    .iter()
-    .map(|e| fold(e))
-    .find_map(|e| rest.strip_suffix(e.as_str()).map(str::to_owned))?;
-    (!kind.is_empty()).then_some(kind)
-}
-
-/// Everyday names for the calendar's kinds, folded the same way.
-fn canonical_kind_text(folded: &str) -> String {
-    folded
-        .replace(&fold("燃えない"), &fold("燃やさない"))
-        .replace(&fold("燃える"), &fold("燃やす"))
-        .replace(&fold("もえない"), &fold("燃やさない"))
-        .replace(&fold("もえる"), &fold("燃やす"))
-}
-
-/// The calendar kind a citizen typed: the one whose name matches it whole, else the longest
-/// name inside it.
-fn match_kind(calendar: &Calendar, typed: &str) -> Option<usize> {
-    let typed = canonical_kind_text(typed);
-    let scheduled = calendar
-        .kinds
-        .iter()
-        .enumerate()
-        .filter(|(_, k)| k.scheduled);
-    let mut best: Option<(usize, usize)> = None;
-    for (i, kind) in scheduled {
-        let name = fold(&kind.name);
-        if name == typed {
-            return Some(i);
-        }
-        let inside = typed.contains(&name) || (typed.chars().count() >= 2 && name.contains(&typed));
-        if inside && best.is_none_or(|(_, len)| name.len() > len) {
-            best = Some((i, name.len()));
-        }
+fn day(day: DayRef) -> Question {
+    Question::Day {
+        day,
+        kinds: Vec::new(),
     }
-    best.map(|(i, _)| i)
 }
 
 fn postback(label: &str, data: String, display: &str) -> QuickReplyItem {
@@ -249,6 +196,24 @@ fn postback(label: &str, data: String, display: &str) -> QuickReplyItem {
 
 fn quick(items: Vec<QuickReplyItem>) -> QuickReply {
     QuickReply::new(items.into_iter().take(MAX_QUICK_REPLIES).collect())
+}
+
+/// A button asking `question`.
+fn ask_button(calendar: &Calendar, question: Question) -> Option<QuickReplyItem> {
+    let label = question.label(calendar);
+    let data = GarbageRequest::Ask(question).data(calendar)?;
+    Some(postback(&label, format!("{PREFIX}{data}"), &label))
+}
+
+/// The questions offered under every garbage answer, and in the default reply.
+fn usual_questions() -> Vec<Question> {
+    vec![
+        day(DayRef::Offset(0)),
+        day(DayRef::Offset(1)),
+        Question::NextAny,
+        Question::HowToSort,
+        Question::Notice,
+    ]
 }
 
 /// The follow-ups offered under every garbage answer.
@@ -279,26 +244,48 @@ impl GarbageChat {
         }
     }
 
-    /// The answer to a text, or `None` when it is not a garbage question.
+    /// What the chat makes of a citizen's text.
     pub async fn answer_text(
         &self,
         user_id: &str,
         text: &str,
         now: DateTime<Utc>,
-    ) -> Result<Option<Vec<Message>>, RecordError> {
-        let request = match GarbageRequest::from_text(text) {
-            Some(GarbageRequest::Next(Some(KindRef::Typed(typed)))) => {
-                // 「次の〇〇はいつ」 is only ours when 〇〇 is a kind of garbage.
-                let calendar = self.garbage.calendar().await?.calendar;
-                if match_kind(&calendar, &typed).is_none() && !typed.contains(&fold("ごみ")) {
-                    return Ok(None);
+    ) -> Result<TextAnswer, RecordError> {
+        let stored = self.garbage.calendar().await?;
+        let dictionary = self.garbage.dictionary().await?;
+        let intents = intents_for(&stored.calendar, &dictionary);
+        let candidates = match intents.recognize(text) {
+            Recognition::Understood(m) => match intents.question(&m) {
+                Some(question) => {
+                    let answer = self.answer(user_id, GarbageRequest::Ask(question), now);
+                    return Ok(TextAnswer::Answered(answer.await?));
                 }
-                GarbageRequest::Next(Some(KindRef::Typed(typed)))
-            }
-            Some(request) => request,
-            None => return Ok(None),
+                None => vec![m],
+            },
+            Recognition::Unsure(candidates) => candidates,
         };
-        Ok(Some(self.answer(user_id, request, now).await?))
+        if !self.sample_calendar.serves(stored.sample) {
+            return Ok(TextAnswer::Unsure(Vec::new()));
+        }
+        let buttons = intents
+            .suggestions(&candidates)
+            .into_iter()
+            .filter_map(|q| ask_button(&stored.calendar, q))
+            .collect();
+        Ok(TextAnswer::Unsure(buttons))
+    }
+
+    /// The garbage questions worth offering under the default reply; none while the calendar
+    /// is withheld (they would only say 準備中).
+    pub async fn usual_buttons(&self) -> Result<Vec<QuickReplyItem>, RecordError> {
+        let stored = self.garbage.calendar().await?;
+        if !self.sample_calendar.serves(stored.sample) {
+            return Ok(Vec::new());
+        }
+        Ok(usual_questions()
+            .into_iter()
+            .filter_map(|q| ask_button(&stored.calendar, q))
+            .collect())
     }
 
     /// The answer to a postback, or `None` when it is not a garbage postback.
@@ -320,10 +307,8 @@ impl GarbageChat {
         request: GarbageRequest,
         now: DateTime<Utc>,
     ) -> Result<Vec<Message>, RecordError> {
-        if !self
-            .sample_calendar
-            .serves(self.garbage.calendar().await?.sample)
-        {
+        let stored = self.garbage.calendar().await?;
+        if !self.sample_calendar.serves(stored.sample) {
             return Ok(vec![Message::text(PREPARING)]);
         }
         let today = to_jst(now).date_naive();
@@ -336,29 +321,76 @@ impl GarbageChat {
             }
             other => other,
         };
-        match request {
-            GarbageRequest::HowToSort => Ok(vec![Message::text(
-                "調べたいものの名前に「は何ごみ？」をつけて送ってください。\n例：「ペットボトルは何ごみ？」「乾電池の捨て方」",
-            )
-            .with_quick_reply(follow_ups())]),
-            GarbageRequest::Sort(text) => self.sort(&text).await,
-            GarbageRequest::Item(n) => self.item(n).await,
-            GarbageRequest::SetNotice(timing) => self.set_notice(user_id, timing, now).await,
-            needs_district => {
-                let Some(district) = self.district_of(user_id).await? else {
-                    return self.ask_district(&needs_district).await;
-                };
-                match needs_district {
-                    GarbageRequest::Today => self.day(&district, today, "今日").await,
-                    GarbageRequest::Tomorrow => {
-                        self.day(&district, today + Duration::days(1), "明日").await
+        let question = match request {
+            GarbageRequest::Ask(question) => question,
+            GarbageRequest::NextKinds(indexes) => {
+                let kinds: Vec<String> = indexes
+                    .iter()
+                    .filter_map(|i| stored.calendar.kinds.get(*i))
+                    .map(|k| k.id.clone())
+                    .collect();
+                if kinds.is_empty() {
+                    Question::NextAny
+                } else {
+                    Question::Next {
+                        kinds,
+                        from: From::Today,
                     }
-                    GarbageRequest::Next(kind) => self.next(&district, kind, today).await,
-                    GarbageRequest::NoticeMenu => self.notice_menu(user_id, &district).await,
-                    _ => Ok(vec![Message::text("もう一度お試しください。")]),
                 }
             }
+            GarbageRequest::Item(n) => return self.item(n).await,
+            GarbageRequest::SetNotice(timing) => {
+                return self.set_notice(user_id, timing, now).await
+            }
+            GarbageRequest::District(..) => {
+                return Ok(vec![Message::text("もう一度お試しください。")])
+            }
+        };
+        match question {
+            Question::HowToSort => Ok(vec![Message::text(
+                "調べたいものの名前を送ってください。\n例：「電池」「フライパンは何ごみ？」「スプレー缶の捨て方」",
+            )
+            .with_quick_reply(follow_ups())]),
+            Question::Sort(text) => self.sort(&text).await,
+            Question::NextAny => Ok(vec![self.which_kind(&stored.calendar)]),
+            needs_district => {
+                let Some(district) = self.district_of(user_id).await? else {
+                    return self.ask_district(&GarbageRequest::Ask(needs_district)).await;
+                };
+                if stored.calendar.district(&district).is_none() {
+                    return Ok(vec![Message::text(format!("{district}地区の収集日がカレンダーに見つかりませんでした。市役所にお問い合わせください。"))
+                        .with_quick_reply(follow_ups())]);
+                }
+                let holidays = self.garbage.holidays().await?.holidays;
+                let days = Days {
+                    calendar: &stored.calendar,
+                    holidays: &holidays,
+                    district: &district,
+                    today,
+                };
+                let text = match needs_district {
+                    Question::Day { day, kinds } => days.day(day, &kinds),
+                    Question::Next { kinds, from } => days.next(&kinds, from),
+                    Question::Week(week) => days.week(week),
+                    Question::Notice => return self.notice_menu(user_id, &district).await,
+                    _ => return Ok(vec![Message::text("もう一度お試しください。")]),
+                };
+                Ok(vec![Message::text(self.marked(&text, stored.sample))
+                    .with_quick_reply(follow_ups())])
+            }
         }
+    }
+
+    /// 「どのごみの収集日を調べますか？」 with a button per kind.
+    fn which_kind(&self, calendar: &Calendar) -> Message {
+        let buttons = calendar
+            .kinds
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| k.scheduled)
+            .map(|(i, k)| postback(&k.name, format!("{PREFIX}next:{i}"), &k.name))
+            .collect();
+        Message::text("どのごみの収集日を調べますか？").with_quick_reply(quick(buttons))
     }
 
     async fn district_of(&self, user_id: &str) -> Result<Option<String>, RecordError> {
@@ -393,7 +425,8 @@ impl GarbageChat {
     }
 
     async fn ask_district(&self, then: &GarbageRequest) -> Result<Vec<Message>, RecordError> {
-        let then = then.data().unwrap_or_else(|| "today".into());
+        let calendar = self.garbage.calendar().await?.calendar;
+        let then = then.data(&calendar).unwrap_or_else(|| "today".into());
         let buttons = self
             .district_choices()
             .await?
@@ -431,98 +464,11 @@ impl GarbageChat {
         Ok(Some(district))
     }
 
-    async fn day(
-        &self,
-        district: &str,
-        date: NaiveDate,
-        when: &str,
-    ) -> Result<Vec<Message>, RecordError> {
-        let stored = self.garbage.calendar().await?;
-        let calendar = &stored.calendar;
-        let holidays = self.garbage.holidays().await?.holidays;
-        let mut text = format!("{when} {}　{district}地区のごみ\n", date_label(date));
-        if calendar.district(district).is_none() {
-            text = format!("{district}地区の収集日がカレンダーに見つかりませんでした。市役所にお問い合わせください。");
-        } else {
-            let summary = day_summary(calendar, &holidays, district, date);
-            if summary.is_empty() {
-                text.push_str("収集はありません。");
-            }
-            for c in &summary.collected {
-                text.push_str(&format!("・{}", kind_name(calendar, &c.kind)));
-                if c.is_moved_or_substitute() {
-                    text.push_str("（振替収集）");
-                }
-                text.push('\n');
-            }
-            for (suspension, kinds) in &summary.suspended {
-                text.push_str(&format!(
-                    "・{}\n",
-                    suspension_line(calendar, suspension, kinds)
-                ));
-            }
-        }
-        Ok(vec![Message::text(
-            self.marked(text.trim_end(), stored.sample),
-        )
-        .with_quick_reply(follow_ups())])
-    }
-
-    async fn next(
-        &self,
-        district: &str,
-        kind: Option<KindRef>,
-        today: NaiveDate,
-    ) -> Result<Vec<Message>, RecordError> {
-        let stored = self.garbage.calendar().await?;
-        let calendar = &stored.calendar;
-        let index = match kind {
-            Some(KindRef::Index(i)) => calendar.kinds.get(i).map(|_| i),
-            Some(KindRef::Typed(typed)) => match_kind(calendar, &typed),
-            None => None,
-        };
-        let Some(index) = index else {
-            let buttons = calendar
-                .kinds
-                .iter()
-                .enumerate()
-                .filter(|(_, k)| k.scheduled)
-                .map(|(i, k)| postback(&k.name, format!("{PREFIX}next:{i}"), &k.name))
-                .collect();
-            return Ok(vec![
-                Message::text("どのごみの収集日を調べますか？").with_quick_reply(quick(buttons))
-            ]);
-        };
-        let kind = &calendar.kinds[index];
-        let holidays = self.garbage.holidays().await?.holidays;
-        // Today counts: asked in the morning, today's collection is the next one.
-        let next =
-            calendar.next_collection(district, &kind.id, today - Duration::days(1), &holidays);
-        let text = match next {
-            Some(day) if day == today => format!(
-                "{district}地区の次の{}は、今日 {}です。",
-                kind.name,
-                date_label(day)
-            ),
-            Some(day) => format!(
-                "{district}地区の次の{}は、{}です。",
-                kind.name,
-                date_label(day)
-            ),
-            None => format!(
-                "{district}地区の{}の収集予定は、この先1年ほど見つかりませんでした。",
-                kind.name
-            ),
-        };
-        Ok(vec![
-            Message::text(self.marked(&text, stored.sample)).with_quick_reply(follow_ups())
-        ])
-    }
-
     async fn sort(&self, text: &str) -> Result<Vec<Message>, RecordError> {
         let dictionary = self.garbage.dictionary().await?;
         let reply = match dictionary.lookup(text) {
             Lookup::Exact(entry) => entry_text(entry),
+            Lookup::Candidates(entries) if entries.len() == 1 => entry_text(entries[0]),
             Lookup::Candidates(entries) => {
                 let buttons = entries
                     .iter()
@@ -545,7 +491,9 @@ impl GarbageChat {
         let dictionary = self.garbage.dictionary().await?;
         let text = match dictionary.entries.get(n) {
             Some(entry) => entry_text(entry),
-            None => "分別辞典が更新されました。もう一度「○○は何ごみ？」と送ってください。".into(),
+            None => {
+                "分別辞典が更新されました。もう一度、調べたいものの名前を送ってください。".into()
+            }
         };
         Ok(vec![Message::text(text).with_quick_reply(follow_ups())])
     }
@@ -597,7 +545,9 @@ impl GarbageChat {
         at: DateTime<Utc>,
     ) -> Result<Vec<Message>, RecordError> {
         if timing.is_some() && self.district_of(user_id).await?.is_none() {
-            return self.ask_district(&GarbageRequest::NoticeMenu).await;
+            return self
+                .ask_district(&GarbageRequest::Ask(Question::Notice))
+                .await;
         }
         self.friends
             .update(user_id, at, |f| {
@@ -661,82 +611,180 @@ fn clock_label(time: chrono::NaiveTime) -> String {
     }
 }
 
+/// Answers about days in one district.
+struct Days<'a> {
+    calendar: &'a Calendar,
+    holidays: &'a Holidays,
+    district: &'a str,
+    today: NaiveDate,
+}
+
+impl Days<'_> {
+    /// 「明日 12月8日（火）　雲浜地区のごみ」 and its collections; asked about kinds, first
+    /// whether each is collected that day.
+    fn day(&self, day: DayRef, kinds: &[String]) -> String {
+        let date = day.date(self.today);
+        let when = format!("{} {}", day.label(), date_label(date));
+        let summary = day_summary(self.calendar, self.holidays, self.district, date);
+        let mut text = String::new();
+        for kind in kinds {
+            let name = kind_name(self.calendar, kind);
+            if summary.collected.iter().any(|c| &c.kind == kind) {
+                text.push_str(&format!("{when}は{name}の収集日です。\n"));
+            } else {
+                text.push_str(&format!("{when}は{name}の収集日ではありません。"));
+                let next = self
+                    .calendar
+                    .next_collection(self.district, kind, date, self.holidays);
+                if let Some(next) = next {
+                    text.push_str(&format!("次の{name}は{}です。", date_label(next)));
+                }
+                text.push('\n');
+            }
+        }
+        text.push_str(&format!("{when}　{}地区のごみ\n", self.district));
+        text.push_str(&self.collections(date));
+        text.trim_end().to_owned()
+    }
+
+    /// The lines of one day's collections and suspensions, or 「収集はありません。」.
+    fn collections(&self, date: NaiveDate) -> String {
+        let summary = day_summary(self.calendar, self.holidays, self.district, date);
+        if summary.is_empty() {
+            return "収集はありません。\n".into();
+        }
+        let mut text = String::new();
+        for c in &summary.collected {
+            text.push_str(&format!("・{}", kind_name(self.calendar, &c.kind)));
+            if c.is_moved_or_substitute() {
+                text.push_str("（振替収集）");
+            }
+            text.push('\n');
+        }
+        for (suspension, kinds) in &summary.suspended {
+            text.push_str(&format!(
+                "・{}\n",
+                suspension_line(self.calendar, suspension, kinds)
+            ));
+        }
+        text
+    }
+
+    fn next(&self, kinds: &[String], from: From) -> String {
+        kinds
+            .iter()
+            .map(|k| {
+                next_collection_text(
+                    self.calendar,
+                    self.holidays,
+                    self.district,
+                    k,
+                    from,
+                    self.today,
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// The week's collection days, one line each.
+    fn week(&self, week: Week) -> String {
+        let days = week.days(self.today);
+        let (Some(first), Some(last)) = (days.first(), days.last()) else {
+            return String::new();
+        };
+        let mut text = format!(
+            "{}（{}〜{}）　{}地区のごみ\n",
+            week.label(),
+            date_label(*first),
+            date_label(*last),
+            self.district
+        );
+        let mut any = false;
+        for date in days {
+            let summary = day_summary(self.calendar, self.holidays, self.district, date);
+            if summary.is_empty() {
+                continue;
+            }
+            any = true;
+            let mut names: Vec<String> = summary
+                .collected
+                .iter()
+                .map(|c| {
+                    let name = kind_name(self.calendar, &c.kind);
+                    if c.is_moved_or_substitute() {
+                        format!("{name}（振替収集）")
+                    } else {
+                        name.to_owned()
+                    }
+                })
+                .collect();
+            for (suspension, kinds) in &summary.suspended {
+                names.push(suspension_line(self.calendar, suspension, kinds));
+            }
+            text.push_str(&format!("{}：{}\n", date_label(date), names.join("・")));
+        }
+        if !any {
+            text.push_str("収集はありません。\n");
+        }
+        text.trim_end().to_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn clear_garbage_questions_are_recognised() {
-        use GarbageRequest as G;
-        assert_eq!(G::from_text("今日のごみ"), Some(G::Today));
-        assert_eq!(G::from_text("今日のゴミは？"), Some(G::Today));
-        assert_eq!(G::from_text("明日のごみ"), Some(G::Tomorrow));
-        assert_eq!(
-            G::from_text("次の燃やさないごみはいつ？"),
-            Some(G::Next(Some(KindRef::Typed(fold("燃やさないごみ")))))
-        );
-        assert_eq!(
-            G::from_text("ペットボトルは何ごみ？"),
-            Some(G::Sort("ペットボトルは何ごみ？".into()))
-        );
-        assert_eq!(
-            G::from_text("乾電池の捨て方"),
-            Some(G::Sort("乾電池の捨て方".into()))
-        );
-        assert_eq!(G::from_text("ごみ通知"), Some(G::NoticeMenu));
-    }
-
-    #[test]
-    fn ordinary_messages_are_not_taken_for_garbage_questions() {
-        for text in [
-            "こんにちは",
-            "今日はいい天気",
-            "次のイベントはいつ？ではなく、場所を知りたい",
-            "ごみ",
-            "は何ごみ",
-            "避難所はどこ",
-            "次はいつ会える",
-        ] {
-            assert_eq!(GarbageRequest::from_text(text), None, "{text}");
-        }
-    }
-
-    #[test]
     fn postbacks_round_trip_through_their_data() {
+        let calendar = Calendar::obama_sample();
+        let burnable = calendar.kinds[0].id.clone();
         for request in [
-            GarbageRequest::Today,
-            GarbageRequest::Tomorrow,
-            GarbageRequest::Next(None),
-            GarbageRequest::Next(Some(KindRef::Index(3))),
-            GarbageRequest::NoticeMenu,
+            GarbageRequest::Ask(day(DayRef::Offset(0))),
+            GarbageRequest::Ask(day(DayRef::Offset(1))),
+            GarbageRequest::Ask(day(DayRef::NextWeek(chrono::Weekday::Mon))),
+            GarbageRequest::Ask(Question::NextAny),
+            GarbageRequest::Ask(Question::Week(Week::Next)),
+            GarbageRequest::Ask(Question::Sort("ﾗｲﾀｰ".into())),
+            GarbageRequest::Ask(Question::HowToSort),
+            GarbageRequest::Ask(Question::Notice),
+            GarbageRequest::NextKinds(vec![3, 4]),
         ] {
-            let data = format!("{PREFIX}{}", request.data().unwrap());
+            let data = format!("{PREFIX}{}", request.data(&calendar).unwrap());
             assert_eq!(GarbageRequest::from_postback(&data), Some(request));
         }
+        let next = GarbageRequest::Ask(Question::Next {
+            kinds: vec![burnable],
+            from: From::Today,
+        });
+        assert_eq!(
+            GarbageRequest::from_postback(&format!("{PREFIX}{}", next.data(&calendar).unwrap())),
+            Some(GarbageRequest::NextKinds(vec![0]))
+        );
         assert_eq!(
             GarbageRequest::from_postback("garbage:district:2:next:1"),
             Some(GarbageRequest::District(
                 2,
-                Box::new(GarbageRequest::Next(Some(KindRef::Index(1))))
+                Box::new(GarbageRequest::NextKinds(vec![1]))
             ))
         );
         assert_eq!(
             GarbageRequest::from_postback("garbage:district:2:district:1:today"),
             None
         );
+        assert_eq!(GarbageRequest::from_postback("garbage:lookup:"), None);
         assert_eq!(GarbageRequest::from_postback("reg:start"), None);
     }
 
     #[test]
-    fn kinds_are_found_by_their_name_or_an_everyday_name() {
+    fn buttons_keep_to_line_s_limits() {
         let calendar = Calendar::obama_sample();
-        let name = |typed: &str| {
-            match_kind(&calendar, &fold(typed)).map(|i| calendar.kinds[i].name.as_str())
+        let long = Question::Sort("とても長い名前の使い終わった家庭用の品物のたぐい".repeat(10));
+        let button = ask_button(&calendar, long).unwrap();
+        let Action::Postback { label, data, .. } = button.action else {
+            panic!()
         };
-        assert_eq!(name("燃やさないごみ"), Some("燃やさないごみ"));
-        assert_eq!(name("燃えないごみ"), Some("燃やさないごみ"));
-        assert_eq!(name("燃えるゴミ"), Some("燃やすごみ"));
-        assert_eq!(name("ペットボトル"), Some("ペットボトル"));
-        assert_eq!(name("宇宙ごみ"), None);
+        assert!(label.unwrap().chars().count() <= MAX_LABEL_CHARS);
+        assert!(data.chars().count() <= 300);
     }
 }

@@ -82,20 +82,23 @@ impl Dictionary {
     }
 }
 
-/// The keys an entry is found by: its name, its name without the bracketed note
+/// The names an entry is found by, as written: its name, its name without the bracketed note
 /// ("乾電池（アルカリ）" → "乾電池"), and its reading when it is more than an index letter.
-fn keys(entry: &Entry) -> Vec<String> {
-    let mut keys = vec![fold(&entry.name)];
-    let base: String = entry
-        .name
-        .split(['（', '('])
-        .next()
-        .unwrap_or_default()
-        .to_owned();
-    keys.push(fold(&base));
-    if entry.furigana.chars().count() > 1 {
-        keys.push(fold(&entry.furigana));
+pub fn names(entry: &Entry) -> Vec<String> {
+    let mut names = vec![entry.name.clone()];
+    let base = entry.name.split(['（', '(']).next().unwrap_or_default();
+    if base != entry.name {
+        names.push(base.to_owned());
     }
+    if entry.furigana.chars().count() > 1 {
+        names.push(entry.furigana.clone());
+    }
+    names
+}
+
+/// [`names`], folded.
+fn keys(entry: &Entry) -> Vec<String> {
+    let mut keys: Vec<String> = names(entry).iter().map(|n| fold(n)).collect();
     keys.retain(|k| !k.is_empty());
     keys
 }
@@ -106,6 +109,9 @@ fn best_match(entry: &Entry, query: &str) -> Option<Match> {
         .filter_map(|key| {
             if key == query {
                 Some(Match::Exact)
+            } else if query.chars().count() < 2 {
+                // One kana starts or sits in half the dictionary's readings.
+                None
             } else if key.starts_with(query) {
                 Some(Match::Prefix)
             } else if key.contains(query) {

@@ -22,7 +22,7 @@ use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
 use crate::holidays::{Holiday, Holidays};
-use crate::rules::{Calendar, HolidayAction, Rule, Suspension};
+use crate::rules::{Calendar, CentrePause, HolidayAction, Rule, Suspension};
 
 /// How far `next_collection` looks ahead: a little over a year, so that once-a-year kinds are
 /// found while a kind with no future days cannot loop forever.
@@ -59,6 +59,27 @@ impl Collection {
     pub fn is_moved_or_substitute(&self) -> bool {
         !matches!(self.origin, Origin::Regular)
     }
+}
+
+/// A regular collection day of a kind that is not collected, and why (for the chat's
+/// 「次の燃やすごみ」 to say why the day moved).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SkippedDay {
+    pub date: NaiveDate,
+    pub reason: SkipReason,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SkipReason {
+    /// A staff suspension, with its reason as stored (大雪).
+    Suspension(String),
+    /// The rule never collects that date.
+    Cancelled,
+    YearEnd,
+    /// A collection centre's pause (5374 `center.csv`), with the centre's name.
+    CentrePause(String),
+    /// A national holiday, with its name.
+    Holiday(String),
 }
 
 /// A day of the console's month grid.
@@ -148,6 +169,50 @@ impl Calendar {
             })
     }
 
+    /// The regular days of `kind` in `district` from `from` to the day before `until` on which
+    /// it is not collected, each with the reason: what a citizen expected and did not get.
+    pub fn skipped_days(
+        &self,
+        district: &str,
+        kind: &str,
+        from: NaiveDate,
+        until: NaiveDate,
+        holidays: &Holidays,
+    ) -> Vec<SkippedDay> {
+        let Some(rule) = self.rule(district, kind) else {
+            return Vec::new();
+        };
+        from.iter_days()
+            .take_while(|d| *d < until)
+            .take(SEARCH_DAYS as usize)
+            .filter(|d| rule.matches_pattern(*d))
+            .filter(|d| {
+                !self
+                    .collections_on(district, *d, holidays)
+                    .iter()
+                    .any(|c| c.kind == kind)
+            })
+            .filter_map(|date| {
+                let reason = if let Some(s) = self
+                    .suspensions
+                    .iter()
+                    .find(|s| s.covers(district, kind, date))
+                {
+                    SkipReason::Suspension(s.reason.clone())
+                } else if rule.cancelled_dates.contains(&date) {
+                    SkipReason::Cancelled
+                } else if self.year_end.as_ref().is_some_and(|y| y.contains(date)) {
+                    SkipReason::YearEnd
+                } else if let Some(p) = self.centre_pause(district, date) {
+                    SkipReason::CentrePause(p.centre.clone())
+                } else {
+                    SkipReason::Holiday(holidays.name(date)?)
+                };
+                Some(SkippedDay { date, reason })
+            })
+            .collect()
+    }
+
     /// Every day of a month with its collections, for the console; `None` for an invalid month.
     pub fn month_grid(
         &self,
@@ -205,15 +270,15 @@ impl Calendar {
     }
 
     fn paused(&self, district: &str, date: NaiveDate) -> bool {
-        if self.year_end.as_ref().is_some_and(|y| y.contains(date)) {
-            return true;
-        }
-        let centre = self.district(district).and_then(|d| d.centre.as_deref());
-        centre.is_some_and(|centre| {
-            self.centre_pauses
-                .iter()
-                .any(|p| p.centre == centre && p.range.contains(date))
-        })
+        self.year_end.as_ref().is_some_and(|y| y.contains(date))
+            || self.centre_pause(district, date).is_some()
+    }
+
+    fn centre_pause(&self, district: &str, date: NaiveDate) -> Option<&CentrePause> {
+        let centre = self.district(district)?.centre.as_deref()?;
+        self.centre_pauses
+            .iter()
+            .find(|p| p.centre == centre && p.range.contains(date))
     }
 
     /// The kinds a suspension took away from `district`, to be collected on its substitute day.

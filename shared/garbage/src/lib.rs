@@ -6,6 +6,7 @@
 //! - [`engine`]: what is collected in a district on a date, the next day of a kind, month grids.
 //! - [`cell`], [`import5374`], [`export5374`]: the 5374 open-data format.
 //! - [`dictionary`], [`normalize`]: the sorting lookup ("ペットボトルは何ごみ？").
+//! - [`intent`]: garbage questions in the chat's intent layer (`tayori-intents`).
 //! - [`notices`]: the garbage-day notice settings; [`notice_text`]: what a citizen reads.
 //! - [`reimport`]: what a new import keeps of the calendar it replaces.
 //! - [`sample`]: the shipped Obama SAMPLE calendar.
@@ -18,6 +19,7 @@ pub mod export5374;
 pub mod holiday_law;
 pub mod holidays;
 pub mod import5374;
+pub mod intent;
 pub mod normalize;
 pub mod notice_text;
 pub mod notices;
@@ -27,7 +29,7 @@ pub mod sample;
 mod text;
 
 pub use dictionary::{Dictionary, Entry, Lookup};
-pub use engine::{Collection, GridDay, MonthGrid, Origin};
+pub use engine::{Collection, GridDay, MonthGrid, Origin, SkipReason, SkippedDay};
 pub use error::{ImportError, ImportFailed};
 pub use export5374::{export5374, Exported5374};
 pub use holidays::{Holiday, Holidays};

@@ -4,8 +4,9 @@
 
 use chrono::{Datelike, NaiveDate, Weekday};
 
-use crate::engine::Collection;
+use crate::engine::{Collection, SkipReason};
 use crate::holidays::Holidays;
+use crate::intent::From;
 use crate::notices::{NoticeSettings, Timing};
 use crate::rules::{Calendar, Suspension};
 
@@ -98,6 +99,88 @@ pub fn suspension_line(calendar: &Calendar, suspension: &Suspension, kinds: &[St
         line.push_str(&format!("（振替収集日：{}）", date_label(day)));
     }
     line
+}
+
+/// Why a regular day was not collected, as citizens read it: 「大雪のため」 (a suspension's
+/// reason as staff stored it), 「年末年始のため」, 「文化の日のため」.
+pub fn skip_reason(reason: &SkipReason) -> String {
+    match reason {
+        SkipReason::Suspension(r) => {
+            let r = r.trim().trim_end_matches('。');
+            if r.ends_with("ため") {
+                r.to_owned()
+            } else {
+                format!("{r}のため")
+            }
+        }
+        SkipReason::Cancelled => "収集の取りやめのため".into(),
+        SkipReason::YearEnd => "年末年始のため".into(),
+        SkipReason::CentrePause(centre) => format!("{centre}の休止のため"),
+        SkipReason::Holiday(name) => format!("{name}のため"),
+    }
+}
+
+/// Most skipped days named in one answer.
+const MAX_SKIPPED_NAMED: usize = 3;
+
+/// The chat's answer to 「次の燃やすごみはいつ？」 for `district`: the next collection of
+/// `kind_id` from `from` (今日 is counted: asked in the morning, today's collection is the
+/// next one), and when regular days before it were not collected, which and why, and that the
+/// collection was moved to it: 「12月10日（木）は大雪のため休み、代わりに12月12日（土）に収集します。」
+pub fn next_collection_text(
+    calendar: &Calendar,
+    holidays: &Holidays,
+    district: &str,
+    kind_id: &str,
+    from: From,
+    today: NaiveDate,
+) -> String {
+    let name = kind_name(calendar, kind_id);
+    let monday = today - chrono::Duration::days(i64::from(today.weekday().num_days_from_monday()));
+    let start = match from {
+        From::Today | From::ThisWeek => today,
+        From::NextWeek => monday + chrono::Duration::days(7),
+    };
+    let Some(next) = calendar.next_collection(
+        district,
+        kind_id,
+        start - chrono::Duration::days(1),
+        holidays,
+    ) else {
+        return format!("{district}地区の{name}の収集予定は、この先1年ほど見つかりませんでした。");
+    };
+    let when = if next == today {
+        format!("今日 {}", date_label(next))
+    } else {
+        date_label(next)
+    };
+    let mut text = String::new();
+    if from == From::ThisWeek && next > monday + chrono::Duration::days(6) {
+        text.push_str(&format!(
+            "今週は{district}地区の{name}の収集はありません。
+"
+        ));
+    }
+    text.push_str(&format!("{district}地区の次の{name}は、{when}です。"));
+    let skipped = calendar.skipped_days(district, kind_id, start, next, holidays);
+    let moved = calendar
+        .collections_on(district, next, holidays)
+        .iter()
+        .any(|c| c.kind == kind_id && c.is_moved_or_substitute());
+    if !skipped.is_empty() {
+        let named: Vec<String> = skipped[skipped.len().saturating_sub(MAX_SKIPPED_NAMED)..]
+            .iter()
+            .map(|s| format!("{}は{}", date_label(s.date), skip_reason(&s.reason)))
+            .collect();
+        text.push('\n');
+        text.push_str(&named.join("、"));
+        if moved {
+            text.push_str(&format!("休み、代わりに{}に収集します。", date_label(next)));
+        } else {
+            text.push_str("休みです。");
+        }
+    }
+    text
 }
 
 /// The notice for `district` about collection day `date`, sent at `timing` (当日朝: 「今日」,
