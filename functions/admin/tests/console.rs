@@ -323,9 +323,17 @@ async fn every_route_refuses_staff_without_its_permission_and_serves_staff_with_
                 refused.sign_in(&lacking).await;
                 refused.get("/admin").await;
                 let a = refused.get(&path).await;
-                assert_eq!(a.status, StatusCode::FORBIDDEN, "{path} served without any of {any:?}");
+                assert_eq!(
+                    a.status,
+                    StatusCode::FORBIDDEN,
+                    "{path} served without any of {any:?}"
+                );
                 for needed in any {
-                    assert!(a.body.contains(needed.label()), "{path}: {}", needed.label());
+                    assert!(
+                        a.body.contains(needed.label()),
+                        "{path}: {}",
+                        needed.label()
+                    );
                     let holding = format!("only-{}", needed.code().replace('.', "-"));
                     if c.state
                         .staff

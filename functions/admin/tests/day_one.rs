@@ -50,11 +50,16 @@ fn menu_links(body: &str) -> Vec<String> {
 async fn the_home_page_has_a_card_for_every_function_in_the_menu_and_no_other() {
     for permissions in [
         holding(&[Permission::UsageReports]),
-        holding(&[Permission::DeliveryDraft, Permission::Segments, Permission::GarbageCalendars]),
+        holding(&[
+            Permission::DeliveryDraft,
+            Permission::Segments,
+            Permission::GarbageCalendars,
+        ]),
         holding(&[Permission::DeliveryApprove]),
         PermissionSet::all(),
     ] {
-        let mut c = Console::signed_in("tanaka", "田中 花子", "環境衛生課", permissions.clone()).await;
+        let mut c =
+            Console::signed_in("tanaka", "田中 花子", "環境衛生課", permissions.clone()).await;
         let home = c.get("/admin").await;
         assert_eq!(home.status, StatusCode::OK);
         let menu: Vec<String> = menu_links(&home.body)
@@ -64,9 +69,18 @@ async fn the_home_page_has_a_card_for_every_function_in_the_menu_and_no_other() 
         assert_eq!(cards(&home.body), menu, "{permissions:?}");
         assert!(home.body.contains("使える機能は次のとおりです。"));
         for item in MENU.iter().filter(|i| menu.iter().any(|h| h == i.href)) {
-            assert!(home.body.contains(item.purpose), "{} has no purpose shown", item.label);
+            assert!(
+                home.body.contains(item.purpose),
+                "{} has no purpose shown",
+                item.label
+            );
             // Every card opens for the clerk who sees it.
-            assert_eq!(c.get(item.href).await.status, StatusCode::OK, "{}", item.href);
+            assert_eq!(
+                c.get(item.href).await.status,
+                StatusCode::OK,
+                "{}",
+                item.href
+            );
         }
     }
 }
@@ -89,7 +103,13 @@ async fn every_menu_entry_is_a_page_whose_route_needs_exactly_the_entrys_permiss
 
 #[tokio::test]
 async fn a_clerk_without_any_permission_is_told_whom_to_ask_by_name() {
-    let mut c = Console::signed_in("shinjin", "新人 一郎", "環境衛生課", PermissionSet::default()).await;
+    let mut c = Console::signed_in(
+        "shinjin",
+        "新人 一郎",
+        "環境衛生課",
+        PermissionSet::default(),
+    )
+    .await;
     c.add_staff(
         "kanri",
         "管理 次郎",
@@ -100,8 +120,14 @@ async fn a_clerk_without_any_permission_is_told_whom_to_ask_by_name() {
     .await;
     let home = c.get("/admin").await;
     assert!(!home.body.contains("使える機能は次のとおりです。"));
-    assert!(home.body.contains("まだ使える機能（権限）が設定されていません"));
-    assert!(home.body.contains("管理 次郎（情報政策課）"), "{}", home.body);
+    assert!(home
+        .body
+        .contains("まだ使える機能（権限）が設定されていません"));
+    assert!(
+        home.body.contains("管理 次郎（情報政策課）"),
+        "{}",
+        home.body
+    );
     assert_eq!(cards(&home.body), ["/admin/account"]);
 }
 
@@ -156,7 +182,10 @@ async fn an_approver_who_cannot_write_deliveries_finds_the_queue_and_approves_fr
     assert_eq!(detail.status, StatusCode::OK, "{}", detail.body);
     assert!(detail.body.contains("承認して配信する"));
     assert!(detail.body.contains("差し戻す"));
-    assert!(detail.body.contains("href=\"/admin/approvals\""), "the way back to the queue");
+    assert!(
+        detail.body.contains("href=\"/admin/approvals\""),
+        "the way back to the queue"
+    );
     let approved = c.post("/admin/deliveries/d1/approve", &[]).await;
     assert_eq!(approved.status, StatusCode::SEE_OTHER);
     let d = Deliveries::new(c.state.platform.table.clone())
@@ -171,12 +200,21 @@ async fn an_approver_who_cannot_write_deliveries_finds_the_queue_and_approves_fr
         .body
         .contains("承認を待っている配信はありません。"));
     // Writing deliveries stays closed.
-    assert_eq!(c.get("/admin/deliveries/new").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        c.get("/admin/deliveries/new").await.status,
+        StatusCode::FORBIDDEN
+    );
 }
 
 #[tokio::test]
 async fn the_staff_form_warns_about_combinations_that_leave_a_clerk_stuck_but_saves_them() {
-    let mut c = Console::signed_in("admin", "管理者", "情報政策課", holding(&[Permission::StaffManagement])).await;
+    let mut c = Console::signed_in(
+        "admin",
+        "管理者",
+        "情報政策課",
+        holding(&[Permission::StaffManagement]),
+    )
+    .await;
     c.get("/admin/staff/new").await;
     let created = c
         .post(
@@ -190,28 +228,58 @@ async fn the_staff_form_warns_about_combinations_that_leave_a_clerk_stuck_but_sa
             ],
         )
         .await;
-    assert_eq!(created.status, StatusCode::SEE_OTHER, "a warning never refuses");
+    assert_eq!(
+        created.status,
+        StatusCode::SEE_OTHER,
+        "a warning never refuses"
+    );
     let page = c.get("/admin/staff/sasaki").await;
     assert!(page.body.contains("権限の組み合わせを確認してください"));
-    assert!(page.body.contains("「配信の承認」を持つ有効なアカウントが他にない"));
+    assert!(page
+        .body
+        .contains("「配信の承認」を持つ有効なアカウントが他にない"));
 
     // Once somebody may approve, the drafter is fine; a sender who cannot draft is not.
-    c.add_staff("kacho", "課長", "環境衛生課", holding(&[Permission::DeliveryApprove]), Utc::now())
-        .await;
-    assert!(!c.get("/admin/staff/sasaki").await.body.contains("権限の組み合わせを確認してください"));
+    c.add_staff(
+        "kacho",
+        "課長",
+        "環境衛生課",
+        holding(&[Permission::DeliveryApprove]),
+        Utc::now(),
+    )
+    .await;
+    assert!(!c
+        .get("/admin/staff/sasaki")
+        .await
+        .body
+        .contains("権限の組み合わせを確認してください"));
     let sent = c
         .post(
             "/admin/staff/sasaki",
-            &[("display_name", "佐々木 四郎"), ("department", "環境衛生課"), ("perm", "delivery.send")],
+            &[
+                ("display_name", "佐々木 四郎"),
+                ("department", "環境衛生課"),
+                ("perm", "delivery.send"),
+            ],
         )
         .await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER);
-    assert!(c.get("/admin/staff/sasaki").await.body.contains("「配信の作成（下書き）」がないと配信を作れず"));
+    assert!(c
+        .get("/admin/staff/sasaki")
+        .await
+        .body
+        .contains("「配信の作成（下書き）」がないと配信を作れず"));
 }
 
 #[tokio::test]
 async fn a_refused_thirteenth_district_is_summarised_first_on_the_page_with_a_link_to_its_field() {
-    let mut c = Console::signed_in("kankyo", "環境 五郎", "環境衛生課", holding(&[Permission::Segments])).await;
+    let mut c = Console::signed_in(
+        "kankyo",
+        "環境 五郎",
+        "環境衛生課",
+        holding(&[Permission::Segments]),
+    )
+    .await;
     let page = c.get("/admin/segments").await;
     let district = page
         .body
@@ -224,7 +292,10 @@ async fn a_refused_thirteenth_district_is_summarised_first_on_the_page_with_a_li
     for n in 0..20 {
         c.get("/admin/segments").await;
         let a = c
-            .post(&format!("/admin/segments/{district}/choices"), &[("value", &format!("新地区{n}"))])
+            .post(
+                &format!("/admin/segments/{district}/choices"),
+                &[("value", &format!("新地区{n}"))],
+            )
             .await;
         if a.status == StatusCode::UNPROCESSABLE_ENTITY {
             refused = Some(a);
@@ -241,20 +312,36 @@ async fn a_refused_thirteenth_district_is_summarised_first_on_the_page_with_a_li
     );
     let field = format!("f-{district}-value");
     assert!(after_title.contains(&format!("href=\"#{field}\"")));
-    assert!(refused.body.contains(&format!("id=\"{field}\"")), "the link leads nowhere");
+    assert!(
+        refused.body.contains(&format!("id=\"{field}\"")),
+        "the link leads nowhere"
+    );
     assert_eq!(refused.body.matches("id=\"error-summary\"").count(), 1);
     assert!(refused.body.contains("src=\"/admin/static/console.js\""));
-    assert!(refused.body.contains("value=\"新地区"), "what was typed is kept");
+    assert!(
+        refused.body.contains("value=\"新地区"),
+        "what was typed is kept"
+    );
 }
 
 #[tokio::test]
 async fn uploading_the_menu_image_keeps_the_area_settings_typed_before() {
-    let mut c = Console::signed_in("kouhou", "広報 六子", "広報課", holding(&[Permission::RichMenus])).await;
+    let mut c = Console::signed_in(
+        "kouhou",
+        "広報 六子",
+        "広報課",
+        holding(&[Permission::RichMenus]),
+    )
+    .await;
     c.get("/admin/richmenus/new").await;
     let created = c
         .post(
             "/admin/richmenus",
-            &[("name", "通常メニュー"), ("chat_bar_text", "メニュー"), ("layout", "full-2")],
+            &[
+                ("name", "通常メニュー"),
+                ("chat_bar_text", "メニュー"),
+                ("layout", "full-2"),
+            ],
         )
         .await;
     let editor = created.location.unwrap();
@@ -294,20 +381,37 @@ async fn uploading_the_menu_image_keeps_the_area_settings_typed_before() {
     assert_eq!(uploaded.status, StatusCode::SEE_OTHER, "{}", uploaded.body);
     let after = c.get(&editor).await;
     assert!(after.body.contains("画像をアップロードしました。"));
-    assert!(after.body.contains("value=\"https://www.city.obama.fukui.jp/\""), "area 1 lost");
+    assert!(
+        after
+            .body
+            .contains("value=\"https://www.city.obama.fukui.jp/\""),
+        "area 1 lost"
+    );
     assert!(after.body.contains("value=\"市のホームページ\""));
     assert!(after.body.contains("value=\"ごみの日\""), "area 2 lost");
-    assert!(after.body.contains("width=\"2500\""), "the image was not stored");
+    assert!(
+        after.body.contains("width=\"2500\""),
+        "the image was not stored"
+    );
 
     // A refused image keeps the settings too, beside the reason.
     let refused = c
         .multipart(
             &action,
-            &[("action", "image"), ("name", "通常メニュー"), ("chat_bar_text", "メニュー"), ("value-1", "https://example.jp/kept")],
+            &[
+                ("action", "image"),
+                ("name", "通常メニュー"),
+                ("chat_bar_text", "メニュー"),
+                ("value-1", "https://example.jp/kept"),
+            ],
             &[("image", "menu.gif", &b"GIF89a...."[..])],
         )
         .await;
     assert!(refused.body.contains("JPEGまたはPNG"));
     assert!(refused.body.contains("href=\"#f-image\""));
-    assert!(c.get(&editor).await.body.contains("value=\"https://example.jp/kept\""));
+    assert!(c
+        .get(&editor)
+        .await
+        .body
+        .contains("value=\"https://example.jp/kept\""));
 }

@@ -16,7 +16,8 @@ pub async fn home(State(state): State<Arc<AdminState>>, page: Page) -> Response 
         return ui::not_found();
     };
     let cards: Vec<_> = menu_for(signed).filter(|i| i.href != HOME).collect();
-    let (functions, own): (Vec<_>, Vec<_>) = cards.into_iter().partition(|i| i.permission.is_some());
+    let (functions, own): (Vec<_>, Vec<_>) =
+        cards.into_iter().partition(|i| i.permission.is_some());
     // Only read when needed: an account with nothing to use must learn whom to ask.
     let managers = if functions.is_empty() {
         match all_accounts(&state).await {

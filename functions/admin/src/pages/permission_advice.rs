@@ -11,15 +11,25 @@ pub fn advice(held: &[Permission], approver_elsewhere: Option<bool>) -> Vec<&'st
     let has = |p: Permission| held.contains(&p);
     let mut said = Vec::new();
     if !held.iter().any(|p| p.is_live()) {
-        said.push("使える機能が1つもありません。ログインしても、ホームと自分の設定しか使えません。");
+        said.push(
+            "使える機能が1つもありません。ログインしても、ホームと自分の設定しか使えません。",
+        );
     }
     if has(DeliverySend) && !has(DeliveryDraft) {
         said.push("「配信の送信」は、自分が作った配信を承認なしで送る権限です。「配信の作成（下書き）」がないと配信を作れず、配信の一覧も開けません。");
     }
-    if has(DeliveryDraft) && !has(DeliverySend) && !has(DeliveryApprove) && approver_elsewhere == Some(false) {
+    if has(DeliveryDraft)
+        && !has(DeliverySend)
+        && !has(DeliveryApprove)
+        && approver_elsewhere == Some(false)
+    {
         said.push("「配信の承認」を持つ有効なアカウントが他にないため、この職員が承認を依頼した配信は、いつまでも配信されません。");
     }
-    if has(DeliveryDraft) && !has(DeliverySend) && has(DeliveryApprove) && approver_elsewhere == Some(false) {
+    if has(DeliveryDraft)
+        && !has(DeliverySend)
+        && has(DeliveryApprove)
+        && approver_elsewhere == Some(false)
+    {
         said.push("自分が依頼した配信は自分では承認できません。「配信の承認」を持つ有効なアカウントが他にないため、この職員の配信は承認されません。");
     }
     said
@@ -53,7 +63,10 @@ mod tests {
         assert_eq!(advice(&[DeliveryDraft], Some(false)).len(), 1);
         assert!(advice(&[DeliveryDraft], Some(true)).is_empty());
         assert!(advice(&[DeliveryDraft], None).is_empty());
-        assert_eq!(advice(&[DeliveryDraft, DeliveryApprove], Some(false)).len(), 1);
+        assert_eq!(
+            advice(&[DeliveryDraft, DeliveryApprove], Some(false)).len(),
+            1
+        );
     }
 
     #[test]

@@ -495,7 +495,10 @@ pub async fn upload_image(
         return refused(&state, &page, &menu, &problems).await;
     }
     let Some(bytes) = bytes else {
-        { problems.add("image", "画像ファイルを選んでください。"); return refused(&state, &page, &menu, &problems).await };
+        {
+            problems.add("image", "画像ファイルを選んでください。");
+            return refused(&state, &page, &menu, &problems).await;
+        };
     };
     let format = match imagesize::image_type(&bytes) {
         Ok(imagesize::ImageType::Png) => ImageFormat::Png,
@@ -505,13 +508,19 @@ pub async fn upload_image(
     let (width, height) = match imagesize::blob_size(&bytes) {
         Ok(size) => (size.width as u32, size.height as u32),
         Err(_) if format == ImageFormat::Other => (0, 0),
-        Err(_) => { problems.add("image", "画像ファイルが壊れているか、読み取れません。"); return refused(&state, &page, &menu, &problems).await },
+        Err(_) => {
+            problems.add("image", "画像ファイルが壊れているか、読み取れません。");
+            return refused(&state, &page, &menu, &problems).await;
+        }
     };
     let Some(layout) = Layout::find(&menu.draft.layout) else {
         return ui::not_found();
     };
     if let Err(p) = check_image(format, bytes.len(), width, height, layout) {
-        { problems.add("image", p.to_string()); return refused(&state, &page, &menu, &problems).await };
+        {
+            problems.add("image", p.to_string());
+            return refused(&state, &page, &menu, &problems).await;
+        };
     }
     let (ext, content_type) = if format == ImageFormat::Png {
         ("png", "image/png")

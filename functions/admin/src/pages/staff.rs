@@ -2,9 +2,9 @@
 //! disable. At least one active account always keeps staff management, so the city can never
 //! lock itself out of its console.
 
+use super::permission_advice::{advice, warnings};
 use crate::audit::{self, Actor};
 use crate::auth::password;
-use super::permission_advice::{advice, warnings};
 use crate::ui::form::{password_field, text_field, Problems};
 use crate::ui::form_data::FormData;
 use crate::ui::{self, redirect_with, FlashKind, Page};
@@ -299,7 +299,14 @@ pub async fn new_form(
         Ok(a) => a,
         Err(r) => return r,
     };
-    new_page(&page, &draft, &presets, applied, &Problems::default(), advice)
+    new_page(
+        &page,
+        &draft,
+        &presets,
+        applied,
+        &Problems::default(),
+        advice,
+    )
 }
 
 pub async fn create(
@@ -469,9 +476,7 @@ async fn advice_for(
     draft: &Draft,
     account: Option<&LoginId>,
 ) -> Result<Markup, Response> {
-    let accounts = all_accounts(state)
-        .await
-        .map_err(|e| ui::unavailable(&e))?;
+    let accounts = all_accounts(state).await.map_err(|e| ui::unavailable(&e))?;
     let approver_elsewhere = accounts.iter().any(|a| {
         Some(&a.login_id) != account && !a.is_disabled() && a.may(Permission::DeliveryApprove)
     });

@@ -233,7 +233,6 @@ impl Page {
                     meta name="viewport" content="width=device-width, initial-scale=1";
                     title { (title) " | たより 管理画面" }
                     link rel="stylesheet" href="/admin/static/console.css";
-                    script src="/admin/static/console.js" defer {}
                 }
                 body {
                     a.skip href="#main" { "本文へ移動" }
@@ -283,6 +282,8 @@ impl Page {
                             (body)
                         }
                     }
+                    // Last, after any page's own script: it only moves focus once all is drawn.
+                    script src="/admin/static/console.js" defer {}
                 }
             }
         };
@@ -341,7 +342,10 @@ pub fn refused_by_network() -> Response {
 
 /// `needed`: the permissions any one of which would open the page.
 pub fn forbidden(needed: &[Permission]) -> Response {
-    let names: Vec<String> = needed.iter().map(|p| format!("「{}」", p.label())).collect();
+    let names: Vec<String> = needed
+        .iter()
+        .map(|p| format!("「{}」", p.label()))
+        .collect();
     plain(
         StatusCode::FORBIDDEN,
         "この機能を使う権限がありません",
