@@ -32,7 +32,7 @@ async function addAnEmptyItem(page) {
 async function inView(page, locator) {
   const box = await locator.boundingBox();
   const { height } = page.viewportSize();
-  return box !== null && box.y >= 0 && box.y + Math.min(box.height, 40) <= height;
+  return box !== null && box.y + box.height > 0 && box.y + Math.min(box.height, 40) <= height;
 }
 
 test('day one in the console', { timeout: 180_000 }, async (t) => {
@@ -58,7 +58,7 @@ test('day one in the console', { timeout: 180_000 }, async (t) => {
     const summary = page.locator('#error-summary');
     await summary.waitFor();
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'error-summary');
-    assert.ok(await inView(page, summary), 'the summary is off screen');
+    assert.ok(await inView(page, summary), `the summary is off screen: ${JSON.stringify(await summary.boundingBox())}`);
     assert.match(await summary.getByRole('heading').innerText(), /^入力内容を確認してください/);
     await screenshot(page, 'segments-error.png');
     const link = summary.getByRole('link').first();

@@ -5,8 +5,8 @@
 (() => {
   const summary = document.getElementById("error-summary");
   if (!summary) return;
+  // Focusing scrolls it into view (a browser restoring the scroll of a reload may not start at the top).
   summary.focus();
-  summary.scrollIntoView({ block: "start" });
   summary.addEventListener("click", (event) => {
     const link = event.target.closest("a[href^='#']");
     const field = link && document.getElementById(link.getAttribute("href").slice(1));

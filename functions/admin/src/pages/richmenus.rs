@@ -479,7 +479,8 @@ pub async fn upload_image(
     }
     let form = FormData::from_pairs(fields);
     // The editor sends its settings with the image; a bare upload (a script) has none.
-    let mut problems = if form.has("name") {
+    let saving_settings = form.get("action") == "settings";
+    let settings_problems = if form.has("name") {
         match save_settings(&state, &actor, &mut menu, &form).await {
             Ok(p) => p,
             Err(r) => return r,
@@ -487,8 +488,15 @@ pub async fn upload_image(
     } else {
         Problems::default()
     };
+    // An upload keeps what was typed but does not stop at unfinished areas: the usual order is
+    // the image first, then the areas, which 設定を保存 and publishing check.
+    let mut problems = if saving_settings {
+        settings_problems
+    } else {
+        Problems::default()
+    };
     let bytes = bytes.filter(|b| !b.is_empty());
-    if bytes.is_none() && form.get("action") == "settings" {
+    if bytes.is_none() && saving_settings {
         if problems.is_empty() {
             return back(&state, &id, FlashKind::Success, "設定を保存しました。");
         }
