@@ -21,6 +21,9 @@ pub enum Access {
     /// Any signed-in staff member (home, own password and second factor).
     SignedIn,
     Permission(Permission),
+    /// Any one of these: a delivery's page serves who writes it, who approves it and who may
+    /// cancel or stop it, each seeing the actions their own permission allows.
+    AnyOf(&'static [Permission]),
 }
 
 #[derive(Clone, Debug)]
@@ -122,7 +125,15 @@ async fn guard(State(access): State<Access>, request: Request, next: Next) -> Re
                 next.run(request).await
             } else {
                 tracing::warn!(login_id = %signed.account.login_id, permission = p.code(), path = %request.uri().path(), "console route refused: permission missing");
-                ui::forbidden(&signed, p).into_response()
+                ui::forbidden(&[p]).into_response()
+            }
+        }
+        (Access::AnyOf(permissions), Some(signed)) => {
+            if permissions.iter().any(|p| signed.account.may(*p)) {
+                next.run(request).await
+            } else {
+                tracing::warn!(login_id = %signed.account.login_id, path = %request.uri().path(), "console route refused: none of its permissions held");
+                ui::forbidden(permissions).into_response()
             }
         }
     }

@@ -304,6 +304,57 @@ async fn every_route_refuses_staff_without_its_permission_and_serves_staff_with_
                 );
                 assert!(a.location.unwrap().starts_with("/admin/login"));
             }
+            Access::AnyOf(any) => {
+                let lacking = "lacks-delivery-readers".to_string();
+                let without: PermissionSet = Permission::ALL
+                    .into_iter()
+                    .filter(|p| !any.contains(p))
+                    .collect();
+                if c.state
+                    .staff
+                    .get(&LoginId::parse(&lacking).unwrap())
+                    .await
+                    .unwrap()
+                    .is_none()
+                {
+                    add_staff(&c, &lacking, without).await;
+                }
+                let mut refused = c.another_browser();
+                refused.sign_in(&lacking).await;
+                refused.get("/admin").await;
+                let a = refused.get(&path).await;
+                assert_eq!(
+                    a.status,
+                    StatusCode::FORBIDDEN,
+                    "{path} served without any of {any:?}"
+                );
+                for needed in any {
+                    assert!(
+                        a.body.contains(needed.label()),
+                        "{path}: {}",
+                        needed.label()
+                    );
+                    let holding = format!("only-{}", needed.code().replace('.', "-"));
+                    if c.state
+                        .staff
+                        .get(&LoginId::parse(&holding).unwrap())
+                        .await
+                        .unwrap()
+                        .is_none()
+                    {
+                        add_staff(&c, &holding, [*needed].into_iter().collect()).await;
+                    }
+                    let mut allowed = c.another_browser();
+                    allowed.sign_in(&holding).await;
+                    allowed.get("/admin").await;
+                    assert_ne!(
+                        allowed.get(&path).await.status,
+                        StatusCode::FORBIDDEN,
+                        "{path} refused with {}",
+                        needed.code()
+                    );
+                }
+            }
             Access::Permission(needed) => {
                 let without: PermissionSet = Permission::ALL
                     .into_iter()

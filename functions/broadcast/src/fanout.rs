@@ -12,8 +12,10 @@
 use crate::messages::to_line_messages;
 use chrono::Duration;
 use futures::stream::{self, StreamExt};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use tayori_domain::delivery::{Delivery, DeliveryStatus, Totals, BATCH_SIZE};
+use tayori_domain::segment::Target;
 use tayori_domain::usage::{UsageEvent, UsageKind};
 use tayori_line::{LineClient, LineError, RetryKey};
 use tayori_ports::Platform;
@@ -315,12 +317,27 @@ impl Sender {
                         .record(&UsageEvent {
                             count,
                             ..UsageEvent::one(kind, now)
+                                .with_attributes(counted_under(&delivery.target))
                         })
                         .await?;
                 }
             }
         }
         Ok(totals)
+    }
+}
+
+/// The attributes a delivery is counted under in the usage report: the values its target
+/// chose, so that a delivery to 雲浜 is counted under 雲浜 and not as 未登録. Every recipient
+/// registered one of them (a citizen who did not register an item never matches a condition on
+/// it); a delivery to everyone chose none.
+fn counted_under(target: &Target) -> BTreeMap<String, Vec<String>> {
+    match target {
+        Target::All => BTreeMap::new(),
+        Target::Segment { conditions } => conditions
+            .iter()
+            .map(|c| (c.item.clone(), c.values.clone()))
+            .collect(),
     }
 }
 

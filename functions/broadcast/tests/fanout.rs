@@ -371,3 +371,34 @@ async fn a_test_delivery_goes_only_to_the_testers() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_district_delivery_is_counted_under_that_district_in_the_usage_report() {
+    use tayori_domain::time::to_jst;
+    use tayori_domain::usage::{UsageKind, UsageReport, UNREGISTERED};
+    use tayori_records::UsageEvents;
+
+    let world = World::new().await;
+    world.friends(4).await;
+    let kumohama = Target::Segment {
+        conditions: vec![SegmentCondition {
+            item: "district".into(),
+            matching: Match::AnyOf,
+            values: vec!["雲浜".into()],
+        }],
+    };
+    world.released("D1", kumohama, None).await;
+    world.sender().send("D1").await.unwrap();
+
+    let day = to_jst(world.clock.now()).date_naive();
+    let mut events = Vec::new();
+    UsageEvents::new(world.platform.table.clone())
+        .each_between(day, day, |e| events.push(e))
+        .await
+        .unwrap();
+    let report = UsageReport::build(&events, Some("district"));
+    assert_eq!(report.count(UsageKind::Delivery, "雲浜"), 1);
+    assert_eq!(report.count(UsageKind::DeliverySuccess, "雲浜"), 2);
+    assert_eq!(report.count(UsageKind::Delivery, UNREGISTERED), 0);
+    assert_eq!(report.columns, ["雲浜"]);
+}

@@ -38,12 +38,12 @@ fn page_body(page: &Page, problems: &Problems, enrolling: Option<&str>) -> Respo
         &[("ホーム", "/admin"), ("自分の設定", "/admin/account")],
         "account",
         html! {
+            (problems.summary())
             @if account.must_change_password() {
                 div.flash.err role="alert" {
                     "管理者が設定した初期パスワードのままです。ご自分だけが知る新しいパスワードに変更してください。変更するまで、ほかの画面は使えません。"
                 }
             }
-            (problems.summary())
             h2 { "パスワードの変更" }
             p { "変更すると、ほかの端末やブラウザでのログインは終了します（この画面はそのまま使えます）。" }
             form.narrow method="post" action="/admin/account/password" {

@@ -549,9 +549,15 @@ pub async fn show(
             }
         }
     };
+    // An approver who does not write deliveries comes from, and goes back to, the queue.
+    let list = if page.may(Permission::DeliveryDraft) {
+        ("配信", "/admin/deliveries")
+    } else {
+        ("承認待ちの配信", super::approvals::PATH)
+    };
     page.render(
         &d.title,
-        &[("ホーム", "/admin"), ("配信", "/admin/deliveries"), (&d.title, &format!("/admin/deliveries/{id}"))],
+        &[("ホーム", "/admin"), list, (&d.title, &format!("/admin/deliveries/{id}"))],
         "deliveries",
         html! {
             div.composer {

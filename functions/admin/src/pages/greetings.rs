@@ -131,8 +131,8 @@ fn form_page(
         &[("ホーム", "/admin"), (TITLE, PATH)],
         "greetings",
         html! {
-            p { "LINE公式アカウントが自動で送る2つの文章です。保存すると、次の友だち追加・メッセージからすぐに使われます（承認の手順はありません）。" }
             (problems.summary())
+            p { "LINE公式アカウントが自動で送る2つの文章です。保存すると、次の友だち追加・メッセージからすぐに使われます（承認の手順はありません）。" }
             form method="post" action=(PATH) {
                 (page.csrf_field())
                 (text_area(

@@ -1,65 +1,57 @@
-//! The home page: what the signed-in clerk can do, as large links.
+//! The home page: a card for every function the signed-in clerk may use, from the same table as
+//! the left menu (`ui::MENU`), so that the two never disagree. A clerk who may use none is told
+//! who can grant them, by name.
 
-use crate::ui::Page;
+use super::staff::all_accounts;
+use crate::ui::{self, menu_for, Page, HOME};
+use crate::AdminState;
+use axum::extract::State;
 use axum::response::Response;
 use maud::html;
+use std::sync::Arc;
 use tayori_domain::staff::Permission;
 
-pub async fn home(page: Page) -> Response {
-    let cards: [(&str, &str, &str, Permission); 6] = [
-        (
-            "リッチメニュー",
-            "/admin/richmenus",
-            "LINEのトーク画面下のメニューを作成・公開します。",
-            Permission::RichMenus,
-        ),
-        (
-            "緊急メニュー切替",
-            "/admin/emergency",
-            "災害時に、全員のメニューを緊急用に切り替えます。",
-            Permission::EmergencySwitch,
-        ),
-        (
-            "あいさつ・自動応答",
-            "/admin/greetings",
-            "友だち追加時のあいさつと、メッセージへの自動応答を編集します。",
-            Permission::Greetings,
-        ),
-        (
-            "利用状況レポート",
-            "/admin/usage",
-            "期間ごとの利用件数を、地区・年代などの別に集計します。",
-            Permission::UsageReports,
-        ),
-        (
-            "職員アカウント",
-            "/admin/staff",
-            "職員の追加、権限の設定、ロック解除を行います。",
-            Permission::StaffManagement,
-        ),
-        (
-            "操作ログ",
-            "/admin/audit",
-            "誰がいつ何を操作したかを確認します。",
-            Permission::AuditLog,
-        ),
-    ];
-    let name = page
-        .signed
-        .as_ref()
-        .map(|s| s.account.profile().display_name.clone())
-        .unwrap_or_default();
+pub async fn home(State(state): State<Arc<AdminState>>, page: Page) -> Response {
+    let Some(signed) = page.signed.as_ref() else {
+        return ui::not_found();
+    };
+    let cards: Vec<_> = menu_for(signed).filter(|i| i.href != HOME).collect();
+    let (functions, own): (Vec<_>, Vec<_>) =
+        cards.into_iter().partition(|i| i.permission.is_some());
+    // Only read when needed: an account with nothing to use must learn whom to ask.
+    let managers = if functions.is_empty() {
+        match all_accounts(&state).await {
+            Ok(all) => all
+                .into_iter()
+                .filter(|a| !a.is_disabled() && a.may(Permission::StaffManagement))
+                .map(|a| format!("{}（{}）", a.profile().display_name, a.profile().department))
+                .collect(),
+            Err(e) => return ui::unavailable(&e),
+        }
+    } else {
+        Vec::new()
+    };
+    let name = &signed.account.profile().display_name;
     page.render(
         "ホーム",
-        &[("ホーム", "/admin")],
+        &[("ホーム", HOME)],
         "home",
         html! {
-            p { (name) "さん、お疲れさまです。使える機能は次のとおりです。" }
-            ul.cards {
-                @for (title, href, text, permission) in cards {
-                    @if page.may(permission) {
-                        li { a href=(href) { strong { (title) } span { (text) } } }
+            @if functions.is_empty() {
+                p { (name) "さん、お疲れさまです。" }
+                div.flash.err role="status" #no-permission {
+                    p { "このアカウントには、まだ使える機能（権限）が設定されていません。" }
+                    p {
+                        "仕事に必要な機能を、職員アカウントを管理する職員に伝えて、権限を追加してもらってください。"
+                        @if !managers.is_empty() { "管理している職員：" (managers.join("、")) }
                     }
+                }
+            } @else {
+                p { (name) "さん、お疲れさまです。使える機能は次のとおりです。" }
+            }
+            ul.cards {
+                @for item in functions.iter().chain(own.iter()) {
+                    li { a href=(item.href) { strong { (item.label) } span { (item.purpose) } } }
                 }
             }
         },

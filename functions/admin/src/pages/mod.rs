@@ -1,6 +1,7 @@
 //! The console's pages, one module per area, and the table of their routes.
 
 pub mod account;
+pub mod approvals;
 pub mod audit_log;
 pub mod confirm;
 pub mod deliveries;
@@ -10,6 +11,7 @@ pub mod greetings;
 pub mod home;
 pub mod login;
 pub mod manual;
+pub mod permission_advice;
 pub mod richmenus;
 pub mod roles;
 pub mod segments;
@@ -18,10 +20,14 @@ pub mod testers;
 pub mod usage;
 
 use crate::routes::{Access, Routes};
-use tayori_domain::staff::Permission::*;
+use tayori_domain::staff::Permission::{self, *};
+
+/// Who may open a delivery's page and its pictures: who writes it, who approves it, and who may
+/// cancel or stop it. Each sees only the actions of their own permissions.
+const DELIVERY_READERS: &[Permission] = &[DeliveryDraft, DeliveryApprove, DeliverySend];
 
 pub fn routes() -> Routes {
-    use Access::{Permission as Needs, Public, SignedIn};
+    use Access::{AnyOf, Permission as Needs, Public, SignedIn};
     Routes::new()
         .get("/admin/static/{name}", Public, manual::static_file)
         .get("/admin/manual", Public, manual::index)
@@ -151,9 +157,10 @@ pub fn routes() -> Routes {
             Needs(DeliveryDraft),
             deliveries::create,
         )
+        .get(approvals::PATH, Needs(DeliveryApprove), approvals::list)
         .get(
             "/admin/deliveries/{id}",
-            Needs(DeliveryDraft),
+            AnyOf(DELIVERY_READERS),
             deliveries::show,
         )
         .post(
@@ -193,7 +200,7 @@ pub fn routes() -> Routes {
         )
         .get(
             "/admin/media/{*key}",
-            Needs(DeliveryDraft),
+            AnyOf(DELIVERY_READERS),
             deliveries::media,
         )
         .get("/admin/segments", Needs(Segments), segments::list)

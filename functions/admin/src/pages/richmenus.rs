@@ -246,6 +246,7 @@ fn edit_page(
         &[("ホーム", "/admin"), ("リッチメニュー", "/admin/richmenus"), (&menu.draft.name, "")],
         "richmenus",
         html! {
+            (problems.summary())
             dl.facts {
                 dt { "状態" } dd { @if let Some(t) = menu.published_at { "公開中（" (format_jst(t)) "）" } @else { "下書き" } }
                 dt { "指定" } dd { (designation_label(designation, id)) }
@@ -272,28 +273,28 @@ fn edit_page(
             }
             @if locked {
                 p.flash.ok { "公開中のメニューは編集できません（LINEの仕様で画像を差し替えられないため）。変更するときは「非公開にする」を押してから編集し、もう一度公開してください。" }
-            } @else {
-                h2 { "画像" }
-                form method="post" action=(format!("/admin/richmenus/{id}/image")) enctype="multipart/form-data" {
-                    (page.csrf_field())
+            }
+            // One form for the image and the settings: uploading the image sends what was typed
+            // in the areas too, so nothing typed is lost whichever button is pressed.
+            form method="post" action=(format!("/admin/richmenus/{id}/image")) enctype="multipart/form-data" {
+                (page.csrf_field())
+                @if !locked {
+                    h2 { "画像" }
                     div.field {
                         label for="f-image" { "画像ファイル（JPEG・PNG、1MB以下）" }
-                        input #f-image type="file" name="image" accept="image/png,image/jpeg";
-                        div.hint {
+                        input #f-image type="file" name="image" accept="image/png,image/jpeg" aria-describedby="h-image";
+                        div.hint #h-image {
                             @if let Some(p) = problems.get("image") { span.problem { (p) } " " }
                             @match layout.map(|l| l.size) {
                                 Some(tayori_domain::richmenu::MenuSize::Compact) => "推奨サイズ：2500×843 または 1200×405",
                                 _ => "推奨サイズ：2500×1686 または 1200×810",
                             }
+                            "。下の設定も一緒に保存されます。"
                         }
                     }
-                    button type="submit" { "アップロード" }
+                    button type="submit" name="action" value="image" { "画像をアップロード" }
                 }
-            }
-            h2 { "設定" }
-            (problems.summary())
-            form method="post" action=(format!("/admin/richmenus/{id}")) {
-                (page.csrf_field())
+                h2 { "設定" }
                 fieldset disabled[locked] {
                     (text_field("name", "管理用の名前", &menu.draft.name, problems, None))
                     (text_field("chat_bar_text", "メニューバーのテキスト", &menu.draft.chat_bar_text, problems, Some("14文字以内")))
@@ -301,7 +302,7 @@ fn edit_page(
                     label.check { input type="checkbox" name="open_by_default" value="1" checked[menu.draft.open_by_default]; "トークを開いたときにメニューを開いておく" }
                 }
                 @for (i, area) in menu.draft.areas.iter().enumerate() { (action_fields(i, area, locked)) }
-                @if !locked { button.primary type="submit" { "設定を保存" } }
+                @if !locked { button.primary type="submit" name="action" value="settings" { "設定を保存" } }
             }
             h2 { "公開と指定" }
             div.actions {
@@ -385,6 +386,37 @@ pub async fn update(
         );
     }
     let form = FormData::parse(&body);
+    let problems = match save_settings(&state, &actor, &mut menu, &form).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    if problems.is_empty() {
+        return back(&state, &id, FlashKind::Success, "設定を保存しました。");
+    }
+    refused(&state, &page, &menu, &problems).await
+}
+
+/// The editor again with what was refused, beside what was typed.
+async fn refused(
+    state: &AdminState,
+    page: &Page,
+    menu: &StoredMenu,
+    problems: &Problems,
+) -> Response {
+    match menus(state).designation().await {
+        Ok(d) => edit_page(page, menu, &d, problems),
+        Err(e) => ui::unavailable(&e),
+    }
+}
+
+/// Applies the settings typed in `form` and saves them, even with problems, so that nothing
+/// typed is lost; publishing checks again. Answers the problems to show.
+async fn save_settings(
+    state: &AdminState,
+    actor: &Actor,
+    menu: &mut StoredMenu,
+    form: &FormData,
+) -> Result<Problems, Response> {
     let count = Layout::find(&menu.draft.layout)
         .map(|l| l.area_count())
         .unwrap_or(0);
@@ -393,7 +425,7 @@ pub async fn update(
         name: form.get("name"),
         chat_bar_text: form.get("chat_bar_text"),
         layout: menu.draft.layout.clone(),
-        areas: parse_areas(&form, count),
+        areas: parse_areas(form, count),
         open_by_default: form.has("open_by_default"),
         alias_id: (!alias.is_empty()).then_some(alias),
     };
@@ -403,25 +435,18 @@ pub async fn update(
     }
     menu.updated_at = state.platform.clock.now();
     menu.updated_by = actor.login_id();
-    // Saved even with problems, so that nothing typed is lost; publishing checks again.
-    if let Err(e) = menus(&state).save(&menu).await {
-        return ui::unavailable(&e);
+    if let Err(e) = menus(state).save(menu).await {
+        return Err(ui::unavailable(&e));
     }
     audit::record(
-        &state,
-        &actor,
+        state,
+        actor,
         "リッチメニューを変更",
-        &format!("richmenu:{id}"),
+        &format!("richmenu:{}", menu.id),
         menu.draft.name.clone(),
     )
     .await;
-    if problems.is_empty() {
-        return back(&state, &id, FlashKind::Success, "設定を保存しました。");
-    }
-    match menus(&state).designation().await {
-        Ok(d) => edit_page(&page, &menu, &d, &problems),
-        Err(e) => ui::unavailable(&e),
-    }
+    Ok(problems)
 }
 
 pub async fn upload_image(
@@ -444,21 +469,44 @@ pub async fn upload_image(
         );
     }
     let mut bytes = None;
+    let mut fields = Vec::new();
     while let Ok(Some(field)) = multipart.next_field().await {
-        if field.name() == Some("image") {
-            bytes = field.bytes().await.ok();
+        match field.name().map(str::to_string) {
+            Some(name) if name == "image" => bytes = field.bytes().await.ok(),
+            Some(name) => fields.push((name, field.text().await.unwrap_or_default())),
+            None => {}
         }
     }
-    let problem = |message: String| async {
-        let mut problems = Problems::default();
-        problems.add("image", message);
-        match menus(&state).designation().await {
-            Ok(d) => edit_page(&page, &menu, &d, &problems),
-            Err(e) => ui::unavailable(&e),
+    let form = FormData::from_pairs(fields);
+    // The editor sends its settings with the image; a bare upload (a script) has none.
+    let saving_settings = form.get("action") == "settings";
+    let settings_problems = if form.has("name") {
+        match save_settings(&state, &actor, &mut menu, &form).await {
+            Ok(p) => p,
+            Err(r) => return r,
         }
+    } else {
+        Problems::default()
     };
-    let Some(bytes) = bytes.filter(|b| !b.is_empty()) else {
-        return problem("画像ファイルを選んでください。".into()).await;
+    // An upload keeps what was typed but does not stop at unfinished areas: the usual order is
+    // the image first, then the areas, which 設定を保存 and publishing check.
+    let mut problems = if saving_settings {
+        settings_problems
+    } else {
+        Problems::default()
+    };
+    let bytes = bytes.filter(|b| !b.is_empty());
+    if bytes.is_none() && saving_settings {
+        if problems.is_empty() {
+            return back(&state, &id, FlashKind::Success, "設定を保存しました。");
+        }
+        return refused(&state, &page, &menu, &problems).await;
+    }
+    let Some(bytes) = bytes else {
+        {
+            problems.add("image", "画像ファイルを選んでください。");
+            return refused(&state, &page, &menu, &problems).await;
+        };
     };
     let format = match imagesize::image_type(&bytes) {
         Ok(imagesize::ImageType::Png) => ImageFormat::Png,
@@ -468,13 +516,19 @@ pub async fn upload_image(
     let (width, height) = match imagesize::blob_size(&bytes) {
         Ok(size) => (size.width as u32, size.height as u32),
         Err(_) if format == ImageFormat::Other => (0, 0),
-        Err(_) => return problem("画像ファイルが壊れているか、読み取れません。".into()).await,
+        Err(_) => {
+            problems.add("image", "画像ファイルが壊れているか、読み取れません。");
+            return refused(&state, &page, &menu, &problems).await;
+        }
     };
     let Some(layout) = Layout::find(&menu.draft.layout) else {
         return ui::not_found();
     };
     if let Err(p) = check_image(format, bytes.len(), width, height, layout) {
-        return problem(p.to_string()).await;
+        {
+            problems.add("image", p.to_string());
+            return refused(&state, &page, &menu, &problems).await;
+        };
     }
     let (ext, content_type) = if format == ImageFormat::Png {
         ("png", "image/png")
@@ -513,6 +567,9 @@ pub async fn upload_image(
         format!("{width}×{height}、{}KB", bytes.len().div_ceil(1024)),
     )
     .await;
+    if !problems.is_empty() {
+        return refused(&state, &page, &menu, &problems).await;
+    }
     back(
         &state,
         &id,

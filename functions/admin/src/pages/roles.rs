@@ -2,6 +2,7 @@
 //! changing a preset never changes the accounts made from it. Only permissions with pages today
 //! are shown and offered; a stored preset holding another keeps it through an edit.
 
+use super::permission_advice::{advice, warnings};
 use crate::audit::{self, Actor};
 use crate::ui::form::{text_field, Problems};
 use crate::ui::form_data::FormData;
@@ -62,6 +63,7 @@ fn form_page(
         "roles",
         html! {
             (problems.summary())
+            (warnings(&advice(&preset.permissions.iter().collect::<Vec<_>>(), None)))
             form method="post" action=(action) {
                 (page.csrf_field())
                 (text_field("name", "名前", &preset.name, problems, None))

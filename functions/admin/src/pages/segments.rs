@@ -122,7 +122,6 @@ fn item_section(
             }
             p { "質問文：" (item.question) }
             p { "答え方：" (answer_label(item.answer)) "　登録キー：" code { (item.id) } }
-            @if let Some(r) = refusal.filter(|r| r.scope == item.id) { (r.problems.summary()) }
             table {
                 caption { "選択肢（使用中 " (open) " / 上限 " (item.max_open_choices()) "）" }
                 thead { tr { th { "選択肢" } th { "状態" } th { "操作" } } }
@@ -203,7 +202,6 @@ fn retention_section(page: &Page, retention: Retention, refusal: Option<&Refusal
                 "配信の送信記録に残る送信先のIDは、これとは別に、送信から30日で消えます。" }
             p { "「登録削除」を選んだ市民の登録内容は、この期間とは関係なく、その場で削除されます。"
                 "初期値は" (Retention::DEFAULT_DAYS) "日です。" }
-            @if let Some(r) = refusal.filter(|r| r.scope == "retention") { (r.problems.summary()) }
             form method="post" action=(RETENTION) {
                 (page.csrf_field())
                 (input("retention", "days", "保存期間（日）", &days, refusal,
@@ -228,6 +226,7 @@ fn render(
         &[("ホーム", "/admin"), ("セグメント設定", LIST)],
         MANUAL,
         html! {
+            @if let Some(r) = refusal { (r.problems.summary_in(&r.scope)) }
             p { "市民が登録する項目です。トークの質問とLIFFの登録フォームは、この順番で質問します。"
                 "項目や選択肢は削除せず「廃止」します。廃止しても、登録済みの内容と過去の配信記録はそのまま残ります。" }
             @for (n, item) in items.items.iter().enumerate() {
@@ -235,7 +234,6 @@ fn render(
             }
             section #add-item {
                 h2 { "項目を追加" }
-                @if let Some(r) = refusal.filter(|r| r.scope == "new") { (r.problems.summary()) }
                 form method="post" action=(LIST) {
                     (page.csrf_field())
                     (input("new", "label", "項目名", &typed(refusal, "new", "label", ""), refusal,
@@ -281,7 +279,12 @@ async fn change(
                 Err(e) => return ui::unavailable(&e),
             };
             let mut problems = Problems::default();
-            problems.add(refused.field(), refused.to_string());
+            // A choice is typed into the add-choice field, named `value`.
+            let field = match refused.field() {
+                "choice" => "value",
+                other => other,
+            };
+            problems.add(field, refused.to_string());
             render(
                 page,
                 &items,

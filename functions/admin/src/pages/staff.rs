@@ -2,6 +2,7 @@
 //! disable. At least one active account always keeps staff management, so the city can never
 //! lock itself out of its console.
 
+use super::permission_advice::{advice, warnings};
 use crate::audit::{self, Actor};
 use crate::auth::password;
 use crate::ui::form::{password_field, text_field, Problems};
@@ -212,9 +213,10 @@ fn permission_fields(draft: &Draft) -> Markup {
         fieldset {
             legend { "使える機能（権限）" }
             div.checks {
-                @for p in Permission::offered() {
+                @for (i, p) in Permission::offered().enumerate() {
                     label.check {
-                        input type="checkbox" name="perm" value=(p.code()) checked[draft.permissions.contains(&p)];
+                        // The first box carries the group's id, for the error summary's link.
+                        input type="checkbox" name="perm" value=(p.code()) checked[draft.permissions.contains(&p)] id=[(i == 0).then_some("f-perm")];
                         (p.label())
                         @if p.is_department_scoped() { small { "（担当課のみ）" } }
                     }
@@ -245,12 +247,14 @@ fn new_page(
     presets: &[RolePreset],
     applied: Option<usize>,
     problems: &Problems,
+    advice: Markup,
 ) -> Response {
     page.render(
         "職員を追加",
         &[("ホーム", "/admin"), ("職員アカウント", "/admin/staff"), ("職員を追加", "/admin/staff/new")],
         "staff",
         html! {
+            (problems.summary())
             form.inline method="get" action="/admin/staff/new" {
                 label for="preset" { "役割のひな形から始める" }
                 select #preset name="preset" {
@@ -258,7 +262,7 @@ fn new_page(
                 }
                 button type="submit" { "ひな形を適用" }
             }
-            (problems.summary())
+            (advice)
             form method="post" action="/admin/staff" {
                 (page.csrf_field())
                 (text_field("login_id", "ログインID", &draft.login_id, problems, Some("半角英小文字・数字・「.」「_」「-」で3〜32文字")))
@@ -291,7 +295,18 @@ pub async fn new_form(
         draft.permissions = p.permissions.iter().collect();
     }
     let applied = q.preset.filter(|i| *i < presets.len());
-    new_page(&page, &draft, &presets, applied, &Problems::default())
+    let advice = match advice_for(&state, &draft, None).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    new_page(
+        &page,
+        &draft,
+        &presets,
+        applied,
+        &Problems::default(),
+        advice,
+    )
 }
 
 pub async fn create(
@@ -355,29 +370,39 @@ pub async fn create(
         }
     }
     let presets = state.staff.presets().await.unwrap_or_default();
-    new_page(&page, &draft, &presets, None, &problems)
+    let advice = match advice_for(&state, &draft, None).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    new_page(&page, &draft, &presets, None, &problems, advice)
 }
 
-fn edit_page(
+async fn edit_page(
+    state: &AdminState,
     page: &Page,
     account: &StaffAccount,
     draft: &Draft,
     problems: &Problems,
-    now: chrono::DateTime<chrono::Utc>,
 ) -> Response {
+    let advice = match advice_for(state, draft, Some(&account.login_id)).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let now = state.platform.clock.now();
     let id = account.login_id.as_str();
     page.render(
         &format!("{}（{}）", account.profile().display_name, id),
         &[("ホーム", "/admin"), ("職員アカウント", "/admin/staff"), (id, "")],
         "staff",
         html! {
+            (problems.summary())
             dl.facts {
                 dt { "状態" } dd { (status(account, now)) }
                 dt { "二段階認証" } dd { @if account.has_second_factor() { "設定済み" } @else { "未設定" } }
                 dt { "作成日時" } dd { (format_jst(account.created_at)) }
                 dt { "最終ログイン" } dd { @if let Some(t) = account.last_sign_in() { (format_jst(t)) } @else { "—" } }
             }
-            (problems.summary())
+            (advice)
             form method="post" action=(format!("/admin/staff/{id}")) {
                 (page.csrf_field())
                 (text_field("display_name", "氏名", &draft.display_name, problems, None))
@@ -430,15 +455,33 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> Response {
     match load(&state, &id).await {
-        Ok(account) => edit_page(
-            &page,
-            &account,
-            &Draft::from_account(&account),
-            &Problems::default(),
-            state.platform.clock.now(),
-        ),
+        Ok(account) => {
+            edit_page(
+                &state,
+                &page,
+                &account,
+                &Draft::from_account(&account),
+                &Problems::default(),
+            )
+            .await
+        }
         Err(r) => r,
     }
+}
+
+/// The warnings for `draft`'s permissions; `account` is the one being edited (not counted as
+/// an approver for itself).
+async fn advice_for(
+    state: &AdminState,
+    draft: &Draft,
+    account: Option<&LoginId>,
+) -> Result<Markup, Response> {
+    let accounts = all_accounts(state).await.map_err(|e| ui::unavailable(&e))?;
+    let approver_elsewhere = accounts.iter().any(|a| {
+        Some(&a.login_id) != account && !a.is_disabled() && a.may(Permission::DeliveryApprove)
+    });
+    let held: Vec<Permission> = draft.permissions.iter().copied().collect();
+    Ok(warnings(&advice(&held, Some(approver_elsewhere))))
 }
 
 /// Whether some other active account keeps staff management after `account` loses it.
@@ -478,13 +521,7 @@ pub async fn update(
         }
     }
     if !problems.is_empty() {
-        return edit_page(
-            &page,
-            &account,
-            &draft,
-            &problems,
-            state.platform.clock.now(),
-        );
+        return edit_page(&state, &page, &account, &draft, &problems).await;
     }
     let before: Vec<_> = account
         .profile()
@@ -581,12 +618,13 @@ pub async fn reset_password(
         let mut problems = Problems::default();
         problems.add("password", p.to_string());
         return edit_page(
+            &state,
             &page,
             &account,
             &Draft::from_account(&account),
             &problems,
-            state.platform.clock.now(),
-        );
+        )
+        .await;
     }
     let hash = password::hash(&password);
     let now = state.platform.clock.now();

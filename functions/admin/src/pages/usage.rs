@@ -3,6 +3,7 @@
 //! record their use are listed ([`UsageKind::recorded`]).
 
 use crate::audit::{self, Actor};
+use crate::ui::form::ErrorSummary;
 use crate::ui::{self, Page};
 use crate::AdminState;
 use axum::extract::{Query, State};
@@ -120,15 +121,16 @@ pub async fn show(
         p.by.and_then(|b| DIMENSIONS.iter().find(|(id, _)| *id == b))
             .map(|(_, l)| *l);
     let query = format!("from={}&to={}&by={}", p.from, p.to, p.by.unwrap_or(""));
+    let error_shown = error.is_some();
     page.render(
         "利用状況レポート",
         &[("ホーム", "/admin"), ("利用状況レポート", "/admin/usage")],
         "usage",
         html! {
-            @if let Some(e) = error { div.flash.err role="alert" { (e) } }
+            @if let Some(e) = error { (ErrorSummary::default().field("from", e)) }
             form.toolbar method="get" action="/admin/usage" {
                 label for="from" { "期間" }
-                input #from type="date" name="from" value=(p.from.to_string());
+                input #from type="date" aria-invalid=[error_shown.then_some("true")] name="from" value=(p.from.to_string());
                 span { "〜" }
                 input #to type="date" name="to" value=(p.to.to_string()) aria-label="終了日";
                 label for="by" { "内訳" }
@@ -151,6 +153,7 @@ pub async fn show(
                 }
             }
             @if p.by == Some("interests") { p.note { "関心は複数選べるため、内訳の合計は全体の件数を超えることがあります。" } }
+            @if p.by.is_some() { p.note { "配信は、配信先に選んだ地区・年代などの別に数えます。配信先に同じ項目の選択肢を複数選んだ配信は、そのそれぞれに数えるため、内訳の合計が全体を超えることがあります。すべての友だちへの配信は「未登録」に数えます。" } }
         },
     )
 }

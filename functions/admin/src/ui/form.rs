@@ -1,6 +1,6 @@
 //! Form pieces with inline validation messages, labelled for screen readers.
 
-use maud::{html, Markup};
+use maud::{html, Markup, Render};
 use std::collections::BTreeMap;
 
 /// Messages per field name, shown beside the field.
@@ -22,13 +22,55 @@ impl Problems {
         self.0.get(field).map(String::as_str)
     }
 
-    /// A summary at the top of the form, so the clerk sees at once that something needs fixing.
-    pub fn summary(&self) -> Markup {
+    /// The summary of these problems, each linking to its field (`f-<name>`).
+    pub fn summary(&self) -> ErrorSummary {
+        self.summary_in("")
+    }
+
+    /// The same, for a page with several forms whose fields are `f-<scope>-<name>`.
+    pub fn summary_in(&self, scope: &str) -> ErrorSummary {
+        let prefix = if scope.is_empty() {
+            "f-".to_string()
+        } else {
+            format!("f-{scope}-")
+        };
+        self.0
+            .iter()
+            .fold(ErrorSummary::default(), |summary, (field, message)| {
+                summary.field(&format!("{prefix}{field}"), message)
+            })
+    }
+}
+
+/// What needs fixing after a refused post, as the first thing under the page's title: each
+/// message links to its field, and `console.js` moves focus here on load, so the clerk is not
+/// left looking at the top of a long page while the problem sits below. Without JavaScript it
+/// is still the first thing read. Put it first in the page's body; one per page.
+#[derive(Clone, Debug, Default)]
+pub struct ErrorSummary {
+    /// (the id of the field in error, the message)
+    entries: Vec<(String, String)>,
+}
+
+impl ErrorSummary {
+    /// A problem with the field whose id is `id`.
+    pub fn field(mut self, id: &str, message: impl Into<String>) -> Self {
+        self.entries.push((id.to_string(), message.into()));
+        self
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+impl Render for ErrorSummary {
+    fn render(&self) -> Markup {
         html! {
-            @if !self.0.is_empty() {
-                div.flash.err role="alert" {
-                    p { "入力内容を確認してください。" }
-                    ul { @for (field, message) in &self.0 { li { a href=(format!("#f-{field}")) { (message) } } } }
+            @if !self.entries.is_empty() {
+                div.error-summary #error-summary role="alert" tabindex="-1" aria-labelledby="error-summary-title" {
+                    h2 #error-summary-title { "入力内容を確認してください（" (self.entries.len()) "件）" }
+                    ul { @for (id, message) in &self.entries { li { a href=(format!("#{id}")) { (message) } } } }
                 }
             }
         }

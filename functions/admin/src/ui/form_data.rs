@@ -11,6 +11,11 @@ impl FormData {
         Self(form_urlencoded::parse(body).into_owned().collect())
     }
 
+    /// The text fields of a multipart post, read in order.
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        Self(pairs)
+    }
+
     /// The first value, trimmed; empty when absent.
     pub fn get(&self, name: &str) -> String {
         self.0

@@ -14,75 +14,113 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 use std::convert::Infallible;
 use tayori_domain::staff::Permission;
 
-/// A left-menu entry; shown only to staff holding its permission.
-struct MenuItem {
+/// One function of the console: its left-menu entry and its card on the home page, shown only
+/// to staff holding its permission. One table for both, so the two never disagree.
+pub struct MenuItem {
+    pub label: &'static str,
+    pub href: &'static str,
+    pub permission: Option<Permission>,
+    /// What it is for, in one line (the home page's card).
+    pub purpose: &'static str,
+}
+
+const fn item(
     label: &'static str,
     href: &'static str,
     permission: Option<Permission>,
+    purpose: &'static str,
+) -> MenuItem {
+    MenuItem {
+        label,
+        href,
+        permission,
+        purpose,
+    }
 }
 
-const MENU: &[MenuItem] = &[
-    MenuItem {
-        label: "ホーム",
-        href: "/admin",
-        permission: None,
-    },
-    MenuItem {
-        label: "セグメント設定",
-        href: "/admin/segments",
-        permission: Some(Permission::Segments),
-    },
-    MenuItem {
-        label: "配信",
-        href: "/admin/deliveries",
-        permission: Some(Permission::DeliveryDraft),
-    },
-    MenuItem {
-        label: "リッチメニュー",
-        href: "/admin/richmenus",
-        permission: Some(Permission::RichMenus),
-    },
-    MenuItem {
-        label: "緊急メニュー切替",
-        href: "/admin/emergency",
-        permission: Some(Permission::EmergencySwitch),
-    },
-    MenuItem {
-        label: "ごみカレンダー",
-        href: "/admin/garbage",
-        permission: Some(Permission::GarbageCalendars),
-    },
-    MenuItem {
-        label: "あいさつ・自動応答",
-        href: "/admin/greetings",
-        permission: Some(Permission::Greetings),
-    },
-    MenuItem {
-        label: "利用状況レポート",
-        href: "/admin/usage",
-        permission: Some(Permission::UsageReports),
-    },
-    MenuItem {
-        label: "職員アカウント",
-        href: "/admin/staff",
-        permission: Some(Permission::StaffManagement),
-    },
-    MenuItem {
-        label: "役割のひな形",
-        href: "/admin/roles",
-        permission: Some(Permission::StaffManagement),
-    },
-    MenuItem {
-        label: "操作ログ",
-        href: "/admin/audit",
-        permission: Some(Permission::AuditLog),
-    },
-    MenuItem {
-        label: "自分の設定",
-        href: "/admin/account",
-        permission: None,
-    },
+pub const HOME: &str = "/admin";
+
+pub const MENU: &[MenuItem] = &[
+    item("ホーム", HOME, None, "使える機能の一覧です。"),
+    item(
+        "セグメント設定",
+        "/admin/segments",
+        Some(Permission::Segments),
+        "市民が登録する項目（地区・年代・関心など）と選択肢を設定します。",
+    ),
+    item(
+        "配信",
+        "/admin/deliveries",
+        Some(Permission::DeliveryDraft),
+        "お知らせを作成し、全員または条件に合う市民に配信します。",
+    ),
+    item(
+        "承認待ちの配信",
+        crate::pages::approvals::PATH,
+        Some(Permission::DeliveryApprove),
+        "承認を依頼された配信を確認し、承認または差し戻しをします。",
+    ),
+    item(
+        "リッチメニュー",
+        "/admin/richmenus",
+        Some(Permission::RichMenus),
+        "LINEのトーク画面下のメニューを作成・公開します。",
+    ),
+    item(
+        "緊急メニュー切替",
+        "/admin/emergency",
+        Some(Permission::EmergencySwitch),
+        "災害時に、全員のメニューを緊急用に切り替えます。",
+    ),
+    item(
+        "ごみカレンダー",
+        "/admin/garbage",
+        Some(Permission::GarbageCalendars),
+        "地区ごとの収集日、休止日、前日・当日のお知らせを設定します。",
+    ),
+    item(
+        "あいさつ・自動応答",
+        "/admin/greetings",
+        Some(Permission::Greetings),
+        "友だち追加時のあいさつと、メッセージへの自動応答を編集します。",
+    ),
+    item(
+        "利用状況レポート",
+        "/admin/usage",
+        Some(Permission::UsageReports),
+        "期間ごとの利用件数を、地区・年代などの別に集計します。",
+    ),
+    item(
+        "職員アカウント",
+        "/admin/staff",
+        Some(Permission::StaffManagement),
+        "職員の追加、権限の設定、ロック解除を行います。",
+    ),
+    item(
+        "役割のひな形",
+        "/admin/roles",
+        Some(Permission::StaffManagement),
+        "職員を追加するときに使う、権限の組み合わせを用意します。",
+    ),
+    item(
+        "操作ログ",
+        "/admin/audit",
+        Some(Permission::AuditLog),
+        "誰がいつ何を操作したかを確認します。",
+    ),
+    item(
+        "自分の設定",
+        "/admin/account",
+        None,
+        "自分のパスワードの変更と、二段階認証の設定をします。",
+    ),
 ];
+
+/// The functions `signed` may use, in menu order.
+pub fn menu_for(signed: &Signed) -> impl Iterator<Item = &'static MenuItem> + '_ {
+    MENU.iter()
+        .filter(|i| i.permission.is_none_or(|p| signed.account.may(p)))
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FlashKind {
@@ -212,7 +250,7 @@ impl Page {
                         @if let Some(s) = &self.signed {
                             nav.menu aria-label="機能メニュー" {
                                 ul {
-                                    @for item in MENU.iter().filter(|i| i.permission.is_none_or(|p| s.account.may(p))) {
+                                    @for item in menu_for(s) {
                                         li {
                                             a href=(item.href) aria-current=[self.is_current(item.href).then_some("page")] { (item.label) }
                                         }
@@ -244,6 +282,8 @@ impl Page {
                             (body)
                         }
                     }
+                    // Last, after any page's own script: it only moves focus once all is drawn.
+                    script src="/admin/static/console.js" defer {}
                 }
             }
         };
@@ -260,8 +300,8 @@ impl Page {
     }
 
     fn is_current(&self, href: &str) -> bool {
-        if href == "/admin" {
-            self.path == "/admin"
+        if href == HOME {
+            self.path == HOME
         } else {
             self.path == href || self.path.starts_with(&format!("{href}/"))
         }
@@ -300,13 +340,17 @@ pub fn refused_by_network() -> Response {
     )
 }
 
-pub fn forbidden(signed: &Signed, permission: Permission) -> Response {
-    let _ = signed;
+/// `needed`: the permissions any one of which would open the page.
+pub fn forbidden(needed: &[Permission]) -> Response {
+    let names: Vec<String> = needed
+        .iter()
+        .map(|p| format!("「{}」", p.label()))
+        .collect();
     plain(
         StatusCode::FORBIDDEN,
         "この機能を使う権限がありません",
         html! {
-            p { "「" (permission.label()) "」の権限が必要です。必要な場合は、職員アカウントの管理者に権限の追加を依頼してください。" }
+            p { (names.join("または")) "の権限が必要です。必要な場合は、職員アカウントの管理者に権限の追加を依頼してください。" }
             p { a href="/admin" { "ホームに戻る" } }
         },
     )

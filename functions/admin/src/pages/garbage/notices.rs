@@ -160,14 +160,10 @@ fn screen(
     let invalid = |name: &str| problems.get(name).map(|_| "true");
     let problem = |name: &str| html! { @if let Some(p) = problems.get(name) { p.problem { (p) } } };
     let body = html! {
+        (problems.summary())
         (mismatch)
         p { "ごみ収集日のお知らせを受け取ると登録した市民に、登録した地区の収集日を知らせます。市民は「当日朝」か「前日夜」を選べます。"
             "収集のない日、その地区には送りません。収集中止の日は、中止の文面を送ります。" }
-        @if !problems.is_empty() {
-            div.flash.err role="alert" {
-                p { "保存できませんでした。入力内容を確認してください。" }
-            }
-        }
         form #notices-form method="post" action=(PATH) {
             (page.csrf_field())
             fieldset {
@@ -198,7 +194,7 @@ fn screen(
                             th scope="row" { (kind.name) }
                             td { label.check { input type="checkbox" name=(kind_field("on", i)) value="1" checked[on]; "知らせる" } }
                             td {
-                                input.wide type="text" name=(wording_field) value=(wording) aria-label=(format!("{}の文面", kind.name))
+                                input.wide type="text" id=(format!("f-{wording_field}")) name=(wording_field) value=(wording) aria-label=(format!("{}の文面", kind.name))
                                     aria-invalid=[invalid(&wording_field)];
                                 (problem(&wording_field))
                             }

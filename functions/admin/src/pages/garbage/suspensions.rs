@@ -266,6 +266,7 @@ fn screen(
     let past = calendar.suspensions.len() - current.len();
     let invalid = |name: &str| problems.get(name).map(|_| "true");
     let body = html! {
+        (problems.summary())
         h2 { "設定中・予定の収集中止" }
         @if current.is_empty() {
             p #no-suspensions { "今日以降の収集中止はありません。" }
@@ -296,18 +297,12 @@ fn screen(
         }
         @if past > 0 { p.note { "終わった収集中止：" (past) "件（カレンダー表示で確認できます）" } }
         h2 #new { "収集を中止する" }
-        @if !problems.is_empty() {
-            div.flash.err role="alert" {
-                p { "設定できませんでした。入力内容を確認してください。" }
-                ul { @for name in ["districts", "kinds", "from", "to", "substitute", "reason", "message"] { @if let Some(p) = problems.get(name) { li { (p) } } } }
-            }
-        }
         form #suspension-form method="post" action=(PATH) {
             (page.csrf_field())
             fieldset {
                 legend { "地区" }
                 (field_problem(problems, "districts"))
-                label.check { input type="radio" name="districts_mode" value="all" checked[form.all_districts]; "すべての地区" }
+                label.check { input #f-districts type="radio" name="districts_mode" value="all" checked[form.all_districts]; "すべての地区" }
                 label.check { input type="radio" name="districts_mode" value="some" checked[!form.all_districts]; "次の地区だけ：" }
                 div.checks {
                     @for d in &calendar.districts {
@@ -318,7 +313,7 @@ fn screen(
             fieldset {
                 legend { "ごみの種類" }
                 (field_problem(problems, "kinds"))
-                label.check { input type="radio" name="kinds_mode" value="all" checked[form.all_kinds]; "すべての種類" }
+                label.check { input #f-kinds type="radio" name="kinds_mode" value="all" checked[form.all_kinds]; "すべての種類" }
                 label.check { input type="radio" name="kinds_mode" value="some" checked[!form.all_kinds]; "次の種類だけ：" }
                 div.checks {
                     @for k in calendar.kinds.iter().filter(|k| k.scheduled) {
