@@ -263,9 +263,15 @@ async fn chat_lookups_answer_in_the_simulator() {
         "{burnable}"
     );
     let (pan, _) = sim.say(&user, "ﾌﾗｲﾊﾟﾝ").await;
-    assert!(pan.starts_with("「フライパン」は【燃やさないごみ】です。"), "{pan}");
+    assert!(
+        pan.starts_with("「フライパン」は【燃やさないごみ】です。"),
+        "{pan}"
+    );
     let (near, buttons) = sim.say(&user, "ごみ").await;
     assert!(near.contains("選んでください"), "{near}");
-    assert!(buttons.iter().any(|(l, _)| l == "次の収集日"), "{buttons:?}");
+    assert!(
+        buttons.iter().any(|(l, _)| l == "次の収集日"),
+        "{buttons:?}"
+    );
     sim.running.stop().await;
 }
