@@ -186,7 +186,13 @@ async fn an_approver_who_cannot_write_deliveries_finds_the_queue_and_approves_fr
         detail.body.contains("href=\"/admin/approvals\""),
         "the way back to the queue"
     );
-    let approved = c.post("/admin/deliveries/d1/approve", &[]).await;
+    // Approving sends: the approver confirms first, as everyone does.
+    let asked = c.post("/admin/deliveries/d1/approve", &[]).await;
+    assert_eq!(asked.status, StatusCode::OK);
+    assert!(asked.body.contains("承認して配信する"), "{}", asked.body);
+    let approved = c
+        .post("/admin/deliveries/d1/approve", &[("confirmed", "yes")])
+        .await;
     assert_eq!(approved.status, StatusCode::SEE_OTHER);
     let d = Deliveries::new(c.state.platform.table.clone())
         .get("d1")
