@@ -297,7 +297,8 @@ pub(super) fn preview(d: &Delivery) -> Markup {
     html! {
         aside.phone aria-label="スマートフォンでの見え方" {
             div.phone-head { "小浜市" }
-            div.phone-body {
+            // Focusable, so that a long preview scrolls from the keyboard too.
+            div.phone-body tabindex="0" {
                 @for bubble in &d.bubbles {
                     @match bubble {
                         Bubble::Text { text } => div.chat-bubble { @for line in text.lines() { (line) br; } },
