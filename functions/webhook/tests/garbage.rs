@@ -8,12 +8,11 @@
 mod support;
 
 use chrono::{DateTime, Utc};
-use serde_json::Value;
 use tayori_garbage::SampleCalendar;
 use tayori_ports::Clock;
 use tayori_records::{Change, Friends, GarbageRecords};
 
-use support::{buttons, data_of, Harness};
+use support::{data_of, labels, Harness};
 
 const USER: &str = "U4af4980629d2a1b2c3d4e5f60718293b";
 
@@ -52,34 +51,11 @@ impl Harness {
     }
 }
 
-/// The text of the last message of a reply and its buttons.
-fn answer(messages: &[Value]) -> (String, Vec<(String, String)>) {
-    let reply = messages.last().unwrap()["text"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    (reply, buttons(messages))
-}
-
-/// Sends `text` and answers the reply's text and buttons.
-async fn ask(h: &Harness, text: &str) -> (String, Vec<(String, String)>) {
-    answer(&h.text(USER, text).await)
-}
-
-/// Taps a button carrying `data` and answers the reply's text and buttons.
-async fn tap(h: &Harness, data: &str) -> (String, Vec<(String, String)>) {
-    answer(&h.postback(USER, data).await)
-}
-
-fn labels(buttons: &[(String, String)]) -> Vec<&str> {
-    buttons.iter().map(|(l, _)| l.as_str()).collect()
-}
-
 #[tokio::test]
 async fn todays_garbage_is_answered_for_the_registered_district_with_follow_ups() {
     let h = harness().await;
     h.register_district("雲浜").await;
-    let (reply, buttons) = ask(&h, "今日のごみ").await;
+    let (reply, buttons) = h.ask(USER, "今日のごみ").await;
     assert!(
         reply.contains("今日 12月7日（月）　雲浜地区のごみ"),
         "{reply}"
@@ -97,7 +73,7 @@ async fn todays_garbage_is_answered_for_the_registered_district_with_follow_ups(
         ]
     );
 
-    let (tomorrow, _) = tap(&h, data_of(&buttons, "明日のごみ")).await;
+    let (tomorrow, _) = h.tap(USER, data_of(&buttons, "明日のごみ")).await;
     assert!(tomorrow.contains("明日 12月8日（火）"), "{tomorrow}");
     for kind in ["びん", "缶", "ペットボトル"] {
         assert!(tomorrow.contains(&format!("・{kind}")), "{tomorrow}");
@@ -109,7 +85,7 @@ async fn todays_garbage_is_answered_for_the_registered_district_with_follow_ups(
 async fn a_day_without_collection_says_so() {
     let h = harness().await;
     h.register_district("宮川").await;
-    let (reply, _) = ask(&h, "今日のごみは？").await;
+    let (reply, _) = h.ask(USER, "今日のごみは？").await;
     assert!(reply.contains("宮川地区"), "{reply}");
     assert!(reply.contains("収集はありません"), "{reply}");
 }
@@ -118,13 +94,13 @@ async fn a_day_without_collection_says_so() {
 async fn the_next_day_of_a_named_kind_skips_the_year_end_pause() {
     let h = harness().await;
     h.register_district("雲浜").await;
-    let (reply, _) = ask(&h, "次の燃やさないごみはいつ？").await;
+    let (reply, _) = h.ask(USER, "次の燃やさないごみはいつ？").await;
     // 1 December has passed; the first Tuesday of January 2027 is the 5th.
     assert_eq!(
         reply.lines().next().unwrap(),
         "雲浜地区の次の燃やさないごみは、1月5日（火）です。"
     );
-    let (today, _) = ask(&h, "次の燃えるゴミはいつ").await;
+    let (today, _) = h.ask(USER, "次の燃えるゴミはいつ").await;
     assert!(
         today.contains("次の燃やすごみは、今日 12月7日（月）"),
         "{today}"
@@ -135,10 +111,12 @@ async fn the_next_day_of_a_named_kind_skips_the_year_end_pause() {
 async fn an_unclear_kind_is_asked_with_a_button_per_kind() {
     let h = harness().await;
     h.register_district("雲浜").await;
-    let (question, buttons) = ask(&h, "次の収集日").await;
+    let (question, buttons) = h.ask(USER, "次の収集日").await;
     assert_eq!(question, "どのごみの収集日を調べますか？");
     assert_eq!(buttons.len(), 10, "{buttons:?}");
-    let (reply, _) = tap(&h, data_of(&buttons, "プラスチック製容器包装")).await;
+    let (reply, _) = h
+        .tap(USER, data_of(&buttons, "プラスチック製容器包装"))
+        .await;
     assert!(
         reply.starts_with("雲浜地区の次のプラスチック製容器包装は、12月9日（水）です。"),
         "{reply}"
@@ -148,13 +126,13 @@ async fn an_unclear_kind_is_asked_with_a_button_per_kind() {
 #[tokio::test]
 async fn sorting_lookups_fold_hiragana_to_the_dictionarys_katakana() {
     let h = harness().await;
-    let (reply, _) = ask(&h, "ぺっとぼとるは何ごみ？").await;
+    let (reply, _) = h.ask(USER, "ぺっとぼとるは何ごみ？").await;
     assert!(
         reply.starts_with("「ペットボトル」は【ペットボトル】です。"),
         "{reply}"
     );
     assert!(reply.contains("キャップとラベルを外し"), "{reply}");
-    let (battery, _) = ask(&h, "乾電池の捨て方").await;
+    let (battery, _) = h.ask(USER, "乾電池の捨て方").await;
     assert!(
         battery.starts_with("「乾電池」は【有害ごみ】です。"),
         "{battery}"
@@ -164,20 +142,20 @@ async fn sorting_lookups_fold_hiragana_to_the_dictionarys_katakana() {
 #[tokio::test]
 async fn an_ambiguous_item_offers_the_best_matches_and_an_unknown_one_says_how_to_ask() {
     let h = harness().await;
-    let (reply, buttons) = ask(&h, "でんちは何ごみ？").await;
+    let (reply, buttons) = h.ask(USER, "でんちは何ごみ？").await;
     assert!(reply.contains("近いもの"), "{reply}");
     let names = labels(&buttons);
     assert!(
         names.contains(&"乾電池") && names.contains(&"ボタン電池"),
         "{names:?}"
     );
-    let (chosen, _) = tap(&h, data_of(&buttons, "ボタン電池")).await;
+    let (chosen, _) = h.tap(USER, data_of(&buttons, "ボタン電池")).await;
     assert!(
         chosen.starts_with("「ボタン電池」は【有害ごみ】です。"),
         "{chosen}"
     );
 
-    let (unknown, _) = ask(&h, "宇宙船は何ごみ？").await;
+    let (unknown, _) = h.ask(USER, "宇宙船は何ごみ？").await;
     assert!(unknown.contains("見つかりませんでした"), "{unknown}");
     assert!(unknown.contains("は何ごみ？"), "says how to ask: {unknown}");
 }
@@ -185,16 +163,16 @@ async fn an_ambiguous_item_offers_the_best_matches_and_an_unknown_one_says_how_t
 #[tokio::test]
 async fn a_citizen_without_a_district_is_asked_for_it_and_it_is_saved() {
     let h = harness().await;
-    let (question, buttons) = ask(&h, "今日のごみ").await;
+    let (question, buttons) = h.ask(USER, "今日のごみ").await;
     assert!(question.contains("お住まいの地区"), "{question}");
     assert_eq!(buttons.len(), 12, "one button per 地区: {buttons:?}");
-    let (answer, _) = tap(&h, data_of(&buttons, "雲浜")).await;
+    let (answer, _) = h.tap(USER, data_of(&buttons, "雲浜")).await;
     assert!(
         answer.contains("今日 12月7日（月）　雲浜地区のごみ"),
         "{answer}"
     );
     assert_eq!(h.attributes(USER).await["district"], ["雲浜"]);
-    let (again, _) = ask(&h, "明日のごみ").await;
+    let (again, _) = h.ask(USER, "明日のごみ").await;
     assert!(again.contains("雲浜地区"), "asked only once: {again}");
 }
 
@@ -202,31 +180,31 @@ async fn a_citizen_without_a_district_is_asked_for_it_and_it_is_saved() {
 async fn citizens_choose_their_notice_timing_and_registration_keeps_it_until_deleted() {
     let h = harness().await;
     h.register_district("雲浜").await;
-    let (menu, buttons) = ask(&h, "ごみ通知").await;
+    let (menu, buttons) = h.ask(USER, "ごみ通知").await;
     assert!(menu.contains("6時30分"), "{menu}");
     assert!(menu.contains("現在の設定：受け取らない"), "{menu}");
     assert_eq!(labels(&buttons), ["当日朝", "前日夜", "受け取らない"]);
-    let (set, _) = tap(&h, data_of(&buttons, "当日朝")).await;
+    let (set, _) = h.tap(USER, data_of(&buttons, "当日朝")).await;
     assert!(set.contains("朝6時30分ごろ"), "{set}");
     assert_eq!(h.attributes(USER).await["garbage_notice"], ["当日朝"]);
 
     // Registering again through the questionnaire keeps the notice choice.
-    tap(&h, "reg:start").await;
-    tap(&h, "reg:age_group:2").await;
-    tap(&h, "reg:gender:skip").await;
-    tap(&h, "reg:district:2").await;
-    tap(&h, "reg:interests:done").await;
+    h.tap(USER, "reg:start").await;
+    h.tap(USER, "reg:age_group:2").await;
+    h.tap(USER, "reg:gender:skip").await;
+    h.tap(USER, "reg:district:2").await;
+    h.tap(USER, "reg:interests:done").await;
     let after = h.attributes(USER).await;
     assert_eq!(after["district"], ["西津"]);
     assert_eq!(after["garbage_notice"], ["当日朝"]);
 
-    let (off, _) = tap(&h, "garbage:notice:off").await;
+    let (off, _) = h.tap(USER, "garbage:notice:off").await;
     assert!(off.contains("止めました"), "{off}");
     assert!(!h.attributes(USER).await.contains_key("garbage_notice"));
-    tap(&h, "garbage:notice:evening").await;
+    h.tap(USER, "garbage:notice:evening").await;
     assert_eq!(h.attributes(USER).await["garbage_notice"], ["前日夜"]);
 
-    tap(&h, "reg:delete:yes").await;
+    h.tap(USER, "reg:delete:yes").await;
     assert!(
         h.attributes(USER).await.is_empty(),
         "deleting the registration removes the notice choice too"
@@ -238,7 +216,7 @@ async fn ordinary_messages_still_get_the_default_reply() {
     let h = harness().await;
     h.register_district("雲浜").await;
     for text in ["こんにちは", "次のイベントはいつ？", "今日は寒いですね"] {
-        let (reply, _) = ask(&h, text).await;
+        let (reply, _) = h.ask(USER, text).await;
         assert!(!reply.contains("雲浜地区"), "{text} → {reply}");
         assert!(!reply.contains("どのごみ"), "{text} → {reply}");
     }
@@ -254,16 +232,16 @@ async fn in_a_deployment_the_chat_does_not_answer_from_the_sample() {
         "ペットボトルは何ごみ？",
         "ごみ通知",
     ] {
-        let (reply, buttons) = ask(&h, question).await;
+        let (reply, buttons) = h.ask(USER, question).await;
         assert!(reply.contains("準備中"), "{question} → {reply}");
         for invented in ["燃やすごみ", "12月", "【", "6時30分"] {
             assert!(!reply.contains(invented), "{question} → {reply}");
         }
         assert!(buttons.is_empty(), "{question} → {buttons:?}");
     }
-    let (tapped, _) = tap(&h, "garbage:tomorrow").await;
+    let (tapped, _) = h.tap(USER, "garbage:tomorrow").await;
     assert!(tapped.contains("準備中"), "{tapped}");
-    let (hello, _) = ask(&h, "こんにちは").await;
+    let (hello, _) = h.ask(USER, "こんにちは").await;
     assert!(
         !hello.contains("準備中"),
         "other messages are not garbage: {hello}"
@@ -284,10 +262,10 @@ async fn in_a_deployment_the_city_s_imported_calendar_is_answered_unmarked() {
         .replace(city.calendar, &city.dictionary, change)
         .await
         .unwrap();
-    let (reply, _) = ask(&h, "今日のごみ").await;
+    let (reply, _) = h.ask(USER, "今日のごみ").await;
     assert!(reply.contains("・燃やすごみ"), "{reply}");
     assert!(!reply.contains("サンプル"), "{reply}");
-    let (sorted, _) = ask(&h, "ペットボトルは何ごみ？").await;
+    let (sorted, _) = h.ask(USER, "ペットボトルは何ごみ？").await;
     assert!(
         sorted.starts_with("「ペットボトル」は【ペットボトル】です。"),
         "{sorted}"

@@ -178,6 +178,35 @@ pub async fn post(app: &axum::Router, raw: Vec<u8>, signature: Option<String>) -
         .status()
 }
 
+/// A reply as the citizen reads it: the last message's text and its buttons.
+pub type Answer = (String, Vec<(String, String)>);
+
+/// The text of the last message of a reply and its buttons.
+pub fn answer(messages: &[Value]) -> Answer {
+    let text = messages.last().unwrap()["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (text, buttons(messages))
+}
+
+/// The labels of `buttons`, in order.
+pub fn labels(buttons: &[(String, String)]) -> Vec<&str> {
+    buttons.iter().map(|(l, _)| l.as_str()).collect()
+}
+
+impl Harness {
+    /// `user` sends `text`: the reply's text and buttons.
+    pub async fn ask(&self, user: &str, text: &str) -> Answer {
+        answer(&self.text(user, text).await)
+    }
+
+    /// `user` taps a button carrying `data`: the reply's text and buttons.
+    pub async fn tap(&self, user: &str, data: &str) -> Answer {
+        answer(&self.postback(user, data).await)
+    }
+}
+
 /// The quick reply buttons of the last message: (label, postback data).
 pub fn buttons(messages: &[Value]) -> Vec<(String, String)> {
     messages.last().unwrap()["quickReply"]["items"]
