@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod error;
 pub mod pages;
 pub mod routes;
 pub mod session;
@@ -23,6 +24,7 @@ use tayori_line::LineClient;
 use tayori_ports::Platform;
 use tayori_records::{AuditLog, Sessions, StaffAccounts};
 
+pub use error::{ConsoleError, PageResult};
 pub use routes::{Access, RouteInfo};
 pub use source_ip::{AllowList, SourceIp};
 

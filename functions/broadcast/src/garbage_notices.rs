@@ -7,7 +7,7 @@
 //!
 //! Each notice is an ordinary delivery with a deterministic id, created only if absent, so a
 //! second tick or a second Lambda never makes it twice; it is released like a staff delivery
-//! and the [`Sender`](crate::fanout::Sender) sends it, with its batches, retry keys and log.
+//! and the [`Sender`](tayori_deliveries::Sender) sends it, with its batches, retry keys and log.
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use std::collections::HashSet;

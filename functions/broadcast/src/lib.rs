@@ -1,20 +1,18 @@
 //! The broadcast function. EventBridge Scheduler invokes it every minute (Asia/Tokyo); the local
 //! run publishes the same `scheduler.tick` event on its in-process bus. Each tick sends the
-//! deliveries that are due and resumes any a dead sender left half-sent (see [`fanout`]);
+//! deliveries that are due and resumes any a dead sender left half-sent (see `tayori_deliveries::sender`);
 //! `delivery.requested` starts one at once.
 
-pub mod fanout;
 pub mod friend_data;
 pub mod garbage_notices;
-pub mod messages;
 
 use async_trait::async_trait;
 use axum::routing::get;
 use axum::Router;
 use chrono::{DateTime, Utc};
-use fanout::Sender;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+use tayori_deliveries::Sender;
 use tayori_ports::{Event, EventHandler};
 
 pub const HEALTH_PATH: &str = "/broadcast/healthz";

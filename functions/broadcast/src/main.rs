@@ -5,10 +5,10 @@
 use lambda_http::lambda_runtime::{self, service_fn, LambdaEvent};
 use serde_json::Value;
 use std::sync::Arc;
-use tayori_broadcast::fanout::Sender;
 use tayori_broadcast::{
     from_lambda_payload, Scheduler, DAILY, DELIVERY_REQUESTED, ROTATE_INDEX_KEY, TICK,
 };
+use tayori_deliveries::sender::Sender;
 use tayori_runtime::{Boot, EventRoutes};
 
 #[tokio::main]

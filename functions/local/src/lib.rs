@@ -128,7 +128,7 @@ pub async fn start(config: LocalConfig) -> Result<Running, StartError> {
     );
     // LINE wants https image URLs; the local run has none, so media URLs name the local host
     // with https and the simulator shows them through /media on this port.
-    let sender = tayori_broadcast::fanout::Sender::new(
+    let sender = tayori_deliveries::sender::Sender::new(
         platform.clone(),
         line.clone(),
         format!("https://127.0.0.1:{port}"),

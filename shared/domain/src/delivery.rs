@@ -573,6 +573,37 @@ impl Delivery {
         Ok(())
     }
 
+    /// The sender starts it, if it is due: false (and unchanged) when it is not, e.g. cancelled
+    /// or sent back to draft since the sender read it.
+    pub fn start_sending(&mut self, now: DateTime<Utc>) -> bool {
+        if !self.is_due(now) {
+            return false;
+        }
+        self.status = DeliveryStatus::Sending;
+        self.started_at = Some(now);
+        self.updated_at = now;
+        true
+    }
+
+    /// The sender closes it with its batches' results: 配信済み, or 停止 when staff stopped it
+    /// and some recipients were not sent to. False (and unchanged) when it is not sending,
+    /// e.g. another sender closed it first.
+    pub fn close(&mut self, totals: Totals, errors: Vec<String>, now: DateTime<Utc>) -> bool {
+        if self.status != DeliveryStatus::Sending {
+            return false;
+        }
+        self.status = if totals.not_sent > 0 {
+            DeliveryStatus::Stopped
+        } else {
+            DeliveryStatus::Sent
+        };
+        self.finished_at = Some(now);
+        self.totals = totals;
+        self.errors = errors;
+        self.updated_at = now;
+        true
+    }
+
     /// When the sender should start it: its time, or the moment it was released.
     pub fn due_at(&self) -> Option<DateTime<Utc>> {
         (self.status == DeliveryStatus::Scheduled)

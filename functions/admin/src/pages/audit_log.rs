@@ -3,7 +3,7 @@
 use crate::audit::{self, Actor};
 use crate::ui::form_data::FormData;
 use crate::ui::{self, redirect_with, FlashKind, Page};
-use crate::AdminState;
+use crate::{AdminState, PageResult};
 use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::header;
@@ -54,7 +54,7 @@ pub async fn list(
     State(state): State<Arc<AdminState>>,
     page: Page,
     Query(q): Query<AuditQuery>,
-) -> Response {
+) -> PageResult {
     let (year, month) = month_of(&state, &q);
     let search = q.q.clone().unwrap_or_default();
     // Filter while paging so that a page shows up to PAGE_SIZE matching entries.
@@ -62,14 +62,10 @@ pub async fn list(
     let mut cursor = q.after.clone().map(tayori_ports::Cursor);
     let mut next = None;
     loop {
-        let (entries, c) = match state
+        let (entries, c) = state
             .audit
             .month(year, month, cursor.clone(), PAGE_SIZE)
-            .await
-        {
-            Ok(r) => r,
-            Err(e) => return ui::unavailable(&e),
-        };
+            .await?;
         shown.extend(entries.into_iter().filter(|e| matches(e, &search)));
         match c {
             Some(c) if shown.len() < PAGE_SIZE => cursor = Some(c),
@@ -87,7 +83,7 @@ pub async fn list(
         .unwrap_or(tayori_records::audit::DEFAULT_RETENTION_DAYS);
     let month_param = format!("{year:04}-{month:02}");
     let q_param: String = form_urlencoded::byte_serialize(search.as_bytes()).collect();
-    page.render(
+    Ok(page.render(
         "操作ログ",
         &[("ホーム", "/admin"), ("操作ログ", "/admin/audit")],
         "audit",
@@ -123,7 +119,7 @@ pub async fn list(
             }
             p.note { "変更後に記録される操作から適用されます（365〜3650日）。" }
         },
-    )
+    ))
 }
 
 pub async fn export(

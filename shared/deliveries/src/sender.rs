@@ -101,10 +101,7 @@ impl Sender {
         } else {
             let started = deliveries
                 .update(id, |d| {
-                    if d.is_due(now) {
-                        d.status = DeliveryStatus::Sending;
-                        d.started_at = Some(now);
-                    }
+                    d.start_sending(now);
                     Ok::<_, RecordError>(())
                 })
                 .await?;
@@ -261,7 +258,6 @@ impl Sender {
             ..Totals::default()
         };
         let mut errors: Vec<String> = Vec::new();
-        let mut stopped = false;
         let mut cursor = None;
         loop {
             let (page, next) = deliveries.batches(&delivery.id, plan, cursor).await?;
@@ -275,10 +271,7 @@ impl Sender {
                             errors.push(error);
                         }
                     }
-                    BatchState::NotSent => {
-                        totals.not_sent += n;
-                        stopped = true;
-                    }
+                    BatchState::NotSent => totals.not_sent += n,
                     // Another sender is still on it: leave the delivery open.
                     BatchState::Pending => return Ok(totals),
                 }
@@ -291,17 +284,7 @@ impl Sender {
         let now = self.platform.clock.now();
         let closed = deliveries
             .update(&delivery.id, |d| {
-                if d.status == DeliveryStatus::Sending {
-                    d.status = if stopped {
-                        DeliveryStatus::Stopped
-                    } else {
-                        DeliveryStatus::Sent
-                    };
-                    d.finished_at = Some(now);
-                    d.totals = totals;
-                    d.errors = errors.clone();
-                    d.updated_at = now;
-                }
+                d.close(totals, errors.clone(), now);
                 Ok::<_, RecordError>(())
             })
             .await?;

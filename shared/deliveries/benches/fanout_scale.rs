@@ -2,7 +2,7 @@
 //! real HTTP to the fake LINE enforcing LINE's multicast limit (200 requests/s). The floor is
 //! N / (200 × 500) seconds: 1 s for 100,000, 10 s for 1,000,000.
 //!
-//! `cargo bench -p tayori-broadcast --bench fanout_scale -- 100000 1000000 [--district 雲浜]`
+//! `cargo bench -p tayori-deliveries --bench fanout_scale -- 100000 1000000 [--district 雲浜]`
 //!
 //! The fake LINE runs as a child process (this binary re-run with `--serve-fake-line`), so the
 //! peak memory reported for the sender (VmHWM, reset just before the send) is the sender's
@@ -18,7 +18,7 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tayori_adapters::embedded;
-use tayori_broadcast::fanout::{Outcome, Sender};
+use tayori_deliveries::sender::{Outcome, Sender};
 use tayori_domain::delivery::{Bubble, Delivery, DeliveryStatus, Totals};
 use tayori_domain::segment::{Match, SegmentCondition, Target};
 use tayori_domain::Friend;

@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tayori_adapters::embedded;
-use tayori_broadcast::fanout::{Outcome, Sender};
+use tayori_deliveries::sender::{Outcome, Sender};
 use tayori_domain::delivery::{Bubble, Delivery, DeliveryStatus, StoredImage};
 use tayori_domain::segment::{Match, SegmentCondition, Target};
 use tayori_fake_line::{FakeLine, Fault};
