@@ -89,14 +89,14 @@ impl Sender {
             .get(id)
             .await?
             .ok_or_else(|| SendError::Missing(id.into()))?;
-        let resumable = delivery.status == DeliveryStatus::Sending || delivery.is_due(now);
+        let resumable = delivery.status() == DeliveryStatus::Sending || delivery.is_due(now);
         // One lease holder per call, not per process: two ticks of the same process (the local
         // run's bus handles them concurrently) must not both plan and send the same delivery.
         let holder = format!("{}/{}", self.holder, uuid::Uuid::new_v4().simple());
         if !resumable || !self.renew_lease(id, &holder).await? {
             return Ok(Outcome::Skipped);
         }
-        let delivery = if delivery.status == DeliveryStatus::Sending {
+        let delivery = if delivery.status() == DeliveryStatus::Sending {
             delivery
         } else {
             let started = deliveries
@@ -105,7 +105,7 @@ impl Sender {
                     Ok::<_, RecordError>(())
                 })
                 .await?;
-            if started.status != DeliveryStatus::Sending {
+            if started.status() != DeliveryStatus::Sending {
                 // Cancelled or sent back to draft since we read it: nothing to send.
                 deliveries.release_lease(id).await?;
                 return Ok(Outcome::Skipped);
@@ -132,7 +132,7 @@ impl Sender {
     /// friend who blocked the account or deleted their data is never among them), or, for a
     /// test delivery, the testers.
     async fn make_plan(&self, delivery: &Delivery) -> Result<Plan, RecordError> {
-        let mut recipients: Vec<String> = if delivery.test {
+        let mut recipients: Vec<String> = if delivery.is_test() {
             Testers::new(self.platform.table.clone())
                 .get()
                 .await?
@@ -157,7 +157,7 @@ impl Sender {
                 at: None,
             });
         }
-        self.deliveries().save_plan(&delivery.id, &batches).await
+        self.deliveries().save_plan(delivery.id(), &batches).await
     }
 
     /// Following friends the delivery's target matches, in no particular order, matched by
@@ -165,7 +165,7 @@ impl Sender {
     /// (docs/benchmarks.md).
     async fn friends_in_target(&self, delivery: &Delivery) -> Result<Vec<String>, RecordError> {
         Friends::new(&self.platform)
-            .recipients(&delivery.target)
+            .recipients(delivery.target())
             .await
     }
 
@@ -176,16 +176,16 @@ impl Sender {
         holder: &str,
     ) -> Result<(), SendError> {
         let deliveries = self.deliveries();
-        let messages = to_line_messages(&delivery.bubbles, &self.media_base_url);
+        let messages = to_line_messages(delivery.bubbles(), &self.media_base_url);
         let mut cursor = None;
         loop {
-            let (page, next) = deliveries.batches(&delivery.id, plan, cursor).await?;
+            let (page, next) = deliveries.batches(delivery.id(), plan, cursor).await?;
             let pending: Vec<Batch> = page
                 .into_iter()
                 .filter(|b| b.state == BatchState::Pending)
                 .collect();
             if !pending.is_empty() {
-                if !self.renew_lease(&delivery.id, holder).await? {
+                if !self.renew_lease(delivery.id(), holder).await? {
                     return Ok(()); // another sender took over; it finishes the job
                 }
                 let results: Vec<Result<(), RecordError>> = stream::iter(pending)
@@ -194,7 +194,7 @@ impl Sender {
                         let deliveries = &deliveries;
                         async move {
                             // Checked per batch, so "stop" takes effect within one request.
-                            let state = if self.stop_requested(&delivery.id).await? {
+                            let state = if self.stop_requested(delivery.id()).await? {
                                 BatchState::NotSent
                             } else {
                                 self.send_one(&batch, messages).await
@@ -204,7 +204,7 @@ impl Sender {
                                 at: Some(self.platform.clock.now()),
                                 ..batch
                             };
-                            deliveries.record_batch(&delivery.id, &done).await
+                            deliveries.record_batch(delivery.id(), &done).await
                         }
                     })
                     .buffer_unordered(self.in_flight.max(1))
@@ -247,7 +247,7 @@ impl Sender {
             .deliveries()
             .get(id)
             .await?
-            .is_some_and(|d| d.stop_requested.is_some()))
+            .is_some_and(|d| d.stop_requested().is_some()))
     }
 
     /// Adds up the batches into the delivery's totals and closes it.
@@ -260,7 +260,7 @@ impl Sender {
         let mut errors: Vec<String> = Vec::new();
         let mut cursor = None;
         loop {
-            let (page, next) = deliveries.batches(&delivery.id, plan, cursor).await?;
+            let (page, next) = deliveries.batches(delivery.id(), plan, cursor).await?;
             for batch in page {
                 let n = batch.recipients.len() as u64;
                 match batch.state {
@@ -283,12 +283,12 @@ impl Sender {
         }
         let now = self.platform.clock.now();
         let closed = deliveries
-            .update(&delivery.id, |d| {
+            .update(delivery.id(), |d| {
                 d.close(totals, errors.clone(), now);
                 Ok::<_, RecordError>(())
             })
             .await?;
-        if !delivery.test && closed.finished_at == Some(now) {
+        if !delivery.is_test() && closed.finished_at() == Some(now) {
             let usage = UsageEvents::new(self.platform.table.clone());
             for (kind, count) in [
                 (UsageKind::Delivery, 1),
@@ -300,7 +300,7 @@ impl Sender {
                         .record(&UsageEvent {
                             count,
                             ..UsageEvent::one(kind, now)
-                                .with_attributes(counted_under(&delivery.target))
+                                .with_attributes(counted_under(delivery.target()))
                         })
                         .await?;
                 }

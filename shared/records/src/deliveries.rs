@@ -346,7 +346,7 @@ fn due_sk(at: DateTime<Utc>, id: &str) -> String {
 }
 
 fn meta_item(delivery: &Delivery, version: u64) -> Item {
-    Item::new(pk(&delivery.id), META, encode(delivery))
+    Item::new(pk(delivery.id()), META, encode(delivery))
         .with_gsi1(LIST, delivery.log_key())
         .with_version(version)
 }
@@ -356,7 +356,7 @@ mod tests {
     use super::*;
     use chrono::Duration;
     use tayori_adapters::embedded::SqliteTable;
-    use tayori_domain::delivery::{Bubble, DeliveryError};
+    use tayori_domain::delivery::{Bubble, Composition, DeliveryError};
     use tayori_ports::SystemClock;
 
     #[derive(Debug)]
@@ -422,19 +422,31 @@ mod tests {
     }
 
     fn draft(id: &str) -> Delivery {
-        let mut d = Delivery::draft(id.into(), "tanaka", now());
-        d.title = "お知らせ".into();
-        d.bubbles = vec![Bubble::Text {
-            text: "本文".into(),
-        }];
+        draft_at(id, now(), None)
+    }
+
+    fn draft_at(id: &str, at: DateTime<Utc>, send_at: Option<DateTime<Utc>>) -> Delivery {
+        let mut d = Delivery::draft(id.into(), "tanaka", at);
+        d.compose(titled("お知らせ", send_at), at).unwrap();
         d
+    }
+
+    fn titled(title: &str, send_at: Option<DateTime<Utc>>) -> Composition {
+        Composition {
+            title: title.into(),
+            category: "一般".into(),
+            bubbles: vec![Bubble::Text {
+                text: "本文".into(),
+            }],
+            target: tayori_domain::segment::Target::All,
+            send_at,
+        }
     }
 
     #[tokio::test]
     async fn a_reservation_is_listed_as_due_from_its_minute_until_it_leaves_the_schedule() {
         let (deliveries, _dir) = store();
-        let mut d = draft("D1");
-        d.send_at = Some(now() + Duration::hours(1));
+        let d = draft_at("D1", now(), Some(now() + Duration::hours(1)));
         deliveries.create(&d).await.unwrap();
         deliveries
             .update("D1", |d| {
@@ -465,15 +477,14 @@ mod tests {
     async fn the_list_shows_the_newest_first() {
         let (deliveries, _dir) = store();
         for n in 0..3 {
-            let mut d = draft(&format!("D{n}"));
-            d.created.at = now() + Duration::minutes(n);
+            let d = draft_at(&format!("D{n}"), now() + Duration::minutes(n), None);
             deliveries.create(&d).await.unwrap();
         }
         let (list, cursor) = deliveries.list(2, None).await.unwrap();
-        let ids: Vec<_> = list.iter().map(|d| d.id.as_str()).collect();
+        let ids: Vec<_> = list.iter().map(|d| d.id()).collect();
         assert_eq!(ids, ["D2", "D1"]);
         let (rest, _) = deliveries.list(2, cursor).await.unwrap();
-        assert_eq!(rest[0].id, "D0");
+        assert_eq!(rest[0].id(), "D0");
     }
 
     #[tokio::test]
@@ -487,19 +498,17 @@ mod tests {
             ("inside", start + Duration::hours(5)),
             ("at-end", end),
         ] {
-            let mut d = draft(id);
-            d.created.at = at;
-            deliveries.create(&d).await.unwrap();
+            deliveries.create(&draft_at(id, at, None)).await.unwrap();
         }
         let mut seen = Vec::new();
         deliveries
-            .each_created_between(Some(start), Some(end), |d| seen.push(d.id))
+            .each_created_between(Some(start), Some(end), |d| seen.push(d.id().to_string()))
             .await
             .unwrap();
         assert_eq!(seen, ["inside", "at-start"]);
         let mut all = Vec::new();
         deliveries
-            .each_created_between(None, None, |d| all.push(d.id))
+            .each_created_between(None, None, |d| all.push(d.id().to_string()))
             .await
             .unwrap();
         assert_eq!(all, ["at-end", "inside", "at-start", "before"]);
@@ -511,15 +520,12 @@ mod tests {
         deliveries.create(&draft("D1")).await.unwrap();
         let (before, after) = deliveries
             .update_seen("D1", |d| {
-                d.title = "変更後".into();
-                Ok::<_, RecordError>(())
+                d.compose(titled("変更後", None), now())
+                    .map_err(Failure::Rule)
             })
             .await
             .unwrap();
-        assert_eq!(
-            (before.title.as_str(), after.title.as_str()),
-            ("お知らせ", "変更後")
-        );
+        assert_eq!((before.title(), after.title()), ("お知らせ", "変更後"));
     }
 
     #[tokio::test]
