@@ -5,19 +5,21 @@
 //! Nothing is sent from the shipped sample calendar unless the run demonstrates it
 //! ([`SampleCalendar`]): a deployment waits for the city's own calendar.
 //!
-//! Each notice is an ordinary delivery with a deterministic id, created only if absent, so a
-//! second tick or a second Lambda never makes it twice; it is released like a staff delivery
-//! and the [`Sender`](tayori_deliveries::Sender) sends it, with its batches, retry keys and log.
+//! Each notice is an ordinary delivery with a deterministic id, which the
+//! [`DeliveryDesk`](tayori_deliveries::DeliveryDesk) creates only if absent and releases like a
+//! staff delivery; the [`Sender`](tayori_deliveries::Sender) sends it, with its batches, retry
+//! keys and log.
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use std::collections::HashSet;
-use tayori_domain::delivery::{Delivery, DeliveryError, DeliveryStatus};
+use tayori_deliveries::{DeliveryDesk, DeskError};
+use tayori_domain::delivery::Delivery;
 use tayori_domain::segment::{Match, SegmentCondition, Target, DISTRICT_ITEM};
 use tayori_domain::time::to_jst;
 use tayori_garbage::notice_text::{notice_text, SAMPLE_NOTE};
 use tayori_garbage::{SampleCalendar, Timing, GARBAGE_NOTICE_ATTRIBUTE};
 use tayori_ports::{Platform, StoreError};
-use tayori_records::{Deliveries, Friends, GarbageRecords, RecordError};
+use tayori_records::{Friends, GarbageRecords, RecordError};
 
 /// Who the log says created the notices; the log's "kind" filter knows them by it.
 pub const CREATED_BY: &str = tayori_domain::delivery::GARBAGE_NOTICE_AUTHOR;
@@ -30,8 +32,8 @@ pub const CATCH_UP: Duration = Duration::hours(3);
 pub enum NoticeError {
     #[error(transparent)]
     Record(#[from] RecordError),
-    #[error("garbage notice {0} refused: {1}")]
-    Refused(String, DeliveryError),
+    #[error("garbage notice {0} not released: {1}")]
+    NotReleased(String, DeskError),
 }
 
 impl From<StoreError> for NoticeError {
@@ -153,7 +155,7 @@ impl GarbageNotices {
             .map(|d| d.name.clone())
             .collect();
         let audience = self.audience(&names).await?;
-        let deliveries = Deliveries::new(self.platform.table.clone());
+        let desk = DeliveryDesk::new(&self.platform);
         let mut ids = Vec::new();
         for slot in slots {
             for district in &stored.calendar.districts {
@@ -175,8 +177,25 @@ impl GarbageNotices {
                     text.push_str(SAMPLE_NOTE);
                 }
                 let id = notice_id(slot, &district.name);
-                self.create_and_release(&deliveries, &id, slot, &district.name, text)
-                    .await?;
+                let now = self.platform.clock.now();
+                let date = slot.collection_day.format("%-m/%-d");
+                let notice = Delivery::automatic(
+                    id.clone(),
+                    CREATED_BY,
+                    CATEGORY,
+                    format!("ごみ収集のお知らせ {date} {}", district.name),
+                    text,
+                    target(&district.name, slot.timing),
+                    now,
+                );
+                let description = format!(
+                    "居住地区「{}」でごみ収集のお知らせ「{}」を選んだ方",
+                    district.name,
+                    slot.timing.label()
+                );
+                desk.release_automatic(notice, description)
+                    .await
+                    .map_err(|e| NoticeError::NotReleased(id.clone(), e))?;
                 ids.push(id);
             }
             garbage
@@ -202,58 +221,6 @@ impl GarbageNotices {
             .zip(reached)
             .filter_map(|(pair, reached)| reached.then_some(pair))
             .collect())
-    }
-
-    async fn create_and_release(
-        &self,
-        deliveries: &Deliveries,
-        id: &str,
-        slot: Slot,
-        district: &str,
-        text: String,
-    ) -> Result<(), NoticeError> {
-        let existing = deliveries.get(id).await?;
-        if existing
-            .as_ref()
-            .is_some_and(|d| d.status != DeliveryStatus::Draft)
-        {
-            return Ok(()); // released on an earlier tick (and sent, or being sent)
-        }
-        let now = self.platform.clock.now();
-        if existing.is_none() {
-            let date = slot.collection_day.format("%-m/%-d");
-            let notice = Delivery::automatic(
-                id.into(),
-                CREATED_BY,
-                CATEGORY,
-                format!("ごみ収集のお知らせ {date} {district}"),
-                text,
-                target(district, slot.timing),
-                now,
-            );
-            match deliveries.create(&notice).await {
-                Ok(()) => {}
-                // Another tick or Lambda created it first: it releases it too (or we do below).
-                Err(RecordError::Store(StoreError::ConditionFailed)) => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
-        // Released only from draft: a creator that died between the two steps is finished
-        // here, and one already released is left as it is.
-        let description = format!(
-            "居住地区「{district}」でごみ収集のお知らせ「{}」を選んだ方",
-            slot.timing.label()
-        );
-        deliveries
-            .update(id, |d| {
-                if d.status == DeliveryStatus::Draft {
-                    d.submit(CREATED_BY, true, description.clone(), now)
-                        .map_err(|e| NoticeError::Refused(id.into(), e))?;
-                }
-                Ok::<_, NoticeError>(())
-            })
-            .await?;
-        Ok(())
     }
 }
 

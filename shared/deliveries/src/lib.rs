@@ -3,7 +3,9 @@
 //! LINE port, and the sender that fans a delivery out. Console pages and the broadcast function
 //! only parse, call and render (docs/architecture.md).
 
+pub mod desk;
 pub mod messages;
 pub mod sender;
 
+pub use desk::{Change, DeliveryDesk, DeskError, Duplicate, Saved, Step, TestSent, Then};
 pub use sender::{Outcome, SendError, Sender};

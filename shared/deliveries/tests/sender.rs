@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use tayori_adapters::embedded;
 use tayori_deliveries::sender::{Outcome, Sender};
-use tayori_domain::delivery::{Bubble, Delivery, DeliveryStatus, StoredImage};
+use tayori_domain::delivery::{Bubble, Composition, Delivery, DeliveryStatus, StoredImage};
 use tayori_domain::segment::{Match, SegmentCondition, Target};
 use tayori_fake_line::{FakeLine, Fault};
 use tayori_line::{LineClient, LineConfig};
@@ -82,21 +82,24 @@ impl World {
     async fn released(&self, id: &str, target: Target, send_at: Option<DateTime<Utc>>) {
         let now = self.clock.now();
         let mut d = Delivery::draft(id.into(), "tanaka", now);
-        d.title = "年末年始のごみ収集".into();
-        d.category = "ごみ".into();
-        d.bubbles = vec![
-            Bubble::Text {
-                text: "12月31日から1月3日まで収集はお休みです。🗑️".into(),
-            },
-            Bubble::Image {
-                image: StoredImage {
-                    original: "media/deliveries/a.jpg".into(),
-                    preview: "media/deliveries/a-preview.jpg".into(),
+        let composition = Composition {
+            title: "年末年始のごみ収集".into(),
+            category: "ごみ".into(),
+            bubbles: vec![
+                Bubble::Text {
+                    text: "12月31日から1月3日まで収集はお休みです。🗑️".into(),
                 },
-            },
-        ];
-        d.target = target;
-        d.send_at = send_at;
+                Bubble::Image {
+                    image: StoredImage {
+                        original: "media/deliveries/a.jpg".into(),
+                        preview: "media/deliveries/a-preview.jpg".into(),
+                    },
+                },
+            ],
+            target,
+            send_at,
+        };
+        d.compose(composition, now).unwrap();
         let deliveries = Deliveries::new(self.platform.table.clone());
         deliveries.create(&d).await.unwrap();
         deliveries
@@ -186,8 +189,8 @@ async fn a_segment_delivery_reaches_exactly_the_citizens_in_the_segment() {
     assert_eq!(totals.succeeded, totals.recipients);
     assert_eq!(totals.failed, 0);
     let d = world.delivery("D1").await;
-    assert_eq!(d.status, DeliveryStatus::Sent);
-    assert_eq!(d.totals, totals);
+    assert_eq!(d.status(), DeliveryStatus::Sent);
+    assert_eq!(d.totals(), totals);
     assert_eq!(world.multicasts_accepted(), in_segment.len().div_ceil(500));
     let first = &world.fake.sent_messages_to(in_segment[0])[1];
     assert_eq!(
@@ -220,7 +223,7 @@ async fn a_scheduled_delivery_goes_out_at_its_minute_and_not_twice() {
     for id in &ids {
         assert_eq!(world.copies(id), 1);
     }
-    assert_eq!(world.delivery("D1").await.totals.succeeded, 40);
+    assert_eq!(world.delivery("D1").await.totals().succeeded, 40);
 }
 
 #[tokio::test]
@@ -254,9 +257,13 @@ async fn a_sender_that_dies_after_k_batches_is_resumed_and_nobody_gets_two_copie
             assert_eq!(world.copies(id), 1, "k={k}: {id}");
         }
         let d = world.delivery("D1").await;
-        assert_eq!(d.status, DeliveryStatus::Sent, "k={k}");
+        assert_eq!(d.status(), DeliveryStatus::Sent, "k={k}");
         assert_eq!(
-            (d.totals.recipients, d.totals.succeeded, d.totals.failed),
+            (
+                d.totals().recipients,
+                d.totals().succeeded,
+                d.totals().failed
+            ),
             (2600, 2600, 0),
             "k={k}"
         );
@@ -293,9 +300,9 @@ async fn a_storm_of_429_and_5xx_ends_with_every_message_sent_or_counted_as_faile
     assert!(ids.iter().all(|id| world.copies(id) <= 1));
     let d = world.delivery("D1").await;
     assert!(
-        d.errors.iter().any(|e| e.starts_with("LINE ")),
+        d.errors().iter().any(|e| e.starts_with("LINE ")),
         "{:?}",
-        d.errors
+        d.errors()
     );
 }
 
@@ -323,7 +330,7 @@ async fn stopping_a_delivery_leaves_the_rest_unsent_and_counted() {
         panic!("not finished")
     };
     let d = world.delivery("D1").await;
-    assert_eq!(d.status, DeliveryStatus::Stopped);
+    assert_eq!(d.status(), DeliveryStatus::Stopped);
     assert!(totals.not_sent >= 500, "{totals:?}");
     assert_eq!(totals.succeeded + totals.not_sent, 3000);
     assert_eq!(totals.succeeded as usize, world.multicasts_accepted() * 500);
@@ -346,14 +353,20 @@ async fn a_test_delivery_goes_only_to_the_testers() {
         tayori_records::Redemption::Registered(_)
     ));
     let now = world.clock.now();
-    let mut d = Delivery::draft("T1".into(), "tanaka", now);
-    d.title = "テスト".into();
-    d.bubbles = vec![Bubble::Text {
-        text: "テスト配信です".into(),
-    }];
-    d.test = true;
+    let mut draft = Delivery::draft("D1".into(), "tanaka", now);
+    let composition = Composition {
+        title: "テスト".into(),
+        category: "一般".into(),
+        bubbles: vec![Bubble::Text {
+            text: "テスト配信です".into(),
+        }],
+        target: Target::All,
+        send_at: None,
+    };
+    draft.compose(composition, now).unwrap();
+    let test = draft.test_copy("T1".into(), "tanaka", now).unwrap();
     let deliveries = Deliveries::new(world.platform.table.clone());
-    deliveries.create(&d).await.unwrap();
+    deliveries.create(&test).await.unwrap();
     deliveries
         .update("T1", |d| {
             d.submit("tanaka", true, "テスター".into(), now)

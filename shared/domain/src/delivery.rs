@@ -414,8 +414,9 @@ impl Delivery {
         }
     }
 
-    /// A copy of this delivery's content for the testers (テスト配信), released at once: it goes
-    /// only to them, now, and the log shows it as a test of this one.
+    /// A copy of this delivery's content for the testers (テスト配信), as a draft to submit at
+    /// once: it goes only to them, now, and the log shows it as a test of this one. Refused
+    /// when this one could not be submitted, so a test never passes what the real one would not.
     pub fn test_copy(
         &self,
         id: String,
@@ -424,7 +425,7 @@ impl Delivery {
     ) -> Result<Self, DeliveryError> {
         // The draft itself must be sendable: its marked copy has a title even when it has none.
         self.validate()?;
-        let mut test = Self {
+        Ok(Self {
             title: marked_title("【テスト】", &self.title, false),
             category: self.category.clone(),
             bubbles: self.bubbles.clone(),
@@ -432,9 +433,7 @@ impl Delivery {
             test: true,
             duplicated_from: Some(self.id.clone()),
             ..Self::draft(id, by, now)
-        };
-        test.submit(by, true, TESTERS.into(), now)?;
-        Ok(test)
+        })
     }
 
     /// Staff's composition replaces the draft's content. A draft may be unfinished (empty
@@ -1265,9 +1264,10 @@ mod tests {
             ..composition()
         };
         long.compose(full, now()).unwrap();
-        let test = long.test_copy("T1".into(), "tanaka", now()).unwrap();
+        let mut test = long.test_copy("T1".into(), "tanaka", now()).unwrap();
         assert!(test.title().starts_with("【テスト】"));
         assert_eq!(test.title().chars().count(), MAX_TITLE_CHARS);
+        test.submit("tanaka", true, TESTERS.into(), now()).unwrap();
         assert_eq!(
             (test.status(), test.is_due(now()), test.target_description()),
             (Scheduled, true, TESTERS)
