@@ -4,6 +4,7 @@
 
 use crate::ui;
 use axum::response::{IntoResponse, Response};
+use tayori_deliveries::DeskError;
 use tayori_ports::ObjectError;
 use tayori_records::RecordError;
 
@@ -18,12 +19,18 @@ pub enum ConsoleError {
     Object(#[from] ObjectError),
     #[error(transparent)]
     Line(#[from] tayori_line::LineError),
+    /// A delivery's use case failed; a refusal the clerk can act on is shown on the delivery's
+    /// page before it gets here.
+    #[error(transparent)]
+    Deliveries(#[from] DeskError),
 }
 
 impl IntoResponse for ConsoleError {
     fn into_response(self) -> Response {
         match self {
-            ConsoleError::NotFound => ui::not_found(),
+            ConsoleError::NotFound | ConsoleError::Deliveries(DeskError::NotFound) => {
+                ui::not_found()
+            }
             other => ui::unavailable(&other),
         }
     }

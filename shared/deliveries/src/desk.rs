@@ -12,6 +12,7 @@ pub use drafts::{Duplicate, Saved, TestSent, Then};
 pub use error::DeskError;
 pub use steps::Step;
 
+use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use tayori_domain::delivery::{Delivery, DeliveryStatus, DELIVERY_REQUESTED};
 use tayori_domain::segment::Target;
@@ -58,6 +59,20 @@ impl DeliveryDesk {
 
     pub async fn get(&self, id: &str) -> Result<Delivery, DeskError> {
         self.deliveries.get(id).await?.ok_or(DeskError::NotFound)
+    }
+
+    /// Every delivery created in `[from, until)` (either end open when `None`), newest first,
+    /// handed to `each` a page of the store at a time: the log and its CSV.
+    pub async fn each_created_between(
+        &self,
+        from: Option<DateTime<Utc>>,
+        until: Option<DateTime<Utc>>,
+        each: impl FnMut(Delivery),
+    ) -> Result<(), DeskError> {
+        Ok(self
+            .deliveries
+            .each_created_between(from, until, each)
+            .await?)
     }
 
     /// How many friends `target` reaches now (blocked friends left out).

@@ -36,7 +36,7 @@ async fn waiting(state: &AdminState) -> Result<Vec<Delivery>, RecordError> {
             }
         })
         .await?;
-    found.sort_by_key(|d| d.submitted.as_ref().map(|s| s.at));
+    found.sort_by_key(|d| d.submitted().map(|s| s.at));
     Ok(found)
 }
 
@@ -62,12 +62,12 @@ pub async fn list(State(state): State<Arc<AdminState>>, page: Page) -> Response 
                 tbody {
                     @for d in &shown {
                         tr {
-                            td { (d.submitted.as_ref().map(|s| format_jst(s.at)).unwrap_or_default()) }
-                            td { a href=(format!("/admin/deliveries/{}", d.id)) { (d.title) } }
-                            td { (d.category) }
-                            td { (d.target_description) }
-                            td { (d.send_at.map(format_jst).unwrap_or_else(|| "承認後すぐ".into())) }
-                            td { (d.submitted.as_ref().map(|s| name(&s.by)).unwrap_or_default()) }
+                            td { (d.submitted().map(|s| format_jst(s.at)).unwrap_or_default()) }
+                            td { a href=(format!("/admin/deliveries/{}", d.id())) { (d.title()) } }
+                            td { (d.category()) }
+                            td { (d.target_description()) }
+                            td { (d.send_at().map(format_jst).unwrap_or_else(|| "承認後すぐ".into())) }
+                            td { (d.submitted().map(|s| name(&s.by)).unwrap_or_default()) }
                         }
                     }
                     @if shown.is_empty() { tr { td colspan="6" { "承認を待っている配信はありません。" } } }

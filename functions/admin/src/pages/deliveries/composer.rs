@@ -12,7 +12,7 @@ use crate::ui::Page;
 use axum::response::Response;
 use maud::{html, Markup};
 use tayori_domain::delivery::{
-    is_safe_link, text_units, Bubble, Delivery, CATEGORIES, MAX_BUBBLES, MAX_BUTTON_LABEL_CHARS,
+    is_safe_link, text_units, Bubble, CATEGORIES, MAX_BUBBLES, MAX_BUTTON_LABEL_CHARS,
     MAX_PLACE_CHARS, MAX_TEXT_UNITS, MAX_TITLE_CHARS,
 };
 use tayori_domain::segment::SegmentItems;
@@ -98,16 +98,27 @@ fn problem(problems: &Problems, field: &str) -> Markup {
     }
 }
 
-/// `d` as the form `form` shows it; `stored` says whether `d` is in the store yet (a new draft
-/// whose save was refused is not, and keeps its id in the form for the next try).
+/// The draft the composer shows.
+pub(super) struct Draft<'a> {
+    pub id: &'a str,
+    /// What the preview draws: as stored, or as typed when a save was refused.
+    pub bubbles: &'a [Bubble],
+    /// Whether the draft is in the store yet (a new draft whose save was refused is not, and
+    /// keeps its id in the form for the next try).
+    pub stored: bool,
+    /// The city's name, as the phone preview shows the account.
+    pub city: &'a str,
+}
+
+/// `d` as the form `form` shows it.
 pub(super) fn composer(
     page: &Page,
-    d: &Delivery,
+    d: Draft<'_>,
     form: &Composed,
-    stored: bool,
     items: &SegmentItems,
     problems: &Problems,
 ) -> Response {
+    let stored = d.stored;
     let action = if stored {
         format!("/admin/deliveries/{}", d.id)
     } else {
@@ -196,7 +207,7 @@ pub(super) fn composer(
                         }
                     }
                 }
-                (preview(d))
+                (preview(d.bubbles, d.city))
             }
             link rel="stylesheet" href=(STYLE);
             script src=(SCRIPT) defer {}
@@ -290,16 +301,16 @@ fn slot(form: &Composed, problems: &Problems, n: usize, open: bool) -> Markup {
     }
 }
 
-/// A phone-sized preview of the bubbles as LINE shows them. A link is drawn only when it is an
-/// https:// page: a draft stored before links were checked on save may hold anything, and the
-/// preview is opened by staff who may approve.
-pub(super) fn preview(d: &Delivery) -> Markup {
+/// A phone-sized preview of the bubbles as LINE shows them, from the city's account. A link is
+/// drawn only when it is an https:// page: a draft stored before links were checked on save
+/// may hold anything, and the preview is opened by staff who may approve.
+pub(super) fn preview(bubbles: &[Bubble], city: &str) -> Markup {
     html! {
         aside.phone aria-label="スマートフォンでの見え方" {
-            div.phone-head { "小浜市" }
+            div.phone-head { (city) }
             // Focusable, so that a long preview scrolls from the keyboard too.
             div.phone-body tabindex="0" {
-                @for bubble in &d.bubbles {
+                @for bubble in bubbles {
                     @match bubble {
                         Bubble::Text { text } => div.chat-bubble { @for line in text.lines() { (line) br; } },
                         Bubble::Image { image } => img.chat-image src=(format!("/admin/{}", image.preview)) alt="配信画像";,
@@ -315,7 +326,7 @@ pub(super) fn preview(d: &Delivery) -> Markup {
                         Bubble::Location { title, address, .. } => div.chat-bubble { "📍 " strong { (title) } br; (address) },
                     }
                 }
-                @if d.bubbles.is_empty() { p.note { "吹き出しを追加して保存すると、ここに表示されます。" } }
+                @if bubbles.is_empty() { p.note { "吹き出しを追加して保存すると、ここに表示されます。" } }
             }
         }
     }

@@ -8,8 +8,8 @@ use axum::extract::Multipart;
 use chrono::{NaiveDateTime, TimeZone, Utc};
 use std::collections::BTreeMap;
 use tayori_domain::delivery::{
-    check_link, Bubble, BubbleField, Delivery, DeliveryError, StoredImage, MAX_BUBBLES,
-    MAX_TITLE_CHARS,
+    check_link, Bubble, BubbleField, Composition, Delivery, DeliveryError, StoredImage,
+    MAX_BUBBLES, MAX_TITLE_CHARS,
 };
 use tayori_domain::segment::{Match, SegmentCondition, SegmentItems, Target};
 use tayori_domain::time::{jst, to_jst};
@@ -59,9 +59,9 @@ impl Composed {
     /// The form filled in from a stored draft: bubble `n` in slot `n`.
     pub fn from_delivery(d: &Delivery) -> Composed {
         let mut form = Composed::default();
-        form.set("title", d.title.clone());
-        form.set("category", d.category.clone());
-        for (n, bubble) in d.bubbles.iter().enumerate() {
+        form.set("title", d.title());
+        form.set("category", d.category());
+        for (n, bubble) in d.bubbles().iter().enumerate() {
             let kind = match bubble {
                 Bubble::Text { text } => {
                     form.set(&format!("text{n}"), text.clone());
@@ -91,7 +91,7 @@ impl Composed {
                 form.set(&format!("image{n}"), image.original.clone());
             }
         }
-        match &d.target {
+        match d.target() {
             Target::All => form.set("target", "all"),
             Target::Segment { conditions } => {
                 form.set("target", "segment");
@@ -104,7 +104,7 @@ impl Composed {
                 }
             }
         }
-        if let Some(at) = d.send_at {
+        if let Some(at) = d.send_at() {
             form.set("send_at", to_jst(at).format("%Y-%m-%dT%H:%M").to_string());
         }
         form
@@ -118,8 +118,6 @@ pub(super) enum ComposeFailure {
     Unreadable,
     #[error("画像を読み取れませんでした。もう一度選んでください。")]
     UnreadableImage,
-    #[error("画像の保管場所を利用できません：{0}")]
-    Storage(#[from] ObjectError),
 }
 
 pub(super) async fn read(mut multipart: Multipart) -> Result<Composed, ComposeFailure> {
@@ -149,36 +147,37 @@ pub(super) async fn read(mut multipart: Multipart) -> Result<Composed, ComposeFa
     Ok(composed)
 }
 
-/// What applying the form found.
+/// What the form composes, and whether it may be stored.
 pub(super) struct Applied {
+    pub composition: Composition,
     /// Something must not be stored as typed (a link that is not an https:// page, a field
     /// longer than LINE takes, fields a bubble's kind would drop): the form is shown again with
     /// everything kept, and the draft is not stored.
     pub refused: bool,
 }
 
-/// Applies the form to the draft; pictures are stored as they come. Problems are per field;
-/// the form is brought in line with the draft's pictures, so that showing it again names them.
+/// The composition the form makes of draft `d`; pictures are stored as they come. Problems
+/// are per field; the form is brought in line with the draft's pictures, so that showing it
+/// again names them.
 pub(super) async fn apply(
     state: &AdminState,
-    d: &mut Delivery,
+    d: &Delivery,
     form: &mut Composed,
     items: &SegmentItems,
     problems: &mut Problems,
-) -> Result<Applied, ComposeFailure> {
-    let mut applied = Applied { refused: false };
-    d.title = form.get("title");
-    if d.title.chars().count() > MAX_TITLE_CHARS {
+) -> Result<Applied, ObjectError> {
+    let mut refused = false;
+    let title = form.get("title");
+    if title.chars().count() > MAX_TITLE_CHARS {
         problems.add("title", DeliveryError::TitleTooLong.to_string());
-        applied.refused = true;
+        refused = true;
     }
-    d.category = form.get("category");
     let pictures = Pictures::of(state, d);
-    d.bubbles.clear();
+    let mut bubbles = Vec::new();
     for n in 0..MAX_BUBBLES {
         let kept = pictures.named(&form.slot("image", n)).await?;
         let uploaded = match form.files.get(&n) {
-            Some(bytes) => match store_image(state, &d.id, bytes).await? {
+            Some(bytes) => match store_image(state, d.id(), bytes).await? {
                 Ok(image) => Some(image),
                 Err(problem) => {
                     problems.add(&format!("file-{n}"), format!("{}つ目：{problem}", n + 1));
@@ -206,7 +205,7 @@ pub(super) async fn apply(
             Ok(None) => continue,
             Err(problem) => {
                 problems.add(&format!("kind-{n}"), format!("{}つ目：{problem}", n + 1));
-                applied.refused = true;
+                refused = true;
                 continue;
             }
         };
@@ -221,7 +220,7 @@ pub(super) async fn apply(
                 if kind == SlotKind::ImageLink && !url.is_empty() {
                     if let Err(problem) = check_link(&url) {
                         problems.add(&format!("url-{n}"), format!("{}つ目の{problem}", n + 1));
-                        applied.refused = true;
+                        refused = true;
                     }
                 }
                 let Some(image) = image else {
@@ -253,11 +252,11 @@ pub(super) async fn apply(
                 &format!("{}-{n}", field_id(over.field)),
                 format!("{}つ目の{over}", n + 1),
             );
-            applied.refused = true;
+            refused = true;
         }
-        d.bubbles.push(bubble);
+        bubbles.push(bubble);
     }
-    d.target = if form.get("target") == "segment" {
+    let target = if form.get("target") == "segment" {
         let conditions: Vec<SegmentCondition> = items
             .items
             .iter()
@@ -278,10 +277,10 @@ pub(super) async fn apply(
     } else {
         Target::All
     };
-    if let Err(e) = d.target.validate(items) {
+    if let Err(e) = target.validate(items) {
         problems.add("target", e.to_string());
     }
-    d.send_at = match form.get("send_at").as_str() {
+    let send_at = match form.get("send_at").as_str() {
         "" => None,
         s => match NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M") {
             Ok(local) => jst()
@@ -294,7 +293,16 @@ pub(super) async fn apply(
             }
         },
     };
-    Ok(applied)
+    Ok(Applied {
+        composition: Composition {
+            title,
+            category: form.get("category"),
+            bubbles,
+            target,
+            send_at,
+        },
+        refused,
+    })
 }
 
 /// The id (after `f-`) of the form's field for a bubble's field, so a problem stands beside it.
@@ -429,9 +437,9 @@ impl<'a> Pictures<'a> {
     fn of(state: &'a AdminState, d: &Delivery) -> Self {
         Self {
             state,
-            prefix: media_prefix(&d.id),
+            prefix: media_prefix(d.id()),
             stored: d
-                .bubbles
+                .bubbles()
                 .iter()
                 .filter_map(Bubble::image)
                 .cloned()

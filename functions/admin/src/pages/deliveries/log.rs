@@ -3,14 +3,15 @@
 //! 50 to a page with links to the newer and older pages, the whole filtered period's total, and
 //! its CSV with the same filters.
 
-use super::{deliveries, described_target, segment_items};
+use super::{described_target, desk, segment_items};
 use crate::audit::{self, Actor};
+use crate::error::PageResult;
 use crate::ui::form::Problems;
-use crate::ui::{self, Page};
+use crate::ui::Page;
 use crate::AdminState;
 use axum::extract::{Query, State};
 use axum::http::header;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use chrono::{DateTime, NaiveDate, Utc};
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -21,6 +22,7 @@ use tayori_domain::delivery::log::{
 };
 use tayori_domain::delivery::{Delivery, DeliveryKind, DeliveryStatus};
 use tayori_domain::segment::SegmentItems;
+use tayori_deliveries::DeskError;
 use tayori_domain::time::{format_jst, to_jst};
 
 const PATH: &str = "/admin/deliveries";
@@ -96,10 +98,10 @@ async fn read_page(
     state: &AdminState,
     filter: LogFilter,
     before: Option<String>,
-) -> Result<LogPage, tayori_records::RecordError> {
+) -> Result<LogPage, DeskError> {
     let (from, until) = filter.created_between();
     let mut pager = LogPager::new(filter, before);
-    deliveries(state)
+    desk(state)
         .each_created_between(from, until, |d| pager.push(d))
         .await?;
     Ok(pager.finish())
@@ -109,12 +111,9 @@ pub async fn list(
     State(state): State<Arc<AdminState>>,
     page: Page,
     Query(query): Query<LogQuery>,
-) -> Response {
+) -> PageResult {
     let today = LogQuery::today(&state);
-    let items = match segment_items(&state).await {
-        Ok(items) => items,
-        Err(e) => return ui::unavailable(&e),
-    };
+    let items = segment_items(&state).await?;
     let mut problems = Problems::default();
     let shown = match query.filter(today) {
         Ok(filter) => {
@@ -124,10 +123,8 @@ pub async fn list(
                 "テスト配信を除く"
             };
             let before = query.before.clone().filter(|b| !b.is_empty());
-            match read_page(&state, filter.clone(), before).await {
-                Ok(log) => Some((filter, log, totalled)),
-                Err(e) => return ui::unavailable(&e),
-            }
+            let log = read_page(&state, filter.clone(), before).await?;
+            Some((filter, log, totalled))
         }
         Err(e) => {
             problems.add(e.field(), e.to_string());
@@ -141,7 +138,7 @@ pub async fn list(
         };
         format!("{PATH}?{}", query.query_string(today, before, None))
     };
-    page.render(
+    Ok(page.render(
         "配信",
         &[("ホーム", "/admin"), ("配信", PATH)],
         "deliveries",
@@ -163,7 +160,7 @@ pub async fn list(
                 }
             }
         },
-    )
+    ))
 }
 
 fn filter_form(query: &LogQuery, today: NaiveDate, problems: &Problems) -> Markup {
@@ -221,16 +218,16 @@ fn table(shown: &[Delivery], items: &SegmentItems) -> Markup {
             tbody {
                 @for d in shown {
                     tr {
-                        td { (format_jst(d.created.at)) }
-                        td { a href=(format!("/admin/deliveries/{}", d.id)) { (d.title) } }
+                        td { (format_jst(d.created().at)) }
+                        td { a href=(format!("/admin/deliveries/{}", d.id())) { (d.title()) } }
                         td { (d.kind().label()) }
-                        td { (d.category) }
+                        td { (d.category()) }
                         td { (described_target(d, items)) }
-                        td { (d.status.label()) }
-                        td { (d.started_at.or(d.send_at).map(format_jst).unwrap_or_default()) }
-                        td.num { (d.totals.recipients) }
-                        td.num { (d.totals.succeeded) }
-                        td.num { (d.totals.failed) }
+                        td { (d.status().label()) }
+                        td { (d.started_at().or(d.send_at()).map(format_jst).unwrap_or_default()) }
+                        td.num { (d.totals().recipients) }
+                        td.num { (d.totals().succeeded) }
+                        td.num { (d.totals().failed) }
                     }
                 }
                 @if shown.is_empty() { tr { td colspan="10" { "この条件の配信はありません。" } } }
@@ -243,17 +240,16 @@ pub async fn export(
     State(state): State<Arc<AdminState>>,
     actor: Actor,
     Query(query): Query<LogQuery>,
-) -> Response {
+) -> PageResult {
     let today = LogQuery::today(&state);
     let Ok(filter) = query.filter(today) else {
         // The list says what is wrong with the period.
-        return Redirect::to(&format!("{PATH}?{}", query.query_string(today, None, None)))
-            .into_response();
+        return Ok(
+            Redirect::to(&format!("{PATH}?{}", query.query_string(today, None, None)))
+                .into_response(),
+        );
     };
-    let items = match segment_items(&state).await {
-        Ok(items) => items,
-        Err(e) => return ui::unavailable(&e),
-    };
+    let items = segment_items(&state).await?;
     let csv = CsvWriter::new(CsvEncoding::from_param(query.encoding.as_deref()));
     let mut body = csv.start();
     body.extend(csv.row(&[
@@ -278,36 +274,33 @@ pub async fn export(
     let time = |t: Option<DateTime<Utc>>| t.map(format_jst).unwrap_or_default();
     let mut rows = 0usize;
     let (from, until) = filter.created_between();
-    let read = deliveries(&state)
+    desk(&state)
         .each_created_between(from, until, |d| {
             if !filter.matches(&d) {
                 return;
             }
             rows += 1;
             body.extend(csv.row(&[
-                d.id.as_str(),
-                &format_jst(d.created.at),
-                &d.title,
-                &d.category,
+                d.id(),
+                &format_jst(d.created().at),
+                d.title(),
+                d.category(),
                 d.kind().label(),
                 &described_target(&d, &items),
-                d.status.label(),
-                &time(d.started_at),
-                &time(d.finished_at),
-                &d.totals.recipients.to_string(),
-                &d.totals.succeeded.to_string(),
-                &d.totals.failed.to_string(),
-                &d.totals.not_sent.to_string(),
-                &d.errors.join(" / "),
-                &d.created.by,
-                d.approved.as_ref().map_or("", |s| s.by.as_str()),
-                d.released.as_ref().map_or("", |s| s.by.as_str()),
+                d.status().label(),
+                &time(d.started_at()),
+                &time(d.finished_at()),
+                &d.totals().recipients.to_string(),
+                &d.totals().succeeded.to_string(),
+                &d.totals().failed.to_string(),
+                &d.totals().not_sent.to_string(),
+                &d.errors().join(" / "),
+                &d.created().by,
+                d.approved().map_or("", |s| s.by.as_str()),
+                d.released().map_or("", |s| s.by.as_str()),
             ]));
         })
-        .await;
-    if let Err(e) = read {
-        return ui::unavailable(&e);
-    }
+        .await?;
     audit::record(
         &state,
         &actor,
@@ -316,7 +309,7 @@ pub async fn export(
         format!("{rows}件（{}）", period_words(&filter)),
     )
     .await;
-    (
+    Ok((
         [
             (
                 header::CONTENT_TYPE,
@@ -329,5 +322,5 @@ pub async fn export(
         ],
         body,
     )
-        .into_response()
+        .into_response())
 }
