@@ -771,9 +771,9 @@ async fn a_drafter_asks_for_approval_and_another_clerk_approves_the_segment_deli
     let id = path.rsplit('/').next().unwrap().to_string();
     let deliveries = tayori_records::Deliveries::new(c.state.platform.table.clone());
     let d = deliveries.get(&id).await.unwrap().unwrap();
-    assert_eq!(d.status, DeliveryStatus::AwaitingApproval);
-    assert_eq!(d.target_description, "年代: 30代 かつ 居住地区: 雲浜");
-    assert!(matches!(d.target, Target::Segment { .. }));
+    assert_eq!(d.status(), DeliveryStatus::AwaitingApproval);
+    assert_eq!(d.target_description(), "年代: 30代 かつ 居住地区: 雲浜");
+    assert!(matches!(d.target(), Target::Segment { .. }));
     // The drafter cannot approve (no permission: the server refuses, not just the page).
     drafter.get(&path).await;
     let refused = drafter.post(&format!("{path}/approve"), &[]).await;
@@ -787,8 +787,8 @@ async fn a_drafter_asks_for_approval_and_another_clerk_approves_the_segment_deli
         .post(&format!("{path}/approve"), &[("confirmed", "yes")])
         .await;
     let d = deliveries.get(&id).await.unwrap().unwrap();
-    assert_eq!(d.status, DeliveryStatus::Scheduled);
-    assert_eq!(d.approved.as_ref().unwrap().by, "approver");
+    assert_eq!(d.status(), DeliveryStatus::Scheduled);
+    assert_eq!(d.approved().unwrap().by, "approver");
     assert!(d.is_due(c.state.platform.clock.now()));
 
     // The log lists it and its CSV carries who created and approved it.
@@ -809,7 +809,7 @@ async fn a_drafter_asks_for_approval_and_another_clerk_approves_the_segment_deli
         .unwrap()
         .to_string();
     let copy = deliveries.get(&copy_id).await.unwrap().unwrap();
-    assert_eq!(copy.status, DeliveryStatus::Draft);
-    assert_eq!(copy.bubbles, d.bubbles);
-    assert_eq!(copy.duplicated_from.as_deref(), Some(id.as_str()));
+    assert_eq!(copy.status(), DeliveryStatus::Draft);
+    assert_eq!(copy.bubbles(), d.bubbles());
+    assert_eq!(copy.duplicated_from(), Some(id.as_str()));
 }

@@ -7,7 +7,9 @@ mod support;
 use axum::http::StatusCode;
 use chrono::Utc;
 use tayori_admin::ui::MENU;
-use tayori_domain::delivery::{Bubble, Delivery, DeliveryStatus};
+use tayori_deliveries::{DeliveryDesk, Then};
+use tayori_domain::delivery::{Bubble, Composition, DeliveryStatus};
+use tayori_domain::segment::Target;
 use tayori_domain::staff::{Permission, PermissionSet};
 use tayori_records::Deliveries;
 
@@ -133,22 +135,25 @@ async fn a_clerk_without_any_permission_is_told_whom_to_ask_by_name() {
 
 /// A delivery that `tanaka`, who may not send, asked to be approved.
 async fn awaiting_approval(c: &Console, id: &str, title: &str) {
-    let now = Utc::now();
-    let mut d = Delivery::draft(id.into(), "tanaka", now);
-    d.title = title.into();
-    d.category = "ごみ".into();
-    d.bubbles = vec![Bubble::Text {
-        text: "12月31日から1月3日まで収集はお休みです。".into(),
-    }];
-    let deliveries = Deliveries::new(c.state.platform.table.clone());
-    deliveries.create(&d).await.unwrap();
-    deliveries
-        .update(id, |d| {
-            d.submit("tanaka", false, "すべての友だち".into(), now)
-                .map_err(|e| tayori_records::RecordError::Corrupt(id.into(), e.to_string()))
-        })
+    let composition = Composition {
+        title: title.into(),
+        category: "ごみ".into(),
+        bubbles: vec![Bubble::Text {
+            text: "12月31日から1月3日まで収集はお休みです。".into(),
+        }],
+        target: Target::All,
+        send_at: None,
+    };
+    let saved = DeliveryDesk::new(&c.state.platform)
+        .create_draft(
+            id.into(),
+            "tanaka",
+            composition,
+            Then::Submit { may_send: false },
+        )
         .await
         .unwrap();
+    assert_eq!(saved.not_submitted, None);
 }
 
 #[tokio::test]
@@ -199,7 +204,7 @@ async fn an_approver_who_cannot_write_deliveries_finds_the_queue_and_approves_fr
         .await
         .unwrap()
         .unwrap();
-    assert_ne!(d.status, DeliveryStatus::AwaitingApproval);
+    assert_ne!(d.status(), DeliveryStatus::AwaitingApproval);
     assert!(c
         .get("/admin/approvals")
         .await

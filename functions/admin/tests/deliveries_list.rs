@@ -8,7 +8,10 @@ mod support;
 
 use axum::http::StatusCode;
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use tayori_domain::delivery::{Bubble, Delivery, DeliveryStatus, Totals, GARBAGE_NOTICE_AUTHOR};
+use tayori_domain::delivery::{
+    Bubble, Composition, Delivery, Totals, GARBAGE_NOTICE_AUTHOR, TESTERS,
+};
+use tayori_domain::segment::Target;
 use tayori_domain::staff::Permission;
 use tayori_domain::time::jst;
 use tayori_records::Deliveries;
@@ -32,21 +35,43 @@ fn jst_at(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
+/// A draft made at `at` for `target`.
+fn draft(id: &str, title: &str, at: DateTime<Utc>, target: Target) -> Delivery {
+    let mut d = Delivery::draft(id.into(), "clerk", at);
+    let composition = Composition {
+        title: title.into(),
+        category: "一般".into(),
+        bubbles: vec![Bubble::Text {
+            text: "お知らせです。".into(),
+        }],
+        target,
+        send_at: None,
+    };
+    d.compose(composition, at).unwrap();
+    d
+}
+
+/// `d` released at its creation and sent with `totals`.
+fn finished(mut d: Delivery, totals: Totals) -> Delivery {
+    let at = d.created().at;
+    let by = d.created().by.clone();
+    let description = if d.is_test() { TESTERS } else { "すべての友だち" };
+    d.submit(&by, true, description.into(), at).unwrap();
+    assert!(d.start_sending(at));
+    assert!(d.close(totals, Vec::new(), at));
+    d
+}
+
+const TEN_NINE_SENT: Totals = Totals {
+    recipients: 10,
+    succeeded: 9,
+    failed: 1,
+    not_sent: 0,
+};
+
 /// A sent delivery made at `at` that reached 10 friends, 9 of them.
 fn sent(id: &str, title: &str, at: DateTime<Utc>) -> Delivery {
-    let mut d = Delivery::draft(id.into(), "clerk", at);
-    d.title = title.into();
-    d.bubbles = vec![Bubble::Text {
-        text: "お知らせです。".into(),
-    }];
-    d.status = DeliveryStatus::Sent;
-    d.totals = Totals {
-        recipients: 10,
-        succeeded: 9,
-        failed: 1,
-        not_sent: 0,
-    };
-    d
+    finished(draft(id, title, at, Target::All), TEN_NINE_SENT)
 }
 
 async fn store(c: &Console, deliveries: &[Delivery]) {
@@ -125,27 +150,45 @@ async fn a_hundred_and_twenty_deliveries_are_shown_fifty_a_page_newest_first() {
 #[tokio::test]
 async fn the_period_status_and_kind_filters_narrow_the_list_its_total_and_its_csv() {
     let mut c = clerk().await;
-    let mut june_first = sent("list-june-first", "6月の初め", jst_at(2025, 6, 1, 0, 5));
-    june_first.totals.recipients = 100;
-    june_first.totals.succeeded = 100;
-    june_first.totals.failed = 0;
+    let june_first = finished(
+        draft(
+            "list-june-first",
+            "6月の初め",
+            jst_at(2025, 6, 1, 0, 5),
+            Target::All,
+        ),
+        Totals {
+            recipients: 100,
+            succeeded: 100,
+            ..Totals::default()
+        },
+    );
     let june_last = sent("list-june-last", "6月の終わり", jst_at(2025, 6, 30, 23, 55));
-    let mut june_test = sent(
-        "list-june-test",
-        "【テスト】6月",
-        jst_at(2025, 6, 15, 10, 0),
+    let tested_at = jst_at(2025, 6, 15, 10, 0);
+    let june_test = finished(
+        draft("list-june-original", "6月", tested_at, Target::All)
+            .test_copy("list-june-test".into(), "clerk", tested_at)
+            .unwrap(),
+        TEN_NINE_SENT,
     );
-    june_test.test = true;
-    let mut june_garbage = sent(
-        "list-june-garbage",
-        "ごみ収集のお知らせ 6/16 雲浜",
-        jst_at(2025, 6, 15, 18, 0),
+    let june_garbage = finished(
+        Delivery::automatic(
+            "list-june-garbage".into(),
+            GARBAGE_NOTICE_AUTHOR,
+            "ごみ",
+            "ごみ収集のお知らせ 6/16 雲浜".into(),
+            "お知らせです。".into(),
+            Target::All,
+            jst_at(2025, 6, 15, 18, 0),
+        ),
+        TEN_NINE_SENT,
     );
-    june_garbage.created.by = GARBAGE_NOTICE_AUTHOR.into();
-    june_garbage.category = "ごみ".into();
-    let mut june_draft = sent("list-june-draft", "6月の下書き", jst_at(2025, 6, 20, 9, 0));
-    june_draft.status = DeliveryStatus::Draft;
-    june_draft.totals = Totals::default();
+    let june_draft = draft(
+        "list-june-draft",
+        "6月の下書き",
+        jst_at(2025, 6, 20, 9, 0),
+        Target::All,
+    );
     let may = sent("list-may", "5月の終わり", jst_at(2025, 5, 31, 23, 55));
     let july = sent("list-july", "7月の初め", jst_at(2025, 7, 1, 0, 5));
     store(
@@ -236,18 +279,16 @@ async fn a_period_that_cannot_be_read_is_said_and_nothing_else_is_assumed() {
 async fn a_drafts_target_is_listed_as_it_reads_now() {
     let mut c = clerk().await;
     let now = Utc::now();
-    let mut draft = sent("list-draft", "まだ下書きの配信", now);
-    draft.status = DeliveryStatus::Draft;
-    draft.totals = Totals::default();
-    draft.target = tayori_domain::segment::Target::Segment {
+    let kumohama = Target::Segment {
         conditions: vec![tayori_domain::segment::SegmentCondition {
             item: "district".into(),
             matching: tayori_domain::segment::Match::AnyOf,
             values: vec!["雲浜".into()],
         }],
     };
+    let draft = draft("list-draft", "まだ下書きの配信", now, kumohama);
     assert!(
-        draft.target_description.is_empty(),
+        draft.target_description().is_empty(),
         "fixed only at submission"
     );
     store(&c, &[draft]).await;

@@ -6,7 +6,6 @@ mod support;
 
 use axum::http::StatusCode;
 use chrono::{Datelike, Utc};
-use tayori_domain::delivery::DeliveryStatus;
 use tayori_domain::staff::Permission;
 use tayori_domain::time::to_jst;
 use tayori_images::fixtures::phone_photo;
@@ -213,15 +212,17 @@ async fn pictures_added_and_removed_and_every_step_of_a_delivery_are_audited() {
         .unwrap()
         .to_string();
 
-    // A delivery being sent is stopped.
+    // A delivery being sent is stopped: the copy, released and started as the sender would.
     let deliveries = Deliveries::new(drafter.state.platform.table.clone());
-    deliveries
+    let now = drafter.state.platform.clock.now();
+    let sending = deliveries
         .update(&copy_id, |d| {
-            d.status = DeliveryStatus::Sending;
-            Ok::<_, tayori_records::RecordError>(())
+            d.submit("approver", true, String::new(), now)?;
+            assert!(d.start_sending(now));
+            Ok::<_, tayori_deliveries::DeskError>(())
         })
-        .await
-        .unwrap();
+        .await;
+    assert!(sending.is_ok());
     approver.get(&format!("/admin/deliveries/{copy_id}")).await;
     approver
         .post(

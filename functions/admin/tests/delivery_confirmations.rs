@@ -6,7 +6,8 @@
 mod support;
 
 use axum::http::StatusCode;
-use tayori_domain::delivery::{Bubble, Delivery, DeliveryStatus};
+use tayori_domain::delivery::{Bubble, Composition, Delivery, DeliveryStatus, Totals};
+use tayori_domain::segment::Target;
 use tayori_domain::staff::Permission;
 use tayori_records::{Deliveries, RichMenus};
 
@@ -48,21 +49,43 @@ fn deliveries(c: &Console) -> Deliveries {
 }
 
 async fn status(c: &Console, id: &str) -> DeliveryStatus {
-    deliveries(c).get(id).await.unwrap().unwrap().status
+    deliveries(c).get(id).await.unwrap().unwrap().status()
 }
 
-/// A delivery by `sender` in `status`, stored.
+/// A delivery by `sender` brought to `status` by its own steps, stored.
 async fn stored(c: &Console, id: &str, status: DeliveryStatus) -> String {
-    let mut d = Delivery::draft(id.into(), "sender", c.state.platform.clock.now());
-    d.title = TITLE.into();
-    d.category = "ごみ".into();
-    d.bubbles = vec![Bubble::Text {
-        text: "12月31日から1月3日は収集をお休みします。".into(),
-    }];
-    d.status = status;
-    if status != DeliveryStatus::Draft {
-        d.submitted = Some(d.created.clone());
+    let now = c.state.platform.clock.now();
+    let mut d = Delivery::draft(id.into(), "sender", now);
+    let composition = Composition {
+        title: TITLE.into(),
+        category: "ごみ".into(),
+        bubbles: vec![Bubble::Text {
+            text: "12月31日から1月3日は収集をお休みします。".into(),
+        }],
+        target: Target::All,
+        send_at: None,
+    };
+    d.compose(composition, now).unwrap();
+    let everyone = || "すべての友だち".to_string();
+    match status {
+        DeliveryStatus::Draft => {}
+        DeliveryStatus::AwaitingApproval => d.submit("sender", false, everyone(), now).unwrap(),
+        _ => {
+            d.submit("sender", true, everyone(), now).unwrap();
+            if status != DeliveryStatus::Scheduled {
+                assert!(d.start_sending(now));
+            }
+            if status == DeliveryStatus::Sent {
+                let all_sent = Totals {
+                    recipients: 1,
+                    succeeded: 1,
+                    ..Totals::default()
+                };
+                assert!(d.close(all_sent, Vec::new(), now));
+            }
+        }
     }
+    assert_eq!(d.status(), status, "{id}");
     deliveries(c).create(&d).await.unwrap();
     format!("/admin/deliveries/{id}")
 }
@@ -164,7 +187,7 @@ async fn approving_cancelling_and_stopping_happen_only_when_confirmed() {
         assert_eq!(status(&c, &id).await, after, "{action}");
     }
     let stopping = deliveries(&c).get("d-stop").await.unwrap().unwrap();
-    assert!(stopping.stop_requested.is_some(), "the stop is requested");
+    assert!(stopping.stop_requested().is_some(), "the stop is requested");
 }
 
 #[tokio::test]

@@ -31,7 +31,7 @@ async fn picture(c: &Console, id: &str) -> Option<StoredImage> {
         .await
         .unwrap()
         .unwrap();
-    d.bubbles.iter().find_map(Bubble::image).cloned()
+    d.bubbles().iter().find_map(Bubble::image).cloned()
 }
 
 async fn stored(c: &Console, key: &str) -> Vec<u8> {
