@@ -55,7 +55,11 @@ fn draft(id: &str, title: &str, at: DateTime<Utc>, target: Target) -> Delivery {
 fn finished(mut d: Delivery, totals: Totals) -> Delivery {
     let at = d.created().at;
     let by = d.created().by.clone();
-    let description = if d.is_test() { TESTERS } else { "すべての友だち" };
+    let description = if d.is_test() {
+        TESTERS
+    } else {
+        "すべての友だち"
+    };
     d.submit(&by, true, description.into(), at).unwrap();
     assert!(d.start_sending(at));
     assert!(d.close(totals, Vec::new(), at));

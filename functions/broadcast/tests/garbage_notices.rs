@@ -159,7 +159,10 @@ async fn on_a_collection_morning_only_opted_in_citizens_of_collected_districts_g
     assert_eq!(logged.category(), "ごみ");
     assert_eq!(logged.created().by, CREATED_BY);
     assert_eq!(logged.title(), "ごみ収集のお知らせ 12/7 雲浜");
-    assert_eq!((logged.totals().recipients, logged.totals().succeeded), (1, 1));
+    assert_eq!(
+        (logged.totals().recipients, logged.totals().succeeded),
+        (1, 1)
+    );
     assert!(logged.target_description().contains("雲浜"));
     assert!(
         w.deliveries()

@@ -292,7 +292,7 @@ async fn delivered(running: &Running, id: &str) -> Delivery {
     let deliveries = Deliveries::new(running.platform.table.clone());
     for _ in 0..200 {
         let d = deliveries.get(id).await.unwrap().unwrap();
-        if matches!(d.status, DeliveryStatus::Sent | DeliveryStatus::Stopped) {
+        if matches!(d.status(), DeliveryStatus::Sent | DeliveryStatus::Stopped) {
             return d;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -355,8 +355,8 @@ async fn a_clerk_sends_text_and_image_to_30s_in_kumohama_and_only_they_receive_i
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(draft.bubbles.len(), 2, "{:?}", draft.bubbles);
-    let image = draft.bubbles[1]
+    assert_eq!(draft.bubbles().len(), 2, "{:?}", draft.bubbles());
+    let image = draft.bubbles()[1]
         .image()
         .expect("second bubble is the image")
         .clone();
@@ -368,7 +368,7 @@ async fn a_clerk_sends_text_and_image_to_30s_in_kumohama_and_only_they_receive_i
     let sent = clerk.confirm(&asked).await;
     assert_eq!(sent.status, 303, "{}", sent.body);
     let d = delivered(&running, &id).await;
-    assert_eq!(d.status, DeliveryStatus::Sent);
+    assert_eq!(d.status(), DeliveryStatus::Sent);
 
     let fake = &running.fake_line;
     for user in &in_segment {
@@ -522,9 +522,9 @@ async fn when_line_refuses_one_batch_its_recipients_are_counted_as_failures_in_t
         .filter(|u| !fake.sent_messages_to(u).is_empty())
         .count();
     assert_eq!(received, accepted, "who LINE delivered to");
-    assert_eq!(d.totals.recipients, 501);
-    assert_eq!(d.totals.succeeded as usize, accepted);
-    assert_eq!(d.totals.failed as usize, refused);
+    assert_eq!(d.totals().recipients, 501);
+    assert_eq!(d.totals().succeeded as usize, accepted);
+    assert_eq!(d.totals().failed as usize, refused);
 
     let log = clerk.get(&path).await;
     assert_eq!(fact(&log.body, "対象数"), "501 人");

@@ -19,7 +19,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tayori_adapters::embedded;
 use tayori_deliveries::sender::{Outcome, Sender};
-use tayori_domain::delivery::{Bubble, Delivery, DeliveryStatus, Totals};
+use tayori_deliveries::{DeliveryDesk, Then};
+use tayori_domain::delivery::{Bubble, Composition, DeliveryStatus, Totals};
 use tayori_domain::segment::{Match, SegmentCondition, Target};
 use tayori_domain::Friend;
 use tayori_fake_line::{DeliveryTally, FakeLine, RecordedRequest};
@@ -282,11 +283,11 @@ async fn run(friends: u64, district: Option<&str>) -> Result<Run, Failure> {
     // The bench must not be able to lie: everyone expected got exactly one copy, and the
     // delivery's own log says so.
     let checks = [
-        (delivery.status == DeliveryStatus::Sent, "status is Sent"),
+        (delivery.status() == DeliveryStatus::Sent, "status is Sent"),
         (totals.recipients == expected, "recipients == expected"),
         (totals.succeeded == expected, "succeeded == expected"),
         (totals.failed == 0 && totals.not_sent == 0, "no failures"),
-        (delivery.totals == totals, "the log's totals match"),
+        (delivery.totals() == totals, "the log's totals match"),
         (
             tally.recipients == expected,
             "the fake LINE saw every recipient",
@@ -437,23 +438,27 @@ async fn seed_friends(platform: &Platform, n: u64, district: Option<&str>) -> Re
 
 /// A one-bubble text delivery, composed and released by a clerk who may send, due now.
 async fn release_delivery(platform: &Platform, id: &str, target: Target) -> Result<(), Failure> {
-    let now = Utc::now();
-    let mut draft = Delivery::draft(id.into(), "tanaka", now);
-    draft.title = "年末年始のごみ収集".into();
-    draft.category = "ごみ".into();
-    draft.bubbles = vec![Bubble::Text {
-        text: "12月31日から1月3日まで収集はお休みです。".into(),
-    }];
-    draft.target = target;
-    let deliveries = Deliveries::new(platform.table.clone());
-    deliveries.create(&draft).await?;
-    deliveries
-        .update(id, |d| {
-            d.submit("tanaka", true, "ベンチマーク".into(), now)
-                .map_err(|e| RecordError::Corrupt(id.into(), e.to_string()))
-        })
+    let composition = Composition {
+        title: "年末年始のごみ収集".into(),
+        category: "ごみ".into(),
+        bubbles: vec![Bubble::Text {
+            text: "12月31日から1月3日まで収集はお休みです。".into(),
+        }],
+        target,
+        send_at: None,
+    };
+    let saved = DeliveryDesk::new(platform)
+        .create_draft(
+            id.into(),
+            "tanaka",
+            composition,
+            Then::Submit { may_send: true },
+        )
         .await?;
-    Ok(())
+    match saved.not_submitted {
+        Some(refused) => Err(refused.into()),
+        None => Ok(()),
+    }
 }
 
 /// Resets VmHWM to the current RSS (Linux ≥ 4.0), so the peak covers the send only.

@@ -113,7 +113,12 @@ impl DeliveryDesk {
                     Ok::<_, DeskError>(())
                 })
                 .await?;
-            let change = self.follow(Change { before: blank, after }).await;
+            let change = self
+                .follow(Change {
+                    before: blank,
+                    after,
+                })
+                .await;
             return Ok(Saved {
                 change,
                 created: true,

@@ -10,7 +10,9 @@ use tayori_domain::delivery::{Delivery, DeliveryError};
 pub enum Step {
     /// With the send permission it is released (for its time, or now); without, it waits for
     /// approval.
-    Submit { may_send: bool },
+    Submit {
+        may_send: bool,
+    },
     Approve,
     ReturnToDraft,
     Cancel,
@@ -79,7 +81,8 @@ impl DeliveryDesk {
                     .as_ref()
                     .map(|items| d.target().describe(items))
                     .unwrap_or_default();
-                step.apply(d, by, &description, now).map_err(DeskError::from)
+                step.apply(d, by, &description, now)
+                    .map_err(DeskError::from)
             })
             .await?;
         Ok(self.follow(Change { before, after }).await)

@@ -37,7 +37,11 @@ fn is_generated_id(id: &str) -> bool {
     id.len() == 32 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
-pub async fn new_form(State(state): State<Arc<AdminState>>, page: Page, actor: Actor) -> PageResult {
+pub async fn new_form(
+    State(state): State<Arc<AdminState>>,
+    page: Page,
+    actor: Actor,
+) -> PageResult {
     let blank = desk(&state).blank(String::new(), &actor.login_id());
     let items = segment_items(&state).await?;
     let shown = Draft {
@@ -139,7 +143,8 @@ async fn save(
         desk.create_draft(d.id().into(), &by, applied.composition, then)
             .await
     } else {
-        desk.save_draft(d.id(), &by, applied.composition, then).await
+        desk.save_draft(d.id(), &by, applied.composition, then)
+            .await
     };
     let saved = match saved {
         Ok(saved) => saved,
@@ -198,7 +203,14 @@ async fn audit_saved(
     let words = target_words(items);
     if saved.created {
         let created = summary(after, &words);
-        audit::record(state, actor, "配信の下書きを作成", &audit_target(after.id()), created).await;
+        audit::record(
+            state,
+            actor,
+            "配信の下書きを作成",
+            &audit_target(after.id()),
+            created,
+        )
+        .await;
         return;
     }
     let changed = changes(before, after, &words);

@@ -17,12 +17,12 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use std::sync::Arc;
 use tayori_csv::{CsvEncoding, CsvWriter};
+use tayori_deliveries::DeskError;
 use tayori_domain::delivery::log::{
     default_from, FilterError, LogFilter, LogPage, LogPager, PageMark, PeriodTotals,
 };
 use tayori_domain::delivery::{Delivery, DeliveryKind, DeliveryStatus};
 use tayori_domain::segment::SegmentItems;
-use tayori_deliveries::DeskError;
 use tayori_domain::time::{format_jst, to_jst};
 
 const PATH: &str = "/admin/deliveries";
