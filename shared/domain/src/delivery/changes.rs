@@ -155,7 +155,7 @@ pub fn status_change(before: &Delivery, after: &Delivery) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::delivery::StoredImage;
+    use crate::delivery::{Composition, StoredImage};
     use chrono::{DateTime, Utc};
 
     fn now() -> DateTime<Utc> {
@@ -178,21 +178,36 @@ mod tests {
         }
     }
 
-    fn draft() -> Delivery {
-        let mut d = Delivery::draft("D1".into(), "tanaka", now());
-        d.title = "年末のごみ収集".into();
-        d.bubbles = vec![Bubble::Text {
+    fn composed(title: &str, more: Vec<Bubble>) -> Delivery {
+        let mut bubbles = vec![Bubble::Text {
             text: "12月31日は休みです。".into(),
         }];
+        bubbles.extend(more);
+        let composition = Composition {
+            title: title.into(),
+            category: "一般".into(),
+            bubbles,
+            target: Target::All,
+            send_at: None,
+        };
+        let mut d = Delivery::draft("D1".into(), "tanaka", now());
+        d.compose(composition, now()).unwrap();
         d
+    }
+
+    fn draft() -> Delivery {
+        composed("年末のごみ収集", Vec::new())
+    }
+
+    fn with_picture(picture: Bubble) -> Delivery {
+        composed("年末のごみ収集", vec![picture])
     }
 
     #[test]
     fn only_what_changed_is_named() {
         let before = draft();
-        let mut after = before.clone();
-        assert!(changes(&before, &after, words).is_empty());
-        after.title = "年末年始のごみ収集".into();
+        assert!(changes(&before, &before.clone(), words).is_empty());
+        let after = composed("年末年始のごみ収集", Vec::new());
         assert_eq!(
             changes(&before, &after, words),
             ["タイトル「年末のごみ収集」→「年末年始のごみ収集」"]
@@ -202,23 +217,20 @@ mod tests {
     #[test]
     fn pictures_added_replaced_and_removed_are_named_by_their_bubble() {
         let before = draft();
-        let mut added = before.clone();
-        added.bubbles.push(Bubble::Image {
+        let added = with_picture(Bubble::Image {
             image: picture("a"),
         });
         assert_eq!(changes(&before, &added, words), ["2つ目に画像を追加"]);
-        let mut replaced = added.clone();
-        replaced.bubbles[1] = Bubble::Image {
+        let replaced = with_picture(Bubble::Image {
             image: picture("b"),
-        };
+        });
         assert_eq!(changes(&added, &replaced, words), ["2つ目の画像を差し替え"]);
         assert_eq!(changes(&replaced, &before, words), ["2つ目の画像を削除"]);
-        let mut linked = replaced.clone();
-        linked.bubbles[1] = Bubble::ImageLink {
+        let linked = with_picture(Bubble::ImageLink {
             image: picture("b"),
             url: "https://example.jp/".into(),
             label: "詳しく".into(),
-        };
+        });
         assert_eq!(
             changes(&replaced, &linked, words),
             ["2つ目を画像から画像＋リンクボタンに変更"]
@@ -235,7 +247,10 @@ mod tests {
             "「年末のごみ収集」 下書き → 承認待ち"
         );
         let mut sending = before.clone();
-        sending.status = crate::delivery::DeliveryStatus::Sending;
+        sending
+            .submit("tanaka", true, String::new(), now())
+            .unwrap();
+        assert!(sending.start_sending(now()));
         let mut stopping = sending.clone();
         stopping.request_stop("suzuki", now()).unwrap();
         assert_eq!(
@@ -246,8 +261,7 @@ mod tests {
 
     #[test]
     fn a_new_delivery_is_summarised_in_a_line() {
-        let mut d = draft();
-        d.bubbles.push(Bubble::Image {
+        let d = with_picture(Bubble::Image {
             image: picture("a"),
         });
         assert_eq!(

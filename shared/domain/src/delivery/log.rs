@@ -222,7 +222,8 @@ impl LogPager {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::delivery::{Bubble, Totals};
+    use crate::delivery::{Totals, GARBAGE_NOTICE_AUTHOR};
+    use crate::segment::Target;
 
     fn at(day: u32, hour: u32) -> DateTime<Utc> {
         jst()
@@ -231,20 +232,37 @@ mod tests {
             .with_timezone(&Utc)
     }
 
-    fn sent(n: usize, created: DateTime<Utc>) -> Delivery {
-        let mut d = Delivery::draft(format!("D{n:03}"), "tanaka", created);
-        d.title = format!("お知らせ{n}");
-        d.bubbles = vec![Bubble::Text {
-            text: "本文".into(),
-        }];
-        d.status = DeliveryStatus::Sent;
-        d.totals = Totals {
-            recipients: 10,
-            succeeded: 9,
-            failed: 1,
-            not_sent: 0,
-        };
+    /// Delivery `n`, one text by `by`, a draft made at `created`.
+    fn one_text(n: usize, by: &str, created: DateTime<Utc>) -> Delivery {
+        let (id, title) = (format!("D{n:03}"), format!("お知らせ{n}"));
+        Delivery::automatic(id, by, "一般", title, "本文".into(), Target::All, created)
+    }
+
+    /// `d` released when it was made and sent with `totals` (stopped if some were not sent).
+    fn finished(mut d: Delivery, totals: Totals) -> Delivery {
+        let at = d.created().at;
+        d.submit("tanaka", true, String::new(), at).unwrap();
+        assert!(d.start_sending(at));
+        if totals.not_sent > 0 {
+            d.request_stop("suzuki", at).unwrap();
+        }
+        assert!(d.close(totals, Vec::new(), at));
         d
+    }
+
+    const TEN_NINE_SENT: Totals = Totals {
+        recipients: 10,
+        succeeded: 9,
+        failed: 1,
+        not_sent: 0,
+    };
+
+    fn sent(n: usize, created: DateTime<Utc>) -> Delivery {
+        finished(one_text(n, "tanaka", created), TEN_NINE_SENT)
+    }
+
+    fn sent_by_tayori(n: usize, created: DateTime<Utc>) -> Delivery {
+        finished(one_text(n, GARBAGE_NOTICE_AUTHOR, created), TEN_NINE_SENT)
     }
 
     /// `count` deliveries, newest first, an hour apart.
@@ -306,9 +324,17 @@ mod tests {
     #[test]
     fn filters_narrow_the_page_and_the_total_and_tests_count_only_when_asked_for() {
         let mut all = period(6);
-        all[0].test = true;
-        all[1].status = DeliveryStatus::Stopped;
-        all[2].created.by = super::super::GARBAGE_NOTICE_AUTHOR.into();
+        let tested_at = all[0].created().at;
+        let test = all[0].test_copy("D005".into(), "tanaka", tested_at);
+        all[0] = finished(test.unwrap(), TEN_NINE_SENT);
+        let half = Totals {
+            recipients: 10,
+            succeeded: 5,
+            failed: 0,
+            not_sent: 5,
+        };
+        all[1] = finished(one_text(4, "tanaka", all[1].created().at), half);
+        all[2] = sent_by_tayori(3, all[2].created().at);
         let everything = page(&all, LogFilter::default(), None);
         assert_eq!(everything.deliveries.len(), 6);
         assert_eq!(everything.totals.deliveries, 5, "the test is not totalled");
