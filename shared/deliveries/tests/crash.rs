@@ -27,7 +27,9 @@
 mod support;
 
 use std::sync::Arc;
+use support::failing_table::Death;
 use support::harness::{crash_anywhere, Harness};
+use support::points::Point;
 use support::scenario::Scenario;
 use support::settings::Settings;
 use support::store::Store;
@@ -159,9 +161,6 @@ async fn the_checks_catch_a_store_that_drops_batch_results() {
 /// friends who got two copies.
 #[tokio::test]
 async fn the_checks_catch_a_store_that_drops_the_plan() {
-    use support::failing_table::{Death, When};
-    use support::points::{Entry, Failure, Point};
-
     let store = Store::embedded().unwrap();
     let harness = Harness::new(store, Scenario::AllFriends, 1200)
         .await
@@ -170,21 +169,40 @@ async fn the_checks_catch_a_store_that_drops_the_plan() {
     let (calibration, clean) = harness.calibrate().await.unwrap();
     assert!(clean.violations.is_empty(), "{:?}", clean.violations);
     let mut doubled = false;
-    for call in 1..=calibration.store_calls {
-        let point = Point {
-            seed: 0,
-            entry: Entry::Send,
-            failures: vec![Failure::Store {
-                call,
-                when: When::Before,
-            }],
-            death: Death::Errors,
-        };
+    for point in Point::sweep(calibration, Death::Errors) {
         let run = harness.run(Some(&point)).await.unwrap();
-        doubled |= run
+        if run
             .violations
             .iter()
-            .any(|v| matches!(v, support::checks::Violation::Doubled { .. }));
+            .any(|v| matches!(v, support::checks::Violation::Doubled { .. }))
+        {
+            doubled = true;
+            break;
+        }
     }
     assert!(doubled, "no crash point doubled a recipient");
+}
+
+/// Every failure of the first process in turn (each store call before and after, each
+/// multicast with each mishap), strictly: today it fails where the sender dies after it
+/// closed the delivery and before it recorded the usage events. The resumed sender finds the
+/// delivery `Sent`, skips it, and the usage report never counts it (配信数 and 配信成功数 short
+/// by one delivery and all its recipients). Nobody is lost or doubled. Un-ignore once the
+/// sender counts a delivery in the same write that closes it (or resumes the counting), and
+/// drop `is_known_bug` in support/harness.rs.
+#[tokio::test]
+#[ignore = "known bug: the usage counts of a delivery are lost when the sender dies between closing it and counting it"]
+async fn bug_usage_is_lost_when_the_sender_dies_after_closing() {
+    let store = Store::embedded().unwrap();
+    let harness = Harness::new(store, Scenario::AllFriends, 1200)
+        .await
+        .unwrap();
+    let (calibration, _) = harness.calibrate().await.unwrap();
+    let mut points = Point::sweep(calibration, Death::Errors);
+    points.extend(Point::sweep(calibration, Death::Hangs));
+    let test = "bug_usage_is_lost_when_the_sender_dies_after_closing";
+    harness
+        .run_all(&points, true, test)
+        .await
+        .assert_passed(points.len());
 }

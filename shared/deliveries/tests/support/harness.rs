@@ -109,6 +109,9 @@ impl Harness {
         )
         .await?;
         let line = Line::start().await;
+        // One client for the point's processes: building one costs tens of milliseconds
+        // (TLS roots) and it keeps nothing a dead process could pass on but idle connections.
+        let client = line.client();
         let failures = point.map(|p| p.failures.as_slice()).unwrap_or_default();
         let death = point.map_or(Death::Errors, |p| p.death);
         let mut run = Run::default();
@@ -118,7 +121,7 @@ impl Harness {
             let table = FailingTable::new(self.table.clone(), trigger, death);
             let sender = Sender::new(
                 self.store.platform(table.clone()),
-                line.client(),
+                client.clone(),
                 MEDIA.into(),
             );
             let entry = match (process, point) {
@@ -210,8 +213,15 @@ async fn drive(sender: &Sender, table: &FailingTable, entry: Entry, id: &str) ->
     }
 }
 
+/// Whether a violation is the known bug (see `bug_usage_is_lost_when_the_sender_dies_after_closing`
+/// in tests/crash.rs): usage counts missing, nothing else. Doubled counts are never tolerated.
+fn is_known_bug(violation: &Violation) -> bool {
+    matches!(violation, Violation::Usage { expected, counted, .. } if counted < expected)
+}
+
 /// Runs the scenario's crash points and fails with every point that broke a rule, each with
-/// the seed that re-runs it alone.
+/// the seed that re-runs it alone. Points that only hit the known bug are listed but pass,
+/// unless `settings.strict`.
 pub async fn crash_anywhere(store: Store, scenario: Scenario, test: &str, settings: Settings) {
     let clock = Instant::now();
     let harness = Harness::new(store, scenario, settings.friends)
@@ -224,34 +234,71 @@ pub async fn crash_anywhere(store: Store, scenario: Scenario, test: &str, settin
         "a clean send, no crash at all, already fails: {:?}",
         clean.violations
     );
-    let seeds = match settings.seed {
-        Some(seed) => vec![seed],
-        None => points::seeds(settings.base_seed ^ scenario as u64, settings.points),
+    let points: Vec<Point> = match settings.seed {
+        Some(seed) => vec![Point::draw(seed, calibration)],
+        None => points::seeds(settings.base_seed ^ scenario as u64, settings.points)
+            .into_iter()
+            .map(|seed| Point::draw(seed, calibration))
+            .collect(),
     };
-    let mut failed = String::new();
-    let mut failures = 0;
-    for seed in &seeds {
-        let point = Point::draw(*seed, calibration);
-        let run = harness.run(Some(&point)).await.expect("the point runs");
-        if !run.violations.is_empty() {
-            failures += 1;
-            describe(&mut failed, &point, &run, test);
-        }
-    }
+    let report = harness.run_all(&points, settings.strict, test).await;
     eprintln!(
         "{test}: {} points over {} friends ({} intended, {} store calls and {} multicasts in a clean send): seeded in {seeded:.1?}, all in {:.1?}",
-        seeds.len(),
+        points.len(),
         settings.friends,
         harness.intended(),
         calibration.store_calls,
         calibration.multicasts,
         clock.elapsed(),
     );
-    assert!(
-        failures == 0,
-        "{failures} of {} crash points lost, doubled or miscounted:\n{failed}",
-        seeds.len()
-    );
+    report.assert_passed(points.len());
+}
+
+/// What a set of points came to.
+#[derive(Default)]
+pub struct Report {
+    failed: usize,
+    failures: String,
+    known: usize,
+    known_bugs: String,
+}
+
+impl Report {
+    pub fn assert_passed(&self, points: usize) {
+        if self.known > 0 {
+            eprintln!(
+                "{} of {points} points hit the known bug (usage counts lost; TAYORI_CRASH_STRICT=1 fails them):\n{}",
+                self.known, self.known_bugs
+            );
+        }
+        assert!(
+            self.failed == 0,
+            "{} of {points} crash points lost, doubled or miscounted:\n{}",
+            self.failed,
+            self.failures
+        );
+    }
+}
+
+impl Harness {
+    /// Runs `points`, one delivery each.
+    pub async fn run_all(&self, points: &[Point], strict: bool, test: &str) -> Report {
+        let mut report = Report::default();
+        for point in points {
+            let run = self.run(Some(point)).await.expect("the point runs");
+            if run.violations.is_empty() {
+                continue;
+            }
+            if !strict && run.violations.iter().all(is_known_bug) {
+                report.known += 1;
+                describe(&mut report.known_bugs, point, &run, test);
+            } else {
+                report.failed += 1;
+                describe(&mut report.failures, point, &run, test);
+            }
+        }
+        report
+    }
 }
 
 fn describe(out: &mut String, point: &Point, run: &Run, test: &str) {
@@ -265,9 +312,10 @@ fn describe(out: &mut String, point: &Point, run: &Run, test: &str) {
     if run.violations.len() > 5 {
         let _ = writeln!(out, "    … {} violations in all", run.violations.len());
     }
-    let _ = writeln!(
-        out,
-        "    again: TAYORI_CRASH_SEED={} cargo nextest run -p tayori-deliveries --test crash {test}",
-        point.seed
-    );
+    if let Some(seed) = point.seed {
+        let _ = writeln!(
+            out,
+            "    again: TAYORI_CRASH_SEED={seed} cargo nextest run -p tayori-deliveries --test crash {test}"
+        );
+    }
 }

@@ -39,7 +39,8 @@ pub enum Failure {
 /// `failures[i]`; every later process (a `send_due` tick each) runs clean.
 #[derive(Clone, Debug)]
 pub struct Point {
-    pub seed: u64,
+    /// The seed it was drawn from; none for a point of a sweep.
+    pub seed: Option<u64>,
     pub entry: Entry,
     pub failures: Vec<Failure>,
     pub death: Death,
@@ -88,17 +89,45 @@ impl Point {
             })
             .collect();
         Point {
-            seed,
+            seed: Some(seed),
             entry,
             failures,
             death,
         }
     }
+
+    /// Every single failure of the first process in turn: each store call before and after,
+    /// each multicast with each mishap, dying or not.
+    pub fn sweep(calibration: Calibration, death: Death) -> Vec<Point> {
+        let store = (1..=calibration.store_calls).flat_map(|call| {
+            [When::Before, When::After].map(|when| Failure::Store { call, when })
+        });
+        let line = (1..=calibration.multicasts).flat_map(|nth| {
+            [MishapKind::AnswerLost, MishapKind::Status(500)]
+                .into_iter()
+                .flat_map(move |mishap| {
+                    [true, false].map(|dies| Failure::Line { nth, mishap, dies })
+                })
+        });
+        store
+            .chain(line)
+            .map(|failure| Point {
+                seed: None,
+                entry: Entry::Send,
+                failures: vec![failure],
+                death,
+            })
+            .collect()
+    }
 }
 
 impl fmt::Display for Point {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "seed {} ({:?}, dead calls {:?}):", self.seed, self.entry, self.death)?;
+        match self.seed {
+            Some(seed) => write!(f, "seed {seed}")?,
+            None => write!(f, "swept")?,
+        }
+        write!(f, " ({:?}, dead calls {:?}):", self.entry, self.death)?;
         for (i, failure) in self.failures.iter().enumerate() {
             let process = i + 1;
             match failure {
