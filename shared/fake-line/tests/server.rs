@@ -172,9 +172,16 @@ async fn a_lost_answer_drops_the_connection_after_delivering_and_the_resend_is_a
         kind: MishapKind::AnswerLost,
     });
     let first = line
-        .post("/v2/bot/message/multicast", json!({"to": [USER], "messages": [text("1")]}))
+        .post(
+            "/v2/bot/message/multicast",
+            json!({"to": [USER], "messages": [text("1")]}),
+        )
         .await;
-    assert_eq!(first.status(), StatusCode::OK, "the first is not the second");
+    assert_eq!(
+        first.status(),
+        StatusCode::OK,
+        "the first is not the second"
+    );
     assert_eq!(line.fake.mishaps_happened(), 0);
 
     let lost = line
@@ -187,15 +194,27 @@ async fn a_lost_answer_drops_the_connection_after_delivering_and_the_resend_is_a
         .await;
     assert!(lost.is_err(), "no answer: {lost:?}");
     assert_eq!(line.fake.mishaps_happened(), 1);
-    assert_eq!(line.fake.sent_messages_to(USER).len(), 2, "delivered all the same");
+    assert_eq!(
+        line.fake.sent_messages_to(USER).len(),
+        2,
+        "delivered all the same"
+    );
 
     let again = line
-        .post_with("/v2/bot/message/multicast", multicast, ("X-Line-Retry-Key", key))
+        .post_with(
+            "/v2/bot/message/multicast",
+            multicast,
+            ("X-Line-Retry-Key", key),
+        )
         .await;
     assert_eq!(again.status(), StatusCode::CONFLICT);
     assert_eq!(line.fake.sent_messages_to(USER).len(), 2, "not twice");
     let statuses: Vec<u16> = line.fake.requests().iter().map(|r| r.status).collect();
-    assert_eq!(statuses, [200, 200, 409], "the lost answer is recorded as given");
+    assert_eq!(
+        statuses,
+        [200, 200, 409],
+        "the lost answer is recorded as given"
+    );
 }
 
 #[tokio::test]
@@ -207,7 +226,9 @@ async fn a_status_mishap_refuses_only_its_request_and_delivers_nothing() {
         kind: MishapKind::Status(500),
     });
     let multicast = json!({"to": [USER], "messages": [text("1")]});
-    let refused = line.post("/v2/bot/message/multicast", multicast.clone()).await;
+    let refused = line
+        .post("/v2/bot/message/multicast", multicast.clone())
+        .await;
     assert_eq!(refused.status(), StatusCode::INTERNAL_SERVER_ERROR);
     assert!(line.fake.sent_messages_to(USER).is_empty());
     let next = line.post("/v2/bot/message/multicast", multicast).await;

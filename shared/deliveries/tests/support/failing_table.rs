@@ -169,7 +169,11 @@ impl TableStore for FailingTable {
     async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
         let what = format!(
             "transact [{}]",
-            writes.iter().map(describe_write).collect::<Vec<_>>().join(", ")
+            writes
+                .iter()
+                .map(describe_write)
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         self.call(|| what, self.inner.transact(writes)).await
     }

@@ -99,9 +99,8 @@ impl Point {
     /// Every single failure of the first process in turn: each store call before and after,
     /// each multicast with each mishap, dying or not.
     pub fn sweep(calibration: Calibration, death: Death) -> Vec<Point> {
-        let store = (1..=calibration.store_calls).flat_map(|call| {
-            [When::Before, When::After].map(|when| Failure::Store { call, when })
-        });
+        let store = (1..=calibration.store_calls)
+            .flat_map(|call| [When::Before, When::After].map(|when| Failure::Store { call, when }));
         let line = (1..=calibration.multicasts).flat_map(|nth| {
             [MishapKind::AnswerLost, MishapKind::Status(500)]
                 .into_iter()

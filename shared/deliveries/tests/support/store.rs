@@ -3,6 +3,7 @@
 
 use super::HarnessError;
 use chrono::{DateTime, Utc};
+use futures::stream::{self, StreamExt, TryStreamExt};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tayori_adapters::aws::{create_table, DynamoTable};
@@ -10,20 +11,29 @@ use tayori_adapters::embedded::{FolderObjects, InProcessBus, LocalKeyFile, Sqlit
 use tayori_domain::Friend;
 use tayori_ports::table::MAX_TRANSACTION_WRITES;
 use tayori_ports::{
-    Clock, Condition, EventBus, FieldCipher, KeyService, ManualClock, ObjectStore, Platform, TableStore,
-    Write,
+    Clock, Condition, EventBus, FieldCipher, KeyService, ManualClock, ObjectStore, Platform, Query,
+    TableStore, Write,
 };
 use tayori_records::Friends;
 
 pub struct Store {
     /// The table itself; processes reach it only through a `FailingTable`.
     pub table: Arc<dyn TableStore>,
+    backend: Backend,
     pub clock: Arc<ManualClock>,
     keys: Arc<dyn KeyService>,
     objects: Arc<dyn ObjectStore>,
     bus: Arc<dyn EventBus>,
     /// Holds the SQLite file, the master key and the objects folder.
     _dir: tempfile::TempDir,
+}
+
+enum Backend {
+    Embedded,
+    Moto {
+        client: aws_sdk_dynamodb::Client,
+        name: String,
+    },
 }
 
 pub fn start() -> DateTime<Utc> {
@@ -37,7 +47,7 @@ impl Store {
         let dir = tempfile::tempdir()?;
         let clock = Arc::new(ManualClock::new(start()));
         let table = SqliteTable::open(dir.path(), clock.clone())?;
-        Store::around(Arc::new(table), clock, dir)
+        Store::around(Arc::new(table), Backend::Embedded, clock, dir)
     }
 
     /// A fresh table on moto. Only the table is DynamoDB: the harness is about the table's
@@ -47,12 +57,37 @@ impl Store {
         let name = tayori_tests::unique_name("crash");
         create_table(&client, &name).await?;
         let clock = Arc::new(ManualClock::new(start()));
-        let table = DynamoTable::new(client, name, clock.clone());
-        Store::around(Arc::new(table), clock, tempfile::tempdir()?)
+        let table = DynamoTable::new(client.clone(), name.clone(), clock.clone());
+        let backend = Backend::Moto { client, name };
+        Store::around(Arc::new(table), backend, clock, tempfile::tempdir()?)
+    }
+
+    /// Drops the table on moto: moto copies every table it holds for each transaction, so a
+    /// table left behind slows every later test that shares the server.
+    pub async fn remove(&self) {
+        if let Backend::Moto { client, name } = &self.backend {
+            if let Err(e) = client.delete_table().table_name(name).send().await {
+                eprintln!("the table {name} stays on moto: {e}");
+            }
+        }
+    }
+
+    /// Deletes a checked delivery's items (its record, plan, batches, lease), so the table
+    /// stays the size of its friends however many points run: moto copies the whole table for
+    /// every item of every transaction, and 500 user ids a batch add up. Knows the layout of
+    /// `tayori_records::deliveries` (one partition per delivery).
+    pub async fn forget_delivery(&self, id: &str) -> Result<(), HarnessError> {
+        let pk = format!("DELIVERY#{id}");
+        let page = self.table.query(Query::partition(&pk).limit(1000)).await?;
+        for item in page.items {
+            self.table.delete(&pk, &item.sk, Condition::Always).await?;
+        }
+        Ok(())
     }
 
     fn around(
         table: Arc<dyn TableStore>,
+        backend: Backend,
         clock: Arc<ManualClock>,
         dir: tempfile::TempDir,
     ) -> Result<Store, HarnessError> {
@@ -60,6 +95,7 @@ impl Store {
         let objects = FolderObjects::open(dir.path().join("objects"))?;
         Ok(Store {
             table,
+            backend,
             clock,
             keys: Arc::new(keys),
             objects: Arc::new(objects),
@@ -80,28 +116,45 @@ impl Store {
         }
     }
 
-    /// Writes `n` friends in the real layout, 100 to a transaction (one at a time through
-    /// `Friends::update` would cost each CI run seconds on moto).
+    /// Writes `n` friends in the real layout, sealed as `Friends` seals them but written in
+    /// bulk: `Friends::update` reads and fsyncs one friend at a time.
     pub async fn seed(&self, n: usize) -> Result<Population, HarnessError> {
         let platform = self.platform(self.table.clone());
         let friends = Friends::new(&platform);
         let at = self.clock.now();
         let population = Population::of(n);
-        for chunk in population.friends.chunks(MAX_TRANSACTION_WRITES) {
-            let mut writes = Vec::with_capacity(chunk.len());
-            for seeded in chunk {
-                let mut friend = Friend::first_seen(&seeded.user_id, at);
-                friend.followed(at);
-                if !seeded.following {
-                    friend.blocked(at);
-                }
-                friend.attributes = seeded.attributes.clone();
-                writes.push(Write::Put {
-                    item: friends.item(&friend, 1).await?,
-                    condition: Condition::IfAbsent,
-                });
+        let mut items = Vec::with_capacity(n);
+        for seeded in &population.friends {
+            let mut friend = Friend::first_seen(&seeded.user_id, at);
+            friend.followed(at);
+            if !seeded.following {
+                friend.blocked(at);
             }
-            self.table.transact(writes).await?;
+            friend.attributes = seeded.attributes.clone();
+            items.push(friends.item(&friend, 1).await?);
+        }
+        match self.backend {
+            // SQLite: one fsync per 100 friends.
+            Backend::Embedded => {
+                for chunk in items.chunks(MAX_TRANSACTION_WRITES) {
+                    let writes = chunk
+                        .iter()
+                        .map(|item| Write::Put {
+                            item: item.clone(),
+                            condition: Condition::IfAbsent,
+                        })
+                        .collect();
+                    self.table.transact(writes).await?;
+                }
+            }
+            // Moto: single puts, several at once; its transactions copy the whole table.
+            Backend::Moto { .. } => {
+                stream::iter(items)
+                    .map(|item| self.table.put(item, Condition::IfAbsent))
+                    .buffer_unordered(16)
+                    .try_collect::<()>()
+                    .await?;
+            }
         }
         Ok(population)
     }
