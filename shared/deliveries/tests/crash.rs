@@ -103,6 +103,35 @@ async fn crash_anywhere_segment_moto() {
     .await;
 }
 
+/// The nasty LINE case is exercised, not just survived: an answer lost after LINE delivered
+/// a batch makes the resend (the client's, or the next process's) a 409, and nobody gets two.
+#[tokio::test]
+async fn a_multicast_whose_answer_was_lost_is_resent_and_answered_409() {
+    use support::points::{Entry, Failure};
+    use tayori_fake_line::MishapKind;
+
+    let store = Store::embedded().unwrap();
+    let harness = Harness::new(store, Scenario::AllFriends, 1200)
+        .await
+        .unwrap();
+    for dies in [false, true] {
+        let point = Point {
+            seed: None,
+            entry: Entry::Send,
+            failures: vec![Failure::Line {
+                nth: 2,
+                mishap: MishapKind::AnswerLost,
+                dies,
+            }],
+            death: Death::Errors,
+        };
+        let run = harness.run(Some(&point)).await.unwrap();
+        assert!(run.violations.is_empty(), "{:?}", run.violations);
+        assert!(run.already_accepted >= 1, "dies: {dies}: no 409 in {run:?}");
+        assert_eq!(run.deaths.len(), usize::from(dies));
+    }
+}
+
 /// A table that silently drops the puts `forgets` picks: answers Ok, writes nothing.
 struct Forgetful {
     inner: Arc<dyn TableStore>,

@@ -178,3 +178,66 @@ impl TableStore for FailingTable {
         self.call(|| what, self.inner.transact(writes)).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use tayori_adapters::embedded::SqliteTable;
+    use tayori_ports::SystemClock;
+
+    fn inner() -> (Arc<dyn TableStore>, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let table = SqliteTable::open(dir.path(), Arc::new(SystemClock)).unwrap();
+        (Arc::new(table), dir)
+    }
+
+    fn item(sk: &str) -> Item {
+        Item::new("P", sk, json!({}))
+    }
+
+    #[tokio::test]
+    async fn dying_before_a_call_leaves_it_undone_and_after_it_done_but_unanswered() {
+        for (when, written) in [(When::Before, false), (When::After, true)] {
+            let (inner, _dir) = inner();
+            let trigger = Trigger::Call { number: 2, when };
+            let table = FailingTable::new(inner.clone(), trigger, Death::Errors);
+            table.put(item("1"), Condition::Always).await.unwrap();
+            assert!(table.put(item("2"), Condition::Always).await.is_err());
+            assert!(table.is_dead());
+            assert_eq!(inner.get("P", "2").await.unwrap().is_some(), written);
+            assert!(table.get("P", "1").await.is_err(), "dead from then on");
+            assert_eq!(table.calls(), 2);
+            assert!(table.fatal_call().unwrap().contains("put P/2"));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_hanging_death_never_answers_and_says_it_died() {
+        let (inner, _dir) = inner();
+        let trigger = Trigger::Call {
+            number: 1,
+            when: When::After,
+        };
+        let table = FailingTable::new(inner.clone(), trigger, Death::Hangs);
+        let call = table.put(item("1"), Condition::Always);
+        tokio::select! {
+            _ = call => panic!("a dead process's call answered"),
+            () = table.died() => {}
+        }
+        assert!(inner.get("P", "1").await.unwrap().is_some());
+    }
+
+    #[tokio::test]
+    async fn a_tripwire_kills_the_process_at_its_next_call() {
+        let (inner, _dir) = inner();
+        let tripped = Arc::new(AtomicBool::new(false));
+        let wire = tripped.clone();
+        let trigger = Trigger::Tripwire(Arc::new(move || wire.load(Ordering::SeqCst)));
+        let table = FailingTable::new(inner, trigger, Death::Errors);
+        table.put(item("1"), Condition::Always).await.unwrap();
+        tripped.store(true, Ordering::SeqCst);
+        assert!(table.put(item("2"), Condition::Always).await.is_err());
+        assert!(table.is_dead());
+    }
+}

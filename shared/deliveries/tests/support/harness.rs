@@ -40,6 +40,8 @@ pub struct Run {
     /// Store calls of the first process, and multicasts LINE received in all.
     pub first_process_calls: usize,
     pub multicasts: usize,
+    /// Multicasts answered 409: resent under a retry key LINE had already accepted.
+    pub already_accepted: usize,
 }
 
 pub struct Harness {
@@ -153,6 +155,7 @@ impl Harness {
             break;
         }
         run.multicasts = line.multicasts();
+        run.already_accepted = line.answered(Some(409));
         run.violations.extend(checks::inboxes(
             &line.fake,
             &text,

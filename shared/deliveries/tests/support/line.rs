@@ -32,10 +32,15 @@ impl Line {
 
     /// Multicasts LINE received, accepted or not.
     pub fn multicasts(&self) -> usize {
+        self.answered(None)
+    }
+
+    /// Multicasts LINE answered with `status` (any: `None`).
+    pub fn answered(&self, status: Option<u16>) -> usize {
         self.fake
             .requests()
             .iter()
-            .filter(|r| r.path == MULTICAST)
+            .filter(|r| r.path == MULTICAST && status.is_none_or(|s| r.status == s))
             .count()
     }
 }
