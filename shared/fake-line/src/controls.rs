@@ -17,6 +17,25 @@ pub struct Fault {
     pub body: Option<Value>,
 }
 
+/// One request further on that goes wrong on purpose: the `nth` (1 = the next) request whose
+/// path starts with `path`, counted from when it is scheduled. Unlike a [`Fault`], it can hit
+/// one request in the middle of a run (the third multicast, say) and it can lose an answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mishap {
+    pub path: String,
+    pub nth: usize,
+    pub kind: MishapKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MishapKind {
+    /// Refused with this status and LINE's error body for it; LINE does nothing.
+    Status(u16),
+    /// LINE does what was asked, then the connection drops before any answer: the caller
+    /// cannot tell that it took effect (resent under the same retry key, it is answered 409).
+    AnswerLost,
+}
+
 #[derive(Debug)]
 pub(crate) struct RateLimit {
     pub path: String,
@@ -29,6 +48,10 @@ pub(crate) struct Controls {
     pub faults: Vec<Fault>,
     pub latency: Duration,
     pub limits: Vec<RateLimit>,
+    /// Scheduled mishaps with the matching requests still to pass before each.
+    pub mishaps: Vec<Mishap>,
+    /// Mishaps that have happened since the last reset.
+    pub mishaps_happened: usize,
 }
 
 impl Controls {
@@ -45,6 +68,28 @@ impl Controls {
             self.faults.remove(index);
         }
         Some(taken)
+    }
+
+    /// Counts a request to `path` against every scheduled mishap it matches and answers the
+    /// one it is due for. Two mishaps due at the same request: the first scheduled happens,
+    /// the other is dropped (one request can go wrong only one way).
+    pub fn take_mishap(&mut self, path: &str) -> Option<MishapKind> {
+        let mut due = None;
+        self.mishaps.retain_mut(|m| {
+            if !path.starts_with(&m.path) {
+                return true;
+            }
+            m.nth = m.nth.saturating_sub(1);
+            if m.nth > 0 {
+                return true;
+            }
+            due.get_or_insert(m.kind);
+            false
+        });
+        if due.is_some() {
+            self.mishaps_happened += 1;
+        }
+        due
     }
 
     pub fn limit(&mut self, path: &str, per_second: u32) {
@@ -106,6 +151,25 @@ mod tests {
         );
         assert!(controls.take_fault("/v2/bot/message/multicast").is_some());
         assert!(controls.take_fault("/v2/bot/message/push").is_none());
+    }
+
+    #[test]
+    fn a_mishap_hits_only_the_nth_matching_request() {
+        let mut controls = Controls::default();
+        controls.mishaps.push(Mishap {
+            path: "/v2/bot/message/multicast".into(),
+            nth: 2,
+            kind: MishapKind::AnswerLost,
+        });
+        assert_eq!(controls.take_mishap("/v2/bot/profile/U1"), None);
+        assert_eq!(controls.take_mishap("/v2/bot/message/multicast"), None);
+        assert_eq!(controls.mishaps_happened, 0);
+        assert_eq!(
+            controls.take_mishap("/v2/bot/message/multicast"),
+            Some(MishapKind::AnswerLost)
+        );
+        assert_eq!(controls.take_mishap("/v2/bot/message/multicast"), None);
+        assert_eq!(controls.mishaps_happened, 1);
     }
 
     #[test]

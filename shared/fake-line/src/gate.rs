@@ -2,6 +2,7 @@
 //! failed on purpose or rate limited, and its body checked against the spec before a handler
 //! sees it.
 
+use crate::controls::MishapKind;
 use crate::errors::{self, Refusals};
 use crate::record::{self, RecordedRequest};
 use crate::schema::SchemaError;
@@ -47,6 +48,7 @@ pub(crate) async fn gate(State(fake): State<FakeLine>, request: Request, next: N
         schema_errors: Vec::new(),
     };
     let request_id = uuid::Uuid::new_v4().to_string();
+    let mut lose_answer = false;
 
     let latency = fake.latency();
     if !latency.is_zero() {
@@ -66,7 +68,8 @@ pub(crate) async fn gate(State(fake): State<FakeLine>, request: Request, next: N
             };
             match screen(&fake, &parts, content_type.as_deref(), &bytes) {
                 Err(response) => *response,
-                Ok(json) => {
+                Ok(Screened { json, answer_lost }) => {
+                    lose_answer = answer_lost;
                     let mut request = Request::from_parts(parts, Body::from(bytes));
                     request.extensions_mut().insert(Accepted {
                         request_id: request_id.clone(),
@@ -86,17 +89,34 @@ pub(crate) async fn gate(State(fake): State<FakeLine>, request: Request, next: N
     }
     recorded.status = response.status().as_u16();
     fake.record(recorded);
+    if lose_answer {
+        drop_connection();
+    }
     response
 }
 
-/// The checks LINE makes before doing anything. `Ok` carries the parsed JSON body (null when
-/// the operation takes none).
+/// Closes the connection without an answer, the request already carried out. A handler cannot
+/// close its connection in hyper, but hyper polls it inside the connection's task: unwinding
+/// ends that task, and with it the connection, before a byte of the answer is written. It is
+/// `resume_unwind`, not `panic!`, so the panic hook stays quiet (this is no error).
+fn drop_connection() -> ! {
+    std::panic::resume_unwind(Box::new("the fake LINE lost this answer on purpose"))
+}
+
+/// What passed the gate's checks: the parsed JSON body (null when the operation takes none),
+/// and whether the answer is to be lost once the request is carried out.
+struct Screened {
+    json: Value,
+    answer_lost: bool,
+}
+
+/// The checks LINE makes before doing anything, and the mishaps and faults a test asked for.
 fn screen(
     fake: &FakeLine,
     parts: &Parts,
     content_type: Option<&str>,
     bytes: &[u8],
-) -> Result<Value, Box<Response>> {
+) -> Result<Screened, Box<Response>> {
     if !has_bearer_token(parts) {
         return Err(Box::new(errors::error(
             StatusCode::UNAUTHORIZED,
@@ -104,6 +124,29 @@ fn screen(
         )));
     }
     let path = parts.uri.path();
+    let answer_lost = match fake.take_mishap(path) {
+        Some(MishapKind::Status(status)) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            return Err(Box::new(
+                (status, Json(errors::default_body(status))).into_response(),
+            ));
+        }
+        Some(MishapKind::AnswerLost) => true,
+        None => false,
+    };
+    let json = checked_body(fake, parts, path, content_type, bytes)?;
+    Ok(Screened { json, answer_lost })
+}
+
+/// The checks after the mishaps: injected faults, rate limits, and the body against the spec.
+/// `Ok` carries the parsed JSON body (null when the operation takes none).
+fn checked_body(
+    fake: &FakeLine,
+    parts: &Parts,
+    path: &str,
+    content_type: Option<&str>,
+    bytes: &[u8],
+) -> Result<Value, Box<Response>> {
     if let Some(fault) = fake.take_fault(path) {
         let status =
             StatusCode::from_u16(fault.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

@@ -3,8 +3,8 @@
 //! Tests and the local run point the LINE client at it instead of api.line.me and
 //! api-data.line.me. It keeps enough state to answer like LINE (rich menus, aliases, retry
 //! keys, reply tokens), records every request it receives (refused ones included, with the
-//! schema errors it found), and can be told to misbehave: injected error statuses, latency and
-//! rate limits.
+//! schema errors it found), and can be told to misbehave: injected error statuses, latency,
+//! rate limits, and mishaps aimed at one request (an error, or an answer lost after LINE acted).
 
 pub mod schema;
 pub mod spec;
@@ -20,6 +20,6 @@ mod record;
 mod server;
 mod world;
 
-pub use controls::Fault;
+pub use controls::{Fault, Mishap, MishapKind};
 pub use record::RecordedRequest;
 pub use server::{DeliveryTally, FakeLine};

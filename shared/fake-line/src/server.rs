@@ -1,7 +1,7 @@
 //! The fake server's handle: cheap to clone, shared by the router, the tests and the simulator.
 
 use crate::api;
-use crate::controls::{Controls, Fault};
+use crate::controls::{Controls, Fault, Mishap, MishapKind};
 use crate::record::RecordedRequest;
 use crate::world::{Image, World};
 use bytes::Bytes;
@@ -97,6 +97,17 @@ impl FakeLine {
         lock(&self.inner.controls).faults.push(fault);
     }
 
+    /// Makes one request further on go wrong (see [`Mishap`]).
+    pub fn schedule(&self, mishap: Mishap) {
+        lock(&self.inner.controls).mishaps.push(mishap);
+    }
+
+    /// How many scheduled mishaps have happened since the controls were last reset: a test
+    /// that must act the moment LINE lost an answer watches this.
+    pub fn mishaps_happened(&self) -> usize {
+        lock(&self.inner.controls).mishaps_happened
+    }
+
     /// Delay before every LINE request is handled.
     pub fn set_latency(&self, latency: Duration) {
         lock(&self.inner.controls).latency = latency;
@@ -108,7 +119,7 @@ impl FakeLine {
         lock(&self.inner.controls).limit(path, per_second);
     }
 
-    /// Clears faults, latency and rate limits.
+    /// Clears faults, mishaps, latency and rate limits.
     pub fn reset_controls(&self) {
         lock(&self.inner.controls).reset();
     }
@@ -228,6 +239,10 @@ impl FakeLine {
 
     pub(crate) fn take_fault(&self, path: &str) -> Option<Fault> {
         lock(&self.inner.controls).take_fault(path)
+    }
+
+    pub(crate) fn take_mishap(&self, path: &str) -> Option<MishapKind> {
+        lock(&self.inner.controls).take_mishap(path)
     }
 
     pub(crate) fn over_rate_limit(&self, path: &str, now: Instant) -> bool {

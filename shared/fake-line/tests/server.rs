@@ -3,7 +3,7 @@
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
-use tayori_fake_line::{FakeLine, Fault};
+use tayori_fake_line::{FakeLine, Fault, Mishap, MishapKind};
 
 const USER: &str = "U4af4980629d2a1b2c3d4e5f60718293a";
 
@@ -159,6 +159,82 @@ async fn a_repeated_retry_key_answers_409_naming_the_request_first_accepted() {
     let body: Value = again.json().await.unwrap();
     assert_eq!(body["message"], "The retry key is already accepted");
     assert_eq!(line.fake.sent_messages_to(USER).len(), 1, "delivered once");
+}
+
+#[tokio::test]
+async fn a_lost_answer_drops_the_connection_after_delivering_and_the_resend_is_a_409() {
+    let line = start().await;
+    let key = "123e4567-e89b-12d3-a456-426614174001";
+    let multicast = json!({"to": [USER], "messages": [text("避難所開設")]});
+    line.fake.schedule(Mishap {
+        path: "/v2/bot/message/multicast".into(),
+        nth: 2,
+        kind: MishapKind::AnswerLost,
+    });
+    let first = line
+        .post(
+            "/v2/bot/message/multicast",
+            json!({"to": [USER], "messages": [text("1")]}),
+        )
+        .await;
+    assert_eq!(
+        first.status(),
+        StatusCode::OK,
+        "the first is not the second"
+    );
+    assert_eq!(line.fake.mishaps_happened(), 0);
+
+    let lost = line
+        .http
+        .post(format!("{}/v2/bot/message/multicast", line.base))
+        .bearer_auth("test-token")
+        .header("X-Line-Retry-Key", key)
+        .json(&multicast)
+        .send()
+        .await;
+    assert!(lost.is_err(), "no answer: {lost:?}");
+    assert_eq!(line.fake.mishaps_happened(), 1);
+    assert_eq!(
+        line.fake.sent_messages_to(USER).len(),
+        2,
+        "delivered all the same"
+    );
+
+    let again = line
+        .post_with(
+            "/v2/bot/message/multicast",
+            multicast,
+            ("X-Line-Retry-Key", key),
+        )
+        .await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    assert_eq!(line.fake.sent_messages_to(USER).len(), 2, "not twice");
+    let statuses: Vec<u16> = line.fake.requests().iter().map(|r| r.status).collect();
+    assert_eq!(
+        statuses,
+        [200, 200, 409],
+        "the lost answer is recorded as given"
+    );
+}
+
+#[tokio::test]
+async fn a_status_mishap_refuses_only_its_request_and_delivers_nothing() {
+    let line = start().await;
+    line.fake.schedule(Mishap {
+        path: "/v2/bot/message/multicast".into(),
+        nth: 1,
+        kind: MishapKind::Status(500),
+    });
+    let multicast = json!({"to": [USER], "messages": [text("1")]});
+    let refused = line
+        .post("/v2/bot/message/multicast", multicast.clone())
+        .await;
+    assert_eq!(refused.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(line.fake.sent_messages_to(USER).is_empty());
+    let next = line.post("/v2/bot/message/multicast", multicast).await;
+    assert_eq!(next.status(), StatusCode::OK);
+    assert_eq!(line.fake.sent_messages_to(USER).len(), 1);
+    assert_eq!(line.fake.mishaps_happened(), 1);
 }
 
 #[tokio::test]
