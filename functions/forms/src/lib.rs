@@ -12,6 +12,7 @@
 mod auth;
 mod pages;
 mod registration;
+pub mod settings;
 
 use axum::routing::get;
 use axum::Router;

@@ -13,6 +13,7 @@ pub mod deferred;
 pub mod garbage;
 pub mod media;
 pub mod registration;
+pub mod settings;
 pub mod testers;
 
 use axum::extract::{DefaultBodyLimit, State};
