@@ -320,8 +320,8 @@ pub async fn create(
     let mut problems = Problems::default();
     let login_id = match LoginId::parse(&draft.login_id) {
         Ok(id) => Some(id),
-        Err(message) => {
-            problems.add("login_id", message);
+        Err(bad) => {
+            problems.add("login_id", bad.to_string());
             None
         }
     };

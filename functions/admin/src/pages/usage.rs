@@ -35,21 +35,31 @@ struct Period {
     by: Option<&'static str>,
 }
 
-fn period(state: &AdminState, q: &ReportQuery) -> Result<Period, String> {
+/// A period the report cannot cover; renders as the sentence the form shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+enum PeriodError {
+    #[error("日付は「2026-11-01」の形で入力してください。")]
+    NotADate,
+    #[error("開始日は終了日より前にしてください。")]
+    Reversed,
+    #[error("期間は1年以内にしてください。")]
+    TooLong,
+}
+
+fn period(state: &AdminState, q: &ReportQuery) -> Result<Period, PeriodError> {
     let today = to_jst(state.platform.clock.now()).date_naive();
     let parse =
         |s: &Option<String>, default: NaiveDate| match s.as_deref().filter(|s| !s.is_empty()) {
-            Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map_err(|_| "日付は「2026-11-01」の形で入力してください。".to_string()),
+            Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| PeriodError::NotADate),
             None => Ok(default),
         };
     let from = parse(&q.from, today.with_day(1).expect("the first exists"))?;
     let to = parse(&q.to, today)?;
     if from > to {
-        return Err("開始日は終了日より前にしてください。".into());
+        return Err(PeriodError::Reversed);
     }
     if (to - from).num_days() >= MAX_DAYS {
-        return Err("期間は1年以内にしてください。".into());
+        return Err(PeriodError::TooLong);
     }
     let by = q.by.as_deref().and_then(|b| {
         DIMENSIONS
@@ -127,7 +137,7 @@ pub async fn show(
         &[("ホーム", "/admin"), ("利用状況レポート", "/admin/usage")],
         "usage",
         html! {
-            @if let Some(e) = error { (ErrorSummary::default().field("from", e)) }
+            @if let Some(e) = error { (ErrorSummary::default().field("from", e.to_string())) }
             form.toolbar method="get" action="/admin/usage" {
                 label for="from" { "期間" }
                 input #from type="date" aria-invalid=[error_shown.then_some("true")] name="from" value=(p.from.to_string());
@@ -165,7 +175,7 @@ pub async fn export(
 ) -> Response {
     let p = match period(&state, &q) {
         Ok(p) => p,
-        Err(e) => return (axum::http::StatusCode::BAD_REQUEST, e).into_response(),
+        Err(e) => return (axum::http::StatusCode::BAD_REQUEST, e.to_string()).into_response(),
     };
     let report = match build(&state, &p).await {
         Ok(r) => r,
