@@ -4,11 +4,11 @@
 
 use crate::audit::{self, Actor};
 use crate::ui::form::ErrorSummary;
-use crate::ui::{self, Page};
-use crate::AdminState;
+use crate::ui::Page;
+use crate::{AdminState, PageResult};
 use axum::extract::{Query, State};
 use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use chrono::{Datelike, NaiveDate};
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -108,7 +108,7 @@ pub async fn show(
     State(state): State<Arc<AdminState>>,
     page: Page,
     Query(q): Query<ReportQuery>,
-) -> Response {
+) -> PageResult {
     let (p, error) = match period(&state, &q) {
         Ok(p) => (p, None),
         Err(e) => {
@@ -123,16 +123,13 @@ pub async fn show(
             )
         }
     };
-    let report = match build(&state, &p).await {
-        Ok(r) => r,
-        Err(e) => return ui::unavailable(&e),
-    };
+    let report = build(&state, &p).await?;
     let by_label =
         p.by.and_then(|b| DIMENSIONS.iter().find(|(id, _)| *id == b))
             .map(|(_, l)| *l);
     let query = format!("from={}&to={}&by={}", p.from, p.to, p.by.unwrap_or(""));
     let error_shown = error.is_some();
-    page.render(
+    Ok(page.render(
         "利用状況レポート",
         &[("ホーム", "/admin"), ("利用状況レポート", "/admin/usage")],
         "usage",
@@ -165,22 +162,19 @@ pub async fn show(
             @if p.by == Some("interests") { p.note { "関心は複数選べるため、内訳の合計は全体の件数を超えることがあります。" } }
             @if p.by.is_some() { p.note { "配信は、配信先に選んだ地区・年代などの別に数えます。配信先に同じ項目の選択肢を複数選んだ配信は、そのそれぞれに数えるため、内訳の合計が全体を超えることがあります。すべての友だちへの配信は「未登録」に数えます。" } }
         },
-    )
+    ))
 }
 
 pub async fn export(
     State(state): State<Arc<AdminState>>,
     actor: Actor,
     Query(q): Query<ReportQuery>,
-) -> Response {
+) -> PageResult {
     let p = match period(&state, &q) {
         Ok(p) => p,
-        Err(e) => return (axum::http::StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+        Err(e) => return Ok((axum::http::StatusCode::BAD_REQUEST, e.to_string()).into_response()),
     };
-    let report = match build(&state, &p).await {
-        Ok(r) => r,
-        Err(e) => return ui::unavailable(&e),
-    };
+    let report = build(&state, &p).await?;
     audit::record(
         &state,
         &actor,
@@ -207,7 +201,7 @@ pub async fn export(
         row.push(report.total(kind).to_string());
         out.extend(writer.row(&row));
     }
-    (
+    Ok((
         [
             (
                 header::CONTENT_TYPE,
@@ -220,5 +214,5 @@ pub async fn export(
         ],
         out,
     )
-        .into_response()
+        .into_response())
 }

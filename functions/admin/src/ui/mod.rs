@@ -309,7 +309,7 @@ impl Page {
 }
 
 /// A plain page outside the shell: refusals and errors that must render with nothing loaded.
-fn plain(status: StatusCode, title: &str, message: Markup) -> Response {
+pub(crate) fn plain(status: StatusCode, title: &str, message: Markup) -> Response {
     let markup = html! {
         (DOCTYPE)
         html lang="ja" {
@@ -386,13 +386,9 @@ pub fn not_found() -> Response {
     )
 }
 
+/// The "try again later" page ([`crate::ConsoleError`] renders it).
 pub fn unavailable(error: &dyn std::fmt::Display) -> Response {
-    tracing::error!(error = %error, "console request failed");
-    plain(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "一時的に処理できませんでした",
-        html! { p { "時間をおいて、もう一度お試しください。続く場合はシステム管理者に連絡してください。" } },
-    )
+    crate::error::unavailable(error)
 }
 
 /// Markdown the project wrote (the manual), as HTML.
