@@ -337,10 +337,8 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> PageResult {
     let menu = load(&state, &id).await?;
-    Ok(match menus(&state).designation().await {
-        Ok(d) => edit_page(&page, &menu, &d, &Problems::default()),
-        Err(e) => return Err(e.into()),
-    })
+    let d = menus(&state).designation().await?;
+    Ok(edit_page(&page, &menu, &d, &Problems::default()))
 }
 
 fn parse_areas(form: &FormData, count: usize) -> Vec<MenuArea> {
@@ -400,10 +398,8 @@ async fn refused(
     menu: &StoredMenu,
     problems: &Problems,
 ) -> PageResult {
-    Ok(match menus(state).designation().await {
-        Ok(d) => edit_page(page, menu, &d, problems),
-        Err(e) => return Err(e.into()),
-    })
+    let d = menus(state).designation().await?;
+    Ok(edit_page(page, menu, &d, problems))
 }
 
 /// Applies the settings typed in `form` and saves them, even with problems, so that nothing

@@ -51,10 +51,8 @@ async fn load(state: &AdminState) -> Result<(SegmentItems, Retention), RecordErr
 }
 
 pub async fn list(State(state): State<Arc<AdminState>>, page: Page) -> PageResult {
-    Ok(match load(&state).await {
-        Ok((items, retention)) => render(&page, &items, retention, None),
-        Err(e) => return Err(e.into()),
-    })
+    let (items, retention) = load(&state).await?;
+    Ok(render(&page, &items, retention, None))
 }
 
 fn answer_label(answer: Answer) -> &'static str {
