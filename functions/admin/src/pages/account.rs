@@ -170,24 +170,22 @@ pub async fn change_password(
     if !problems.is_empty() {
         return Ok(page_body(&page, &problems, None));
     }
-    match confirm_current_password(&state, &actor, login_id, &current).await {
-        Ok(Confirmation::Confirmed) => {}
-        Ok(Confirmation::Refused(message)) => {
+    match confirm_current_password(&state, &actor, login_id, &current).await? {
+        Confirmation::Confirmed => {}
+        Confirmation::Refused(message) => {
             problems.add("current", message);
             return Ok(page_body(&page, &problems, None));
         }
-        Err(e) => return Err(e.into()),
     }
     let hash = password::hash(&new);
     let now = state.platform.clock.now();
     let changed = match state
         .staff
         .update(login_id, |a| a.change_password(hash.clone(), now))
-        .await
+        .await?
     {
-        Ok(Some(account)) => account,
-        Ok(None) => return Err(ConsoleError::NotFound),
-        Err(e) => return Err(e.into()),
+        Some(account) => account,
+        None => return Err(ConsoleError::NotFound),
     };
     // Every session of the account has ended with the change; this one is carried over.
     let generation = changed.session_generation();
@@ -230,27 +228,21 @@ pub async fn totp_start(
     let login_id = &signed.account.login_id;
     if signed.account.has_second_factor() {
         let typed = FormData::parse(&body).secret(TOTP_CURRENT);
-        match confirm_current_password(&state, &actor, login_id, &typed).await {
-            Ok(Confirmation::Confirmed) => {}
-            Ok(Confirmation::Refused(message)) => {
+        match confirm_current_password(&state, &actor, login_id, &typed).await? {
+            Confirmation::Confirmed => {}
+            Confirmation::Refused(message) => {
                 let mut problems = Problems::default();
                 problems.add(TOTP_CURRENT, message);
                 return Ok(page_body(&page, &problems, None));
             }
-            Err(e) => return Err(e.into()),
         }
     }
     let secret = totp::new_secret();
-    Ok(
-        match state
-            .staff
-            .update(login_id, |a| a.begin_second_factor(secret.clone()))
-            .await
-        {
-            Ok(_) => page_body(&page, &Problems::default(), Some(&secret)),
-            Err(e) => return Err(e.into()),
-        },
-    )
+    state
+        .staff
+        .update(login_id, |a| a.begin_second_factor(secret.clone()))
+        .await?;
+    Ok(page_body(&page, &Problems::default(), Some(&secret)))
 }
 
 /// Puts the secret shown by `totp_start` in use once the app's code matches it. The secret is
@@ -265,14 +257,13 @@ pub async fn totp_on(
         return Err(ConsoleError::NotFound);
     };
     let login_id = &signed.account.login_id;
-    let pending = match state.staff.get(login_id).await {
-        Ok(Some(account)) => state.staff.pending_second_factor_secret(&account).await,
-        Ok(None) => return Err(ConsoleError::NotFound),
-        Err(e) => return Err(e.into()),
+    let pending = match state.staff.get(login_id).await? {
+        Some(account) => state.staff.pending_second_factor_secret(&account).await,
+        None => return Err(ConsoleError::NotFound),
     };
-    let secret = match pending {
-        Ok(Some(secret)) => secret,
-        Ok(None) => {
+    let secret = match pending? {
+        Some(secret) => secret,
+        None => {
             return Ok(redirect_with(
                 "/admin/account",
                 FlashKind::Error,
@@ -280,7 +271,6 @@ pub async fn totp_on(
                 state.config.secure_cookies,
             ))
         }
-        Err(e) => return Err(e.into()),
     };
     let now = state.platform.clock.now();
     let code = FormData::parse(&body).get("code");
@@ -297,26 +287,19 @@ pub async fn totp_on(
     } else {
         "二段階認証を設定"
     };
-    Ok(
-        match state
-            .staff
-            .update(login_id, |a| {
-                a.turn_on_second_factor(secret.to_string(), step)
-            })
-            .await
-        {
-            Ok(_) => {
-                audit::record(&state, &actor, action, &format!("staff:{login_id}"), "").await;
-                redirect_with(
-                    "/admin/account",
-                    FlashKind::Success,
-                    "二段階認証を有効にしました。",
-                    state.config.secure_cookies,
-                )
-            }
-            Err(e) => return Err(e.into()),
-        },
-    )
+    state
+        .staff
+        .update(login_id, |a| {
+            a.turn_on_second_factor(secret.to_string(), step)
+        })
+        .await?;
+    audit::record(&state, &actor, action, &format!("staff:{login_id}"), "").await;
+    Ok(redirect_with(
+        "/admin/account",
+        FlashKind::Success,
+        "二段階認証を有効にしました。",
+        state.config.secure_cookies,
+    ))
 }
 
 pub async fn totp_off(
@@ -330,38 +313,30 @@ pub async fn totp_off(
     };
     let login_id = &signed.account.login_id;
     let typed = FormData::parse(&body).secret(TOTP_CURRENT);
-    match confirm_current_password(&state, &actor, login_id, &typed).await {
-        Ok(Confirmation::Confirmed) => {}
-        Ok(Confirmation::Refused(message)) => {
+    match confirm_current_password(&state, &actor, login_id, &typed).await? {
+        Confirmation::Confirmed => {}
+        Confirmation::Refused(message) => {
             let mut problems = Problems::default();
             problems.add(TOTP_CURRENT, message);
             return Ok(page_body(&page, &problems, None));
         }
-        Err(e) => return Err(e.into()),
     }
-    Ok(
-        match state
-            .staff
-            .update(login_id, |a| a.turn_off_second_factor())
-            .await
-        {
-            Ok(_) => {
-                audit::record(
-                    &state,
-                    &actor,
-                    "二段階認証を解除",
-                    &format!("staff:{login_id}"),
-                    "",
-                )
-                .await;
-                redirect_with(
-                    "/admin/account",
-                    FlashKind::Success,
-                    "二段階認証を解除しました。",
-                    state.config.secure_cookies,
-                )
-            }
-            Err(e) => return Err(e.into()),
-        },
+    state
+        .staff
+        .update(login_id, |a| a.turn_off_second_factor())
+        .await?;
+    audit::record(
+        &state,
+        &actor,
+        "二段階認証を解除",
+        &format!("staff:{login_id}"),
+        "",
     )
+    .await;
+    Ok(redirect_with(
+        "/admin/account",
+        FlashKind::Success,
+        "二段階認証を解除しました。",
+        state.config.secure_cookies,
+    ))
 }

@@ -203,23 +203,19 @@ pub async fn set_retention(
         ));
     }
     let before = state.audit.retention_days().await.unwrap_or_default();
-    Ok(match state.audit.set_retention_days(days).await {
-        Ok(()) => {
-            audit::record(
-                &state,
-                &actor,
-                "操作ログの保存期間を変更",
-                "settings:audit",
-                format!("{before}日 → {days}日"),
-            )
-            .await;
-            redirect_with(
-                "/admin/audit",
-                FlashKind::Success,
-                format!("保存期間を{days}日にしました。"),
-                state.config.secure_cookies,
-            )
-        }
-        Err(e) => return Err(e.into()),
-    })
+    state.audit.set_retention_days(days).await?;
+    audit::record(
+        &state,
+        &actor,
+        "操作ログの保存期間を変更",
+        "settings:audit",
+        format!("{before}日 → {days}日"),
+    )
+    .await;
+    Ok(redirect_with(
+        "/admin/audit",
+        FlashKind::Success,
+        format!("保存期間を{days}日にしました。"),
+        state.config.secure_cookies,
+    ))
 }

@@ -143,10 +143,8 @@ pub async fn switch(
         ));
     }
     if !is_confirmed(&form.get(CONFIRMED)) {
-        return Ok(match confirmation(&state, mode, reason).await {
-            Ok(confirm) => confirm.render(&page, &CRUMBS, "emergency"),
-            Err(e) => return Err(e.into()),
-        });
+        let confirm = confirmation(&state, mode, reason).await?;
+        return Ok(confirm.render(&page, &CRUMBS, "emergency"));
     }
     Ok(
         match tayori_menus::switch(

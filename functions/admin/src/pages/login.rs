@@ -264,22 +264,21 @@ pub async fn totp_submit(
     let Some(token) = cookie_value(&headers, SESSION_COOKIE) else {
         return Ok(Redirect::to("/admin/login").into_response());
     };
-    let half = match state.sessions.find(&token, now).await {
-        Ok(Some(live)) if live.session.awaiting_second_factor => live,
-        Ok(_) => return Ok(Redirect::to("/admin/login").into_response()),
-        Err(e) => return Err(e.into()),
+    let half = match state.sessions.find(&token, now).await? {
+        Some(live) if live.session.awaiting_second_factor => live,
+        _ => return Ok(Redirect::to("/admin/login").into_response()),
     };
     let login_id = half.session.login_id.clone();
     // Counted before the code is checked, like a password: six digits must not be guessed in
     // parallel.
-    let account = match state.staff.reserve_attempt(&login_id, now).await {
-        Ok(Attempt::Granted(account)) if holds(&account, &half) => account,
-        Ok(Attempt::Granted(_) | Attempt::UnknownAccount) => {
+    let account = match state.staff.reserve_attempt(&login_id, now).await? {
+        Attempt::Granted(account) if holds(&account, &half) => account,
+        Attempt::Granted(_) | Attempt::UnknownAccount => {
             // The password was changed or the account stopped since the password step.
             let _ = state.sessions.end(&token).await;
             return Ok(Redirect::to("/admin/login").into_response());
         }
-        Ok(Attempt::Locked(account)) => {
+        Attempt::Locked(account) => {
             let _ = state.sessions.end(&token).await;
             return Ok(login_page(
                 &page,
@@ -288,7 +287,6 @@ pub async fn totp_submit(
                 Some(LOCKED),
             ));
         }
-        Err(e) => return Err(e.into()),
     };
     let secret = state.staff.second_factor_secret(&account).await?;
     let step = secret.as_deref().and_then(|secret| {
@@ -300,10 +298,7 @@ pub async fn totp_submit(
         )
     });
     let accepted = match step {
-        Some(step) => match state.staff.accept_code(&login_id, step, now).await {
-            Ok(accepted) => accepted == Some(true),
-            Err(e) => return Err(e.into()),
-        },
+        Some(step) => state.staff.accept_code(&login_id, step, now).await? == Some(true),
         None => false,
     };
     if accepted {
@@ -378,10 +373,9 @@ fn setup_page(page: &Page, login_id: &str, name: &str, problems: &Problems) -> R
 }
 
 pub async fn setup_form(State(state): State<Arc<AdminState>>, page: Page) -> PageResult {
-    Ok(match setup_open(&state).await {
-        Ok(true) => setup_page(&page, "", "", &Problems::default()),
-        Ok(false) => ui::not_found(),
-        Err(e) => return Err(e.into()),
+    Ok(match setup_open(&state).await? {
+        true => setup_page(&page, "", "", &Problems::default()),
+        false => ui::not_found(),
     })
 }
 
@@ -400,10 +394,9 @@ pub async fn setup_submit(
     actor: Actor,
     Form(form): Form<SetupForm>,
 ) -> PageResult {
-    match setup_open(&state).await {
-        Ok(true) => {}
-        Ok(false) => return Err(ConsoleError::NotFound),
-        Err(e) => return Err(e.into()),
+    match setup_open(&state).await? {
+        true => {}
+        false => return Err(ConsoleError::NotFound),
     }
     let mut problems = Problems::default();
     let expected = state.config.setup_token.clone().unwrap_or_default();

@@ -568,12 +568,11 @@ pub async fn image(State(state): State<Arc<AdminState>>, Path(id): Path<String>)
     let Some(key) = menu.image.and_then(|i| ObjectKey::new(i.key).ok()) else {
         return Err(ConsoleError::NotFound);
     };
-    Ok(match state.platform.objects.get(&key).await {
-        Ok(Some(object)) => {
+    Ok(match state.platform.objects.get(&key).await? {
+        Some(object) => {
             ([(header::CONTENT_TYPE, object.content_type)], object.bytes).into_response()
         }
-        Ok(None) => return Err(ConsoleError::NotFound),
-        Err(e) => return Err(e.into()),
+        None => return Err(ConsoleError::NotFound),
     })
 }
 

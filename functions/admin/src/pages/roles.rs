@@ -166,18 +166,14 @@ async fn save(
     action: &str,
     name: &str,
 ) -> PageResult {
-    Ok(match state.staff.save_presets(all).await {
-        Ok(()) => {
-            audit::record(state, actor, action, &format!("role:{name}"), "").await;
-            redirect_with(
-                "/admin/roles",
-                FlashKind::Success,
-                format!("「{name}」を保存しました。"),
-                state.config.secure_cookies,
-            )
-        }
-        Err(e) => return Err(e.into()),
-    })
+    state.staff.save_presets(all).await?;
+    audit::record(state, actor, action, &format!("role:{name}"), "").await;
+    Ok(redirect_with(
+        "/admin/roles",
+        FlashKind::Success,
+        format!("「{name}」を保存しました。"),
+        state.config.secure_cookies,
+    ))
 }
 
 pub async fn show(
@@ -242,23 +238,19 @@ pub async fn delete(
         return Err(ConsoleError::NotFound);
     }
     let removed = all.remove(i);
-    Ok(match state.staff.save_presets(&all).await {
-        Ok(()) => {
-            audit::record(
-                &state,
-                &actor,
-                "役割のひな形を削除",
-                &format!("role:{}", removed.name),
-                "",
-            )
-            .await;
-            redirect_with(
-                "/admin/roles",
-                FlashKind::Success,
-                format!("「{}」を削除しました。", removed.name),
-                state.config.secure_cookies,
-            )
-        }
-        Err(e) => return Err(e.into()),
-    })
+    state.staff.save_presets(&all).await?;
+    audit::record(
+        &state,
+        &actor,
+        "役割のひな形を削除",
+        &format!("role:{}", removed.name),
+        "",
+    )
+    .await;
+    Ok(redirect_with(
+        "/admin/roles",
+        FlashKind::Success,
+        format!("「{}」を削除しました。", removed.name),
+        state.config.secure_cookies,
+    ))
 }

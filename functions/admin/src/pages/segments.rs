@@ -268,10 +268,9 @@ async fn change(
     summary: String,
     apply: impl Fn(&mut SegmentItems) -> Result<(), SegmentEditError>,
 ) -> PageResult {
-    Ok(match record(state).update(apply).await {
-        Err(e) => return Err(e.into()),
-        Ok(Err(SegmentEditError::UnknownItem(_))) => return Err(ConsoleError::NotFound),
-        Ok(Err(refused)) => {
+    Ok(match record(state).update(apply).await? {
+        Err(SegmentEditError::UnknownItem(_)) => return Err(ConsoleError::NotFound),
+        Err(refused) => {
             let (items, retention) = load(state).await?;
             let mut problems = Problems::default();
             // A choice is typed into the add-choice field, named `value`.
@@ -291,7 +290,7 @@ async fn change(
                 }),
             )
         }
-        Ok(Ok(items)) => {
+        Ok(items) => {
             let target = if scope == "new" {
                 items.items.last().map(|i| i.id.clone()).unwrap_or_default()
             } else {

@@ -330,8 +330,8 @@ pub async fn create(
             state.platform.clock.now(),
         )
         .with_temporary_password();
-        match state.staff.create(&account).await {
-            Ok(true) => {
+        match state.staff.create(&account).await? {
+            true => {
                 let codes: Vec<_> = account
                     .profile()
                     .permissions
@@ -356,8 +356,7 @@ pub async fn create(
                     state.config.secure_cookies,
                 ));
             }
-            Ok(false) => problems.add("login_id", "このログインIDはすでに使われています。"),
-            Err(e) => return Err(e.into()),
+            false => problems.add("login_id", "このログインIDはすでに使われています。"),
         }
     }
     let presets = state.staff.presets().await.unwrap_or_default();
@@ -492,10 +491,9 @@ pub async fn update(
     if account.may(Permission::StaffManagement)
         && !profile.permissions.contains(Permission::StaffManagement)
     {
-        match another_manager_remains(&state, &account.login_id).await {
-            Ok(true) => {}
-            Ok(false) => problems.add("perm", "職員アカウント管理の権限を持つ有効なアカウントが他にないため、この権限は外せません。"),
-            Err(e) => return Err(e.into()),
+        match another_manager_remains(&state, &account.login_id).await? {
+            true => {}
+            false => problems.add("perm", "職員アカウント管理の権限を持つ有効なアカウントが他にないため、この権限は外せません。"),
         }
     }
     if !problems.is_empty() {
@@ -509,47 +507,40 @@ pub async fn update(
         .collect();
     let after: Vec<_> = profile.permissions.iter().map(|p| p.label()).collect();
     let scope = profile.scope.describe();
-    Ok(
-        match state
-            .staff
-            .update(&account.login_id, |a| a.set_profile(profile.clone()))
-            .await
-        {
-            Ok(changed) => {
-                let signed_out =
-                    changed.is_some_and(|a| a.session_generation() != account.session_generation());
-                audit::record(
-                    &state,
-                    &actor,
-                    "職員アカウントを変更",
-                    &format!("staff:{}", account.login_id),
-                    format!(
-                        "権限 {} → {}／担当課 {}{}",
-                        before.join("・"),
-                        after.join("・"),
-                        scope,
-                        if signed_out {
-                            "／ログイン中の画面を終了"
-                        } else {
-                            ""
-                        }
-                    ),
-                )
-                .await;
-                redirect_with(
-                    &format!("/admin/staff/{}", account.login_id),
-                    FlashKind::Success,
-                    if signed_out {
-                        "変更を保存しました。権限や担当課を減らしたため、本人のログインを終了しました。"
-                    } else {
-                        "変更を保存しました。"
-                    },
-                    state.config.secure_cookies,
-                )
+    let changed = state
+        .staff
+        .update(&account.login_id, |a| a.set_profile(profile.clone()))
+        .await?;
+    let signed_out =
+        changed.is_some_and(|a| a.session_generation() != account.session_generation());
+    audit::record(
+        &state,
+        &actor,
+        "職員アカウントを変更",
+        &format!("staff:{}", account.login_id),
+        format!(
+            "権限 {} → {}／担当課 {}{}",
+            before.join("・"),
+            after.join("・"),
+            scope,
+            if signed_out {
+                "／ログイン中の画面を終了"
+            } else {
+                ""
             }
-            Err(e) => return Err(e.into()),
-        },
+        ),
     )
+    .await;
+    Ok(redirect_with(
+        &format!("/admin/staff/{}", account.login_id),
+        FlashKind::Success,
+        if signed_out {
+            "変更を保存しました。権限や担当課を減らしたため、本人のログインを終了しました。"
+        } else {
+            "変更を保存しました。"
+        },
+        state.config.secure_cookies,
+    ))
 }
 
 pub async fn unlock(
@@ -558,27 +549,24 @@ pub async fn unlock(
     Path(id): Path<String>,
 ) -> PageResult {
     let account = load(&state, &id).await?;
-    Ok(
-        match state.staff.update(&account.login_id, |a| a.unlock()).await {
-            Ok(_) => {
-                audit::record(
-                    &state,
-                    &actor,
-                    "ロックを解除",
-                    &format!("staff:{}", account.login_id),
-                    "",
-                )
-                .await;
-                redirect_with(
-                    &format!("/admin/staff/{}", account.login_id),
-                    FlashKind::Success,
-                    "ロックを解除しました。",
-                    state.config.secure_cookies,
-                )
-            }
-            Err(e) => return Err(e.into()),
-        },
+    state
+        .staff
+        .update(&account.login_id, |a| a.unlock())
+        .await?;
+    audit::record(
+        &state,
+        &actor,
+        "ロックを解除",
+        &format!("staff:{}", account.login_id),
+        "",
     )
+    .await;
+    Ok(redirect_with(
+        &format!("/admin/staff/{}", account.login_id),
+        FlashKind::Success,
+        "ロックを解除しました。",
+        state.config.secure_cookies,
+    ))
 }
 
 pub async fn reset_password(
@@ -604,31 +592,24 @@ pub async fn reset_password(
     }
     let hash = password::hash(&password);
     let now = state.platform.clock.now();
-    Ok(
-        match state
-            .staff
-            .update(&account.login_id, |a| a.reset_password(hash.clone(), now))
-            .await
-        {
-            Ok(_) => {
-                audit::record(
-                    &state,
-                    &actor,
-                    "パスワードを再設定",
-                    &format!("staff:{}", account.login_id),
-                    "",
-                )
-                .await;
-                redirect_with(
-                &format!("/admin/staff/{}", account.login_id),
-                FlashKind::Success,
-                "パスワードを再設定しました。本人のログインはすべて終了しました。新しいパスワードは本人に安全な方法で伝えてください。次のログインで本人が自分のパスワードに変更します。",
-                state.config.secure_cookies,
-            )
-            }
-            Err(e) => return Err(e.into()),
-        },
+    state
+        .staff
+        .update(&account.login_id, |a| a.reset_password(hash.clone(), now))
+        .await?;
+    audit::record(
+        &state,
+        &actor,
+        "パスワードを再設定",
+        &format!("staff:{}", account.login_id),
+        "",
     )
+    .await;
+    Ok(redirect_with(
+            &format!("/admin/staff/{}", account.login_id),
+            FlashKind::Success,
+            "パスワードを再設定しました。本人のログインはすべて終了しました。新しいパスワードは本人に安全な方法で伝えてください。次のログインで本人が自分のパスワードに変更します。",
+            state.config.secure_cookies,
+        ))
 }
 
 pub async fn set_status(
@@ -640,55 +621,47 @@ pub async fn set_status(
     let account = load(&state, &id).await?;
     let disable = FormData::parse(&body).get("disabled") == "true";
     if disable && account.may(Permission::StaffManagement) {
-        match another_manager_remains(&state, &account.login_id).await {
-            Ok(true) => {}
-            Ok(false) => return Ok(redirect_with(
+        match another_manager_remains(&state, &account.login_id).await? {
+            true => {}
+            false => return Ok(redirect_with(
                 &format!("/admin/staff/{}", account.login_id),
                 FlashKind::Error,
                 "職員アカウント管理の権限を持つ有効なアカウントが他にないため、無効にできません。",
                 state.config.secure_cookies,
             )),
-            Err(e) => return Err(e.into()),
         }
     }
-    Ok(
-        match state
-            .staff
-            .update(&account.login_id, |a| {
-                if disable {
-                    a.disable()
-                } else {
-                    a.enable()
-                }
-            })
-            .await
-        {
-            Ok(_) => {
-                let action = if disable {
-                    "アカウントを無効化"
-                } else {
-                    "アカウントを有効化"
-                };
-                audit::record(
-                    &state,
-                    &actor,
-                    action,
-                    &format!("staff:{}", account.login_id),
-                    "",
-                )
-                .await;
-                redirect_with(
-                    &format!("/admin/staff/{}", account.login_id),
-                    FlashKind::Success,
-                    if disable {
-                        format!("{action}しました。本人のログインはすべて終了しました。")
-                    } else {
-                        format!("{action}しました。")
-                    },
-                    state.config.secure_cookies,
-                )
+    state
+        .staff
+        .update(&account.login_id, |a| {
+            if disable {
+                a.disable()
+            } else {
+                a.enable()
             }
-            Err(e) => return Err(e.into()),
-        },
+        })
+        .await?;
+    let action = if disable {
+        "アカウントを無効化"
+    } else {
+        "アカウントを有効化"
+    };
+    audit::record(
+        &state,
+        &actor,
+        action,
+        &format!("staff:{}", account.login_id),
+        "",
     )
+    .await;
+    Ok(redirect_with(
+        &format!("/admin/staff/{}", account.login_id),
+        FlashKind::Success,
+        if disable {
+            format!("{action}しました。本人のログインはすべて終了しました。")
+        } else {
+            format!("{action}しました。")
+        },
+        state.config.secure_cookies,
+    ))
 }

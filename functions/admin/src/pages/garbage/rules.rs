@@ -457,10 +457,9 @@ pub async fn save(
     Ok(
         match records
             .update_calendar(&actor.login_id(), now, &what, |c| apply(c, &form))
-            .await
+            .await?
         {
-            Err(e) => return Err(e.into()),
-            Ok(Ok(_)) => {
+            Ok(_) => {
                 audit::record(
                     &state,
                     &actor,
@@ -483,7 +482,7 @@ pub async fn save(
                     state.config.secure_cookies,
                 )
             }
-            Ok(Err(refused)) => {
+            Err(refused) => {
                 let stored = records.calendar().await?;
                 let (problems, errors) = match refused {
                     Refused::Fields(p) => (p, Vec::new()),

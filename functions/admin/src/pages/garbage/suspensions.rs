@@ -422,9 +422,8 @@ pub async fn create(
             Ok::<_, Problems>(())
         })
         .await;
-    Ok(match saved {
-        Err(e) => return Err(e.into()),
-        Ok(Err(problems)) => screen(
+    Ok(match saved? {
+        Err(problems) => screen(
             &state,
             &page,
             &stored,
@@ -432,7 +431,7 @@ pub async fn create(
             &problems,
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
-        Ok(Ok(saved)) => {
+        Ok(saved) => {
             let s = saved.calendar.suspensions.last().expect("just added");
             let summary = format!(
                 "{}、{}、{}：{}",
@@ -485,15 +484,14 @@ pub async fn remove(
         })
         .await;
     let secure = state.config.secure_cookies;
-    Ok(match removed {
-        Err(e) => return Err(e.into()),
-        Ok(Err(())) => redirect_with(
+    Ok(match removed? {
+        Err(()) => redirect_with(
             PATH,
             FlashKind::Error,
             "その収集中止は見つかりませんでした。ほかの職員が先に取り消した可能性があります。一覧を確認してください。",
             secure,
         ),
-        Ok(Ok(_)) => {
+        Ok(_) => {
             let summary = format!(
                 "{}（{}）",
                 from.map(date_ja).unwrap_or_default(),
