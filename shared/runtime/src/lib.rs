@@ -41,8 +41,6 @@ pub struct Boot {
 
 #[derive(Debug, thiserror::Error)]
 pub enum BootError {
-    #[error("configuration: {0}")]
-    Config(#[from] ConfigError),
     #[error("LINE channel secrets could not be read: {0}")]
     Secrets(String),
 }
