@@ -11,8 +11,8 @@ pub fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
 
-/// What is wrong with a variable. Values are never repeated: some are secrets' names or
-/// addresses the log should not carry.
+/// What is wrong with a variable, by name. A value is never repeated whole (some name secrets);
+/// at most the offending entry of a list that holds no secret, such as a CIDR.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
     #[error("environment variable {0} is not set")]
