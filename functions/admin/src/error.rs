@@ -44,3 +44,50 @@ pub(crate) fn unavailable(error: &dyn std::fmt::Display) -> Response {
 
 /// What a console page handler returns.
 pub type PageResult = Result<Response, ConsoleError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn rendered(error: ConsoleError) -> (StatusCode, String) {
+        let response = error.into_response();
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (status, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    #[tokio::test]
+    async fn what_does_not_exist_is_the_not_found_page() {
+        let (status, page) = rendered(ConsoleError::NotFound).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(page.contains("<h1>ページが見つかりません</h1>"), "{page}");
+    }
+
+    #[tokio::test]
+    async fn a_storage_failure_is_the_try_again_page_without_its_detail() {
+        let cause = tayori_records::RecordError::Contended("staff: secret detail".into());
+        let (status, page) = rendered(cause.into()).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(
+            page.contains("<h1>一時的に処理できませんでした</h1>"),
+            "{page}"
+        );
+        assert!(!page.contains("secret detail"));
+    }
+
+    #[tokio::test]
+    async fn the_deliveries_pages_helper_renders_the_same_page() {
+        let (_, from_error) = rendered(ConsoleError::Object(ObjectError::Unavailable(
+            "down".into(),
+        )))
+        .await;
+        let response = ui::unavailable(&"down");
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        assert_eq!(String::from_utf8(body.to_vec()).unwrap(), from_error);
+    }
+}
