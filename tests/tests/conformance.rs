@@ -616,7 +616,7 @@ struct Recorder(Mutex<Vec<Event>>);
 
 #[async_trait]
 impl EventHandler for Recorder {
-    async fn handle(&self, event: Event) -> Result<(), String> {
+    async fn handle(&self, event: Event) -> Result<(), tayori_ports::HandlerError> {
         self.0.lock().unwrap().push(event);
         Ok(())
     }

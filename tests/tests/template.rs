@@ -564,6 +564,69 @@ fn package_names_are_read_from_the_package_section_only() {
     assert_eq!(package_name("[dependencies]\nname = \"no\"\n"), None);
 }
 
+/// The variables a function's environment gets: the Globals, then its own. A value the stack
+/// resolves at deploy time (a `!Ref`, `!If`, `!Join`…) stands in as a plausible value of its
+/// kind, so that the function's settings parse exactly as they would in AWS.
+fn deployed_environment(template: &Value, function: &str) -> Vec<(String, String)> {
+    let own = &resource(template, function)["Properties"]["Environment"]["Variables"];
+    let globals = &template["Globals"]["Function"]["Environment"]["Variables"];
+    [globals, own]
+        .into_iter()
+        .filter_map(Value::as_mapping)
+        .flatten()
+        .map(|(name, value)| {
+            let name = name
+                .as_str()
+                .expect("variable names are strings")
+                .to_owned();
+            let value = match value.as_str() {
+                Some(literal) => literal.to_owned(),
+                None if name.ends_with("_URL") || name.ends_with("_BASE") => {
+                    "https://line.example.jp".to_owned()
+                }
+                None if name.ends_with("_CIDRS") => "203.0.113.0/24".to_owned(),
+                None => format!("resolved-{name}"),
+            };
+            (name, value)
+        })
+        .collect()
+}
+
+#[test]
+fn every_function_gets_every_variable_its_settings_require() {
+    let template = template();
+    let lookup = |function: &str| {
+        let environment = deployed_environment(&template, function);
+        move |name: &str| {
+            environment
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.clone())
+        }
+    };
+    tayori_webhook::settings::WebhookSettings::from_lookup(&lookup("WebhookFunction"))
+        .expect("the webhook's settings");
+    tayori_broadcast::settings::BroadcastSettings::from_lookup(&lookup("BroadcastFunction"))
+        .expect("the broadcast function's settings");
+    tayori_admin::settings::AdminSettings::from_lookup(&lookup("AdminFunction"))
+        .expect("the console's settings");
+    tayori_forms::settings::FormsSettings::from_lookup(&lookup("FormsFunction"))
+        .expect("the forms function's settings");
+    // And the check can fail: without its own variables the console would not start.
+    let globals_only = deployed_environment(&template, "SheltersFunction");
+    let error = tayori_admin::settings::AdminSettings::from_lookup(&|name| {
+        globals_only
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    })
+    .unwrap_err();
+    assert_eq!(
+        error,
+        tayori_runtime::ConfigError::Missing("ADMIN_ALLOWED_CIDRS")
+    );
+}
+
 #[test]
 fn the_runtime_and_architecture_are_set_once_in_globals() {
     let template = template();

@@ -3,7 +3,9 @@
 //! never to the page.
 
 use crate::ui;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use maud::html;
 use tayori_deliveries::DeskError;
 use tayori_ports::ObjectError;
 use tayori_records::RecordError;
@@ -31,10 +33,53 @@ impl IntoResponse for ConsoleError {
             ConsoleError::NotFound | ConsoleError::Deliveries(DeskError::NotFound) => {
                 ui::not_found()
             }
-            other => ui::unavailable(&other),
+            other => unavailable(&other),
         }
     }
 }
 
+/// The page for a failure the clerk cannot fix: 503, try again later.
+fn unavailable(error: &dyn std::fmt::Display) -> Response {
+    tracing::error!(error = %error, "console request failed");
+    ui::plain(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "一時的に処理できませんでした",
+        html! { p { "時間をおいて、もう一度お試しください。続く場合はシステム管理者に連絡してください。" } },
+    )
+}
+
 /// What a console page handler returns.
 pub type PageResult = Result<Response, ConsoleError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn rendered(error: ConsoleError) -> (StatusCode, String) {
+        let response = error.into_response();
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (status, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    #[tokio::test]
+    async fn what_does_not_exist_is_the_not_found_page() {
+        let (status, page) = rendered(ConsoleError::NotFound).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(page.contains("<h1>ページが見つかりません</h1>"), "{page}");
+    }
+
+    #[tokio::test]
+    async fn a_storage_failure_is_the_try_again_page_without_its_detail() {
+        let cause = tayori_records::RecordError::Contended("staff: secret detail".into());
+        let (status, page) = rendered(cause.into()).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(
+            page.contains("<h1>一時的に処理できませんでした</h1>"),
+            "{page}"
+        );
+        assert!(!page.contains("secret detail"));
+    }
+}

@@ -10,6 +10,7 @@ pub mod error;
 pub mod pages;
 pub mod routes;
 pub mod session;
+pub mod settings;
 pub mod setup;
 pub mod source_ip;
 pub mod ui;

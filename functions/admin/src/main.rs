@@ -1,28 +1,27 @@
-//! Lambda entry point: configuration and clients are built once per container.
-//!
-//! `ADMIN_ALLOWED_CIDRS` is the same list as the WAF IP set (the template passes both from
-//! `AdminAllowedCidrs`); `ADMIN_SETUP_SECRET_ID` names the one-time setup token's secret.
+//! Lambda entry point: configuration and clients are built once per container (see
+//! [`tayori_admin::settings`]).
 
 use std::sync::Arc;
-use tayori_admin::{router, AdminConfig, AdminState, AllowList};
+use tayori_admin::settings::AdminSettings;
+use tayori_admin::{router, AdminConfig, AdminState};
+use tayori_runtime::config::process_env;
+use tayori_runtime::Boot;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     tayori_runtime::init_tracing();
-    let boot = tayori_runtime::Boot::from_env().await?;
-    let cidrs =
-        std::env::var("ADMIN_ALLOWED_CIDRS").map_err(|_| "ADMIN_ALLOWED_CIDRS is not set")?;
-    let allow_list = AllowList::parse(&cidrs)?;
-    let setup_token = match std::env::var("ADMIN_SETUP_SECRET_ID") {
-        Ok(id) => Some(tayori_runtime::secret_string(&id).await?),
-        Err(_) => None,
+    let settings = AdminSettings::from_lookup(&process_env)?;
+    let boot = Boot::start(&settings.boot).await?;
+    let setup_token = match &settings.setup_secret_id {
+        Some(id) => Some(tayori_runtime::secret_string(id).await?),
+        None => None,
     };
     let state = AdminState::new(
         boot.platform,
         boot.line,
         AdminConfig {
             city: boot.city,
-            allow_list,
+            allow_list: settings.allow_list,
             secure_cookies: true,
             setup_token,
             session_policy: Default::default(),

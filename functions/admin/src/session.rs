@@ -7,7 +7,7 @@
 //! form repeats.
 
 use crate::auth::tokens::{random_token, same};
-use crate::{ui, AdminState};
+use crate::{ui, AdminState, ConsoleError};
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method};
@@ -88,11 +88,11 @@ pub async fn load(
                     // carry its own session over, and a stale session is refused at every use
                     // until its TTL removes it.
                     Ok(_) => {}
-                    Err(e) => return ui::unavailable(&e).into_response(),
+                    Err(e) => return ConsoleError::from(e).into_response(),
                 }
             }
             Ok(_) => {}
-            Err(e) => return ui::unavailable(&e).into_response(),
+            Err(e) => return ConsoleError::from(e).into_response(),
         }
     }
 
@@ -130,7 +130,7 @@ pub async fn load(
         {
             Ok(Some(live)) => signed = Some(Signed { live, ..s }),
             Ok(None) => {}
-            Err(e) => return ui::unavailable(&e).into_response(),
+            Err(e) => return ConsoleError::from(e).into_response(),
         }
     }
     request.extensions_mut().insert(CsrfToken(expected));

@@ -26,7 +26,7 @@ pub async fn create_first_admin(
     if state.staff.any().await? {
         return Err(SetupError::AlreadySetUp);
     }
-    let login_id = LoginId::parse(login_id).map_err(SetupError::Invalid)?;
+    let login_id = LoginId::parse(login_id).map_err(|e| SetupError::Invalid(e.to_string()))?;
     if display_name.trim().is_empty() {
         return Err(SetupError::Invalid("氏名を入力してください。".into()));
     }

@@ -13,6 +13,11 @@ use std::sync::Arc;
 /// (tayori-web's Lambda glue in AWS, the socket's peer locally).
 pub use tayori_web::SourceIp;
 
+/// An entry of the allow-list that is neither an address nor a CIDR range.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("not an address or CIDR range: {0}")]
+pub struct NotAnAddress(pub String);
+
 #[derive(Clone, Debug, Default)]
 pub struct AllowList {
     networks: Vec<IpNet>,
@@ -22,7 +27,7 @@ pub struct AllowList {
 impl AllowList {
     /// Parses `203.0.113.0/24, 198.51.100.7/32` (the template's `AdminAllowedCidrs`). A bare
     /// address means that address only.
-    pub fn parse(list: &str) -> Result<Self, String> {
+    pub fn parse(list: &str) -> Result<Self, NotAnAddress> {
         let mut networks = Vec::new();
         for entry in list
             .split([',', '\n', ' '])
@@ -32,7 +37,7 @@ impl AllowList {
             let net = entry
                 .parse::<IpNet>()
                 .or_else(|_| entry.parse::<IpAddr>().map(IpNet::from))
-                .map_err(|_| format!("not an address or CIDR range: {entry}"))?;
+                .map_err(|_| NotAnAddress(entry.to_string()))?;
             networks.push(net);
         }
         Ok(Self {
@@ -88,6 +93,6 @@ mod tests {
     #[test]
     fn a_malformed_list_is_refused_with_the_bad_entry() {
         let err = AllowList::parse("203.0.113.0/24, office").unwrap_err();
-        assert!(err.contains("office"));
+        assert_eq!(err.to_string(), "not an address or CIDR range: office");
     }
 }

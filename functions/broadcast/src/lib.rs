@@ -5,6 +5,7 @@
 
 pub mod friend_data;
 pub mod garbage_notices;
+pub mod settings;
 
 use async_trait::async_trait;
 use axum::routing::get;
@@ -13,7 +14,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use tayori_deliveries::Sender;
-use tayori_ports::{Event, EventHandler};
+use tayori_ports::{Event, EventHandler, HandlerError};
+use tayori_runtime::PayloadError;
 
 pub const HEALTH_PATH: &str = "/broadcast/healthz";
 /// Detail type of the every-minute scheduler event.
@@ -34,6 +36,11 @@ impl Tick {
     pub fn event(at: DateTime<Utc>) -> Event {
         Event::new(TICK, serde_json::json!({ "at": at }))
     }
+
+    /// The minute a scheduler event (tick, daily run, rotation request) stands for.
+    fn of(event: &Event) -> Result<Self, HandlerError> {
+        serde_json::from_value(event.detail.clone()).map_err(|e| HandlerError::malformed(event, e))
+    }
 }
 
 /// The daily run's event, as the 03:00 JST schedule (template.yaml `DailySchedule`) sends it.
@@ -51,13 +58,17 @@ pub fn is_daily_minute(at: DateTime<Utc>) -> bool {
 
 /// Turns what EventBridge Scheduler sends (see `events/scheduler/`) into the bus event it
 /// stands for: `detail.job` names the job, `time` the scheduled minute.
-pub fn from_scheduler(payload: &serde_json::Value) -> Result<Event, String> {
+pub fn from_scheduler(payload: &serde_json::Value) -> Result<Event, PayloadError> {
+    let missing = |field| PayloadError::Incomplete {
+        sender: "scheduler",
+        field,
+    };
     let at = payload
         .get("time")
         .and_then(serde_json::Value::as_str)
         .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
         .map(|t| t.with_timezone(&Utc))
-        .ok_or("scheduler event without a valid time")?;
+        .ok_or(missing("a valid time"))?;
     match payload
         .pointer("/detail/job")
         .and_then(serde_json::Value::as_str)
@@ -67,13 +78,13 @@ pub fn from_scheduler(payload: &serde_json::Value) -> Result<Event, String> {
             format!("scheduler.{job}"),
             serde_json::json!({ "at": at }),
         )),
-        None => Err("scheduler event without detail.job".into()),
+        None => Err(missing("detail.job")),
     }
 }
 
 /// The bus event a Lambda invocation of this function stands for: a schedule's run or an event
 /// from Tayori's EventBridge bus (e.g. `menu.switch-requested`).
-pub fn from_lambda_payload(payload: &serde_json::Value) -> Result<Event, String> {
+pub fn from_lambda_payload(payload: &serde_json::Value) -> Result<Event, PayloadError> {
     match payload.get("source").and_then(serde_json::Value::as_str) {
         Some("aws.scheduler") => from_scheduler(payload),
         _ => tayori_runtime::from_event_bridge(payload),
@@ -95,32 +106,29 @@ pub struct Scheduler {
 
 #[async_trait]
 impl EventHandler for Scheduler {
-    async fn handle(&self, event: Event) -> Result<(), String> {
+    async fn handle(&self, event: Event) -> Result<(), HandlerError> {
         match event.detail_type.as_str() {
             DAILY => {
                 // Beside this, DynamoDB TTL and S3 lifecycle rules do the clean-up.
-                let tick: Tick = serde_json::from_value(event.detail)
-                    .map_err(|e| format!("malformed daily run: {e}"))?;
+                let tick = Tick::of(&event)?;
                 let upkept = friend_data::FriendDataUpkeep::new(self.sender.platform.clone())
                     .run(tick.at)
                     .await
-                    .map_err(|e| e.to_string())?;
+                    .map_err(|e| HandlerError::failed(&event, e))?;
                 tracing::info!(?upkept, "daily housekeeping: friends' data");
                 Ok(())
             }
             ROTATE_INDEX_KEY => {
-                let tick: Tick = serde_json::from_value(event.detail)
-                    .map_err(|e| format!("malformed rotation request: {e}"))?;
+                let tick = Tick::of(&event)?;
                 let rotation = friend_data::FriendDataUpkeep::new(self.sender.platform.clone())
                     .rotate_index_key(tick.at)
                     .await
-                    .map_err(|e| e.to_string())?;
+                    .map_err(|e| HandlerError::failed(&event, e))?;
                 tracing::info!(?rotation, "index key rotation requested");
                 Ok(())
             }
             TICK => {
-                let tick: Tick = serde_json::from_value(event.detail)
-                    .map_err(|e| format!("malformed tick: {e}"))?;
+                let tick = Tick::of(&event)?;
                 // Garbage notices are released first so this tick's sender sends them; their
                 // failure must not hold back staff deliveries.
                 let notices = garbage_notices::GarbageNotices::new(
@@ -129,7 +137,11 @@ impl EventHandler for Scheduler {
                 )
                 .prepare(tick.at)
                 .await;
-                let outcomes = self.sender.send_due().await.map_err(|e| e.to_string())?;
+                let outcomes = self
+                    .sender
+                    .send_due()
+                    .await
+                    .map_err(|e| HandlerError::failed(&event, e))?;
                 tracing::info!(at = %tick.at, deliveries = outcomes.len(), "scheduler tick");
                 // The first tick after a deployment publishes the default rich menus; every
                 // later one reads the record that says it was done. A failure is tried again at
@@ -140,17 +152,23 @@ impl EventHandler for Scheduler {
                     Ok(outcome) => tracing::info!(?outcome, "default rich menus"),
                     Err(e) => tracing::error!(error = %e, "default rich menus not installed"),
                 }
-                notices.map(|_| ()).map_err(|e| e.to_string())
+                notices
+                    .map(|_| ())
+                    .map_err(|e| HandlerError::failed(&event, e))
             }
             DELIVERY_REQUESTED => {
                 let id = event.detail["id"]
                     .as_str()
-                    .ok_or("delivery.requested without id")?;
-                let outcome = self.sender.send(id).await.map_err(|e| e.to_string())?;
+                    .ok_or_else(|| HandlerError::malformed(&event, "no id"))?;
+                let outcome = self
+                    .sender
+                    .send(id)
+                    .await
+                    .map_err(|e| HandlerError::failed(&event, e))?;
                 tracing::info!(id, ?outcome, "delivery requested");
                 Ok(())
             }
-            other => Err(format!("unexpected event {other}")),
+            other => Err(HandlerError::Unrouted(other.to_owned())),
         }
     }
 }

@@ -5,23 +5,24 @@
 use lambda_http::lambda_runtime::{self, service_fn, LambdaEvent};
 use serde_json::Value;
 use std::sync::Arc;
+use tayori_broadcast::settings::BroadcastSettings;
 use tayori_broadcast::{
     from_lambda_payload, Scheduler, DAILY, DELIVERY_REQUESTED, ROTATE_INDEX_KEY, TICK,
 };
 use tayori_deliveries::sender::Sender;
+use tayori_runtime::config::process_env;
 use tayori_runtime::{Boot, EventRoutes};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     tayori_runtime::init_tracing();
-    let boot = Boot::from_env().await?;
-    // Where LINE fetches delivery images: the public API as LINE sees it (template.yaml's
-    // PublicBaseUrl, or its custom domain).
-    let media_base_url = std::env::var("PUBLIC_BASE_URL")
-        .ok()
-        .filter(|url| !url.is_empty())
-        .ok_or("PUBLIC_BASE_URL is empty: set the stack's PublicBaseUrl (the WebhookUrl output without /line/webhook) or PublicDomainName")?;
-    let sender = Sender::new(boot.platform.clone(), boot.line.clone(), media_base_url);
+    let settings = BroadcastSettings::from_lookup(&process_env)?;
+    let boot = Boot::start(&settings.boot).await?;
+    let sender = Sender::new(
+        boot.platform.clone(),
+        boot.line.clone(),
+        settings.media_base_url,
+    );
     let scheduler = Arc::new(Scheduler {
         sender: Arc::new(sender),
         sample_calendar: boot.sample_calendar,

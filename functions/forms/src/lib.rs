@@ -10,8 +10,10 @@
 //! sends.
 
 mod auth;
+mod error;
 mod pages;
 mod registration;
+pub mod settings;
 
 use axum::routing::get;
 use axum::Router;
@@ -19,7 +21,7 @@ use std::sync::Arc;
 use tayori_line::LineClient;
 use tayori_ports::Platform;
 
-pub use auth::ApiError;
+pub use error::ApiError;
 
 pub const HEALTH_PATH: &str = "/liff/forms/healthz";
 /// The pages' stylesheet and scripts (under `/liff/forms/`, which API Gateway routes here).

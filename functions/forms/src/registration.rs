@@ -1,6 +1,7 @@
 //! `/api/registration`: the LIFF form's view of a citizen's registration (属性登録).
 
-use crate::auth::{ApiError, Citizen};
+use crate::auth::Citizen;
+use crate::ApiError;
 use crate::FormsState;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
@@ -79,18 +80,11 @@ pub async fn save(
     Citizen(user_id): Citizen,
     body: Result<Json<Submitted>, JsonRejection>,
 ) -> Result<Json<RegistrationView>, ApiError> {
-    let Json(submitted) = body.map_err(|e| {
-        ApiError::BadRequest(format!(
-            "送信内容を読み取れませんでした（{}）。",
-            e.body_text()
-        ))
-    })?;
+    let Json(submitted) = body.map_err(|e| ApiError::UnreadableBody(e.body_text()))?;
     let items = SegmentItemsRecord::new(state.platform.table.clone())
         .get()
         .await?;
-    let answers = items
-        .check_registration(&submitted.values)
-        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let answers = items.check_registration(&submitted.values)?;
     let now = state.platform.clock.now();
     let friend = Friends::new(&state.platform)
         .update(&user_id, now, |f| {

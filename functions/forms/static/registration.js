@@ -34,7 +34,7 @@
     }
     return fetch(api, options).then(function (r) {
       return r.json().then(function (data) {
-        if (!r.ok) { throw new Error(data.error || '処理できませんでした。'); }
+        if (!r.ok) { throw new Error((data.error && data.error.message) || '処理できませんでした。'); }
         return data;
       });
     });

@@ -152,7 +152,8 @@ async fn a_forged_or_missing_token_gets_401_in_japanese_and_saves_nothing() {
         .call(Method::PUT, Some("forged.id.token"), Some(body.clone()))
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert!(answer["error"]
+    assert_eq!(answer["error"]["code"], "invalid_token");
+    assert!(answer["error"]["message"]
         .as_str()
         .unwrap()
         .contains("LINEのログインを確認できませんでした"));
@@ -187,7 +188,8 @@ async fn an_unknown_choice_or_item_or_two_answers_to_a_one_answer_item_get_400()
             .call(Method::PUT, Some(&token), Some(json!({ "values": values })))
             .await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert_eq!(answer["error"], message);
+        assert_eq!(answer["error"]["code"], "refused");
+        assert_eq!(answer["error"]["message"], message);
     }
     let (status, _) = h
         .call(Method::PUT, Some(&token), Some(json!("not an object")))

@@ -5,6 +5,7 @@
 //! `http://127.0.0.1:<port>`: the requests the bot makes are real HTTP requests, checked against
 //! LINE's OpenAPI spec and visible at `/_line/requests`.
 
+pub mod settings;
 pub mod simulator;
 
 use axum::response::Redirect;

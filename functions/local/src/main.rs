@@ -3,8 +3,10 @@
 use chrono::{DateTime, Utc};
 use clap::Parser;
 use std::sync::Arc;
+use tayori_local::settings::{LocalSettings, CLOCK_VAR};
 use tayori_local::{start, LocalConfig};
 use tayori_ports::{Clock, SystemClock};
+use tayori_runtime::config::process_env;
 
 #[derive(Parser)]
 #[command(
@@ -45,10 +47,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .init();
     let args = Args::parse();
+    let settings = LocalSettings::from_lookup(&process_env)?;
     if let Some(Command::CreateAdmin { login_id, name }) = &args.command {
-        let password = match std::env::var("TAYORI_ADMIN_PASSWORD") {
-            Ok(p) if !p.is_empty() => p,
-            _ => {
+        let password = match settings.admin_password {
+            Some(p) => p,
+            None => {
                 eprint!("パスワード（12文字以上）: ");
                 let mut line = String::new();
                 std::io::stdin().read_line(&mut line)?;
@@ -65,9 +68,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
         return Ok(());
     }
-    let (channel_secret, from_env) = match std::env::var("LINE_CHANNEL_SECRET") {
-        Ok(s) if !s.is_empty() => (s, true),
-        _ => (tayori_local::DEV_CHANNEL_SECRET.to_string(), false),
+    let (channel_secret, from_env) = match settings.channel_secret {
+        Some(s) => (s, true),
+        None => (tayori_local::DEV_CHANNEL_SECRET.to_string(), false),
     };
     let config = LocalConfig {
         port: args.port,
@@ -75,7 +78,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         city: args.city,
         channel_secret,
         tick_every: std::time::Duration::from_secs(60),
-        clock: clock_from_env()?,
+        clock: clock(settings.clock_start),
     };
     let running = start(config).await?;
     println!("Tayori local run");
@@ -85,7 +88,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("  fake LINE log:    {}/_line/requests", running.base_url);
     println!("  health:           {}/healthz", running.base_url);
     println!("  data folder:      {}", running.data_dir.display());
-    if std::env::var_os(CLOCK_VAR).is_some() {
+    if settings.clock_start.is_some() {
         println!(
             "  clock:            from {CLOCK_VAR}, now {}",
             running.platform.clock.now()
@@ -112,21 +115,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// Starts the local run at another time (e.g. a collection morning), for manual tries.
-const CLOCK_VAR: &str = "TAYORI_LOCAL_CLOCK";
-
-/// The system clock, or with `TAYORI_LOCAL_CLOCK` (RFC 3339) a clock that starts at that time
-/// and advances in real time, so ticks and notices behave as on that day.
-fn clock_from_env() -> Result<Arc<dyn Clock>, Box<dyn std::error::Error>> {
-    match std::env::var(CLOCK_VAR) {
-        Ok(value) if !value.trim().is_empty() => {
-            let start = DateTime::parse_from_rfc3339(value.trim())
-                .map_err(|e| format!("{CLOCK_VAR}={value}: not an RFC 3339 time ({e})"))?;
-            Ok(Arc::new(ShiftedClock {
-                offset: start.with_timezone(&Utc) - Utc::now(),
-            }))
-        }
-        _ => Ok(Arc::new(SystemClock)),
+/// The system clock, or one that starts at `start` and advances in real time.
+fn clock(start: Option<DateTime<Utc>>) -> Arc<dyn Clock> {
+    match start {
+        Some(start) => Arc::new(ShiftedClock {
+            offset: start - Utc::now(),
+        }),
+        None => Arc::new(SystemClock),
     }
 }
 

@@ -113,15 +113,14 @@ impl Simulator {
         }
     }
 
-    pub async fn citizens(&self) -> Result<Vec<Citizen>, String> {
+    pub async fn citizens(&self) -> Result<Vec<Citizen>, SimulatorError> {
         let mut all = Vec::new();
         let mut cursor = None;
         loop {
             let page = self
                 .table
                 .query(TableQuery::partition(CITIZENS_PK).limit(500).after(cursor))
-                .await
-                .map_err(|e| e.to_string())?;
+                .await?;
             for item in page.items {
                 if let Ok(c) = serde_json::from_value::<Citizen>(item.body) {
                     all.push(c);
@@ -135,10 +134,10 @@ impl Simulator {
         Ok(all)
     }
 
-    pub async fn create_citizen(&self, name: &str) -> Result<Citizen, String> {
+    pub async fn create_citizen(&self, name: &str) -> Result<Citizen, SimulatorError> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 20 {
-            return Err("名前は1〜20文字で入力してください".into());
+            return Err(SimulatorError::BadName);
         }
         let citizen = Citizen {
             user_id: format!("U{}", hex(16)),
@@ -149,25 +148,22 @@ impl Simulator {
             format!("CITIZEN#{}", citizen.user_id),
             serde_json::to_value(&citizen).expect("citizen serialises"),
         );
-        self.table
-            .put(item, Condition::IfAbsent)
-            .await
-            .map_err(|e| e.to_string())?;
+        self.table.put(item, Condition::IfAbsent).await?;
         self.fake_line.add_user(&citizen.user_id, &citizen.name);
         Ok(citizen)
     }
 
     /// Builds the webhook event, signs the body and posts it to the real webhook route.
-    pub async fn send(&self, request: SendRequest) -> Result<Value, String> {
+    pub async fn send(&self, request: SendRequest) -> Result<Value, SimulatorError> {
         if !is_user_id(&request.user_id) {
-            return Err("利用者IDが正しくありません".into());
+            return Err(SimulatorError::BadUserId);
         }
         let now = Utc::now();
         let reply_token = hex(16);
         let (event_type, detail, summary, kind) = match &request.action {
             Action::Text { text } => {
                 if text.is_empty() {
-                    return Err("メッセージを入力してください".into());
+                    return Err(SimulatorError::EmptyText);
                 }
                 (
                     "message",
@@ -183,7 +179,7 @@ impl Simulator {
                 address,
             } => {
                 if !(-90.0..=90.0).contains(latitude) || !(-180.0..=180.0).contains(longitude) {
-                    return Err("緯度・経度の値が範囲外です".into());
+                    return Err(SimulatorError::NotACoordinate);
                 }
                 let mut m = json!({"type": "location", "id": message_id(), "latitude": latitude, "longitude": longitude});
                 if let Some(t) = title.as_ref().filter(|t| !t.is_empty()) {
@@ -205,12 +201,12 @@ impl Simulator {
             } => {
                 let bytes = base64::engine::general_purpose::STANDARD
                     .decode(data_base64)
-                    .map_err(|_| "画像データを読み取れませんでした".to_string())?;
+                    .map_err(|_| SimulatorError::UnreadableImage)?;
                 if bytes.len() > MAX_IMAGE_BYTES {
-                    return Err("画像が大きすぎます（10MBまで）".into());
+                    return Err(SimulatorError::ImageTooLarge);
                 }
                 if !matches!(content_type.as_str(), "image/jpeg" | "image/png") {
-                    return Err("JPEGまたはPNGの画像を選んでください".into());
+                    return Err(SimulatorError::NotJpegOrPng);
                 }
                 let id = message_id();
                 self.fake_line.put_content(&id, bytes, content_type);
@@ -274,7 +270,7 @@ impl Simulator {
             .body(raw)
             .send()
             .await
-            .map_err(|e| format!("webhook に届きませんでした: {e}"))?;
+            .map_err(SimulatorError::WebhookUnreachable)?;
         let status = response.status().as_u16();
         self.sent
             .lock()
@@ -485,15 +481,46 @@ async fn asset(axum::extract::Path(path): axum::extract::Path<String>) -> Respon
         .into_response()
 }
 
-fn bad_request(message: String) -> Response {
-    (StatusCode::BAD_REQUEST, Json(json!({"error": message}))).into_response()
+/// What the simulator could not do; its page shows `error` as it is.
+#[derive(Debug, thiserror::Error)]
+pub enum SimulatorError {
+    #[error("名前は1〜20文字で入力してください")]
+    BadName,
+    #[error("利用者IDが正しくありません")]
+    BadUserId,
+    #[error("メッセージを入力してください")]
+    EmptyText,
+    #[error("緯度・経度の値が範囲外です")]
+    NotACoordinate,
+    #[error("画像データを読み取れませんでした")]
+    UnreadableImage,
+    #[error("画像が大きすぎます（10MBまで）")]
+    ImageTooLarge,
+    #[error("JPEGまたはPNGの画像を選んでください")]
+    NotJpegOrPng,
+    #[error("userId か alias を指定してください")]
+    NoMenuTarget,
+    #[error("webhook に届きませんでした: {0}")]
+    WebhookUnreachable(reqwest::Error),
+    #[error("シミュレーターの利用者を読み書きできませんでした: {0}")]
+    Storage(#[from] tayori_ports::StoreError),
 }
 
-async fn list_citizens(State(s): State<Arc<Simulator>>) -> Response {
-    match s.citizens().await {
-        Ok(c) => Json(c).into_response(),
-        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": e}))).into_response(),
+impl IntoResponse for SimulatorError {
+    fn into_response(self) -> Response {
+        let status = match self {
+            SimulatorError::WebhookUnreachable(_) => StatusCode::BAD_GATEWAY,
+            SimulatorError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        (status, Json(json!({"error": self.to_string()}))).into_response()
     }
+}
+
+async fn list_citizens(
+    State(s): State<Arc<Simulator>>,
+) -> Result<Json<Vec<Citizen>>, SimulatorError> {
+    Ok(Json(s.citizens().await?))
 }
 
 #[derive(Deserialize)]
@@ -501,18 +528,21 @@ struct NewCitizen {
     name: String,
 }
 
-async fn create_citizen(State(s): State<Arc<Simulator>>, Json(new): Json<NewCitizen>) -> Response {
-    match s.create_citizen(&new.name).await {
-        Ok(c) => (StatusCode::CREATED, Json(c)).into_response(),
-        Err(e) => bad_request(e),
-    }
+async fn create_citizen(
+    State(s): State<Arc<Simulator>>,
+    Json(new): Json<NewCitizen>,
+) -> Result<(StatusCode, Json<Citizen>), SimulatorError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(s.create_citizen(&new.name).await?),
+    ))
 }
 
-async fn send_event(State(s): State<Arc<Simulator>>, Json(request): Json<SendRequest>) -> Response {
-    match s.send(request).await {
-        Ok(v) => Json(v).into_response(),
-        Err(e) => bad_request(e),
-    }
+async fn send_event(
+    State(s): State<Arc<Simulator>>,
+    Json(request): Json<SendRequest>,
+) -> Result<Json<Value>, SimulatorError> {
+    Ok(Json(s.send(request).await?))
 }
 
 #[derive(Deserialize)]
@@ -542,7 +572,7 @@ async fn rich_menu(State(s): State<Arc<Simulator>>, Query(q): Query<MenuQuery>) 
     let id = match (&q.alias, &q.user_id) {
         (Some(alias), _) => s.fake_line.rich_menu_of_alias(alias),
         (None, Some(user)) => s.fake_line.rich_menu_of(user),
-        (None, None) => return bad_request("userId か alias を指定してください".into()),
+        (None, None) => return SimulatorError::NoMenuTarget.into_response(),
     };
     let Some(mut menu) = id.and_then(|id| s.fake_line.rich_menu(&id)) else {
         return Json(Value::Null).into_response();
@@ -577,7 +607,7 @@ async fn open_registration_form(
     Query(open): Query<OpenForm>,
 ) -> Response {
     if !is_user_id(&open.user_id) {
-        return bad_request(format!("{} is not a LINE user id", open.user_id));
+        return SimulatorError::BadUserId.into_response();
     }
     let token = s.fake_line.issue_id_token(&open.user_id, None);
     axum::response::Redirect::to(&format!("/liff/registration?id_token={token}")).into_response()
@@ -586,6 +616,29 @@ async fn open_registration_form(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_refused_request_answers_its_sentence_as_json_with_its_status() {
+        use http_body_util::BodyExt;
+        for (error, status, message) in [
+            (
+                SimulatorError::BadName,
+                StatusCode::BAD_REQUEST,
+                "名前は1〜20文字で入力してください",
+            ),
+            (
+                SimulatorError::Storage(tayori_ports::StoreError::Unavailable("down".into())),
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "シミュレーターの利用者を読み書きできませんでした: storage unavailable: down",
+            ),
+        ] {
+            let response = error.into_response();
+            assert_eq!(response.status(), status);
+            let body = response.into_body().collect().await.unwrap().to_bytes();
+            let body: Value = serde_json::from_slice(&body).unwrap();
+            assert_eq!(body, json!({ "error": message }));
+        }
+    }
 
     #[test]
     fn media_urls_of_this_host_are_shown_over_plain_http_and_nothing_else_changes() {

@@ -145,7 +145,7 @@ struct CountTicks(AtomicUsize);
 
 #[async_trait]
 impl EventHandler for CountTicks {
-    async fn handle(&self, _event: Event) -> Result<(), String> {
+    async fn handle(&self, _event: Event) -> Result<(), tayori_ports::HandlerError> {
         self.0.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }

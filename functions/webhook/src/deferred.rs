@@ -12,7 +12,7 @@ use crate::WebhookState;
 use async_trait::async_trait;
 use serde_json::{json, Value};
 use std::sync::Arc;
-use tayori_ports::{BusError, Event, EventBus, EventHandler};
+use tayori_ports::{BusError, Event, EventBus, EventHandler, HandlerError};
 
 /// The bus event's detail type; template.yaml routes it to the webhook function.
 pub const DETAIL_TYPE: &str = "line.events-deferred";
@@ -72,12 +72,12 @@ impl DeferredEvents {
 
 #[async_trait]
 impl EventHandler for DeferredEvents {
-    async fn handle(&self, event: Event) -> Result<(), String> {
+    async fn handle(&self, event: Event) -> Result<(), HandlerError> {
         let events: Vec<Received> = event
             .detail
             .get("events")
             .and_then(Value::as_array)
-            .ok_or("line.events-deferred without events")?
+            .ok_or_else(|| HandlerError::malformed(&event, "no events"))?
             .iter()
             .cloned()
             .filter_map(Received::read)
@@ -86,7 +86,9 @@ impl EventHandler for DeferredEvents {
         let handled = self.state.conversation.handle_batch(events, None).await;
         // A failure is returned so that the bus retries; events already handled are claimed
         // and skipped then.
-        handled.result.map_err(|e| e.to_string())?;
+        handled
+            .result
+            .map_err(|e| HandlerError::failed(&event, e))?;
         tracing::info!(events = count, "deferred webhook events handled");
         Ok(())
     }

@@ -10,13 +10,15 @@
 pub mod batch;
 mod conversation;
 pub mod deferred;
+mod error;
 pub mod garbage;
 pub mod media;
 pub mod registration;
+pub mod settings;
 pub mod testers;
 
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::Router;
 use batch::Batch;
@@ -28,6 +30,7 @@ use tayori_ports::{EventBus, Platform};
 use tokio::time::Instant;
 
 pub use conversation::{Conversation, Handled};
+pub use error::WebhookError;
 
 /// LINE's webhook bodies are small; anything larger is not LINE.
 const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -83,26 +86,16 @@ async fn receive(
     State(state): State<Arc<WebhookState>>,
     headers: HeaderMap,
     body: Bytes,
-) -> (StatusCode, &'static str) {
+) -> Result<&'static str, WebhookError> {
     let started = Instant::now();
-    let Some(signature) = headers
+    let signature = headers
         .get("x-line-signature")
         .and_then(|v| v.to_str().ok())
-    else {
-        tracing::warn!("webhook without x-line-signature refused");
-        return (StatusCode::UNAUTHORIZED, "missing signature");
-    };
+        .ok_or(WebhookError::MissingSignature)?;
     if !signature::verify(&state.channel_secret, &body, signature) {
-        tracing::warn!(bytes = body.len(), "webhook with a wrong signature refused");
-        return (StatusCode::UNAUTHORIZED, "invalid signature");
+        return Err(WebhookError::WrongSignature { bytes: body.len() });
     }
-    let batch = match Batch::parse(&body) {
-        Ok(batch) => batch,
-        Err(e) => {
-            tracing::warn!(error = %e, "signed body is not a webhook");
-            return (StatusCode::BAD_REQUEST, "not a LINE webhook body");
-        }
-    };
+    let batch = Batch::parse(&body)?;
     let events = batch.events.len();
     let handled = state
         .conversation
@@ -110,13 +103,13 @@ async fn receive(
         .await;
     if !handled.deferred.is_empty() {
         let deferred = handled.deferred.len();
-        if let Err(e) =
-            deferred::hand_over(state.bus.as_ref(), &batch.destination, &handled.deferred).await
-        {
-            // Nothing of them was claimed: LINE's redelivery handles them.
-            tracing::error!(error = %e, events, deferred, "events could not be handed to the bus");
-            return (StatusCode::INTERNAL_SERVER_ERROR, "temporarily unavailable");
-        }
+        deferred::hand_over(state.bus.as_ref(), &batch.destination, &handled.deferred)
+            .await
+            .map_err(|source| WebhookError::HandOver {
+                events,
+                deferred,
+                source,
+            })?;
         tracing::warn!(
             events,
             deferred,
@@ -124,12 +117,8 @@ async fn receive(
             "time budget spent; the events not started were handed to the bus"
         );
     }
-    match handled.result {
-        Ok(()) => (StatusCode::OK, "ok"),
-        Err(e) => {
-            // Storage failed: answer 500 so that LINE redelivers; claims were released.
-            tracing::error!(error = %e, events, "webhook batch failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "temporarily unavailable")
-        }
-    }
+    handled
+        .result
+        .map_err(|source| WebhookError::Storage { events, source })?;
+    Ok("ok")
 }

@@ -3,33 +3,23 @@
 //! `line.events-deferred` events it put on the bus itself when LINE's time ran short.
 
 use std::sync::Arc;
-use tayori_runtime::EventRoutes;
+use tayori_runtime::config::process_env;
+use tayori_runtime::{Boot, EventRoutes};
 use tayori_webhook::deferred::{DeferredEvents, DETAIL_TYPE};
+use tayori_webhook::settings::WebhookSettings;
 use tayori_webhook::{router, WebhookState};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     tayori_runtime::init_tracing();
-    let boot = tayori_runtime::Boot::from_env().await?;
+    let settings = WebhookSettings::from_lookup(&process_env)?;
+    let boot = Boot::start(&settings.boot).await?;
     let objects = boot.platform.objects.clone();
     let mut state = WebhookState::new(boot.platform, boot.line, boot.channel_secret, &boot.city)
         .with_sample_calendar(boot.sample_calendar);
-    // PRIVACY_POLICY_URL, or the page the forms function serves on the public API.
-    match std::env::var("PRIVACY_POLICY_URL").or_else(|_| {
-        std::env::var("PUBLIC_BASE_URL")
-            .ok()
-            .filter(|base| !base.is_empty())
-            .map(|base| {
-                format!(
-                    "{}{}",
-                    base.trim_end_matches('/'),
-                    tayori_webhook::registration::DEFAULT_PRIVACY_POLICY_PATH
-                )
-            })
-            .ok_or(std::env::VarError::NotPresent)
-    }) {
-        Ok(url) => state = state.with_privacy_policy_url(url),
-        Err(_) => tracing::warn!(
+    match settings.privacy_policy_url {
+        Some(url) => state = state.with_privacy_policy_url(url),
+        None => tracing::warn!(
             "neither PRIVACY_POLICY_URL nor PUBLIC_BASE_URL is set: the registration invitation links a relative path"
         ),
     }

@@ -23,20 +23,37 @@ struct Args {
     tally_only: bool,
 }
 
-fn parse_rate_limit(s: &str) -> Result<(String, u32), String> {
-    let (path, rate) = s
-        .rsplit_once('=')
-        .ok_or_else(|| format!("expected PATH=PER_SECOND, got {s:?}"))?;
-    let rate = rate
-        .parse()
-        .map_err(|e| format!("{rate:?} is not a rate per second: {e}"))?;
+/// A repeatable option's value that does not have its shape; clap prints it after the option.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+enum ArgError {
+    #[error("expected {shape}, got {got:?}")]
+    Shape { shape: &'static str, got: String },
+    #[error("{got:?} is not a rate per second: {reason}")]
+    Rate {
+        got: String,
+        reason: std::num::ParseIntError,
+    },
+}
+
+fn parse_rate_limit(s: &str) -> Result<(String, u32), ArgError> {
+    let (path, rate) = s.rsplit_once('=').ok_or_else(|| ArgError::Shape {
+        shape: "PATH=PER_SECOND",
+        got: s.to_owned(),
+    })?;
+    let rate = rate.parse().map_err(|reason| ArgError::Rate {
+        got: rate.to_owned(),
+        reason,
+    })?;
     Ok((path.to_string(), rate))
 }
 
-fn parse_user(s: &str) -> Result<(String, String), String> {
+fn parse_user(s: &str) -> Result<(String, String), ArgError> {
     s.split_once('=')
         .map(|(id, name)| (id.to_string(), name.to_string()))
-        .ok_or_else(|| format!("expected USER_ID=DISPLAY_NAME, got {s:?}"))
+        .ok_or_else(|| ArgError::Shape {
+            shape: "USER_ID=DISPLAY_NAME",
+            got: s.to_owned(),
+        })
 }
 
 #[tokio::main]
@@ -60,4 +77,33 @@ async fn main() -> std::io::Result<()> {
     println!("fake LINE server on http://{}", listener.local_addr()?);
     println!("recorded requests: GET /_line/requests");
     axum::serve(listener, fake.router()).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_are_read_and_a_malformed_one_says_what_was_expected() {
+        assert_eq!(
+            parse_rate_limit("/v2/bot/message/multicast=200").unwrap(),
+            ("/v2/bot/message/multicast".to_string(), 200)
+        );
+        assert_eq!(
+            parse_rate_limit("/v2/bot").unwrap_err().to_string(),
+            r#"expected PATH=PER_SECOND, got "/v2/bot""#
+        );
+        assert!(parse_rate_limit("/v2/bot=fast")
+            .unwrap_err()
+            .to_string()
+            .starts_with(r#""fast" is not a rate per second: "#));
+        assert_eq!(
+            parse_user("U1=田中").unwrap(),
+            ("U1".to_string(), "田中".to_string())
+        );
+        assert_eq!(
+            parse_user("U1").unwrap_err().to_string(),
+            r#"expected USER_ID=DISPLAY_NAME, got "U1""#
+        );
+    }
 }

@@ -51,13 +51,29 @@ pub fn weekday_char(weekday: Weekday) -> char {
         .expect("all weekdays listed")
 }
 
-/// Reads one cell. The error is a Japanese sentence naming the bad token.
-pub fn parse(cell: &str) -> Result<Cell, String> {
+/// Why a cell cannot be read: a Japanese sentence naming the bad token, shown to the clerk who
+/// imports the file.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CellError {
+    #[error("「{0}」には「:」が2つ以上あります")]
+    TwoColons(String),
+    #[error("「{0}」は月（1〜12）として読めません")]
+    NotAMonth(String),
+    #[error("「{0}」の「:」の後に月がありません")]
+    NoMonths(String),
+    #[error("「{0}」は曜日と週の指定として読めません")]
+    NotAWeekday(String),
+    #[error("「{0}」は日付として読めません")]
+    NotADate(String),
+}
+
+/// Reads one cell.
+pub fn parse(cell: &str) -> Result<Cell, CellError> {
     let mut parts = cell.split(':');
     let tokens = parts.next().unwrap_or_default();
     let months = parts.next();
     if parts.next().is_some() {
-        return Err(format!("「{cell}」には「:」が2つ以上あります"));
+        return Err(CellError::TwoColons(cell.to_owned()));
     }
     let mut out = Cell::default();
     for token in tokens.split_whitespace() {
@@ -70,20 +86,20 @@ pub fn parse(cell: &str) -> Result<Cell, String> {
                 Ok(n) if (1..=12).contains(&n) => {
                     set.insert(n);
                 }
-                _ => return Err(format!("「{m}」は月（1〜12）として読めません")),
+                _ => return Err(CellError::NotAMonth(m.to_owned())),
             }
         }
         if set.is_empty() {
-            return Err(format!("「{cell}」の「:」の後に月がありません"));
+            return Err(CellError::NoMonths(cell.to_owned()));
         }
         out.months = Some(set);
     }
     Ok(out)
 }
 
-fn parse_token(token: &str, out: &mut Cell) -> Result<(), String> {
+fn parse_token(token: &str, out: &mut Cell) -> Result<(), CellError> {
     let chars: Vec<char> = token.chars().collect();
-    let unreadable = || format!("「{token}」は曜日と週の指定として読めません");
+    let unreadable = || CellError::NotAWeekday(token.to_owned());
     if let Some(note) = token.strip_prefix('*') {
         if note.is_empty() {
             return Err(unreadable());
@@ -93,7 +109,7 @@ fn parse_token(token: &str, out: &mut Cell) -> Result<(), String> {
     }
     if chars.len() == 8 && chars.iter().all(char::is_ascii_digit) {
         let date = NaiveDate::parse_from_str(token, "%Y%m%d")
-            .map_err(|_| format!("「{token}」は日付として読めません"))?;
+            .map_err(|_| CellError::NotADate(token.to_owned()))?;
         out.dates.insert(date);
         return Ok(());
     }
@@ -205,11 +221,25 @@ mod tests {
     #[test]
     fn a_sixth_wednesday_is_refused_in_words() {
         assert_eq!(
-            parse("水6").unwrap_err(),
+            parse("水6").unwrap_err().to_string(),
             "「水6」は曜日と週の指定として読めません"
         );
-        assert!(parse("月:13").is_err());
-        assert!(parse("月 木:").is_err());
+        assert_eq!(
+            parse("月:13").unwrap_err().to_string(),
+            "「13」は月（1〜12）として読めません"
+        );
+        assert_eq!(
+            parse("月 木:").unwrap_err().to_string(),
+            "「月 木:」の「:」の後に月がありません"
+        );
+        assert_eq!(
+            parse("月:4:5").unwrap_err().to_string(),
+            "「月:4:5」には「:」が2つ以上あります"
+        );
+        assert_eq!(
+            parse("20260231").unwrap_err().to_string(),
+            "「20260231」は日付として読めません"
+        );
     }
 
     #[test]

@@ -205,7 +205,7 @@ fn read_area_days(
                     on_holiday: HolidayPolicy::default(),
                     notes: parsed.notes,
                 }),
-                Err(message) => errors.push(err(AREA_DAYS, record.line, Some(i + 3), message)),
+                Err(e) => errors.push(err(AREA_DAYS, record.line, Some(i + 3), e.to_string())),
             }
         }
     }

@@ -25,18 +25,53 @@ pub const MAX_RICH_MENU_AREAS: usize = 20;
 pub const MAX_CHAT_BAR_TEXT: usize = 14;
 pub const MAX_RICH_MENU_IMAGE_BYTES: usize = 1024 * 1024;
 
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum ValidationError {
     #[error("{count} messages in one request; LINE takes 1 to {MAX_MESSAGES}")]
     MessageCount { count: usize },
     #[error("{count} recipients in one multicast; LINE takes 1 to {MAX_MULTICAST_RECIPIENTS}")]
     RecipientCount { count: usize },
     #[error("message {index}: {problem}")]
-    Message { index: usize, problem: String },
+    Message { index: usize, problem: Problem },
     #[error("rich menu: {0}")]
     RichMenu(String),
     #[error("rich menu image: {0}")]
     RichMenuImage(String),
+}
+
+/// What is wrong with one message, quick reply or action, in words.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum Problem {
+    #[error("{field} is empty")]
+    Empty { field: &'static str },
+    #[error("{field} is {len} UTF-16 units; the limit is {max}")]
+    TooLong {
+        field: &'static str,
+        len: usize,
+        max: usize,
+    },
+    #[error("{field} must be an https:// URL, not {url:?}")]
+    NotHttps { field: &'static str, url: String },
+    #[error("{field} is {len} characters; the limit is {MAX_URL}")]
+    UrlTooLong { field: &'static str, len: usize },
+    #[error("({latitude}, {longitude}) is not a latitude and longitude")]
+    NotACoordinate { latitude: f64, longitude: f64 },
+    #[error("a sticker needs a packageId and a stickerId")]
+    NoStickerIds,
+    #[error("{count} imagemap actions; the limit is {MAX_IMAGEMAP_ACTIONS}")]
+    ImagemapActions { count: usize },
+    #[error("flex contents must be a bubble or carousel object")]
+    FlexContents,
+    #[error("a template must be an object")]
+    TemplateNotAnObject,
+    #[error("{count} quick reply items; LINE takes 1 to {MAX_QUICK_REPLY_ITEMS}")]
+    QuickReplyItems { count: usize },
+    #[error("quick reply item {index}: {problem}")]
+    QuickReplyItem { index: usize, problem: Box<Problem> },
+    #[error("the action needs a label")]
+    NoLabel,
+    #[error("datetimepicker mode {0:?} is not date, time or datetime")]
+    PickerMode(String),
 }
 
 /// Length as LINE counts it.
@@ -66,19 +101,9 @@ pub fn recipients(to: &[String]) -> Result<(), ValidationError> {
 }
 
 /// One message's problem, in words.
-fn message(message: &Message) -> Result<(), String> {
+fn message(message: &Message) -> Result<(), Problem> {
     match message {
-        Message::Text(m) => {
-            let len = utf16_len(&m.text);
-            if len == 0 {
-                return Err("text is empty".into());
-            }
-            if len > MAX_TEXT {
-                return Err(format!(
-                    "text is {len} UTF-16 units; the limit is {MAX_TEXT}"
-                ));
-            }
-        }
+        Message::Text(m) => bounded("text", &m.text, 1, MAX_TEXT)?,
         Message::Image(m) => {
             media_url("originalContentUrl", &m.original_content_url)?;
             media_url("previewImageUrl", &m.preview_image_url)?;
@@ -87,25 +112,24 @@ fn message(message: &Message) -> Result<(), String> {
             bounded("title", &m.title, 1, MAX_LOCATION_TEXT)?;
             bounded("address", &m.address, 1, MAX_LOCATION_TEXT)?;
             if !(-90.0..=90.0).contains(&m.latitude) || !(-180.0..=180.0).contains(&m.longitude) {
-                return Err(format!(
-                    "({}, {}) is not a latitude and longitude",
-                    m.latitude, m.longitude
-                ));
+                return Err(Problem::NotACoordinate {
+                    latitude: m.latitude,
+                    longitude: m.longitude,
+                });
             }
         }
         Message::Sticker(m) => {
             if m.package_id.is_empty() || m.sticker_id.is_empty() {
-                return Err("a sticker needs a packageId and a stickerId".into());
+                return Err(Problem::NoStickerIds);
             }
         }
         Message::Imagemap(m) => {
             media_url("baseUrl", &m.base_url)?;
             bounded("altText", &m.alt_text, 1, MAX_IMAGEMAP_ALT_TEXT)?;
             if m.actions.len() > MAX_IMAGEMAP_ACTIONS {
-                return Err(format!(
-                    "{} imagemap actions; the limit is {MAX_IMAGEMAP_ACTIONS}",
-                    m.actions.len()
-                ));
+                return Err(Problem::ImagemapActions {
+                    count: m.actions.len(),
+                });
             }
             for action in &m.actions {
                 if let ImagemapAction::Uri { link_uri, .. } = action {
@@ -116,13 +140,13 @@ fn message(message: &Message) -> Result<(), String> {
         Message::Flex(m) => {
             bounded("altText", &m.alt_text, 1, MAX_FLEX_ALT_TEXT)?;
             if !m.contents.is_object() {
-                return Err("flex contents must be a bubble or carousel object".into());
+                return Err(Problem::FlexContents);
             }
         }
         Message::Template(m) => {
             bounded("altText", &m.alt_text, 1, MAX_TEMPLATE_ALT_TEXT)?;
             if !m.template.is_object() {
-                return Err("a template must be an object".into());
+                return Err(Problem::TemplateNotAnObject);
             }
         }
     }
@@ -132,21 +156,22 @@ fn message(message: &Message) -> Result<(), String> {
     Ok(())
 }
 
-fn quick_reply(quick_reply: &QuickReply) -> Result<(), String> {
+fn quick_reply(quick_reply: &QuickReply) -> Result<(), Problem> {
     let count = quick_reply.items.len();
     if count == 0 || count > MAX_QUICK_REPLY_ITEMS {
-        return Err(format!(
-            "{count} quick reply items; LINE takes 1 to {MAX_QUICK_REPLY_ITEMS}"
-        ));
+        return Err(Problem::QuickReplyItems { count });
     }
-    for (i, item) in quick_reply.items.iter().enumerate() {
-        let at = |problem: String| format!("quick reply item {i}: {problem}");
+    for (index, item) in quick_reply.items.iter().enumerate() {
+        let at = |problem: Problem| Problem::QuickReplyItem {
+            index,
+            problem: Box::new(problem),
+        };
         if let Some(url) = &item.image_url {
             media_url("imageUrl", url).map_err(at)?;
         }
         // Every quick reply button shows a label, so LINE requires one.
         match item.action.label() {
-            None => return Err(at("the action needs a label".into())),
+            None => return Err(at(Problem::NoLabel)),
             Some(label) => bounded("label", label, 1, MAX_QUICK_REPLY_LABEL).map_err(at)?,
         }
         action(&item.action).map_err(at)?;
@@ -155,7 +180,7 @@ fn quick_reply(quick_reply: &QuickReply) -> Result<(), String> {
 }
 
 /// Limits on an action's own fields (labels are limited by where the action appears).
-pub(crate) fn action(action: &Action) -> Result<(), String> {
+pub(crate) fn action(action: &Action) -> Result<(), Problem> {
     match action {
         Action::Postback {
             data, display_text, ..
@@ -170,9 +195,7 @@ pub(crate) fn action(action: &Action) -> Result<(), String> {
         Action::DatetimePicker { data, mode, .. } => {
             bounded("data", data, 0, MAX_POSTBACK_DATA)?;
             if !matches!(mode.as_str(), "date" | "time" | "datetime") {
-                return Err(format!(
-                    "datetimepicker mode {mode:?} is not date, time or datetime"
-                ));
+                return Err(Problem::PickerMode(mode.clone()));
             }
         }
         Action::RichMenuSwitch {
@@ -189,26 +212,27 @@ pub(crate) fn action(action: &Action) -> Result<(), String> {
 }
 
 /// Media URLs: HTTPS and at most 2000 characters.
-fn media_url(field: &str, url: &str) -> Result<(), String> {
+fn media_url(field: &'static str, url: &str) -> Result<(), Problem> {
     if !url.starts_with("https://") {
-        return Err(format!("{field} must be an https:// URL, not {url:?}"));
+        return Err(Problem::NotHttps {
+            field,
+            url: url.to_owned(),
+        });
     }
     let len = url.chars().count();
     if len > MAX_URL {
-        return Err(format!(
-            "{field} is {len} characters; the limit is {MAX_URL}"
-        ));
+        return Err(Problem::UrlTooLong { field, len });
     }
     Ok(())
 }
 
-fn bounded(field: &str, text: &str, min: usize, max: usize) -> Result<(), String> {
+fn bounded(field: &'static str, text: &str, min: usize, max: usize) -> Result<(), Problem> {
     let len = utf16_len(text);
     if len < min {
-        return Err(format!("{field} is empty"));
+        return Err(Problem::Empty { field });
     }
     if len > max {
-        return Err(format!("{field} is {len} UTF-16 units; the limit is {max}"));
+        return Err(Problem::TooLong { field, len, max });
     }
     Ok(())
 }
@@ -228,8 +252,9 @@ pub fn rich_menu(menu: &RichMenu) -> Result<(), ValidationError> {
             "size {width}x{height}: width / height must be 1.45 or more"
         )));
     }
-    bounded("chatBarText", &menu.chat_bar_text, 1, MAX_CHAT_BAR_TEXT).map_err(problem)?;
-    bounded("name", &menu.name, 1, 300).map_err(problem)?;
+    bounded("chatBarText", &menu.chat_bar_text, 1, MAX_CHAT_BAR_TEXT)
+        .map_err(|p| problem(p.to_string()))?;
+    bounded("name", &menu.name, 1, 300).map_err(|p| problem(p.to_string()))?;
     if menu.areas.len() > MAX_RICH_MENU_AREAS {
         return Err(problem(format!(
             "{} areas; the limit is {MAX_RICH_MENU_AREAS}",
@@ -320,7 +345,10 @@ mod tests {
         match messages(&batch) {
             Err(ValidationError::Message { index, problem }) => {
                 assert_eq!(index, 1);
-                assert!(problem.contains("originalContentUrl"), "{problem}");
+                assert_eq!(
+                    problem.to_string(),
+                    r#"originalContentUrl must be an https:// URL, not "http://example.jp/a.jpg""#
+                );
             }
             other => panic!("expected a message problem, got {other:?}"),
         }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use tayori_domain::richmenu::MenuMode;
 use tayori_line::richmenu::{RichMenuBatchOperation, RichMenuBatchRequest};
 use tayori_line::LineClient;
-use tayori_ports::{Event, EventHandler, Platform};
+use tayori_ports::{Event, EventHandler, HandlerError, Platform};
 use tayori_records::{AuditEntry, AuditLog, MenuDesignation, RichMenus};
 
 /// Published by whatever decides a switch is due (a disaster feed, later); handled here.
@@ -106,9 +106,9 @@ pub struct SwitchHandler {
 
 #[async_trait]
 impl EventHandler for SwitchHandler {
-    async fn handle(&self, event: Event) -> Result<(), String> {
-        let request: SwitchRequest = serde_json::from_value(event.detail)
-            .map_err(|e| format!("not a switch request: {e}"))?;
+    async fn handle(&self, event: Event) -> Result<(), HandlerError> {
+        let request: SwitchRequest = serde_json::from_value(event.detail.clone())
+            .map_err(|e| HandlerError::malformed(&event, e))?;
         let by = format!("system:{}", request.requested_by);
         let outcome = switch(
             &self.platform,
@@ -118,7 +118,7 @@ impl EventHandler for SwitchHandler {
             &request.reason,
         )
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| HandlerError::failed(&event, e))?;
         if let SwitchOutcome::Switched(_) = outcome {
             let entry = AuditEntry {
                 at: self.platform.clock.now(),
@@ -131,7 +131,7 @@ impl EventHandler for SwitchHandler {
             AuditLog::new(self.platform.table.clone())
                 .append(&entry)
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| HandlerError::failed(&event, e))?;
         }
         Ok(())
     }

@@ -50,7 +50,44 @@ pub trait EventBus: Send + Sync {
 /// Lambda entry point and the local run's in-process bus.
 #[async_trait]
 pub trait EventHandler: Send + Sync {
-    async fn handle(&self, event: Event) -> Result<(), String>;
+    async fn handle(&self, event: Event) -> Result<(), HandlerError>;
+}
+
+/// Why an event was not handled, naming the event. Either way the invocation fails, so
+/// EventBridge retries and then dead-letters it (the local bus does the same).
+#[derive(Debug, thiserror::Error)]
+pub enum HandlerError {
+    /// The detail is not what its detail type promises.
+    #[error("{detail_type}: malformed event: {reason}")]
+    Malformed { detail_type: String, reason: String },
+    /// No handler here takes this detail type: a rule routes it to the wrong function.
+    #[error("{0}: no handler here for this event; check the EventBridge rules")]
+    Unrouted(String),
+    /// The work itself failed (storage, LINE, …).
+    #[error("{detail_type}: {source}")]
+    Failed {
+        detail_type: String,
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+impl HandlerError {
+    pub fn malformed(event: &Event, reason: impl std::fmt::Display) -> Self {
+        HandlerError::Malformed {
+            detail_type: event.detail_type.clone(),
+            reason: reason.to_string(),
+        }
+    }
+
+    pub fn failed(
+        event: &Event,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        HandlerError::Failed {
+            detail_type: event.detail_type.clone(),
+            source: source.into(),
+        }
+    }
 }
 
 pub fn validate_event(event: &Event) -> Result<(), BusError> {
@@ -67,4 +104,25 @@ pub fn validate_event(event: &Event) -> Result<(), BusError> {
         return Err(BusError::Invalid(format!("event is {size} bytes")));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_handler_error_names_the_event_and_why() {
+        let event = Event::new("delivery.requested", serde_json::json!({}));
+        assert_eq!(
+            HandlerError::malformed(&event, "no id").to_string(),
+            "delivery.requested: malformed event: no id"
+        );
+        assert_eq!(
+            HandlerError::Unrouted("x.y".into()).to_string(),
+            "x.y: no handler here for this event; check the EventBridge rules"
+        );
+        let failed = HandlerError::failed(&event, "table unavailable");
+        assert_eq!(failed.to_string(), "delivery.requested: table unavailable");
+        assert!(std::error::Error::source(&failed).is_some());
+    }
 }

@@ -11,7 +11,7 @@ pub mod object;
 pub mod platform;
 pub mod table;
 
-pub use bus::{BusError, Event, EventBus, EventHandler};
+pub use bus::{BusError, Event, EventBus, EventHandler, HandlerError};
 pub use cipher::{CipherError, FieldCipher};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use index_key::{IndexKeys, WrappedIndexKey, WrappedIndexKeys};

@@ -7,7 +7,7 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tayori_ports::bus::EVENT_SOURCE;
-use tayori_ports::{Event, EventHandler};
+use tayori_ports::{Event, EventHandler, HandlerError};
 
 /// Detail types handled by one function, each by its handler.
 #[derive(Default)]
@@ -23,33 +23,42 @@ impl EventRoutes {
 
     /// Handles one event; an event no handler is registered for is an error, so a rule that
     /// routes the wrong type here shows up in the logs and the dead-letter queue.
-    pub async fn dispatch(&self, event: Event) -> Result<(), String> {
+    pub async fn dispatch(&self, event: Event) -> Result<(), HandlerError> {
         match self.handlers.get(&event.detail_type) {
             Some(handler) => handler.handle(event).await,
-            None => Err(format!(
-                "no handler here for {:?}; check the EventBridge rules",
-                event.detail_type
-            )),
+            None => Err(HandlerError::Unrouted(event.detail_type)),
         }
     }
 }
 
+/// A Lambda payload that is not the event it should be.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PayloadError {
+    #[error("not a Tayori event (source {0:?})")]
+    Foreign(Option<String>),
+    /// `sender` names who sent it (EventBridge, the scheduler), `field` what is missing.
+    #[error("{sender} event without {field}")]
+    Incomplete {
+        sender: &'static str,
+        field: &'static str,
+    },
+}
+
 /// The bus event inside an EventBridge envelope published by Tayori (`source: tayori`).
-pub fn from_event_bridge(payload: &Value) -> Result<Event, String> {
-    if payload.get("source").and_then(Value::as_str) != Some(EVENT_SOURCE) {
-        return Err(format!(
-            "not a Tayori event (source {:?})",
-            payload.get("source")
-        ));
+pub fn from_event_bridge(payload: &Value) -> Result<Event, PayloadError> {
+    let source = payload.get("source").and_then(Value::as_str);
+    if source != Some(EVENT_SOURCE) {
+        return Err(PayloadError::Foreign(source.map(str::to_owned)));
     }
+    let missing = |field| PayloadError::Incomplete {
+        sender: "EventBridge",
+        field,
+    };
     let detail_type = payload
         .get("detail-type")
         .and_then(Value::as_str)
-        .ok_or("event without detail-type")?;
-    let detail = payload
-        .get("detail")
-        .cloned()
-        .ok_or("event without detail")?;
+        .ok_or(missing("detail-type"))?;
+    let detail = payload.get("detail").cloned().ok_or(missing("detail"))?;
     Ok(Event::new(detail_type, detail))
 }
 
@@ -65,7 +74,7 @@ mod tests {
 
     #[async_trait]
     impl EventHandler for Seen {
-        async fn handle(&self, event: Event) -> Result<(), String> {
+        async fn handle(&self, event: Event) -> Result<(), HandlerError> {
             self.0.lock().unwrap().push(event);
             Ok(())
         }
@@ -93,13 +102,24 @@ mod tests {
     async fn foreign_or_unrouted_events_are_refused() {
         let routes = EventRoutes::default();
         let other = json!({"source": "aws.s3", "detail-type": "x", "detail": {}});
-        assert!(from_event_bridge(&other).is_err());
+        assert_eq!(
+            from_event_bridge(&other).unwrap_err().to_string(),
+            r#"not a Tayori event (source Some("aws.s3"))"#
+        );
         let ours = json!({"source": "tayori", "detail-type": "delivery.requested", "detail": {}});
         let event = from_event_bridge(&ours).unwrap();
-        assert!(routes
-            .dispatch(event)
-            .await
-            .unwrap_err()
-            .contains("no handler"));
+        assert_eq!(
+            routes.dispatch(event).await.unwrap_err().to_string(),
+            "delivery.requested: no handler here for this event; check the EventBridge rules"
+        );
+    }
+
+    #[test]
+    fn an_envelope_without_its_detail_names_what_is_missing() {
+        let error = from_event_bridge(&json!({"source": "tayori", "detail-type": "x"}));
+        assert_eq!(
+            error.unwrap_err().to_string(),
+            "EventBridge event without detail"
+        );
     }
 }

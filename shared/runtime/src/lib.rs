@@ -1,15 +1,18 @@
-//! Start-up shared by every Lambda `main.rs`: read configuration once, build clients once.
+//! Start-up shared by every Lambda `main.rs`: read configuration once (see [`config`]), build
+//! clients once.
 //! A function's first TLS handshake can cost more than its init, so clients are made here, at
 //! cold start, and reused by every invocation.
 
+pub mod config;
 mod events;
 
-pub use events::{from_event_bridge, EventRoutes};
+pub use config::{BootConfig, CommonConfig, ConfigError, LineApi, Vars};
+pub use events::{from_event_bridge, EventRoutes, PayloadError};
 
 use std::sync::Arc;
 use tayori_adapters::aws;
 use tayori_garbage::SampleCalendar;
-use tayori_line::{LineClient, LineConfig};
+use tayori_line::LineClient;
 use tayori_ports::{Platform, SystemClock};
 
 /// JSON logs for CloudWatch; the level comes from `RUST_LOG` (default `info`).
@@ -24,7 +27,7 @@ pub fn init_tracing() {
         .init();
 }
 
-/// What a function that talks to LINE needs, built from the environment.
+/// What a function that talks to LINE needs, built from its configuration.
 pub struct Boot {
     pub platform: Platform,
     pub line: Arc<LineClient>,
@@ -38,35 +41,28 @@ pub struct Boot {
 
 #[derive(Debug, thiserror::Error)]
 pub enum BootError {
-    #[error("configuration: {0}")]
-    Config(String),
     #[error("LINE channel secrets could not be read: {0}")]
     Secrets(String),
 }
 
 impl Boot {
-    pub async fn from_env() -> Result<Self, BootError> {
-        let config = aws::AwsConfig::from_env().map_err(|e| BootError::Config(e.to_string()))?;
+    pub async fn start(config: &BootConfig) -> Result<Self, BootError> {
         let sdk = aws::sdk_config().await;
-        let platform = aws::platform(&sdk, &config, Arc::new(SystemClock));
-        let secret_id = std::env::var("LINE_SECRET_ID")
-            .map_err(|_| BootError::Config("LINE_SECRET_ID is not set".into()))?;
-        let secrets = aws::secrets::load_line_secrets(&sdk, &secret_id)
+        let common = &config.common;
+        let platform = aws::platform(&sdk, &common.aws, Arc::new(SystemClock));
+        let secrets = aws::secrets::load_line_secrets(&sdk, &config.line_secret_id)
             .await
             .map_err(|e| BootError::Secrets(e.to_string()))?;
-        let defaults = LineConfig::default();
-        let line = LineClient::new(LineConfig {
-            api_base: std::env::var("LINE_API_BASE").unwrap_or(defaults.api_base.clone()),
-            data_api_base: std::env::var("LINE_DATA_API_BASE")
-                .unwrap_or(defaults.data_api_base.clone()),
-            channel_access_token: secrets.channel_access_token.clone(),
-            ..defaults
-        });
+        let line = LineClient::new(
+            common
+                .line_api
+                .client_config(secrets.channel_access_token.clone()),
+        );
         Ok(Self {
             platform,
             line: Arc::new(line),
             channel_secret: secrets.channel_secret.clone(),
-            city: std::env::var("CITY_NAME").unwrap_or_else(|_| "小浜市".into()),
+            city: common.city.clone(),
             sample_calendar: SampleCalendar::Withheld,
         })
     }

@@ -18,7 +18,8 @@ use serde_json::Value;
 use std::convert::Infallible;
 use std::net::IpAddr;
 use std::sync::Arc;
-use tayori_runtime::{from_event_bridge, EventRoutes};
+use tayori_ports::HandlerError;
+use tayori_runtime::{from_event_bridge, EventRoutes, PayloadError};
 use tower::ServiceExt;
 
 /// A function's router, ready for Lambda.
@@ -30,9 +31,11 @@ pub struct LambdaApp {
 #[derive(Debug, thiserror::Error)]
 pub enum InvokeError {
     #[error("neither an API Gateway request nor a Tayori bus event: {0}")]
-    Unreadable(String),
+    Unreadable(#[from] serde_json::Error),
+    #[error("neither an API Gateway request nor a Tayori bus event: {0}")]
+    NotAnEvent(#[from] PayloadError),
     #[error("bus event not handled: {0}")]
-    Event(String),
+    Event(#[from] HandlerError),
 }
 
 impl LambdaApp {
@@ -65,12 +68,11 @@ impl LambdaApp {
     /// answer API Gateway expects (REST proxy response), or `null` for a bus event handled.
     pub async fn invoke(&self, payload: Value, events: &EventRoutes) -> Result<Value, InvokeError> {
         if payload.get("detail-type").is_some() {
-            let event = from_event_bridge(&payload).map_err(InvokeError::Unreadable)?;
-            events.dispatch(event).await.map_err(InvokeError::Event)?;
+            let event = from_event_bridge(&payload)?;
+            events.dispatch(event).await?;
             return Ok(Value::Null);
         }
-        let request: LambdaRequest =
-            serde_json::from_value(payload).map_err(|e| InvokeError::Unreadable(e.to_string()))?;
+        let request: LambdaRequest = serde_json::from_value(payload)?;
         let response = self.call(request.into()).await;
         let response = lambda_http::IntoResponse::into_response(response).await;
         let (parts, body) = response.into_parts();
@@ -86,7 +88,7 @@ impl LambdaApp {
             }
             _ => {}
         }
-        serde_json::to_value(answer).map_err(|e| InvokeError::Unreadable(e.to_string()))
+        Ok(serde_json::to_value(answer)?)
     }
 
     /// Serves API Gateway requests until the Lambda environment ends.

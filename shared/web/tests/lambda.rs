@@ -143,7 +143,7 @@ struct Seen(Mutex<Vec<Event>>);
 
 #[async_trait]
 impl EventHandler for Seen {
-    async fn handle(&self, event: Event) -> Result<(), String> {
+    async fn handle(&self, event: Event) -> Result<(), tayori_ports::HandlerError> {
         self.0.lock().unwrap().push(event);
         Ok(())
     }

@@ -10,7 +10,7 @@ use crate::pages::login::LOCKED;
 use crate::ui::form::{password_field, text_field, Problems};
 use crate::ui::form_data::FormData;
 use crate::ui::{self, redirect_with, FlashKind, Page};
-use crate::AdminState;
+use crate::{AdminState, ConsoleError, PageResult};
 use axum::extract::State;
 use axum::response::Response;
 use bytes::Bytes;
@@ -147,9 +147,9 @@ pub async fn change_password(
     page: Page,
     actor: Actor,
     body: Bytes,
-) -> Response {
+) -> PageResult {
     let Some(signed) = &page.signed else {
-        return ui::not_found();
+        return Err(ConsoleError::NotFound);
     };
     let login_id = &signed.account.login_id;
     let form = FormData::parse(&body);
@@ -168,26 +168,24 @@ pub async fn change_password(
         );
     }
     if !problems.is_empty() {
-        return page_body(&page, &problems, None);
+        return Ok(page_body(&page, &problems, None));
     }
-    match confirm_current_password(&state, &actor, login_id, &current).await {
-        Ok(Confirmation::Confirmed) => {}
-        Ok(Confirmation::Refused(message)) => {
+    match confirm_current_password(&state, &actor, login_id, &current).await? {
+        Confirmation::Confirmed => {}
+        Confirmation::Refused(message) => {
             problems.add("current", message);
-            return page_body(&page, &problems, None);
+            return Ok(page_body(&page, &problems, None));
         }
-        Err(e) => return ui::unavailable(&e),
     }
     let hash = password::hash(&new);
     let now = state.platform.clock.now();
     let changed = match state
         .staff
         .update(login_id, |a| a.change_password(hash.clone(), now))
-        .await
+        .await?
     {
-        Ok(Some(account)) => account,
-        Ok(None) => return ui::not_found(),
-        Err(e) => return ui::unavailable(&e),
+        Some(account) => account,
+        None => return Err(ConsoleError::NotFound),
     };
     // Every session of the account has ended with the change; this one is carried over.
     let generation = changed.session_generation();
@@ -198,7 +196,7 @@ pub async fn change_password(
         })
         .await
     {
-        return ui::unavailable(&e);
+        return Err(e.into());
     }
     audit::record(
         &state,
@@ -208,12 +206,12 @@ pub async fn change_password(
         "",
     )
     .await;
-    redirect_with(
+    Ok(redirect_with(
         "/admin/account",
         FlashKind::Success,
         "パスワードを変更しました。",
         state.config.secure_cookies,
-    )
+    ))
 }
 
 /// Shows a new secret to enrol. While a second factor is on, only with the current password:
@@ -223,32 +221,28 @@ pub async fn totp_start(
     page: Page,
     actor: Actor,
     body: Bytes,
-) -> Response {
+) -> PageResult {
     let Some(signed) = &page.signed else {
-        return ui::not_found();
+        return Err(ConsoleError::NotFound);
     };
     let login_id = &signed.account.login_id;
     if signed.account.has_second_factor() {
         let typed = FormData::parse(&body).secret(TOTP_CURRENT);
-        match confirm_current_password(&state, &actor, login_id, &typed).await {
-            Ok(Confirmation::Confirmed) => {}
-            Ok(Confirmation::Refused(message)) => {
+        match confirm_current_password(&state, &actor, login_id, &typed).await? {
+            Confirmation::Confirmed => {}
+            Confirmation::Refused(message) => {
                 let mut problems = Problems::default();
                 problems.add(TOTP_CURRENT, message);
-                return page_body(&page, &problems, None);
+                return Ok(page_body(&page, &problems, None));
             }
-            Err(e) => return ui::unavailable(&e),
         }
     }
     let secret = totp::new_secret();
-    match state
+    state
         .staff
         .update(login_id, |a| a.begin_second_factor(secret.clone()))
-        .await
-    {
-        Ok(_) => page_body(&page, &Problems::default(), Some(&secret)),
-        Err(e) => ui::unavailable(&e),
-    }
+        .await?;
+    Ok(page_body(&page, &Problems::default(), Some(&secret)))
 }
 
 /// Puts the secret shown by `totp_start` in use once the app's code matches it. The secret is
@@ -258,27 +252,25 @@ pub async fn totp_on(
     page: Page,
     actor: Actor,
     body: Bytes,
-) -> Response {
+) -> PageResult {
     let Some(signed) = &page.signed else {
-        return ui::not_found();
+        return Err(ConsoleError::NotFound);
     };
     let login_id = &signed.account.login_id;
-    let pending = match state.staff.get(login_id).await {
-        Ok(Some(account)) => state.staff.pending_second_factor_secret(&account).await,
-        Ok(None) => return ui::not_found(),
-        Err(e) => return ui::unavailable(&e),
+    let pending = match state.staff.get(login_id).await? {
+        Some(account) => state.staff.pending_second_factor_secret(&account).await,
+        None => return Err(ConsoleError::NotFound),
     };
-    let secret = match pending {
-        Ok(Some(secret)) => secret,
-        Ok(None) => {
-            return redirect_with(
+    let secret = match pending? {
+        Some(secret) => secret,
+        None => {
+            return Ok(redirect_with(
                 "/admin/account",
                 FlashKind::Error,
                 "設定の手続きが見つかりませんでした。もう一度、初めから設定してください。",
                 state.config.secure_cookies,
-            )
+            ))
         }
-        Err(e) => return ui::unavailable(&e),
     };
     let now = state.platform.clock.now();
     let code = FormData::parse(&body).get("code");
@@ -288,31 +280,26 @@ pub async fn totp_on(
             "code",
             "確認コードが違います。アプリに表示されている最新のコードを入力してください。",
         );
-        return page_body(&page, &problems, Some(&secret));
+        return Ok(page_body(&page, &problems, Some(&secret)));
     };
     let action = if signed.account.has_second_factor() {
         "二段階認証を再設定"
     } else {
         "二段階認証を設定"
     };
-    match state
+    state
         .staff
         .update(login_id, |a| {
             a.turn_on_second_factor(secret.to_string(), step)
         })
-        .await
-    {
-        Ok(_) => {
-            audit::record(&state, &actor, action, &format!("staff:{login_id}"), "").await;
-            redirect_with(
-                "/admin/account",
-                FlashKind::Success,
-                "二段階認証を有効にしました。",
-                state.config.secure_cookies,
-            )
-        }
-        Err(e) => ui::unavailable(&e),
-    }
+        .await?;
+    audit::record(&state, &actor, action, &format!("staff:{login_id}"), "").await;
+    Ok(redirect_with(
+        "/admin/account",
+        FlashKind::Success,
+        "二段階認証を有効にしました。",
+        state.config.secure_cookies,
+    ))
 }
 
 pub async fn totp_off(
@@ -320,42 +307,36 @@ pub async fn totp_off(
     page: Page,
     actor: Actor,
     body: Bytes,
-) -> Response {
+) -> PageResult {
     let Some(signed) = &page.signed else {
-        return ui::not_found();
+        return Err(ConsoleError::NotFound);
     };
     let login_id = &signed.account.login_id;
     let typed = FormData::parse(&body).secret(TOTP_CURRENT);
-    match confirm_current_password(&state, &actor, login_id, &typed).await {
-        Ok(Confirmation::Confirmed) => {}
-        Ok(Confirmation::Refused(message)) => {
+    match confirm_current_password(&state, &actor, login_id, &typed).await? {
+        Confirmation::Confirmed => {}
+        Confirmation::Refused(message) => {
             let mut problems = Problems::default();
             problems.add(TOTP_CURRENT, message);
-            return page_body(&page, &problems, None);
+            return Ok(page_body(&page, &problems, None));
         }
-        Err(e) => return ui::unavailable(&e),
     }
-    match state
+    state
         .staff
         .update(login_id, |a| a.turn_off_second_factor())
-        .await
-    {
-        Ok(_) => {
-            audit::record(
-                &state,
-                &actor,
-                "二段階認証を解除",
-                &format!("staff:{login_id}"),
-                "",
-            )
-            .await;
-            redirect_with(
-                "/admin/account",
-                FlashKind::Success,
-                "二段階認証を解除しました。",
-                state.config.secure_cookies,
-            )
-        }
-        Err(e) => ui::unavailable(&e),
-    }
+        .await?;
+    audit::record(
+        &state,
+        &actor,
+        "二段階認証を解除",
+        &format!("staff:{login_id}"),
+        "",
+    )
+    .await;
+    Ok(redirect_with(
+        "/admin/account",
+        FlashKind::Success,
+        "二段階認証を解除しました。",
+        state.config.secure_cookies,
+    ))
 }

@@ -3,10 +3,9 @@
 //! 承認して配信する and 差し戻す. An approver need not be able to write deliveries.
 
 use super::staff::all_accounts;
-use crate::ui::{self, Page};
-use crate::AdminState;
+use crate::ui::Page;
+use crate::{AdminState, PageResult};
 use axum::extract::State;
-use axum::response::Response;
 use maud::html;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -40,17 +39,17 @@ async fn waiting(state: &AdminState) -> Result<Vec<Delivery>, RecordError> {
     Ok(found)
 }
 
-pub async fn list(State(state): State<Arc<AdminState>>, page: Page) -> Response {
+pub async fn list(State(state): State<Arc<AdminState>>, page: Page) -> PageResult {
     let (shown, accounts) = match (waiting(&state).await, all_accounts(&state).await) {
         (Ok(d), Ok(a)) => (d, a),
-        (Err(e), _) | (_, Err(e)) => return ui::unavailable(&e),
+        (Err(e), _) | (_, Err(e)) => return Err(e.into()),
     };
     let names: BTreeMap<String, String> = accounts
         .into_iter()
         .map(|a| (a.login_id.to_string(), a.profile().display_name.clone()))
         .collect();
     let name = |login: &str| names.get(login).cloned().unwrap_or_else(|| login.into());
-    page.render(
+    Ok(page.render(
         "承認待ちの配信",
         &[("ホーム", "/admin"), ("承認待ちの配信", PATH)],
         "deliveries",
@@ -74,5 +73,5 @@ pub async fn list(State(state): State<Arc<AdminState>>, page: Page) -> Response 
                 }
             }
         },
-    )
+    ))
 }

@@ -2,7 +2,7 @@
 
 use crate::audit::{self, Actor};
 use crate::ui::form_data::FormData;
-use crate::ui::{self, redirect_with, FlashKind, Page};
+use crate::ui::{redirect_with, FlashKind, Page};
 use crate::{AdminState, PageResult};
 use axum::body::Body;
 use axum::extract::{Query, State};
@@ -192,34 +192,30 @@ pub async fn set_retention(
     State(state): State<Arc<AdminState>>,
     actor: Actor,
     body: Bytes,
-) -> Response {
+) -> PageResult {
     let days: i64 = FormData::parse(&body).get("days").parse().unwrap_or(0);
     if !(365..=3650).contains(&days) {
-        return redirect_with(
+        return Ok(redirect_with(
             "/admin/audit",
             FlashKind::Error,
             "保存期間は365〜3650日の範囲で入力してください。",
             state.config.secure_cookies,
-        );
+        ));
     }
     let before = state.audit.retention_days().await.unwrap_or_default();
-    match state.audit.set_retention_days(days).await {
-        Ok(()) => {
-            audit::record(
-                &state,
-                &actor,
-                "操作ログの保存期間を変更",
-                "settings:audit",
-                format!("{before}日 → {days}日"),
-            )
-            .await;
-            redirect_with(
-                "/admin/audit",
-                FlashKind::Success,
-                format!("保存期間を{days}日にしました。"),
-                state.config.secure_cookies,
-            )
-        }
-        Err(e) => ui::unavailable(&e),
-    }
+    state.audit.set_retention_days(days).await?;
+    audit::record(
+        &state,
+        &actor,
+        "操作ログの保存期間を変更",
+        "settings:audit",
+        format!("{before}日 → {days}日"),
+    )
+    .await;
+    Ok(redirect_with(
+        "/admin/audit",
+        FlashKind::Success,
+        format!("保存期間を{days}日にしました。"),
+        state.config.secure_cookies,
+    ))
 }

@@ -6,10 +6,9 @@ use crate::audit::{self, Actor};
 use crate::pages::confirm::{is_confirmed, Confirmation, CONFIRMED};
 use crate::ui::form_data::FormData;
 use crate::ui::Crumb;
-use crate::ui::{self, redirect_with, FlashKind, Page};
-use crate::AdminState;
+use crate::ui::{redirect_with, FlashKind, Page};
+use crate::{AdminState, PageResult};
 use axum::extract::State;
-use axum::response::Response;
 use bytes::Bytes;
 use maud::html;
 use std::sync::Arc;
@@ -30,12 +29,9 @@ async fn described(menus: &RichMenus, id: Option<&str>) -> Option<(String, bool)
     Some((menu.draft.name, menu.line_id.is_some()))
 }
 
-pub async fn show(State(state): State<Arc<AdminState>>, page: Page) -> Response {
+pub async fn show(State(state): State<Arc<AdminState>>, page: Page) -> PageResult {
     let menus = RichMenus::new(state.platform.table.clone());
-    let designation = match menus.designation().await {
-        Ok(d) => d,
-        Err(e) => return ui::unavailable(&e),
-    };
+    let designation = menus.designation().await?;
     let normal = described(&menus, designation.normal.as_deref()).await;
     let emergency = described(&menus, designation.emergency.as_deref()).await;
     let mode = designation.mode();
@@ -43,7 +39,7 @@ pub async fn show(State(state): State<Arc<AdminState>>, page: Page) -> Response 
         MenuMode::Normal => MenuMode::Emergency,
         MenuMode::Emergency => MenuMode::Normal,
     };
-    page.render(
+    Ok(page.render(
         "緊急メニュー切替",
         &CRUMBS,
         "emergency",
@@ -74,7 +70,7 @@ pub async fn show(State(state): State<Arc<AdminState>>, page: Page) -> Response 
             }
             p.note { "切り替えると、友だち全員のメニューがすぐに変わります（個別に設定したメニューも解除されます）。切替はすべて操作ログに記録されます。" }
         },
-    )
+    ))
 }
 
 /// The mode's word in a form.
@@ -129,7 +125,7 @@ pub async fn switch(
     page: Page,
     actor: Actor,
     body: Bytes,
-) -> Response {
+) -> PageResult {
     let form = FormData::parse(&body);
     let mode = if form.get("mode") == "emergency" {
         MenuMode::Emergency
@@ -139,57 +135,57 @@ pub async fn switch(
     let reason = form.get("reason");
     let secure = state.config.secure_cookies;
     if reason.is_empty() {
-        return redirect_with(
+        return Ok(redirect_with(
             "/admin/emergency",
             FlashKind::Error,
             "切り替える理由を入力してください。",
             secure,
-        );
+        ));
     }
     if !is_confirmed(&form.get(CONFIRMED)) {
-        return match confirmation(&state, mode, reason).await {
-            Ok(confirm) => confirm.render(&page, &CRUMBS, "emergency"),
-            Err(e) => ui::unavailable(&e),
-        };
+        let confirm = confirmation(&state, mode, reason).await?;
+        return Ok(confirm.render(&page, &CRUMBS, "emergency"));
     }
-    match tayori_menus::switch(
-        &state.platform,
-        &state.line,
-        mode,
-        &actor.login_id(),
-        &reason,
-    )
-    .await
-    {
-        Ok(SwitchOutcome::Switched(_)) => {
-            audit::record(
-                &state,
-                &actor,
-                &format!("メニューを{}に切替", mode.label()),
-                "richmenu:mode",
-                reason,
-            )
-            .await;
-            redirect_with(
+    Ok(
+        match tayori_menus::switch(
+            &state.platform,
+            &state.line,
+            mode,
+            &actor.login_id(),
+            &reason,
+        )
+        .await
+        {
+            Ok(SwitchOutcome::Switched(_)) => {
+                audit::record(
+                    &state,
+                    &actor,
+                    &format!("メニューを{}に切替", mode.label()),
+                    "richmenu:mode",
+                    reason,
+                )
+                .await;
+                redirect_with(
+                    "/admin/emergency",
+                    FlashKind::Success,
+                    format!("{}メニューに切り替えました。", mode.label()),
+                    secure,
+                )
+            }
+            Ok(SwitchOutcome::AlreadyInMode) => redirect_with(
                 "/admin/emergency",
                 FlashKind::Success,
-                format!("{}メニューに切り替えました。", mode.label()),
+                format!("すでに{}メニューです。", mode.label()),
                 secure,
-            )
-        }
-        Ok(SwitchOutcome::AlreadyInMode) => redirect_with(
-            "/admin/emergency",
-            FlashKind::Success,
-            format!("すでに{}メニューです。", mode.label()),
-            secure,
-        ),
-        Err(PublishError::Line(e)) => redirect_with(
-            "/admin/emergency",
-            FlashKind::Error,
-            describe_line_error(&e),
-            secure,
-        ),
-        Err(PublishError::Storage(e)) => ui::unavailable(&e),
-        Err(e) => redirect_with("/admin/emergency", FlashKind::Error, e.to_string(), secure),
-    }
+            ),
+            Err(PublishError::Line(e)) => redirect_with(
+                "/admin/emergency",
+                FlashKind::Error,
+                describe_line_error(&e),
+                secure,
+            ),
+            Err(PublishError::Storage(e)) => return Err(e.into()),
+            Err(e) => redirect_with("/admin/emergency", FlashKind::Error, e.to_string(), secure),
+        },
+    )
 }

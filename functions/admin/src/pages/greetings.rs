@@ -5,8 +5,8 @@
 use crate::audit::{self, Actor};
 use crate::ui::form::{field, Problems};
 use crate::ui::form_data::FormData;
-use crate::ui::{self, redirect_with, FlashKind, Page};
-use crate::AdminState;
+use crate::ui::{redirect_with, FlashKind, Page};
+use crate::{AdminState, PageResult};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -23,11 +23,14 @@ fn settings(state: &AdminState) -> Settings {
     Settings::new(state.platform.table.clone(), state.config.city.clone())
 }
 
-pub async fn show(State(state): State<Arc<AdminState>>, page: Page) -> Response {
-    match settings(&state).greetings().await {
-        Ok(greetings) => form_page(&page, &greetings, &Problems::default(), StatusCode::OK),
-        Err(e) => ui::unavailable(&e),
-    }
+pub async fn show(State(state): State<Arc<AdminState>>, page: Page) -> PageResult {
+    let greetings = settings(&state).greetings().await?;
+    Ok(form_page(
+        &page,
+        &greetings,
+        &Problems::default(),
+        StatusCode::OK,
+    ))
 }
 
 pub async fn save(
@@ -35,7 +38,7 @@ pub async fn save(
     page: Page,
     actor: Actor,
     body: Bytes,
-) -> Response {
+) -> PageResult {
     let form = FormData::parse(&body);
     // Browsers submit a textarea's line breaks as CRLF; LINE wants LF.
     let text = |name: &str| form.get(name).replace("\r\n", "\n");
@@ -48,24 +51,24 @@ pub async fn save(
         for error in errors {
             problems.add(error.field().code(), error.to_string());
         }
-        return form_page(&page, &typed, &problems, StatusCode::UNPROCESSABLE_ENTITY);
+        return Ok(form_page(
+            &page,
+            &typed,
+            &problems,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ));
     }
     let settings = settings(&state);
-    let before = match settings.greetings().await {
-        Ok(before) => before,
-        Err(e) => return ui::unavailable(&e),
-    };
+    let before = settings.greetings().await?;
     if before == typed {
-        return redirect_with(
+        return Ok(redirect_with(
             PATH,
             FlashKind::Success,
             "変更はありませんでした。",
             state.config.secure_cookies,
-        );
+        ));
     }
-    if let Err(e) = settings.save_greetings(&typed).await {
-        return ui::unavailable(&e);
-    }
+    settings.save_greetings(&typed).await?;
     audit::record(
         &state,
         &actor,
@@ -74,12 +77,12 @@ pub async fn save(
         changes(&before, &typed),
     )
     .await;
-    redirect_with(
+    Ok(redirect_with(
         PATH,
         FlashKind::Success,
         "保存しました。次に友だち追加・メッセージを送った方から、新しい文章が届きます。",
         state.config.secure_cookies,
-    )
+    ))
 }
 
 /// Before and after of each text that changed, for the audit log.

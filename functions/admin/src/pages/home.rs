@@ -3,36 +3,33 @@
 //! who can grant them, by name.
 
 use super::staff::all_accounts;
-use crate::ui::{self, menu_for, Page, HOME};
-use crate::AdminState;
+use crate::ui::{menu_for, Page, HOME};
+use crate::{AdminState, ConsoleError, PageResult};
 use axum::extract::State;
-use axum::response::Response;
 use maud::html;
 use std::sync::Arc;
 use tayori_domain::staff::Permission;
 
-pub async fn home(State(state): State<Arc<AdminState>>, page: Page) -> Response {
+pub async fn home(State(state): State<Arc<AdminState>>, page: Page) -> PageResult {
     let Some(signed) = page.signed.as_ref() else {
-        return ui::not_found();
+        return Err(ConsoleError::NotFound);
     };
     let cards: Vec<_> = menu_for(signed).filter(|i| i.href != HOME).collect();
     let (functions, own): (Vec<_>, Vec<_>) =
         cards.into_iter().partition(|i| i.permission.is_some());
     // Only read when needed: an account with nothing to use must learn whom to ask.
     let managers = if functions.is_empty() {
-        match all_accounts(&state).await {
-            Ok(all) => all
-                .into_iter()
-                .filter(|a| !a.is_disabled() && a.may(Permission::StaffManagement))
-                .map(|a| format!("{}（{}）", a.profile().display_name, a.profile().department))
-                .collect(),
-            Err(e) => return ui::unavailable(&e),
-        }
+        all_accounts(&state)
+            .await?
+            .into_iter()
+            .filter(|a| !a.is_disabled() && a.may(Permission::StaffManagement))
+            .map(|a| format!("{}（{}）", a.profile().display_name, a.profile().department))
+            .collect()
     } else {
         Vec::new()
     };
     let name = &signed.account.profile().display_name;
-    page.render(
+    Ok(page.render(
         "ホーム",
         &[("ホーム", HOME)],
         "home",
@@ -55,5 +52,5 @@ pub async fn home(State(state): State<Arc<AdminState>>, page: Page) -> Response 
                 }
             }
         },
-    )
+    ))
 }

@@ -6,7 +6,7 @@ use crate::session::{cookie_value, holds, set_cookie, SESSION_COOKIE};
 use crate::setup::{create_first_admin, SetupError};
 use crate::ui::form::{password_field, text_field, Problems};
 use crate::ui::{self, redirect_with, FlashKind, Page};
-use crate::AdminState;
+use crate::{AdminState, ConsoleError, PageResult};
 use axum::extract::{Form, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -79,16 +79,13 @@ pub async fn login(
     page: Page,
     actor: Actor,
     Form(form): Form<LoginForm>,
-) -> Response {
+) -> PageResult {
     let now = state.platform.clock.now();
     let next = safe_next(form.next.as_deref());
     // The attempt is counted before the password is checked, so that guesses sent in parallel
     // get no more checks than the lockout allows.
     let attempt = match LoginId::parse(&form.login_id) {
-        Ok(id) => match state.staff.reserve_attempt(&id, now).await {
-            Ok(a) => a,
-            Err(e) => return ui::unavailable(&e),
-        },
+        Ok(id) => state.staff.reserve_attempt(&id, now).await?,
         Err(_) => Attempt::UnknownAccount,
     };
     let account = match attempt {
@@ -104,7 +101,7 @@ pub async fn login(
                 "存在しないログインID",
             )
             .await;
-            return login_page(&page, &form.login_id, &next, Some(WRONG));
+            return Ok(login_page(&page, &form.login_id, &next, Some(WRONG)));
         }
         Attempt::Locked(account) => {
             audit::record_as(
@@ -116,21 +113,18 @@ pub async fn login(
                 "ロック中",
             )
             .await;
-            return login_page(&page, &form.login_id, &next, Some(LOCKED));
+            return Ok(login_page(&page, &form.login_id, &next, Some(LOCKED)));
         }
     };
     if account.is_disabled() || !password::verify(&form.password, account.password_hash()) {
-        return failed_attempt(&state, &page, &actor, &account, &form.login_id, &next).await;
+        return Ok(failed_attempt(&state, &page, &actor, &account, &form.login_id, &next).await);
     }
     if account.has_second_factor() {
         // The password is right: its attempt is given back, and the code's will be counted.
-        if let Err(e) = state
+        state
             .staff
             .update(&account.login_id, |a| a.release_attempt())
-            .await
-        {
-            return ui::unavailable(&e);
-        }
+            .await?;
         let token = tokens::random_token();
         let session = Session {
             login_id: account.login_id.clone(),
@@ -140,9 +134,7 @@ pub async fn login(
             awaiting_second_factor: true,
             generation: account.session_generation(),
         };
-        if let Err(e) = state.sessions.start(&token, session).await {
-            return ui::unavailable(&e);
-        }
+        state.sessions.start(&token, session).await?;
         let mut response = Redirect::to(&format!(
             "/admin/login/totp?next={}",
             form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
@@ -152,15 +144,12 @@ pub async fn login(
             header::SET_COOKIE,
             set_cookie(&state, SESSION_COOKIE, &token, None),
         );
-        return response;
+        return Ok(response);
     }
-    if let Err(e) = state
+    state
         .staff
         .update(&account.login_id, |a| a.record_success(now))
-        .await
-    {
-        return ui::unavailable(&e);
-    }
+        .await?;
     signed_in(&state, &actor, &account, &next, None).await
 }
 
@@ -199,7 +188,7 @@ async fn signed_in(
     account: &StaffAccount,
     next: &str,
     old_token: Option<&str>,
-) -> Response {
+) -> PageResult {
     let now = state.platform.clock.now();
     if let Some(old) = old_token {
         let _ = state.sessions.end(old).await;
@@ -213,9 +202,7 @@ async fn signed_in(
         awaiting_second_factor: false,
         generation: account.session_generation(),
     };
-    if let Err(e) = state.sessions.start(&token, session).await {
-        return ui::unavailable(&e);
-    }
+    state.sessions.start(&token, session).await?;
     audit::record_as(
         state,
         account.login_id.as_str(),
@@ -230,7 +217,7 @@ async fn signed_in(
         header::SET_COOKIE,
         set_cookie(state, SESSION_COOKIE, &token, None),
     );
-    response
+    Ok(response)
 }
 
 pub async fn totp_form(page: Page, Query(q): Query<NextParam>) -> Response {
@@ -271,37 +258,37 @@ pub async fn totp_submit(
     actor: Actor,
     headers: axum::http::HeaderMap,
     Form(form): Form<TotpForm>,
-) -> Response {
+) -> PageResult {
     let now = state.platform.clock.now();
     let next = safe_next(form.next.as_deref());
     let Some(token) = cookie_value(&headers, SESSION_COOKIE) else {
-        return Redirect::to("/admin/login").into_response();
+        return Ok(Redirect::to("/admin/login").into_response());
     };
-    let half = match state.sessions.find(&token, now).await {
-        Ok(Some(live)) if live.session.awaiting_second_factor => live,
-        Ok(_) => return Redirect::to("/admin/login").into_response(),
-        Err(e) => return ui::unavailable(&e),
+    let half = match state.sessions.find(&token, now).await? {
+        Some(live) if live.session.awaiting_second_factor => live,
+        _ => return Ok(Redirect::to("/admin/login").into_response()),
     };
     let login_id = half.session.login_id.clone();
     // Counted before the code is checked, like a password: six digits must not be guessed in
     // parallel.
-    let account = match state.staff.reserve_attempt(&login_id, now).await {
-        Ok(Attempt::Granted(account)) if holds(&account, &half) => account,
-        Ok(Attempt::Granted(_) | Attempt::UnknownAccount) => {
+    let account = match state.staff.reserve_attempt(&login_id, now).await? {
+        Attempt::Granted(account) if holds(&account, &half) => account,
+        Attempt::Granted(_) | Attempt::UnknownAccount => {
             // The password was changed or the account stopped since the password step.
             let _ = state.sessions.end(&token).await;
-            return Redirect::to("/admin/login").into_response();
+            return Ok(Redirect::to("/admin/login").into_response());
         }
-        Ok(Attempt::Locked(account)) => {
+        Attempt::Locked(account) => {
             let _ = state.sessions.end(&token).await;
-            return login_page(&page, account.login_id.as_str(), &next, Some(LOCKED));
+            return Ok(login_page(
+                &page,
+                account.login_id.as_str(),
+                &next,
+                Some(LOCKED),
+            ));
         }
-        Err(e) => return ui::unavailable(&e),
     };
-    let secret = match state.staff.second_factor_secret(&account).await {
-        Ok(secret) => secret,
-        Err(e) => return ui::unavailable(&e),
-    };
+    let secret = state.staff.second_factor_secret(&account).await?;
     let step = secret.as_deref().and_then(|secret| {
         totp::verify(
             secret,
@@ -311,10 +298,7 @@ pub async fn totp_submit(
         )
     });
     let accepted = match step {
-        Some(step) => match state.staff.accept_code(&login_id, step, now).await {
-            Ok(accepted) => accepted == Some(true),
-            Err(e) => return ui::unavailable(&e),
-        },
+        Some(step) => state.staff.accept_code(&login_id, step, now).await? == Some(true),
         None => false,
     };
     if accepted {
@@ -331,13 +315,18 @@ pub async fn totp_submit(
     .await;
     if account.is_locked(now) {
         let _ = state.sessions.end(&token).await;
-        return login_page(&page, account.login_id.as_str(), &next, Some(LOCKED));
+        return Ok(login_page(
+            &page,
+            account.login_id.as_str(),
+            &next,
+            Some(LOCKED),
+        ));
     }
-    totp_page(
+    Ok(totp_page(
         &page,
         &next,
         Some("確認コードが違います。最新のコードを入力してください。"),
-    )
+    ))
 }
 
 pub async fn logout(State(state): State<Arc<AdminState>>, actor: Actor) -> Response {
@@ -383,12 +372,11 @@ fn setup_page(page: &Page, login_id: &str, name: &str, problems: &Problems) -> R
     )
 }
 
-pub async fn setup_form(State(state): State<Arc<AdminState>>, page: Page) -> Response {
-    match setup_open(&state).await {
-        Ok(true) => setup_page(&page, "", "", &Problems::default()),
-        Ok(false) => ui::not_found(),
-        Err(e) => ui::unavailable(&e),
-    }
+pub async fn setup_form(State(state): State<Arc<AdminState>>, page: Page) -> PageResult {
+    Ok(match setup_open(&state).await? {
+        true => setup_page(&page, "", "", &Problems::default()),
+        false => ui::not_found(),
+    })
 }
 
 #[derive(Deserialize)]
@@ -405,11 +393,10 @@ pub async fn setup_submit(
     page: Page,
     actor: Actor,
     Form(form): Form<SetupForm>,
-) -> Response {
-    match setup_open(&state).await {
-        Ok(true) => {}
-        Ok(false) => return ui::not_found(),
-        Err(e) => return ui::unavailable(&e),
+) -> PageResult {
+    match setup_open(&state).await? {
+        true => {}
+        false => return Err(ConsoleError::NotFound),
     }
     let mut problems = Problems::default();
     let expected = state.config.setup_token.clone().unwrap_or_default();
@@ -431,17 +418,22 @@ pub async fn setup_submit(
                     "全権限",
                 )
                 .await;
-                return redirect_with(
+                return Ok(redirect_with(
                     "/admin/login",
                     FlashKind::Success,
                     "管理者を作成しました。ログインしてください。",
                     state.config.secure_cookies,
-                );
+                ));
             }
             Err(SetupError::Invalid(message)) => problems.add("password", message),
-            Err(SetupError::AlreadySetUp) => return ui::not_found(),
-            Err(SetupError::Storage(e)) => return ui::unavailable(&e),
+            Err(SetupError::AlreadySetUp) => return Err(ConsoleError::NotFound),
+            Err(SetupError::Storage(e)) => return Err(e.into()),
         }
     }
-    setup_page(&page, &form.login_id, &form.display_name, &problems)
+    Ok(setup_page(
+        &page,
+        &form.login_id,
+        &form.display_name,
+        &problems,
+    ))
 }

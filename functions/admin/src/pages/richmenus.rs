@@ -5,8 +5,8 @@
 use crate::audit::{self, Actor};
 use crate::ui::form::{text_field, Problems};
 use crate::ui::form_data::FormData;
-use crate::ui::{self, redirect_with, FlashKind, Page};
-use crate::AdminState;
+use crate::ui::{redirect_with, FlashKind, Page};
+use crate::{AdminState, ConsoleError, PageResult};
 use axum::extract::{Multipart, Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -34,13 +34,15 @@ fn back(state: &AdminState, id: &str, kind: FlashKind, text: impl Into<String>) 
     )
 }
 
-fn publish_error(state: &AdminState, id: &str, e: PublishError) -> Response {
-    let text = match &e {
-        PublishError::Line(l) => describe_line_error(l),
-        PublishError::Storage(s) => return ui::unavailable(s),
+/// A refusal the clerk can act on goes back to the menu with its reason; storage trouble is the
+/// console's error page.
+fn publish_error(state: &AdminState, id: &str, e: PublishError) -> PageResult {
+    let text = match e {
+        PublishError::Line(l) => describe_line_error(&l),
+        PublishError::Storage(s) => return Err(s.into()),
         other => other.to_string(),
     };
-    back(state, id, FlashKind::Error, text)
+    Ok(back(state, id, FlashKind::Error, text))
 }
 
 fn designation_label(d: &MenuDesignation, id: &str) -> &'static str {
@@ -68,12 +70,12 @@ fn layout_diagram(layout: &Layout, width: u32) -> Markup {
     }
 }
 
-pub async fn list(State(state): State<Arc<AdminState>>, page: Page) -> Response {
+pub async fn list(State(state): State<Arc<AdminState>>, page: Page) -> PageResult {
     let (all, designation) = match (menus(&state).all().await, menus(&state).designation().await) {
         (Ok(a), Ok(d)) => (a, d),
-        (Err(e), _) | (_, Err(e)) => return ui::unavailable(&e),
+        (Err(e), _) | (_, Err(e)) => return Err(e.into()),
     };
-    page.render(
+    Ok(page.render(
         "リッチメニュー",
         &[("ホーム", "/admin"), ("リッチメニュー", "/admin/richmenus")],
         "richmenus",
@@ -96,7 +98,7 @@ pub async fn list(State(state): State<Arc<AdminState>>, page: Page) -> Response 
                 }
             }
         },
-    )
+    ))
 }
 
 pub async fn new_form(page: Page) -> Response {
@@ -137,7 +139,7 @@ pub async fn create(
     page: Page,
     actor: Actor,
     body: Bytes,
-) -> Response {
+) -> PageResult {
     let form = FormData::parse(&body);
     let layout = Layout::find(&form.get("layout"));
     let draft = RichMenuDraft {
@@ -155,7 +157,12 @@ pub async fn create(
         }
     }
     let Some(layout) = layout.filter(|_| problems.is_empty()) else {
-        return new_page(&page, &problems, &draft.name, &draft.chat_bar_text);
+        return Ok(new_page(
+            &page,
+            &problems,
+            &draft.name,
+            &draft.chat_bar_text,
+        ));
     };
     let id = uuid::Uuid::new_v4().simple().to_string();
     let areas = (1..=layout.area_count())
@@ -175,9 +182,7 @@ pub async fn create(
         updated_at: state.platform.clock.now(),
         updated_by: actor.login_id(),
     };
-    if let Err(e) = menus(&state).save(&menu).await {
-        return ui::unavailable(&e);
-    }
+    menus(&state).save(&menu).await?;
     audit::record(
         &state,
         &actor,
@@ -186,20 +191,16 @@ pub async fn create(
         menu.draft.name.clone(),
     )
     .await;
-    back(
+    Ok(back(
         &state,
         &id,
         FlashKind::Success,
         "作成しました。画像をアップロードし、各エリアの動作を設定してください。",
-    )
+    ))
 }
 
-async fn load(state: &AdminState, id: &str) -> Result<StoredMenu, Response> {
-    match menus(state).get(id).await {
-        Ok(Some(m)) => Ok(m),
-        Ok(None) => Err(ui::not_found()),
-        Err(e) => Err(ui::unavailable(&e)),
-    }
+async fn load(state: &AdminState, id: &str) -> Result<StoredMenu, ConsoleError> {
+    menus(state).get(id).await?.ok_or(ConsoleError::NotFound)
 }
 
 fn action_fields(i: usize, area: &MenuArea, locked: bool) -> Markup {
@@ -334,15 +335,10 @@ pub async fn show(
     State(state): State<Arc<AdminState>>,
     page: Page,
     Path(id): Path<String>,
-) -> Response {
-    let menu = match load(&state, &id).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
-    match menus(&state).designation().await {
-        Ok(d) => edit_page(&page, &menu, &d, &Problems::default()),
-        Err(e) => ui::unavailable(&e),
-    }
+) -> PageResult {
+    let menu = load(&state, &id).await?;
+    let d = menus(&state).designation().await?;
+    Ok(edit_page(&page, &menu, &d, &Problems::default()))
 }
 
 fn parse_areas(form: &FormData, count: usize) -> Vec<MenuArea> {
@@ -372,26 +368,25 @@ pub async fn update(
     actor: Actor,
     Path(id): Path<String>,
     body: Bytes,
-) -> Response {
-    let mut menu = match load(&state, &id).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
+) -> PageResult {
+    let mut menu = load(&state, &id).await?;
     if menu.line_id.is_some() {
-        return back(
+        return Ok(back(
             &state,
             &id,
             FlashKind::Error,
             "公開中のメニューは編集できません。先に非公開にしてください。",
-        );
+        ));
     }
     let form = FormData::parse(&body);
-    let problems = match save_settings(&state, &actor, &mut menu, &form).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+    let problems = save_settings(&state, &actor, &mut menu, &form).await?;
     if problems.is_empty() {
-        return back(&state, &id, FlashKind::Success, "設定を保存しました。");
+        return Ok(back(
+            &state,
+            &id,
+            FlashKind::Success,
+            "設定を保存しました。",
+        ));
     }
     refused(&state, &page, &menu, &problems).await
 }
@@ -402,11 +397,9 @@ async fn refused(
     page: &Page,
     menu: &StoredMenu,
     problems: &Problems,
-) -> Response {
-    match menus(state).designation().await {
-        Ok(d) => edit_page(page, menu, &d, problems),
-        Err(e) => ui::unavailable(&e),
-    }
+) -> PageResult {
+    let d = menus(state).designation().await?;
+    Ok(edit_page(page, menu, &d, problems))
 }
 
 /// Applies the settings typed in `form` and saves them, even with problems, so that nothing
@@ -416,7 +409,7 @@ async fn save_settings(
     actor: &Actor,
     menu: &mut StoredMenu,
     form: &FormData,
-) -> Result<Problems, Response> {
+) -> Result<Problems, ConsoleError> {
     let count = Layout::find(&menu.draft.layout)
         .map(|l| l.area_count())
         .unwrap_or(0);
@@ -435,9 +428,7 @@ async fn save_settings(
     }
     menu.updated_at = state.platform.clock.now();
     menu.updated_by = actor.login_id();
-    if let Err(e) = menus(state).save(menu).await {
-        return Err(ui::unavailable(&e));
-    }
+    menus(state).save(menu).await?;
     audit::record(
         state,
         actor,
@@ -455,18 +446,15 @@ pub async fn upload_image(
     actor: Actor,
     Path(id): Path<String>,
     mut multipart: Multipart,
-) -> Response {
-    let mut menu = match load(&state, &id).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
+) -> PageResult {
+    let mut menu = load(&state, &id).await?;
     if menu.line_id.is_some() {
-        return back(
+        return Ok(back(
             &state,
             &id,
             FlashKind::Error,
             "公開中のメニューの画像は差し替えられません。先に非公開にしてください。",
-        );
+        ));
     }
     let mut bytes = None;
     let mut fields = Vec::new();
@@ -481,10 +469,7 @@ pub async fn upload_image(
     // The editor sends its settings with the image; a bare upload (a script) has none.
     let saving_settings = form.get("action") == "settings";
     let settings_problems = if form.has("name") {
-        match save_settings(&state, &actor, &mut menu, &form).await {
-            Ok(p) => p,
-            Err(r) => return r,
-        }
+        save_settings(&state, &actor, &mut menu, &form).await?
     } else {
         Problems::default()
     };
@@ -498,7 +483,12 @@ pub async fn upload_image(
     let bytes = bytes.filter(|b| !b.is_empty());
     if bytes.is_none() && saving_settings {
         if problems.is_empty() {
-            return back(&state, &id, FlashKind::Success, "設定を保存しました。");
+            return Ok(back(
+                &state,
+                &id,
+                FlashKind::Success,
+                "設定を保存しました。",
+            ));
         }
         return refused(&state, &page, &menu, &problems).await;
     }
@@ -522,7 +512,7 @@ pub async fn upload_image(
         }
     };
     let Some(layout) = Layout::find(&menu.draft.layout) else {
-        return ui::not_found();
+        return Err(ConsoleError::NotFound);
     };
     if let Err(p) = check_image(format, bytes.len(), width, height, layout) {
         {
@@ -537,14 +527,11 @@ pub async fn upload_image(
     };
     let key = format!("richmenus/{id}/{}.{ext}", uuid::Uuid::new_v4().simple());
     let object_key = ObjectKey::new(key.clone()).expect("generated keys are valid");
-    if let Err(e) = state
+    state
         .platform
         .objects
         .put(&object_key, bytes.to_vec(), content_type)
-        .await
-    {
-        return ui::unavailable(&e);
-    }
+        .await?;
     let old = menu.image.replace(MenuImage {
         key,
         content_type: content_type.into(),
@@ -553,9 +540,7 @@ pub async fn upload_image(
     });
     menu.updated_at = state.platform.clock.now();
     menu.updated_by = actor.login_id();
-    if let Err(e) = menus(&state).save(&menu).await {
-        return ui::unavailable(&e);
-    }
+    menus(&state).save(&menu).await?;
     if let Some(old) = old.and_then(|o| ObjectKey::new(o.key).ok()) {
         let _ = state.platform.objects.delete(&old).await;
     }
@@ -570,106 +555,108 @@ pub async fn upload_image(
     if !problems.is_empty() {
         return refused(&state, &page, &menu, &problems).await;
     }
-    back(
+    Ok(back(
         &state,
         &id,
         FlashKind::Success,
         "画像をアップロードしました。",
-    )
+    ))
 }
 
-pub async fn image(State(state): State<Arc<AdminState>>, Path(id): Path<String>) -> Response {
-    let menu = match load(&state, &id).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
+pub async fn image(State(state): State<Arc<AdminState>>, Path(id): Path<String>) -> PageResult {
+    let menu = load(&state, &id).await?;
     let Some(key) = menu.image.and_then(|i| ObjectKey::new(i.key).ok()) else {
-        return ui::not_found();
+        return Err(ConsoleError::NotFound);
     };
-    match state.platform.objects.get(&key).await {
-        Ok(Some(object)) => {
+    Ok(match state.platform.objects.get(&key).await? {
+        Some(object) => {
             ([(header::CONTENT_TYPE, object.content_type)], object.bytes).into_response()
         }
-        Ok(None) => ui::not_found(),
-        Err(e) => ui::unavailable(&e),
-    }
+        None => return Err(ConsoleError::NotFound),
+    })
 }
 
 pub async fn publish(
     State(state): State<Arc<AdminState>>,
     actor: Actor,
     Path(id): Path<String>,
-) -> Response {
-    match tayori_menus::publish(&state.platform, &state.line, &id, &actor.login_id()).await {
-        Ok(menu) => {
-            audit::record(
-                &state,
-                &actor,
-                "リッチメニューを公開",
-                &format!("richmenu:{id}"),
-                format!(
-                    "{}（LINE ID {}）",
-                    menu.draft.name,
-                    menu.line_id.unwrap_or_default()
-                ),
-            )
-            .await;
-            back(&state, &id, FlashKind::Success, "LINEに公開しました。")
-        }
-        Err(e) => publish_error(&state, &id, e),
-    }
+) -> PageResult {
+    Ok(
+        match tayori_menus::publish(&state.platform, &state.line, &id, &actor.login_id()).await {
+            Ok(menu) => {
+                audit::record(
+                    &state,
+                    &actor,
+                    "リッチメニューを公開",
+                    &format!("richmenu:{id}"),
+                    format!(
+                        "{}（LINE ID {}）",
+                        menu.draft.name,
+                        menu.line_id.unwrap_or_default()
+                    ),
+                )
+                .await;
+                back(&state, &id, FlashKind::Success, "LINEに公開しました。")
+            }
+            Err(e) => return publish_error(&state, &id, e),
+        },
+    )
 }
 
 pub async fn unpublish(
     State(state): State<Arc<AdminState>>,
     actor: Actor,
     Path(id): Path<String>,
-) -> Response {
-    match tayori_menus::unpublish(&state.platform, &state.line, &id, &actor.login_id()).await {
-        Ok(menu) => {
-            audit::record(
-                &state,
-                &actor,
-                "リッチメニューを非公開",
-                &format!("richmenu:{id}"),
-                menu.draft.name,
-            )
-            .await;
-            back(
-                &state,
-                &id,
-                FlashKind::Success,
-                "非公開にしました。編集できます。",
-            )
-        }
-        Err(e) => publish_error(&state, &id, e),
-    }
+) -> PageResult {
+    Ok(
+        match tayori_menus::unpublish(&state.platform, &state.line, &id, &actor.login_id()).await {
+            Ok(menu) => {
+                audit::record(
+                    &state,
+                    &actor,
+                    "リッチメニューを非公開",
+                    &format!("richmenu:{id}"),
+                    menu.draft.name,
+                )
+                .await;
+                back(
+                    &state,
+                    &id,
+                    FlashKind::Success,
+                    "非公開にしました。編集できます。",
+                )
+            }
+            Err(e) => return publish_error(&state, &id, e),
+        },
+    )
 }
 
 pub async fn delete(
     State(state): State<Arc<AdminState>>,
     actor: Actor,
     Path(id): Path<String>,
-) -> Response {
-    match tayori_menus::delete(&state.platform, &state.line, &id, &actor.login_id()).await {
-        Ok(()) => {
-            audit::record(
-                &state,
-                &actor,
-                "リッチメニューを削除",
-                &format!("richmenu:{id}"),
-                "",
-            )
-            .await;
-            redirect_with(
-                "/admin/richmenus",
-                FlashKind::Success,
-                "削除しました。",
-                state.config.secure_cookies,
-            )
-        }
-        Err(e) => publish_error(&state, &id, e),
-    }
+) -> PageResult {
+    Ok(
+        match tayori_menus::delete(&state.platform, &state.line, &id, &actor.login_id()).await {
+            Ok(()) => {
+                audit::record(
+                    &state,
+                    &actor,
+                    "リッチメニューを削除",
+                    &format!("richmenu:{id}"),
+                    "",
+                )
+                .await;
+                redirect_with(
+                    "/admin/richmenus",
+                    FlashKind::Success,
+                    "削除しました。",
+                    state.config.secure_cookies,
+                )
+            }
+            Err(e) => return publish_error(&state, &id, e),
+        },
+    )
 }
 
 pub async fn designate(
@@ -677,28 +664,30 @@ pub async fn designate(
     actor: Actor,
     Path(id): Path<String>,
     body: Bytes,
-) -> Response {
+) -> PageResult {
     let mode = match FormData::parse(&body).get("mode").as_str() {
         "emergency" => MenuMode::Emergency,
         _ => MenuMode::Normal,
     };
-    match tayori_menus::designate(&state.platform, &state.line, &id, mode).await {
-        Ok(_) => {
-            audit::record(
-                &state,
-                &actor,
-                &format!("{}メニューに指定", mode.label()),
-                &format!("richmenu:{id}"),
-                "",
-            )
-            .await;
-            back(
-                &state,
-                &id,
-                FlashKind::Success,
-                format!("{}のメニューに指定しました。", mode.label()),
-            )
-        }
-        Err(e) => publish_error(&state, &id, e),
-    }
+    Ok(
+        match tayori_menus::designate(&state.platform, &state.line, &id, mode).await {
+            Ok(_) => {
+                audit::record(
+                    &state,
+                    &actor,
+                    &format!("{}メニューに指定", mode.label()),
+                    &format!("richmenu:{id}"),
+                    "",
+                )
+                .await;
+                back(
+                    &state,
+                    &id,
+                    FlashKind::Success,
+                    format!("{}のメニューに指定しました。", mode.label()),
+                )
+            }
+            Err(e) => return publish_error(&state, &id, e),
+        },
+    )
 }

@@ -6,8 +6,8 @@ use super::permission_advice::{advice, warnings};
 use crate::audit::{self, Actor};
 use crate::ui::form::{text_field, Problems};
 use crate::ui::form_data::FormData;
-use crate::ui::{self, redirect_with, FlashKind, Page};
-use crate::AdminState;
+use crate::ui::{redirect_with, FlashKind, Page};
+use crate::{AdminState, ConsoleError, PageResult};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use bytes::Bytes;
@@ -16,16 +16,9 @@ use serde::Deserialize;
 use std::sync::Arc;
 use tayori_domain::staff::{Permission, PermissionSet, RolePreset};
 
-async fn presets(state: &AdminState) -> Result<Vec<RolePreset>, Response> {
-    state.staff.presets().await.map_err(|e| ui::unavailable(&e))
-}
-
-pub async fn list(State(state): State<Arc<AdminState>>, page: Page) -> Response {
-    let presets = match presets(&state).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    page.render(
+pub async fn list(State(state): State<Arc<AdminState>>, page: Page) -> PageResult {
+    let presets = state.staff.presets().await?;
+    Ok(page.render(
         "役割のひな形",
         &[("ホーム", "/admin"), ("役割のひな形", "/admin/roles")],
         "roles",
@@ -46,7 +39,7 @@ pub async fn list(State(state): State<Arc<AdminState>>, page: Page) -> Response 
             }
             a.button.primary href="/admin/roles/new" { "ひな形を追加" }
         },
-    )
+    ))
 }
 
 fn form_page(
@@ -100,11 +93,8 @@ pub async fn new_form(
     State(state): State<Arc<AdminState>>,
     page: Page,
     Query(q): Query<FromQuery>,
-) -> Response {
-    let presets = match presets(&state).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+) -> PageResult {
+    let presets = state.staff.presets().await?;
     let preset = match q.from.and_then(|i| presets.get(i)) {
         Some(p) => RolePreset {
             name: format!("{}のコピー", p.name),
@@ -116,14 +106,14 @@ pub async fn new_form(
             permissions: PermissionSet::default(),
         },
     };
-    form_page(
+    Ok(form_page(
         &page,
         "ひな形を追加",
         "/admin/roles",
         &preset,
         &Problems::default(),
         false,
-    )
+    ))
 }
 
 fn parse(body: &Bytes, problems: &mut Problems) -> RolePreset {
@@ -148,25 +138,22 @@ pub async fn create(
     page: Page,
     actor: Actor,
     body: Bytes,
-) -> Response {
-    let mut all = match presets(&state).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+) -> PageResult {
+    let mut all = state.staff.presets().await?;
     let mut problems = Problems::default();
     let preset = parse(&body, &mut problems);
     if all.iter().any(|p| p.name == preset.name) {
         problems.add("name", "同じ名前のひな形があります。");
     }
     if !problems.is_empty() {
-        return form_page(
+        return Ok(form_page(
             &page,
             "ひな形を追加",
             "/admin/roles",
             &preset,
             &problems,
             false,
-        );
+        ));
     }
     all.push(preset.clone());
     save(&state, &actor, &all, "役割のひな形を追加", &preset.name).await
@@ -178,40 +165,33 @@ async fn save(
     all: &[RolePreset],
     action: &str,
     name: &str,
-) -> Response {
-    match state.staff.save_presets(all).await {
-        Ok(()) => {
-            audit::record(state, actor, action, &format!("role:{name}"), "").await;
-            redirect_with(
-                "/admin/roles",
-                FlashKind::Success,
-                format!("「{name}」を保存しました。"),
-                state.config.secure_cookies,
-            )
-        }
-        Err(e) => ui::unavailable(&e),
-    }
+) -> PageResult {
+    state.staff.save_presets(all).await?;
+    audit::record(state, actor, action, &format!("role:{name}"), "").await;
+    Ok(redirect_with(
+        "/admin/roles",
+        FlashKind::Success,
+        format!("「{name}」を保存しました。"),
+        state.config.secure_cookies,
+    ))
 }
 
 pub async fn show(
     State(state): State<Arc<AdminState>>,
     page: Page,
     Path(i): Path<usize>,
-) -> Response {
-    match presets(&state).await {
-        Ok(all) => match all.get(i) {
-            Some(p) => form_page(
-                &page,
-                &p.name.clone(),
-                &format!("/admin/roles/{i}"),
-                p,
-                &Problems::default(),
-                true,
-            ),
-            None => ui::not_found(),
-        },
-        Err(r) => r,
-    }
+) -> PageResult {
+    Ok(match state.staff.presets().await?.get(i) {
+        Some(p) => form_page(
+            &page,
+            &p.name.clone(),
+            &format!("/admin/roles/{i}"),
+            p,
+            &Problems::default(),
+            true,
+        ),
+        None => return Err(ConsoleError::NotFound),
+    })
 }
 
 pub async fn update(
@@ -220,13 +200,10 @@ pub async fn update(
     actor: Actor,
     Path(i): Path<usize>,
     body: Bytes,
-) -> Response {
-    let mut all = match presets(&state).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+) -> PageResult {
+    let mut all = state.staff.presets().await?;
     if i >= all.len() {
-        return ui::not_found();
+        return Err(ConsoleError::NotFound);
     }
     let mut problems = Problems::default();
     let preset = parse(&body, &mut problems);
@@ -238,14 +215,14 @@ pub async fn update(
         problems.add("name", "同じ名前のひな形があります。");
     }
     if !problems.is_empty() {
-        return form_page(
+        return Ok(form_page(
             &page,
             &all[i].name.clone(),
             &format!("/admin/roles/{i}"),
             &preset,
             &problems,
             true,
-        );
+        ));
     }
     all[i] = preset.clone();
     save(&state, &actor, &all, "役割のひな形を変更", &preset.name).await
@@ -255,32 +232,25 @@ pub async fn delete(
     State(state): State<Arc<AdminState>>,
     actor: Actor,
     Path(i): Path<usize>,
-) -> Response {
-    let mut all = match presets(&state).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+) -> PageResult {
+    let mut all = state.staff.presets().await?;
     if i >= all.len() {
-        return ui::not_found();
+        return Err(ConsoleError::NotFound);
     }
     let removed = all.remove(i);
-    match state.staff.save_presets(&all).await {
-        Ok(()) => {
-            audit::record(
-                &state,
-                &actor,
-                "役割のひな形を削除",
-                &format!("role:{}", removed.name),
-                "",
-            )
-            .await;
-            redirect_with(
-                "/admin/roles",
-                FlashKind::Success,
-                format!("「{}」を削除しました。", removed.name),
-                state.config.secure_cookies,
-            )
-        }
-        Err(e) => ui::unavailable(&e),
-    }
+    state.staff.save_presets(&all).await?;
+    audit::record(
+        &state,
+        &actor,
+        "役割のひな形を削除",
+        &format!("role:{}", removed.name),
+        "",
+    )
+    .await;
+    Ok(redirect_with(
+        "/admin/roles",
+        FlashKind::Success,
+        format!("「{}」を削除しました。", removed.name),
+        state.config.secure_cookies,
+    ))
 }

@@ -8,8 +8,8 @@
 use crate::audit::{self, Actor};
 use crate::ui::form::Problems;
 use crate::ui::form_data::FormData;
-use crate::ui::{self, redirect_with, FlashKind, Page};
-use crate::AdminState;
+use crate::ui::{redirect_with, FlashKind, Page};
+use crate::{AdminState, ConsoleError, PageResult};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -50,11 +50,9 @@ async fn load(state: &AdminState) -> Result<(SegmentItems, Retention), RecordErr
     Ok((items, retention))
 }
 
-pub async fn list(State(state): State<Arc<AdminState>>, page: Page) -> Response {
-    match load(&state).await {
-        Ok((items, retention)) => render(&page, &items, retention, None),
-        Err(e) => ui::unavailable(&e),
-    }
+pub async fn list(State(state): State<Arc<AdminState>>, page: Page) -> PageResult {
+    let (items, retention) = load(&state).await?;
+    Ok(render(&page, &items, retention, None))
 }
 
 fn answer_label(answer: Answer) -> &'static str {
@@ -269,15 +267,11 @@ async fn change(
     action: &str,
     summary: String,
     apply: impl Fn(&mut SegmentItems) -> Result<(), SegmentEditError>,
-) -> Response {
-    match record(state).update(apply).await {
-        Err(e) => ui::unavailable(&e),
-        Ok(Err(SegmentEditError::UnknownItem(_))) => ui::not_found(),
-        Ok(Err(refused)) => {
-            let (items, retention) = match load(state).await {
-                Ok(loaded) => loaded,
-                Err(e) => return ui::unavailable(&e),
-            };
+) -> PageResult {
+    Ok(match record(state).update(apply).await? {
+        Err(SegmentEditError::UnknownItem(_)) => return Err(ConsoleError::NotFound),
+        Err(refused) => {
+            let (items, retention) = load(state).await?;
             let mut problems = Problems::default();
             // A choice is typed into the add-choice field, named `value`.
             let field = match refused.field() {
@@ -296,7 +290,7 @@ async fn change(
                 }),
             )
         }
-        Ok(Ok(items)) => {
+        Ok(items) => {
             let target = if scope == "new" {
                 items.items.last().map(|i| i.id.clone()).unwrap_or_default()
             } else {
@@ -317,7 +311,7 @@ async fn change(
                 state.config.secure_cookies,
             )
         }
-    }
+    })
 }
 
 fn label_of(state_items: &SegmentItems, id: &str) -> String {
@@ -327,11 +321,11 @@ fn label_of(state_items: &SegmentItems, id: &str) -> String {
         .unwrap_or_else(|| id.to_string())
 }
 
-async fn current_label(state: &AdminState, id: &str) -> Result<String, Response> {
-    match record(state).get().await {
-        Ok(items) if items.get(id).is_some() => Ok(label_of(&items, id)),
-        Ok(_) => Err(ui::not_found()),
-        Err(e) => Err(ui::unavailable(&e)),
+async fn current_label(state: &AdminState, id: &str) -> Result<String, ConsoleError> {
+    let items = record(state).get().await?;
+    match items.get(id) {
+        Some(_) => Ok(label_of(&items, id)),
+        None => Err(ConsoleError::NotFound),
     }
 }
 
@@ -340,7 +334,7 @@ pub async fn add_item(
     page: Page,
     actor: Actor,
     body: Bytes,
-) -> Response {
+) -> PageResult {
     let form = FormData::parse(&body);
     let (label, question) = (form.get("label"), form.get("question"));
     let answer = if form.get("answer") == "many" {
@@ -368,13 +362,10 @@ pub async fn rename(
     actor: Actor,
     Path(id): Path<String>,
     body: Bytes,
-) -> Response {
+) -> PageResult {
     let form = FormData::parse(&body);
     let (label, question) = (form.get("label"), form.get("question"));
-    let before = match current_label(&state, &id).await {
-        Ok(l) => l,
-        Err(r) => return r,
-    };
+    let before = current_label(&state, &id).await?;
     let summary = format!("{before} → {label}／{question}");
     change(
         &state,
@@ -395,13 +386,10 @@ pub async fn add_choice(
     actor: Actor,
     Path(id): Path<String>,
     body: Bytes,
-) -> Response {
+) -> PageResult {
     let form = FormData::parse(&body);
     let value = form.get("value");
-    let label = match current_label(&state, &id).await {
-        Ok(l) => l,
-        Err(r) => return r,
-    };
+    let label = current_label(&state, &id).await?;
     change(
         &state,
         &page,
@@ -421,13 +409,10 @@ pub async fn move_item(
     actor: Actor,
     Path(id): Path<String>,
     body: Bytes,
-) -> Response {
+) -> PageResult {
     let form = FormData::parse(&body);
     let up = form.get("direction") != "down";
-    let label = match current_label(&state, &id).await {
-        Ok(l) => l,
-        Err(r) => return r,
-    };
+    let label = current_label(&state, &id).await?;
     change(
         &state,
         &page,
@@ -447,13 +432,10 @@ pub async fn retire_item(
     actor: Actor,
     Path(id): Path<String>,
     body: Bytes,
-) -> Response {
+) -> PageResult {
     let form = FormData::parse(&body);
     let retired = form.get("retired") != "0";
-    let label = match current_label(&state, &id).await {
-        Ok(l) => l,
-        Err(r) => return r,
-    };
+    let label = current_label(&state, &id).await?;
     let action = if retired {
         "セグメント項目を廃止"
     } else {
@@ -471,22 +453,19 @@ pub async fn retire_choice(
     actor: Actor,
     Path((id, index)): Path<(String, String)>,
     body: Bytes,
-) -> Response {
+) -> PageResult {
     let form = FormData::parse(&body);
     let retired = form.get("retired") != "0";
     let Ok(index) = index.parse::<usize>() else {
-        return ui::not_found();
+        return Err(ConsoleError::NotFound);
     };
-    let items = match record(&state).get().await {
-        Ok(items) => items,
-        Err(e) => return ui::unavailable(&e),
-    };
+    let items = record(&state).get().await?;
     let Some(choice) = items
         .get(&id)
         .and_then(|i| i.choices.get(index))
         .map(|c| c.value.clone())
     else {
-        return ui::not_found();
+        return Err(ConsoleError::NotFound);
     };
     let action = if retired {
         "選択肢を廃止"
@@ -512,18 +491,15 @@ pub async fn set_retention(
     page: Page,
     actor: Actor,
     body: Bytes,
-) -> Response {
+) -> PageResult {
     let form = FormData::parse(&body);
-    let (items, before) = match load(&state).await {
-        Ok(loaded) => loaded,
-        Err(e) => return ui::unavailable(&e),
-    };
+    let (items, before) = load(&state).await?;
     let retention = match Retention::parse(&form.get("days")) {
         Ok(r) => r,
         Err(refused) => {
             let mut problems = Problems::default();
             problems.add("days", refused.to_string());
-            return render(
+            return Ok(render(
                 &page,
                 &items,
                 before,
@@ -532,15 +508,12 @@ pub async fn set_retention(
                     problems,
                     form,
                 }),
-            );
+            ));
         }
     };
-    if let Err(e) = RetentionRecord::new(state.platform.table.clone())
+    RetentionRecord::new(state.platform.table.clone())
         .set(retention)
-        .await
-    {
-        return ui::unavailable(&e);
-    }
+        .await?;
     audit::record(
         &state,
         &actor,
@@ -549,10 +522,10 @@ pub async fn set_retention(
         format!("ブロックから{}日 → {}日", before.days(), retention.days()),
     )
     .await;
-    redirect_with(
+    Ok(redirect_with(
         &format!("{LIST}#retention"),
         FlashKind::Success,
         format!("保存期間を変更しました：ブロックから{}日", retention.days()),
         state.config.secure_cookies,
-    )
+    ))
 }

@@ -7,8 +7,8 @@ use crate::audit::{self, Actor};
 use crate::auth::password;
 use crate::ui::form::{password_field, text_field, Problems};
 use crate::ui::form_data::FormData;
-use crate::ui::{self, redirect_with, FlashKind, Page};
-use crate::AdminState;
+use crate::ui::{redirect_with, FlashKind, Page};
+use crate::{AdminState, ConsoleError, PageResult};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use bytes::Bytes;
@@ -60,11 +60,8 @@ pub async fn list(
     State(state): State<Arc<AdminState>>,
     page: Page,
     Query(q): Query<ListQuery>,
-) -> Response {
-    let accounts = match all_accounts(&state).await {
-        Ok(a) => a,
-        Err(e) => return ui::unavailable(&e),
-    };
+) -> PageResult {
+    let accounts = all_accounts(&state).await?;
     let now = state.platform.clock.now();
     let search = q.q.clone().unwrap_or_default();
     let matching: Vec<_> = accounts
@@ -82,7 +79,7 @@ pub async fn list(
         .iter()
         .skip((current - 1) * PAGE_SIZE)
         .take(PAGE_SIZE);
-    page.render(
+    Ok(page.render(
         "職員アカウント",
         &[("ホーム", "/admin"), ("職員アカウント", "/admin/staff")],
         "staff",
@@ -114,7 +111,7 @@ pub async fn list(
             }
             (pager("/admin/staff", &search, current, pages))
         },
-    )
+    ))
 }
 
 pub fn pager(base: &str, search: &str, current: usize, pages: usize) -> Markup {
@@ -285,28 +282,22 @@ pub async fn new_form(
     State(state): State<Arc<AdminState>>,
     page: Page,
     Query(q): Query<PresetQuery>,
-) -> Response {
-    let presets = match state.staff.presets().await {
-        Ok(p) => p,
-        Err(e) => return ui::unavailable(&e),
-    };
+) -> PageResult {
+    let presets = state.staff.presets().await?;
     let mut draft = Draft::default();
     if let Some(p) = q.preset.and_then(|i| presets.get(i)) {
         draft.permissions = p.permissions.iter().collect();
     }
     let applied = q.preset.filter(|i| *i < presets.len());
-    let advice = match advice_for(&state, &draft, None).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    new_page(
+    let advice = advice_for(&state, &draft, None).await?;
+    Ok(new_page(
         &page,
         &draft,
         &presets,
         applied,
         &Problems::default(),
         advice,
-    )
+    ))
 }
 
 pub async fn create(
@@ -314,14 +305,14 @@ pub async fn create(
     page: Page,
     actor: Actor,
     body: Bytes,
-) -> Response {
+) -> PageResult {
     let form = FormData::parse(&body);
     let draft = Draft::from_form(&form);
     let mut problems = Problems::default();
     let login_id = match LoginId::parse(&draft.login_id) {
         Ok(id) => Some(id),
-        Err(message) => {
-            problems.add("login_id", message);
+        Err(bad) => {
+            problems.add("login_id", bad.to_string());
             None
         }
     };
@@ -339,8 +330,8 @@ pub async fn create(
             state.platform.clock.now(),
         )
         .with_temporary_password();
-        match state.staff.create(&account).await {
-            Ok(true) => {
+        match state.staff.create(&account).await? {
+            true => {
                 let codes: Vec<_> = account
                     .profile()
                     .permissions
@@ -355,7 +346,7 @@ pub async fn create(
                     format!("権限: {}", codes.join("・")),
                 )
                 .await;
-                return redirect_with(
+                return Ok(redirect_with(
                     &format!("/admin/staff/{login_id}"),
                     FlashKind::Success,
                     format!(
@@ -363,18 +354,14 @@ pub async fn create(
                         account.profile().display_name
                     ),
                     state.config.secure_cookies,
-                );
+                ));
             }
-            Ok(false) => problems.add("login_id", "このログインIDはすでに使われています。"),
-            Err(e) => return ui::unavailable(&e),
+            false => problems.add("login_id", "このログインIDはすでに使われています。"),
         }
     }
     let presets = state.staff.presets().await.unwrap_or_default();
-    let advice = match advice_for(&state, &draft, None).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    new_page(&page, &draft, &presets, None, &problems, advice)
+    let advice = advice_for(&state, &draft, None).await?;
+    Ok(new_page(&page, &draft, &presets, None, &problems, advice))
 }
 
 async fn edit_page(
@@ -383,14 +370,11 @@ async fn edit_page(
     account: &StaffAccount,
     draft: &Draft,
     problems: &Problems,
-) -> Response {
-    let advice = match advice_for(state, draft, Some(&account.login_id)).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+) -> PageResult {
+    let advice = advice_for(state, draft, Some(&account.login_id)).await?;
     let now = state.platform.clock.now();
     let id = account.login_id.as_str();
-    page.render(
+    Ok(page.render(
         &format!("{}（{}）", account.profile().display_name, id),
         &[("ホーム", "/admin"), ("職員アカウント", "/admin/staff"), (id, "")],
         "staff",
@@ -435,38 +419,34 @@ async fn edit_page(
                 }
             }
         },
-    )
+    ))
 }
 
-async fn load(state: &AdminState, id: &str) -> Result<StaffAccount, Response> {
+async fn load(state: &AdminState, id: &str) -> Result<StaffAccount, ConsoleError> {
     let Ok(login_id) = LoginId::parse(id) else {
-        return Err(ui::not_found());
+        return Err(ConsoleError::NotFound);
     };
-    match state.staff.get(&login_id).await {
-        Ok(Some(a)) => Ok(a),
-        Ok(None) => Err(ui::not_found()),
-        Err(e) => Err(ui::unavailable(&e)),
-    }
+    state
+        .staff
+        .get(&login_id)
+        .await?
+        .ok_or(ConsoleError::NotFound)
 }
 
 pub async fn show(
     State(state): State<Arc<AdminState>>,
     page: Page,
     Path(id): Path<String>,
-) -> Response {
-    match load(&state, &id).await {
-        Ok(account) => {
-            edit_page(
-                &state,
-                &page,
-                &account,
-                &Draft::from_account(&account),
-                &Problems::default(),
-            )
-            .await
-        }
-        Err(r) => r,
-    }
+) -> PageResult {
+    let account = load(&state, &id).await?;
+    edit_page(
+        &state,
+        &page,
+        &account,
+        &Draft::from_account(&account),
+        &Problems::default(),
+    )
+    .await
 }
 
 /// The warnings for `draft`'s permissions; `account` is the one being edited (not counted as
@@ -475,8 +455,8 @@ async fn advice_for(
     state: &AdminState,
     draft: &Draft,
     account: Option<&LoginId>,
-) -> Result<Markup, Response> {
-    let accounts = all_accounts(state).await.map_err(|e| ui::unavailable(&e))?;
+) -> Result<Markup, ConsoleError> {
+    let accounts = all_accounts(state).await?;
     let approver_elsewhere = accounts.iter().any(|a| {
         Some(&a.login_id) != account && !a.is_disabled() && a.may(Permission::DeliveryApprove)
     });
@@ -501,11 +481,8 @@ pub async fn update(
     actor: Actor,
     Path(id): Path<String>,
     body: Bytes,
-) -> Response {
-    let account = match load(&state, &id).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+) -> PageResult {
+    let account = load(&state, &id).await?;
     let form = FormData::parse(&body);
     let mut draft = Draft::from_form(&form);
     draft.login_id = account.login_id.to_string();
@@ -514,10 +491,9 @@ pub async fn update(
     if account.may(Permission::StaffManagement)
         && !profile.permissions.contains(Permission::StaffManagement)
     {
-        match another_manager_remains(&state, &account.login_id).await {
-            Ok(true) => {}
-            Ok(false) => problems.add("perm", "職員アカウント管理の権限を持つ有効なアカウントが他にないため、この権限は外せません。"),
-            Err(e) => return ui::unavailable(&e),
+        match another_manager_remains(&state, &account.login_id).await? {
+            true => {}
+            false => problems.add("perm", "職員アカウント管理の権限を持つ有効なアカウントが他にないため、この権限は外せません。"),
         }
     }
     if !problems.is_empty() {
@@ -531,75 +507,66 @@ pub async fn update(
         .collect();
     let after: Vec<_> = profile.permissions.iter().map(|p| p.label()).collect();
     let scope = profile.scope.describe();
-    match state
+    let changed = state
         .staff
         .update(&account.login_id, |a| a.set_profile(profile.clone()))
-        .await
-    {
-        Ok(changed) => {
-            let signed_out =
-                changed.is_some_and(|a| a.session_generation() != account.session_generation());
-            audit::record(
-                &state,
-                &actor,
-                "職員アカウントを変更",
-                &format!("staff:{}", account.login_id),
-                format!(
-                    "権限 {} → {}／担当課 {}{}",
-                    before.join("・"),
-                    after.join("・"),
-                    scope,
-                    if signed_out {
-                        "／ログイン中の画面を終了"
-                    } else {
-                        ""
-                    }
-                ),
-            )
-            .await;
-            redirect_with(
-                &format!("/admin/staff/{}", account.login_id),
-                FlashKind::Success,
-                if signed_out {
-                    "変更を保存しました。権限や担当課を減らしたため、本人のログインを終了しました。"
-                } else {
-                    "変更を保存しました。"
-                },
-                state.config.secure_cookies,
-            )
-        }
-        Err(e) => ui::unavailable(&e),
-    }
+        .await?;
+    let signed_out =
+        changed.is_some_and(|a| a.session_generation() != account.session_generation());
+    audit::record(
+        &state,
+        &actor,
+        "職員アカウントを変更",
+        &format!("staff:{}", account.login_id),
+        format!(
+            "権限 {} → {}／担当課 {}{}",
+            before.join("・"),
+            after.join("・"),
+            scope,
+            if signed_out {
+                "／ログイン中の画面を終了"
+            } else {
+                ""
+            }
+        ),
+    )
+    .await;
+    Ok(redirect_with(
+        &format!("/admin/staff/{}", account.login_id),
+        FlashKind::Success,
+        if signed_out {
+            "変更を保存しました。権限や担当課を減らしたため、本人のログインを終了しました。"
+        } else {
+            "変更を保存しました。"
+        },
+        state.config.secure_cookies,
+    ))
 }
 
 pub async fn unlock(
     State(state): State<Arc<AdminState>>,
     actor: Actor,
     Path(id): Path<String>,
-) -> Response {
-    let account = match load(&state, &id).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    match state.staff.update(&account.login_id, |a| a.unlock()).await {
-        Ok(_) => {
-            audit::record(
-                &state,
-                &actor,
-                "ロックを解除",
-                &format!("staff:{}", account.login_id),
-                "",
-            )
-            .await;
-            redirect_with(
-                &format!("/admin/staff/{}", account.login_id),
-                FlashKind::Success,
-                "ロックを解除しました。",
-                state.config.secure_cookies,
-            )
-        }
-        Err(e) => ui::unavailable(&e),
-    }
+) -> PageResult {
+    let account = load(&state, &id).await?;
+    state
+        .staff
+        .update(&account.login_id, |a| a.unlock())
+        .await?;
+    audit::record(
+        &state,
+        &actor,
+        "ロックを解除",
+        &format!("staff:{}", account.login_id),
+        "",
+    )
+    .await;
+    Ok(redirect_with(
+        &format!("/admin/staff/{}", account.login_id),
+        FlashKind::Success,
+        "ロックを解除しました。",
+        state.config.secure_cookies,
+    ))
 }
 
 pub async fn reset_password(
@@ -608,11 +575,8 @@ pub async fn reset_password(
     actor: Actor,
     Path(id): Path<String>,
     body: Bytes,
-) -> Response {
-    let account = match load(&state, &id).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+) -> PageResult {
+    let account = load(&state, &id).await?;
     let password = FormData::parse(&body).secret("password");
     if let Err(p) = check_password(&password, account.login_id.as_str()) {
         let mut problems = Problems::default();
@@ -628,29 +592,24 @@ pub async fn reset_password(
     }
     let hash = password::hash(&password);
     let now = state.platform.clock.now();
-    match state
+    state
         .staff
         .update(&account.login_id, |a| a.reset_password(hash.clone(), now))
-        .await
-    {
-        Ok(_) => {
-            audit::record(
-                &state,
-                &actor,
-                "パスワードを再設定",
-                &format!("staff:{}", account.login_id),
-                "",
-            )
-            .await;
-            redirect_with(
-                &format!("/admin/staff/{}", account.login_id),
-                FlashKind::Success,
-                "パスワードを再設定しました。本人のログインはすべて終了しました。新しいパスワードは本人に安全な方法で伝えてください。次のログインで本人が自分のパスワードに変更します。",
-                state.config.secure_cookies,
-            )
-        }
-        Err(e) => ui::unavailable(&e),
-    }
+        .await?;
+    audit::record(
+        &state,
+        &actor,
+        "パスワードを再設定",
+        &format!("staff:{}", account.login_id),
+        "",
+    )
+    .await;
+    Ok(redirect_with(
+            &format!("/admin/staff/{}", account.login_id),
+            FlashKind::Success,
+            "パスワードを再設定しました。本人のログインはすべて終了しました。新しいパスワードは本人に安全な方法で伝えてください。次のログインで本人が自分のパスワードに変更します。",
+            state.config.secure_cookies,
+        ))
 }
 
 pub async fn set_status(
@@ -658,25 +617,21 @@ pub async fn set_status(
     actor: Actor,
     Path(id): Path<String>,
     body: Bytes,
-) -> Response {
-    let account = match load(&state, &id).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+) -> PageResult {
+    let account = load(&state, &id).await?;
     let disable = FormData::parse(&body).get("disabled") == "true";
     if disable && account.may(Permission::StaffManagement) {
-        match another_manager_remains(&state, &account.login_id).await {
-            Ok(true) => {}
-            Ok(false) => return redirect_with(
+        match another_manager_remains(&state, &account.login_id).await? {
+            true => {}
+            false => return Ok(redirect_with(
                 &format!("/admin/staff/{}", account.login_id),
                 FlashKind::Error,
                 "職員アカウント管理の権限を持つ有効なアカウントが他にないため、無効にできません。",
                 state.config.secure_cookies,
-            ),
-            Err(e) => return ui::unavailable(&e),
+            )),
         }
     }
-    match state
+    state
         .staff
         .update(&account.login_id, |a| {
             if disable {
@@ -685,33 +640,28 @@ pub async fn set_status(
                 a.enable()
             }
         })
-        .await
-    {
-        Ok(_) => {
-            let action = if disable {
-                "アカウントを無効化"
-            } else {
-                "アカウントを有効化"
-            };
-            audit::record(
-                &state,
-                &actor,
-                action,
-                &format!("staff:{}", account.login_id),
-                "",
-            )
-            .await;
-            redirect_with(
-                &format!("/admin/staff/{}", account.login_id),
-                FlashKind::Success,
-                if disable {
-                    format!("{action}しました。本人のログインはすべて終了しました。")
-                } else {
-                    format!("{action}しました。")
-                },
-                state.config.secure_cookies,
-            )
-        }
-        Err(e) => ui::unavailable(&e),
-    }
+        .await?;
+    let action = if disable {
+        "アカウントを無効化"
+    } else {
+        "アカウントを有効化"
+    };
+    audit::record(
+        &state,
+        &actor,
+        action,
+        &format!("staff:{}", account.login_id),
+        "",
+    )
+    .await;
+    Ok(redirect_with(
+        &format!("/admin/staff/{}", account.login_id),
+        FlashKind::Success,
+        if disable {
+            format!("{action}しました。本人のログインはすべて終了しました。")
+        } else {
+            format!("{action}しました。")
+        },
+        state.config.secure_cookies,
+    ))
 }

@@ -8,10 +8,9 @@
 
 use crate::audit::{self, Actor};
 use crate::ui::form_data::FormData;
-use crate::ui::{self, redirect_with, FlashKind, Page};
-use crate::AdminState;
+use crate::ui::{redirect_with, FlashKind, Page};
+use crate::{AdminState, PageResult};
 use axum::extract::State;
-use axum::response::Response;
 use bytes::Bytes;
 use chrono::{DateTime, Duration, Utc};
 use futures::future::join_all;
@@ -76,7 +75,7 @@ fn short_id(user_id: &str) -> String {
     format!("…{tail}")
 }
 
-pub async fn list(State(state): State<Arc<AdminState>>, page: Page) -> Response {
+pub async fn list(State(state): State<Arc<AdminState>>, page: Page) -> PageResult {
     render(&state, &page, None).await
 }
 
@@ -85,14 +84,11 @@ async fn render(
     state: &AdminState,
     page: &Page,
     issued: Option<(String, DateTime<Utc>)>,
-) -> Response {
-    let list = match testers(state).get().await {
-        Ok(t) => t,
-        Err(e) => return ui::unavailable(&e),
-    };
+) -> PageResult {
+    let list = testers(state).get().await?;
     let mut receivers = join_all(list.into_iter().map(|t| shown(state, t))).await;
     receivers.sort_by_key(|r| r.tester.added_at);
-    page.render(
+    Ok(page.render(
         "テスト配信の受信者",
         &[
             ("ホーム", "/admin"),
@@ -131,7 +127,7 @@ async fn render(
                 }
             }
         },
-    )
+    ))
 }
 
 fn issued_box(code: &str, expires: DateTime<Utc>) -> Markup {
@@ -151,12 +147,9 @@ pub async fn issue_code(
     State(state): State<Arc<AdminState>>,
     page: Page,
     actor: Actor,
-) -> Response {
+) -> PageResult {
     let now = state.platform.clock.now();
-    let code = match testers(&state).issue_code(&actor.login_id(), now).await {
-        Ok(c) => c,
-        Err(e) => return ui::unavailable(&e),
-    };
+    let code = testers(&state).issue_code(&actor.login_id(), now).await?;
     // The code itself stays out of the audit log: it would let a reader of the log register.
     audit::record(
         &state,
@@ -179,25 +172,20 @@ pub async fn issue_code(
     .await
 }
 
-pub async fn remove(State(state): State<Arc<AdminState>>, actor: Actor, body: Bytes) -> Response {
+pub async fn remove(State(state): State<Arc<AdminState>>, actor: Actor, body: Bytes) -> PageResult {
     let form = FormData::parse(&body);
     let user_id = form.get("user_id");
     let secure = state.config.secure_cookies;
-    let before = match testers(&state).get().await {
-        Ok(t) => t,
-        Err(e) => return ui::unavailable(&e),
-    };
+    let before = testers(&state).get().await?;
     let Some(removed) = before.into_iter().find(|t| t.user_id == user_id) else {
-        return redirect_with(
+        return Ok(redirect_with(
             PATH,
             FlashKind::Error,
             "その受信者は登録されていません（すでに解除されています）。",
             secure,
-        );
+        ));
     };
-    if let Err(e) = testers(&state).remove(&user_id).await {
-        return ui::unavailable(&e);
-    }
+    testers(&state).remove(&user_id).await?;
     audit::record(
         &state,
         &actor,
@@ -206,10 +194,10 @@ pub async fn remove(State(state): State<Arc<AdminState>>, actor: Actor, body: By
         format!("登録したスタッフ {}", removed.staff),
     )
     .await;
-    redirect_with(
+    Ok(redirect_with(
         PATH,
         FlashKind::Success,
         "受信者の登録を解除しました。",
         secure,
-    )
+    ))
 }

@@ -4,11 +4,11 @@
 
 use crate::audit::{self, Actor};
 use crate::ui::form::ErrorSummary;
-use crate::ui::{self, Page};
-use crate::AdminState;
+use crate::ui::Page;
+use crate::{AdminState, PageResult};
 use axum::extract::{Query, State};
 use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use chrono::{Datelike, NaiveDate};
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -35,21 +35,31 @@ struct Period {
     by: Option<&'static str>,
 }
 
-fn period(state: &AdminState, q: &ReportQuery) -> Result<Period, String> {
+/// A period the report cannot cover; renders as the sentence the form shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+enum PeriodError {
+    #[error("日付は「2026-11-01」の形で入力してください。")]
+    NotADate,
+    #[error("開始日は終了日より前にしてください。")]
+    Reversed,
+    #[error("期間は1年以内にしてください。")]
+    TooLong,
+}
+
+fn period(state: &AdminState, q: &ReportQuery) -> Result<Period, PeriodError> {
     let today = to_jst(state.platform.clock.now()).date_naive();
     let parse =
         |s: &Option<String>, default: NaiveDate| match s.as_deref().filter(|s| !s.is_empty()) {
-            Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map_err(|_| "日付は「2026-11-01」の形で入力してください。".to_string()),
+            Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| PeriodError::NotADate),
             None => Ok(default),
         };
     let from = parse(&q.from, today.with_day(1).expect("the first exists"))?;
     let to = parse(&q.to, today)?;
     if from > to {
-        return Err("開始日は終了日より前にしてください。".into());
+        return Err(PeriodError::Reversed);
     }
     if (to - from).num_days() >= MAX_DAYS {
-        return Err("期間は1年以内にしてください。".into());
+        return Err(PeriodError::TooLong);
     }
     let by = q.by.as_deref().and_then(|b| {
         DIMENSIONS
@@ -98,7 +108,7 @@ pub async fn show(
     State(state): State<Arc<AdminState>>,
     page: Page,
     Query(q): Query<ReportQuery>,
-) -> Response {
+) -> PageResult {
     let (p, error) = match period(&state, &q) {
         Ok(p) => (p, None),
         Err(e) => {
@@ -113,21 +123,18 @@ pub async fn show(
             )
         }
     };
-    let report = match build(&state, &p).await {
-        Ok(r) => r,
-        Err(e) => return ui::unavailable(&e),
-    };
+    let report = build(&state, &p).await?;
     let by_label =
         p.by.and_then(|b| DIMENSIONS.iter().find(|(id, _)| *id == b))
             .map(|(_, l)| *l);
     let query = format!("from={}&to={}&by={}", p.from, p.to, p.by.unwrap_or(""));
     let error_shown = error.is_some();
-    page.render(
+    Ok(page.render(
         "利用状況レポート",
         &[("ホーム", "/admin"), ("利用状況レポート", "/admin/usage")],
         "usage",
         html! {
-            @if let Some(e) = error { (ErrorSummary::default().field("from", e)) }
+            @if let Some(e) = error { (ErrorSummary::default().field("from", e.to_string())) }
             form.toolbar method="get" action="/admin/usage" {
                 label for="from" { "期間" }
                 input #from type="date" aria-invalid=[error_shown.then_some("true")] name="from" value=(p.from.to_string());
@@ -155,22 +162,19 @@ pub async fn show(
             @if p.by == Some("interests") { p.note { "関心は複数選べるため、内訳の合計は全体の件数を超えることがあります。" } }
             @if p.by.is_some() { p.note { "配信は、配信先に選んだ地区・年代などの別に数えます。配信先に同じ項目の選択肢を複数選んだ配信は、そのそれぞれに数えるため、内訳の合計が全体を超えることがあります。すべての友だちへの配信は「未登録」に数えます。" } }
         },
-    )
+    ))
 }
 
 pub async fn export(
     State(state): State<Arc<AdminState>>,
     actor: Actor,
     Query(q): Query<ReportQuery>,
-) -> Response {
+) -> PageResult {
     let p = match period(&state, &q) {
         Ok(p) => p,
-        Err(e) => return (axum::http::StatusCode::BAD_REQUEST, e).into_response(),
+        Err(e) => return Ok((axum::http::StatusCode::BAD_REQUEST, e.to_string()).into_response()),
     };
-    let report = match build(&state, &p).await {
-        Ok(r) => r,
-        Err(e) => return ui::unavailable(&e),
-    };
+    let report = build(&state, &p).await?;
     audit::record(
         &state,
         &actor,
@@ -197,7 +201,7 @@ pub async fn export(
         row.push(report.total(kind).to_string());
         out.extend(writer.row(&row));
     }
-    (
+    Ok((
         [
             (
                 header::CONTENT_TYPE,
@@ -210,5 +214,5 @@ pub async fn export(
         ],
         out,
     )
-        .into_response()
+        .into_response())
 }

@@ -309,7 +309,7 @@ impl Page {
 }
 
 /// A plain page outside the shell: refusals and errors that must render with nothing loaded.
-fn plain(status: StatusCode, title: &str, message: Markup) -> Response {
+pub(crate) fn plain(status: StatusCode, title: &str, message: Markup) -> Response {
     let markup = html! {
         (DOCTYPE)
         html lang="ja" {
@@ -383,15 +383,6 @@ pub fn not_found() -> Response {
         StatusCode::NOT_FOUND,
         "ページが見つかりません",
         html! { p { a href="/admin" { "ホームに戻る" } } },
-    )
-}
-
-pub fn unavailable(error: &dyn std::fmt::Display) -> Response {
-    tracing::error!(error = %error, "console request failed");
-    plain(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "一時的に処理できませんでした",
-        html! { p { "時間をおいて、もう一度お試しください。続く場合はシステム管理者に連絡してください。" } },
     )
 }
 

@@ -34,12 +34,9 @@ pub enum ConfigError {
 }
 
 impl AwsConfig {
-    /// Reads `TABLE_NAME`, `BUCKET_NAME`, `KMS_KEY_ID` and `EVENT_BUS_NAME`.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
-    }
-
-    /// Like `from_env`, from any lookup; an empty value counts as missing.
+    /// Reads `TABLE_NAME`, `BUCKET_NAME`, `KMS_KEY_ID` and `EVENT_BUS_NAME` from a lookup (the
+    /// process environment at start, through tayori-runtime's configuration); an empty value
+    /// counts as missing.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |name: &'static str| {
             lookup(name)

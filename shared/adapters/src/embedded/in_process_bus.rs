@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 use tayori_ports::bus::validate_event;
-use tayori_ports::{BusError, Event, EventBus, EventHandler};
+use tayori_ports::{BusError, Event, EventBus, EventHandler, HandlerError};
 use tokio::sync::Notify;
 
 /// PutEvents accepts at most this many entries per call; the local bus refuses more too, so a
@@ -19,7 +19,7 @@ pub const MAX_EVENTS_PER_PUBLISH: usize = 10;
 const DEFAULT_ATTEMPTS: u32 = 3;
 const DEFAULT_BACKOFF: Duration = Duration::from_millis(200);
 
-/// An event a handler kept failing on, with the last error.
+/// An event a handler kept failing on, with the last error as it was logged.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeadLetter {
     pub event: Event,
@@ -181,7 +181,7 @@ impl Delivery {
             let error = match tokio::spawn(async move { handler.handle(event).await }).await {
                 Ok(Ok(())) => return,
                 Ok(Err(error)) => error,
-                Err(join) => format!("handler panicked: {join}"),
+                Err(join) => HandlerError::failed(&self.event, format!("handler panicked: {join}")),
             };
             if attempt < self.attempts {
                 tracing::warn!(detail_type = %self.event.detail_type, attempt, %error, "event handler failed; retrying");
@@ -193,7 +193,7 @@ impl Delivery {
                     .unwrap_or_else(|p| p.into_inner())
                     .push(DeadLetter {
                         event: self.event,
-                        error,
+                        error: error.to_string(),
                     });
                 return;
             }
@@ -225,12 +225,12 @@ mod tests {
 
     #[async_trait]
     impl EventHandler for Flaky {
-        async fn handle(&self, event: Event) -> Result<(), String> {
+        async fn handle(&self, event: Event) -> Result<(), HandlerError> {
             self.calls.fetch_add(1, Ordering::SeqCst);
             let left = self.failures.load(Ordering::SeqCst);
             if left > 0 {
                 self.failures.store(left - 1, Ordering::SeqCst);
-                return Err("not yet".into());
+                return Err(HandlerError::failed(&event, "not yet"));
             }
             self.seen.lock().unwrap().push(event);
             Ok(())
@@ -244,12 +244,12 @@ mod tests {
 
     #[async_trait]
     impl EventHandler for Chain {
-        async fn handle(&self, _event: Event) -> Result<(), String> {
+        async fn handle(&self, event: Event) -> Result<(), HandlerError> {
             tokio::time::sleep(Duration::from_millis(20)).await;
             self.bus
                 .publish(vec![Event::new("second", json!({}))])
                 .await
-                .map_err(|e| e.to_string())
+                .map_err(|e| HandlerError::failed(&event, e))
         }
     }
 
@@ -257,7 +257,7 @@ mod tests {
 
     #[async_trait]
     impl EventHandler for Panics {
-        async fn handle(&self, _event: Event) -> Result<(), String> {
+        async fn handle(&self, _event: Event) -> Result<(), HandlerError> {
             panic!("handler bug");
         }
     }
@@ -293,7 +293,7 @@ mod tests {
             bus.dead_letters(),
             vec![DeadLetter {
                 event,
-                error: "not yet".into()
+                error: "report.created: not yet".into()
             }]
         );
     }
@@ -304,7 +304,13 @@ mod tests {
         bus.subscribe("x", Arc::new(Panics));
         bus.publish(vec![Event::new("x", json!({}))]).await.unwrap();
         bus.settle().await;
-        assert_eq!(bus.dead_letters().len(), 1);
+        let dead = bus.dead_letters();
+        assert_eq!(dead.len(), 1);
+        assert!(
+            dead[0].error.starts_with("x: handler panicked"),
+            "{}",
+            dead[0].error
+        );
     }
 
     #[tokio::test]

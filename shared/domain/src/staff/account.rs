@@ -17,8 +17,13 @@ pub const LOCKOUT_FOR: Duration = Duration::minutes(15);
 #[serde(try_from = "String", into = "String")]
 pub struct LoginId(String);
 
+/// A login id outside the rules; renders as the sentence the form shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("ログインIDは半角英小文字・数字・「.」「_」「-」で3〜32文字にしてください。")]
+pub struct BadLoginId;
+
 impl LoginId {
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub fn parse(raw: &str) -> Result<Self, BadLoginId> {
         let id = raw.trim().to_ascii_lowercase();
         let ok = (3..=32).contains(&id.len())
             && id.bytes().all(|b| {
@@ -27,7 +32,7 @@ impl LoginId {
         if ok {
             Ok(Self(id))
         } else {
-            Err("ログインIDは半角英小文字・数字・「.」「_」「-」で3〜32文字にしてください。".into())
+            Err(BadLoginId)
         }
     }
 
@@ -37,7 +42,7 @@ impl LoginId {
 }
 
 impl TryFrom<String> for LoginId {
-    type Error = String;
+    type Error = BadLoginId;
     fn try_from(value: String) -> Result<Self, Self::Error> {
         Self::parse(&value)
     }
@@ -423,8 +428,12 @@ mod tests {
     fn login_ids_are_lower_cased_and_limited_to_safe_characters() {
         assert_eq!(LoginId::parse(" Tanaka.K ").unwrap().as_str(), "tanaka.k");
         for bad in ["ab", "田中", "a b", "a/b", &"x".repeat(33)] {
-            assert!(LoginId::parse(bad).is_err(), "{bad:?} accepted");
+            assert_eq!(LoginId::parse(bad), Err(BadLoginId), "{bad:?} accepted");
         }
+        assert_eq!(
+            BadLoginId.to_string(),
+            "ログインIDは半角英小文字・数字・「.」「_」「-」で3〜32文字にしてください。"
+        );
     }
 
     #[test]

@@ -7,8 +7,8 @@ mod permission;
 mod role;
 
 pub use account::{
-    HeldSecret, Locked, LoginId, SessionPolicy, StaffAccount, StaffProfile, LOCKOUT_AFTER,
-    LOCKOUT_FOR,
+    BadLoginId, HeldSecret, Locked, LoginId, SessionPolicy, StaffAccount, StaffProfile,
+    LOCKOUT_AFTER, LOCKOUT_FOR,
 };
 pub use password::{check_password, PasswordProblem, MIN_PASSWORD_CHARS};
 pub use permission::{DepartmentScope, Permission, PermissionSet};

@@ -5,11 +5,10 @@
 use super::{
     chip, date_ja, districts, last_change, records, render, today, weekday_ja, BASE, TABS, WEEKDAYS,
 };
-use crate::ui::{self, Page};
-use crate::AdminState;
+use crate::ui::Page;
+use crate::{AdminState, PageResult};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
 use chrono::{Datelike, NaiveDate, Weekday};
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -44,17 +43,11 @@ pub async fn show(
     State(state): State<Arc<AdminState>>,
     page: Page,
     Query(query): Query<ViewQuery>,
-) -> Response {
+) -> PageResult {
     let records = records(&state);
-    let (stored, holidays) = match tokio::try_join!(records.calendar(), records.holidays()) {
-        Ok(both) => both,
-        Err(e) => return ui::unavailable(&e),
-    };
+    let (stored, holidays) = tokio::try_join!(records.calendar(), records.holidays())?;
     let calendar = &stored.calendar;
-    let mismatch = match districts::mismatch_warning(&state, calendar).await {
-        Ok(m) => m,
-        Err(e) => return ui::unavailable(&e),
-    };
+    let mismatch = districts::mismatch_warning(&state, calendar).await?;
     let district = query
         .district
         .filter(|d| calendar.district(d).is_some())
@@ -96,14 +89,14 @@ pub async fn show(
         (legend(calendar))
         (attribution(&stored, &holidays))
     };
-    render(
+    Ok(render(
         &page,
         TABS[0].0,
         &stored,
         state.config.sample_calendar,
         StatusCode::OK,
         body,
-    )
+    ))
 }
 
 fn month_table(calendar: &Calendar, grid: &MonthGrid) -> Markup {

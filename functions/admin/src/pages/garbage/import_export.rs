@@ -5,12 +5,12 @@
 use super::{change, date_ja, format_change, records, render, today, TABS};
 use crate::audit::{self, Actor};
 use crate::session::MAX_FORM_BYTES;
-use crate::ui::{self, redirect_with, FlashKind, Page};
-use crate::AdminState;
+use crate::ui::{redirect_with, FlashKind, Page};
+use crate::{AdminState, ConsoleError, PageResult};
 use axum::body::{to_bytes, Body};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use chrono::{Datelike, Duration};
 use maud::html;
 use std::collections::BTreeMap;
@@ -103,7 +103,7 @@ async fn uploads(headers: &HeaderMap, body: Body) -> Uploads {
     out
 }
 
-pub async fn show(State(state): State<Arc<AdminState>>, page: Page) -> Response {
+pub async fn show(State(state): State<Arc<AdminState>>, page: Page) -> PageResult {
     screen(&state, &page, &[], StatusCode::OK).await
 }
 
@@ -112,13 +112,10 @@ async fn screen(
     page: &Page,
     errors: &[String],
     status: StatusCode,
-) -> Response {
+) -> PageResult {
     let records = records(state);
     let (stored, holidays, dictionary) =
-        match tokio::try_join!(records.calendar(), records.holidays(), records.dictionary()) {
-            Ok(all) => all,
-            Err(e) => return ui::unavailable(&e),
-        };
+        tokio::try_join!(records.calendar(), records.holidays(), records.dictionary())?;
     let body = html! {
         h2 { "5374形式で取り込む" }
         p { "市のごみカレンダーを、5374（ごみなし）形式のCSVファイルで取り込みます。文字コードはShift_JIS（CP932）とUTF-8のどちらでも構いません。" }
@@ -165,14 +162,14 @@ async fn screen(
         }
         p.attribution { "出典：内閣府ホームページ（国民の祝日について） https://www8.cao.go.jp/chosei/shukujitsu/gaiyou.html" }
     };
-    render(
+    Ok(render(
         page,
         TABS[3].0,
         &stored,
         state.config.sample_calendar,
         status,
         body,
-    )
+    ))
 }
 
 fn holiday_facts(state: &AdminState, holidays: &StoredHolidays) -> maud::Markup {
@@ -224,7 +221,7 @@ pub async fn import(
     actor: Actor,
     headers: HeaderMap,
     body: Body,
-) -> Response {
+) -> PageResult {
     let uploads = uploads(&headers, body).await;
     let mut problems = uploads.problems;
     let area_days = uploads.files.get("area_days");
@@ -253,10 +250,7 @@ pub async fn import(
             .await
         }
     };
-    let previous = match records(&state).calendar().await {
-        Ok(p) => p,
-        Err(e) => return ui::unavailable(&e),
-    };
+    let previous = records(&state).calendar().await?;
     // The sample's pauses are not the city's: only a calendar the city keeps hands them on.
     let carried = if previous.sample {
         CarriedOver::default()
@@ -293,16 +287,13 @@ pub async fn import(
         .filter(|n| uploads.files.contains_key(*n))
         .collect();
     let what = format!("5374取込（{}）", names.join("・"));
-    if let Err(e) = records(&state)
+    records(&state)
         .replace(
             imported.calendar,
             &imported.dictionary,
             change(&state, &actor, &what),
         )
-        .await
-    {
-        return ui::unavailable(&e);
-    }
+        .await?;
     audit::record(
         &state,
         &actor,
@@ -311,12 +302,12 @@ pub async fn import(
         format!("{what}：{counts}"),
     )
     .await;
-    redirect_with(
+    Ok(redirect_with(
         PATH,
         FlashKind::Success,
         format!("取り込みました：{counts}"),
         state.config.secure_cookies,
-    )
+    ))
 }
 
 pub async fn upload_holidays(
@@ -325,7 +316,7 @@ pub async fn upload_holidays(
     actor: Actor,
     headers: HeaderMap,
     body: Body,
-) -> Response {
+) -> PageResult {
     let uploads = uploads(&headers, body).await;
     let mut problems = uploads.problems;
     let Some(bytes) = uploads.files.get(HOLIDAYS_FIELD) else {
@@ -353,12 +344,9 @@ pub async fn upload_holidays(
         last.map(|d| format!("{}年{}", d.year(), date_ja(d)))
             .unwrap_or_default()
     );
-    if let Err(e) = records(&state)
+    records(&state)
         .save_holidays(holidays, change(&state, &actor, "祝日CSV取込"))
-        .await
-    {
-        return ui::unavailable(&e);
-    }
+        .await?;
     audit::record(
         &state,
         &actor,
@@ -367,25 +355,22 @@ pub async fn upload_holidays(
         summary.clone(),
     )
     .await;
-    redirect_with(
+    Ok(redirect_with(
         PATH,
         FlashKind::Success,
         format!("祝日を更新しました：{summary}"),
         state.config.secure_cookies,
-    )
+    ))
 }
 
 /// One file of the 5374 export, as Excel opens it (the shared writer's BOM).
-pub async fn export(State(state): State<Arc<AdminState>>, Path(name): Path<String>) -> Response {
+pub async fn export(State(state): State<Arc<AdminState>>, Path(name): Path<String>) -> PageResult {
     let Some(file) = name.strip_suffix(".csv").filter(|n| FILES_5374.contains(n)) else {
-        return ui::not_found();
+        return Err(ConsoleError::NotFound);
     };
     let records = records(&state);
     let (stored, dictionary): (StoredCalendar, _) =
-        match tokio::try_join!(records.calendar(), records.dictionary()) {
-            Ok(both) => both,
-            Err(e) => return ui::unavailable(&e),
-        };
+        tokio::try_join!(records.calendar(), records.dictionary())?;
     let exported = export5374(&stored.calendar, &dictionary);
     let text = match file {
         "area_days" => exported.area_days,
@@ -396,7 +381,7 @@ pub async fn export(State(state): State<Arc<AdminState>>, Path(name): Path<Strin
     let writer = CsvWriter::new(CsvEncoding::Utf8Bom);
     let mut bytes = writer.start();
     bytes.extend(text.into_bytes());
-    (
+    Ok((
         [
             (
                 header::CONTENT_TYPE,
@@ -409,5 +394,5 @@ pub async fn export(State(state): State<Arc<AdminState>>, Path(name): Path<Strin
         ],
         bytes,
     )
-        .into_response()
+        .into_response())
 }

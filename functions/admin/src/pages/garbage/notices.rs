@@ -5,8 +5,8 @@ use super::{districts, records, render, TABS};
 use crate::audit::{self, Actor};
 use crate::ui::form::Problems;
 use crate::ui::form_data::FormData;
-use crate::ui::{self, redirect_with, FlashKind, Page};
-use crate::AdminState;
+use crate::ui::{redirect_with, FlashKind, Page};
+use crate::{AdminState, PageResult};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -128,25 +128,19 @@ fn scheduled(calendar: &Calendar) -> impl Iterator<Item = (usize, &tayori_garbag
     calendar.kinds.iter().filter(|k| k.scheduled).enumerate()
 }
 
-pub async fn show(State(state): State<Arc<AdminState>>, page: Page) -> Response {
+pub async fn show(State(state): State<Arc<AdminState>>, page: Page) -> PageResult {
     let records = records(&state);
-    let (stored, settings) = match tokio::try_join!(records.calendar(), records.notices()) {
-        Ok(both) => both,
-        Err(e) => return ui::unavailable(&e),
-    };
+    let (stored, settings) = tokio::try_join!(records.calendar(), records.notices())?;
     let form = NoticeForm::from_settings(&settings, &stored.calendar);
-    let mismatch = match districts::mismatch_warning(&state, &stored.calendar).await {
-        Ok(m) => m,
-        Err(e) => return ui::unavailable(&e),
-    };
-    screen(
+    let mismatch = districts::mismatch_warning(&state, &stored.calendar).await?;
+    Ok(screen(
         &state,
         &page,
         &stored,
         &form,
         &Problems::default(),
         mismatch,
-    )
+    ))
 }
 
 fn screen(
@@ -225,20 +219,15 @@ pub async fn save(
     page: Page,
     actor: Actor,
     body: Bytes,
-) -> Response {
+) -> PageResult {
     let records = records(&state);
-    let stored = match records.calendar().await {
-        Ok(s) => s,
-        Err(e) => return ui::unavailable(&e),
-    };
+    let stored = records.calendar().await?;
     let form = NoticeForm::from_post(&FormData::parse(&body), &stored.calendar);
     let mut problems = Problems::default();
     let Some(settings) = form.parse(&stored.calendar, &mut problems) else {
-        return screen(&state, &page, &stored, &form, &problems, html! {});
+        return Ok(screen(&state, &page, &stored, &form, &problems, html! {}));
     };
-    if let Err(e) = records.save_notices(&settings).await {
-        return ui::unavailable(&e);
-    }
+    records.save_notices(&settings).await?;
     let off: Vec<&str> = scheduled(&stored.calendar)
         .filter(|(_, k)| settings.kinds.get(&k.id).is_some_and(|n| !n.on))
         .map(|(_, k)| k.name.as_str())
@@ -266,12 +255,12 @@ pub async fn save(
         summary.clone(),
     )
     .await;
-    redirect_with(
+    Ok(redirect_with(
         PATH,
         FlashKind::Success,
         format!("お知らせ設定を保存しました：{summary}"),
         state.config.secure_cookies,
-    )
+    ))
 }
 
 #[cfg(test)]

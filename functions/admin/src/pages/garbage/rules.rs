@@ -10,8 +10,8 @@ use super::{
 use crate::audit::{self, Actor};
 use crate::ui::form::Problems;
 use crate::ui::form_data::FormData;
-use crate::ui::{self, redirect_with, FlashKind, Page};
-use crate::AdminState;
+use crate::ui::{redirect_with, FlashKind, Page};
+use crate::{AdminState, PageResult};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -257,11 +257,8 @@ pub async fn show(
     State(state): State<Arc<AdminState>>,
     page: Page,
     Query(query): Query<RuleQuery>,
-) -> Response {
-    let stored = match records(&state).calendar().await {
-        Ok(s) => s,
-        Err(e) => return ui::unavailable(&e),
-    };
+) -> PageResult {
+    let stored = records(&state).calendar().await?;
     let calendar = &stored.calendar;
     let district = query
         .district
@@ -280,7 +277,14 @@ pub async fn show(
         })
         .unwrap_or_default();
     let form = RuleForm::from_rule(&district, &kind, calendar.rule(&district, &kind));
-    editor(&state, &page, &stored, &form, &Problems::default(), &[])
+    Ok(editor(
+        &state,
+        &page,
+        &stored,
+        &form,
+        &Problems::default(),
+        &[],
+    ))
 }
 
 fn editor(
@@ -445,64 +449,62 @@ pub async fn save(
     page: Page,
     actor: Actor,
     body: Bytes,
-) -> Response {
+) -> PageResult {
     let form = RuleForm::from_post(&FormData::parse(&body));
     let records = records(&state);
     let now = state.platform.clock.now();
     let what = format!("ルール編集（{}・{}）", form.district, form.kind);
-    match records
-        .update_calendar(&actor.login_id(), now, &what, |c| apply(c, &form))
-        .await
-    {
-        Err(e) => ui::unavailable(&e),
-        Ok(Ok(_)) => {
-            audit::record(
-                &state,
-                &actor,
-                "ごみ収集ルールを変更",
-                &format!("garbage:rule:{}:{}", form.district, form.kind),
-                summary(&form),
-            )
-            .await;
-            let query: String = form_urlencoded::Serializer::new(String::new())
-                .append_pair("district", &form.district)
-                .append_pair("kind", &form.kind)
-                .finish();
-            redirect_with(
-                &format!("{PATH}?{query}"),
-                FlashKind::Success,
-                format!(
-                    "{}地区の「{}」の収集日を保存しました。",
-                    form.district, form.kind
-                ),
-                state.config.secure_cookies,
-            )
-        }
-        Ok(Err(refused)) => {
-            let stored = match records.calendar().await {
-                Ok(s) => s,
-                Err(e) => return ui::unavailable(&e),
-            };
-            let (problems, errors) = match refused {
-                Refused::Fields(p) => (p, Vec::new()),
-                Refused::Calendar(e) => (Problems::default(), e),
-                Refused::Unknown => {
-                    let mut p = Problems::default();
-                    p.add(
-                        "district",
-                        "地区またはごみの種類がありません。選び直してください。",
-                    );
-                    return redirect_with(
-                        PATH,
-                        FlashKind::Error,
-                        p.get("district").unwrap_or_default(),
-                        state.config.secure_cookies,
-                    );
-                }
-            };
-            editor(&state, &page, &stored, &form, &problems, &errors)
-        }
-    }
+    Ok(
+        match records
+            .update_calendar(&actor.login_id(), now, &what, |c| apply(c, &form))
+            .await?
+        {
+            Ok(_) => {
+                audit::record(
+                    &state,
+                    &actor,
+                    "ごみ収集ルールを変更",
+                    &format!("garbage:rule:{}:{}", form.district, form.kind),
+                    summary(&form),
+                )
+                .await;
+                let query: String = form_urlencoded::Serializer::new(String::new())
+                    .append_pair("district", &form.district)
+                    .append_pair("kind", &form.kind)
+                    .finish();
+                redirect_with(
+                    &format!("{PATH}?{query}"),
+                    FlashKind::Success,
+                    format!(
+                        "{}地区の「{}」の収集日を保存しました。",
+                        form.district, form.kind
+                    ),
+                    state.config.secure_cookies,
+                )
+            }
+            Err(refused) => {
+                let stored = records.calendar().await?;
+                let (problems, errors) = match refused {
+                    Refused::Fields(p) => (p, Vec::new()),
+                    Refused::Calendar(e) => (Problems::default(), e),
+                    Refused::Unknown => {
+                        let mut p = Problems::default();
+                        p.add(
+                            "district",
+                            "地区またはごみの種類がありません。選び直してください。",
+                        );
+                        return Ok(redirect_with(
+                            PATH,
+                            FlashKind::Error,
+                            p.get("district").unwrap_or_default(),
+                            state.config.secure_cookies,
+                        ));
+                    }
+                };
+                editor(&state, &page, &stored, &form, &problems, &errors)
+            }
+        },
+    )
 }
 
 /// What changed, in words, for the audit log.

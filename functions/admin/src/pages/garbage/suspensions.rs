@@ -10,8 +10,8 @@ use super::{date_ja, parse_date, records, render, today, TABS};
 use crate::audit::{self, Actor};
 use crate::ui::form::Problems;
 use crate::ui::form_data::FormData;
-use crate::ui::{self, redirect_with, FlashKind, Page};
-use crate::AdminState;
+use crate::ui::{redirect_with, FlashKind, Page};
+use crate::{AdminState, ConsoleError, PageResult};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -227,20 +227,17 @@ fn message_for(form: &SuspensionForm, calendar: Option<&Calendar>) -> String {
     message
 }
 
-pub async fn list(State(state): State<Arc<AdminState>>, page: Page) -> Response {
-    let stored = match records(&state).calendar().await {
-        Ok(s) => s,
-        Err(e) => return ui::unavailable(&e),
-    };
+pub async fn list(State(state): State<Arc<AdminState>>, page: Page) -> PageResult {
+    let stored = records(&state).calendar().await?;
     let form = SuspensionForm::fresh(today(&state));
-    screen(
+    Ok(screen(
         &state,
         &page,
         &stored,
         &form,
         &Problems::default(),
         StatusCode::OK,
-    )
+    ))
 }
 
 fn field_problem(problems: &Problems, name: &str) -> Markup {
@@ -400,25 +397,22 @@ pub async fn create(
     page: Page,
     actor: Actor,
     body: Bytes,
-) -> Response {
+) -> PageResult {
     let data = FormData::parse(&body);
     let mut form = SuspensionForm::from_post(&data);
     let records = records(&state);
-    let stored = match records.calendar().await {
-        Ok(s) => s,
-        Err(e) => return ui::unavailable(&e),
-    };
+    let stored = records.calendar().await?;
     if data.get("step") == "preview" {
         form.message = message_for(&form, Some(&stored.calendar));
         form.generated = form.message.clone();
-        return screen(
+        return Ok(screen(
             &state,
             &page,
             &stored,
             &form,
             &Problems::default(),
             StatusCode::OK,
-        );
+        ));
     }
     let now = state.platform.clock.now();
     let saved = records
@@ -428,9 +422,8 @@ pub async fn create(
             Ok::<_, Problems>(())
         })
         .await;
-    match saved {
-        Err(e) => ui::unavailable(&e),
-        Ok(Err(problems)) => screen(
+    Ok(match saved? {
+        Err(problems) => screen(
             &state,
             &page,
             &stored,
@@ -438,7 +431,7 @@ pub async fn create(
             &problems,
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
-        Ok(Ok(saved)) => {
+        Ok(saved) => {
             let s = saved.calendar.suspensions.last().expect("just added");
             let summary = format!(
                 "{}、{}、{}：{}",
@@ -462,7 +455,7 @@ pub async fn create(
                 state.config.secure_cookies,
             )
         }
-    }
+    })
 }
 
 /// Removes one suspension. The list's index alone could point at another suspension if a
@@ -472,10 +465,10 @@ pub async fn remove(
     actor: Actor,
     Path(index): Path<String>,
     body: Bytes,
-) -> Response {
+) -> PageResult {
     let form = FormData::parse(&body);
     let Ok(index) = index.parse::<usize>() else {
-        return ui::not_found();
+        return Err(ConsoleError::NotFound);
     };
     let (from, reason) = (parse_date(&form.get("from")), form.get("reason"));
     let now = state.platform.clock.now();
@@ -491,15 +484,14 @@ pub async fn remove(
         })
         .await;
     let secure = state.config.secure_cookies;
-    match removed {
-        Err(e) => ui::unavailable(&e),
-        Ok(Err(())) => redirect_with(
+    Ok(match removed? {
+        Err(()) => redirect_with(
             PATH,
             FlashKind::Error,
             "その収集中止は見つかりませんでした。ほかの職員が先に取り消した可能性があります。一覧を確認してください。",
             secure,
         ),
-        Ok(Ok(_)) => {
+        Ok(_) => {
             let summary = format!(
                 "{}（{}）",
                 from.map(date_ja).unwrap_or_default(),
@@ -520,7 +512,7 @@ pub async fn remove(
                 secure,
             )
         }
-    }
+    })
 }
 
 #[cfg(test)]

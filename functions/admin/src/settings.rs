@@ -1,0 +1,92 @@
+//! The console's configuration, read once at start: the common part, the offices' networks and
+//! the one-time setup token's secret.
+
+use crate::source_ip::AllowList;
+use tayori_runtime::{BootConfig, ConfigError, Vars};
+
+#[derive(Clone, Debug)]
+pub struct AdminSettings {
+    pub boot: BootConfig,
+    /// `ADMIN_ALLOWED_CIDRS`: the same list as the WAF IP set (the template passes both from
+    /// `AdminAllowedCidrs`). Required: an empty list would refuse every clerk.
+    pub allow_list: AllowList,
+    /// `ADMIN_SETUP_SECRET_ID`: the secret holding the one-time setup token, if any.
+    pub setup_secret_id: Option<String>,
+}
+
+impl AdminSettings {
+    pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let vars = Vars::new(lookup);
+        const CIDRS: &str = "ADMIN_ALLOWED_CIDRS";
+        let allow_list =
+            AllowList::parse(&vars.required(CIDRS)?).map_err(|e| ConfigError::Malformed {
+                name: CIDRS,
+                reason: e.to_string(),
+            })?;
+        Ok(Self {
+            boot: BootConfig::from_vars(vars)?,
+            allow_list,
+            setup_secret_id: vars.optional("ADMIN_SETUP_SECRET_ID"),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(extra: &[(&str, &str)]) -> Result<AdminSettings, ConfigError> {
+        let map: HashMap<&str, &str> = [
+            ("TABLE_NAME", "t"),
+            ("BUCKET_NAME", "b"),
+            ("KMS_KEY_ID", "k"),
+            ("EVENT_BUS_NAME", "e"),
+            ("LINE_SECRET_ID", "s"),
+        ]
+        .into_iter()
+        .chain(extra.iter().copied())
+        .collect();
+        AdminSettings::from_lookup(&|name| map.get(name).map(|v| v.to_string()))
+    }
+
+    #[test]
+    fn the_offices_networks_and_the_setup_secret_are_read() {
+        let settings = settings(&[
+            ("ADMIN_ALLOWED_CIDRS", "203.0.113.0/24,198.51.100.7/32"),
+            ("ADMIN_SETUP_SECRET_ID", "tayori/prod/admin-setup"),
+        ])
+        .unwrap();
+        assert!(settings.allow_list.allows("203.0.113.9".parse().unwrap()));
+        assert!(!settings.allow_list.allows("192.0.2.1".parse().unwrap()));
+        assert_eq!(
+            settings.setup_secret_id.as_deref(),
+            Some("tayori/prod/admin-setup")
+        );
+    }
+
+    #[test]
+    fn the_setup_secret_is_optional() {
+        let settings = settings(&[("ADMIN_ALLOWED_CIDRS", "203.0.113.0/24")]).unwrap();
+        assert_eq!(settings.setup_secret_id, None);
+    }
+
+    #[test]
+    fn a_missing_or_empty_allow_list_is_named() {
+        for extra in [&[][..], &[("ADMIN_ALLOWED_CIDRS", "")][..]] {
+            assert_eq!(
+                settings(extra).unwrap_err().to_string(),
+                "environment variable ADMIN_ALLOWED_CIDRS is not set"
+            );
+        }
+    }
+
+    #[test]
+    fn a_bad_cidr_list_names_the_variable_and_the_entry() {
+        let error = settings(&[("ADMIN_ALLOWED_CIDRS", "203.0.113.0/24,庁舎")]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "environment variable ADMIN_ALLOWED_CIDRS is malformed: not an address or CIDR range: 庁舎"
+        );
+    }
+}

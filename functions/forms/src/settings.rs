@@ -1,0 +1,81 @@
+//! The forms function's configuration, read once at start: the common part and the LIFF app's
+//! LINE Login channel.
+
+use crate::FormsConfig;
+use tayori_runtime::{CommonConfig, ConfigError, Vars};
+
+/// No channel secret: verifying an ID token needs no channel access token.
+#[derive(Clone, Debug)]
+pub struct FormsSettings {
+    pub common: CommonConfig,
+    pub forms: FormsConfig,
+}
+
+impl FormsSettings {
+    pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let vars = Vars::new(lookup);
+        let common = CommonConfig::from_vars(vars)?;
+        Ok(Self {
+            forms: FormsConfig {
+                // Required: without it no LIFF ID token can be verified.
+                login_channel_id: vars.required("LINE_LOGIN_CHANNEL_ID")?,
+                liff_id: vars.optional("LIFF_ID"),
+                city: common.city.clone(),
+            },
+            common,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(extra: &[(&str, &str)]) -> Result<FormsSettings, ConfigError> {
+        let pairs: Vec<(&str, &str)> = [
+            ("TABLE_NAME", "t"),
+            ("BUCKET_NAME", "b"),
+            ("KMS_KEY_ID", "k"),
+            ("EVENT_BUS_NAME", "e"),
+        ]
+        .into_iter()
+        .chain(extra.iter().copied())
+        .collect();
+        FormsSettings::from_lookup(&|name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        })
+    }
+
+    #[test]
+    fn the_login_channel_and_the_liff_app_are_read() {
+        let settings = settings(&[
+            ("LINE_LOGIN_CHANNEL_ID", "1650000000"),
+            ("LIFF_ID", "1650000000-abcdefgh"),
+            ("CITY_NAME", "小浜市"),
+        ])
+        .unwrap();
+        assert_eq!(settings.forms.login_channel_id, "1650000000");
+        assert_eq!(
+            settings.forms.liff_id.as_deref(),
+            Some("1650000000-abcdefgh")
+        );
+        assert_eq!(settings.forms.city, "小浜市");
+    }
+
+    #[test]
+    fn an_empty_liff_id_means_none_and_no_line_secret_is_needed() {
+        let settings = settings(&[("LINE_LOGIN_CHANNEL_ID", "1"), ("LIFF_ID", "")]).unwrap();
+        assert_eq!(settings.forms.liff_id, None);
+    }
+
+    #[test]
+    fn a_missing_login_channel_is_named() {
+        assert_eq!(
+            settings(&[]).unwrap_err().to_string(),
+            "environment variable LINE_LOGIN_CHANNEL_ID is not set"
+        );
+    }
+}
