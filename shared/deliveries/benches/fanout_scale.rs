@@ -129,7 +129,7 @@ struct Run {
     accepted: usize,
     rate_limited: usize,
     other_refusals: usize,
-    /// From the start of the send to LINE's first multicast: reading friends, planning.
+    /// From the start of the send to LINE's first multicast: the first planning step.
     until_first_multicast: Duration,
     /// LINE's first to last accepted multicast.
     sending: Duration,
@@ -137,7 +137,7 @@ struct Run {
     after_last_multicast: Duration,
     sender_peak_kib: u64,
     fake_peak_kib: u64,
-    /// From the start of the send until the plan was saved.
+    /// From the start of the send until the plan was complete (every friend read into a batch).
     until_plan: Duration,
     /// Reading every friend alone (after the run).
     friend_scan: Duration,
@@ -148,7 +148,7 @@ struct Run {
 }
 
 impl Run {
-    const MARKDOWN_HEADER: &'static str = "| friends | target | recipients | seed s | send s | floor s | recipients/s | batches | requests | 429s | plan saved s | until 1st multicast s | multicasting s | after last s | sender VmHWM MiB | fake LINE VmHWM MiB |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|";
+    const MARKDOWN_HEADER: &'static str = "| friends | target | recipients | seed s | send s | floor s | recipients/s | batches | requests | 429s | plan complete s | until 1st multicast s | multicasting s | after last s | sender VmHWM MiB | fake LINE VmHWM MiB |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|";
 
     fn floor(&self) -> f64 {
         self.totals.recipients as f64
@@ -178,7 +178,7 @@ impl Run {
             self.after_last_multicast.as_secs_f64()
         );
         println!(
-            "    plan saved after {:.2} s",
+            "    plan complete after {:.2} s",
             self.until_plan.as_secs_f64()
         );
         println!(
@@ -255,15 +255,15 @@ async fn run(friends: u64, district: Option<&str>) -> Result<Run, Failure> {
     reset_peak_memory()?;
     let started_at = Utc::now();
     let started = Instant::now();
-    let watcher = tokio::spawn(plan_saved(platform.clone(), started));
+    let watcher = tokio::spawn(plan_complete(platform.clone(), started));
     let outcome = sender.send("BENCH").await?;
     let elapsed = started.elapsed();
     let finished_at = Utc::now();
     let sender_peak_kib = status_kib("self", "VmHWM")?;
-    // A finished send has saved its plan, so the watcher has seen it or is about to.
+    // A finished send has completed its plan, so the watcher has seen it or is about to.
     let until_plan = tokio::time::timeout(Duration::from_secs(1), watcher)
         .await
-        .map_err(|_| "no send plan was ever saved")???;
+        .map_err(|_| "the send plan was never complete")???;
 
     let Outcome::Finished(totals) = outcome else {
         return Err(format!("the delivery was not sent: {outcome:?}").into());
@@ -293,6 +293,10 @@ async fn run(friends: u64, district: Option<&str>) -> Result<Run, Failure> {
         ),
         (tally.copies == expected, "the fake LINE saw one copy each"),
         (tally.most_to_one_user == 1, "nobody got two copies"),
+        (
+            u64::from(plan.batches()) == expected.div_ceil(RECIPIENTS_PER_MULTICAST),
+            "every batch but the last is full",
+        ),
     ];
     for (ok, what) in checks {
         if !ok {
@@ -340,7 +344,7 @@ async fn run(friends: u64, district: Option<&str>) -> Result<Run, Failure> {
         seed,
         elapsed,
         totals,
-        batches: plan.batches,
+        batches: plan.batches(),
         multicasts: requests.len(),
         accepted: accepted.len(),
         rate_limited,
@@ -381,10 +385,14 @@ async fn read_every_shard_at_once(platform: &Platform) -> Result<u64, RecordErro
     counts.into_iter().sum()
 }
 
-/// When the send plan appeared in the store, polled every 10 ms (a get of one small item).
-async fn plan_saved(platform: Platform, started: Instant) -> Result<Duration, RecordError> {
+/// When the send plan was complete in the store, polled every 10 ms (a get of one item).
+async fn plan_complete(platform: Platform, started: Instant) -> Result<Duration, RecordError> {
     let deliveries = Deliveries::new(platform.table.clone());
-    while deliveries.plan("BENCH").await?.is_none() {
+    while !deliveries
+        .plan("BENCH")
+        .await?
+        .is_some_and(|plan| plan.is_complete())
+    {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     Ok(started.elapsed())
