@@ -133,8 +133,10 @@ impl TargetMatcher {
 /// key in force, is mapped back to its value. It reads no more than a target could match.
 pub struct ProfileReader {
     /// Per index key generation in force: segment key → (item, value).
-    by_generation: Vec<(u32, HashMap<String, (&'static str, String)>)>,
+    by_generation: Vec<(u32, ValuesByKey)>,
 }
+
+type ValuesByKey = HashMap<String, (&'static str, String)>;
 
 impl ProfileReader {
     pub fn new(items: &SegmentItems, keys: &IndexKeys) -> Self {
