@@ -137,6 +137,9 @@ struct Run {
     after_last_multicast: Duration,
     sender_peak_kib: u64,
     fake_peak_kib: u64,
+    /// CPU time (user + system) the sender's process and the fake LINE's used during the send.
+    sender_cpu: Duration,
+    fake_cpu: Duration,
     /// From the start of the send until the plan was complete (every friend read into a batch).
     until_plan: Duration,
     /// Reading every friend alone (after the run).
@@ -148,7 +151,7 @@ struct Run {
 }
 
 impl Run {
-    const MARKDOWN_HEADER: &'static str = "| friends | target | recipients | seed s | send s | floor s | recipients/s | batches | requests | 429s | plan complete s | until 1st multicast s | multicasting s | after last s | sender VmHWM MiB | fake LINE VmHWM MiB |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|";
+    const MARKDOWN_HEADER: &'static str = "| friends | target | recipients | seed s | send s | floor s | recipients/s | batches | requests | 429s | plan complete s | until 1st multicast s | multicasting s | after last s | sender VmHWM MiB | fake LINE VmHWM MiB | sender CPU s | fake LINE CPU s |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|";
 
     fn floor(&self) -> f64 {
         self.totals.recipients as f64
@@ -200,11 +203,16 @@ impl Run {
             mib(self.sender_peak_kib),
             mib(self.fake_peak_kib)
         );
+        println!(
+            "  CPU time over the send: sender {:.1} s, fake LINE {:.1} s",
+            self.sender_cpu.as_secs_f64(),
+            self.fake_cpu.as_secs_f64()
+        );
     }
 
     fn markdown_row(&self) -> String {
         format!(
-            "| {} | {} | {} | {:.1} | {:.2} | {:.2} | {:.0} | {} | {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.0} | {:.0} |",
+            "| {} | {} | {} | {:.1} | {:.2} | {:.2} | {:.0} | {} | {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.0} | {:.0} | {:.1} | {:.1} |",
             self.friends,
             self.target,
             self.totals.recipients,
@@ -221,6 +229,8 @@ impl Run {
             self.after_last_multicast.as_secs_f64(),
             mib(self.sender_peak_kib),
             mib(self.fake_peak_kib),
+            self.sender_cpu.as_secs_f64(),
+            self.fake_cpu.as_secs_f64(),
         )
     }
 }
@@ -253,6 +263,8 @@ async fn run(friends: u64, district: Option<&str>) -> Result<Run, Failure> {
     let sender = Sender::new(platform.clone(), line, "https://tayori.example.jp".into());
 
     reset_peak_memory()?;
+    let fake_pid = fake.child.id().to_string();
+    let cpu_before = (cpu_time("self")?, cpu_time(&fake_pid)?);
     let started_at = Utc::now();
     let started = Instant::now();
     let watcher = tokio::spawn(plan_complete(platform.clone(), started));
@@ -260,6 +272,8 @@ async fn run(friends: u64, district: Option<&str>) -> Result<Run, Failure> {
     let elapsed = started.elapsed();
     let finished_at = Utc::now();
     let sender_peak_kib = status_kib("self", "VmHWM")?;
+    let sender_cpu = cpu_time("self")?.saturating_sub(cpu_before.0);
+    let fake_cpu = cpu_time(&fake_pid)?.saturating_sub(cpu_before.1);
     // A finished send has completed its plan, so the watcher has seen it or is about to.
     let until_plan = tokio::time::timeout(Duration::from_secs(1), watcher)
         .await
@@ -354,6 +368,8 @@ async fn run(friends: u64, district: Option<&str>) -> Result<Run, Failure> {
         after_last_multicast: between(last, finished_at),
         sender_peak_kib,
         fake_peak_kib,
+        sender_cpu,
+        fake_cpu,
         friend_scan,
         friend_scan_at_once,
         batch_scan,
@@ -477,6 +493,26 @@ fn status_kib(pid: &str, field: &str) -> Result<u64, Failure> {
         .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
         .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
         .ok_or_else(|| format!("no {field} in /proc/{pid}/status").into())
+}
+
+/// User plus system CPU time of a process so far (/proc/<pid>/stat, in clock ticks of 1/100 s).
+fn cpu_time(pid: &str) -> Result<Duration, Failure> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // Fields after the command name (which may hold spaces) start after its ')'.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .ok_or("no command in /proc/<pid>/stat")?
+        .1
+        .split_whitespace()
+        .collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    let ticks: u64 = fields
+        .get(11..13)
+        .ok_or("short /proc/<pid>/stat")?
+        .iter()
+        .map(|f| f.parse::<u64>())
+        .sum::<Result<u64, _>>()?;
+    Ok(Duration::from_millis(ticks * 10))
 }
 
 /// The fake LINE in a child process; it exits when its stdin closes (so also when we die).

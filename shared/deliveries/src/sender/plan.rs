@@ -16,7 +16,9 @@ use tayori_records::{Batch, Friends, Plan, Recipient, RecordError, SourcePage, T
 /// Pages read ahead of planning, beyond one per source being read.
 const PAGES_AHEAD: usize = 8;
 /// A step takes the pages already read while it cuts at most this many batches, so that its
-/// transaction stays well within the store's limits (100 writes, 4 MB on DynamoDB).
+/// transaction stays well within the store's limits (100 writes, 4 MB on DynamoDB). The first
+/// steps are smaller (one batch more per batch planned), so that the first multicast does not
+/// wait for a large first write while every shard's first page is already in.
 const MAX_STEP_BATCHES: usize = 32;
 /// A step is written after this many pages even if they filled no batch, so that a sender
 /// resumed in a long read for a small segment does not start again from the beginning.
@@ -85,7 +87,8 @@ impl Sender {
         while let Some(page) = read.next().await {
             plan.take(page?)?;
             pages += 1;
-            while plan.carried() < MAX_STEP_BATCHES * BATCH_SIZE {
+            let step = (plan.batches() as usize + 1).min(MAX_STEP_BATCHES);
+            while plan.carried() < step * BATCH_SIZE {
                 match read.try_recv() {
                     Ok(page) => {
                         plan.take(page?)?;
