@@ -544,10 +544,10 @@ async fn a_delivery_to_everyone_is_counted_under_each_recipients_district_and_ag
 
 #[tokio::test]
 async fn the_first_batch_goes_out_while_the_rest_of_the_plan_is_still_being_read() {
-    // 1500 friends, ~94 in each of the 16 index shards, listed 50 to a page: 11 pages read
-    // hold at least 550 friends, enough for one batch, and no more are listed until the test
+    // 1500 friends, ~94 in each of the 16 index shards, listed 60 to a page: 11 pages read
+    // hold at least 660 friends, enough for one batch, and no more are listed until the test
     // says so.
-    let world = World::gated(11, 50).await;
+    let world = World::gated(11, 60).await;
     let ids = world.friends(1500).await;
     world.released("D1", Target::All, None).await;
     let sender = world.sender();
@@ -575,7 +575,8 @@ async fn the_first_batch_goes_out_while_the_rest_of_the_plan_is_still_being_read
 
 #[tokio::test]
 async fn a_sender_that_dies_in_the_middle_of_planning_is_resumed_and_everyone_gets_one_copy() {
-    let world = World::gated(11, 50).await;
+    // As above: the first step takes 9 pages (540 friends), cuts a batch and carries 40.
+    let world = World::gated(11, 60).await;
     let ids = world.friends(1500).await;
     world.released("D1", Target::All, None).await;
     let sender = world.sender();

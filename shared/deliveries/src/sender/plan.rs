@@ -6,12 +6,14 @@ use super::ledger::Ledger;
 use super::{SendError, Sender};
 use futures::channel::mpsc;
 use futures::{SinkExt, StreamExt};
+use std::sync::Arc;
 use tayori_domain::delivery::{Delivery, BATCH_SIZE};
 use tayori_domain::usage::Profile;
 use tayori_line::RetryKey;
 use tayori_ports::Cursor;
 use tayori_records::friends::{ProfileReader, TargetMatcher, FRIEND_SHARDS};
 use tayori_records::{Batch, Friends, Plan, Recipient, RecordError, SourcePage, Testers};
+use tokio::task::JoinSet;
 
 /// Pages read ahead of planning, beyond one per source being read.
 const PAGES_AHEAD: usize = 8;
@@ -154,12 +156,29 @@ impl Sender {
             return Ok(());
         }
         let friends = Friends::new(&self.platform);
-        let matcher = friends.matcher(&delivery.target).await?;
-        let profiles = friends.profile_reader().await?;
-        let shards = unread.into_iter().map(|(source, from)| {
-            read_shard(&friends, &matcher, &profiles, source, from, pages.clone())
-        });
-        futures::future::join_all(shards).await;
+        let matcher = Arc::new(friends.matcher(&delivery.target).await?);
+        let profiles = Arc::new(friends.profile_reader().await?);
+        // Each shard is read on its own task, so that decoding and matching pages runs on
+        // another core than the multicasts; dropping the set (a crash, a lost lease) stops them.
+        let mut readers = JoinSet::new();
+        for (source, from) in unread {
+            readers.spawn(read_shard(
+                friends.clone(),
+                matcher.clone(),
+                profiles.clone(),
+                source,
+                from,
+                pages.clone(),
+            ));
+        }
+        drop(pages);
+        while let Some(read) = readers.join_next().await {
+            if let Err(e) = read {
+                if e.is_panic() {
+                    std::panic::resume_unwind(e.into_panic());
+                }
+            }
+        }
         Ok(())
     }
 }
@@ -167,9 +186,9 @@ impl Sender {
 /// Reads one shard a page after another into `pages`: the following friends the target matches,
 /// with their 年代 and 地区. A failed read is handed on as it is, for planning to stop on.
 async fn read_shard(
-    friends: &Friends,
-    matcher: &TargetMatcher,
-    profiles: &ProfileReader,
+    friends: Friends,
+    matcher: Arc<TargetMatcher>,
+    profiles: Arc<ProfileReader>,
     source: usize,
     mut from: Option<Cursor>,
     mut pages: mpsc::Sender<Result<SourcePage, RecordError>>,
