@@ -499,6 +499,66 @@ async fn the_usage_report_counts_by_district_and_exports_csv() {
     assert_eq!(row, "友だち追加,3,1,4");
 }
 
+#[tokio::test]
+async fn the_usage_report_counts_a_deliverys_sends_by_age_group_and_district_but_not_by_gender() {
+    use tayori_domain::usage::{DeliveryUsage, Profile, RecipientTally};
+    let (c, _fake) = console().await;
+    add_staff(
+        &c,
+        "kikaku",
+        [Permission::UsageReports].into_iter().collect(),
+    )
+    .await;
+    // What the sender records when it closes a delivery of 500.
+    let mut sent = RecipientTally::default();
+    sent.add(&Profile::new(Some("30代".into()), Some("雲浜".into())), 300);
+    sent.add(&Profile::new(Some("40代".into()), Some("西津".into())), 150);
+    sent.add(&Profile::new(None, None), 50);
+    let mut delivery = DeliveryUsage::default();
+    delivery.succeeded(&sent);
+    let usage = UsageEvents::new(c.state.platform.table.clone());
+    usage
+        .record_all(&delivery.events(Utc::now()))
+        .await
+        .unwrap();
+    let mut woman = std::collections::BTreeMap::new();
+    woman.insert("gender".to_string(), vec!["女性".to_string()]);
+    usage
+        .record(&UsageEvent::one(UsageKind::FriendAdded, Utc::now()).with_attributes(woman))
+        .await
+        .unwrap();
+    let mut b = c.another_browser();
+    b.sign_in("kikaku").await;
+
+    let row = |csv: &str, kind: &str| {
+        csv.lines()
+            .find(|l| l.starts_with(kind))
+            .unwrap()
+            .to_string()
+    };
+    let by_district = b.get("/admin/usage.csv?by=district").await.body;
+    assert!(
+        by_district.contains("サービス,西津,雲浜,未登録,合計"),
+        "{by_district}"
+    );
+    assert_eq!(
+        row(&by_district, "配信成功"),
+        "配信成功（通）,150,300,50,500"
+    );
+    assert_eq!(row(&by_district, "配信（回）"), "配信（回）,1,1,1,1");
+    let by_age = b.get("/admin/usage.csv?by=age_group").await.body;
+    assert_eq!(row(&by_age, "配信成功"), "配信成功（通）,300,150,50,500");
+    let by_gender = b.get("/admin/usage.csv?by=gender").await.body;
+    assert_eq!(row(&by_gender, "配信成功"), "配信成功（通）,,500");
+    let page = b.get("/admin/usage?by=gender").await;
+    assert!(
+        page.body.contains("<td class=\"num\">–</td>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("地区・年代の別にのみ数える"));
+}
+
 const MENU_IMAGE: &[u8] = include_bytes!("../../../shared/fake-line/assets/richmenu-2500x1686.png");
 const SQUARE_IMAGE: &[u8] = include_bytes!("../../../shared/fake-line/assets/richmenu-800x800.png");
 

@@ -130,7 +130,7 @@ struct Run {
     accepted: usize,
     rate_limited: usize,
     other_refusals: usize,
-    /// From the start of the send to LINE's first multicast: reading friends, planning.
+    /// From the start of the send to LINE's first multicast: the first planning step.
     until_first_multicast: Duration,
     /// LINE's first to last accepted multicast.
     sending: Duration,
@@ -138,7 +138,10 @@ struct Run {
     after_last_multicast: Duration,
     sender_peak_kib: u64,
     fake_peak_kib: u64,
-    /// From the start of the send until the plan was saved.
+    /// CPU time (user + system) the sender's process and the fake LINE's used during the send.
+    sender_cpu: Duration,
+    fake_cpu: Duration,
+    /// From the start of the send until the plan was complete (every friend read into a batch).
     until_plan: Duration,
     /// Reading every friend alone (after the run).
     friend_scan: Duration,
@@ -149,7 +152,7 @@ struct Run {
 }
 
 impl Run {
-    const MARKDOWN_HEADER: &'static str = "| friends | target | recipients | seed s | send s | floor s | recipients/s | batches | requests | 429s | plan saved s | until 1st multicast s | multicasting s | after last s | sender VmHWM MiB | fake LINE VmHWM MiB |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|";
+    const MARKDOWN_HEADER: &'static str = "| friends | target | recipients | seed s | send s | floor s | recipients/s | batches | requests | 429s | plan complete s | until 1st multicast s | multicasting s | after last s | sender VmHWM MiB | fake LINE VmHWM MiB | sender CPU s | fake LINE CPU s |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|";
 
     fn floor(&self) -> f64 {
         self.totals.recipients as f64
@@ -179,7 +182,7 @@ impl Run {
             self.after_last_multicast.as_secs_f64()
         );
         println!(
-            "    plan saved after {:.2} s",
+            "    plan complete after {:.2} s",
             self.until_plan.as_secs_f64()
         );
         println!(
@@ -201,11 +204,16 @@ impl Run {
             mib(self.sender_peak_kib),
             mib(self.fake_peak_kib)
         );
+        println!(
+            "  CPU time over the send: sender {:.1} s, fake LINE {:.1} s",
+            self.sender_cpu.as_secs_f64(),
+            self.fake_cpu.as_secs_f64()
+        );
     }
 
     fn markdown_row(&self) -> String {
         format!(
-            "| {} | {} | {} | {:.1} | {:.2} | {:.2} | {:.0} | {} | {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.0} | {:.0} |",
+            "| {} | {} | {} | {:.1} | {:.2} | {:.2} | {:.0} | {} | {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.0} | {:.0} | {:.1} | {:.1} |",
             self.friends,
             self.target,
             self.totals.recipients,
@@ -222,6 +230,8 @@ impl Run {
             self.after_last_multicast.as_secs_f64(),
             mib(self.sender_peak_kib),
             mib(self.fake_peak_kib),
+            self.sender_cpu.as_secs_f64(),
+            self.fake_cpu.as_secs_f64(),
         )
     }
 }
@@ -254,17 +264,21 @@ async fn run(friends: u64, district: Option<&str>) -> Result<Run, Failure> {
     let sender = Sender::new(platform.clone(), line, "https://tayori.example.jp".into());
 
     reset_peak_memory()?;
+    let fake_pid = fake.child.id().to_string();
+    let cpu_before = (cpu_time("self")?, cpu_time(&fake_pid)?);
     let started_at = Utc::now();
     let started = Instant::now();
-    let watcher = tokio::spawn(plan_saved(platform.clone(), started));
+    let watcher = tokio::spawn(plan_complete(platform.clone(), started));
     let outcome = sender.send("BENCH").await?;
     let elapsed = started.elapsed();
     let finished_at = Utc::now();
     let sender_peak_kib = status_kib("self", "VmHWM")?;
-    // A finished send has saved its plan, so the watcher has seen it or is about to.
+    let sender_cpu = cpu_time("self")?.saturating_sub(cpu_before.0);
+    let fake_cpu = cpu_time(&fake_pid)?.saturating_sub(cpu_before.1);
+    // A finished send has completed its plan, so the watcher has seen it or is about to.
     let until_plan = tokio::time::timeout(Duration::from_secs(1), watcher)
         .await
-        .map_err(|_| "no send plan was ever saved")???;
+        .map_err(|_| "the send plan was never complete")???;
 
     let Outcome::Finished(totals) = outcome else {
         return Err(format!("the delivery was not sent: {outcome:?}").into());
@@ -294,6 +308,10 @@ async fn run(friends: u64, district: Option<&str>) -> Result<Run, Failure> {
         ),
         (tally.copies == expected, "the fake LINE saw one copy each"),
         (tally.most_to_one_user == 1, "nobody got two copies"),
+        (
+            u64::from(plan.batches()) == expected.div_ceil(RECIPIENTS_PER_MULTICAST),
+            "every batch but the last is full",
+        ),
     ];
     for (ok, what) in checks {
         if !ok {
@@ -341,7 +359,7 @@ async fn run(friends: u64, district: Option<&str>) -> Result<Run, Failure> {
         seed,
         elapsed,
         totals,
-        batches: plan.batches,
+        batches: plan.batches(),
         multicasts: requests.len(),
         accepted: accepted.len(),
         rate_limited,
@@ -351,6 +369,8 @@ async fn run(friends: u64, district: Option<&str>) -> Result<Run, Failure> {
         after_last_multicast: between(last, finished_at),
         sender_peak_kib,
         fake_peak_kib,
+        sender_cpu,
+        fake_cpu,
         friend_scan,
         friend_scan_at_once,
         batch_scan,
@@ -382,10 +402,14 @@ async fn read_every_shard_at_once(platform: &Platform) -> Result<u64, RecordErro
     counts.into_iter().sum()
 }
 
-/// When the send plan appeared in the store, polled every 10 ms (a get of one small item).
-async fn plan_saved(platform: Platform, started: Instant) -> Result<Duration, RecordError> {
+/// When the send plan was complete in the store, polled every 10 ms (a get of one item).
+async fn plan_complete(platform: Platform, started: Instant) -> Result<Duration, RecordError> {
     let deliveries = Deliveries::new(platform.table.clone());
-    while deliveries.plan("BENCH").await?.is_none() {
+    while !deliveries
+        .plan("BENCH")
+        .await?
+        .is_some_and(|plan| plan.is_complete())
+    {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     Ok(started.elapsed())
@@ -474,6 +498,26 @@ fn status_kib(pid: &str, field: &str) -> Result<u64, Failure> {
         .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
         .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
         .ok_or_else(|| format!("no {field} in /proc/{pid}/status").into())
+}
+
+/// User plus system CPU time of a process so far (/proc/<pid>/stat, in clock ticks of 1/100 s).
+fn cpu_time(pid: &str) -> Result<Duration, Failure> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // Fields after the command name (which may hold spaces) start after its ')'.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .ok_or("no command in /proc/<pid>/stat")?
+        .1
+        .split_whitespace()
+        .collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    let ticks: u64 = fields
+        .get(11..13)
+        .ok_or("short /proc/<pid>/stat")?
+        .iter()
+        .map(|f| f.parse::<u64>())
+        .sum::<Result<u64, _>>()?;
+    Ok(Duration::from_millis(ticks * 10))
 }
 
 /// The fake LINE in a child process; it exits when its stdin closes (so also when we die).

@@ -1,22 +1,66 @@
 //! The sender against the embedded store and the fake LINE server: who gets a delivery, when,
 //! and that every recipient gets exactly one copy whatever happens on the way.
 
+use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use tayori_adapters::embedded;
 use tayori_deliveries::sender::{Outcome, Sender};
 use tayori_domain::delivery::{Bubble, Composition, Delivery, DeliveryStatus, StoredImage};
 use tayori_domain::segment::{Match, SegmentCondition, Target};
 use tayori_fake_line::{FakeLine, Fault};
 use tayori_line::{LineClient, LineConfig};
-use tayori_ports::{Clock, ManualClock, Platform};
+use tayori_ports::{
+    Clock, Condition, Index, Item, ManualClock, Page, Platform, Query, StoreError, TableStore,
+    Write,
+};
 use tayori_records::{Deliveries, Friends, RecordError, Testers};
+use tokio::sync::Semaphore;
 
 const MEDIA: &str = "https://tayori.example.jp";
 
+/// The embedded store with a hand on it: every page of friends the index lists waits for a
+/// permit the test hands out, and may be cut short (as DynamoDB cuts pages at 1 MB); every get
+/// is noted by its sort key.
+struct Watched {
+    inner: Arc<dyn TableStore>,
+    friend_pages: Semaphore,
+    friends_per_page: usize,
+    gets: Mutex<Vec<String>>,
+}
+
+#[async_trait]
+impl TableStore for Watched {
+    async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
+        self.gets.lock().unwrap().push(sk.to_string());
+        self.inner.get(pk, sk).await
+    }
+    async fn put(&self, item: Item, condition: Condition) -> Result<(), StoreError> {
+        self.inner.put(item, condition).await
+    }
+    async fn delete(&self, pk: &str, sk: &str, condition: Condition) -> Result<(), StoreError> {
+        self.inner.delete(pk, sk, condition).await
+    }
+    async fn query(&self, mut query: Query) -> Result<Page, StoreError> {
+        if query.index == Index::Gsi1 && query.pk.starts_with("FRIENDS#") {
+            query.limit = query.limit.min(self.friends_per_page);
+            self.friend_pages
+                .acquire()
+                .await
+                .expect("the gate stays open")
+                .forget();
+        }
+        self.inner.query(query).await
+    }
+    async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
+        self.inner.transact(writes).await
+    }
+}
+
 struct World {
     platform: Platform,
+    store: Arc<Watched>,
     clock: Arc<ManualClock>,
     fake: FakeLine,
     line: Arc<LineClient>,
@@ -31,9 +75,22 @@ fn start() -> DateTime<Utc> {
 
 impl World {
     async fn new() -> Self {
+        Self::gated(Semaphore::MAX_PERMITS, 1000).await
+    }
+
+    /// A world whose store lists at most `friend_pages` pages of friends, of at most
+    /// `friends_per_page`, until the test lets more through ([`World::let_pages_through`]).
+    async fn gated(friend_pages: usize, friends_per_page: usize) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let clock = Arc::new(ManualClock::new(start()));
-        let (platform, _bus) = embedded::platform(dir.path(), clock.clone()).unwrap();
+        let (mut platform, _bus) = embedded::platform(dir.path(), clock.clone()).unwrap();
+        let store = Arc::new(Watched {
+            inner: platform.table.clone(),
+            friend_pages: Semaphore::new(friend_pages),
+            friends_per_page,
+            gets: Mutex::new(Vec::new()),
+        });
+        platform.table = store.clone();
         let fake = FakeLine::new();
         let (base, _server) = fake.serve().await;
         let line = Arc::new(LineClient::new(LineConfig {
@@ -43,10 +100,36 @@ impl World {
         }));
         Self {
             platform,
+            store,
             clock,
             fake,
             line,
             _dir: dir,
+        }
+    }
+
+    fn let_pages_through(&self) {
+        self.store
+            .friend_pages
+            .add_permits(Semaphore::MAX_PERMITS / 2);
+    }
+
+    /// The sort keys of the items the store was asked for since the last call.
+    fn gets(&self) -> Vec<String> {
+        std::mem::take(&mut *self.store.gets.lock().unwrap())
+    }
+
+    async fn plan(&self, id: &str) -> Option<tayori_records::Plan> {
+        Deliveries::new(self.platform.table.clone())
+            .plan(id)
+            .await
+            .unwrap()
+    }
+
+    /// Waits (without a deadline: the test runner's is enough) until `done` holds.
+    async fn until(&self, mut done: impl FnMut(&Self) -> bool) {
+        while !done(self) {
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
         }
     }
 
@@ -414,4 +497,142 @@ async fn a_district_delivery_is_counted_under_that_district_in_the_usage_report(
     assert_eq!(report.count(UsageKind::DeliverySuccess, "雲浜"), 2);
     assert_eq!(report.count(UsageKind::Delivery, UNREGISTERED), 0);
     assert_eq!(report.columns, ["雲浜"]);
+    // Friends 0 and 2 live in 雲浜; friend 0 is 30代, friend 2 40代.
+    let by_age = UsageReport::build(&events, Some("age_group"));
+    assert_eq!(by_age.cell(UsageKind::DeliverySuccess, "30代"), Some(1));
+    assert_eq!(by_age.cell(UsageKind::DeliverySuccess, "40代"), Some(1));
+    assert_eq!(by_age.count(UsageKind::Delivery, "30代"), 1);
+    assert_eq!(by_age.count(UsageKind::Delivery, "40代"), 1);
+    assert_eq!(by_age.total(UsageKind::Delivery), 1);
+}
+
+#[tokio::test]
+async fn a_delivery_to_everyone_is_counted_under_each_recipients_district_and_age_group() {
+    use tayori_domain::time::to_jst;
+    use tayori_domain::usage::{UsageKind, UsageReport, UNREGISTERED};
+    use tayori_records::UsageEvents;
+
+    let world = World::new().await;
+    let ids = world.friends(12).await;
+    // One friend registered nothing.
+    let at = world.clock.now();
+    Friends::new(&world.platform)
+        .update(&ids[11], at, |f| f.attributes.clear())
+        .await
+        .unwrap();
+    world.released("D1", Target::All, None).await;
+    world.sender().send("D1").await.unwrap();
+
+    let day = to_jst(world.clock.now()).date_naive();
+    let mut events = Vec::new();
+    UsageEvents::new(world.platform.table.clone())
+        .each_between(day, day, |e| events.push(e))
+        .await
+        .unwrap();
+    let by_district = UsageReport::build(&events, Some("district"));
+    // 0, 2, … 10 in 雲浜; 1, 3, … 9 in 西津; 11 nowhere.
+    assert_eq!(
+        by_district.cell(UsageKind::DeliverySuccess, "雲浜"),
+        Some(6)
+    );
+    assert_eq!(
+        by_district.cell(UsageKind::DeliverySuccess, "西津"),
+        Some(5)
+    );
+    assert_eq!(
+        by_district.cell(UsageKind::DeliverySuccess, UNREGISTERED),
+        Some(1)
+    );
+    assert_eq!(by_district.total(UsageKind::DeliverySuccess), 12);
+    let by_age = UsageReport::build(&events, Some("age_group"));
+    // 0, 3, 6, 9 are 30代; the rest but 11 40代.
+    assert_eq!(by_age.cell(UsageKind::DeliverySuccess, "30代"), Some(4));
+    assert_eq!(by_age.cell(UsageKind::DeliverySuccess, "40代"), Some(7));
+    let by_gender = UsageReport::build(&events, Some("gender"));
+    assert_eq!(
+        by_gender.cell(UsageKind::DeliverySuccess, UNREGISTERED),
+        None
+    );
+}
+
+#[tokio::test]
+async fn the_first_batch_goes_out_while_the_rest_of_the_plan_is_still_being_read() {
+    // 1500 friends, ~94 in each of the 16 index shards, listed 60 to a page: 11 pages read
+    // hold at least 660 friends, enough for one batch, and no more are listed until the test
+    // says so.
+    let world = World::gated(11, 60).await;
+    let ids = world.friends(1500).await;
+    world.released("D1", Target::All, None).await;
+    let sender = world.sender();
+    let running = tokio::spawn(async move { sender.send("D1").await });
+
+    world.until(|w| w.multicasts_accepted() == 1).await;
+    let plan = world.plan("D1").await.unwrap();
+    assert!(
+        !plan.is_complete(),
+        "LINE got a batch before the plan was whole"
+    );
+    assert_eq!(plan.batches(), 1);
+    world.let_pages_through();
+
+    let Outcome::Finished(totals) = running.await.unwrap().unwrap() else {
+        panic!("not finished")
+    };
+    assert_eq!((totals.recipients, totals.succeeded), (1500, 1500));
+    for id in &ids {
+        assert_eq!(world.copies(id), 1, "{id}");
+    }
+    assert_eq!(world.multicasts_accepted(), 3);
+    assert!(world.plan("D1").await.unwrap().is_complete());
+}
+
+#[tokio::test]
+async fn a_sender_that_dies_in_the_middle_of_planning_is_resumed_and_everyone_gets_one_copy() {
+    // As above: the first step takes 9 pages (540 friends), cuts a batch and carries 40.
+    let world = World::gated(11, 60).await;
+    let ids = world.friends(1500).await;
+    world.released("D1", Target::All, None).await;
+    let sender = world.sender();
+    let running = tokio::spawn(async move { sender.send("D1").await });
+    world.until(|w| w.multicasts_accepted() == 1).await;
+    running.abort();
+    let _ = running.await;
+    // It died with shards half read and read friends not yet in a batch.
+    let plan = world.plan("D1").await.unwrap();
+    assert!(!plan.is_complete());
+    assert!(plan.carried() > 0, "{plan:?}");
+
+    world.let_pages_through();
+    world.clock.advance(Duration::minutes(6));
+    let resumed = world.sender().send_due().await.unwrap();
+    assert_eq!(resumed.len(), 1);
+    for id in &ids {
+        assert_eq!(world.copies(id), 1, "{id}");
+    }
+    let d = world.delivery("D1").await;
+    assert_eq!(d.status(), DeliveryStatus::Sent);
+    assert_eq!(
+        (
+            d.totals().recipients,
+            d.totals().succeeded,
+            d.totals().failed
+        ),
+        (1500, 1500, 0)
+    );
+    assert_eq!(world.multicasts_accepted(), 3);
+}
+
+#[tokio::test]
+async fn the_sender_checks_the_stop_flag_before_each_batch_and_reads_the_delivery_only_to_start_and_close(
+) {
+    let world = World::new().await;
+    world.friends(2600).await; // 6 batches
+    world.released("D1", Target::All, None).await;
+    world.gets();
+    world.sender().send("D1").await.unwrap();
+    // Sort keys of the records layout: the delivery is `META`, its stop flag `STOP`.
+    let gets = world.gets();
+    let count = |sk: &str| gets.iter().filter(|s| *s == sk).count();
+    assert_eq!(count("STOP"), 6, "{gets:?}");
+    assert_eq!(count("META"), 3, "read, started, closed: {gets:?}");
 }

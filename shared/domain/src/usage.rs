@@ -1,7 +1,10 @@
 //! Usage counts (利用状況, 仕様書 6.3.5 / 7.4.6): every function records what citizens and staff
 //! used, with the citizen's registered attributes at that moment, so that a report can break
-//! counts down by 地区, 年代, 性別 and 関心.
+//! counts down by 地区, 年代, 性別 and 関心. A delivery is counted by its recipients: the sender
+//! tallies them by 年代 and 地区 ([`RecipientTally`]) and records what it sent at close
+//! ([`DeliveryUsage`]).
 
+use crate::segment::DISTRICT_ITEM;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -52,6 +55,18 @@ impl UsageKind {
         Self::ALL.into_iter().filter(|k| k.is_recorded())
     }
 
+    /// Whether a report broken down by `dimension` can say how many of this kind fall under
+    /// each value: deliveries are tallied by [`DELIVERY_DIMENSIONS`] only, everything else by
+    /// every dimension.
+    pub fn counts_by(self, dimension: &str) -> bool {
+        match self {
+            Self::Delivery | Self::DeliverySuccess | Self::DeliveryFailure => {
+                DELIVERY_DIMENSIONS.contains(&dimension)
+            }
+            _ => true,
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Self::Delivery => "配信（回）",
@@ -79,6 +94,145 @@ pub const DIMENSIONS: [(&str, &str); 4] = [
 
 /// Shown for a citizen who has not registered the attribute.
 pub const UNREGISTERED: &str = "未登録";
+
+/// The items a delivery's recipients are tallied by: 年代 and 地区 (性別 and 関心 are not: a
+/// tally by every item would grow with their product).
+pub const AGE_GROUP_ITEM: &str = "age_group";
+pub const DELIVERY_DIMENSIONS: [&str; 2] = [AGE_GROUP_ITEM, DISTRICT_ITEM];
+
+/// Where a recipient falls in a delivery's tally: the 年代 and 地区 they registered, if any.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Profile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    age_group: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    district: Option<String>,
+}
+
+impl Profile {
+    pub fn new(age_group: Option<String>, district: Option<String>) -> Self {
+        Self {
+            age_group,
+            district,
+        }
+    }
+
+    fn values(&self) -> [(&'static str, Option<&String>); 2] {
+        [
+            (AGE_GROUP_ITEM, self.age_group.as_ref()),
+            (DISTRICT_ITEM, self.district.as_ref()),
+        ]
+    }
+
+    /// As a usage event's attributes: what was registered (an unregistered item is absent).
+    fn attributes(&self) -> BTreeMap<String, Vec<String>> {
+        self.values()
+            .into_iter()
+            .filter_map(|(item, value)| Some((item.to_string(), vec![value?.clone()])))
+            .collect()
+    }
+}
+
+/// Recipients counted by [`Profile`]: a batch's, or a whole delivery's.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "Vec<(Profile, u64)>", into = "Vec<(Profile, u64)>")]
+pub struct RecipientTally {
+    counts: BTreeMap<Profile, u64>,
+}
+
+impl RecipientTally {
+    pub fn add(&mut self, profile: &Profile, n: u64) {
+        if n > 0 {
+            *self.counts.entry(profile.clone()).or_default() += n;
+        }
+    }
+
+    pub fn merge(&mut self, other: &RecipientTally) {
+        for (profile, n) in &other.counts {
+            self.add(profile, *n);
+        }
+    }
+
+    pub fn total(&self) -> u64 {
+        self.counts.values().sum()
+    }
+
+    pub fn count(&self, profile: &Profile) -> u64 {
+        self.counts.get(profile).copied().unwrap_or(0)
+    }
+}
+
+// JSON maps need string keys; a tally is stored as a list of (profile, count).
+impl From<Vec<(Profile, u64)>> for RecipientTally {
+    fn from(entries: Vec<(Profile, u64)>) -> Self {
+        let mut tally = Self::default();
+        for (profile, n) in &entries {
+            tally.add(profile, *n);
+        }
+        tally
+    }
+}
+
+impl From<RecipientTally> for Vec<(Profile, u64)> {
+    fn from(tally: RecipientTally) -> Self {
+        tally.counts.into_iter().collect()
+    }
+}
+
+/// What a finished delivery adds to the usage report: the delivery itself, and its recipients
+/// LINE accepted and refused, each under the 年代 and 地区 they registered.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DeliveryUsage {
+    succeeded: RecipientTally,
+    failed: RecipientTally,
+}
+
+impl DeliveryUsage {
+    pub fn succeeded(&mut self, tally: &RecipientTally) {
+        self.succeeded.merge(tally);
+    }
+
+    pub fn failed(&mut self, tally: &RecipientTally) {
+        self.failed.merge(tally);
+    }
+
+    pub fn merge(&mut self, other: &DeliveryUsage) {
+        self.succeeded.merge(&other.succeeded);
+        self.failed.merge(&other.failed);
+    }
+
+    /// The events to record at `at`. The delivery counts once, under every 年代 and 地区 it
+    /// reached (and under 未登録 when it reached someone who registered none), so that "how many
+    /// deliveries reached 雲浜" reads off the 雲浜 column; the sends count once per recipient.
+    pub fn events(&self, at: DateTime<Utc>) -> Vec<UsageEvent> {
+        let mut reached: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for profile in self
+            .succeeded
+            .counts
+            .keys()
+            .chain(self.failed.counts.keys())
+        {
+            for (item, value) in profile.values() {
+                let value = value.map_or(UNREGISTERED, String::as_str);
+                let values = reached.entry(item.to_string()).or_default();
+                if !values.iter().any(|v| v == value) {
+                    values.push(value.to_string());
+                }
+            }
+        }
+        let mut events = vec![UsageEvent::one(UsageKind::Delivery, at).with_attributes(reached)];
+        for (kind, tally) in [
+            (UsageKind::DeliverySuccess, &self.succeeded),
+            (UsageKind::DeliveryFailure, &self.failed),
+        ] {
+            events.extend(tally.counts.iter().map(|(profile, n)| UsageEvent {
+                count: *n,
+                ..UsageEvent::one(kind, at).with_attributes(profile.attributes())
+            }));
+        }
+        events
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UsageEvent {
@@ -111,6 +265,8 @@ impl UsageEvent {
 /// Counts per kind, and per value of one dimension when a breakdown is asked for.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct UsageReport {
+    /// The dimension the counts are broken down by, if any.
+    dimension: Option<String>,
     /// The breakdown's column values in display order (`未登録` last).
     pub columns: Vec<String>,
     pub rows: BTreeMap<UsageKind, BTreeMap<String, u64>>,
@@ -124,10 +280,13 @@ impl UsageReport {
         events: impl IntoIterator<Item = &'a UsageEvent>,
         dimension: Option<&str>,
     ) -> Self {
-        let mut report = UsageReport::default();
+        let mut report = UsageReport {
+            dimension: dimension.map(str::to_string),
+            ..UsageReport::default()
+        };
         for e in events {
             *report.totals.entry(e.kind).or_default() += e.count;
-            if let Some(dim) = dimension {
+            if let Some(dim) = dimension.filter(|d| e.kind.counts_by(d)) {
                 let values = e
                     .attributes
                     .get(dim)
@@ -160,6 +319,15 @@ impl UsageReport {
             .and_then(|r| r.get(column))
             .copied()
             .unwrap_or(0)
+    }
+
+    /// What the report shows for `kind` under `column`: `None` when the kind is not counted
+    /// by the report's dimension (a delivery by 性別), which is not the same as 0.
+    pub fn cell(&self, kind: UsageKind, column: &str) -> Option<u64> {
+        self.dimension
+            .as_deref()
+            .is_none_or(|d| kind.counts_by(d))
+            .then(|| self.count(kind, column))
     }
 
     pub fn total(&self, kind: UsageKind) -> u64 {
@@ -225,6 +393,77 @@ mod tests {
                 UsageKind::MenuTap,
             ]
         );
+    }
+
+    fn profile(age: Option<&str>, district: Option<&str>) -> Profile {
+        Profile::new(age.map(str::to_string), district.map(str::to_string))
+    }
+
+    #[test]
+    fn a_deliverys_sends_are_counted_under_each_recipients_age_group_and_district() {
+        let mut batch = RecipientTally::default();
+        batch.add(&profile(Some("30代"), Some("雲浜")), 300);
+        batch.add(&profile(Some("40代"), Some("雲浜")), 150);
+        batch.add(&profile(None, Some("西津")), 50);
+        let mut refused = RecipientTally::default();
+        refused.add(&profile(Some("30代"), None), 20);
+        let mut usage = DeliveryUsage::default();
+        usage.succeeded(&batch);
+        usage.failed(&refused);
+        let events = usage.events(Utc::now());
+
+        let by_district = UsageReport::build(&events, Some("district"));
+        assert_eq!(
+            by_district.cell(UsageKind::DeliverySuccess, "雲浜"),
+            Some(450)
+        );
+        assert_eq!(
+            by_district.cell(UsageKind::DeliverySuccess, "西津"),
+            Some(50)
+        );
+        assert_eq!(
+            by_district.cell(UsageKind::DeliveryFailure, UNREGISTERED),
+            Some(20)
+        );
+        assert_eq!(by_district.total(UsageKind::DeliverySuccess), 500);
+        // The delivery reached 雲浜, 西津 and someone without a 地区: once under each.
+        assert_eq!(by_district.count(UsageKind::Delivery, "雲浜"), 1);
+        assert_eq!(by_district.count(UsageKind::Delivery, "西津"), 1);
+        assert_eq!(by_district.count(UsageKind::Delivery, UNREGISTERED), 1);
+        assert_eq!(by_district.total(UsageKind::Delivery), 1);
+
+        let by_age = UsageReport::build(&events, Some("age_group"));
+        assert_eq!(by_age.cell(UsageKind::DeliverySuccess, "30代"), Some(300));
+        assert_eq!(by_age.cell(UsageKind::DeliverySuccess, "40代"), Some(150));
+        assert_eq!(
+            by_age.cell(UsageKind::DeliverySuccess, UNREGISTERED),
+            Some(50)
+        );
+        assert_eq!(by_age.cell(UsageKind::DeliveryFailure, "30代"), Some(20));
+
+        // Recipients are not tallied by 性別: the report says so rather than show 0.
+        let by_gender = UsageReport::build(&events, Some("gender"));
+        assert_eq!(
+            by_gender.cell(UsageKind::DeliverySuccess, UNREGISTERED),
+            None
+        );
+        assert_eq!(by_gender.total(UsageKind::DeliverySuccess), 500);
+        assert_eq!(
+            by_gender.cell(UsageKind::FriendAdded, UNREGISTERED),
+            Some(0)
+        );
+    }
+
+    #[test]
+    fn a_tally_is_stored_as_a_list_and_read_back_the_same() {
+        let mut tally = RecipientTally::default();
+        tally.add(&profile(Some("30代"), Some("雲浜")), 2);
+        tally.add(&profile(None, None), 1);
+        let json = serde_json::to_value(&tally).unwrap();
+        assert!(json.is_array(), "{json}");
+        let back: RecipientTally = serde_json::from_value(json).unwrap();
+        assert_eq!(back, tally);
+        assert_eq!(back.total(), 3);
     }
 
     #[test]

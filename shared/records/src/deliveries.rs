@@ -4,18 +4,29 @@
 //! |---|---|---|---|
 //! | delivery | `DELIVERY#<id>` | `META` | `DELIVERIES` / `<created at>#<id>` |
 //! | open entry (予約済み and due, or 配信中) | `DUE` | `<due at>#<id>` | – |
-//! | send plan | `DELIVERY#<id>` | `PLAN` | – |
+//! | send plan: how far planning has got ([`Plan`]) | `DELIVERY#<id>` | `PLAN` | – |
 //! | batch of ≤ 500 recipients | `DELIVERY#<id>` | `BATCH#<n, 6 digits>` | – (expires [`RECIPIENTS_KEPT`] after it is sent) |
 //! | sender's lease | `DELIVERY#<id>` | `LEASE` | – (expires) |
+//! | stop flag: staff asked it to stop | `DELIVERY#<id>` | `STOP` | – |
 //!
-//! The plan is written only after every batch is, so a sender that finds a plan can trust its
-//! batches; a sender that finds none plans again from scratch (nothing was sent yet).
+//! The plan grows a step at a time: each step writes the batches it cut and the plan that
+//! accounts for them in one transaction, on the condition that the plan is still the version
+//! the step started from (`plan.rs`). So the batches a stored plan counts all exist, and two
+//! senders never both extend it.
+//!
+//! The stop flag is written by [`Deliveries::update`] in the same transaction as the stop
+//! request itself, so no caller has to remember it and the sender, which checks before every
+//! batch, reads one tiny item instead of the whole delivery.
+
+mod plan;
+
+pub use plan::{Batch, BatchState, OutOfStep, Plan, Recipient, SourcePage};
 
 use crate::{decode, encode, RecordError};
 use chrono::{DateTime, SecondsFormat, Utc};
-use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use tayori_domain::delivery::Delivery;
+use tayori_ports::table::MAX_TRANSACTION_WRITES;
 use tayori_ports::{Condition, Cursor, Item, KeyRange, Query, StoreError, TableStore, Write};
 
 fn pk(id: &str) -> String {
@@ -29,6 +40,7 @@ const META: &str = "META";
 pub const RECIPIENTS_KEPT: chrono::Duration = chrono::Duration::days(30);
 const PLAN: &str = "PLAN";
 const LEASE: &str = "LEASE";
+const STOP: &str = "STOP";
 const DUE: &str = "DUE";
 const LIST: &str = "DELIVERIES";
 /// Deliveries read from the store at a time for the log.
@@ -40,41 +52,6 @@ fn batch_sk(n: u32) -> String {
 
 fn time_key(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
-}
-
-/// How the batches of one delivery are laid out.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Plan {
-    pub batches: u32,
-    pub recipients: u64,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
-pub enum BatchState {
-    Pending,
-    /// LINE accepted it (now, or earlier under the same retry key).
-    Sent {
-        request_id: Option<String>,
-    },
-    /// LINE refused it or never answered; `error` is what LINE said, for the log.
-    Failed {
-        error: String,
-    },
-    /// Not sent because staff stopped the delivery.
-    NotSent,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Batch {
-    pub number: u32,
-    pub recipients: Vec<String>,
-    /// Chosen when the batch is planned, so every attempt at it (after a crash too) carries
-    /// the same `X-Line-Retry-Key` and LINE delivers it at most once.
-    pub retry_key: String,
-    pub state: BatchState,
-    #[serde(default)]
-    pub at: Option<DateTime<Utc>>,
 }
 
 #[derive(Clone)]
@@ -132,6 +109,24 @@ impl Deliveries {
                 item: meta_item(&after, item.version + 1),
                 condition: Condition::IfVersion(item.version),
             }];
+            let (stopping, stops) = (
+                before.stop_requested().is_some(),
+                after.stop_requested().is_some(),
+            );
+            if stopping != stops {
+                writes.push(if stops {
+                    Write::Put {
+                        item: Item::new(pk(id), STOP, serde_json::json!({})),
+                        condition: Condition::Always,
+                    }
+                } else {
+                    Write::Delete {
+                        pk: pk(id),
+                        sk: STOP.into(),
+                        condition: Condition::Always,
+                    }
+                });
+            }
             let (was, now) = (before.open_since(), after.open_since());
             if was != now {
                 if let Some(at) = was {
@@ -234,60 +229,68 @@ impl Deliveries {
         Ok((deliveries, page.cursor))
     }
 
+    /// How far the delivery's planning has got, if it has started.
     pub async fn plan(&self, id: &str) -> Result<Option<Plan>, RecordError> {
         match self.table.get(&pk(id), PLAN).await? {
-            Some(item) => Ok(Some(decode(&item)?)),
+            Some(item) => {
+                let mut plan: Plan = decode(&item)?;
+                plan.version = item.version;
+                Ok(Some(plan))
+            }
             None => Ok(None),
         }
     }
 
-    /// Writes every batch, then the plan. Batches left from an earlier, unfinished planning
-    /// beyond the new count are never read: the plan's count bounds them.
-    pub async fn save_plan(&self, id: &str, batches: &[Batch]) -> Result<Plan, RecordError> {
-        for chunk in batches.chunks(25) {
-            let writes = chunk
-                .iter()
-                .map(|b| Write::Put {
-                    item: Item::new(pk(id), batch_sk(b.number), encode(b)),
-                    condition: Condition::Always,
-                })
-                .collect();
-            self.table.transact(writes).await?;
-        }
-        let plan = Plan {
-            batches: u32::try_from(batches.len()).expect("batches fit u32"),
-            recipients: batches.iter().map(|b| b.recipients.len() as u64).sum(),
+    /// Writes one planning step: the batches just cut from `plan` and `plan` itself, in one
+    /// transaction, if the stored plan is still the one `plan` was read as (or there is none
+    /// and `plan` is new). False when another sender moved the plan on first: its steps
+    /// stand, and this one is dropped whole.
+    pub async fn save_plan_step(
+        &self,
+        id: &str,
+        plan: &mut Plan,
+        batches: &[Batch],
+    ) -> Result<bool, RecordError> {
+        let condition = match plan.version {
+            0 => Condition::IfAbsent,
+            v => Condition::IfVersion(v),
         };
-        match self
-            .table
-            .put(Item::new(pk(id), PLAN, encode(&plan)), Condition::IfAbsent)
-            .await
-        {
-            Ok(()) => Ok(plan),
-            // Another sender planned first: theirs stands (its batches may already be going).
-            Err(StoreError::ConditionFailed) => self
-                .plan(id)
-                .await?
-                .ok_or_else(|| RecordError::Contended(pk(id))),
+        let mut writes: Vec<Write> = batches
+            .iter()
+            .map(|b| Write::Put {
+                item: Item::new(pk(id), batch_sk(b.number()), encode(b)),
+                condition: Condition::Always,
+            })
+            .collect();
+        writes.push(Write::Put {
+            item: Item::new(pk(id), PLAN, encode(&*plan)).with_version(plan.version + 1),
+            condition,
+        });
+        match self.table.transact(writes).await {
+            Ok(()) => {
+                plan.version += 1;
+                Ok(true)
+            }
+            Err(StoreError::ConditionFailed) => Ok(false),
             Err(e) => Err(e.into()),
         }
     }
 
-    /// Batches `from..` in order, a page at a time.
+    /// The plan's batches in order, a page at a time.
     pub async fn batches(
         &self,
         id: &str,
         plan: &Plan,
         after: Option<Cursor>,
     ) -> Result<(Vec<Batch>, Option<Cursor>), RecordError> {
-        if plan.batches == 0 {
+        if plan.batches() == 0 {
             return Ok((Vec::new(), None));
         }
         let page = self
             .table
             .query(
                 Query::partition(pk(id))
-                    .range(KeyRange::Between(batch_sk(0), batch_sk(plan.batches - 1)))
+                    .range(KeyRange::Between(batch_sk(0), batch_sk(plan.batches() - 1)))
                     .limit(100)
                     .after(after),
             )
@@ -296,18 +299,35 @@ impl Deliveries {
         Ok((batches, page.cursor))
     }
 
-    /// Records a batch's outcome; once it is no longer pending, its recipients are kept only
-    /// [`RECIPIENTS_KEPT`] from the time it was recorded.
-    pub async fn record_batch(&self, id: &str, batch: &Batch) -> Result<(), RecordError> {
-        let item = Item::new(pk(id), batch_sk(batch.number), encode(batch));
-        let item = match batch.at {
-            Some(at) if batch.state != BatchState::Pending => {
-                item.expiring_at((at + RECIPIENTS_KEPT).timestamp())
-            }
-            _ => item,
-        };
-        self.table.put(item, Condition::Always).await?;
+    /// Records batches' outcomes, at most [`MAX_TRANSACTION_WRITES`] in one transaction; once
+    /// a batch is no longer pending, its recipients are kept only [`RECIPIENTS_KEPT`] from
+    /// the time it was recorded.
+    pub async fn record_batches(&self, id: &str, batches: &[Batch]) -> Result<(), RecordError> {
+        for chunk in batches.chunks(MAX_TRANSACTION_WRITES) {
+            let writes = chunk
+                .iter()
+                .map(|batch| {
+                    let item = Item::new(pk(id), batch_sk(batch.number()), encode(batch));
+                    let item = match batch.at() {
+                        Some(at) if *batch.state() != BatchState::Pending => {
+                            item.expiring_at((at + RECIPIENTS_KEPT).timestamp())
+                        }
+                        _ => item,
+                    };
+                    Write::Put {
+                        item,
+                        condition: Condition::Always,
+                    }
+                })
+                .collect();
+            self.table.transact(writes).await?;
+        }
         Ok(())
+    }
+
+    /// Whether staff asked the delivery to stop: one small item, read before every batch.
+    pub async fn stop_requested(&self, id: &str) -> Result<bool, RecordError> {
+        Ok(self.table.get(&pk(id), STOP).await?.is_some())
     }
 
     /// Takes the sender's lease until `until`, unless another sender holds a live one.
@@ -382,6 +402,26 @@ mod tests {
             .with_timezone(&Utc)
     }
 
+    /// A plan of one source holding `n` recipients, read in one page and cut.
+    fn planned(n: u32) -> (Plan, Vec<Batch>) {
+        let mut plan = Plan::new(1);
+        plan.take(SourcePage {
+            source: 0,
+            from: None,
+            recipients: (0..n)
+                .map(|i| Recipient::new(format!("U{i:032x}"), Default::default()))
+                .collect(),
+            next: None,
+        })
+        .unwrap();
+        let mut key = 0;
+        let batches = plan.cut(|| {
+            key += 1;
+            format!("key-{key}")
+        });
+        (plan, batches)
+    }
+
     #[tokio::test]
     async fn a_sent_batch_forgets_its_recipients_a_month_after_it_was_sent() {
         let dir = tempfile::tempdir().unwrap();
@@ -389,25 +429,15 @@ mod tests {
         let deliveries = Deliveries::new(Arc::new(
             SqliteTable::open(dir.path(), clock.clone()).unwrap(),
         ));
-        let batch = |number: u32, state: BatchState| Batch {
-            number,
-            recipients: vec![format!("U{number:032x}")],
-            retry_key: format!("key-{number}"),
-            state,
-            at: None,
-        };
-        let plan = deliveries
-            .save_plan(
-                "D1",
-                &[batch(0, BatchState::Pending), batch(1, BatchState::Pending)],
-            )
+        let (mut plan, batches) = planned(600);
+        assert!(deliveries
+            .save_plan_step("D1", &mut plan, &batches)
             .await
-            .unwrap();
-        let sent = Batch {
-            at: Some(now()),
-            ..batch(0, BatchState::Sent { request_id: None })
-        };
-        deliveries.record_batch("D1", &sent).await.unwrap();
+            .unwrap());
+        let sent = batches[0]
+            .clone()
+            .finished(BatchState::Sent { request_id: None }, now());
+        deliveries.record_batches("D1", &[sent]).await.unwrap();
 
         clock.advance(RECIPIENTS_KEPT - Duration::minutes(1));
         let (kept, _) = deliveries.batches("D1", &plan, None).await.unwrap();
@@ -415,10 +445,56 @@ mod tests {
         clock.advance(Duration::minutes(1));
         let (kept, _) = deliveries.batches("D1", &plan, None).await.unwrap();
         assert_eq!(
-            kept.iter().map(|b| b.number).collect::<Vec<_>>(),
+            kept.iter().map(|b| b.number()).collect::<Vec<_>>(),
             [1],
             "the sent batch is gone; the one never sent stays for its sender"
         );
+    }
+
+    #[tokio::test]
+    async fn a_planning_step_from_a_plan_another_sender_moved_on_writes_nothing() {
+        let (deliveries, _dir) = store();
+        let (mut plan, batches) = planned(600);
+        let mut stale = plan.clone();
+        assert!(deliveries
+            .save_plan_step("D1", &mut plan, &batches[..1])
+            .await
+            .unwrap());
+        assert!(!deliveries
+            .save_plan_step("D1", &mut stale, &batches)
+            .await
+            .unwrap());
+        let stored = deliveries.plan("D1").await.unwrap().unwrap();
+        let (kept, _) = deliveries.batches("D1", &stored, None).await.unwrap();
+        assert_eq!(kept.len(), 1, "the refused step's batch was not written");
+        assert!(deliveries
+            .save_plan_step("D1", &mut plan, &[])
+            .await
+            .unwrap());
+    }
+
+    #[tokio::test]
+    async fn asking_a_delivery_to_stop_raises_its_stop_flag_in_the_same_write() {
+        let (deliveries, _dir) = store();
+        deliveries.create(&draft("D1")).await.unwrap();
+        deliveries
+            .update("D1", |d| {
+                d.submit("tanaka", true, "すべての友だち".into(), now())
+                    .map_err(Failure::Rule)?;
+                d.start_sending(now());
+                Ok::<_, Failure>(())
+            })
+            .await
+            .unwrap();
+        assert!(!deliveries.stop_requested("D1").await.unwrap());
+        deliveries
+            .update("D1", |d| {
+                d.request_stop("suzuki", now()).map_err(Failure::Rule)
+            })
+            .await
+            .unwrap();
+        assert!(deliveries.stop_requested("D1").await.unwrap());
+        assert!(!deliveries.stop_requested("D2").await.unwrap());
     }
 
     fn draft(id: &str) -> Delivery {

@@ -8,7 +8,7 @@
 mod listing;
 mod stored;
 
-pub use listing::{ListedFriend, TargetMatcher};
+pub use listing::{ListedFriend, ProfileReader, TargetMatcher};
 
 use crate::index_keys::IndexKeyRecord;
 use crate::{decode, encode, RecordError};
@@ -274,6 +274,14 @@ impl Friends {
     /// A matcher for `target` under the index keys in force.
     pub async fn matcher(&self, target: &Target) -> Result<TargetMatcher, RecordError> {
         Ok(TargetMatcher::new(target, &*self.index_keys().await?))
+    }
+
+    /// A reader of friends' 年代 and 地区 under the segment items and index keys in force.
+    pub async fn profile_reader(&self) -> Result<ProfileReader, RecordError> {
+        let items = crate::SegmentItemsRecord::new(self.table.clone())
+            .get()
+            .await?;
+        Ok(ProfileReader::new(&items, &*self.index_keys().await?))
     }
 
     /// The user ids of the friends `target` reaches now: following (or not known to have

@@ -14,7 +14,7 @@
 //! | menu designation | `SETTINGS` | `MENUMODE` | – | – | 通常/緊急 menus and the one in force |
 //! | delivery | `DELIVERY#<id>` | `META` | `DELIVERIES` / `<created>#<id>` | – | console: delivery list and log |
 //! | due delivery | `DUE` | `<due at>#<id>` | – | – | broadcast: what to send this minute |
-//! | send plan, batches, lease | `DELIVERY#<id>` | `PLAN`, `BATCH#<n>`, `LEASE` | – | lease | broadcast: resume after a crash, one sender at a time |
+//! | send plan, batches, lease, stop flag | `DELIVERY#<id>` | `PLAN`, `BATCH#<n>`, `LEASE`, `STOP` | – | lease; a sent batch 30 days | broadcast: plan while sending, resume after a crash, one sender at a time, stop before the next batch |
 //! | testers | `SETTINGS` | `TESTERS` | – | – | test deliveries go to staff's own LINE accounts |
 //! | tester code | `TESTERCODE#<code>` | `CODE` | – | 10 min | 「テスター登録 <code>」 from LINE links the account |
 //! | segment items | `SETTINGS` | `SEGMENTITEMS` | – | – | console: セグメント項目; webhook and LIFF: the questions |
@@ -53,7 +53,7 @@ pub mod usage;
 pub mod webhook_events;
 
 pub use audit::{AuditEntry, AuditLog};
-pub use deliveries::{Batch, BatchState, Deliveries, Plan};
+pub use deliveries::{Batch, BatchState, Deliveries, OutOfStep, Plan, Recipient, SourcePage};
 pub use garbage::{Change, GarbageRecords, StoredCalendar, StoredHolidays};
 pub use richmenus::{MenuDesignation, MenuImage, RichMenus, StoredMenu};
 pub use segments::{RegistrationProgress, RegistrationProgresses, SegmentItemsRecord};

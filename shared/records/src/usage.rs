@@ -17,7 +17,8 @@ use chrono::{Duration, NaiveDate, NaiveTime, Utc};
 use std::sync::Arc;
 use tayori_domain::time::{jst, to_jst};
 use tayori_domain::usage::{UsageEvent, DIMENSIONS};
-use tayori_ports::{Condition, Item, Query, TableStore};
+use tayori_ports::table::MAX_TRANSACTION_WRITES;
+use tayori_ports::{Condition, Item, Query, TableStore, Write};
 
 /// Usage events are statistics: three years covers 前年度比 comparisons with room to spare.
 const KEEP_FOR: Duration = Duration::days(3 * 366);
@@ -42,6 +43,15 @@ fn as_stored(event: &UsageEvent) -> UsageEvent {
     stored
 }
 
+/// The item an event is stored as.
+fn item(event: &UsageEvent) -> Item {
+    let day = to_jst(event.at).date_naive();
+    let stored = as_stored(event);
+    // A random sort key: the order of a day's events is nothing the report needs.
+    let sk = uuid::Uuid::new_v4().to_string();
+    Item::new(day_pk(day), sk, encode(&stored)).expiring_at((stored.at + KEEP_FOR).timestamp())
+}
+
 #[derive(Clone)]
 pub struct UsageEvents {
     table: Arc<dyn TableStore>,
@@ -53,13 +63,23 @@ impl UsageEvents {
     }
 
     pub async fn record(&self, event: &UsageEvent) -> Result<(), RecordError> {
-        let day = to_jst(event.at).date_naive();
-        let stored = as_stored(event);
-        // A random sort key: the order of a day's events is nothing the report needs.
-        let sk = uuid::Uuid::new_v4().to_string();
-        let item = Item::new(day_pk(day), sk, encode(&stored))
-            .expiring_at((stored.at + KEEP_FOR).timestamp());
-        self.table.put(item, Condition::IfAbsent).await?;
+        self.table.put(item(event), Condition::IfAbsent).await?;
+        Ok(())
+    }
+
+    /// Records many events a transaction at a time (a delivery's sends by 年代 and 地区, at
+    /// its close): one write per event would cost the sender an fsync or a round trip each.
+    pub async fn record_all(&self, events: &[UsageEvent]) -> Result<(), RecordError> {
+        for chunk in events.chunks(MAX_TRANSACTION_WRITES) {
+            let writes = chunk
+                .iter()
+                .map(|event| Write::Put {
+                    item: item(event),
+                    condition: Condition::IfAbsent,
+                })
+                .collect();
+            self.table.transact(writes).await?;
+        }
         Ok(())
     }
 

@@ -155,12 +155,13 @@ pub async fn show(
                 thead { tr { th { "サービス" } @for c in &report.columns { th.num { (c) } } th.num { "合計" } } }
                 tbody {
                     @for kind in UsageKind::recorded() {
-                        tr { th { (kind.label()) } @for c in &report.columns { td.num { (report.count(kind, c)) } } td.num { (report.total(kind)) } }
+                        tr { th { (kind.label()) } @for c in &report.columns { td.num { @match report.cell(kind, c) { Some(n) => (n), None => "–" } } } td.num { (report.total(kind)) } }
                     }
                 }
             }
             @if p.by == Some("interests") { p.note { "関心は複数選べるため、内訳の合計は全体の件数を超えることがあります。" } }
-            @if p.by.is_some() { p.note { "配信は、配信先に選んだ地区・年代などの別に数えます。配信先に同じ項目の選択肢を複数選んだ配信は、そのそれぞれに数えるため、内訳の合計が全体を超えることがあります。すべての友だちへの配信は「未登録」に数えます。" } }
+            @if p.by.is_some_and(|b| UsageKind::Delivery.counts_by(b)) { p.note { "配信成功・配信失敗は、受け取った友だちが登録した地区・年代の別に1通ずつ数えます。配信（回）は、届けた相手の地区・年代のそれぞれに1回と数えるため、内訳の合計が全体を超えることがあります。" } }
+            @if p.by.is_some_and(|b| !UsageKind::Delivery.counts_by(b)) { p.note { "配信は地区・年代の別にのみ数えるため、この内訳では「–」と表示します（合計は数えています）。" } }
         },
     ))
 }
@@ -196,7 +197,12 @@ pub async fn export(
             report
                 .columns
                 .iter()
-                .map(|c| report.count(kind, c).to_string()),
+                // Blank where the kind is not counted by this breakdown (a delivery by 性別).
+                .map(|c| {
+                    report
+                        .cell(kind, c)
+                        .map_or(String::new(), |n| n.to_string())
+                }),
         );
         row.push(report.total(kind).to_string());
         out.extend(writer.row(&row));

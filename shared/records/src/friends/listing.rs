@@ -6,8 +6,9 @@
 use super::stored::segment_keys;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use std::collections::BTreeMap;
-use tayori_domain::segment::Target;
+use std::collections::{BTreeMap, HashMap};
+use tayori_domain::segment::{SegmentItems, Target};
+use tayori_domain::usage::{Profile, AGE_GROUP_ITEM, DELIVERY_DIMENSIONS};
 use tayori_domain::FriendStatus;
 use tayori_ports::IndexKeys;
 
@@ -124,5 +125,57 @@ impl TargetMatcher {
                 .find(|(i, v, _)| i == item && v == value)
                 .is_some_and(|(_, _, key)| friend.segment_keys.iter().any(|k| k == key))
         })
+    }
+}
+
+/// Reads a listed friend's 年代 and 地区 off their segment keys, for a delivery's tally, without
+/// opening anything: every choice of the two items (retired ones too), hashed under every index
+/// key in force, is mapped back to its value. It reads no more than a target could match.
+pub struct ProfileReader {
+    /// Per index key generation in force: segment key → (item, value).
+    by_generation: Vec<(u32, ValuesByKey)>,
+}
+
+type ValuesByKey = HashMap<String, (&'static str, String)>;
+
+impl ProfileReader {
+    pub fn new(items: &SegmentItems, keys: &IndexKeys) -> Self {
+        let choices: Vec<(&'static str, &str)> = DELIVERY_DIMENSIONS
+            .iter()
+            .filter_map(|id| items.get(id).map(|item| (*id, item)))
+            .flat_map(|(id, item)| item.choices.iter().map(move |c| (id, c.value.as_str())))
+            .collect();
+        let by_generation = keys
+            .all()
+            .map(|key| {
+                let values = choices
+                    .iter()
+                    .map(|(item, value)| (key.segment_key(item, value), (*item, value.to_string())))
+                    .collect();
+                (key.generation(), values)
+            })
+            .collect();
+        Self { by_generation }
+    }
+
+    /// The friend's 年代 and 地区, each `None` when not registered (or hashed with a key no
+    /// longer in force, which the daily upkeep re-hashes).
+    pub fn profile(&self, friend: &ListedFriend) -> Profile {
+        let (mut age_group, mut district) = (None, None);
+        let values = friend.index_generation.and_then(|g| {
+            self.by_generation
+                .iter()
+                .find(|(generation, _)| *generation == g)
+        });
+        if let Some((_, values)) = values {
+            for (item, value) in friend.segment_keys.iter().filter_map(|k| values.get(k)) {
+                if *item == AGE_GROUP_ITEM {
+                    age_group = Some(value.clone());
+                } else {
+                    district = Some(value.clone());
+                }
+            }
+        }
+        Profile::new(age_group, district)
     }
 }
