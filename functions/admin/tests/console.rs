@@ -518,7 +518,7 @@ async fn the_usage_report_counts_a_deliverys_sends_by_age_group_and_district_but
     delivery.succeeded(&sent);
     let usage = UsageEvents::new(c.state.platform.table.clone());
     usage
-        .record_all(&delivery.events(Utc::now()))
+        .record_once("delivery:D1", &delivery.events(Utc::now()))
         .await
         .unwrap();
     let mut woman = std::collections::BTreeMap::new();

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use tayori_domain::time::{jst, to_jst};
 use tayori_domain::usage::{UsageEvent, DIMENSIONS};
 use tayori_ports::table::MAX_TRANSACTION_WRITES;
-use tayori_ports::{Condition, Item, Query, TableStore, Write};
+use tayori_ports::{Condition, Item, Query, StoreError, TableStore, Write};
 
 /// Usage events are statistics: three years covers 前年度比 comparisons with room to spare.
 const KEEP_FOR: Duration = Duration::days(3 * 366);
@@ -43,12 +43,15 @@ fn as_stored(event: &UsageEvent) -> UsageEvent {
     stored
 }
 
-/// The item an event is stored as.
+/// The item an event is stored as: under a random sort key, as the order of a day's events is
+/// nothing the report needs.
 fn item(event: &UsageEvent) -> Item {
+    item_keyed(event, uuid::Uuid::new_v4().to_string())
+}
+
+fn item_keyed(event: &UsageEvent, sk: String) -> Item {
     let day = to_jst(event.at).date_naive();
     let stored = as_stored(event);
-    // A random sort key: the order of a day's events is nothing the report needs.
-    let sk = uuid::Uuid::new_v4().to_string();
     Item::new(day_pk(day), sk, encode(&stored)).expiring_at((stored.at + KEEP_FOR).timestamp())
 }
 
@@ -67,18 +70,33 @@ impl UsageEvents {
         Ok(())
     }
 
-    /// Records many events a transaction at a time (a delivery's sends by 年代 and 地区, at
-    /// its close): one write per event would cost the sender an fsync or a round trip each.
-    pub async fn record_all(&self, events: &[UsageEvent]) -> Result<(), RecordError> {
-        for chunk in events.chunks(MAX_TRANSACTION_WRITES) {
+    /// Records the events of one `source` (e.g. `delivery:<id>`) exactly once, however often
+    /// it is asked: a sender resumed after a crash asks again. Each event's key is fixed by the
+    /// source and its place in `events`, which must come in the same order each time; a
+    /// transaction's events are stored together or not at all, so a transaction refused because
+    /// its events exist was stored by an earlier ask. A transaction at a time, because one
+    /// write per event would cost the sender an fsync or a round trip each.
+    pub async fn record_once(
+        &self,
+        source: &str,
+        events: &[UsageEvent],
+    ) -> Result<(), RecordError> {
+        for (c, chunk) in events.chunks(MAX_TRANSACTION_WRITES).enumerate() {
             let writes = chunk
                 .iter()
-                .map(|event| Write::Put {
-                    item: item(event),
+                .enumerate()
+                .map(|(i, event)| Write::Put {
+                    item: item_keyed(
+                        event,
+                        format!("{source}#{:06}", c * MAX_TRANSACTION_WRITES + i),
+                    ),
                     condition: Condition::IfAbsent,
                 })
                 .collect();
-            self.table.transact(writes).await?;
+            match self.table.transact(writes).await {
+                Ok(()) | Err(StoreError::ConditionFailed) => {}
+                Err(e) => return Err(e.into()),
+            }
         }
         Ok(())
     }
@@ -129,6 +147,43 @@ mod tests {
     use tayori_adapters::embedded::SqliteTable;
     use tayori_domain::usage::UsageKind;
     use tayori_ports::SystemClock;
+
+    #[tokio::test]
+    async fn events_recorded_once_are_counted_once_however_often_they_are_recorded() {
+        let dir = tempfile::tempdir().unwrap();
+        let table: Arc<dyn TableStore> =
+            Arc::new(SqliteTable::open(dir.path(), Arc::new(SystemClock)).unwrap());
+        let usage = UsageEvents::new(table.clone());
+        let at: DateTime<Utc> = DateTime::parse_from_rfc3339("2026-12-01T09:00:00+09:00")
+            .unwrap()
+            .with_timezone(&Utc);
+        // More than one transaction's worth, so a resumed ask meets stored and new chunks.
+        let events: Vec<UsageEvent> = (1..=MAX_TRANSACTION_WRITES as u64 + 20)
+            .map(|n| UsageEvent {
+                count: n,
+                ..UsageEvent::one(UsageKind::DeliverySuccess, at)
+            })
+            .collect();
+        usage
+            .record_once("delivery:D1", &events[..MAX_TRANSACTION_WRITES])
+            .await
+            .unwrap();
+        usage.record_once("delivery:D1", &events).await.unwrap();
+        usage.record_once("delivery:D1", &events).await.unwrap();
+        usage
+            .record_once("delivery:D2", &events[..1])
+            .await
+            .unwrap();
+
+        let day = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let mut total = 0;
+        usage
+            .each_between(day, day, |e| total += e.count)
+            .await
+            .unwrap();
+        let expected: u64 = events.iter().map(|e| e.count).sum::<u64>() + 1;
+        assert_eq!(total, expected);
+    }
 
     #[tokio::test]
     async fn a_usage_event_keeps_only_its_jst_day_and_the_reports_dimensions() {

@@ -204,8 +204,10 @@ impl Sender {
         Ok((plan.is_complete() && ledger.batches() == plan.batches()).then_some((plan, ledger)))
     }
 
-    /// Closes the delivery with its batches' outcomes and, if this sender closed it, adds them
-    /// to the usage report.
+    /// Counts the delivery in the usage report, then closes it with its batches' outcomes.
+    /// Counting first, under keys fixed by the delivery, makes it exactly once: a sender that
+    /// dies between the two is resumed (the delivery is still sending), counts again, which
+    /// stores nothing new, and closes it; one that dies after closing has counted already.
     async fn close(
         &self,
         delivery: &Delivery,
@@ -213,19 +215,23 @@ impl Sender {
         ledger: Ledger,
     ) -> Result<Totals, RecordError> {
         let now = self.platform.clock.now();
+        if !delivery.is_test() {
+            // Counted on the day it started, whoever closes it and whenever.
+            let day = delivery.started_at().unwrap_or(now);
+            UsageEvents::new(self.platform.table.clone())
+                .record_once(
+                    &format!("delivery:{}", delivery.id()),
+                    &ledger.usage().events(day),
+                )
+                .await?;
+        }
         let totals = ledger.totals(plan.recipients());
-        let (before, _) = self
-            .deliveries()
-            .update_seen(delivery.id(), |d| {
+        self.deliveries()
+            .update(delivery.id(), |d| {
                 d.close(totals, ledger.errors().to_vec(), now);
                 Ok::<_, RecordError>(())
             })
             .await?;
-        if !delivery.is_test() && before.status() == DeliveryStatus::Sending {
-            UsageEvents::new(self.platform.table.clone())
-                .record_all(&ledger.usage().events(now))
-                .await?;
-        }
         Ok(totals)
     }
 }

@@ -222,15 +222,8 @@ async fn drive(sender: &Sender, table: &FailingTable, entry: Entry, id: &str) ->
     }
 }
 
-/// Whether a violation is the known bug (see `bug_usage_is_lost_when_the_sender_dies_after_closing`
-/// in tests/crash.rs): usage counts missing, nothing else. Doubled counts are never tolerated.
-fn is_known_bug(violation: &Violation) -> bool {
-    matches!(violation, Violation::Usage { expected, counted, .. } if counted < expected)
-}
-
 /// Runs the scenario's crash points and fails with every point that broke a rule, each with
-/// the seed that re-runs it alone. Points that only hit the known bug are listed but pass,
-/// unless `settings.strict`.
+/// the seed that re-runs it alone.
 pub async fn crash_anywhere(store: Store, scenario: Scenario, test: &str, settings: Settings) {
     let clock = Instant::now();
     let harness = Harness::new(store, scenario, settings.friends)
@@ -250,7 +243,7 @@ pub async fn crash_anywhere(store: Store, scenario: Scenario, test: &str, settin
             .map(|seed| Point::draw(seed, calibration))
             .collect(),
     };
-    let report = harness.run_all(&points, settings.strict, test).await;
+    let report = harness.run_all(&points, test).await;
     harness.store.remove().await;
     eprintln!(
         "{test}: {} points over {} friends ({} intended, {} store calls and {} multicasts in a clean send): seeded in {seeded:.1?}, all in {:.1?}",
@@ -269,18 +262,10 @@ pub async fn crash_anywhere(store: Store, scenario: Scenario, test: &str, settin
 pub struct Report {
     failed: usize,
     failures: String,
-    known: usize,
-    known_bugs: String,
 }
 
 impl Report {
     pub fn assert_passed(&self, points: usize) {
-        if self.known > 0 {
-            eprintln!(
-                "{} of {points} points hit the known bug (usage counts lost; TAYORI_CRASH_STRICT=1 fails them):\n{}",
-                self.known, self.known_bugs
-            );
-        }
         assert!(
             self.failed == 0,
             "{} of {points} crash points lost, doubled or miscounted:\n{}",
@@ -292,20 +277,15 @@ impl Report {
 
 impl Harness {
     /// Runs `points`, one delivery each.
-    pub async fn run_all(&self, points: &[Point], strict: bool, test: &str) -> Report {
+    pub async fn run_all(&self, points: &[Point], test: &str) -> Report {
         let mut report = Report::default();
         for point in points {
             let run = self.run(Some(point)).await.expect("the point runs");
             if run.violations.is_empty() {
                 continue;
             }
-            if !strict && run.violations.iter().all(is_known_bug) {
-                report.known += 1;
-                describe(&mut report.known_bugs, point, &run, test);
-            } else {
-                report.failed += 1;
-                describe(&mut report.failures, point, &run, test);
-            }
+            report.failed += 1;
+            describe(&mut report.failures, point, &run, test);
         }
         report
     }

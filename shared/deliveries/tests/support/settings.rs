@@ -16,8 +16,6 @@ pub struct Settings {
     pub seed: Option<u64>,
     /// Where the points of a run are drawn from (`TAYORI_CRASH_BASE_SEED`).
     pub base_seed: u64,
-    /// Fail the points that only hit the known bug, too (`TAYORI_CRASH_STRICT=1`).
-    pub strict: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -46,7 +44,6 @@ impl Settings {
             friends: read("TAYORI_CRASH_FRIENDS")?.unwrap_or(friends),
             seed: read("TAYORI_CRASH_SEED")?,
             base_seed: read("TAYORI_CRASH_BASE_SEED")?.unwrap_or(BASE_SEED),
-            strict: read::<u8>("TAYORI_CRASH_STRICT")? == Some(1),
         })
     }
 }
