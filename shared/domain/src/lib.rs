@@ -2,8 +2,10 @@
 //! function here can be tested with plain values.
 
 pub mod delivery;
+pub mod emergency;
 pub mod friend;
 pub mod greeting;
+pub mod hazard;
 pub mod richmenu;
 pub mod segment;
 pub mod staff;

@@ -22,6 +22,8 @@
 //! | index key | `SETTINGS` | `INDEXKEY` | – | – | the key behind segment keys, wrapped by the key service; created once, rotated on request |
 //! | friend retention | `SETTINGS` | `FRIENDRETENTION` | – | – | console: how long a blocked friend's data is kept; daily: removal |
 //! | garbage calendar, dictionary, holidays, notice settings | `GARBAGE` | `CALENDAR`, `DICTIONARY`, `HOLIDAYS`, `NOTICES` | – | – | console: ごみカレンダー; broadcast: morning notices; webhook: lookups |
+//! | emergency (災害対応) | `EMERGENCY#<id>` | `EVENT` | `EMERGENCIES` / `<opened at>#<id>` | – | console: banner, history; shelters: status shown and hazard filter |
+//! | open emergency | `SETTINGS` | `EMERGENCYOPEN` | – | – | the one emergency open now (written with it, removed when it closes) |
 //! | audit entry | `AUDIT#<yyyy-mm JST>` | `<time>#<uuid>` | – | retention | console: 操作ログ by month |
 //!
 //! Records are typed here so that no function writes raw keys of another's records.
@@ -39,6 +41,7 @@
 
 pub mod audit;
 pub mod deliveries;
+pub mod emergencies;
 pub mod friends;
 pub mod garbage;
 pub mod index_keys;
@@ -54,6 +57,7 @@ pub mod webhook_events;
 
 pub use audit::{AuditEntry, AuditLog};
 pub use deliveries::{Batch, BatchState, Deliveries, OutOfStep, Plan, Recipient, SourcePage};
+pub use emergencies::{Emergencies, Opened};
 pub use garbage::{Change, GarbageRecords, StoredCalendar, StoredHolidays};
 pub use richmenus::{MenuDesignation, MenuImage, RichMenus, StoredMenu};
 pub use segments::{RegistrationProgress, RegistrationProgresses, SegmentItemsRecord};
