@@ -28,6 +28,8 @@ pub enum Pictogram {
     Bell,
     /// A person: the citizen's own registration.
     Person,
+    /// A map pin: a place near the citizen (the nearest shelters).
+    Pin,
 }
 
 pub(crate) struct Canvas {
@@ -243,6 +245,16 @@ impl Canvas {
                     color,
                 );
                 self.rect(cx - 0.36 * s, cy + 0.3 * s, 0.72 * s, 0.16 * s, 0.0, color);
+            }
+            Pictogram::Pin => {
+                let (hy, r, tip) = (cy - 0.12 * s, 0.28 * s, cy + 0.44 * s);
+                self.circle(cx, hy, r, color);
+                // The point: strokes from the head's lower half to the tip fill the cone.
+                for k in -4..=4 {
+                    let dx = k as f32 * 0.055 * s;
+                    self.stroke((cx + dx, hy + 0.1 * s), (cx, tip), 0.08 * s, color);
+                }
+                self.circle(cx, hy, 0.11 * s, WHITE);
             }
         }
     }

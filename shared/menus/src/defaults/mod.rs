@@ -1,7 +1,8 @@
 //! The default menus (初期メニュー): a fresh install shows citizens a 通常 menu, and has a 緊急
 //! menu ready to switch to, before staff make their own. Both are ordinary stored menus that staff
 //! edit, replace or delete in the console; their areas only ask for what the chat answers today
-//! (garbage days, sorting, notices, the citizen's registration).
+//! (garbage days, sorting, notices, the citizen's registration, and in the 緊急 menu the nearest
+//! shelters).
 //!
 //! They are installed once per channel: the first run that finds no menu creates, designates and
 //! publishes them, then records that it did, so a menu staff later changed or deleted is never
@@ -115,9 +116,16 @@ pub const DEFAULT_MENUS: [DefaultMenu; 2] = [
         banner: Some("緊急（災害時）メニュー"),
         areas: &[
             DefaultArea {
+                label: "近くの避難所",
+                pictogram: Pictogram::Pin,
+                note: Some("位置情報を送ると、近くの避難所をお知らせします"),
+                data: "shelters:ask",
+                display_text: "近くの避難所",
+            },
+            DefaultArea {
                 label: "登録内容の確認・変更",
                 pictogram: Pictogram::Person,
-                note: Some("地区を登録すると、お住まいの地区のお知らせが届きます"),
+                note: None,
                 data: "reg:show",
                 display_text: "登録内容",
             },
@@ -127,13 +135,6 @@ pub const DEFAULT_MENUS: [DefaultMenu; 2] = [
                 note: None,
                 data: "garbage:today",
                 display_text: "今日のごみ",
-            },
-            DefaultArea {
-                label: "次の収集日",
-                pictogram: Pictogram::Calendar("次"),
-                note: None,
-                data: "garbage:next",
-                display_text: "次の収集日",
             },
         ],
     },
