@@ -5,6 +5,7 @@ pub mod approvals;
 pub mod audit_log;
 pub mod confirm;
 pub mod deliveries;
+pub mod disaster;
 pub mod emergency;
 pub mod garbage;
 pub mod greetings;
@@ -230,6 +231,13 @@ pub fn routes() -> Routes {
             segments::RETENTION,
             Needs(Segments),
             segments::set_retention,
+        )
+        .get(disaster::PATH, Needs(EmergencySwitch), disaster::show)
+        .post(disaster::PATH, Needs(EmergencySwitch), disaster::open)
+        .post(
+            "/admin/disaster/{id}/close",
+            Needs(EmergencySwitch),
+            disaster::close,
         )
         .get("/admin/emergency", Needs(EmergencySwitch), emergency::show)
         .post(
