@@ -165,3 +165,73 @@ async fn a_clerk_without_the_emergency_switch_cannot_open_one_but_sees_the_banne
     let mut stranger = boss.another_browser();
     assert!(!stranger.get("/admin/login").await.body.contains(BANNER));
 }
+
+/// The composer's fields for one text bubble to everyone, submitted.
+fn submitted(text: &str) -> Vec<(&str, &str)> {
+    vec![
+        ("title", "【警戒レベル4】避難指示"),
+        ("category", "防災"),
+        ("kind0", "text"),
+        ("text0", text),
+        ("target", "all"),
+        ("action", "submit"),
+    ]
+}
+
+#[tokio::test]
+async fn a_template_fills_the_composer_and_cannot_be_submitted_until_its_blanks_are_filled() {
+    use tayori_domain::delivery::DeliveryStatus;
+    let mut c = Console::signed_in(
+        "kouhou",
+        "広報 次郎",
+        "広報課",
+        holding(&[Permission::DeliveryDraft]),
+    )
+    .await;
+    let blank = c.get("/admin/deliveries/new").await.body;
+    assert!(blank.contains("ひな形から作る"));
+    assert!(blank.contains("警戒レベル3 高齢者等避難"));
+    assert!(!blank.contains("危険な場所から全員避難"));
+
+    let page = c.get("/admin/deliveries/new?template=level4").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("「警戒レベル4 避難指示」を発令しました"));
+    assert!(page.body.contains("危険な場所から全員避難してください。"));
+    assert!(page.body.contains("value=\"【警戒レベル4】避難指示\""));
+    assert!(page.body.contains("<option value=\"防災\" selected>"));
+    let text = tayori_admin::pages::disaster::templates::find("level4")
+        .unwrap()
+        .text;
+
+    let refused = c
+        .multipart("/admin/deliveries", &submitted(text), &[])
+        .await;
+    assert_eq!(refused.status, StatusCode::OK, "{}", refused.body);
+    assert!(
+        refused.body.contains(
+            "ひな形の記入欄 【対象地区】【災害の種類】【開設避難所】【発令時刻】 が残っています"
+        ),
+        "{}",
+        refused.body
+    );
+    let deliveries = tayori_records::Deliveries::new(c.state.platform.table.clone());
+    let kept = deliveries.list(10, None).await.unwrap().0;
+    assert_eq!(kept.len(), 1, "kept as a draft");
+    assert_eq!(kept[0].status(), DeliveryStatus::Draft);
+
+    let filled = text
+        .replace("【対象地区】", "西津地区")
+        .replace("【災害の種類】", "洪水")
+        .replace("【開設避難所】", "西津公民館")
+        .replace("【発令時刻】", "7月10日 14時30分");
+    let path = format!("/admin/deliveries/{}", kept[0].id());
+    c.get(&path).await;
+    let asked = c.multipart(&path, &submitted(&filled), &[]).await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.body);
+    let sent = deliveries.get(kept[0].id()).await.unwrap().unwrap();
+    assert_ne!(
+        sent.status(),
+        DeliveryStatus::Draft,
+        "submitted for approval"
+    );
+}

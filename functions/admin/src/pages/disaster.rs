@@ -6,6 +6,8 @@
 //! facilities desk has no emergency use case, and the record already holds the one rule that
 //! matters (one open at a time). Both are audited.
 
+pub mod templates;
+
 use crate::audit::{self, Actor};
 use crate::pages::confirm::{is_confirmed, Confirmation, CONFIRMED};
 use crate::ui::form::{text_field, Problems};
