@@ -16,6 +16,7 @@ pub mod permission_advice;
 pub mod richmenus;
 pub mod roles;
 pub mod segments;
+pub mod shelters;
 pub mod staff;
 pub mod testers;
 pub mod usage;
@@ -305,6 +306,19 @@ pub fn routes() -> Routes {
             Needs(GarbageCalendars),
             garbage::notices::save,
         )
+        .get(shelters::PATH, Needs(Shelters), shelters::list)
+        .get(
+            shelters::status::PATH,
+            Needs(Shelters),
+            shelters::status::show,
+        )
+        .post(
+            shelters::status::PATH,
+            Needs(Shelters),
+            shelters::status::set,
+        )
+        .get("/admin/shelters/{id}", Needs(Shelters), shelters::show)
+        .post("/admin/shelters/{id}", Needs(Shelters), shelters::save)
         .get("/admin/usage", Needs(UsageReports), usage::show)
         .get("/admin/usage.csv", Needs(UsageReports), usage::export)
         .get(greetings::PATH, Needs(Greetings), greetings::show)

@@ -84,6 +84,12 @@ pub const MENU: &[MenuItem] = &[
         "災害対応の開始・終了をします。開始中は全ページに表示されます。",
     ),
     item(
+        "避難所・施設",
+        crate::pages::shelters::PATH,
+        Some(Permission::Shelters),
+        "避難所などの施設情報を管理し、災害時は開設状況を入力します。",
+    ),
+    item(
         "ごみカレンダー",
         "/admin/garbage",
         Some(Permission::GarbageCalendars),
