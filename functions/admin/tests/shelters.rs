@@ -344,3 +344,43 @@ async fn a_clerk_without_the_shelter_permission_is_refused_everywhere() {
         .unwrap();
     assert_eq!(stored.last_status(), None);
 }
+
+#[tokio::test]
+async fn staff_add_a_kind_of_facility_which_is_listed_and_audited() {
+    let mut c = field_staff().await;
+    let page = c.get("/admin/shelters/kinds").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("避難所（組み込み）"));
+    let refused = c
+        .post(
+            "/admin/shelters/kinds",
+            &[("id", "Kominkan!"), ("name", "公民館")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::OK);
+    assert!(refused.body.contains("種別IDは英小文字・数字・ハイフンで"));
+    assert!(refused.body.contains("value=\"公民館\""), "kept as typed");
+
+    let saved = c
+        .post(
+            "/admin/shelters/kinds",
+            &[("id", "kominkan"), ("name", "公民館")],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let kinds = Facilities::new(c.state.platform.table.clone())
+        .kinds()
+        .await
+        .unwrap();
+    assert_eq!(kinds.len(), 1);
+    assert_eq!(kinds[0].name(), "公民館");
+    assert!(c
+        .audit_actions()
+        .await
+        .contains(&"施設の種類を追加".to_string()));
+    let list = c.get("/admin/shelters").await.body;
+    assert!(
+        list.contains("<option value=\"kominkan\">公民館</option>"),
+        "{list}"
+    );
+}

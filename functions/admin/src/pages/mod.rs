@@ -317,6 +317,16 @@ pub fn routes() -> Routes {
             Needs(Shelters),
             shelters::status::set,
         )
+        .get(
+            shelters::kinds::PATH,
+            Needs(Shelters),
+            shelters::kinds::list,
+        )
+        .post(
+            shelters::kinds::PATH,
+            Needs(Shelters),
+            shelters::kinds::save,
+        )
         .get("/admin/shelters/{id}", Needs(Shelters), shelters::show)
         .post("/admin/shelters/{id}", Needs(Shelters), shelters::save)
         .get("/admin/usage", Needs(UsageReports), usage::show)

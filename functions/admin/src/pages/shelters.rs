@@ -4,6 +4,7 @@
 //! `import`.
 
 pub mod import;
+pub mod kinds;
 pub mod registry;
 pub mod status;
 
@@ -85,7 +86,7 @@ pub async fn list(
             p.toolbar {
                 a.button.primary href="/admin/shelters/status" { "開設状況の入力（現場用）" }
                 a.button href=(import::PATH) { "国土地理院データの取込" }
-                a.button href=(import::KINDS) { "施設の種類" }
+                a.button href=(kinds::PATH) { "施設の種類" }
             }
             form.inline method="get" action=(PATH) role="search" {
                 label for="f-kind" { "種類" }

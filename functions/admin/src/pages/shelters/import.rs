@@ -1,4 +1,3 @@
 //! 国土地理院データの取込 and 施設の種類.
 
 pub const PATH: &str = "/admin/shelters/import";
-pub const KINDS: &str = "/admin/shelters/kinds";

@@ -52,6 +52,11 @@ impl Registry {
         Ok(kinds)
     }
 
+    /// Adds a kind, or renames the one with the same id.
+    pub async fn save_kind(&self, kind: &FacilityKind) -> Result<(), RecordError> {
+        self.facilities.save_kind(kind).await
+    }
+
     pub async fn emergency(&self) -> Result<Option<Emergency>, RecordError> {
         self.emergencies.current().await
     }
