@@ -384,3 +384,45 @@ async fn staff_add_a_kind_of_facility_which_is_listed_and_audited() {
         "{list}"
     );
 }
+
+#[tokio::test]
+async fn a_sites_photo_is_stored_phone_sized_shown_and_audited_and_a_non_image_refused() {
+    let mut c = field_staff().await;
+    c.get("/admin/shelters/obama-sho").await;
+    let refused = c
+        .upload(
+            "/admin/shelters/obama-sho/photo",
+            &[("photo", "memo.csv", b"not,a,picture\n")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::SEE_OTHER);
+    let page = c.get("/admin/shelters/obama-sho").await.body;
+    assert!(page.contains("JPEGかPNGの画像を選んでください。"), "{page}");
+
+    let photo = tayori_images::fixtures::phone_photo(3000, 2000, 1);
+    let saved = c
+        .upload(
+            "/admin/shelters/obama-sho/photo",
+            &[("photo", "gym.jpg", &photo)],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let stored = Facilities::new(c.state.platform.table.clone())
+        .get("obama-sho")
+        .await
+        .unwrap()
+        .unwrap();
+    let key = stored.extras().photo.clone().expect("kept as an extra");
+    assert!(key.starts_with("media/facilities/obama-sho/"), "{key}");
+    let shown = c.get("/admin/shelters/obama-sho/photo").await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert_eq!(shown.content_type.as_deref(), Some("image/jpeg"));
+    let size = imagesize::blob_size(&shown.bytes).unwrap();
+    assert!(size.width <= 1024 && size.height <= 1024, "phone-sized");
+    assert!(c
+        .audit_actions()
+        .await
+        .contains(&"施設の写真を変更".to_string()));
+    let page = c.get("/admin/shelters/obama-sho").await.body;
+    assert!(page.contains("alt=\"小浜小学校の写真\""));
+}

@@ -329,6 +329,16 @@ pub fn routes() -> Routes {
         )
         .get("/admin/shelters/{id}", Needs(Shelters), shelters::show)
         .post("/admin/shelters/{id}", Needs(Shelters), shelters::save)
+        .get(
+            "/admin/shelters/{id}/photo",
+            Needs(Shelters),
+            shelters::photo::show,
+        )
+        .post(
+            "/admin/shelters/{id}/photo",
+            Needs(Shelters),
+            shelters::photo::upload,
+        )
         .get("/admin/usage", Needs(UsageReports), usage::show)
         .get("/admin/usage.csv", Needs(UsageReports), usage::export)
         .get(greetings::PATH, Needs(Greetings), greetings::show)

@@ -5,6 +5,7 @@
 
 pub mod import;
 pub mod kinds;
+pub mod photo;
 pub mod registry;
 pub mod status;
 
@@ -275,6 +276,24 @@ fn site_page(
                 button.primary type="submit" { "追加情報を保存" }
             }
             p.note { "保存すると、変更前と変更後が操作ログに記録されます。国土地理院データを取り込み直しても、追加情報は消えません。" }
+            h2 { "写真" }
+            @if site.extras().photo.is_some() {
+                img.site-photo src=(format!("{action}/photo")) alt=(format!("{}の写真", site.name()));
+            } @else {
+                p { "まだ写真はありません。" }
+            }
+            form.narrow method="post" action=(format!("{action}/photo")) enctype="multipart/form-data" {
+                (page.csrf_field())
+                div.field {
+                    label for="f-photo" { "写真（JPEGかPNG、4MBまで）" }
+                    input #f-photo type="file" name="photo" accept="image/jpeg,image/png";
+                }
+                button.primary type="submit" name="action" value="upload" { "写真を保存" }
+                @if site.extras().photo.is_some() {
+                    " "
+                    button.danger type="submit" name="action" value="remove" { "写真を削除" }
+                }
+            }
         },
     )
 }
