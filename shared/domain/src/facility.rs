@@ -102,6 +102,8 @@ pub enum Refusal {
     Extras(#[from] ExtrasError),
     #[error(transparent)]
     Kind(#[from] KindError),
+    #[error("種別「{0}」はすでにあります。別の名前にしてください。")]
+    DuplicateKindName(String),
     #[error("「{0}」は指定避難所ではないため、開設状況は設定できません。")]
     NotADesignatedShelter(String),
     #[error(
