@@ -6,14 +6,13 @@
 pub mod import;
 pub mod kinds;
 pub mod photo;
-pub mod registry;
 pub mod status;
 
 use crate::audit::{self, Actor};
 use crate::ui::form::{text_field, Problems};
 use crate::ui::form_data::FormData;
 use crate::ui::{redirect_with, Crumb, FlashKind, Page};
-use crate::{AdminState, ConsoleError, PageResult};
+use crate::{AdminState, PageResult};
 use axum::extract::{Path, Query, State};
 use bytes::Bytes;
 use maud::{html, Markup};
@@ -21,6 +20,7 @@ use std::sync::Arc;
 use tayori_domain::facility::extras::{MAX_HOURS_CHARS, MAX_NOTE_CHARS};
 use tayori_domain::facility::{Extras, ExtrasError, Facility, Refusal};
 use tayori_domain::time::format_jst;
+use tayori_facilities::{Change, FacilityError};
 
 pub const PATH: &str = "/admin/shelters";
 pub const MANUAL: &str = "shelters";
@@ -64,9 +64,12 @@ pub async fn list(
     page: Page,
     Query(query): Query<ListQuery>,
 ) -> PageResult {
-    let registry = registry::Registry::new(&state);
-    let kinds = registry.kinds().await?;
-    let sites = registry.list().await?;
+    let desk = &state.facilities;
+    let kinds = desk.kinds().await?;
+    let mut sites = Vec::new();
+    for kind in &kinds {
+        sites.extend(desk.list(kind.id()).await?);
+    }
     let needle = query.q.trim();
     let shown: Vec<&Facility> = sites
         .iter()
@@ -195,8 +198,7 @@ pub async fn show(
     page: Page,
     Path(id): Path<String>,
 ) -> PageResult {
-    let registry = registry::Registry::new(&state);
-    let site = registry.get(&id).await?.ok_or(ConsoleError::NotFound)?;
+    let site = state.facilities.get(&id).await?;
     Ok(site_page(
         &page,
         &site,
@@ -339,8 +341,7 @@ pub async fn save(
     Path(id): Path<String>,
     body: Bytes,
 ) -> PageResult {
-    let registry = registry::Registry::new(&state);
-    let site = registry.get(&id).await?.ok_or(ConsoleError::NotFound)?;
+    let site = state.facilities.get(&id).await?;
     let form = FormData::parse(&body);
     let (typed, capacity_problem) = Typed::read(&form, site.extras().photo.clone());
     if let Some(problem) = capacity_problem {
@@ -348,12 +349,12 @@ pub async fn save(
         problems.add("capacity", problem);
         return Ok(site_page(&page, &site, &typed, &problems));
     }
-    match registry
+    match state
+        .facilities
         .edit(&id, typed.extras.clone(), &actor.login_id())
-        .await?
+        .await
     {
-        None => Err(ConsoleError::NotFound),
-        Some(Err(refusal)) => {
+        Err(FacilityError::Refused(refusal)) => {
             let mut problems = Problems::default();
             match &refusal {
                 Refusal::Extras(e) => problems.add(field_of(e), e.to_string()),
@@ -361,7 +362,8 @@ pub async fn save(
             }
             Ok(site_page(&page, &site, &typed, &problems))
         }
-        Some(Ok((before, after))) => {
+        Err(e) => Err(e.into()),
+        Ok(Change { before, after }) => {
             let changes = extras_changes(before.extras(), after.extras());
             let secure = state.config.secure_cookies;
             if changes.is_empty() {

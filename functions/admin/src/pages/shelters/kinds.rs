@@ -1,7 +1,6 @@
 //! 施設の種類: the kinds staff define beyond the built-in 避難所 (公民館, AED, 給水所…), so that
 //! citizens can ask for 「近くの公民館」. Adding one, or renaming it by the same id, is audited.
 
-use super::registry::Registry;
 use super::MANUAL;
 use crate::audit::{self, Actor};
 use crate::ui::form::{text_field, Problems};
@@ -14,6 +13,7 @@ use maud::html;
 use std::sync::Arc;
 use tayori_domain::facility::kind::{MAX_KIND_ID_CHARS, MAX_KIND_NAME_CHARS};
 use tayori_domain::facility::{FacilityKind, KindError, KindId};
+use tayori_facilities::FacilityError;
 
 pub const PATH: &str = "/admin/shelters/kinds";
 
@@ -33,7 +33,7 @@ async fn render(
     typed: (&str, &str),
     problems: &Problems,
 ) -> PageResult {
-    let kinds = Registry::new(state).kinds().await?;
+    let kinds = state.facilities.kinds().await?;
     Ok(page.render(
         "施設の種類",
         &CRUMBS,
@@ -80,13 +80,21 @@ pub async fn save(
             return render(&state, &page, (&id, &name), &problems).await;
         }
     };
-    let registry = Registry::new(&state);
-    let before = registry
+    let desk = &state.facilities;
+    let before = desk
         .kinds()
         .await?
         .into_iter()
         .find(|k| k.id() == kind.id());
-    registry.save_kind(&kind).await?;
+    match desk.save_kind(&kind).await {
+        Ok(()) => {}
+        Err(FacilityError::Refused(refusal)) => {
+            let mut problems = Problems::default();
+            problems.add("name", refusal.to_string());
+            return render(&state, &page, (&id, &name), &problems).await;
+        }
+        Err(e) => return Err(e.into()),
+    }
     let summary = match &before {
         Some(old) => format!("{}：{}→{}", kind.id(), old.name(), kind.name()),
         None => format!("{}：{}", kind.id(), kind.name()),

@@ -3,7 +3,6 @@
 //! serves to citizens' phones; its key is one of the site's extras, so it is saved and audited
 //! like them and survives a re-import.
 
-use super::registry::Registry;
 use super::PATH;
 use crate::audit::{self, Actor};
 use crate::ui::form_data::FormData;
@@ -13,6 +12,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::header;
 use axum::response::IntoResponse;
 use std::sync::Arc;
+use tayori_facilities::{Change, FacilityError};
 use tayori_ports::ObjectKey;
 
 /// Where a site's photos are stored.
@@ -26,8 +26,7 @@ pub async fn upload(
     Path(id): Path<String>,
     mut multipart: Multipart,
 ) -> PageResult {
-    let registry = Registry::new(&state);
-    let site = registry.get(&id).await?.ok_or(ConsoleError::NotFound)?;
+    let site = state.facilities.get(&id).await?;
     let mut bytes = None;
     let mut fields = Vec::new();
     while let Ok(Some(field)) = multipart.next_field().await {
@@ -70,10 +69,10 @@ pub async fn upload(
     let mut extras = site.extras().clone();
     let removed = photo.is_none();
     extras.photo = photo;
-    match registry.edit(&id, extras, &actor.login_id()).await? {
-        None => Err(ConsoleError::NotFound),
-        Some(Err(refusal)) => refuse(refusal.to_string()),
-        Some(Ok((before, after))) => {
+    match state.facilities.edit(&id, extras, &actor.login_id()).await {
+        Err(FacilityError::Refused(refusal)) => refuse(refusal.to_string()),
+        Err(e) => Err(e.into()),
+        Ok(Change { before, after }) => {
             let (action, told) = if removed {
                 ("施設の写真を削除", "写真を削除しました。")
             } else {
@@ -99,10 +98,7 @@ pub async fn upload(
 
 /// The site's photo, for its page in the console.
 pub async fn show(State(state): State<Arc<AdminState>>, Path(id): Path<String>) -> PageResult {
-    let site = Registry::new(&state)
-        .get(&id)
-        .await?
-        .ok_or(ConsoleError::NotFound)?;
+    let site = state.facilities.get(&id).await?;
     let key = site.extras().photo.clone().ok_or(ConsoleError::NotFound)?;
     let key = ObjectKey::new(key).map_err(|_| ConsoleError::NotFound)?;
     let object = state

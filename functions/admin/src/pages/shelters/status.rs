@@ -3,7 +3,6 @@
 //! form each, so it works without JavaScript on a weak signal). Refused, with a link to open
 //! one, while no emergency is open; every change is timestamped and audited.
 
-use super::registry::Registry;
 use super::MANUAL;
 use crate::audit::{self, Actor};
 use crate::ui::form_data::FormData;
@@ -13,9 +12,10 @@ use axum::extract::{Query, State};
 use bytes::Bytes;
 use maud::html;
 use std::sync::Arc;
-use tayori_domain::facility::{Facility, ShelterStatus};
+use tayori_domain::facility::{Facility, KindId, ShelterStatus};
 use tayori_domain::staff::Permission;
 use tayori_domain::time::{format_jst, to_jst};
+use tayori_facilities::{Change, FacilityError};
 
 pub const PATH: &str = "/admin/shelters/status";
 
@@ -41,7 +41,6 @@ pub async fn show(
     page: Page,
     Query(query): Query<StatusQuery>,
 ) -> PageResult {
-    let registry = Registry::new(&state);
     // The banner's read says whether one is open; this page needs the record itself.
     let emergency = page.emergency.clone();
     let Some(emergency) = emergency else {
@@ -62,8 +61,9 @@ pub async fn show(
         ));
     };
     let needle = query.q.trim();
-    let shelters: Vec<Facility> = registry
-        .list()
+    let shelters: Vec<Facility> = state
+        .facilities
+        .list(&KindId::shelter())
         .await?
         .into_iter()
         .filter(Facility::is_designated_shelter)
@@ -129,21 +129,19 @@ pub async fn set(State(state): State<Arc<AdminState>>, actor: Actor, body: Bytes
         ));
     };
     let id = form.get("id");
-    let registry = Registry::new(&state);
-    match registry.set_status(&id, status, &actor.login_id()).await? {
-        None => Ok(redirect_with(
+    match state
+        .facilities
+        .set_status(&id, status, &actor.login_id())
+        .await
+    {
+        Err(refused @ (FacilityError::NotFound | FacilityError::Refused(_))) => Ok(redirect_with(
             PATH,
             FlashKind::Error,
-            "この避難所は見つかりません。一覧を開き直してください。",
+            refused.to_string(),
             secure,
         )),
-        Some(Err(refusal)) => Ok(redirect_with(
-            PATH,
-            FlashKind::Error,
-            refusal.to_string(),
-            secure,
-        )),
-        Some(Ok((before, after))) => {
+        Err(e) => Err(e.into()),
+        Ok(Change { before, after }) => {
             let was = before
                 .last_status()
                 .filter(|m| Some(m.emergency()) == after.last_status().map(|a| a.emergency()))
