@@ -383,6 +383,40 @@ async fn staff_add_a_kind_of_facility_which_is_listed_and_audited() {
         list.contains("<option value=\"kominkan\">公民館</option>"),
         "{list}"
     );
+
+    // Sites of that kind, from a CSV: an unknown kind is reported by line, a good file listed.
+    let header = "種別,名称,住所,緯度,経度,電話番号,開館時間,URL,備考\n";
+    let good = "公民館,雲浜公民館,福井県小浜市雲浜1-1,35.50,135.74,0770-52-0000,9:00〜17:00,,\n";
+    let bad = format!("{header}{good}給水所,城内給水所,福井県小浜市城内1-1,35.49,135.74,,,,\n");
+    c.get("/admin/shelters/import").await;
+    let refused = c
+        .upload(
+            "/admin/shelters/import/sites",
+            &[("sites", "sites.csv", bad.as_bytes())],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::OK);
+    assert!(refused.body.contains("3行目「種別」"), "{}", refused.body);
+    assert!(
+        refused.body.contains("種別「給水所」は登録されていません"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        !c.get("/admin/shelters").await.body.contains("雲浜公民館"),
+        "nothing imported"
+    );
+    c.get("/admin/shelters/import").await;
+    let imported = c
+        .upload(
+            "/admin/shelters/import/sites",
+            &[("sites", "sites.csv", format!("{header}{good}").as_bytes())],
+        )
+        .await;
+    assert_eq!(imported.status, StatusCode::SEE_OTHER, "{}", imported.body);
+    let list = c.get("/admin/shelters?kind=kominkan").await.body;
+    assert!(list.contains("雲浜公民館"), "{list}");
+    assert!(!list.contains("小浜小学校"), "only that kind");
 }
 
 #[tokio::test]
@@ -425,4 +459,88 @@ async fn a_sites_photo_is_stored_phone_sized_shown_and_audited_and_a_non_image_r
         .contains(&"施設の写真を変更".to_string()));
     let page = c.get("/admin/shelters/obama-sho").await.body;
     assert!(page.contains("alt=\"小浜小学校の写真\""));
+}
+
+const GSI_SITES: &[u8] =
+    include_bytes!("../../../data/shelters/obama_gsi_designated_emergency_evacuation_sites.csv");
+const GSI_SHELTERS: &[u8] =
+    include_bytes!("../../../data/shelters/obama_gsi_designated_shelters.csv");
+
+#[tokio::test]
+async fn gsis_lists_are_imported_whole_and_a_bad_row_imports_nothing_with_each_line_reported() {
+    let mut c = Console::signed_in(
+        "bousai",
+        "防災 花子",
+        "防災安全課",
+        holding(&[Permission::Shelters]),
+    )
+    .await;
+    let page = c.get("/admin/shelters/import").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("enctype=\"multipart/form-data\""));
+
+    // The 指定避難所 list with one row's latitude gone and another's out of range.
+    let text = String::from_utf8(GSI_SHELTERS.to_vec()).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    lines[1] = lines[1].replace(",35.532156,", ",,");
+    lines[2] = lines[2].replace(",35.531804099072,", ",95.5,");
+    let broken = lines.join("\n");
+    let refused = c
+        .upload(
+            "/admin/shelters/import",
+            &[
+                ("emergency_sites", "sites.csv", GSI_SITES),
+                ("shelters", "shelters.csv", broken.as_bytes()),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::OK, "{}", refused.body);
+    assert!(
+        refused
+            .body
+            .contains("避難所を取り込めませんでした（2件の誤り）"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("指定避難所 2行目「緯度」"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("指定避難所 3行目「緯度」"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("何も取り込んでいません"));
+    assert_eq!(
+        Facilities::new(c.state.platform.table.clone())
+            .registry()
+            .await
+            .unwrap(),
+        None,
+        "nothing imported"
+    );
+    assert!(!c
+        .audit_actions()
+        .await
+        .contains(&"避難所を取込".to_string()));
+
+    let imported = c
+        .upload(
+            "/admin/shelters/import",
+            &[
+                ("emergency_sites", "sites.csv", GSI_SITES),
+                ("shelters", "shelters.csv", GSI_SHELTERS),
+            ],
+        )
+        .await;
+    assert_eq!(imported.status, StatusCode::SEE_OTHER, "{}", imported.body);
+    let list = c.get("/admin/shelters").await.body;
+    assert!(list.contains("避難所を "), "{list}");
+    assert!(list.contains("内外海コミュニティセンター"));
+    assert!(c
+        .audit_actions()
+        .await
+        .contains(&"避難所を取込".to_string()));
 }

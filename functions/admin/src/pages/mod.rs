@@ -327,6 +327,21 @@ pub fn routes() -> Routes {
             Needs(Shelters),
             shelters::kinds::save,
         )
+        .get(
+            shelters::import::PATH,
+            Needs(Shelters),
+            shelters::import::show,
+        )
+        .post(
+            shelters::import::PATH,
+            Needs(Shelters),
+            shelters::import::import_gsi,
+        )
+        .post(
+            shelters::import::KIND_SITES,
+            Needs(Shelters),
+            shelters::import::import_sites,
+        )
         .get("/admin/shelters/{id}", Needs(Shelters), shelters::show)
         .post("/admin/shelters/{id}", Needs(Shelters), shelters::save)
         .get(
