@@ -391,7 +391,13 @@ mod tests {
             Facility::new(s, Extras::default()).unwrap()
         };
         let shelter = || Facility::new(site(), Extras::default()).unwrap();
-        let cases: [(&str, Facility, Option<&Emergency>, Result<(), Refusal>); 4] = [
+        type Case<'a> = (
+            &'a str,
+            Facility,
+            Option<&'a Emergency>,
+            Result<(), Refusal>,
+        );
+        let cases: [Case; 4] = [
             ("open emergency", shelter(), Some(&open), Ok(())),
             ("no emergency", shelter(), None, Err(Refusal::NoEmergency)),
             (

@@ -56,7 +56,7 @@ impl ChatRequest {
     }
 
     pub fn to_postback(&self) -> String {
-        let mut query = form_urlencoded::Serializer::new(String::from(POSTBACK_PREFIX));
+        let mut query = form_urlencoded::Serializer::new(String::new());
         query.append_pair("lat", &coordinate(self.position.lat()));
         query.append_pair("lng", &coordinate(self.position.lng()));
         if let Some(kind) = self.kind.as_ref().filter(|k| !k.is_shelter()) {
@@ -65,7 +65,7 @@ impl ChatRequest {
         if let Some(hazard) = self.hazard {
             query.append_pair("hazard", hazard.code());
         }
-        query.finish()
+        format!("{POSTBACK_PREFIX}{}", query.finish())
     }
 
     pub fn to_query(&self) -> NearbyQuery {
