@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::html;
 use tayori_deliveries::DeskError;
+use tayori_facilities::FacilityError;
 use tayori_ports::ObjectError;
 use tayori_records::RecordError;
 
@@ -25,14 +26,18 @@ pub enum ConsoleError {
     /// page before it gets here.
     #[error(transparent)]
     Deliveries(#[from] DeskError),
+    /// The facility registry failed; a refusal the clerk can act on is shown on the page
+    /// before it gets here.
+    #[error(transparent)]
+    Facilities(#[from] FacilityError),
 }
 
 impl IntoResponse for ConsoleError {
     fn into_response(self) -> Response {
         match self {
-            ConsoleError::NotFound | ConsoleError::Deliveries(DeskError::NotFound) => {
-                ui::not_found()
-            }
+            ConsoleError::NotFound
+            | ConsoleError::Deliveries(DeskError::NotFound)
+            | ConsoleError::Facilities(FacilityError::NotFound) => ui::not_found(),
             other => unavailable(&other),
         }
     }

@@ -53,6 +53,8 @@ pub struct AdminState {
     pub staff: StaffAccounts,
     pub sessions: Sessions,
     pub audit: AuditLog,
+    /// Built once per container: it keeps the registry's index between requests.
+    pub facilities: tayori_facilities::FacilityDesk,
 }
 
 impl AdminState {
@@ -61,6 +63,7 @@ impl AdminState {
             staff: StaffAccounts::new(platform.table.clone(), platform.cipher.clone()),
             sessions: Sessions::new(platform.table.clone(), config.session_policy),
             audit: AuditLog::new(platform.table.clone()),
+            facilities: tayori_facilities::FacilityDesk::new(&platform),
             platform,
             line,
             config,

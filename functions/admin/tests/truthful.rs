@@ -9,12 +9,11 @@ use support::Console;
 use tayori_domain::staff::{Permission, PermissionSet};
 
 /// The codes and labels of permissions whose pages do not exist yet.
-const NOT_BUILT: [(&str, &str); 6] = [
+const NOT_BUILT: [(&str, &str); 5] = [
     ("forms.edit", "フォームの作成"),
     ("forms.answers", "フォーム回答"),
     ("forms.export", "フォーム回答の出力"),
     ("reports.handle", "通報"),
-    ("shelters", "避難所"),
     ("faq", "FAQ"),
 ];
 

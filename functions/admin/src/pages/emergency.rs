@@ -69,6 +69,12 @@ pub async fn show(State(state): State<Arc<AdminState>>, page: Page) -> PageResul
                 }
             }
             p.note { "切り替えると、友だち全員のメニューがすぐに変わります（個別に設定したメニューも解除されます）。切替はすべて操作ログに記録されます。" }
+            h2 { "災害対応" }
+            p {
+                "避難所の開設状況の入力や、全ページの「災害対応中」の表示は、"
+                a href=(crate::pages::disaster::PATH) { "災害対応" }
+                "の開始で始まります（メニューの切替とは別の操作です）。"
+            }
         },
     ))
 }

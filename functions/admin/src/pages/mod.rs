@@ -5,6 +5,7 @@ pub mod approvals;
 pub mod audit_log;
 pub mod confirm;
 pub mod deliveries;
+pub mod disaster;
 pub mod emergency;
 pub mod garbage;
 pub mod greetings;
@@ -15,6 +16,7 @@ pub mod permission_advice;
 pub mod richmenus;
 pub mod roles;
 pub mod segments;
+pub mod shelters;
 pub mod staff;
 pub mod testers;
 pub mod usage;
@@ -231,6 +233,13 @@ pub fn routes() -> Routes {
             Needs(Segments),
             segments::set_retention,
         )
+        .get(disaster::PATH, Needs(EmergencySwitch), disaster::show)
+        .post(disaster::PATH, Needs(EmergencySwitch), disaster::open)
+        .post(
+            "/admin/disaster/{id}/close",
+            Needs(EmergencySwitch),
+            disaster::close,
+        )
         .get("/admin/emergency", Needs(EmergencySwitch), emergency::show)
         .post(
             "/admin/emergency",
@@ -296,6 +305,54 @@ pub fn routes() -> Routes {
             "/admin/garbage/notices",
             Needs(GarbageCalendars),
             garbage::notices::save,
+        )
+        .get(shelters::PATH, Needs(Shelters), shelters::list)
+        .get(
+            shelters::status::PATH,
+            Needs(Shelters),
+            shelters::status::show,
+        )
+        .post(
+            shelters::status::PATH,
+            Needs(Shelters),
+            shelters::status::set,
+        )
+        .get(
+            shelters::kinds::PATH,
+            Needs(Shelters),
+            shelters::kinds::list,
+        )
+        .post(
+            shelters::kinds::PATH,
+            Needs(Shelters),
+            shelters::kinds::save,
+        )
+        .get(
+            shelters::import::PATH,
+            Needs(Shelters),
+            shelters::import::show,
+        )
+        .post(
+            shelters::import::PATH,
+            Needs(Shelters),
+            shelters::import::import_gsi,
+        )
+        .post(
+            shelters::import::KIND_SITES,
+            Needs(Shelters),
+            shelters::import::import_sites,
+        )
+        .get("/admin/shelters/{id}", Needs(Shelters), shelters::show)
+        .post("/admin/shelters/{id}", Needs(Shelters), shelters::save)
+        .get(
+            "/admin/shelters/{id}/photo",
+            Needs(Shelters),
+            shelters::photo::show,
+        )
+        .post(
+            "/admin/shelters/{id}/photo",
+            Needs(Shelters),
+            shelters::photo::upload,
         )
         .get("/admin/usage", Needs(UsageReports), usage::show)
         .get("/admin/usage.csv", Needs(UsageReports), usage::export)

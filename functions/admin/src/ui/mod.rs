@@ -6,13 +6,18 @@ pub mod form;
 pub mod form_data;
 
 use crate::session::{cookie_value, CsrfToken, Signed, FLASH_COOKIE};
+use crate::AdminState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use std::convert::Infallible;
+use std::sync::Arc;
+use tayori_domain::emergency::Emergency;
 use tayori_domain::staff::Permission;
+use tayori_domain::time::format_jst;
+use tayori_records::Emergencies;
 
 /// One function of the console: its left-menu entry and its card on the home page, shown only
 /// to staff holding its permission. One table for both, so the two never disagree.
@@ -71,6 +76,18 @@ pub const MENU: &[MenuItem] = &[
         "/admin/emergency",
         Some(Permission::EmergencySwitch),
         "災害時に、全員のメニューを緊急用に切り替えます。",
+    ),
+    item(
+        "災害対応",
+        crate::pages::disaster::PATH,
+        Some(Permission::EmergencySwitch),
+        "災害対応の開始・終了をします。開始中は全ページに表示されます。",
+    ),
+    item(
+        "避難所・施設",
+        crate::pages::shelters::PATH,
+        Some(Permission::Shelters),
+        "避難所などの施設情報を管理し、災害時は開設状況を入力します。",
     ),
     item(
         "ごみカレンダー",
@@ -190,14 +207,33 @@ pub struct Page {
     pub csrf: String,
     pub flash: Option<Flash>,
     pub path: String,
+    /// The 災害対応 open now, for the banner every signed-in page shows.
+    pub emergency: Option<Emergency>,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Page {
+impl FromRequestParts<Arc<AdminState>> for Page {
     type Rejection = Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AdminState>,
+    ) -> Result<Self, Self::Rejection> {
+        let signed = parts.extensions.get::<Signed>().cloned();
+        // One read per page, and only for staff: the sign-in page says nothing of it. A failed
+        // read loses the banner, never the page the clerk asked for.
+        let emergency = match &signed {
+            Some(_) => Emergencies::new(state.platform.table.clone())
+                .current()
+                .await
+                .unwrap_or_else(|e| {
+                    tracing::error!(error = %e, "the open emergency could not be read for the banner");
+                    None
+                }),
+            None => None,
+        };
         Ok(Self {
-            signed: parts.extensions.get::<Signed>().cloned(),
+            signed,
+            emergency,
             csrf: parts
                 .extensions
                 .get::<CsrfToken>()
@@ -243,6 +279,13 @@ impl Page {
                             form.logout method="post" action="/admin/logout" {
                                 (self.csrf_field())
                                 button type="submit" { "ログアウト" }
+                            }
+                        }
+                    }
+                    @if let Some(open) = &self.emergency {
+                        section.disaster-banner aria-label="災害対応中のお知らせ" {
+                            a href=(crate::pages::disaster::PATH) {
+                                "災害対応中：" (open.title()) "（" (format_jst(open.opened_at())) "〜）"
                             }
                         }
                     }

@@ -48,7 +48,7 @@ impl RolePreset {
             ),
             preset(
                 "防災担当",
-                "緊急メニュー切替、リッチメニュー、配信の作成・送信",
+                "緊急メニュー切替・災害対応、避難所情報、リッチメニュー、配信の作成・送信",
                 &[
                     EmergencySwitch,
                     RichMenus,
@@ -86,7 +86,7 @@ mod tests {
                 "{}",
                 preset.name
             );
-            for unbuilt in ["避難所", "フォーム", "通報", "FAQ"] {
+            for unbuilt in ["フォーム", "通報", "FAQ"] {
                 assert!(!preset.description.contains(unbuilt), "{}", preset.name);
             }
         }

@@ -9,14 +9,15 @@ use super::workflow::{ask, submitted};
 use super::{audit_target, back, desk, refused, segment_items, target_words};
 use crate::audit::{self, Actor};
 use crate::error::PageResult;
+use crate::pages::disaster::templates;
 use crate::ui::form::Problems;
 use crate::ui::{redirect_with, FlashKind, Page};
 use crate::AdminState;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path, Query, State};
 use std::sync::Arc;
 use tayori_deliveries::{Saved, Then};
 use tayori_domain::delivery::changes::{changes, summary};
-use tayori_domain::delivery::{Delivery, DeliveryStatus};
+use tayori_domain::delivery::{Bubble, Delivery, DeliveryStatus};
 use tayori_domain::staff::Permission;
 
 /// Why a composer post larger than the console takes was not saved (the file's size is not
@@ -37,10 +38,18 @@ fn is_generated_id(id: &str) -> bool {
     id.len() == 32 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
+/// The new draft page's address: `?template=level4` starts it from a ひな形.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct NewDraft {
+    #[serde(default)]
+    template: String,
+}
+
 pub async fn new_form(
     State(state): State<Arc<AdminState>>,
     page: Page,
     actor: Actor,
+    Query(query): Query<NewDraft>,
 ) -> PageResult {
     let blank = desk(&state).blank(String::new(), &actor.login_id());
     let items = segment_items(&state).await?;
@@ -50,7 +59,10 @@ pub async fn new_form(
         stored: false,
         city: &state.config.city,
     };
-    let form = Composed::from_delivery(&blank);
+    let form = match templates::find(&query.template) {
+        Some(t) => Composed::from_template(t),
+        None => Composed::from_delivery(&blank),
+    };
     Ok(composer(&page, shown, &form, &items, &Problems::default()))
 }
 
@@ -130,6 +142,24 @@ async fn save(
         return Ok(composer(page, shown, &form, &items, &problems));
     }
     let action = form.get("action");
+    // A ひな形 goes out only once the clerk has filled in every 【placeholder】 it had.
+    if action == "submit" {
+        for (n, bubble) in applied.composition.bubbles.iter().enumerate() {
+            if let Bubble::Text { text } = bubble {
+                let left = templates::placeholders_in(text);
+                if !left.is_empty() {
+                    problems.add(
+                        &format!("text-{n}"),
+                        format!(
+                            "{}つ目の吹き出しに、ひな形の記入欄 {} が残っています。実際の内容に書き換えてから配信してください。",
+                            n + 1,
+                            left.join("")
+                        ),
+                    );
+                }
+            }
+        }
+    }
     let may_send = page.may(Permission::DeliverySend);
     // One who may send confirms first; one who may not asks for approval with this very save,
     // unless the form has a problem to mend first.

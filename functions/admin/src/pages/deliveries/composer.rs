@@ -6,6 +6,7 @@
 //! the page works without the script.
 
 use super::form::{Composed, SlotKind};
+use crate::pages::disaster::templates;
 use crate::session::MAX_FORM_BYTES;
 use crate::ui::form::Problems;
 use crate::ui::Page;
@@ -140,6 +141,16 @@ pub(super) fn composer(
         "deliveries",
         html! {
             (problems.summary())
+            @if !stored {
+                form.inline method="get" action="/admin/deliveries/new" {
+                    label for="f-template" { "ひな形から作る" }
+                    select #f-template name="template" {
+                        @for t in &templates::TEMPLATES { option value=(t.code) { (t.name) } }
+                    }
+                    button type="submit" { "ひな形を使う" }
+                    span.hint { "（今の入力は消えます。【　】の部分を書き換えるまで配信できません）" }
+                }
+            }
             div.composer {
                 form.compose method="post" action=(action) enctype="multipart/form-data" data-max-bytes=(MAX_FORM_BYTES) {
                     (page.csrf_field())

@@ -2,6 +2,7 @@
 //! into a draft, and written back into the form when the page is shown again, so that a refused
 //! save keeps every field (and the pictures already uploaded).
 
+use crate::pages::disaster::templates::{self, Template};
 use crate::ui::form::Problems;
 use crate::AdminState;
 use axum::extract::Multipart;
@@ -107,6 +108,18 @@ impl Composed {
         if let Some(at) = d.send_at() {
             form.set("send_at", to_jst(at).format("%Y-%m-%dT%H:%M").to_string());
         }
+        form
+    }
+
+    /// A new draft's form filled from a ひな形: its title and category, and its text as the
+    /// first bubble.
+    pub fn from_template(t: &Template) -> Composed {
+        let mut form = Composed::default();
+        form.set("title", t.title);
+        form.set("category", templates::CATEGORY);
+        form.set("kind0", "text");
+        form.set("text0", t.text);
+        form.set("target", "all");
         form
     }
 }
