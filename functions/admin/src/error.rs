@@ -25,14 +25,18 @@ pub enum ConsoleError {
     /// page before it gets here.
     #[error(transparent)]
     Deliveries(#[from] DeskError),
+    /// The JMA rules or their action log could not be read or written; a refusal the clerk
+    /// can act on is shown on the rules page before it gets here.
+    #[error(transparent)]
+    Disaster(#[from] tayori_disaster::DisasterError),
 }
 
 impl IntoResponse for ConsoleError {
     fn into_response(self) -> Response {
         match self {
-            ConsoleError::NotFound | ConsoleError::Deliveries(DeskError::NotFound) => {
-                ui::not_found()
-            }
+            ConsoleError::NotFound
+            | ConsoleError::Deliveries(DeskError::NotFound)
+            | ConsoleError::Disaster(tayori_disaster::DisasterError::NotFound) => ui::not_found(),
             other => unavailable(&other),
         }
     }
