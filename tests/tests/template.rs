@@ -456,7 +456,11 @@ fn the_broadcast_function_ticks_every_minute_exactly_on_time() {
 #[test]
 fn the_sample_scheduler_events_match_what_the_schedules_send() {
     let template = template();
-    for (name, job) in [("tick", "tick"), ("daily", "daily-housekeeping")] {
+    for (name, job) in [
+        ("tick", "tick"),
+        ("daily", "daily-housekeeping"),
+        ("jma-poll", "jma-poll"),
+    ] {
         let schedule = of_type(&template, "AWS::Scheduler::Schedule")
             .into_iter()
             .find(|(_, s)| {

@@ -30,6 +30,10 @@ pub enum ConsoleError {
     /// before it gets here.
     #[error(transparent)]
     Facilities(#[from] FacilityError),
+    /// The JMA rules or their action log could not be read or written; a refusal the clerk
+    /// can act on is shown on the rules page before it gets here.
+    #[error(transparent)]
+    Disaster(#[from] tayori_disaster::DisasterError),
 }
 
 impl IntoResponse for ConsoleError {
@@ -37,7 +41,8 @@ impl IntoResponse for ConsoleError {
         match self {
             ConsoleError::NotFound
             | ConsoleError::Deliveries(DeskError::NotFound)
-            | ConsoleError::Facilities(FacilityError::NotFound) => ui::not_found(),
+            | ConsoleError::Facilities(FacilityError::NotFound)
+            | ConsoleError::Disaster(tayori_disaster::DisasterError::NotFound) => ui::not_found(),
             other => unavailable(&other),
         }
     }

@@ -5,6 +5,7 @@
 
 pub mod friend_data;
 pub mod garbage_notices;
+pub mod jma_poll;
 pub mod settings;
 
 use async_trait::async_trait;
@@ -194,6 +195,12 @@ mod tests {
         assert_eq!(
             from_lambda_payload(&rotate).unwrap().detail_type,
             ROTATE_INDEX_KEY
+        );
+        let jma: serde_json::Value =
+            serde_json::from_str(include_str!("../../../events/scheduler/jma-poll.json")).unwrap();
+        assert_eq!(
+            from_lambda_payload(&jma).unwrap().detail_type,
+            jma_poll::JMA_POLL
         );
         assert!(from_scheduler(&serde_json::json!({"detail": {"job": "tick"}})).is_err());
     }

@@ -5,6 +5,7 @@
 use lambda_http::lambda_runtime::{self, service_fn, LambdaEvent};
 use serde_json::Value;
 use std::sync::Arc;
+use tayori_broadcast::jma_poll::{JmaPoll, JMA_POLL};
 use tayori_broadcast::settings::BroadcastSettings;
 use tayori_broadcast::{
     from_lambda_payload, Scheduler, DAILY, DELIVERY_REQUESTED, ROTATE_INDEX_KEY, TICK,
@@ -27,11 +28,16 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         sender: Arc::new(sender),
         sample_calendar: boot.sample_calendar,
     });
+    let jma = Arc::new(JmaPoll::new(
+        boot.platform.clone(),
+        Arc::new(tayori_disaster::HttpFeedSource::new(settings.jma_feeds)),
+    ));
     let routes = EventRoutes::default()
         .on(TICK, scheduler.clone())
         .on(DAILY, scheduler.clone())
         .on(ROTATE_INDEX_KEY, scheduler.clone())
         .on(DELIVERY_REQUESTED, scheduler)
+        .on(JMA_POLL, jma)
         .on(
             tayori_menus::SWITCH_REQUESTED,
             Arc::new(tayori_menus::SwitchHandler {

@@ -10,6 +10,9 @@ pub struct BroadcastSettings {
     /// WebhookUrl output without `/line/webhook`, or `https://<PublicDomainName>`). Required:
     /// without it no delivery image can be sent.
     pub media_base_url: String,
+    /// JMA's Atom feeds polled every minute: `JMA_EXTRA_FEED_URL` (警報) and
+    /// `JMA_EQVOL_FEED_URL` (地震・津波), JMA's PULL feeds unless set.
+    pub jma_feeds: Vec<String>,
 }
 
 impl BroadcastSettings {
@@ -18,6 +21,12 @@ impl BroadcastSettings {
         Ok(Self {
             boot: BootConfig::from_vars(vars)?,
             media_base_url: vars.required_url("PUBLIC_BASE_URL")?,
+            jma_feeds: vec![
+                vars.optional_url("JMA_EXTRA_FEED_URL")?
+                    .unwrap_or_else(|| tayori_disaster::JMA_EXTRA_FEED.into()),
+                vars.optional_url("JMA_EQVOL_FEED_URL")?
+                    .unwrap_or_else(|| tayori_disaster::JMA_EQVOL_FEED.into()),
+            ],
         })
     }
 }
@@ -47,6 +56,33 @@ mod tests {
     fn delivery_images_are_served_from_the_public_api() {
         let settings = settings("https://line.example.jp").unwrap();
         assert_eq!(settings.media_base_url, "https://line.example.jp");
+    }
+
+    #[test]
+    fn jma_feeds_default_to_jmas_pull_service() {
+        let settings = settings("https://line.example.jp").unwrap();
+        assert_eq!(
+            settings.jma_feeds,
+            [
+                "https://www.data.jma.go.jp/developer/xml/feed/extra.xml",
+                "https://www.data.jma.go.jp/developer/xml/feed/eqvol.xml"
+            ]
+        );
+        let bad = BroadcastSettings::from_lookup(&|name| match name {
+            "JMA_EQVOL_FEED_URL" => Some("data.jma.go.jp/eqvol.xml".into()),
+            "TABLE_NAME" | "BUCKET_NAME" | "KMS_KEY_ID" | "EVENT_BUS_NAME" | "LINE_SECRET_ID" => {
+                Some("x".into())
+            }
+            "PUBLIC_BASE_URL" => Some("https://line.example.jp".into()),
+            _ => None,
+        });
+        assert!(matches!(
+            bad,
+            Err(ConfigError::NotUrl {
+                name: "JMA_EQVOL_FEED_URL",
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -31,6 +31,8 @@ pub const SAMPLE_CALENDAR: tayori_garbage::SampleCalendar =
     tayori_garbage::SampleCalendar::Demonstrate;
 /// The fake LINE server accepts any non-empty bearer token.
 const DEV_ACCESS_TOKEN: &str = "tayori-local-dev-token";
+/// The folder in the data folder that stands in for JMA's feeds.
+pub const JMA_FEED_DIR: &str = "jma-feed";
 
 pub struct LocalConfig {
     /// 0 picks a free port (tests).
@@ -141,6 +143,18 @@ pub async fn start(config: LocalConfig) -> Result<Running, StartError> {
     bus.subscribe(tayori_broadcast::TICK, scheduler.clone());
     bus.subscribe(tayori_broadcast::DAILY, scheduler.clone());
     bus.subscribe(tayori_broadcast::DELIVERY_REQUESTED, scheduler);
+    // JMA's feeds are replaced by a folder: put `extra.xml` / `eqvol.xml` and the messages
+    // they link to in it, and the next tick's poll acts on them (see tayori_disaster).
+    let jma_feed = config.data_dir.join(JMA_FEED_DIR);
+    std::fs::create_dir_all(&jma_feed)
+        .map_err(|e| StartError::Storage(jma_feed.clone(), e.to_string()))?;
+    bus.subscribe(
+        tayori_broadcast::jma_poll::JMA_POLL,
+        Arc::new(tayori_broadcast::jma_poll::JmaPoll::new(
+            platform.clone(),
+            Arc::new(tayori_disaster::FolderFeedSource::new(jma_feed)),
+        )),
+    );
 
     let simulator = simulator::Simulator::new(
         base_url.clone(),
@@ -258,7 +272,8 @@ async fn source_ip(
 }
 
 /// Publishes `scheduler.tick` like EventBridge Scheduler does in AWS: once a period, aligned to
-/// the clock (the start of each minute for the default period); at 03:00 JST also the daily run.
+/// the clock (the start of each minute for the default period), with the JMA poll; at 03:00 JST
+/// also the daily run.
 async fn tick(bus: Arc<InProcessBus>, clock: Arc<dyn Clock>, every: Duration) {
     let period = every.as_millis().max(1) as i64;
     loop {
@@ -266,7 +281,13 @@ async fn tick(bus: Arc<InProcessBus>, clock: Arc<dyn Clock>, every: Duration) {
         let wait = period - now.rem_euclid(period);
         tokio::time::sleep(Duration::from_millis(wait as u64)).await;
         let at = clock.now();
-        let mut events = vec![tayori_broadcast::Tick::event(at)];
+        let mut events = vec![
+            tayori_broadcast::Tick::event(at),
+            tayori_ports::Event::new(
+                tayori_broadcast::jma_poll::JMA_POLL,
+                serde_json::json!({ "at": at }),
+            ),
+        ];
         // The daily schedule's 03:00 JST run, as in AWS (repeats within the minute are harmless).
         if tayori_broadcast::is_daily_minute(at) {
             events.push(tayori_broadcast::daily_event(at));

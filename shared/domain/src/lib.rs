@@ -4,6 +4,7 @@
 pub mod delivery;
 pub mod emergency;
 pub mod facility;
+pub mod emergency_rule;
 pub mod friend;
 pub mod greeting;
 pub mod hazard;

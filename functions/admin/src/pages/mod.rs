@@ -6,6 +6,8 @@ pub mod audit_log;
 pub mod confirm;
 pub mod deliveries;
 pub mod disaster;
+pub mod disaster_log;
+pub mod disaster_rules;
 pub mod emergency;
 pub mod garbage;
 pub mod greetings;
@@ -239,6 +241,21 @@ pub fn routes() -> Routes {
             "/admin/disaster/{id}/close",
             Needs(EmergencySwitch),
             disaster::close,
+        )
+        .get(
+            "/admin/disaster/rules",
+            Needs(EmergencySwitch),
+            disaster_rules::show,
+        )
+        .post(
+            "/admin/disaster/rules/{id}/enabled",
+            Needs(EmergencySwitch),
+            disaster_rules::set_enabled,
+        )
+        .get(
+            "/admin/disaster/log",
+            Needs(EmergencySwitch),
+            disaster_log::show,
         )
         .get("/admin/emergency", Needs(EmergencySwitch), emergency::show)
         .post(
