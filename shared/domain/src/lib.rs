@@ -6,6 +6,7 @@ pub mod emergency;
 pub mod friend;
 pub mod greeting;
 pub mod hazard;
+pub mod location;
 pub mod richmenu;
 pub mod segment;
 pub mod staff;
