@@ -3,6 +3,7 @@
 
 pub mod delivery;
 pub mod emergency;
+pub mod facility;
 pub mod friend;
 pub mod greeting;
 pub mod hazard;

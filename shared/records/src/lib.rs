@@ -24,6 +24,9 @@
 //! | garbage calendar, dictionary, holidays, notice settings | `GARBAGE` | `CALENDAR`, `DICTIONARY`, `HOLIDAYS`, `NOTICES` | – | – | console: ごみカレンダー; broadcast: morning notices; webhook: lookups |
 //! | emergency (災害対応) | `EMERGENCY#<id>` | `EVENT` | `EMERGENCIES` / `<opened at>#<id>` | – | console: banner, history; shelters: status shown and hazard filter |
 //! | open emergency | `SETTINGS` | `EMERGENCYOPEN` | – | – | the one emergency open now (written with it, removed when it closes) |
+//! | facility registry | `SETTINGS` | `FACILITYREGISTRY` | – | – | the generation of sites in force; its version moves on every site write, so a cached nearest-site index checks it with one get |
+//! | facility (施設・避難所) | `FACILITY#<generation>` | `<site id>` | – | – | shelters: nearest sites, status; console: registry, edit, status (an import writes a new generation, then switches the pointer) |
+//! | facility kinds | `SETTINGS` | `FACILITYKINDS` | – | – | the kinds staff define (公民館, AED…) |
 //! | audit entry | `AUDIT#<yyyy-mm JST>` | `<time>#<uuid>` | – | retention | console: 操作ログ by month |
 //!
 //! Records are typed here so that no function writes raw keys of another's records.
@@ -42,6 +45,7 @@
 pub mod audit;
 pub mod deliveries;
 pub mod emergencies;
+pub mod facilities;
 pub mod friends;
 pub mod garbage;
 pub mod index_keys;
@@ -58,6 +62,7 @@ pub mod webhook_events;
 pub use audit::{AuditEntry, AuditLog};
 pub use deliveries::{Batch, BatchState, Deliveries, OutOfStep, Plan, Recipient, SourcePage};
 pub use emergencies::{Emergencies, Opened};
+pub use facilities::{Facilities, Registry, Replaced};
 pub use garbage::{Change, GarbageRecords, StoredCalendar, StoredHolidays};
 pub use richmenus::{MenuDesignation, MenuImage, RichMenus, StoredMenu};
 pub use segments::{RegistrationProgress, RegistrationProgresses, SegmentItemsRecord};
