@@ -24,6 +24,9 @@ pub struct LocationReceived {
     /// The hazard the citizen picked; none means the open emergency's, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hazard: Option<Hazard>,
+    /// The facility kind asked for (公民館…); none means shelters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
 }
 
 impl LocationReceived {
