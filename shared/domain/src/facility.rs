@@ -102,6 +102,8 @@ pub enum Refusal {
     Extras(#[from] ExtrasError),
     #[error(transparent)]
     Kind(#[from] KindError),
+    #[error("種別「{0}」はすでにあります。別の名前にしてください。")]
+    DuplicateKindName(String),
     #[error("「{0}」は指定避難所ではないため、開設状況は設定できません。")]
     NotADesignatedShelter(String),
     #[error(
@@ -389,7 +391,13 @@ mod tests {
             Facility::new(s, Extras::default()).unwrap()
         };
         let shelter = || Facility::new(site(), Extras::default()).unwrap();
-        let cases: [(&str, Facility, Option<&Emergency>, Result<(), Refusal>); 4] = [
+        type Case<'a> = (
+            &'a str,
+            Facility,
+            Option<&'a Emergency>,
+            Result<(), Refusal>,
+        );
+        let cases: [Case; 4] = [
             ("open emergency", shelter(), Some(&open), Ok(())),
             ("no emergency", shelter(), None, Err(Refusal::NoEmergency)),
             (
