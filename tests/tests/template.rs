@@ -978,12 +978,18 @@ fn the_shelters_function_serves_its_map_and_api_publicly_with_least_privilege() 
     .collect();
     assert_eq!(routes, expected);
     // The router's static route is what API Gateway's proxy path forwards.
-    assert_eq!(tayori_shelters::STATIC_FILES, "/liff/shelters/static/{*path}");
+    assert_eq!(
+        tayori_shelters::STATIC_FILES,
+        "/liff/shelters/static/{*path}"
+    );
 
     let policies = serde_yaml::to_string(&properties["Policies"]).unwrap();
     assert!(policies.contains("DynamoDBReadPolicy"), "{policies}");
     assert!(!policies.contains("DynamoDBCrudPolicy"), "{policies}");
-    assert!(!policies.contains("EventBridgePutEventsPolicy"), "{policies}");
+    assert!(
+        !policies.contains("EventBridgePutEventsPolicy"),
+        "{policies}"
+    );
     assert!(!policies.contains("S3"), "{policies}");
     assert!(policies.contains("RETRYKEY#shelters/*"), "{policies}");
     assert!(policies.contains("LineSecret"), "{policies}");
@@ -991,10 +997,8 @@ fn the_shelters_function_serves_its_map_and_api_publicly_with_least_privilege() 
 
 #[test]
 fn the_location_sample_is_what_the_shelters_function_handles() {
-    let payload: serde_json::Value = serde_json::from_str(include_str!(
-        "../../events/bus/location-received.json"
-    ))
-    .unwrap();
+    let payload: serde_json::Value =
+        serde_json::from_str(include_str!("../../events/bus/location-received.json")).unwrap();
     let event = tayori_runtime::from_event_bridge(&payload).unwrap();
     assert_eq!(event.detail_type, tayori_shelters::LOCATION_RECEIVED);
     let location: tayori_domain::location::LocationReceived =

@@ -35,7 +35,12 @@ fn nearest_names_in_the_csvs(from: (f64, f64)) -> Vec<(String, f64)> {
     ] {
         let text = std::fs::read_to_string(root.join(file)).unwrap();
         let mut lines = text.lines();
-        let header: Vec<&str> = lines.next().unwrap().trim_start_matches('\u{feff}').split(',').collect();
+        let header: Vec<&str> = lines
+            .next()
+            .unwrap()
+            .trim_start_matches('\u{feff}')
+            .split(',')
+            .collect();
         let column = |name: &str| header.iter().position(|h| *h == name).unwrap();
         let (name, lat, lng) = (column("施設・場所名"), column("緯度"), column("経度"));
         for line in lines.filter(|l| !l.trim().is_empty()) {
@@ -88,8 +93,10 @@ async fn a_citizen_near_the_city_hall_receives_the_five_nearest_sites_in_order()
     let user = citizen["userId"].as_str().unwrap();
     let sent: Value = http
         .post(format!("{base}/simulator/api/events"))
-        .json(&json!({"userId": user, "kind": "location", "latitude": CITY_HALL.0,
-            "longitude": CITY_HALL.1, "title": "小浜市役所", "address": "福井県小浜市大手町6-3"}))
+        .json(
+            &json!({"userId": user, "kind": "location", "latitude": CITY_HALL.0,
+            "longitude": CITY_HALL.1, "title": "小浜市役所", "address": "福井県小浜市大手町6-3"}),
+        )
         .send()
         .await
         .unwrap()
@@ -99,7 +106,10 @@ async fn a_citizen_near_the_city_hall_receives_the_five_nearest_sites_in_order()
     assert_eq!(sent["webhookStatus"], 200, "{sent}");
     let token = sent["replyToken"].as_str().unwrap().to_string();
     let fake = running.fake_line.clone();
-    wait_for("the shelters' reply", || !fake.replies_for(&token).is_empty()).await;
+    wait_for("the shelters' reply", || {
+        !fake.replies_for(&token).is_empty()
+    })
+    .await;
 
     // LINE accepted the reply as valid (its OpenAPI schema), and no push was needed.
     let reply = running
@@ -141,10 +151,14 @@ async fn a_citizen_near_the_city_hall_receives_the_five_nearest_sites_in_order()
             .iter()
             .filter_map(|b| b["action"]["uri"].as_str())
             .collect();
-        assert!(uris.iter().any(|u| u.contains("travelmode=walking")), "{uris:?}");
         assert!(
-            uris.iter()
-                .any(|u| u.starts_with(&format!("{base}/liff/shelters/map?lat=35.4953&lng=135.7466"))),
+            uris.iter().any(|u| u.contains("travelmode=walking")),
+            "{uris:?}"
+        );
+        assert!(
+            uris.iter().any(|u| u.starts_with(&format!(
+                "{base}/liff/shelters/map?lat=35.4953&lng=135.7466"
+            ))),
             "{uris:?}"
         );
     }

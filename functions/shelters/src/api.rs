@@ -35,9 +35,7 @@ impl NearbyParams {
             longitude: coordinate(self.lng, "経度", 180.0)?,
             hazard: match blank_to_none(self.hazard) {
                 None => None,
-                Some(code) => {
-                    Some(Hazard::from_code(&code).ok_or(ApiError::UnknownHazard(code))?)
-                }
+                Some(code) => Some(Hazard::from_code(&code).ok_or(ApiError::UnknownHazard(code))?),
             },
             kind: blank_to_none(self.kind),
         })

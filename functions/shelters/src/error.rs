@@ -77,7 +77,10 @@ mod tests {
         );
         let (status, body) = rendered(ApiError::UnknownHazard("snow".into())).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert_eq!(body["error"]["message"], "「snow」という災害の種類はありません。");
+        assert_eq!(
+            body["error"]["message"],
+            "「snow」という災害の種類はありません。"
+        );
         let (status, body) = rendered(ApiError::Unavailable("table: secret detail".into())).await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(body["error"]["code"], "unavailable");

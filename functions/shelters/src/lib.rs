@@ -120,7 +120,10 @@ impl SheltersState {
     }
 
     /// The chat's answer to a location: the carousel of the nearest sites.
-    pub async fn chat_answer(&self, location: &LocationReceived) -> Result<Vec<Message>, LookupError> {
+    pub async fn chat_answer(
+        &self,
+        location: &LocationReceived,
+    ) -> Result<Vec<Message>, LookupError> {
         let query = NearbyQuery {
             position: Position::new(location.latitude, location.longitude)?,
             kind: location.kind.as_deref().map(KindId::new).transpose()?,

@@ -63,7 +63,11 @@ impl NearbyView {
             latitude: answer.position.lat(),
             longitude: answer.position.lng(),
             kind_name: answer.kind_name.clone(),
-            hazards: answer.hazards.iter().map(|h| Labelled::hazard(*h)).collect(),
+            hazards: answer
+                .hazards
+                .iter()
+                .map(|h| Labelled::hazard(*h))
+                .collect(),
             emergency: answer.emergency.as_ref().map(|e| e.title.clone()),
             sites: answer.sites.iter().map(SiteView::of).collect(),
         }

@@ -93,7 +93,9 @@ impl Shelters {
 #[tokio::test]
 async fn the_api_answers_the_five_nearest_with_distances_and_routes() {
     let s = shelters().await;
-    let (status, answer) = s.json("/api/shelters/nearby?lat=35.4953&lng=135.7466").await;
+    let (status, answer) = s
+        .json("/api/shelters/nearby?lat=35.4953&lng=135.7466")
+        .await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     let sites = answer["sites"].as_array().unwrap();
     assert_eq!(sites.len(), 5);
@@ -121,10 +123,7 @@ async fn the_api_answers_the_five_nearest_with_distances_and_routes() {
     );
     for site in tsunami["sites"].as_array().unwrap() {
         assert!(
-            site["hazards"]
-                .as_array()
-                .unwrap()
-                .contains(&json!("津波")),
+            site["hazards"].as_array().unwrap().contains(&json!("津波")),
             "{site}"
         );
     }
@@ -134,17 +133,40 @@ async fn the_api_answers_the_five_nearest_with_distances_and_routes() {
 async fn wrong_numbers_unknown_hazards_and_kinds_are_refused_in_japanese() {
     let s = shelters().await;
     for (query, code, message) in [
-        ("lng=135.7", "missing_position", "緯度が指定されていません。"),
-        ("lat=35.4&lng=東経", "invalid_position", "経度が正しくありません。"),
-        ("lat=95&lng=135.7", "invalid_position", "緯度が正しくありません。"),
-        ("lat=35.4&lng=135.7&hazard=snow", "unknown_hazard", "「snow」という災害の種類はありません。"),
-        ("lat=35.4&lng=135.7&kind=aed", "unknown_kind", "「aed」という施設の種類はありません。"),
+        (
+            "lng=135.7",
+            "missing_position",
+            "緯度が指定されていません。",
+        ),
+        (
+            "lat=35.4&lng=東経",
+            "invalid_position",
+            "経度が正しくありません。",
+        ),
+        (
+            "lat=95&lng=135.7",
+            "invalid_position",
+            "緯度が正しくありません。",
+        ),
+        (
+            "lat=35.4&lng=135.7&hazard=snow",
+            "unknown_hazard",
+            "「snow」という災害の種類はありません。",
+        ),
+        (
+            "lat=35.4&lng=135.7&kind=aed",
+            "unknown_kind",
+            "「aed」という施設の種類はありません。",
+        ),
     ] {
         let (status, body) = s.json(&format!("/api/shelters/nearby?{query}")).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
         assert_eq!(body["error"]["code"], code, "{query}");
         assert!(
-            body["error"]["message"].as_str().unwrap().starts_with(message),
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with(message),
             "{query}: {body}"
         );
     }
@@ -157,7 +179,9 @@ async fn during_an_emergency_a_full_shelter_shows_its_status_and_comes_after_the
         "e1",
         "大雨（北川・南川）",
         &[Hazard::Flood],
-        Cause::Staff { by: "bousai".into() },
+        Cause::Staff {
+            by: "bousai".into(),
+        },
         at("2026-12-02T09:00:00+09:00"),
     )
     .unwrap();
@@ -165,9 +189,14 @@ async fn during_an_emergency_a_full_shelter_shows_its_status_and_comes_after_the
         .open(flood)
         .await
         .unwrap();
-    let (_, before) = s.json("/api/shelters/nearby?lat=35.4953&lng=135.7466").await;
+    let (_, before) = s
+        .json("/api/shelters/nearby?lat=35.4953&lng=135.7466")
+        .await;
     assert_eq!(before["emergency"], "大雨（北川・南川）");
-    assert_eq!(before["hazards"], json!([{"code": "flood", "label": "洪水"}]));
+    assert_eq!(
+        before["hazards"],
+        json!([{"code": "flood", "label": "洪水"}])
+    );
     let shelter = before["sites"]
         .as_array()
         .unwrap()
@@ -182,10 +211,16 @@ async fn during_an_emergency_a_full_shelter_shows_its_status_and_comes_after_the
         .expect("a 指定避難所 among the nearest for 洪水");
     s.state
         .desk
-        .set_status(shelter["id"].as_str().unwrap(), ShelterStatus::Full, "bousai")
+        .set_status(
+            shelter["id"].as_str().unwrap(),
+            ShelterStatus::Full,
+            "bousai",
+        )
         .await
         .unwrap();
-    let (_, after) = s.json("/api/shelters/nearby?lat=35.4953&lng=135.7466").await;
+    let (_, after) = s
+        .json("/api/shelters/nearby?lat=35.4953&lng=135.7466")
+        .await;
     let sites = after["sites"].as_array().unwrap();
     let last = sites.last().unwrap();
     assert_eq!(last["id"], shelter["id"], "{after}");
@@ -211,13 +246,22 @@ async fn the_map_page_credits_gsi_and_may_load_its_tiles_and_leaflet_from_here()
     ] {
         assert!(page.contains(shown), "{shown}");
     }
-    assert!(!page.contains("<script>") && !page.contains("style="), "inline code");
+    assert!(
+        !page.contains("<script>") && !page.contains("style="),
+        "inline code"
+    );
     let policy = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
-    assert!(policy.contains("img-src 'self' https://cyberjapandata.gsi.go.jp"), "{policy}");
+    assert!(
+        policy.contains("img-src 'self' https://cyberjapandata.gsi.go.jp"),
+        "{policy}"
+    );
     assert_eq!(headers[header::REFERRER_POLICY], "no-referrer");
 
     for (path, kind) in [
-        ("vendor/leaflet/leaflet.js", "text/javascript; charset=utf-8"),
+        (
+            "vendor/leaflet/leaflet.js",
+            "text/javascript; charset=utf-8",
+        ),
         ("vendor/leaflet/leaflet.css", "text/css; charset=utf-8"),
         ("vendor/leaflet/images/marker-icon.png", "image/png"),
         ("shelters-map.js", "text/javascript; charset=utf-8"),
@@ -239,11 +283,20 @@ async fn a_location_is_answered_with_its_reply_token_and_a_valid_carousel() {
     let replies = s.sends("/v2/bot/message/reply");
     assert_eq!(replies.len(), 1);
     assert_eq!(replies[0].status, 200, "{}", replies[0].body);
-    assert!(replies[0].schema_errors.is_empty(), "{:?}", replies[0].schema_errors);
+    assert!(
+        replies[0].schema_errors.is_empty(),
+        "{:?}",
+        replies[0].schema_errors
+    );
     let carousel = &s.fake.replies_for("token-1")[0];
     assert_eq!(carousel["contents"]["type"], "carousel");
-    assert_eq!(carousel["contents"]["contents"].as_array().unwrap().len(), 5);
-    assert!(carousel.to_string().contains(&format!("{MAP}?lat=35.4953&lng=135.7466")));
+    assert_eq!(
+        carousel["contents"]["contents"].as_array().unwrap().len(),
+        5
+    );
+    assert!(carousel
+        .to_string()
+        .contains(&format!("{MAP}?lat=35.4953&lng=135.7466")));
     assert!(s.sends("/v2/bot/message/push").is_empty());
 }
 
@@ -260,7 +313,11 @@ async fn a_refused_reply_token_is_answered_by_one_push_even_when_the_bus_retries
     assert_eq!(key(&pushes[0]), key(&pushes[1]));
     assert_eq!(pushes[0].status, 200, "{}", pushes[0].body);
     assert_eq!(pushes[1].status, 409, "LINE recognises the repeat");
-    assert_eq!(s.fake.sent_messages_to(CITIZEN).len(), 2, "one carousel and its note, once");
+    assert_eq!(
+        s.fake.sent_messages_to(CITIZEN).len(),
+        2,
+        "one carousel and its note, once"
+    );
 }
 
 #[tokio::test]

@@ -265,7 +265,12 @@ impl Conversation {
     }
 
     /// Whether the shelter feature took the event (replied, or handed it to the bus).
-    async fn answered_by_shelters(&self, event: &Event, friend: &tayori_domain::Friend, at: DateTime<Utc>) -> bool {
+    async fn answered_by_shelters(
+        &self,
+        event: &Event,
+        friend: &tayori_domain::Friend,
+        at: DateTime<Utc>,
+    ) -> bool {
         match self.shelters.answer(event, friend, at).await {
             Some(ShelterAnswer::Reply(messages)) => self.reply(event, messages).await,
             Some(ShelterAnswer::HandedOver) => {}

@@ -71,7 +71,12 @@ impl ShelterChat {
     }
 
     /// The answer to `event` when it is about shelters; `None` leaves it to the other features.
-    pub async fn answer(&self, event: &Event, friend: &Friend, at: DateTime<Utc>) -> Option<ShelterAnswer> {
+    pub async fn answer(
+        &self,
+        event: &Event,
+        friend: &Friend,
+        at: DateTime<Utc>,
+    ) -> Option<ShelterAnswer> {
         match &event.kind {
             EventKind::Message(IncomingMessage::Location {
                 latitude,
@@ -159,7 +164,13 @@ mod tests {
 
     #[test]
     fn the_words_for_shelters_are_recognised_in_any_width_and_other_text_is_not() {
-        for text in ["避難所", " 近くの避難所 ", "近くの　避難所？", "避難場所", "避難所を探す"] {
+        for text in [
+            "避難所",
+            " 近くの避難所 ",
+            "近くの　避難所？",
+            "避難場所",
+            "避難所を探す",
+        ] {
             assert!(asks_for_shelters(text), "{text}");
         }
         for text in ["避難所の開設状況は？", "ごみ", "避難", "近くの公民館"] {

@@ -60,7 +60,12 @@ async fn webhook(bus: Arc<dyn EventBus>) -> Webhook {
     let fake = FakeLine::new();
     let (base, _server) = fake.serve().await;
     let line = Arc::new(LineClient::new(LineConfig::at(&base, "test-token")));
-    let state = WebhookState::new(platform.clone(), line, support::SECRET.into(), support::CITY);
+    let state = WebhookState::new(
+        platform.clone(),
+        line,
+        support::SECRET.into(),
+        support::CITY,
+    );
     Webhook {
         app: router(Arc::new(state)),
         platform,
@@ -162,7 +167,8 @@ async fn a_location_is_handed_to_the_shelters_function_once_with_its_reply_token
 }
 
 #[tokio::test]
-async fn asking_for_shelters_in_words_or_from_a_menu_opens_the_location_picker_and_publishes_nothing() {
+async fn asking_for_shelters_in_words_or_from_a_menu_opens_the_location_picker_and_publishes_nothing(
+) {
     let bus = Arc::new(Recorded::default());
     let w = webhook(bus.clone()).await;
     for (n, text) in ["近くの避難所", "避難所"].into_iter().enumerate() {
@@ -203,7 +209,11 @@ async fn a_hazard_picked_under_an_answer_is_published_like_a_location_with_the_h
         hazard: Some(Hazard::Tsunami),
     }
     .to_postback();
-    let event = w.event("01HAZARD0001", "postback", json!({"postback": {"data": data}}));
+    let event = w.event(
+        "01HAZARD0001",
+        "postback",
+        json!({"postback": {"data": data}}),
+    );
     assert_eq!(w.deliver(&event).await, StatusCode::OK);
     let published = bus.0.lock().unwrap().clone();
     assert_eq!(published.len(), 1);
