@@ -614,13 +614,13 @@ fn every_function_gets_every_variable_its_settings_require() {
         .expect("the forms function's settings");
     let shelters =
         tayori_shelters::settings::SheltersSettings::from_lookup(&lookup("SheltersFunction"))
-            .expect("the shelters function's settings");
-    assert!(
-        shelters.map_page_url().is_some(),
-        "the carousel's map button needs the public address"
+            .expect("the shelters function's settings (the public address for the map button)");
+    assert_eq!(
+        shelters.map_page_url(),
+        "https://line.example.jp/liff/shelters/map"
     );
     // And the check can fail: without its own variables the console would not start.
-    let globals_only = deployed_environment(&template, "SheltersFunction");
+    let globals_only = deployed_environment(&template, "ReportsFunction");
     let error = tayori_admin::settings::AdminSettings::from_lookup(&|name| {
         globals_only
             .iter()
