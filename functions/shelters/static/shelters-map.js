@@ -106,10 +106,15 @@
         alt: (i + 1) + ". " + site.name,
       });
       marker.bindPopup((i + 1) + ". " + site.name + "（" + site.distance + "）");
+      // The list's number on the map, so the two can be read together.
+      marker.bindTooltip(String(i + 1), { permanent: true, direction: "right", className: "site-number" });
       marker.addTo(layer);
       bounds.push(marker.getLatLng());
     });
-    map.fitBounds(L.latLngBounds(bounds), { padding: [24, 24], maxZoom: 16 });
+    // The page's layout may have changed since the map measured its box (large text, a
+    // rotated phone): measure again before framing the sites.
+    map.invalidateSize();
+    map.fitBounds(L.latLngBounds(bounds), { padding: [24, 24], maxZoom: 16, animate: false });
   }
 
   function load() {

@@ -252,7 +252,7 @@ async fn the_map_page_credits_gsi_and_may_load_its_tiles_and_leaflet_from_here()
     );
     let policy = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
     assert!(
-        policy.contains("img-src 'self' https://cyberjapandata.gsi.go.jp"),
+        policy.contains("img-src 'self' data: https://cyberjapandata.gsi.go.jp"),
         "{policy}"
     );
     assert_eq!(headers[header::REFERRER_POLICY], "no-referrer");

@@ -25,7 +25,8 @@ pub enum Surface {
     /// and the bot's pictures may come from any https address, as in LINE.
     Simulator,
     /// Public pages with GSI's map (the shelters map): no login and no LINE SDK; its own
-    /// files and Leaflet; map tiles only from GSI (`cyberjapandata.gsi.go.jp`).
+    /// files and Leaflet; map tiles only from GSI (`cyberjapandata.gsi.go.jp`), and the empty
+    /// `data:` GIF Leaflet puts in a tile it stops loading.
     PublicMap,
     /// Machine endpoints (LINE's webhook, delivery images for LINE, JSON APIs, health checks):
     /// nothing in them is ever a page.
@@ -52,7 +53,7 @@ impl Surface {
             ),
             Surface::PublicMap => concat!(
                 "default-src 'self'; script-src 'self'; style-src 'self'; ",
-                "img-src 'self' https://cyberjapandata.gsi.go.jp; connect-src 'self'; ",
+                "img-src 'self' data: https://cyberjapandata.gsi.go.jp; connect-src 'self'; ",
                 "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
             ),
             Surface::Api => "default-src 'none'; base-uri 'none'; frame-ancestors 'none'",
@@ -176,7 +177,7 @@ mod tests {
         let policy = Surface::PublicMap.content_security_policy();
         assert_eq!(
             directive(policy, "img-src").as_deref(),
-            Some("img-src 'self' https://cyberjapandata.gsi.go.jp")
+            Some("img-src 'self' data: https://cyberjapandata.gsi.go.jp")
         );
         assert_eq!(
             directive(policy, "script-src").as_deref(),
