@@ -616,8 +616,15 @@ fn every_function_gets_every_variable_its_settings_require() {
         .expect("the console's settings");
     tayori_forms::settings::FormsSettings::from_lookup(&lookup("FormsFunction"))
         .expect("the forms function's settings");
+    let shelters =
+        tayori_shelters::settings::SheltersSettings::from_lookup(&lookup("SheltersFunction"))
+            .expect("the shelters function's settings (the public address for the map button)");
+    assert_eq!(
+        shelters.map_page_url(),
+        "https://line.example.jp/liff/shelters/map"
+    );
     // And the check can fail: without its own variables the console would not start.
-    let globals_only = deployed_environment(&template, "SheltersFunction");
+    let globals_only = deployed_environment(&template, "ReportsFunction");
     let error = tayori_admin::settings::AdminSettings::from_lookup(&|name| {
         globals_only
             .iter()
@@ -684,6 +691,7 @@ fn events_from_the_bus_reach_their_functions_with_permission() {
         ("menu.switch-requested", "BroadcastFunction"),
         ("delivery.requested", "BroadcastFunction"),
         ("line.events-deferred", "WebhookFunction"),
+        ("location.received", "SheltersFunction"),
     ] {
         let (rule_id, rule) = rules
             .iter()
@@ -904,13 +912,12 @@ fn the_public_api_is_open_but_filtered() {
     assert!(has_rate_limit(acl));
 }
 
-/// Shelters, reports and CSV export are filed capabilities, not built ones: until they land their
+/// Reports and CSV export are filed capabilities, not built ones: until they land their
 /// functions answer only their health routes and hold no permission, rule or route to promise more.
 #[test]
 fn functions_not_built_yet_route_only_their_health_check_and_hold_no_permissions() {
     let template = template();
     for (function, health) in [
-        ("SheltersFunction", "/api/shelters/healthz"),
         ("ReportsFunction", "/api/reports/healthz"),
         ("ExportFunction", "/admin/api/exports/healthz"),
     ] {
@@ -939,6 +946,70 @@ fn functions_not_built_yet_route_only_their_health_check_and_hold_no_permissions
             "a bus rule targets {function}"
         );
     }
+}
+
+/// Every route the shelters function serves is on the public API, and nothing else is routed
+/// to it; it reads the table and writes only its pushes' retry keys.
+#[test]
+fn the_shelters_function_serves_its_map_and_api_publicly_with_least_privilege() {
+    let template = template();
+    let properties = &resource(&template, "SheltersFunction")["Properties"];
+    let mut routes: Vec<(String, String, String)> = properties["Events"]
+        .as_mapping()
+        .unwrap()
+        .values()
+        .map(|e| {
+            let p = &e["Properties"];
+            assert_eq!(e["Type"].as_str(), Some("Api"));
+            (
+                target(&p["RestApiId"]).unwrap().to_string(),
+                p["Method"].as_str().unwrap().to_string(),
+                p["Path"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    routes.sort();
+    let expected: Vec<(String, String, String)> = [
+        tayori_shelters::HEALTH_PATH,
+        tayori_shelters::NEARBY_API,
+        tayori_shelters::MAP_PAGE,
+        "/liff/shelters/static/{proxy+}",
+    ]
+    .into_iter()
+    .map(|path| ("PublicApi".into(), "get".into(), path.into()))
+    .collect::<BTreeSet<_>>()
+    .into_iter()
+    .collect();
+    assert_eq!(routes, expected);
+    // The router's static route is what API Gateway's proxy path forwards.
+    assert_eq!(
+        tayori_shelters::STATIC_FILES,
+        "/liff/shelters/static/{*path}"
+    );
+
+    let policies = serde_yaml::to_string(&properties["Policies"]).unwrap();
+    assert!(policies.contains("DynamoDBReadPolicy"), "{policies}");
+    assert!(!policies.contains("DynamoDBCrudPolicy"), "{policies}");
+    assert!(
+        !policies.contains("EventBridgePutEventsPolicy"),
+        "{policies}"
+    );
+    assert!(!policies.contains("S3"), "{policies}");
+    assert!(policies.contains("RETRYKEY#shelters/*"), "{policies}");
+    assert!(policies.contains("LineSecret"), "{policies}");
+}
+
+#[test]
+fn the_location_sample_is_what_the_shelters_function_handles() {
+    let payload: serde_json::Value =
+        serde_json::from_str(include_str!("../../events/bus/location-received.json")).unwrap();
+    let event = tayori_runtime::from_event_bridge(&payload).unwrap();
+    assert_eq!(event.detail_type, tayori_shelters::LOCATION_RECEIVED);
+    let location: tayori_domain::location::LocationReceived =
+        serde_json::from_value(event.detail).unwrap();
+    assert!(location.is_coordinate());
+    assert_eq!(location.hazard, None);
+    assert!(!location.reply_token.is_empty() && !location.webhook_event_id.is_empty());
 }
 
 #[test]

@@ -120,6 +120,19 @@ pub async fn start(config: LocalConfig) -> Result<Running, StartError> {
             webhook.clone(),
         )),
     );
+    // Nearest shelters: the webhook publishes a citizen's location, the shelters function
+    // answers it (as the EventBridge rule routes it in AWS); the map page is on this port.
+    let shelters = Arc::new(tayori_shelters::SheltersState::new(
+        platform.clone(),
+        format!("{base_url}{}", tayori_shelters::MAP_PAGE),
+    ));
+    bus.subscribe(
+        tayori_shelters::LOCATION_RECEIVED,
+        Arc::new(tayori_shelters::LocationHandler {
+            state: shelters.clone(),
+            line: line.clone(),
+        }),
+    );
     let admin = Arc::new(admin_state(platform.clone(), line.clone(), &config.city).await?);
     let setup_token = admin.config.setup_token.clone();
     bus.subscribe(
@@ -166,7 +179,7 @@ pub async fn start(config: LocalConfig) -> Result<Running, StartError> {
     let app = Router::new()
         .merge(tayori_webhook::router(webhook))
         .merge(tayori_webhook::media::router(platform.objects.clone()))
-        .merge(tayori_shelters::router())
+        .merge(tayori_shelters::router(shelters.clone()))
         .merge(tayori_reports::router())
         .merge(tayori_forms::router(forms))
         .merge(tayori_broadcast::router())
@@ -189,6 +202,11 @@ pub async fn start(config: LocalConfig) -> Result<Running, StartError> {
     match tayori_menus::install_defaults(&platform, &line).await {
         Ok(outcome) => tracing::info!(?outcome, "default rich menus"),
         Err(e) => tracing::error!(error = %e, "default rich menus not installed"),
+    }
+    // 小浜市's shelters from GSI's lists shipped in the repository, on a fresh data folder.
+    match shelters.desk.seed_if_empty().await {
+        Ok(outcome) => tracing::info!(?outcome, "shelter registry"),
+        Err(e) => tracing::error!(error = %e, "shelter registry not seeded"),
     }
     let ticker = tokio::spawn(tick(bus.clone(), clock, config.tick_every));
 

@@ -17,6 +17,7 @@ use tokio::time::Instant;
 use crate::batch::Received;
 use crate::garbage::{GarbageChat, TextAnswer};
 use crate::registration::{Command, Registration, DEFAULT_PRIVACY_POLICY_PATH};
+use crate::shelters::{ShelterAnswer, ShelterChat};
 
 /// Said over the nearest questions when the chat was not sure what a message asked.
 pub const NEAR_QUESTIONS: &str =
@@ -40,6 +41,7 @@ pub struct Conversation {
     seen: WebhookEvents,
     usage: UsageEvents,
     registration: Registration,
+    shelters: ShelterChat,
     sample_calendar: tayori_garbage::SampleCalendar,
 }
 
@@ -51,6 +53,7 @@ impl Conversation {
             seen: WebhookEvents::new(platform.table.clone()),
             usage: UsageEvents::new(platform.table.clone()),
             registration: Registration::new(&platform, DEFAULT_PRIVACY_POLICY_PATH.into()),
+            shelters: ShelterChat::new(&platform),
             sample_calendar: Default::default(),
             platform,
             line,
@@ -162,7 +165,10 @@ impl Conversation {
                 self.count(UsageKind::FriendBlocked, at, &friend).await;
             }
             EventKind::Message(message) => {
-                self.friends.update(&user_id, at, |f| f.seen(at)).await?;
+                let friend = self.friends.update(&user_id, at, |f| f.seen(at)).await?;
+                if self.answered_by_shelters(&event, &friend, at).await {
+                    return Ok(());
+                }
                 let near = match message {
                     IncomingMessage::Text { text, .. } => {
                         match self.answer_text(&user_id, text, at, now).await? {
@@ -185,6 +191,9 @@ impl Conversation {
                 let command = Command::from_postback(data);
                 if !command.as_ref().is_some_and(Command::is_answer) {
                     self.count(UsageKind::MenuTap, at, &friend).await;
+                }
+                if self.answered_by_shelters(&event, &friend, at).await {
+                    return Ok(());
                 }
                 if let Some(command) = command {
                     let messages = self.registration.handle(&user_id, command, at).await?;
@@ -253,6 +262,21 @@ impl Conversation {
         Ok(vec![
             Message::text(greetings.default_reply).with_quick_reply(QuickReply::new(buttons))
         ])
+    }
+
+    /// Whether the shelter feature took the event (replied, or handed it to the bus).
+    async fn answered_by_shelters(
+        &self,
+        event: &Event,
+        friend: &tayori_domain::Friend,
+        at: DateTime<Utc>,
+    ) -> bool {
+        match self.shelters.answer(event, friend, at).await {
+            Some(ShelterAnswer::Reply(messages)) => self.reply(event, messages).await,
+            Some(ShelterAnswer::HandedOver) => {}
+            None => return false,
+        }
+        true
     }
 
     async fn count(&self, kind: UsageKind, at: DateTime<Utc>, friend: &tayori_domain::Friend) {

@@ -15,6 +15,7 @@ pub mod garbage;
 pub mod media;
 pub mod registration;
 pub mod settings;
+pub mod shelters;
 pub mod testers;
 
 use axum::extract::{DefaultBodyLimit, State};

@@ -8,6 +8,7 @@ pub mod emergency_rule;
 pub mod friend;
 pub mod greeting;
 pub mod hazard;
+pub mod location;
 pub mod richmenu;
 pub mod segment;
 pub mod staff;

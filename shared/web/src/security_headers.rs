@@ -24,6 +24,10 @@ pub enum Surface {
     /// The local run's LINE simulator: its own files and Leaflet; map tiles from OpenStreetMap
     /// and the bot's pictures may come from any https address, as in LINE.
     Simulator,
+    /// Public pages with GSI's map (the shelters map): no login and no LINE SDK; its own
+    /// files and Leaflet; map tiles only from GSI (`cyberjapandata.gsi.go.jp`), and the empty
+    /// `data:` GIF Leaflet puts in a tile it stops loading.
+    PublicMap,
     /// Machine endpoints (LINE's webhook, delivery images for LINE, JSON APIs, health checks):
     /// nothing in them is ever a page.
     Api,
@@ -47,17 +51,23 @@ impl Surface {
                 "connect-src 'self'; ",
                 "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
             ),
+            Surface::PublicMap => concat!(
+                "default-src 'self'; script-src 'self'; style-src 'self'; ",
+                "img-src 'self' data: https://cyberjapandata.gsi.go.jp; connect-src 'self'; ",
+                "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+            ),
             Surface::Api => "default-src 'none'; base-uri 'none'; frame-ancestors 'none'",
         }
     }
 
+    /// The map page's address carries the citizen's position: it goes nowhere either.
     /// LIFF URLs can carry tokens (LINE puts them in the fragment; the local run's form takes
     /// `?id_token=`), so LIFF pages send no referrer at all; console addresses name records, so
     /// they stay within the console.
     pub fn referrer_policy(self) -> &'static str {
         match self {
             Surface::Console | Surface::Simulator => "same-origin",
-            Surface::Liff | Surface::Api => "no-referrer",
+            Surface::Liff | Surface::PublicMap | Surface::Api => "no-referrer",
         }
     }
 }
@@ -103,10 +113,11 @@ mod tests {
     use axum::routing::get;
     use tower::ServiceExt;
 
-    const ALL: [Surface; 4] = [
+    const ALL: [Surface; 5] = [
         Surface::Console,
         Surface::Liff,
         Surface::Simulator,
+        Surface::PublicMap,
         Surface::Api,
     ];
 
@@ -150,6 +161,33 @@ mod tests {
                 .is_some_and(|s| s.contains("https://static.line-scdn.net"));
             assert_eq!(has_sdk, surface == Surface::Liff, "{surface:?}");
         }
+    }
+
+    #[test]
+    fn only_the_public_map_loads_gsi_tiles_and_it_sends_no_referrer() {
+        for surface in ALL {
+            let policy = surface.content_security_policy();
+            let images = directive(policy, "img-src").unwrap_or_default();
+            assert_eq!(
+                images.contains("https://cyberjapandata.gsi.go.jp"),
+                surface == Surface::PublicMap,
+                "{surface:?}"
+            );
+        }
+        let policy = Surface::PublicMap.content_security_policy();
+        assert_eq!(
+            directive(policy, "img-src").as_deref(),
+            Some("img-src 'self' data: https://cyberjapandata.gsi.go.jp")
+        );
+        assert_eq!(
+            directive(policy, "script-src").as_deref(),
+            Some("script-src 'self'")
+        );
+        assert_eq!(
+            directive(policy, "connect-src").as_deref(),
+            Some("connect-src 'self'")
+        );
+        assert_eq!(Surface::PublicMap.referrer_policy(), "no-referrer");
     }
 
     async fn answer(surface: Surface, route: Router) -> axum::http::Response<axum::body::Body> {
