@@ -16,6 +16,7 @@ async fn main() -> Result<(), lambda_http::Error> {
         Some(id) => Some(tayori_runtime::secret_string(id).await?),
         None => None,
     };
+    let seed = boot.city == tayori_facilities::data::SHIPPED_FOR;
     let state = AdminState::new(
         boot.platform,
         boot.line,
@@ -28,6 +29,14 @@ async fn main() -> Result<(), lambda_http::Error> {
             sample_calendar: boot.sample_calendar,
         },
     );
+    // The shelters function only reads; a fresh deployment for 小浜市 gets the shipped GSI rows
+    // from the first console container (one read on later starts), before anyone imports.
+    if seed {
+        match state.facilities.seed_if_empty().await {
+            Ok(seeded) => tracing::info!(seeded, "shelter registry"),
+            Err(e) => tracing::error!(error = %e, "shelter registry not seeded"),
+        }
+    }
     // The source address the allow-list checks and the stage prefix come from API Gateway.
     tayori_web::LambdaApp::new(router(Arc::new(state)))
         .run()

@@ -1,6 +1,10 @@
 //! 小浜市's rows of GSI's lists, shipped with Tayori so that a fresh install answers
 //! 「近くの避難所」 at once (see `data/shelters/SOURCES.md` for their source, terms and caveats).
 
+/// The city the shipped rows are for: another city's deployment starts with an empty registry
+/// and imports its own lists.
+pub const SHIPPED_FOR: &str = "小浜市";
+
 pub const OBAMA_EMERGENCY_SITES: &[u8] =
     include_bytes!("../../../data/shelters/obama_gsi_designated_emergency_evacuation_sites.csv");
 pub const OBAMA_SHELTERS: &[u8] =
