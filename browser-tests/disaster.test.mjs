@@ -4,7 +4,8 @@
 // that the tests after this one see a console at peace.
 //
 // Run by scripts/browser-test, which passes BASE_URL, ADMIN_LOGIN, ADMIN_PASSWORD and
-// SCREENSHOT_DIR (docs/manual/images with UPDATE_SCREENSHOTS=1: shelter-status.png).
+// SCREENSHOT_DIR (docs/manual/images with UPDATE_SCREENSHOTS=1: shelter-status.png,
+// shelters-map-full.png).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,7 @@ const DATA = new URL('../data/shelters/', import.meta.url);
 const EMERGENCY_SITES = fileURLToPath(new URL('obama_gsi_designated_emergency_evacuation_sites.csv', DATA));
 const SHELTERS = fileURLToPath(new URL('obama_gsi_designated_shelters.csv', DATA));
 const TITLE = '令和8年7月大雨（訓練）';
+const CITY_HALL = { lat: 35.4953, lng: 135.7466 };
 
 async function flash(page) {
   const message = page.locator('.flash');
@@ -59,9 +61,14 @@ test('a shelter set to 満員 from a phone during an emergency', { timeout: 180_
 
   await step('on a phone, a shelter is set to 満員 with one press', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
+    // The 指定避難所 nearest the city hall among those for the emergency's hazards: the one
+    // a citizen there is offered first.
+    const near = await (await fetch(`${BASE_URL}/api/shelters/nearby?lat=${CITY_HALL.lat}&lng=${CITY_HALL.lng}`)).json();
+    const target = near.sites.find((s) => s.designations.includes('指定避難所'));
+    assert.ok(target, 'a 指定避難所 near the city hall for the emergency\'s hazards');
+    shelter = target.name;
     await page.goto(`${BASE_URL}/admin/shelters/status`);
-    const card = page.locator('li.shelter-card').first();
-    shelter = (await card.locator('h2').innerText()).trim();
+    const card = page.locator('li.shelter-card').filter({ has: page.locator('h2', { hasText: shelter }) }).first();
     assert.match(await card.locator('.now').innerText(), /現在：未入力/);
     // Nothing wider than the phone: no sideways scrolling in the field.
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
@@ -77,6 +84,19 @@ test('a shelter set to 満員 from a phone during an emergency', { timeout: 180_
     assert.equal(await card.getByRole('button', { name: `${shelter}を満員にする` }).getAttribute('aria-pressed'), 'true');
     await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot(page, 'shelter-status.png');
+  });
+
+  await step('a citizen at the city hall sees it 満員, with the time, after the open ones', async () => {
+    await page.goto(`${BASE_URL}/liff/shelters/map?lat=${CITY_HALL.lat}&lng=${CITY_HALL.lng}`);
+    const items = page.locator('#sites li');
+    await items.first().waitFor();
+    const count = await items.count();
+    const last = items.nth(count - 1);
+    assert.equal((await last.locator('h3').innerText()).trim(), `${count}. ${shelter}`);
+    assert.match(await last.locator('.status').innerText(), /状況：満員（\d+月\d+日.*更新）|状況：満員（.*\d\d:\d\d.*更新）/);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the map page scrolls sideways by ${overflow} px`);
+    await screenshot(page, 'shelters-map-full.png', { fullPage: true });
   });
 
   await step('staff close the emergency after confirming, and the banner goes', async () => {

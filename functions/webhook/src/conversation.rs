@@ -255,8 +255,9 @@ impl Conversation {
             .usual_buttons()
             .await?;
         buttons.extend([
-            registration_button("登録内容", "reg:show"),
-            registration_button("登録変更", "reg:start"),
+            postback_button("近くの避難所", crate::shelters::ASK_POSTBACK),
+            postback_button("登録内容", "reg:show"),
+            postback_button("登録変更", "reg:start"),
         ]);
         buttons.truncate(MAX_QUICK_REPLIES);
         Ok(vec![
@@ -295,7 +296,7 @@ impl Conversation {
     }
 }
 
-fn registration_button(label: &str, data: &str) -> QuickReplyItem {
+fn postback_button(label: &str, data: &str) -> QuickReplyItem {
     QuickReplyItem::new(Action::Postback {
         label: Some(label.to_owned()),
         data: data.to_owned(),

@@ -3,6 +3,8 @@
 //!
 //! - 「避難所」「近くの避難所」 (and [`ASK_POSTBACK`], for a rich menu area) are answered at once
 //!   with the ask-location message: its quick reply opens LINE's location picker.
+//! - 「近くの公民館」, for any kind of facility staff defined, gets the same question; the kind
+//!   waits in [`LocationAsks`] (ten minutes) for the location, which carries no context.
 //! - A location message, or a hazard picked under an earlier answer
 //!   (`shelters:near?lat=…&lng=…&hazard=…`), is published as `location.received` with the
 //!   event's reply token, and nothing is replied here: the shelters function looks the sites
@@ -13,14 +15,16 @@
 
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
+use tayori_domain::facility::FacilityKind;
 use tayori_domain::location::{LocationReceived, LOCATION_RECEIVED};
 use tayori_domain::usage::{UsageEvent, UsageKind};
 use tayori_domain::Friend;
 use tayori_facilities::chat::{ask_location, ChatRequest};
+use tayori_facilities::FacilityDesk;
 use tayori_line::message::Message;
 use tayori_line::webhook::{Event, EventKind, IncomingMessage};
 use tayori_ports::{EventBus, Platform};
-use tayori_records::UsageEvents;
+use tayori_records::{LocationAsks, UsageEvents};
 use unicode_normalization::UnicodeNormalization;
 
 /// What citizens write to ask for the nearest shelters (after NFKC, spaces removed).
@@ -60,6 +64,8 @@ struct Asked {
 pub struct ShelterChat {
     bus: Arc<dyn EventBus>,
     usage: UsageEvents,
+    facilities: FacilityDesk,
+    asks: LocationAsks,
 }
 
 impl ShelterChat {
@@ -67,6 +73,8 @@ impl ShelterChat {
         Self {
             bus: platform.bus.clone(),
             usage: UsageEvents::new(platform.table.clone()),
+            facilities: FacilityDesk::new(platform),
+            asks: LocationAsks::new(platform.table.clone()),
         }
     }
 
@@ -83,19 +91,36 @@ impl ShelterChat {
                 longitude,
                 ..
             }) => {
+                let kind = self.asks.take(&friend.user_id).await.unwrap_or_else(|e| {
+                    // The shelters are the answer a citizen needs most; they get those.
+                    tracing::error!(error = %e, "the kind asked for could not be read");
+                    None
+                });
                 let asked = Asked {
                     latitude: *latitude,
                     longitude: *longitude,
                     hazard: None,
-                    kind: None,
+                    kind,
                 };
                 Some(self.hand_over(event, friend, asked, at).await)
             }
             EventKind::Message(IncomingMessage::Text { text, .. }) if asks_for_shelters(text) => {
-                Some(ShelterAnswer::Reply(vec![ask_location(None)]))
+                Some(self.ask_for_shelters(friend).await)
             }
             EventKind::Postback { data, .. } if data == ASK_POSTBACK => {
-                Some(ShelterAnswer::Reply(vec![ask_location(None)]))
+                Some(self.ask_for_shelters(friend).await)
+            }
+            EventKind::Message(IncomingMessage::Text { text, .. }) => {
+                let kind = self.kind_asked_for(text).await?;
+                if let Err(e) = self
+                    .asks
+                    .remember(&friend.user_id, kind.id().as_str(), at)
+                    .await
+                {
+                    tracing::error!(error = %e, "the kind asked for could not be kept");
+                    return Some(ShelterAnswer::Reply(vec![Message::text(NOT_NOW)]));
+                }
+                Some(ShelterAnswer::Reply(vec![ask_location(Some(&kind))]))
             }
             EventKind::Postback { data, .. } => {
                 let request = ChatRequest::from_postback(data)?;
@@ -109,6 +134,30 @@ impl ShelterChat {
             }
             _ => None,
         }
+    }
+
+    /// The question for shelters; a kind asked for earlier no longer waits for the location.
+    async fn ask_for_shelters(&self, friend: &Friend) -> ShelterAnswer {
+        if let Err(e) = self.asks.forget(&friend.user_id).await {
+            tracing::error!(error = %e, "an earlier question could not be forgotten");
+        }
+        ShelterAnswer::Reply(vec![ask_location(None)])
+    }
+
+    /// The staff-defined kind 「近くの<name>」 names, if any. Only text of that shape reads the
+    /// kinds, so other messages cost nothing here.
+    async fn kind_asked_for(&self, text: &str) -> Option<FacilityKind> {
+        let name = facility_asked_for(text)?;
+        let kinds = match self.facilities.kinds().await {
+            Ok(kinds) => kinds,
+            Err(e) => {
+                tracing::error!(error = %e, "facility kinds could not be read");
+                return None;
+            }
+        };
+        kinds
+            .into_iter()
+            .find(|k| !k.is_shelter() && normalised(k.name()) == name)
     }
 
     async fn hand_over(
@@ -151,11 +200,23 @@ impl ShelterChat {
     }
 }
 
+/// `text` in NFKC without spaces or a closing 「？」「！」「。」.
+fn normalised(text: &str) -> String {
+    let normalised: String = text.nfkc().filter(|c| !c.is_whitespace()).collect();
+    normalised.trim_end_matches(['?', '!', '。']).to_owned()
+}
+
 /// Whether `text` asks for the nearest shelters, whatever the width of its characters.
 pub fn asks_for_shelters(text: &str) -> bool {
-    let normalised: String = text.nfkc().filter(|c| !c.is_whitespace()).collect();
-    let normalised = normalised.trim_end_matches(['?', '!', '。']);
-    ASKING_TEXTS.contains(&normalised)
+    ASKING_TEXTS.contains(&normalised(text).as_str())
+}
+
+/// The name in 「近くの<name>」 (「近くの<name>を探す」), normalised, if `text` has that shape.
+fn facility_asked_for(text: &str) -> Option<String> {
+    let text = normalised(text);
+    let name = text.strip_prefix("近くの")?;
+    let name = name.strip_suffix("を探す").unwrap_or(name);
+    (!name.is_empty()).then(|| name.to_owned())
 }
 
 #[cfg(test)]
@@ -176,5 +237,19 @@ mod tests {
         for text in ["避難所の開設状況は？", "ごみ", "避難", "近くの公民館"] {
             assert!(!asks_for_shelters(text), "{text}");
         }
+    }
+
+    #[test]
+    fn a_facility_is_asked_for_as_near_something() {
+        assert_eq!(
+            facility_asked_for("近くの公民館").as_deref(),
+            Some("公民館")
+        );
+        assert_eq!(
+            facility_asked_for(" 近くの ＡＥＤを探す？").as_deref(),
+            Some("AED")
+        );
+        assert_eq!(facility_asked_for("近くの"), None);
+        assert_eq!(facility_asked_for("公民館"), None);
     }
 }

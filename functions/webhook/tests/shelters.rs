@@ -237,3 +237,74 @@ async fn when_the_bus_is_down_the_citizen_is_told_to_send_the_location_again() {
     );
     assert_eq!(w.lookups_counted().await, 0);
 }
+
+#[tokio::test]
+async fn asking_for_a_kind_staff_defined_keeps_it_until_the_location_arrives() {
+    use tayori_domain::facility::{FacilityKind, KindId};
+    let bus = Arc::new(Recorded::default());
+    let w = webhook(bus.clone()).await;
+    let kominkan = FacilityKind::new(KindId::new("kominkan").unwrap(), "公民館").unwrap();
+    tayori_facilities::FacilityDesk::new(&w.platform)
+        .save_kind(&kominkan)
+        .await
+        .unwrap();
+    let text = |id: &str, text: &str| {
+        w.event(
+            id,
+            "message",
+            json!({"message": {"type": "text", "id": "1", "quoteToken": "q", "text": text}}),
+        )
+    };
+
+    // A kind nobody defined is not this feature's: the usual answers take it.
+    assert_eq!(
+        w.deliver(&text("01KIND0", "近くの図書館")).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        w.deliver(&text("01KIND1", "近くの 公民館")).await,
+        StatusCode::OK
+    );
+    let replies = w.replies();
+    assert_eq!(replies.len(), 2);
+    assert!(!replies[0].to_string().contains("位置情報を送る"));
+    let asked = &replies[1]["messages"][0];
+    assert!(
+        asked["text"].as_str().unwrap().contains("近くの公民館"),
+        "{asked}"
+    );
+    assert_eq!(
+        asked["quickReply"]["items"][0]["action"]["type"],
+        "location"
+    );
+
+    let first = w.event("01KIND2", "message", location(35.4953, 135.7466));
+    assert_eq!(w.deliver(&first).await, StatusCode::OK);
+    // The question is answered once: the next location asks for shelters again.
+    let second = w.event("01KIND3", "message", location(35.4953, 135.7466));
+    assert_eq!(w.deliver(&second).await, StatusCode::OK);
+    let kinds: Vec<Option<String>> = bus
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            serde_json::from_value::<LocationReceived>(e.detail.clone())
+                .unwrap()
+                .kind
+        })
+        .collect();
+    assert_eq!(kinds, [Some("kominkan".to_owned()), None]);
+
+    // Asking for shelters after a kind forgets the kind.
+    assert_eq!(
+        w.deliver(&text("01KIND4", "近くの公民館")).await,
+        StatusCode::OK
+    );
+    assert_eq!(w.deliver(&text("01KIND5", "避難所")).await, StatusCode::OK);
+    let third = w.event("01KIND6", "message", location(35.4953, 135.7466));
+    assert_eq!(w.deliver(&third).await, StatusCode::OK);
+    let last = bus.0.lock().unwrap().last().cloned().unwrap();
+    let last: LocationReceived = serde_json::from_value(last.detail).unwrap();
+    assert_eq!(last.kind, None);
+}

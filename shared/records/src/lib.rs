@@ -27,6 +27,7 @@
 //! | facility registry | `SETTINGS` | `FACILITYREGISTRY` | – | – | the generation of sites in force; its version moves on every site write, so a cached nearest-site index checks it with one get |
 //! | facility (施設・避難所) | `FACILITY#<generation>` | `<site id>` | – | – | shelters: nearest sites, status; console: registry, edit, status (an import writes a new generation, then switches the pointer) |
 //! | facility kinds | `SETTINGS` | `FACILITYKINDS` | – | – | the kinds staff define (公民館, AED…) |
+//! | location question | `LOCATIONASK#<userId>` | `KIND` | – | 10 min | webhook: the kind 「近くの公民館」 asked for, until the location arrives |
 //! | audit entry | `AUDIT#<yyyy-mm JST>` | `<time>#<uuid>` | – | retention | console: 操作ログ by month |
 //!
 //! Records are typed here so that no function writes raw keys of another's records.
@@ -49,6 +50,7 @@ pub mod facilities;
 pub mod friends;
 pub mod garbage;
 pub mod index_keys;
+pub mod location_asks;
 pub mod retention;
 pub mod richmenus;
 pub mod segments;
@@ -72,6 +74,7 @@ pub use testers::{Redemption, Tester, Testers};
 pub use usage::UsageEvents;
 
 pub use friends::Friends;
+pub use location_asks::LocationAsks;
 pub use settings::Settings;
 pub use webhook_events::WebhookEvents;
 
