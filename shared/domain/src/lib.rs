@@ -3,8 +3,8 @@
 
 pub mod delivery;
 pub mod emergency;
-pub mod facility;
 pub mod emergency_rule;
+pub mod facility;
 pub mod friend;
 pub mod greeting;
 pub mod hazard;
