@@ -6,8 +6,9 @@ mod support;
 
 use axum::http::StatusCode;
 use support::Console;
-use tayori_disaster::{ActionRecord, DisasterRecords, RuleDesk};
+use tayori_disaster::{ActionRecord, DisasterRecords, EmergencyDesk, LiftingNotice, RuleDesk};
 use tayori_domain::emergency_rule::{FirstMessage, RuleMatch};
+use tayori_domain::hazard::Hazard;
 use tayori_domain::staff::{Permission, PermissionSet};
 use tayori_ports::ObjectKey;
 
@@ -320,4 +321,70 @@ async fn a_clerk_without_the_emergency_permission_cannot_add_or_edit_rules() {
             .name(),
         "大雨警報（小浜市）"
     );
+}
+
+fn notice(id: &str, at: chrono::DateTime<chrono::Utc>) -> LiftingNotice {
+    LiftingNotice {
+        id: id.into(),
+        at,
+        rule_id: "default-heavy-rain-emergency".into(),
+        rule_name: "大雨特別警報（小浜市）".into(),
+        entry_id: format!("urn:{id}"),
+        message_title: "気象特別警報・警報・注意報".into(),
+        matched: RuleMatch {
+            area_code: "1820400".into(),
+            area_name: "小浜市".into(),
+            what: "大雨特別警報（解除）".into(),
+        },
+        xml_key: format!("jma/{id}.xml"),
+    }
+}
+
+const LIFTED: &str = "気象庁が小浜市の大雨特別警報の解除を発表しました";
+
+#[tokio::test]
+async fn a_lifting_after_the_emergency_opened_is_in_the_banner_with_what_to_do() {
+    let mut c = signed_in().await;
+    let records = DisasterRecords::new(c.state.platform.table.clone());
+    let now = c.state.platform.clock.now();
+    // No emergency open: a 解除 alone says nothing.
+    records
+        .put_notice(&notice("old", now - chrono::Duration::hours(2)))
+        .await
+        .unwrap();
+    assert!(!c
+        .get("/admin/disaster/rules")
+        .await
+        .body
+        .contains("解除を発表しました"));
+
+    let desk = EmergencyDesk::new(
+        c.state.platform.table.clone(),
+        c.state.platform.clock.clone(),
+    );
+    let open = desk
+        .open("令和8年7月大雨", &[Hazard::Flood], "bousai")
+        .await
+        .unwrap();
+    // The only 解除 is older than this emergency: not this one's.
+    let page = c.get("/admin/disaster/rules").await.body;
+    assert!(page.contains("災害対応中：令和8年7月大雨"));
+    assert!(!page.contains("解除を発表しました"), "{page}");
+
+    let lifted_at = open.opened_at() + chrono::Duration::minutes(30);
+    records.put_notice(&notice("new", lifted_at)).await.unwrap();
+    let page = c.get("/admin/disaster/rules").await.body;
+    assert!(page.contains(LIFTED), "{page}");
+    assert!(page.contains(&format!(
+        "（{}）。通常メニューへの切替と災害対応の終了は、確認のうえ手動で行ってください。",
+        tayori_domain::time::format_jst(lifted_at)
+    )));
+    assert!(page.contains("href=\"/admin/emergency\""));
+    assert!(page.contains("href=\"/admin/disaster\""));
+
+    // Closed by hand: the banner and its notice go.
+    desk.close(open.id(), "bousai").await.unwrap();
+    let page = c.get("/admin/disaster/rules").await.body;
+    assert!(!page.contains("災害対応中："));
+    assert!(!page.contains(LIFTED));
 }
