@@ -74,6 +74,7 @@ async fn render(state: &AdminState, page: &Page, draft: Draft, problems: Problem
         "emergency",
         html! {
             (problems.summary())
+            p { "気象庁の情報による自動開始：" a href="/admin/disaster/rules" { "JMA自動切替ルール" } "　" a href="/admin/disaster/log" { "自動実行の記録" } }
             @match &current {
                 Some(open) => (open_section(page, open)),
                 None => (open_form(page, &draft, &problems)),
