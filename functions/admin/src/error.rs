@@ -42,7 +42,10 @@ impl IntoResponse for ConsoleError {
             ConsoleError::NotFound
             | ConsoleError::Deliveries(DeskError::NotFound)
             | ConsoleError::Facilities(FacilityError::NotFound)
-            | ConsoleError::Disaster(tayori_disaster::DisasterError::NotFound) => ui::not_found(),
+            | ConsoleError::Disaster(tayori_disaster::DisasterError::NotFound)
+            | ConsoleError::Disaster(tayori_disaster::DisasterError::EmergencyNotFound) => {
+                ui::not_found()
+            }
             other => unavailable(&other),
         }
     }

@@ -9,11 +9,13 @@
 //! What is not understood is logged and skipped: a malformed message, an unknown type or code
 //! never switches anything and never stops the poll.
 
+pub mod emergency;
 pub mod poller;
 pub mod rules;
 pub mod source;
 pub mod store;
 
+pub use emergency::{EmergencyDesk, RuleOpening};
 pub use poller::{latest_cancellations, PollReport, Poller, JMA_ACTOR, MAX_ENTRY_AGE_MINUTES};
 pub use rules::RuleDesk;
 pub use source::{FeedFetch, FeedSource, FolderFeedSource, HttpFeedSource, SourceError};
@@ -44,8 +46,13 @@ pub enum DisasterError {
     Objects(#[from] tayori_ports::ObjectError),
     #[error("最初のメッセージを作れませんでした: {0}")]
     Desk(#[from] tayori_deliveries::DeskError),
-    #[error("災害対応を開始できませんでした: {0}")]
+    /// The emergency itself refused (no name, already closed…): shown as it is.
+    #[error(transparent)]
     Emergency(#[from] tayori_domain::emergency::EmergencyError),
+    #[error("すでに災害対応「{0}」が開始されています。同時に開始できるのは1件です。")]
+    AlreadyOpen(String),
+    #[error("この災害対応は見つかりません。")]
+    EmergencyNotFound,
 }
 
 impl DisasterError {
@@ -53,7 +60,12 @@ impl DisasterError {
     pub fn is_refusal(&self) -> bool {
         matches!(
             self,
-            DisasterError::Rule(_) | DisasterError::NotFound | DisasterError::Conflict
+            DisasterError::Rule(_)
+                | DisasterError::NotFound
+                | DisasterError::Conflict
+                | DisasterError::Emergency(_)
+                | DisasterError::AlreadyOpen(_)
+                | DisasterError::EmergencyNotFound
         )
     }
 }

@@ -12,20 +12,20 @@
 //! A rule acts at most once per open emergency: a 大津波警報 that follows the 津波警報 within
 //! one emergency does not send the first message again.
 
+use crate::emergency::{EmergencyDesk, RuleOpening};
 use crate::source::{FeedFetch, FeedSource};
 use crate::store::{sha256_hex, ActionRecord, DisasterRecords, LiftingNotice};
 use crate::DisasterError;
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use std::sync::Arc;
 use tayori_deliveries::{DeliveryDesk, Then};
 use tayori_domain::delivery::{Bubble, Composition, Delivery, DELIVERY_REQUESTED};
-use tayori_domain::emergency::{Cause, Emergency};
+use tayori_domain::emergency::Emergency;
 use tayori_domain::emergency_rule::{EmergencyRule, FirstMessage, RuleMatch};
 use tayori_domain::richmenu::MenuMode;
 use tayori_domain::segment::Target;
 use tayori_jma::{parse, parse_feed, Bulletin, FeedEntry, MessageType, Parsed};
 use tayori_ports::{Event, ObjectKey, Platform};
-use tayori_records::{Emergencies, Opened};
 
 /// Who Tayori's automatic actions are by, in deliveries, the menu switch and emergencies.
 pub const JMA_ACTOR: &str = "system:jma";
@@ -57,7 +57,7 @@ pub struct Poller {
     source: Arc<dyn FeedSource>,
     records: DisasterRecords,
     desk: DeliveryDesk,
-    emergencies: Emergencies,
+    emergencies: EmergencyDesk,
 }
 
 enum Handled {
@@ -73,7 +73,7 @@ impl Poller {
         Self {
             records: DisasterRecords::new(platform.table.clone()),
             desk: DeliveryDesk::new(&platform),
-            emergencies: Emergencies::new(platform.table.clone()),
+            emergencies: EmergencyDesk::new(platform.table.clone(), platform.clock.clone()),
             source,
             platform,
         }
@@ -266,7 +266,7 @@ impl Poller {
             action.steps.clear();
         }
         let now = self.platform.clock.now();
-        let emergency = self.emergency(rule, entry, &action, now).await?;
+        let emergency = self.emergency(rule, entry, &action).await?;
         if let Some((emergency, step)) = &emergency {
             action.steps.push(step.clone());
             let first = self
@@ -354,7 +354,6 @@ impl Poller {
         rule: &EmergencyRule,
         entry: &FeedEntry,
         action: &ActionRecord,
-        now: DateTime<Utc>,
     ) -> Result<Option<(Emergency, String)>, DisasterError> {
         if !rule.open_emergency() {
             return Ok(self
@@ -363,34 +362,26 @@ impl Poller {
                 .await?
                 .map(|e| (e, "開いている災害対応はそのまま".to_string())));
         }
-        let cause = Cause::Jma {
-            rule: rule.id().into(),
-            message: entry.id.clone(),
-        };
-        let opening = Emergency::open(action.id.clone(), rule.name(), rule.hazards(), cause, now)?;
-        match self.emergencies.open(opening).await? {
-            Opened::Opened(e) => {
+        let opening = self
+            .emergencies
+            .open_for_rule(
+                &action.id,
+                rule.name(),
+                rule.hazards(),
+                rule.id(),
+                &entry.id,
+            )
+            .await?;
+        Ok(Some(match opening {
+            RuleOpening::Opened(e) => {
                 let step = format!("災害対応「{}」を開始", e.title());
-                Ok(Some((e, step)))
+                (e, step)
             }
-            Opened::AlreadyOpen(open) => {
-                let hazards = rule.hazards().to_vec();
-                let widened = self
-                    .emergencies
-                    .update(open.id(), |e| {
-                        e.widen(&hazards);
-                        Ok::<_, DisasterError>(())
-                    })
-                    .await?;
-                let e = match widened {
-                    Some(Ok(e)) => e,
-                    Some(Err(e)) => return Err(e),
-                    None => open,
-                };
+            RuleOpening::Widened(e) => {
                 let step = format!("開いている災害対応「{}」に災害種別を追加", e.title());
-                Ok(Some((e, step)))
+                (e, step)
             }
-        }
+        }))
     }
 
     /// Asks for the 緊急 menu on the bus; the SwitchHandler switches and audits. A lost event

@@ -4,6 +4,7 @@
 
 use crate::store::DisasterRecords;
 use crate::DisasterError;
+use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use tayori_domain::emergency_rule::{EmergencyRule, RuleSettings};
 use tayori_ports::{Clock, StoreError, TableStore};
@@ -87,6 +88,27 @@ impl RuleDesk {
     ) -> Result<RuleChange, DisasterError> {
         let now = self.clock.now();
         self.change(id, |rule| {
+            rule.revise(settings.clone(), by, now)?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// The same, from a form opened when the rule was last changed at `seen`: a rule changed
+    /// since (by another clerk, or turned on or off) is refused as [`DisasterError::Conflict`]
+    /// rather than overwritten with what the form showed.
+    pub async fn revise_seen(
+        &self,
+        id: &str,
+        settings: RuleSettings,
+        by: &str,
+        seen: DateTime<Utc>,
+    ) -> Result<RuleChange, DisasterError> {
+        let now = self.clock.now();
+        self.change(id, |rule| {
+            if rule.updated_at() != seen {
+                return Err(DisasterError::Conflict);
+            }
             rule.revise(settings.clone(), by, now)?;
             Ok(())
         })

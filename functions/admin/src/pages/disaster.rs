@@ -2,9 +2,8 @@
 //! and the past ones, and close it. While one is open every console page shows a banner, the
 //! field staff may set shelter statuses, and citizens see them.
 //!
-//! Opening and closing live here, in one place, over `tayori_records::Emergencies`: the
-//! facilities desk has no emergency use case, and the record already holds the one rule that
-//! matters (one open at a time). Both are audited.
+//! Opening and closing go through `tayori_disaster::EmergencyDesk`, the one owner the JMA
+//! poller uses too; this page parses, calls, audits and renders.
 
 pub mod templates;
 
@@ -16,13 +15,12 @@ use crate::ui::{redirect_with, Crumb, FlashKind, Page};
 use crate::{AdminState, PageResult};
 use axum::extract::{Path, State};
 use bytes::Bytes;
-use chrono::{DateTime, Utc};
 use maud::{html, Markup};
 use std::sync::Arc;
-use tayori_domain::emergency::{Cause, Emergency, EmergencyError, MAX_TITLE_CHARS};
+use tayori_disaster::{DisasterError, EmergencyDesk};
+use tayori_domain::emergency::{Cause, Emergency, MAX_TITLE_CHARS};
 use tayori_domain::hazard::Hazard;
 use tayori_domain::time::format_jst;
-use tayori_records::{Emergencies, Opened, RecordError};
 
 pub const PATH: &str = "/admin/disaster";
 
@@ -31,47 +29,8 @@ const CRUMBS: [Crumb<'static>; 2] = [("ホーム", "/admin"), ("災害対応", P
 /// How many past emergencies the page lists.
 const HISTORY: usize = 20;
 
-/// Why an emergency could not be opened or closed, in the clerk's words.
-#[derive(Debug, thiserror::Error)]
-pub enum DisasterError {
-    #[error(transparent)]
-    Refused(#[from] EmergencyError),
-    #[error("すでに災害対応「{0}」が開始されています。同時に開始できるのは1件です。")]
-    AlreadyOpen(String),
-    #[error("この災害対応は見つかりません。")]
-    NotFound,
-    #[error(transparent)]
-    Record(#[from] RecordError),
-}
-
-/// Opens an emergency for `by`, unless one is open already.
-pub async fn open_emergency(
-    records: &Emergencies,
-    title: &str,
-    hazards: &[Hazard],
-    by: &str,
-    now: DateTime<Utc>,
-) -> Result<Emergency, DisasterError> {
-    let id = uuid::Uuid::new_v4().simple().to_string();
-    let cause = Cause::Staff { by: by.to_owned() };
-    let emergency = Emergency::open(id, title, hazards, cause, now)?;
-    match records.open(emergency).await? {
-        Opened::Opened(emergency) => Ok(emergency),
-        Opened::AlreadyOpen(open) => Err(DisasterError::AlreadyOpen(open.title().to_owned())),
-    }
-}
-
-/// Closes the emergency `id` for `by`.
-pub async fn close_emergency(
-    records: &Emergencies,
-    id: &str,
-    by: &str,
-    now: DateTime<Utc>,
-) -> Result<Emergency, DisasterError> {
-    match records.update(id, |e| e.close(by, now)).await? {
-        None => Err(DisasterError::NotFound),
-        Some(result) => Ok(result?),
-    }
+fn desk(state: &AdminState) -> EmergencyDesk {
+    EmergencyDesk::new(state.platform.table.clone(), state.platform.clock.clone())
 }
 
 /// The hazards' words, or what an emergency without a GSI hazard is.
@@ -106,15 +65,16 @@ pub async fn show(State(state): State<Arc<AdminState>>, page: Page) -> PageResul
 }
 
 async fn render(state: &AdminState, page: &Page, draft: Draft, problems: Problems) -> PageResult {
-    let records = Emergencies::new(state.platform.table.clone());
-    let current = records.current().await?;
-    let history = records.recent(HISTORY).await?;
+    let desk = desk(state);
+    let current = desk.current().await?;
+    let history = desk.recent(HISTORY).await?;
     Ok(page.render(
         "災害対応",
         &CRUMBS,
         "emergency",
         html! {
             (problems.summary())
+            p { "気象庁の情報による自動開始：" a href="/admin/disaster/rules" { "JMA自動切替ルール" } "　" a href="/admin/disaster/log" { "自動実行の記録" } }
             @match &current {
                 Some(open) => (open_section(page, open)),
                 None => (open_form(page, &draft, &problems)),
@@ -211,17 +171,10 @@ pub async fn open(
             .filter_map(|code| Hazard::from_code(code))
             .collect(),
     };
-    let records = Emergencies::new(state.platform.table.clone());
-    let now = state.platform.clock.now();
     let secure = state.config.secure_cookies;
-    match open_emergency(
-        &records,
-        &draft.title,
-        &draft.hazards,
-        &actor.login_id(),
-        now,
-    )
-    .await
+    match desk(&state)
+        .open(&draft.title, &draft.hazards, &actor.login_id())
+        .await
     {
         Ok(opened) => {
             audit::record(
@@ -243,13 +196,15 @@ pub async fn open(
                 secure,
             ))
         }
-        Err(DisasterError::Refused(e)) => {
+        Err(DisasterError::Emergency(e)) => {
             let mut problems = Problems::default();
             problems.add("title", e.to_string());
             render(&state, &page, draft, problems).await
         }
-        Err(DisasterError::Record(e)) => Err(e.into()),
-        Err(e) => Ok(redirect_with(PATH, FlashKind::Error, e.to_string(), secure)),
+        Err(e) if e.is_refusal() => {
+            Ok(redirect_with(PATH, FlashKind::Error, e.to_string(), secure))
+        }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -261,10 +216,12 @@ pub async fn close(
     body: Bytes,
 ) -> PageResult {
     let form = FormData::parse(&body);
-    let records = Emergencies::new(state.platform.table.clone());
+    let desk = desk(&state);
     let secure = state.config.secure_cookies;
-    let Some(emergency) = records.get(&id).await? else {
-        return Err(crate::ConsoleError::NotFound);
+    let emergency = match desk.get(&id).await {
+        Ok(emergency) => emergency,
+        Err(DisasterError::EmergencyNotFound) => return Err(crate::ConsoleError::NotFound),
+        Err(e) => return Err(e.into()),
     };
     let action = format!("{PATH}/{id}/close");
     if !is_confirmed(&form.get(CONFIRMED)) {
@@ -283,8 +240,7 @@ pub async fn close(
         };
         return Ok(confirm.render(&page, &CRUMBS, "emergency"));
     }
-    let now = state.platform.clock.now();
-    match close_emergency(&records, &id, &actor.login_id(), now).await {
+    match desk.close(&id, &actor.login_id()).await {
         Ok(closed) => {
             audit::record(
                 &state,
@@ -295,7 +251,7 @@ pub async fn close(
                     "「{}」（{}〜{}）",
                     closed.title(),
                     format_jst(closed.opened_at()),
-                    format_jst(now)
+                    closed.closed_at().map(format_jst).unwrap_or_default()
                 ),
             )
             .await;
@@ -306,8 +262,10 @@ pub async fn close(
                 secure,
             ))
         }
-        Err(DisasterError::Record(e)) => Err(e.into()),
-        Err(DisasterError::NotFound) => Err(crate::ConsoleError::NotFound),
-        Err(e) => Ok(redirect_with(PATH, FlashKind::Error, e.to_string(), secure)),
+        Err(DisasterError::EmergencyNotFound) => Err(crate::ConsoleError::NotFound),
+        Err(e) if e.is_refusal() => {
+            Ok(redirect_with(PATH, FlashKind::Error, e.to_string(), secure))
+        }
+        Err(e) => Err(e.into()),
     }
 }

@@ -247,6 +247,26 @@ pub fn routes() -> Routes {
             Needs(EmergencySwitch),
             disaster_rules::show,
         )
+        .get(
+            disaster_rules::NEW_PATH,
+            Needs(EmergencySwitch),
+            disaster_rules::new_form,
+        )
+        .post(
+            disaster_rules::NEW_PATH,
+            Needs(EmergencySwitch),
+            disaster_rules::create,
+        )
+        .get(
+            "/admin/disaster/rules/{id}",
+            Needs(EmergencySwitch),
+            disaster_rules::edit_form,
+        )
+        .post(
+            "/admin/disaster/rules/{id}",
+            Needs(EmergencySwitch),
+            disaster_rules::save,
+        )
         .post(
             "/admin/disaster/rules/{id}/enabled",
             Needs(EmergencySwitch),

@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use std::convert::Infallible;
 use std::sync::Arc;
+use tayori_disaster::{latest_cancellations, LiftingNotice};
 use tayori_domain::emergency::Emergency;
 use tayori_domain::staff::Permission;
 use tayori_domain::time::format_jst;
@@ -209,6 +210,9 @@ pub struct Page {
     pub path: String,
     /// The 災害対応 open now, for the banner every signed-in page shows.
     pub emergency: Option<Emergency>,
+    /// The latest JMA 解除 notice recorded after the open emergency began: the banner tells
+    /// staff to switch back by hand, since nothing switches back by itself.
+    pub lifting: Option<LiftingNotice>,
 }
 
 impl FromRequestParts<Arc<AdminState>> for Page {
@@ -231,9 +235,24 @@ impl FromRequestParts<Arc<AdminState>> for Page {
                 }),
             None => None,
         };
+        // Only while an emergency is open, and one read of the newest notice: an older 解除
+        // belongs to a past emergency, not this one.
+        let lifting = match &emergency {
+            Some(open) => latest_cancellations(&state.platform, 1)
+                .await
+                .unwrap_or_else(|e| {
+                    tracing::error!(error = %e, "the JMA 解除 notices could not be read for the banner");
+                    Vec::new()
+                })
+                .into_iter()
+                .next()
+                .filter(|notice| notice.at > open.opened_at()),
+            None => None,
+        };
         Ok(Self {
             signed,
             emergency,
+            lifting,
             csrf: parts
                 .extensions
                 .get::<CsrfToken>()
@@ -243,6 +262,16 @@ impl FromRequestParts<Arc<AdminState>> for Page {
             path: parts.uri.path().to_string(),
         })
     }
+}
+
+/// 「小浜市の大雨警報」 from a notice whose match reads 「大雨警報（解除）」: the kind's name
+/// without its status, which the sentence says.
+fn lifted_words(notice: &LiftingNotice) -> String {
+    let what = &notice.matched.what;
+    let kind = what
+        .split_once('（')
+        .map_or(what.as_str(), |(kind, _)| kind);
+    format!("{}の{}", notice.matched.area_name, kind)
 }
 
 /// One link in the breadcrumbs; the last one is the current page.
@@ -286,6 +315,13 @@ impl Page {
                         section.disaster-banner aria-label="災害対応中のお知らせ" {
                             a href=(crate::pages::disaster::PATH) {
                                 "災害対応中：" (open.title()) "（" (format_jst(open.opened_at())) "〜）"
+                            }
+                            @if let Some(notice) = &self.lifting {
+                                p.lifting {
+                                    "気象庁が" (lifted_words(notice)) "の解除を発表しました（" (format_jst(notice.at)) "）。通常メニューへの切替と災害対応の終了は、確認のうえ手動で行ってください。"
+                                    " " a href="/admin/emergency" { "緊急メニュー切替" }
+                                    " " a href=(crate::pages::disaster::PATH) { "災害対応" }
+                                }
                             }
                         }
                     }
