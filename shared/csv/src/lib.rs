@@ -1,4 +1,4 @@
-//! The CSV writer every export shares.
+//! The CSV writer every export shares, and the reader every import shares ([`read`]).
 //!
 //! Staff open exports in Excel on Windows. Excel reads a UTF-8 file correctly only when it starts
 //! with a BOM, and older setups expect CP932 (Shift_JIS), so both are offered. A cell that starts
@@ -10,6 +10,8 @@
 //!
 //! Files Tayori also reads back (the 5374 garbage data set) go through [`read_back`], the same
 //! rule the other way round, so a neutralised cell imports as the value it was.
+
+pub mod read;
 
 use encoding_rs::SHIFT_JIS;
 

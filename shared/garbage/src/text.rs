@@ -4,8 +4,9 @@
 //! with CRLF or LF line ends. Valid UTF-8 is taken as UTF-8 (a CP932 file of Japanese text is
 //! almost never valid UTF-8); anything else is decoded as CP932.
 //!
-//! The CSV reader is small and strict on purpose: it keeps the line number each record starts on
-//! (for error messages) and never guesses about broken quoting.
+//! The CSV reader is the one every import shares (`tayori_csv::read`): strict on purpose, it
+//! keeps the line number each record starts on (for error messages) and never guesses about
+//! broken quoting. Its refusals are worded here for the calendar's import report.
 //!
 //! Writing and reading share the export writer's formula rule (`tayori_csv`): a cell Excel would
 //! run as a formula is written with a leading `'`, and read back without it, so data from a third
@@ -14,127 +15,44 @@
 
 use crate::error::ImportError;
 
+use tayori_csv::read::ReadError;
+pub use tayori_csv::read::Record;
+
 /// Decodes an uploaded file as UTF-8 (BOM stripped) or else CP932.
 pub fn decode(file: &str, bytes: &[u8]) -> Result<String, ImportError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok(text.to_owned());
-    }
-    let (text, had_errors) = encoding_rs::SHIFT_JIS.decode_without_bom_handling(bytes);
-    if had_errors {
-        return Err(ImportError::new(
-            file,
-            None,
-            None,
-            "文字コードを判別できません（UTF-8 か Shift_JIS（CP932）で保存してください）",
-        ));
-    }
-    Ok(text.into_owned())
-}
-
-/// One CSV record and the 1-based line it starts on.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Record {
-    pub line: usize,
-    pub fields: Vec<String>,
+    tayori_csv::read::decode(bytes).map_err(|e| import_error(file, e))
 }
 
 /// Splits CSV text into records (RFC 4180 quoting). Blank lines are skipped.
 pub fn parse_csv(file: &str, text: &str) -> Result<Vec<Record>, ImportError> {
-    let mut records = Vec::new();
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut line = 1;
-    let mut start_line = 1;
-    let mut in_quotes = false;
-    let mut quoted_field = false;
-    let mut chars = text.chars().peekable();
-    let mut row_has_content = false;
-    while let Some(c) = chars.next() {
-        if in_quotes {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    chars.next();
-                    field.push('"');
-                }
-                '"' => in_quotes = false,
-                '\n' => {
-                    line += 1;
-                    field.push('\n');
-                }
-                _ => field.push(c),
-            }
-            continue;
-        }
-        match c {
-            '"' if field.is_empty() && !quoted_field => {
-                in_quotes = true;
-                quoted_field = true;
-                row_has_content = true;
-            }
-            '"' => {
-                return Err(ImportError::new(
-                    file,
-                    Some(line),
-                    Some(fields.len() + 1),
-                    "引用符（\"）の位置が正しくありません",
-                ))
-            }
-            ',' => {
-                fields.push(std::mem::take(&mut field));
-                quoted_field = false;
-                row_has_content = true;
-            }
-            '\r' if chars.peek() == Some(&'\n') => {}
-            '\n' | '\r' => {
-                if row_has_content || !field.is_empty() {
-                    fields.push(std::mem::take(&mut field));
-                    records.push(Record {
-                        line: start_line,
-                        fields: std::mem::take(&mut fields),
-                    });
-                }
-                quoted_field = false;
-                row_has_content = false;
-                line += 1;
-                start_line = line;
-            }
-            _ => {
-                if quoted_field {
-                    return Err(ImportError::new(
-                        file,
-                        Some(line),
-                        Some(fields.len() + 1),
-                        "引用符（\"）の後に余分な文字があります",
-                    ));
-                }
-                field.push(c);
-                row_has_content = true;
-            }
-        }
-    }
-    if in_quotes {
-        return Err(ImportError::new(
+    tayori_csv::read::records(text).map_err(|e| import_error(file, e))
+}
+
+/// The reader's refusal, worded for the calendar's import report.
+fn import_error(file: &str, error: ReadError) -> ImportError {
+    match error {
+        ReadError::Encoding => ImportError::new(
             file,
-            Some(start_line),
             None,
-            "引用符（\"）が閉じられていません",
-        ));
-    }
-    if row_has_content || !field.is_empty() {
-        fields.push(field);
-        records.push(Record {
-            line: start_line,
-            fields,
-        });
-    }
-    for field in records.iter_mut().flat_map(|r| r.fields.iter_mut()) {
-        let plain = tayori_csv::read_back(field);
-        if plain.len() != field.len() {
-            *field = plain.to_owned();
+            None,
+            "文字コードを判別できません（UTF-8 か Shift_JIS（CP932）で保存してください）",
+        ),
+        ReadError::QuoteInCell { line, column } => ImportError::new(
+            file,
+            Some(line),
+            Some(column),
+            "引用符（\"）の位置が正しくありません",
+        ),
+        ReadError::TextAfterQuote { line, column } => ImportError::new(
+            file,
+            Some(line),
+            Some(column),
+            "引用符（\"）の後に余分な文字があります",
+        ),
+        ReadError::Unclosed { line } => {
+            ImportError::new(file, Some(line), None, "引用符（\"）が閉じられていません")
         }
     }
-    Ok(records)
 }
 
 /// Writes records as UTF-8 CSV with CRLF line ends (what 5374 publishers and Excel expect),
