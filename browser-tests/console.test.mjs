@@ -441,7 +441,8 @@ test('the staff console, as a clerk uses it', { timeout: 300_000 }, async (t) =>
 
     const chart = page.getByRole('img', { name: 'サービス別の件数（棒グラフ）' });
     assert.ok(await chart.isVisible());
-    assert.equal(await chart.locator('rect').count(), 7);
+    // One bar per service that records its use (避難所検索 included), whether used or not.
+    assert.equal(await chart.locator('rect').count(), 8);
     const widths = await chart.locator('rect').evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('width'))));
     assert.equal(Math.max(...widths), widths[3], 'the longest bar is 友だち追加');
     await screenshot(page, 'usage.png');

@@ -116,7 +116,7 @@ test('the simulator sends media, draws the rich menu and fits a phone', { timeou
     const areas = page.getByRole('group', { name: 'リッチメニュー' }).getByRole('button');
     assert.deepEqual(
       await areas.evaluateAll((bs) => bs.map((b) => b.getAttribute('aria-label'))),
-      ['登録内容の確認・変更', '今日のごみ', '次の収集日'],
+      ['近くの避難所', '登録内容の確認・変更', '今日のごみ'],
     );
     await screenshot(page, 'simulator-emergency.png', { fullPage: true });
     await switchMenu(clerk, '通常メニューに戻す', '訓練の終了', '現在、通常メニューを表示しています');
