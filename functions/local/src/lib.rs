@@ -191,6 +191,12 @@ pub async fn start(config: LocalConfig) -> Result<Running, StartError> {
         .route("/", get(|| async { Redirect::to("/simulator") }))
         .layer(axum::middleware::from_fn(source_ip));
 
+    // 小浜市's shelters from GSI's lists shipped in the repository, on a fresh data folder,
+    // before the server answers anyone.
+    match shelters.desk.seed_if_empty().await {
+        Ok(outcome) => tracing::info!(?outcome, "shelter registry"),
+        Err(e) => tracing::error!(error = %e, "shelter registry not seeded"),
+    }
     let server = tokio::spawn(async move {
         let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
         if let Err(e) = axum::serve(listener, app).await {
@@ -202,11 +208,6 @@ pub async fn start(config: LocalConfig) -> Result<Running, StartError> {
     match tayori_menus::install_defaults(&platform, &line).await {
         Ok(outcome) => tracing::info!(?outcome, "default rich menus"),
         Err(e) => tracing::error!(error = %e, "default rich menus not installed"),
-    }
-    // 小浜市's shelters from GSI's lists shipped in the repository, on a fresh data folder.
-    match shelters.desk.seed_if_empty().await {
-        Ok(outcome) => tracing::info!(?outcome, "shelter registry"),
-        Err(e) => tracing::error!(error = %e, "shelter registry not seeded"),
     }
     let ticker = tokio::spawn(tick(bus.clone(), clock, config.tick_every));
 
