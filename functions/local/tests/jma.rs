@@ -2,7 +2,6 @@
 //! JMA's URL) switches the menu and sends the first message once, as the poll on every tick
 //! reads the folder.
 
-use serde_json::{json, Value};
 use std::time::Duration;
 use tayori_disaster::RuleDesk;
 use tayori_domain::richmenu::MenuMode;
@@ -19,36 +18,11 @@ fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-async fn follower(base: &str) -> String {
-    let http = reqwest::Client::new();
-    let citizen: Value = http
-        .post(format!("{base}/simulator/api/citizens"))
-        .json(&json!({ "name": "若狭 花子" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let user_id = citizen["userId"].as_str().unwrap().to_string();
-    let sent: Value = http
-        .post(format!("{base}/simulator/api/events"))
-        .json(&json!({ "kind": "follow", "userId": user_id }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(sent["webhookStatus"], 200, "{sent}");
-    user_id
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tsunami_warning_in_the_feed_folder_switches_the_menu_and_sends_once() {
     let dir = tempfile::tempdir().unwrap();
     let running = support::run(dir.path(), Duration::from_millis(200)).await;
-    let citizen = follower(&running.base_url).await;
+    let citizen = support::follower(&running.base_url).await;
     let rules = RuleDesk::new(
         running.platform.table.clone(),
         running.platform.clock.clone(),

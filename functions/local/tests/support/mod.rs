@@ -1,6 +1,7 @@
 //! What every local-run test needs: start the run in a temporary folder, wait for something.
 #![allow(dead_code)] // each test binary uses its own part of this module
 
+use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
 use tayori_local::{start, LocalConfig, Running};
@@ -36,4 +37,30 @@ pub async fn wait_for<F: Fn() -> bool>(what: &str, ok: F) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     panic!("timed out waiting for {what}");
+}
+
+/// A simulator citizen who has just followed the account (the welcome answered); their user id.
+pub async fn follower(base: &str) -> String {
+    let http = reqwest::Client::new();
+    let citizen: Value = http
+        .post(format!("{base}/simulator/api/citizens"))
+        .json(&json!({ "name": "若狭 花子" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let user_id = citizen["userId"].as_str().unwrap().to_string();
+    let sent: Value = http
+        .post(format!("{base}/simulator/api/events"))
+        .json(&json!({ "kind": "follow", "userId": user_id }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(sent["webhookStatus"], 200, "{sent}");
+    user_id
 }
