@@ -15,26 +15,7 @@ async fn a_simulated_citizen_is_invited_after_follow_and_registers_through_the_l
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let citizen: Value = http
-        .post(format!("{base}/simulator/api/citizens"))
-        .json(&json!({"name": "若狭 花子"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let user_id = citizen["userId"].as_str().unwrap().to_string();
-    let sent: Value = http
-        .post(format!("{base}/simulator/api/events"))
-        .json(&json!({"kind": "follow", "userId": user_id}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(sent["webhookStatus"], 200, "{sent}");
+    let user_id = support::follower(&base).await;
     let fake = running.fake_line.clone();
     let mut reply = None;
     for _ in 0..100 {
