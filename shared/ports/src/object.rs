@@ -98,8 +98,11 @@ pub trait ObjectStore: Send + Sync {
     async fn list(&self, prefix: &str) -> Result<Vec<ObjectKey>, ObjectError>;
     /// A URL that reads `key` with a plain GET until `expires_in` has passed (at most
     /// [`MAX_PRESIGNED_LIFE`]): how staff pages show report photos without proxying them.
-    async fn presign_get(&self, key: &ObjectKey, expires_in: Duration)
-        -> Result<String, ObjectError>;
+    async fn presign_get(
+        &self,
+        key: &ObjectKey,
+        expires_in: Duration,
+    ) -> Result<String, ObjectError>;
     /// An upload of one object of `content_type` to `key` until `expires_in` has passed (at
     /// most [`MAX_PRESIGNED_LIFE`]), stored as `put` stores it (encrypted with the city's key
     /// on S3). `max_bytes` is enforced where the store can (the embedded one refuses a larger

@@ -35,10 +35,7 @@ impl LocalKeyFile {
 
 /// Reads the 32-byte secret at `path`, or creates a random one (mode 0600, parent folders 0700)
 /// when absent. `what` names the file in the warning about loose permissions.
-pub(super) fn secret_file(
-    path: &Path,
-    what: &str,
-) -> Result<Zeroizing<[u8; 32]>, EmbeddedError> {
+pub(super) fn secret_file(path: &Path, what: &str) -> Result<Zeroizing<[u8; 32]>, EmbeddedError> {
     let io = |source| EmbeddedError::Io {
         path: path.to_path_buf(),
         source,

@@ -9,9 +9,9 @@ mod object_urls;
 mod sqlite_table;
 
 pub use folder_objects::FolderObjects;
-pub use object_urls::{objects_router, OBJECTS_PATH};
 pub use in_process_bus::{DeadLetter, InProcessBus};
 pub use local_key_file::LocalKeyFile;
+pub use object_urls::{objects_router, OBJECTS_PATH};
 pub use sqlite_table::SqliteTable;
 
 use std::path::{Path, PathBuf};

@@ -43,7 +43,10 @@ pub(super) struct UrlSigner {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Grant<'a> {
     Read,
-    Write { content_type: &'a str, max_bytes: usize },
+    Write {
+        content_type: &'a str,
+        max_bytes: usize,
+    },
 }
 
 impl UrlSigner {
@@ -129,10 +132,7 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
 /// 415. Mount it on the origin `objects` was served at (`FolderObjects::served_at`).
 pub fn objects_router(objects: Arc<FolderObjects>) -> Router {
     Router::new()
-        .route(
-            &format!("{OBJECTS_PATH}/{{*key}}"),
-            get(read).put(write),
-        )
+        .route(&format!("{OBJECTS_PATH}/{{*key}}"), get(read).put(write))
         // The signed `max` is checked below; this only lifts axum's 2 MB default.
         .layer(DefaultBodyLimit::max(MAX_OBJECT_BYTES))
         .with_state(objects)
@@ -253,5 +253,181 @@ async fn write(
             tracing::error!(error = %e, key = %key, "presigned upload failed");
             refused(StatusCode::INTERNAL_SERVER_ERROR, "storage unavailable")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+    use std::time::Duration;
+    use tayori_ports::{ManualClock, ObjectError};
+
+    struct Served {
+        store: Arc<FolderObjects>,
+        clock: Arc<ManualClock>,
+        http: reqwest::Client,
+        _dir: tempfile::TempDir,
+    }
+
+    async fn served() -> Served {
+        let dir = tempfile::tempdir().unwrap();
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let clock = Arc::new(ManualClock::new(
+            Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap(),
+        ));
+        let store = Arc::new(
+            FolderObjects::open(dir.path().to_path_buf())
+                .unwrap()
+                .served_at(&base, clock.clone())
+                .unwrap(),
+        );
+        let router = objects_router(store.clone());
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        Served {
+            store,
+            clock,
+            http: reqwest::Client::new(),
+            _dir: dir,
+        }
+    }
+
+    fn key(k: &str) -> ObjectKey {
+        ObjectKey::new(k).unwrap()
+    }
+
+    const FIVE_MINUTES: Duration = Duration::from_secs(300);
+
+    #[tokio::test]
+    async fn an_upload_over_its_size_or_of_another_type_is_refused_and_stores_nothing() {
+        let s = served().await;
+        let photo = key("uploads/p.jpg");
+        let upload = s
+            .store
+            .presign_put(&photo, "image/jpeg", 10, FIVE_MINUTES)
+            .await
+            .unwrap();
+        for (body, content_type, status) in [
+            (vec![0u8; 11], "image/jpeg", 413),
+            (vec![0u8; 5], "image/png", 415),
+            (vec![0u8; 5], "", 415),
+        ] {
+            let mut request = s.http.put(&upload.url).body(body);
+            if !content_type.is_empty() {
+                request = request.header("content-type", content_type);
+            }
+            let answer = request.send().await.unwrap();
+            assert_eq!(answer.status().as_u16(), status, "{content_type}");
+        }
+        assert!(s.store.get(&photo).await.unwrap().is_none());
+        let answer = s
+            .http
+            .put(&upload.url)
+            .header("content-type", "image/jpeg")
+            .body(vec![7u8; 10])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200);
+        assert_eq!(s.store.get(&photo).await.unwrap().unwrap().bytes, [7u8; 10]);
+    }
+
+    #[tokio::test]
+    async fn a_url_altered_in_any_part_is_forbidden() {
+        let s = served().await;
+        let photo = key("reports/R1/p.jpg");
+        s.store
+            .put(&photo, b"photo".to_vec(), "image/jpeg")
+            .await
+            .unwrap();
+        let url = s.store.presign_get(&photo, FIVE_MINUTES).await.unwrap();
+        let expires = s.clock.now().timestamp() + 300;
+        assert!(url.contains(&format!(
+            "/_objects/reports/R1/p.jpg?expires={expires}&sig="
+        )));
+        let sig_at = url.find("&sig=").unwrap() + 5;
+        let mut flipped = url.clone();
+        let last = if url.ends_with('0') { "1" } else { "0" };
+        flipped.replace_range(url.len() - 1.., last);
+        for altered in [
+            url.replace(
+                &format!("expires={expires}"),
+                &format!("expires={}", expires + 3600),
+            ),
+            flipped,
+            url[..sig_at].to_owned(),
+            url.split('?').next().unwrap().to_owned(),
+            url.replace("&sig=", "&sig=zz"),
+        ] {
+            let answer = s.http.get(&altered).send().await.unwrap();
+            assert_eq!(answer.status(), 403, "{altered}");
+        }
+        // A read URL does not allow a write to the same object.
+        let answer = s
+            .http
+            .put(&url)
+            .header("content-type", "image/jpeg")
+            .body("x")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 403);
+        let answer = s.http.get(&url).send().await.unwrap();
+        assert_eq!(answer.status(), 200);
+        assert_eq!(answer.headers()["cache-control"], "private, no-store");
+    }
+
+    #[tokio::test]
+    async fn a_url_is_refused_once_the_clock_passes_its_expiry() {
+        let s = served().await;
+        let photo = key("reports/R1/p.jpg");
+        s.store
+            .put(&photo, b"photo".to_vec(), "image/jpeg")
+            .await
+            .unwrap();
+        let url = s.store.presign_get(&photo, FIVE_MINUTES).await.unwrap();
+        s.clock.advance(chrono::Duration::seconds(300));
+        assert_eq!(s.http.get(&url).send().await.unwrap().status(), 200);
+        s.clock.advance(chrono::Duration::seconds(1));
+        assert_eq!(s.http.get(&url).send().await.unwrap().status(), 403);
+    }
+
+    #[tokio::test]
+    async fn the_signing_key_is_kept_across_restarts_and_is_never_an_object() {
+        let s = served().await;
+        let photo = key("p.jpg");
+        s.store
+            .put(&photo, b"photo".to_vec(), "image/jpeg")
+            .await
+            .unwrap();
+        let first = s.store.presign_get(&photo, FIVE_MINUTES).await.unwrap();
+        let again = FolderObjects::open(s._dir.path().to_path_buf())
+            .unwrap()
+            .served_at(first.split("/_objects").next().unwrap(), s.clock.clone())
+            .unwrap();
+        assert_eq!(
+            again.presign_get(&photo, FIVE_MINUTES).await.unwrap(),
+            first
+        );
+        assert_eq!(s.store.list("").await.unwrap(), vec![photo]);
+        let mode = std::os::unix::fs::PermissionsExt::mode(
+            &std::fs::metadata(s._dir.path().join(SIGNING_KEY_FILE))
+                .unwrap()
+                .permissions(),
+        );
+        assert_eq!(mode & 0o077, 0, "{mode:o}");
+    }
+
+    #[tokio::test]
+    async fn a_store_nobody_serves_signs_no_url() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FolderObjects::open(dir.path().to_path_buf()).unwrap();
+        assert!(matches!(
+            store.presign_get(&key("p.jpg"), FIVE_MINUTES).await,
+            Err(ObjectError::NotServed)
+        ));
     }
 }
