@@ -118,7 +118,7 @@ fn percent_encoded(text: &str) -> String {
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len())
@@ -147,8 +147,33 @@ struct Signed {
     sig: Option<String>,
 }
 
-fn refused(status: StatusCode, message: &'static str) -> Response {
-    (status, message).into_response()
+/// Why the route refuses a request; the answer says no more than S3's would.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Refusal {
+    /// Missing, altered or expired signature, or a URL signed for another method.
+    Forbidden,
+    TooLarge,
+    OtherContentType,
+    NoSuchObject,
+    NotServed,
+    Unavailable,
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let (status, message) = match self {
+            Refusal::Forbidden => (StatusCode::FORBIDDEN, "invalid or expired signature"),
+            Refusal::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "body over the signed size"),
+            Refusal::OtherContentType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "content type other than signed",
+            ),
+            Refusal::NoSuchObject => (StatusCode::NOT_FOUND, "no such object"),
+            Refusal::NotServed => (StatusCode::NOT_FOUND, "not served"),
+            Refusal::Unavailable => (StatusCode::INTERNAL_SERVER_ERROR, "storage unavailable"),
+        };
+        (status, message).into_response()
+    }
 }
 
 /// The key and expiry of a request, when its URL is well formed and not yet expired.
@@ -156,14 +181,13 @@ fn checked<'a>(
     signer: &UrlSigner,
     key: &str,
     signed: &'a Signed,
-) -> Result<(ObjectKey, i64, &'a str), Response> {
-    let forbidden = || refused(StatusCode::FORBIDDEN, "invalid or expired signature");
-    let key = ObjectKey::new(key).map_err(|_| forbidden())?;
+) -> Result<(ObjectKey, i64, &'a str), Refusal> {
+    let key = ObjectKey::new(key).map_err(|_| Refusal::Forbidden)?;
     let (Some(expires), Some(sig)) = (signed.expires, signed.sig.as_deref()) else {
-        return Err(forbidden());
+        return Err(Refusal::Forbidden);
     };
     if signer.now_unix() > expires {
-        return Err(forbidden());
+        return Err(Refusal::Forbidden);
     }
     Ok((key, expires, sig))
 }
@@ -172,19 +196,14 @@ async fn read(
     State(objects): State<Arc<FolderObjects>>,
     Path(key): Path<String>,
     Query(signed): Query<Signed>,
-) -> Response {
-    let Some(signer) = objects.signer() else {
-        return refused(StatusCode::NOT_FOUND, "not served");
-    };
-    let (key, expires, sig) = match checked(signer, &key, &signed) {
-        Ok(checked) => checked,
-        Err(response) => return response,
-    };
+) -> Result<Response, Refusal> {
+    let signer = objects.signer().ok_or(Refusal::NotServed)?;
+    let (key, expires, sig) = checked(signer, &key, &signed)?;
     if !signer.verify(&key, expires, Grant::Read, sig) {
-        return refused(StatusCode::FORBIDDEN, "invalid or expired signature");
+        return Err(Refusal::Forbidden);
     }
     match objects.get(&key).await {
-        Ok(Some(object)) => (
+        Ok(Some(object)) => Ok((
             [
                 (header::CONTENT_TYPE, object.content_type),
                 // The URL is a short-lived credential: neither it nor the photo is kept.
@@ -193,11 +212,11 @@ async fn read(
             ],
             object.bytes,
         )
-            .into_response(),
-        Ok(None) => refused(StatusCode::NOT_FOUND, "no such object"),
+            .into_response()),
+        Ok(None) => Err(Refusal::NoSuchObject),
         Err(e) => {
             tracing::error!(error = %e, key = %key, "presigned read failed");
-            refused(StatusCode::INTERNAL_SERVER_ERROR, "storage unavailable")
+            Err(Refusal::Unavailable)
         }
     }
 }
@@ -208,52 +227,45 @@ async fn write(
     Query(signed): Query<Signed>,
     headers: HeaderMap,
     body: Body,
-) -> Response {
-    let Some(signer) = objects.signer() else {
-        return refused(StatusCode::NOT_FOUND, "not served");
-    };
-    let (key, expires, sig) = match checked(signer, &key, &signed) {
-        Ok(checked) => checked,
-        Err(response) => return response,
-    };
+) -> Result<StatusCode, Refusal> {
+    let signer = objects.signer().ok_or(Refusal::NotServed)?;
+    let (key, expires, sig) = checked(signer, &key, &signed)?;
     let (Some(max_bytes), Some(signed_type)) = (signed.max, signed.content_type.as_deref()) else {
-        return refused(StatusCode::FORBIDDEN, "invalid or expired signature");
+        return Err(Refusal::Forbidden);
     };
     let grant = Grant::Write {
         content_type: signed_type,
         max_bytes,
     };
     if !signer.verify(&key, expires, grant, sig) {
-        return refused(StatusCode::FORBIDDEN, "invalid or expired signature");
+        return Err(Refusal::Forbidden);
     }
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     if content_type != signed_type {
-        return refused(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "content type other than signed",
-        );
+        return Err(Refusal::OtherContentType);
     }
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > max_bytes) {
-        return refused(StatusCode::PAYLOAD_TOO_LARGE, "body over the signed size");
+        return Err(Refusal::TooLarge);
     }
-    let bytes = match axum::body::to_bytes(body, max_bytes).await {
-        Ok(bytes) => bytes,
-        Err(_) => return refused(StatusCode::PAYLOAD_TOO_LARGE, "body over the signed size"),
-    };
-    match objects.put(&key, bytes.to_vec(), content_type).await {
-        Ok(()) => StatusCode::OK.into_response(),
-        Err(e) => {
+    // A body without a length (chunked) is cut off at the signed size.
+    let bytes = axum::body::to_bytes(body, max_bytes)
+        .await
+        .map_err(|_| Refusal::TooLarge)?;
+    objects
+        .put(&key, bytes.to_vec(), content_type)
+        .await
+        .map_err(|e| {
             tracing::error!(error = %e, key = %key, "presigned upload failed");
-            refused(StatusCode::INTERNAL_SERVER_ERROR, "storage unavailable")
-        }
-    }
+            Refusal::Unavailable
+        })?;
+    Ok(StatusCode::OK)
 }
 
 #[cfg(test)]
