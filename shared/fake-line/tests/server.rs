@@ -629,8 +629,10 @@ async fn message_content_is_a_png_unless_the_test_provided_other_bytes() {
 #[tokio::test]
 async fn the_content_api_fails_for_one_message_as_many_times_as_the_test_asks() {
     let line = start().await;
-    line.fake.put_content("42", b"\xFF\xD8photo".to_vec(), "image/jpeg");
-    line.fake.put_content("420", b"\xFF\xD8other".to_vec(), "image/jpeg");
+    line.fake
+        .put_content("42", b"\xFF\xD8photo".to_vec(), "image/jpeg");
+    line.fake
+        .put_content("420", b"\xFF\xD8other".to_vec(), "image/jpeg");
     line.fake.fail_content("42", 500, 2);
     for _ in 0..2 {
         let failed = line.get("/v2/bot/message/42/content").await;
