@@ -10,6 +10,7 @@ pub mod draft;
 pub mod input;
 pub mod receipt;
 pub mod status;
+pub mod template;
 
 use crate::facility::Position;
 use crate::staff::{LoginId, Permission, StaffAccount};
@@ -20,10 +21,11 @@ pub use area::{in_service_area, SERVICE_RADIUS_KM};
 pub use category::{
     Category, CategoryError, CategoryId, CategorySettings, CategorySnapshot, Question,
 };
-pub use draft::{DraftError, ReportDraft, Step, DRAFT_IDLE_MINUTES};
+pub use draft::{Confirmed, DraftError, ReportDraft, Step, DRAFT_IDLE_MINUTES};
 pub use input::{Contact, Field, InputProblem, PhotoRef, MAX_DETAILS_CHARS, MAX_PHOTOS};
 pub use receipt::{receipt_month, receipt_number};
 pub use status::ReportStatus;
+pub use template::{ResponseTemplate, TemplateError};
 
 /// A public comment (told to the citizen) or an internal note, in characters.
 pub const MAX_COMMENT_CHARS: usize = 500;
