@@ -165,7 +165,7 @@ impl ReportDesk {
         };
         // The category may have been retired while the citizen typed.
         self.offered(confirmed.category.id()).await?;
-        let report = self.filed(&confirmed.category, confirmed.form, now).await?;
+        let (report, attributes) = self.filed(&confirmed.category, confirmed.form, now).await?;
         match self.reports.create(&report, Some(&stored)).await {
             Ok(()) => {}
             Err(RecordError::Store(StoreError::ConditionFailed)) => {
@@ -183,7 +183,7 @@ impl ReportDesk {
             }
             Err(e) => return Err(e.into()),
         }
-        self.count(&report).await?;
+        self.count(&report, attributes).await;
         Ok(report)
     }
 
@@ -204,9 +204,9 @@ impl ReportDesk {
                 return Err(DeskError::PhotoNotStored);
             }
         }
-        let report = self.filed(&category, form, now).await?;
+        let (report, attributes) = self.filed(&category, form, now).await?;
         self.reports.create(&report, None).await?;
-        self.count(&report).await?;
+        self.count(&report, attributes).await;
         Ok(report)
     }
 
@@ -231,16 +231,16 @@ impl ReportDesk {
         category: &tayori_domain::report::Category,
         form: ReportForm,
         now: DateTime<Utc>,
-    ) -> Result<Report, DeskError> {
-        let district = self
+    ) -> Result<(Report, Attributes), DeskError> {
+        let attributes = self
             .friends
             .get(&form.reporter.user_id)
             .await?
-            .and_then(|f| {
-                f.attributes
-                    .get(DISTRICT_ITEM)
-                    .and_then(|v| v.first().cloned())
-            });
+            .map(|f| f.attributes)
+            .unwrap_or_default();
+        let district = attributes
+            .get(DISTRICT_ITEM)
+            .and_then(|v| v.first().cloned());
         let id = uuid::Uuid::new_v4().simple().to_string();
         // Checked first, so a refused form does not use up a receipt number.
         Report::file(
@@ -255,7 +255,7 @@ impl ReportDesk {
         )?;
         let month = receipt_month(now);
         let sequence = self.reports.next_receipt(&month).await?;
-        Ok(Report::file(
+        let report = Report::file(
             category,
             form,
             Filing {
@@ -264,19 +264,18 @@ impl ReportDesk {
                 district,
             },
             now,
-        )?)
+        )?;
+        Ok((report, attributes))
     }
 
-    /// One 通報 in the usage report, with the reporter's registered attributes.
-    async fn count(&self, report: &Report) -> Result<(), DeskError> {
-        let attributes = self
-            .friends
-            .get(&report.reporter().user_id)
-            .await?
-            .map(|f| f.attributes)
-            .unwrap_or_default();
+    /// One 通報 in the usage report, with the reporter's registered attributes. Recorded
+    /// quietly: the report is filed, and a lost count must not tell the citizen it was not.
+    async fn count(&self, report: &Report, attributes: Attributes) {
         let event =
             UsageEvent::one(UsageKind::Report, report.filed_at()).with_attributes(attributes);
-        Ok(self.usage.record(&event).await?)
+        self.usage.record_quietly(&event).await;
     }
 }
+
+/// A friend's registered attributes: item → chosen values.
+type Attributes = std::collections::BTreeMap<String, Vec<String>>;
