@@ -1113,6 +1113,8 @@ struct Platforms {
     platform: tayori_ports::Platform,
     /// A second process over the same table and key (another cold start).
     other: tayori_ports::Platform,
+    /// The clock both processes read.
+    clock: Arc<ManualClock>,
     _dir: Option<TempDir>,
 }
 
@@ -1122,10 +1124,11 @@ impl Platforms {
         let clock = Arc::new(ManualClock::new(start()));
         let (platform, _bus) =
             tayori_adapters::embedded::platform(dir.path(), clock.clone()).unwrap();
-        let (other, _bus) = tayori_adapters::embedded::platform(dir.path(), clock).unwrap();
+        let (other, _bus) = tayori_adapters::embedded::platform(dir.path(), clock.clone()).unwrap();
         Self {
             platform,
             other,
+            clock,
             _dir: Some(dir),
         }
     }
@@ -1145,7 +1148,8 @@ impl Platforms {
         let clock = Arc::new(ManualClock::new(start()));
         Some(Self {
             platform: aws::platform(&sdk, &config, clock.clone()),
-            other: aws::platform(&sdk, &config, clock),
+            other: aws::platform(&sdk, &config, clock.clone()),
+            clock,
             _dir: None,
         })
     }
@@ -1263,3 +1267,300 @@ async fn two_cold_starts_agree_on_one_index_key(p: &Platforms) {
     );
 }
 on_both_adapters!(two_cold_starts_agree_on_one_index_key, Platforms);
+
+// ---------------------------------------------------------------------------------------------
+// Citizens' reports (通報), sealed through their repository
+
+fn a_report(id: &str, user_id: &str, filed_at: DateTime<Utc>) -> tayori_domain::report::Report {
+    use tayori_domain::facility::Position;
+    use tayori_domain::report::{
+        Category, Channel, Contact, Filing, PhotoRef, Report, ReportForm, Reporter,
+    };
+    let dumping = &Category::defaults()[4];
+    Report::file(
+        dumping,
+        ReportForm {
+            position: Position::new(35.4953, 135.7466).unwrap(),
+            place_note: Some("市役所裏の空き地".into()),
+            photos: vec![PhotoRef {
+                key: format!("reports/photos/{id}.jpg"),
+                thumbnail_key: format!("media/reports/{id}.jpg"),
+                width: 800,
+                height: 600,
+            }],
+            details: "冷蔵庫が捨てられています".into(),
+            answers: vec![],
+            reporter: Reporter {
+                user_id: user_id.into(),
+                contact: Some(Contact::new("小浜 花子", "0770-53-1111").unwrap()),
+            },
+            channel: Channel::Chat,
+        },
+        Filing {
+            id: id.into(),
+            receipt: format!("2612-{id}"),
+            district: Some("雲浜".into()),
+        },
+        filed_at,
+    )
+    .unwrap()
+}
+
+/// A report is stored with its reporter sealed and found by its citizen through a keyed hash:
+/// the raw table names neither the citizen nor their contact; the staff list reads a period
+/// newest first; a change is a conditional write that loses nothing to a concurrent one.
+async fn a_report_is_stored_sealed_listed_and_found_by_its_citizen(p: &Platforms) {
+    use tayori_domain::report::ReportError;
+    use tayori_domain::staff::{DepartmentScope, LoginId, Permission, StaffAccount, StaffProfile};
+    use tayori_records::Reports;
+    let reports = Reports::new(&p.platform);
+    let at = start();
+    let citizen = "U-reporter-kumohama";
+    for (id, user, minutes) in [
+        ("0001", citizen, 0),
+        ("0002", "U-other", 1),
+        ("0003", citizen, 2),
+    ] {
+        reports
+            .create(&a_report(id, user, at + Duration::minutes(minutes)), None)
+            .await
+            .unwrap();
+    }
+    let mut raw = String::new();
+    let mut cursor = None;
+    loop {
+        let page = p
+            .platform
+            .table
+            .query(tayori_ports::Query::partition("REPORT#0001").after(cursor))
+            .await
+            .unwrap();
+        raw.push_str(&format!("{:?}", page.items));
+        cursor = page.cursor;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    assert!(raw.contains("冷蔵庫"), "the report itself is there: {raw}");
+    for plain in [citizen, "小浜 花子", "0770-53-1111"] {
+        assert!(
+            !raw.contains(plain),
+            "{plain} is stored in plain text: {raw}"
+        );
+    }
+    let got = reports.get("0001").await.unwrap().unwrap();
+    assert_eq!(got, a_report("0001", citizen, at));
+
+    // Another process finds the citizen's reports, newest first, and only theirs.
+    let theirs = Reports::new(&p.other)
+        .of_citizen(citizen, 10)
+        .await
+        .unwrap();
+    let ids: Vec<_> = theirs.iter().map(|r| r.id()).collect();
+    assert_eq!(ids, ["0003", "0001"]);
+    assert_eq!(reports.of_citizen(citizen, 1).await.unwrap().len(), 1);
+    assert!(reports.of_citizen("U-nobody", 10).await.unwrap().is_empty());
+
+    let mut listed = Vec::new();
+    reports
+        .each_filed_between(Some(at + Duration::minutes(1)), None, |r| {
+            listed.push(r.id().to_string())
+        })
+        .await
+        .unwrap();
+    assert_eq!(listed, ["0003", "0002"]);
+    let mut all = Vec::new();
+    reports
+        .each_filed_between(None, Some(at + Duration::minutes(2)), |r| {
+            all.push(r.id().to_string())
+        })
+        .await
+        .unwrap();
+    assert_eq!(all, ["0002", "0001"]);
+
+    let clerk = StaffAccount::new(
+        LoginId::parse("kankyo").unwrap(),
+        StaffProfile {
+            display_name: "環境 一郎".into(),
+            department: "環境衛生課".into(),
+            permissions: [Permission::ReportsHandle].into_iter().collect(),
+            scope: DepartmentScope::Only(["環境衛生課".to_string()].into_iter().collect()),
+        },
+        "hash".into(),
+        at,
+    );
+    let note = |text: &'static str| {
+        let (reports, clerk) = (reports.clone(), clerk.clone());
+        async move {
+            reports
+                .update_seen::<RecordOrRule>("0001", |r| {
+                    r.add_note(text, &clerk, at).map_err(Into::into)
+                })
+                .await
+        }
+    };
+    let (a, b) = tokio::join!(note("一つ目"), note("二つ目"));
+    assert!(a.unwrap().is_some() && b.unwrap().is_some());
+    assert_eq!(reports.get("0001").await.unwrap().unwrap().notes().len(), 2);
+    let refused: Result<_, ReportError> = reports
+        .update_seen("0001", |r| r.add_note(" ", &clerk, at).map_err(Into::into))
+        .await
+        .map_err(|e: RecordOrRule| match e {
+            RecordOrRule::Rule(r) => r,
+            RecordOrRule::Record(e) => panic!("{e}"),
+        });
+    assert_eq!(refused, Err(ReportError::EmptyNote));
+    assert!(reports
+        .update_seen::<RecordOrRule>("9999", |_| Ok(()))
+        .await
+        .unwrap()
+        .is_none());
+}
+on_both_adapters!(
+    a_report_is_stored_sealed_listed_and_found_by_its_citizen,
+    Platforms
+);
+
+#[derive(Debug)]
+enum RecordOrRule {
+    Record(tayori_records::RecordError),
+    Rule(tayori_domain::report::ReportError),
+}
+
+impl From<tayori_records::RecordError> for RecordOrRule {
+    fn from(e: tayori_records::RecordError) -> Self {
+        Self::Record(e)
+    }
+}
+
+impl From<tayori_domain::report::ReportError> for RecordOrRule {
+    fn from(e: tayori_domain::report::ReportError) -> Self {
+        Self::Rule(e)
+    }
+}
+
+/// Receipt numbers count up once each within a JST month, even when reports are filed at the
+/// same moment by two processes; each month starts at 1.
+async fn receipt_numbers_are_counted_once_each_per_month(p: &Platforms) {
+    use tayori_records::Reports;
+    let (one, two) = (Reports::new(&p.platform), Reports::new(&p.other));
+    let (a, b, c, d) = tokio::join!(
+        one.next_receipt("2612"),
+        two.next_receipt("2612"),
+        one.next_receipt("2612"),
+        two.next_receipt("2612"),
+    );
+    let mut numbers = vec![a.unwrap(), b.unwrap(), c.unwrap(), d.unwrap()];
+    numbers.sort();
+    assert_eq!(numbers, [1, 2, 3, 4]);
+    assert_eq!(one.next_receipt("2701").await.unwrap(), 1);
+    assert_eq!(two.next_receipt("2612").await.unwrap(), 5);
+}
+on_both_adapters!(receipt_numbers_are_counted_once_each_per_month, Platforms);
+
+/// A draft is stored sealed, changed only at the version read, consumed by the one filing
+/// that confirmed it, and gone a day after its last change.
+async fn a_report_draft_is_sealed_consumed_once_and_expires(p: &Platforms) {
+    use tayori_domain::facility::Position;
+    use tayori_domain::report::{Category, ReportDraft};
+    use tayori_records::reports::DRAFT_KEPT;
+    use tayori_records::Reports;
+    let reports = Reports::new(&p.platform);
+    let at = start();
+    let citizen = "U-draft-citizen";
+    let mut draft = ReportDraft::start(citizen, Category::defaults()[4].clone(), at).unwrap();
+    draft
+        .locate(
+            Position::new(35.4953, 135.7466).unwrap(),
+            Some("雲浜一丁目".into()),
+            true,
+            at,
+        )
+        .unwrap();
+    let stored = reports.replace_draft(&draft).await.unwrap();
+    let raw = p
+        .platform
+        .table
+        .get(&format!("REPORTDRAFT#{citizen}"), "DRAFT")
+        .await
+        .unwrap()
+        .unwrap()
+        .body
+        .to_string();
+    assert!(!raw.contains("雲浜一丁目"), "{raw}");
+    assert_eq!(reports.draft(citizen).await.unwrap().unwrap(), stored);
+
+    // A write at a version another write has moved past is not made.
+    assert!(reports
+        .save_draft(&draft, Some(stored.version + 7))
+        .await
+        .unwrap()
+        .is_none());
+    let changed = reports
+        .update_draft::<tayori_records::RecordError>(citizen, |d| {
+            d.photos_done(at).expect("photos are optional for 不法投棄");
+            Ok(())
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(changed.version, stored.version + 1);
+
+    // Filing consumes the draft; a second filing from the same confirmation is refused whole.
+    let report = a_report("0100", citizen, at);
+    reports.create(&report, Some(&changed)).await.unwrap();
+    assert!(reports.draft(citizen).await.unwrap().is_none());
+    let again = a_report("0101", citizen, at);
+    assert!(reports.create(&again, Some(&changed)).await.is_err());
+    assert!(
+        reports.get("0101").await.unwrap().is_none(),
+        "nothing of a refused filing is written"
+    );
+
+    let kept = reports.replace_draft(&draft).await.unwrap();
+    p.clock.advance(DRAFT_KEPT - Duration::seconds(1));
+    assert_eq!(reports.draft(citizen).await.unwrap(), Some(kept));
+    p.clock.advance(Duration::seconds(2));
+    assert!(
+        reports.draft(citizen).await.unwrap().is_none(),
+        "gone a day after its last change"
+    );
+}
+on_both_adapters!(
+    a_report_draft_is_sealed_consumed_once_and_expires,
+    Platforms
+);
+
+/// Two cold starts seeding the categories at once store one set; later edits are conditional.
+async fn report_categories_are_seeded_once(p: &Platforms) {
+    use tayori_domain::report::Category;
+    use tayori_records::Reports;
+    let (one, two) = (Reports::new(&p.platform), Reports::new(&p.other));
+    assert!(one.categories().await.unwrap().is_none());
+    let defaults = Category::defaults();
+    let (a, b) = tokio::join!(
+        one.seed_categories(&defaults),
+        two.seed_categories(&defaults)
+    );
+    assert_eq!(a.unwrap(), defaults);
+    assert_eq!(b.unwrap(), defaults);
+    let retire = |reports: Reports, n: usize| async move {
+        reports
+            .update_categories::<tayori_records::RecordError>(|all| {
+                all[n].retire();
+                Ok(())
+            })
+            .await
+    };
+    let (x, y) = tokio::join!(retire(one.clone(), 0), retire(two.clone(), 6));
+    x.unwrap();
+    y.unwrap();
+    let stored = one.categories().await.unwrap().unwrap();
+    assert!(
+        stored[0].is_retired() && stored[6].is_retired(),
+        "both edits kept"
+    );
+    // The seed does not overwrite edits.
+    assert_eq!(two.seed_categories(&defaults).await.unwrap(), stored);
+}
+on_both_adapters!(report_categories_are_seeded_once, Platforms);

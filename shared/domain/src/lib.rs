@@ -9,6 +9,7 @@ pub mod friend;
 pub mod greeting;
 pub mod hazard;
 pub mod location;
+pub mod report;
 pub mod richmenu;
 pub mod segment;
 pub mod staff;

@@ -12,7 +12,7 @@ use crate::nearby::{NearbyAnswer, NearbyQuery, NearbySite, OpenEmergency, MAX_LI
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, RwLock};
 use tayori_domain::emergency::Emergency;
-use tayori_domain::facility::{Extras, Facility, FacilityKind, KindId, ShelterStatus};
+use tayori_domain::facility::{Extras, Facility, FacilityKind, KindId, Position, ShelterStatus};
 use tayori_ports::{Clock, Platform};
 use tayori_records::{Emergencies, Facilities, Registry, Replaced};
 
@@ -261,6 +261,17 @@ impl FacilityDesk {
             hazards,
             sites,
         })
+    }
+
+    /// How far the nearest registered site of any kind is, whatever the emergency: the
+    /// reports intake's 市内 check (`tayori_domain::report::area`). `None` when no site is
+    /// registered.
+    pub async fn nearest_site_m(&self, position: Position) -> Result<Option<f64>, FacilityError> {
+        let index = self.index().await?;
+        Ok(index
+            .nearest(position, 1, |_| true)
+            .first()
+            .map(|(_, d)| *d))
     }
 
     /// The index for the registry in force: the cached one while its version holds.

@@ -28,6 +28,11 @@
 //! | facility (施設・避難所) | `FACILITY#<generation>` | `<site id>` | – | – | shelters: nearest sites, status; console: registry, edit, status (an import writes a new generation, then switches the pointer) |
 //! | facility kinds | `SETTINGS` | `FACILITYKINDS` | – | – | the kinds staff define (公民館, AED…) |
 //! | location question | `LOCATIONASK#<userId>` | `KIND` | – | 10 min | webhook: the kind 「近くの公民館」 asked for, until the location arrives |
+//! | report categories, response templates | `SETTINGS` | `REPORTCATEGORIES`, `REPORTTEMPLATES` | – | – | console: 通報の種類, 定型文; chat and LIFF: the category list |
+//! | report (通報) | `REPORT#<id>` | `REPORT` | `REPORTS` / `<filed at>#<id>` | – | console: list, map, detail, CSV; the reporter sealed |
+//! | a citizen's report | `REPORTER#<hmac(userId)>` | `<filed at>#<id>` | – | – | chat: 「通報履歴」 without a plain user id |
+//! | report receipt counter | `REPORTRECEIPT#<yymm JST>` | `COUNTER` | – | – | 受付番号, one per report (conditional increment) |
+//! | report draft | `REPORTDRAFT#<userId>` | `DRAFT` | – | a day after its last change | chat: the report in progress (sealed) |
 //! | audit entry | `AUDIT#<yyyy-mm JST>` | `<time>#<uuid>` | – | retention | console: 操作ログ by month |
 //!
 //! Records are typed here so that no function writes raw keys of another's records.
@@ -51,6 +56,7 @@ pub mod friends;
 pub mod garbage;
 pub mod index_keys;
 pub mod location_asks;
+pub mod reports;
 pub mod retention;
 pub mod richmenus;
 pub mod segments;
@@ -66,6 +72,7 @@ pub use deliveries::{Batch, BatchState, Deliveries, OutOfStep, Plan, Recipient, 
 pub use emergencies::{Emergencies, Opened};
 pub use facilities::{Facilities, Registry, Replaced};
 pub use garbage::{Change, GarbageRecords, StoredCalendar, StoredHolidays};
+pub use reports::{Reports, StoredReportDraft};
 pub use richmenus::{MenuDesignation, MenuImage, RichMenus, StoredMenu};
 pub use segments::{RegistrationProgress, RegistrationProgresses, SegmentItemsRecord};
 pub use sessions::{LiveSession, Session, Sessions};
