@@ -52,9 +52,7 @@ impl IntoResponse for ConsoleError {
                 tayori_reporting::DeskError::NotFound
                 | tayori_reporting::DeskError::CategoryNotFound
                 | tayori_reporting::DeskError::TemplateNotFound,
-            ) => {
-                ui::not_found()
-            }
+            ) => ui::not_found(),
             other => unavailable(&other),
         }
     }

@@ -400,11 +400,7 @@ pub fn routes() -> Routes {
         .get("/admin/usage", Needs(UsageReports), usage::show)
         .get("/admin/usage.csv", Needs(UsageReports), usage::export)
         .get(reports::PATH, Needs(ReportsHandle), reports::list::list)
-        .get(
-            reports::MAP_PATH,
-            Needs(ReportsHandle),
-            reports::list::map,
-        )
+        .get(reports::MAP_PATH, Needs(ReportsHandle), reports::list::map)
         .get(
             reports::CSV_PATH,
             Needs(ReportsHandle),

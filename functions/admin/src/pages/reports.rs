@@ -15,6 +15,7 @@ pub mod export;
 pub mod list;
 pub mod show;
 pub mod templates;
+pub mod usage;
 
 use crate::error::PageResult;
 use crate::ui::{self, redirect_with, FlashKind, Page};
@@ -215,6 +216,18 @@ pub async fn answered(
         Some(message) => back(state, id, FlashKind::Error, message),
         None => back(state, id, FlashKind::Success, done),
     })
+}
+
+/// The reports `by` handles that are still open, and how many of those are urgent (the home
+/// page's tile).
+pub async fn open_counts(
+    state: &AdminState,
+    by: &StaffAccount,
+) -> Result<(usize, usize), crate::ConsoleError> {
+    let all = state.reports.list(&ReportFilter::default(), by).await?;
+    let open: Vec<&Report> = all.iter().filter(|r| !r.status().is_closed()).collect();
+    let urgent = open.iter().filter(|r| r.is_urgent_and_open()).count();
+    Ok((open.len(), urgent))
 }
 
 /// `2026年12月1日 9:05`-style JST, or a dash.

@@ -76,10 +76,7 @@ impl Permission {
     pub fn is_live(self) -> bool {
         !matches!(
             self,
-            Self::FormsEdit
-                | Self::FormsViewAnswers
-                | Self::FormsExport
-                | Self::Faq
+            Self::FormsEdit | Self::FormsViewAnswers | Self::FormsExport | Self::Faq
         )
     }
 

@@ -58,7 +58,15 @@ mod tests {
         let (from, until) = month_of("2612-0007").unwrap();
         assert_eq!(from.to_rfc3339(), "2026-11-30T15:00:00+00:00");
         assert_eq!(until.to_rfc3339(), "2026-12-31T15:00:00+00:00");
-        for bad in ["", "2612", "26-0007", "2613-0001", "2612-", "2612-00a7", "abcd-0001"] {
+        for bad in [
+            "",
+            "2612",
+            "26-0007",
+            "2613-0001",
+            "2612-",
+            "2612-00a7",
+            "abcd-0001",
+        ] {
             assert_eq!(month_of(bad), None, "{bad}");
         }
     }

@@ -3,7 +3,7 @@
 //! through the delivery desk. It then takes the normal approval from the delivery's page; the
 //! report keeps a link to it.
 
-use super::{account, district_words, gsi_map_link, is_outside, not_yours, back};
+use super::{account, back, district_words, gsi_map_link, is_outside, not_yours};
 use crate::audit::{self, Actor};
 use crate::error::PageResult;
 use crate::ui::{redirect_with, FlashKind, Page};
@@ -79,7 +79,11 @@ pub async fn create(
         ));
     };
     let composition = Composition {
-        title: format!("出没情報（{}地区・受付番号 {}）", district, report.receipt()),
+        title: format!(
+            "出没情報（{}地区・受付番号 {}）",
+            district,
+            report.receipt()
+        ),
         category: "防災".into(),
         bubbles: vec![Bubble::Text {
             text: alert_text(&report, &district),
@@ -133,7 +137,9 @@ pub async fn create(
             .await;
         }
         // The draft exists and is audited; the clerk finds it from the delivery list.
-        Err(e) => tracing::error!(error = %e, report = %id, delivery = %delivery_id, "the alert could not be linked to its report"),
+        Err(e) => {
+            tracing::error!(error = %e, report = %id, delivery = %delivery_id, "the alert could not be linked to its report")
+        }
     }
     Ok(redirect_with(
         &format!("/admin/deliveries/{delivery_id}"),

@@ -142,9 +142,17 @@ fn field_of(e: &CategoryError) -> &'static str {
     }
 }
 
-fn form_page(page: &Page, existing: Option<&Category>, typed: &Typed, problems: &Problems) -> Response {
+fn form_page(
+    page: &Page,
+    existing: Option<&Category>,
+    typed: &Typed,
+    problems: &Problems,
+) -> Response {
     let (title, action) = match existing {
-        Some(c) => (format!("種類「{}」", c.name()), format!("{PATH}/{}", c.id())),
+        Some(c) => (
+            format!("種類「{}」", c.name()),
+            format!("{PATH}/{}", c.id()),
+        ),
         None => ("種類を追加".to_string(), PATH.to_string()),
     };
     let s = &typed.settings;
@@ -208,7 +216,12 @@ fn outside(department: &str) -> Response {
 
 pub async fn new_form(page: Page) -> PageResult {
     let by = account(&page)?;
-    Ok(form_page(&page, None, &Typed::blank(by), &Problems::default()))
+    Ok(form_page(
+        &page,
+        None,
+        &Typed::blank(by),
+        &Problems::default(),
+    ))
 }
 
 pub async fn edit_form(
@@ -221,7 +234,12 @@ pub async fn edit_form(
     if !may_edit(&page, c.department())? {
         return Ok(outside(c.department()));
     }
-    Ok(form_page(&page, Some(&c), &Typed::of(&c), &Problems::default()))
+    Ok(form_page(
+        &page,
+        Some(&c),
+        &Typed::of(&c),
+        &Problems::default(),
+    ))
 }
 
 fn words(c: &Category) -> String {
@@ -245,7 +263,10 @@ fn words(c: &Category) -> String {
 }
 
 async fn audited(state: &AdminState, actor: &Actor, action: &str, change: &CategoryChange) {
-    let before = change.before.as_ref().map_or_else(|| "（新規）".to_string(), words);
+    let before = change
+        .before
+        .as_ref()
+        .map_or_else(|| "（新規）".to_string(), words);
     audit::record(
         state,
         actor,
@@ -284,7 +305,13 @@ async fn save_typed(
     }
     if existing.is_none() {
         if let Some(id) = &id {
-            if state.reports.categories().await?.iter().any(|c| c.id() == id) {
+            if state
+                .reports
+                .categories()
+                .await?
+                .iter()
+                .any(|c| c.id() == id)
+            {
                 problems.add("id", CategoryError::DuplicateId(id.to_string()).to_string());
             }
         }
@@ -292,9 +319,17 @@ async fn save_typed(
     let (Some(id), true) = (id, problems.is_empty()) else {
         return Ok(form_page(page, existing.as_ref(), &typed, &problems));
     };
-    match state.reports.save_category(id, typed.settings.clone()).await {
+    match state
+        .reports
+        .save_category(id, typed.settings.clone())
+        .await
+    {
         Ok(change) => {
-            let action = if change.before.is_some() { "通報の種類を変更" } else { "通報の種類を追加" };
+            let action = if change.before.is_some() {
+                "通報の種類を変更"
+            } else {
+                "通報の種類を追加"
+            };
             audited(state, actor, action, &change).await;
             Ok(redirect_with(
                 PATH,
@@ -351,9 +386,17 @@ pub async fn retire(
     }
     let form = FormData::parse(&body);
     let (change, action, done) = if form.get("action") == "reinstate" {
-        (state.reports.reinstate_category(&id).await?, "通報の種類の受付を再開", "受付を再開しました。")
+        (
+            state.reports.reinstate_category(&id).await?,
+            "通報の種類の受付を再開",
+            "受付を再開しました。",
+        )
     } else {
-        (state.reports.retire_category(&id).await?, "通報の種類の受付を停止", "受付を停止しました。")
+        (
+            state.reports.retire_category(&id).await?,
+            "通報の種類の受付を停止",
+            "受付を停止しました。",
+        )
     };
     audited(&state, &actor, action, &change).await;
     Ok(redirect_with(

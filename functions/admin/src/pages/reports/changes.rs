@@ -110,7 +110,14 @@ pub async fn assign(
         };
         match found {
             Some(account) => Some(account),
-            None => return Ok(back(&state, &id, FlashKind::Error, "その職員は登録されていません。")),
+            None => {
+                return Ok(back(
+                    &state,
+                    &id,
+                    FlashKind::Error,
+                    "その職員は登録されていません。",
+                ))
+            }
         }
     };
     let result = state.reports.assign(&id, to.as_ref(), by).await;
@@ -152,7 +159,11 @@ pub async fn add_note(
         "通報に内部メモを追加",
         |c| {
             let note = c.after.notes().last().map_or("", |n| n.text.as_str());
-            format!("内部メモ：{} 件 → {} 件「{note}」", c.before.notes().len(), c.after.notes().len())
+            format!(
+                "内部メモ：{} 件 → {} 件「{note}」",
+                c.before.notes().len(),
+                c.after.notes().len()
+            )
         },
         "内部メモを追加しました。",
     )
@@ -170,7 +181,12 @@ pub async fn set_district(
     let form = FormData::parse(&body);
     let chosen = form.get("district");
     if !chosen.is_empty() && !super::districts(&state).await?.contains(&chosen) {
-        return Ok(back(&state, &id, FlashKind::Error, "その地区は登録されていません。"));
+        return Ok(back(
+            &state,
+            &id,
+            FlashKind::Error,
+            "その地区は登録されていません。",
+        ));
     }
     let result = state
         .reports

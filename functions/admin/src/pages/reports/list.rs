@@ -31,14 +31,32 @@ struct Listed {
     problem: Option<String>,
 }
 
-async fn listed(state: &AdminState, page: &Page, q: &FilterQuery) -> Result<Listed, crate::ConsoleError> {
+async fn listed(
+    state: &AdminState,
+    page: &Page,
+    q: &FilterQuery,
+) -> Result<Listed, crate::ConsoleError> {
     let by = account(page)?;
-    let categories = state.reports.categories().await?;
+    // Only the categories of the departments the clerk covers are worth filtering by.
+    let mut categories = state.reports.categories().await?;
+    categories.retain(|c| {
+        by.may_in(
+            tayori_domain::staff::Permission::ReportsHandle,
+            c.department(),
+        )
+    });
     let (filter, problem) = match q.filter() {
         Ok(f) => (f, None),
-        Err(e) => (FilterQuery { from: String::new(), to: String::new(), ..q.clone() }
+        Err(e) => (
+            FilterQuery {
+                from: String::new(),
+                to: String::new(),
+                ..q.clone()
+            }
             .filter()
-            .unwrap_or_default(), Some(e.to_string())),
+            .unwrap_or_default(),
+            Some(e.to_string()),
+        ),
     };
     let reports = state.reports.list(&filter, by).await?;
     let doubtful = doubtful(state, &reports).await?;

@@ -356,7 +356,10 @@ fn alert_form(page: &Page, r: &Report) -> Markup {
 }
 
 fn assign_form(page: &Page, r: &Report, a: &Around) -> Markup {
-    let current = r.assignee().map(|s| s.login_id.to_string()).unwrap_or_default();
+    let current = r
+        .assignee()
+        .map(|s| s.login_id.to_string())
+        .unwrap_or_default();
     html! {
         h2 { "担当者" }
         form.inline #assign-form method="post" action=(format!("{}/assign", report_path(r.id()))) {

@@ -49,7 +49,13 @@ fn form_of(
     }
 }
 
-fn list_page(page: &Page, all: &[ResponseTemplate], name: &str, text: &str, problems: &Problems) -> Response {
+fn list_page(
+    page: &Page,
+    all: &[ResponseTemplate],
+    name: &str,
+    text: &str,
+    problems: &Problems,
+) -> Response {
     page.render(
         "定型文",
         &[("ホーム", "/admin"), ("通報", REPORTS), ("定型文", PATH)],
@@ -132,11 +138,22 @@ async fn existing(state: &AdminState, id: &str) -> Result<ResponseTemplate, crat
         .ok_or(crate::ConsoleError::NotFound)
 }
 
-fn edit_page(page: &Page, t: &ResponseTemplate, name: &str, text: &str, problems: &Problems) -> Response {
+fn edit_page(
+    page: &Page,
+    t: &ResponseTemplate,
+    name: &str,
+    text: &str,
+    problems: &Problems,
+) -> Response {
     let here = template_path(t.id());
     page.render(
         &format!("定型文「{}」", t.name()),
-        &[("ホーム", "/admin"), ("通報", REPORTS), ("定型文", PATH), (t.name(), &here)],
+        &[
+            ("ホーム", "/admin"),
+            ("通報", REPORTS),
+            ("定型文", PATH),
+            (t.name(), &here),
+        ],
         MANUAL,
         html! {
             (problems.summary())
@@ -155,7 +172,13 @@ pub async fn edit_form(
     Path(id): Path<String>,
 ) -> PageResult {
     let t = existing(&state, &id).await?;
-    Ok(edit_page(&page, &t, t.name(), t.text(), &Problems::default()))
+    Ok(edit_page(
+        &page,
+        &t,
+        t.name(),
+        t.text(),
+        &Problems::default(),
+    ))
 }
 
 pub async fn save(
@@ -175,7 +198,13 @@ pub async fn save(
                 &actor,
                 "定型文を変更",
                 &format!("report-template:{id}"),
-                format!("「{}」{} → 「{}」{}", before.name(), before.text(), t.name(), t.text()),
+                format!(
+                    "「{}」{} → 「{}」{}",
+                    before.name(),
+                    before.text(),
+                    t.name(),
+                    t.text()
+                ),
             )
             .await;
             Ok(redirect_with(
@@ -185,7 +214,9 @@ pub async fn save(
                 state.config.secure_cookies,
             ))
         }
-        Err(DeskError::Template(e)) => Ok(edit_page(&page, &before, &name, &text, &problems_of(&e))),
+        Err(DeskError::Template(e)) => {
+            Ok(edit_page(&page, &before, &name, &text, &problems_of(&e)))
+        }
         Err(e) => Err(e.into()),
     }
 }
