@@ -92,9 +92,9 @@ mod tests {
 
     #[test]
     fn report_photos_are_allowed_from_the_bucket_only() {
-        let settings = settings(&[("ADMIN_ALLOWED_CIDRS", "203.0.113.0/24")]).unwrap();
+        let aws = settings(&[("ADMIN_ALLOWED_CIDRS", "203.0.113.0/24")]).unwrap();
         assert_eq!(
-            settings.photo_source.as_str(),
+            aws.photo_source.as_str(),
             "https://s3.ap-northeast-1.amazonaws.com/b/"
         );
         let moto = settings(&[
