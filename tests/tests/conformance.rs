@@ -1124,7 +1124,8 @@ impl Platforms {
         let clock = Arc::new(ManualClock::new(start()));
         let (platform, _bus) =
             tayori_adapters::embedded::platform(dir.path(), clock.clone()).unwrap();
-        let (other, _bus) = tayori_adapters::embedded::platform(dir.path(), clock.clone()).unwrap();
+        let (other, _bus) =
+            tayori_adapters::embedded::platform(dir.path(), clock.clone()).unwrap();
         Self {
             platform,
             other,
@@ -1311,16 +1312,14 @@ fn a_report(id: &str, user_id: &str, filed_at: DateTime<Utc>) -> tayori_domain::
 /// newest first; a change is a conditional write that loses nothing to a concurrent one.
 async fn a_report_is_stored_sealed_listed_and_found_by_its_citizen(p: &Platforms) {
     use tayori_domain::report::ReportError;
-    use tayori_domain::staff::{DepartmentScope, LoginId, Permission, StaffAccount, StaffProfile};
+    use tayori_domain::staff::{
+        DepartmentScope, LoginId, Permission, StaffAccount, StaffProfile,
+    };
     use tayori_records::Reports;
     let reports = Reports::new(&p.platform);
     let at = start();
     let citizen = "U-reporter-kumohama";
-    for (id, user, minutes) in [
-        ("0001", citizen, 0),
-        ("0002", "U-other", 1),
-        ("0003", citizen, 2),
-    ] {
+    for (id, user, minutes) in [("0001", citizen, 0), ("0002", "U-other", 1), ("0003", citizen, 2)] {
         reports
             .create(&a_report(id, user, at + Duration::minutes(minutes)), None)
             .await
@@ -1343,19 +1342,13 @@ async fn a_report_is_stored_sealed_listed_and_found_by_its_citizen(p: &Platforms
     }
     assert!(raw.contains("冷蔵庫"), "the report itself is there: {raw}");
     for plain in [citizen, "小浜 花子", "0770-53-1111"] {
-        assert!(
-            !raw.contains(plain),
-            "{plain} is stored in plain text: {raw}"
-        );
+        assert!(!raw.contains(plain), "{plain} is stored in plain text: {raw}");
     }
     let got = reports.get("0001").await.unwrap().unwrap();
     assert_eq!(got, a_report("0001", citizen, at));
 
     // Another process finds the citizen's reports, newest first, and only theirs.
-    let theirs = Reports::new(&p.other)
-        .of_citizen(citizen, 10)
-        .await
-        .unwrap();
+    let theirs = Reports::new(&p.other).of_citizen(citizen, 10).await.unwrap();
     let ids: Vec<_> = theirs.iter().map(|r| r.id()).collect();
     assert_eq!(ids, ["0003", "0001"]);
     assert_eq!(reports.of_citizen(citizen, 1).await.unwrap().len(), 1);
@@ -1468,12 +1461,7 @@ async fn a_report_draft_is_sealed_consumed_once_and_expires(p: &Platforms) {
     let citizen = "U-draft-citizen";
     let mut draft = ReportDraft::start(citizen, Category::defaults()[4].clone(), at).unwrap();
     draft
-        .locate(
-            Position::new(35.4953, 135.7466).unwrap(),
-            Some("雲浜一丁目".into()),
-            true,
-            at,
-        )
+        .locate(Position::new(35.4953, 135.7466).unwrap(), Some("雲浜一丁目".into()), true, at)
         .unwrap();
     let stored = reports.replace_draft(&draft).await.unwrap();
     let raw = p
@@ -1489,11 +1477,7 @@ async fn a_report_draft_is_sealed_consumed_once_and_expires(p: &Platforms) {
     assert_eq!(reports.draft(citizen).await.unwrap().unwrap(), stored);
 
     // A write at a version another write has moved past is not made.
-    assert!(reports
-        .save_draft(&draft, Some(stored.version + 7))
-        .await
-        .unwrap()
-        .is_none());
+    assert!(reports.save_draft(&draft, Some(stored.version + 7)).await.unwrap().is_none());
     let changed = reports
         .update_draft::<tayori_records::RecordError>(citizen, |d| {
             d.photos_done(at).expect("photos are optional for 不法投棄");
@@ -1510,24 +1494,15 @@ async fn a_report_draft_is_sealed_consumed_once_and_expires(p: &Platforms) {
     assert!(reports.draft(citizen).await.unwrap().is_none());
     let again = a_report("0101", citizen, at);
     assert!(reports.create(&again, Some(&changed)).await.is_err());
-    assert!(
-        reports.get("0101").await.unwrap().is_none(),
-        "nothing of a refused filing is written"
-    );
+    assert!(reports.get("0101").await.unwrap().is_none(), "nothing of a refused filing is written");
 
     let kept = reports.replace_draft(&draft).await.unwrap();
     p.clock.advance(DRAFT_KEPT - Duration::seconds(1));
     assert_eq!(reports.draft(citizen).await.unwrap(), Some(kept));
     p.clock.advance(Duration::seconds(2));
-    assert!(
-        reports.draft(citizen).await.unwrap().is_none(),
-        "gone a day after its last change"
-    );
+    assert!(reports.draft(citizen).await.unwrap().is_none(), "gone a day after its last change");
 }
-on_both_adapters!(
-    a_report_draft_is_sealed_consumed_once_and_expires,
-    Platforms
-);
+on_both_adapters!(a_report_draft_is_sealed_consumed_once_and_expires, Platforms);
 
 /// Two cold starts seeding the categories at once store one set; later edits are conditional.
 async fn report_categories_are_seeded_once(p: &Platforms) {
@@ -1536,10 +1511,7 @@ async fn report_categories_are_seeded_once(p: &Platforms) {
     let (one, two) = (Reports::new(&p.platform), Reports::new(&p.other));
     assert!(one.categories().await.unwrap().is_none());
     let defaults = Category::defaults();
-    let (a, b) = tokio::join!(
-        one.seed_categories(&defaults),
-        two.seed_categories(&defaults)
-    );
+    let (a, b) = tokio::join!(one.seed_categories(&defaults), two.seed_categories(&defaults));
     assert_eq!(a.unwrap(), defaults);
     assert_eq!(b.unwrap(), defaults);
     let retire = |reports: Reports, n: usize| async move {
@@ -1554,10 +1526,7 @@ async fn report_categories_are_seeded_once(p: &Platforms) {
     x.unwrap();
     y.unwrap();
     let stored = one.categories().await.unwrap().unwrap();
-    assert!(
-        stored[0].is_retired() && stored[6].is_retired(),
-        "both edits kept"
-    );
+    assert!(stored[0].is_retired() && stored[6].is_retired(), "both edits kept");
     // The seed does not overwrite edits.
     assert_eq!(two.seed_categories(&defaults).await.unwrap(), stored);
 }

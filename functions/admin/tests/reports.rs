@@ -641,3 +641,91 @@ async fn the_usage_report_counts_reports_by_category_and_district() {
     let home = c.get("/admin").await;
     assert!(home.body.contains("対応中の通報 1 件"), "{}", home.body);
 }
+
+#[tokio::test]
+async fn photos_are_shown_through_short_lived_presigned_addresses_on_the_consoles_origin() {
+    use std::sync::Arc;
+    use tayori_adapters::embedded;
+    use tayori_images::{Encoded, Format};
+    let dir = tempfile::tempdir().unwrap();
+    let (platform, _bus, _objects) = embedded::platform_at(
+        dir.path(),
+        Arc::new(tayori_ports::SystemClock),
+        "http://127.0.0.1:3000",
+    )
+    .unwrap();
+    let line = Arc::new(tayori_line::LineClient::new(
+        tayori_line::LineConfig::default(),
+    ));
+    let mut c = Console::over(platform, line, dir);
+    let site = Facility::new(
+        Site {
+            id: "city-hall".into(),
+            kind: KindId::shelter(),
+            name: "小浜市役所".into(),
+            address: "福井県小浜市大手町6-3".into(),
+            position: Position::new(CITY_HALL.0, CITY_HALL.1).unwrap(),
+            hazards: vec![],
+            designated_shelter: true,
+            accepts: None,
+            gsi_ids: vec![],
+        },
+        Extras::default(),
+    )
+    .unwrap();
+    Facilities::new(c.state.platform.table.clone())
+        .replace(None, &[site], Utc::now())
+        .await
+        .unwrap();
+    add_clerk(
+        &c,
+        "doboku",
+        "土木 一郎",
+        "土木課",
+        &[Permission::ReportsHandle],
+    )
+    .await;
+    c.sign_in("doboku").await;
+    let encoded = |bytes: &[u8]| Encoded {
+        bytes: bytes.to_vec(),
+        format: Format::Jpeg,
+        width: 640,
+        height: 480,
+    };
+    let photo = tayori_reporting::store_encoded(
+        c.state.platform.objects.as_ref(),
+        &encoded(b"photo"),
+        &encoded(b"thumb"),
+    )
+    .await
+    .unwrap();
+    let report = c
+        .state
+        .reports
+        .file_direct(
+            &CategoryId::parse("road").unwrap(),
+            ReportForm {
+                position: Position::new(CITY_HALL.0, CITY_HALL.1).unwrap(),
+                place_note: None,
+                photos: vec![photo.clone()],
+                details: "ガードレールが曲がっています".into(),
+                answers: vec![],
+                reporter: Reporter {
+                    user_id: "U-citizen-2".into(),
+                    contact: None,
+                },
+                channel: Channel::Liff,
+            },
+        )
+        .await
+        .unwrap();
+    let page = c.get(&format!("/admin/reports/{}", report.id())).await;
+    let src = format!("src=\"http://127.0.0.1:3000/_objects/{}", photo.key);
+    assert!(page.body.contains(&src), "{}", page.body);
+    assert!(page.body.contains("5分で無効"));
+    let list = c.get("/admin/reports").await;
+    assert!(
+        list.body.contains("<td class=\"num\">1</td>"),
+        "one photo counted"
+    );
+}
