@@ -34,6 +34,10 @@ pub enum ConsoleError {
     /// can act on is shown on the rules page before it gets here.
     #[error(transparent)]
     Disaster(#[from] tayori_disaster::DisasterError),
+    /// A report's use case failed; a refusal the clerk can act on is shown on the report's page
+    /// before it gets here.
+    #[error(transparent)]
+    Reports(#[from] tayori_reporting::DeskError),
 }
 
 impl IntoResponse for ConsoleError {
@@ -43,9 +47,12 @@ impl IntoResponse for ConsoleError {
             | ConsoleError::Deliveries(DeskError::NotFound)
             | ConsoleError::Facilities(FacilityError::NotFound)
             | ConsoleError::Disaster(tayori_disaster::DisasterError::NotFound)
-            | ConsoleError::Disaster(tayori_disaster::DisasterError::EmergencyNotFound) => {
-                ui::not_found()
-            }
+            | ConsoleError::Disaster(tayori_disaster::DisasterError::EmergencyNotFound)
+            | ConsoleError::Reports(
+                tayori_reporting::DeskError::NotFound
+                | tayori_reporting::DeskError::CategoryNotFound
+                | tayori_reporting::DeskError::TemplateNotFound,
+            ) => ui::not_found(),
             other => unavailable(&other),
         }
     }

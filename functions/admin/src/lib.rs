@@ -44,6 +44,9 @@ pub struct AdminConfig {
     /// Whether citizens are served from the shipped sample calendar; the garbage pages say
     /// which, and what to do.
     pub sample_calendar: tayori_garbage::SampleCalendar,
+    /// Where report photos' presigned URLs point when it is not the console's own origin (the
+    /// bucket on AWS): the one image source the console's policy adds.
+    pub photo_source: Option<tayori_web::ImageSource>,
 }
 
 pub struct AdminState {
@@ -55,6 +58,8 @@ pub struct AdminState {
     pub audit: AuditLog,
     /// Built once per container: it keeps the registry's index between requests.
     pub facilities: tayori_facilities::FacilityDesk,
+    /// Citizens' reports (通報): the one owner of their use cases.
+    pub reports: tayori_reporting::ReportDesk,
 }
 
 impl AdminState {
@@ -64,6 +69,7 @@ impl AdminState {
             sessions: Sessions::new(platform.table.clone(), config.session_policy),
             audit: AuditLog::new(platform.table.clone()),
             facilities: tayori_facilities::FacilityDesk::new(&platform),
+            reports: tayori_reporting::ReportDesk::new(&platform),
             platform,
             line,
             config,
@@ -78,6 +84,7 @@ pub fn route_table() -> Vec<RouteInfo> {
 
 pub fn router(state: Arc<AdminState>) -> Router {
     let (console, _) = pages::routes().into_parts();
+    let state_photo_source = state.config.photo_source.clone();
     let allow_list = Arc::new(state.config.allow_list.clone());
     let console = console
         .route("/admin/{*rest}", get(|| async { ui::not_found() }))
@@ -94,5 +101,9 @@ pub fn router(state: Arc<AdminState>) -> Router {
     let app = Router::new()
         .route(HEALTH_PATH, get(|| async { "ok" }))
         .merge(console);
-    tayori_web::secure(app, tayori_web::Surface::Console)
+    tayori_web::secure_with_images(
+        app,
+        tayori_web::Surface::Console,
+        state_photo_source.as_ref(),
+    )
 }

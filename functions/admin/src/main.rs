@@ -27,6 +27,7 @@ async fn main() -> Result<(), lambda_http::Error> {
             setup_token,
             session_policy: Default::default(),
             sample_calendar: boot.sample_calendar,
+            photo_source: Some(settings.photo_source),
         },
     );
     // The shelters function only reads; a fresh deployment for 小浜市 gets the shipped GSI rows

@@ -3,6 +3,7 @@
 
 use crate::source_ip::AllowList;
 use tayori_runtime::{BootConfig, ConfigError, Vars};
+use tayori_web::ImageSource;
 
 #[derive(Clone, Debug)]
 pub struct AdminSettings {
@@ -12,6 +13,28 @@ pub struct AdminSettings {
     pub allow_list: AllowList,
     /// `ADMIN_SETUP_SECRET_ID`: the secret holding the one-time setup token, if any.
     pub setup_secret_id: Option<String>,
+    /// Where report photos' presigned URLs point: the bucket (`BUCKET_NAME`) under the S3
+    /// endpoint (`AWS_ENDPOINT_URL_S3` or `AWS_ENDPOINT_URL` when set, as against moto, else
+    /// the regional endpoint of `AWS_REGION`, path-style as the S3 client addresses it). The
+    /// console's image policy allows this bucket and nothing wider.
+    pub photo_source: ImageSource,
+}
+
+/// The bucket's address as presigned URLs name it (path-style).
+fn photo_source(vars: &Vars) -> Result<ImageSource, ConfigError> {
+    const REGION: &str = "AWS_REGION";
+    let bucket = vars.required("BUCKET_NAME")?;
+    let endpoint = match vars
+        .optional("AWS_ENDPOINT_URL_S3")
+        .or_else(|| vars.optional("AWS_ENDPOINT_URL"))
+    {
+        Some(endpoint) => endpoint.trim_end_matches('/').to_string(),
+        None => format!("https://s3.{}.amazonaws.com", vars.required(REGION)?),
+    };
+    ImageSource::parse(&format!("{endpoint}/{bucket}/")).map_err(|e| ConfigError::Malformed {
+        name: "BUCKET_NAME",
+        reason: e.to_string(),
+    })
 }
 
 impl AdminSettings {
@@ -24,6 +47,7 @@ impl AdminSettings {
                 reason: e.to_string(),
             })?;
         Ok(Self {
+            photo_source: photo_source(&vars)?,
             boot: BootConfig::from_vars(vars)?,
             allow_list,
             setup_secret_id: vars.optional("ADMIN_SETUP_SECRET_ID"),
@@ -43,6 +67,7 @@ mod tests {
             ("KMS_KEY_ID", "k"),
             ("EVENT_BUS_NAME", "e"),
             ("LINE_SECRET_ID", "s"),
+            ("AWS_REGION", "ap-northeast-1"),
         ]
         .into_iter()
         .chain(extra.iter().copied())
@@ -63,6 +88,21 @@ mod tests {
             settings.setup_secret_id.as_deref(),
             Some("tayori/prod/admin-setup")
         );
+    }
+
+    #[test]
+    fn report_photos_are_allowed_from_the_bucket_only() {
+        let aws = settings(&[("ADMIN_ALLOWED_CIDRS", "203.0.113.0/24")]).unwrap();
+        assert_eq!(
+            aws.photo_source.as_str(),
+            "https://s3.ap-northeast-1.amazonaws.com/b/"
+        );
+        let moto = settings(&[
+            ("ADMIN_ALLOWED_CIDRS", "203.0.113.0/24"),
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:5055/"),
+        ])
+        .unwrap();
+        assert_eq!(moto.photo_source.as_str(), "http://127.0.0.1:5055/b/");
     }
 
     #[test]

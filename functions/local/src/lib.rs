@@ -243,6 +243,8 @@ pub async fn admin_state(
             setup_token: None,
             session_policy: Default::default(),
             sample_calendar: SAMPLE_CALENDAR,
+            // Presigned photo URLs are served on this same origin (`/_objects/`).
+            photo_source: None,
         },
     );
     let any = state

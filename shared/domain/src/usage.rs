@@ -41,11 +41,12 @@ impl UsageKind {
     ];
 
     /// Whether something records this kind today (shelter lookups: the webhook, when it hands
-    /// a citizen's location to the shelters function). Forms, reports and the FAQ are later
-    /// issues: until one records its kind, a report would show a 0 that means "not built", so
-    /// only recorded kinds are shown. The one place each issue turns its kind on.
+    /// a citizen's location to the shelters function; reports: the report desk, when one is
+    /// filed). Forms and the FAQ are later issues: until one records its kind, a report would
+    /// show a 0 that means "not built", so only recorded kinds are shown. The one place each
+    /// issue turns its kind on.
     pub fn is_recorded(self) -> bool {
-        !matches!(self, Self::FormAnswer | Self::Report | Self::FaqAnswer)
+        !matches!(self, Self::FormAnswer | Self::FaqAnswer)
     }
 
     /// The kinds a report shows, in display order.
@@ -388,6 +389,7 @@ mod tests {
                 UsageKind::FriendAdded,
                 UsageKind::FriendBlocked,
                 UsageKind::SegmentRegistration,
+                UsageKind::Report,
                 UsageKind::ShelterLookup,
                 UsageKind::MenuTap,
             ]

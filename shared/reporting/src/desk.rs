@@ -8,10 +8,12 @@
 //! | `desk.rs` | `ReportDesk`, reading (`get`, `history`, `each_filed_between`), categories and templates |
 //! | `desk/intake.rs` | the chat's draft, one write per step; filing from the chat and from the LIFF form |
 //! | `desk/staff.rs` | the staff list and every change staff make, publishing what the citizen must hear |
+//! | `desk/lookup.rs` | a report by its receipt number |
 //! | `desk/error.rs` | `DeskError` |
 
 mod error;
 mod intake;
+mod lookup;
 mod staff;
 
 pub use error::DeskError;

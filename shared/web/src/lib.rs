@@ -14,7 +14,7 @@ pub mod security_headers;
 
 pub use lambda::LambdaApp;
 pub use public_prefix::PublicPrefix;
-pub use security_headers::{secure, Surface};
+pub use security_headers::{secure, secure_with_images, ImageSource, ImageSourceError, Surface};
 
 use std::net::IpAddr;
 

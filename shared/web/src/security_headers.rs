@@ -15,7 +15,10 @@ use axum::Router;
 /// The kinds of pages and endpoints, each with its own policy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Surface {
-    /// The staff console: its pages, static files and the manual, all from the console itself.
+    /// The staff console: its pages, static files and the manual, all from the console itself;
+    /// the reports map's tiles from GSI (`cyberjapandata.gsi.go.jp`) and Leaflet's empty `data:`
+    /// GIF. Report photos come through presigned URLs: on the console's own origin in the local
+    /// run, from the bucket on AWS ([`secure_with_images`] adds it).
     Console,
     /// Citizens' LIFF pages and their APIs. LINE's LIFF SDK comes from `static.line-scdn.net`
     /// and talks to LINE's API and login servers; its message translations come from
@@ -37,7 +40,8 @@ impl Surface {
     pub fn content_security_policy(self) -> &'static str {
         match self {
             Surface::Console => concat!(
-                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; ",
+                "default-src 'self'; script-src 'self'; style-src 'self'; ",
+                "img-src 'self' data: https://cyberjapandata.gsi.go.jp; ",
                 "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
             ),
             Surface::Liff => concat!(
@@ -72,21 +76,89 @@ impl Surface {
     }
 }
 
+/// One more place images may come from: the bucket that presigned URLs point at
+/// (`https://s3.ap-northeast-1.amazonaws.com/tayori-photos/`). A path ending in `/` limits the
+/// source to that bucket's objects, not every bucket on the endpoint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImageSource(String);
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ImageSourceError {
+    #[error("an image source must be an http(s) address with a host, without spaces, quotes, `;`, `,` or `*`: {0:?}")]
+    Malformed(String),
+}
+
+impl ImageSource {
+    pub fn parse(raw: &str) -> Result<Self, ImageSourceError> {
+        let bad = || ImageSourceError::Malformed(raw.to_string());
+        let rest = raw
+            .strip_prefix("https://")
+            .or_else(|| raw.strip_prefix("http://"))
+            .ok_or_else(bad)?;
+        let host = rest.split('/').next().unwrap_or_default();
+        let forbidden = |c: char| c.is_whitespace() || matches!(c, ';' | ',' | '\'' | '"' | '*');
+        if host.is_empty() || raw.chars().any(forbidden) {
+            return Err(bad());
+        }
+        Ok(Self(raw.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Surface {
+    /// The policy with `extra` allowed as an image source too (nothing else widens).
+    pub fn content_security_policy_with_images(self, extra: Option<&ImageSource>) -> String {
+        let policy = self.content_security_policy();
+        let Some(extra) = extra else {
+            return policy.to_string();
+        };
+        policy
+            .split("; ")
+            .map(|directive| {
+                if directive.starts_with("img-src ") {
+                    format!("{directive} {}", extra.as_str())
+                } else {
+                    directive.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
 /// `router` with the headers of `surface` on every response it gives.
 pub fn secure<S>(router: Router<S>, surface: Surface) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    router.layer(middleware::from_fn_with_state(surface, apply))
+    secure_with_images(router, surface, None)
 }
 
-async fn apply(State(surface): State<Surface>, request: Request, next: Next) -> Response {
+/// [`secure`], with one more image source in the policy (the bucket of presigned photo URLs).
+pub fn secure_with_images<S>(
+    router: Router<S>,
+    surface: Surface,
+    extra: Option<&ImageSource>,
+) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    let policy = HeaderValue::from_str(&surface.content_security_policy_with_images(extra))
+        .expect("a checked image source is a valid header value");
+    router.layer(middleware::from_fn_with_state((surface, policy), apply))
+}
+
+async fn apply(
+    State((surface, policy)): State<(Surface, HeaderValue)>,
+    request: Request,
+    next: Next,
+) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(surface.content_security_policy()),
-    );
+    headers.insert(header::CONTENT_SECURITY_POLICY, policy);
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -164,16 +236,20 @@ mod tests {
     }
 
     #[test]
-    fn only_the_public_map_loads_gsi_tiles_and_it_sends_no_referrer() {
+    fn only_the_map_pages_load_gsi_tiles_and_the_public_one_sends_no_referrer() {
         for surface in ALL {
             let policy = surface.content_security_policy();
             let images = directive(policy, "img-src").unwrap_or_default();
             assert_eq!(
                 images.contains("https://cyberjapandata.gsi.go.jp"),
-                surface == Surface::PublicMap,
+                matches!(surface, Surface::PublicMap | Surface::Console),
                 "{surface:?}"
             );
         }
+        assert_eq!(
+            directive(Surface::Console.content_security_policy(), "img-src").as_deref(),
+            Some("img-src 'self' data: https://cyberjapandata.gsi.go.jp")
+        );
         let policy = Surface::PublicMap.content_security_policy();
         assert_eq!(
             directive(policy, "img-src").as_deref(),
@@ -188,6 +264,40 @@ mod tests {
             Some("connect-src 'self'")
         );
         assert_eq!(Surface::PublicMap.referrer_policy(), "no-referrer");
+    }
+
+    #[test]
+    fn the_photo_bucket_widens_only_the_consoles_images() {
+        let bucket =
+            ImageSource::parse("https://s3.ap-northeast-1.amazonaws.com/tayori-photos/").unwrap();
+        let policy = Surface::Console.content_security_policy_with_images(Some(&bucket));
+        assert_eq!(
+            directive(&policy, "img-src").as_deref(),
+            Some("img-src 'self' data: https://cyberjapandata.gsi.go.jp https://s3.ap-northeast-1.amazonaws.com/tayori-photos/")
+        );
+        let without = |p: &str| {
+            p.split("; ")
+                .filter(|d| !d.starts_with("img-src"))
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            without(&policy),
+            without(Surface::Console.content_security_policy())
+        );
+        assert_eq!(
+            Surface::Console.content_security_policy_with_images(None),
+            Surface::Console.content_security_policy()
+        );
+        for bad in [
+            "s3.amazonaws.com",
+            "https://",
+            "https://*.amazonaws.com",
+            "https://a.example; script-src *",
+            "https://a.example 'unsafe-inline'",
+        ] {
+            assert!(ImageSource::parse(bad).is_err(), "{bad}");
+        }
     }
 
     async fn answer(surface: Surface, route: Router) -> axum::http::Response<axum::body::Body> {

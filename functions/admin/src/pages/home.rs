@@ -29,6 +29,11 @@ pub async fn home(State(state): State<Arc<AdminState>>, page: Page) -> PageResul
         Vec::new()
     };
     let name = &signed.account.profile().display_name;
+    let reports = if signed.account.may(Permission::ReportsHandle) {
+        Some(crate::pages::reports::open_counts(&state, &signed.account).await?)
+    } else {
+        None
+    };
     Ok(page.render(
         "ホーム",
         &[("ホーム", HOME)],
@@ -45,6 +50,14 @@ pub async fn home(State(state): State<Arc<AdminState>>, page: Page) -> PageResul
                 }
             } @else {
                 p { (name) "さん、お疲れさまです。使える機能は次のとおりです。" }
+            }
+            @if let Some((open, urgent)) = reports {
+                section.tile #reports-tile aria-label="通報" {
+                    a href=(crate::pages::reports::PATH) {
+                        strong { "対応中の通報 " (open) " 件" }
+                        @if urgent > 0 { " " span.badge { "うち緊急 " (urgent) " 件" } }
+                    }
+                }
             }
             ul.cards {
                 @for item in functions.iter().chain(own.iter()) {

@@ -15,6 +15,7 @@ pub mod home;
 pub mod login;
 pub mod manual;
 pub mod permission_advice;
+pub mod reports;
 pub mod richmenus;
 pub mod roles;
 pub mod segments;
@@ -34,6 +35,11 @@ pub fn routes() -> Routes {
     use Access::{AnyOf, Permission as Needs, Public, SignedIn};
     Routes::new()
         .get("/admin/static/{name}", Public, manual::static_file)
+        .get(
+            "/admin/static/leaflet/{*file}",
+            Public,
+            reports::list::leaflet,
+        )
         .get("/admin/manual", Public, manual::index)
         .get("/admin/manual/{name}", Public, manual::show)
         .get("/admin/manual/images/{name}", Public, manual::image)
@@ -393,6 +399,109 @@ pub fn routes() -> Routes {
         )
         .get("/admin/usage", Needs(UsageReports), usage::show)
         .get("/admin/usage.csv", Needs(UsageReports), usage::export)
+        .get(reports::PATH, Needs(ReportsHandle), reports::list::list)
+        .get(reports::MAP_PATH, Needs(ReportsHandle), reports::list::map)
+        .get(
+            reports::CSV_PATH,
+            Needs(ReportsHandle),
+            reports::export::export,
+        )
+        .get(
+            reports::categories::PATH,
+            Needs(ReportsHandle),
+            reports::categories::list,
+        )
+        .post(
+            reports::categories::PATH,
+            Needs(ReportsHandle),
+            reports::categories::create,
+        )
+        .get(
+            reports::categories::NEW_PATH,
+            Needs(ReportsHandle),
+            reports::categories::new_form,
+        )
+        .get(
+            "/admin/reports/categories/{id}",
+            Needs(ReportsHandle),
+            reports::categories::edit_form,
+        )
+        .post(
+            "/admin/reports/categories/{id}",
+            Needs(ReportsHandle),
+            reports::categories::save,
+        )
+        .post(
+            "/admin/reports/categories/{id}/retire",
+            Needs(ReportsHandle),
+            reports::categories::retire,
+        )
+        .get(
+            reports::templates::PATH,
+            Needs(ReportsHandle),
+            reports::templates::list,
+        )
+        .post(
+            reports::templates::PATH,
+            Needs(ReportsHandle),
+            reports::templates::create,
+        )
+        .get(
+            "/admin/reports/templates/{id}",
+            Needs(ReportsHandle),
+            reports::templates::edit_form,
+        )
+        .post(
+            "/admin/reports/templates/{id}",
+            Needs(ReportsHandle),
+            reports::templates::save,
+        )
+        .post(
+            "/admin/reports/templates/{id}/delete",
+            Needs(ReportsHandle),
+            reports::templates::delete,
+        )
+        .get(
+            "/admin/reports/{id}",
+            Needs(ReportsHandle),
+            reports::show::show,
+        )
+        .post(
+            "/admin/reports/{id}/status",
+            Needs(ReportsHandle),
+            reports::changes::change_status,
+        )
+        .post(
+            "/admin/reports/{id}/assign",
+            Needs(ReportsHandle),
+            reports::changes::assign,
+        )
+        .post(
+            "/admin/reports/{id}/note",
+            Needs(ReportsHandle),
+            reports::changes::add_note,
+        )
+        .post(
+            "/admin/reports/{id}/district",
+            Needs(ReportsHandle),
+            reports::changes::set_district,
+        )
+        .post(
+            "/admin/reports/{id}/duplicate",
+            Needs(ReportsHandle),
+            reports::changes::mark_duplicate,
+        )
+        .post(
+            "/admin/reports/{id}/contact",
+            Needs(ReportsHandle),
+            reports::changes::show_contact,
+        )
+        // The report's department is checked by the desk; the draft needs the drafter's right.
+        .post(
+            "/admin/reports/{id}/alert",
+            Needs(DeliveryDraft),
+            reports::alert::create,
+        )
         .get(greetings::PATH, Needs(Greetings), greetings::show)
         .post(greetings::PATH, Needs(Greetings), greetings::save)
 }

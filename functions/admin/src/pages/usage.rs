@@ -124,6 +124,8 @@ pub async fn show(
         }
     };
     let report = build(&state, &p).await?;
+    let (reports_by_category, reports_by_district) =
+        crate::pages::reports::usage::counted(&state, p.from, p.to).await?;
     let by_label =
         p.by.and_then(|b| DIMENSIONS.iter().find(|(id, _)| *id == b))
             .map(|(_, l)| *l);
@@ -162,6 +164,7 @@ pub async fn show(
             @if p.by == Some("interests") { p.note { "関心は複数選べるため、内訳の合計は全体の件数を超えることがあります。" } }
             @if p.by.is_some_and(|b| UsageKind::Delivery.counts_by(b)) { p.note { "配信成功・配信失敗は、受け取った友だちが登録した地区・年代の別に1通ずつ数えます。配信（回）は、届けた相手の地区・年代のそれぞれに1回と数えるため、内訳の合計が全体を超えることがあります。" } }
             @if p.by.is_some_and(|b| !UsageKind::Delivery.counts_by(b)) { p.note { "配信は地区・年代の別にのみ数えるため、この内訳では「–」と表示します（合計は数えています）。" } }
+            (crate::pages::reports::usage::section(&reports_by_category, &reports_by_district))
         },
     ))
 }

@@ -91,6 +91,12 @@ pub const MENU: &[MenuItem] = &[
         "避難所などの施設情報を管理し、災害時は開設状況を入力します。",
     ),
     item(
+        "通報",
+        crate::pages::reports::PATH,
+        Some(Permission::ReportsHandle),
+        "市民からの通報（道路の損傷・クマの出没など）を確認し、対応状況を市民に伝えます。",
+    ),
+    item(
         "ごみカレンダー",
         "/admin/garbage",
         Some(Permission::GarbageCalendars),

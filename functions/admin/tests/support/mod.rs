@@ -54,6 +54,7 @@ pub fn office_config() -> AdminConfig {
         setup_token: None,
         session_policy: Default::default(),
         sample_calendar: Default::default(),
+        photo_source: None,
     }
 }
 

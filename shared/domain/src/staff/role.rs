@@ -59,7 +59,7 @@ impl RolePreset {
             ),
             preset(
                 "各課担当",
-                "配信の下書き",
+                "通報の対応（担当課のみ）、配信の下書き",
                 &[
                     FormsEdit,
                     FormsViewAnswers,
@@ -86,10 +86,21 @@ mod tests {
                 "{}",
                 preset.name
             );
-            for unbuilt in ["フォーム", "通報", "FAQ"] {
+            for unbuilt in ["フォーム", "FAQ"] {
                 assert!(!preset.description.contains(unbuilt), "{}", preset.name);
             }
         }
+    }
+
+    #[test]
+    fn the_departments_preset_handles_reports_in_its_own_department() {
+        let presets = RolePreset::defaults();
+        let handlers: Vec<_> = presets
+            .iter()
+            .filter(|p| p.permissions.contains(Permission::ReportsHandle))
+            .map(|p| p.name.as_str())
+            .collect();
+        assert_eq!(handlers, vec!["システム管理者", "各課担当"]);
     }
 
     #[test]
