@@ -467,16 +467,32 @@ struct Objects {
     /// The S3 client and bucket, to check what only S3 can show (encryption at rest).
     s3: Option<(aws_sdk_s3::Client, String, String)>,
     _dir: Option<TempDir>,
+    /// The local origin serving the folder store's presigned URLs.
+    _server: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Objects {
     async fn embedded() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let store = FolderObjects::open(dir.path().join("objects")).unwrap();
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let store = Arc::new(
+            FolderObjects::open(dir.path().join("objects"))
+                .unwrap()
+                .served_at(&base, Arc::new(tayori_ports::SystemClock))
+                .unwrap(),
+        );
+        let router = tayori_adapters::embedded::objects_router(store.clone());
+        let server = tokio::spawn(async move {
+            axum::serve(listener, router).await.unwrap();
+        });
         Self {
-            store: Arc::new(store),
+            store,
             s3: None,
             _dir: Some(dir),
+            _server: Some(server),
         }
     }
 
@@ -500,7 +516,17 @@ impl Objects {
             store: Arc::new(S3Objects::new(client.clone(), &bucket, &key_id)),
             s3: Some((client, bucket, key_id)),
             _dir: None,
+            _server: None,
         })
+    }
+}
+
+impl Objects {
+    /// moto serves a presigned URL without checking its signature or its expiry (AWS checks
+    /// both), so what only a signature can refuse is tested on the embedded store; on S3 the
+    /// signed headers and the expiry are checked in the URL instead.
+    fn verifies_signatures(&self) -> bool {
+        self.s3.is_none()
     }
 }
 
@@ -594,6 +620,205 @@ async fn listing_gives_the_keys_under_a_prefix_in_order(o: &Objects) {
     assert!(store.list("nothing/").await.unwrap().is_empty());
 }
 on_both_adapters!(listing_gives_the_keys_under_a_prefix_in_order, Objects);
+
+async fn a_presigned_get_reads_the_object_until_it_expires(o: &Objects) {
+    let store = &*o.store;
+    let photo = key("reports/R1/photo-1.jpg");
+    let bytes: Vec<u8> = (0..=255u8).cycle().take(50_000).collect();
+    store
+        .put(&photo, bytes.clone(), "image/jpeg")
+        .await
+        .unwrap();
+    let http = reqwest::Client::new();
+
+    let url = store
+        .presign_get(&photo, std::time::Duration::from_secs(300))
+        .await
+        .unwrap();
+    let answer = http.get(&url).send().await.unwrap();
+    assert_eq!(answer.status(), 200, "{url}");
+    assert_eq!(answer.headers()["content-type"], "image/jpeg");
+    assert_eq!(answer.bytes().await.unwrap().to_vec(), bytes);
+
+    if o.verifies_signatures() {
+        let tampered = url.replace("photo-1.jpg", "photo-2.jpg");
+        store
+            .put(
+                &key("reports/R1/photo-2.jpg"),
+                b"other".to_vec(),
+                "image/jpeg",
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            http.get(&tampered).send().await.unwrap().status(),
+            403,
+            "a URL signed for one object does not read another"
+        );
+    }
+
+    let short = store
+        .presign_get(&photo, std::time::Duration::from_secs(1))
+        .await
+        .unwrap();
+    if o.verifies_signatures() {
+        tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+        assert_eq!(
+            http.get(&short).send().await.unwrap().status(),
+            403,
+            "an expired URL reads nothing"
+        );
+    } else {
+        assert_eq!(query_value(&short, "X-Amz-Expires").as_deref(), Some("1"));
+    }
+}
+
+/// A query parameter of a URL, as it is written there.
+fn query_value(url: &str, name: &str) -> Option<String> {
+    let (_, query) = url.split_once('?')?;
+    query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix(&format!("{name}=")).map(str::to_owned))
+}
+on_both_adapters!(a_presigned_get_reads_the_object_until_it_expires, Objects);
+
+async fn a_presigned_put_stores_what_the_browser_sends_as_put_would(o: &Objects) {
+    let store = &*o.store;
+    let photo = key("uploads/liff/U1/photo-1.jpg");
+    let upload = store
+        .presign_put(
+            &photo,
+            "image/jpeg",
+            1024 * 1024,
+            std::time::Duration::from_secs(300),
+        )
+        .await
+        .unwrap();
+    assert_eq!(upload.method, "PUT");
+    assert!(
+        upload
+            .headers
+            .iter()
+            .any(|(n, v)| n.eq_ignore_ascii_case("content-type") && v == "image/jpeg"),
+        "{:?}",
+        upload.headers
+    );
+    let http = reqwest::Client::new();
+    let send = |body: Vec<u8>, content_type: &str| {
+        let mut request = http.put(&upload.url).body(body);
+        for (name, value) in &upload.headers {
+            let value = if name.eq_ignore_ascii_case("content-type") {
+                content_type
+            } else {
+                value
+            };
+            request = request.header(name, value);
+        }
+        request.send()
+    };
+
+    if o.verifies_signatures() {
+        let other_type = send(b"<html>".to_vec(), "text/html").await.unwrap();
+        assert!(
+            [403, 415].contains(&other_type.status().as_u16()),
+            "another content type is refused: {}",
+            other_type.status()
+        );
+        assert!(store.get(&photo).await.unwrap().is_none());
+    }
+
+    let answer = send(b"jpeg bytes".to_vec(), "image/jpeg").await.unwrap();
+    assert_eq!(answer.status(), 200, "{}", answer.text().await.unwrap());
+    let stored = store.get(&photo).await.unwrap().unwrap();
+    assert_eq!(
+        (stored.bytes.as_slice(), stored.content_type.as_str()),
+        (&b"jpeg bytes"[..], "image/jpeg")
+    );
+
+    if let Some((client, bucket, key_id)) = &o.s3 {
+        let signed = query_value(&upload.url, "X-Amz-SignedHeaders")
+            .unwrap_or_default()
+            .replace("%3B", ";");
+        for header in [
+            "content-type",
+            "x-amz-server-side-encryption",
+            "x-amz-server-side-encryption-aws-kms-key-id",
+        ] {
+            assert!(
+                signed.split(';').any(|h| h == header),
+                "{header} is signed: {signed}"
+            );
+        }
+        let head = client
+            .head_object()
+            .bucket(bucket)
+            .key(photo.as_str())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            head.server_side_encryption(),
+            Some(&aws_sdk_s3::types::ServerSideEncryption::AwsKms),
+            "an upload is encrypted with KMS as a put is"
+        );
+        assert!(head
+            .ssekms_key_id()
+            .is_some_and(|k| k.contains(key_id.as_str())));
+    }
+
+    let short = store
+        .presign_put(
+            &photo,
+            "image/jpeg",
+            1024,
+            std::time::Duration::from_secs(1),
+        )
+        .await
+        .unwrap();
+    if !o.verifies_signatures() {
+        assert_eq!(
+            query_value(&short.url, "X-Amz-Expires").as_deref(),
+            Some("1")
+        );
+        return;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+    let mut late = http.put(&short.url).body(b"late".to_vec());
+    for (name, value) in &short.headers {
+        late = late.header(name, value);
+    }
+    assert_eq!(late.send().await.unwrap().status(), 403);
+    assert_eq!(
+        store.get(&photo).await.unwrap().unwrap().bytes,
+        b"jpeg bytes",
+        "an expired upload changes nothing"
+    );
+}
+on_both_adapters!(
+    a_presigned_put_stores_what_the_browser_sends_as_put_would,
+    Objects
+);
+
+async fn a_presigned_url_living_over_an_hour_is_refused(o: &Objects) {
+    let store = &*o.store;
+    let photo = key("reports/R1/photo-1.jpg");
+    let too_long = tayori_ports::object::MAX_PRESIGNED_LIFE + std::time::Duration::from_secs(1);
+    assert!(matches!(
+        store.presign_get(&photo, too_long).await,
+        Err(tayori_ports::ObjectError::PresignedLife(_))
+    ));
+    assert!(matches!(
+        store
+            .presign_put(&photo, "image/jpeg", 1024, too_long)
+            .await,
+        Err(tayori_ports::ObjectError::PresignedLife(_))
+    ));
+    assert!(store
+        .presign_get(&photo, tayori_ports::object::MAX_PRESIGNED_LIFE)
+        .await
+        .is_ok());
+}
+on_both_adapters!(a_presigned_url_living_over_an_hour_is_refused, Objects);
 
 // ---------------------------------------------------------------------------------------------
 // Event bus

@@ -86,8 +86,10 @@ pub async fn start(config: LocalConfig) -> Result<Running, StartError> {
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| StartError::Storage(config.data_dir.clone(), e.to_string()))?;
     let clock = config.clock.clone();
-    let (platform, bus) = embedded::platform(&config.data_dir, clock.clone())
-        .map_err(|e| StartError::Storage(config.data_dir.clone(), e.to_string()))?;
+    // Presigned object URLs (report photos for staff, the LIFF form's uploads) name this port.
+    let (platform, bus, objects) =
+        embedded::platform_at(&config.data_dir, clock.clone(), &base_url)
+            .map_err(|e| StartError::Storage(config.data_dir.clone(), e.to_string()))?;
 
     let fake_line = FakeLine::new();
     let line = Arc::new(LineClient::new(LineConfig::at(&base_url, DEV_ACCESS_TOKEN)));
@@ -179,6 +181,7 @@ pub async fn start(config: LocalConfig) -> Result<Running, StartError> {
     let app = Router::new()
         .merge(tayori_webhook::router(webhook))
         .merge(tayori_webhook::media::router(platform.objects.clone()))
+        .merge(objects)
         .merge(tayori_shelters::router(shelters.clone()))
         .merge(tayori_reports::router())
         .merge(tayori_forms::router(forms))

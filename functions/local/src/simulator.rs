@@ -23,6 +23,10 @@ const DESTINATION: &str = "U00000000000000000000000000000000";
 const CITIZENS_PK: &str = "SIMULATOR";
 /// Largest image the simulator accepts (LINE allows up to 10 MB for user images).
 const MAX_IMAGE_BYTES: usize = 10 * 1024 * 1024;
+/// Most photos sent together from the page: the simulator's own bound on one request (the
+/// page sends them base64-encoded in one JSON body), above the 4 a report takes so that "too
+/// many photos" can be tried.
+const MAX_PHOTOS_AT_ONCE: usize = 10;
 
 pub struct Simulator {
     base_url: String,
@@ -50,6 +54,25 @@ struct SentByCitizen {
     reply_token: Option<String>,
     webhook_status: u16,
     body: Value,
+    /// The message id of a photo, whose content the page shows from the fake LINE.
+    image_message_id: Option<String>,
+}
+
+/// One photo as the page sends it: a file's content type and its bytes in base64.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Photo {
+    pub content_type: String,
+    pub data_base64: String,
+}
+
+/// A webhook event made from one action, ready to sign and post.
+struct Outgoing {
+    event_type: &'static str,
+    detail: Value,
+    summary: String,
+    kind: &'static str,
+    image_message_id: Option<String>,
 }
 
 /// One action of a citizen in the simulator, as the page sends it (camelCase, like LINE's JSON).
@@ -72,6 +95,10 @@ pub enum Action {
     Image {
         content_type: String,
         data_base64: String,
+    },
+    /// Several photos sent at once: LINE sends one image event each, tied by an `imageSet`.
+    Images {
+        images: Vec<Photo>,
     },
     Sticker {
         package_id: String,
@@ -153,19 +180,66 @@ impl Simulator {
         Ok(citizen)
     }
 
-    /// Builds the webhook event, signs the body and posts it to the real webhook route.
+    /// Builds the webhook event, signs the body and posts it to the real webhook route. Photos
+    /// are stored first as the message's content in the fake LINE, where the bot fetches them
+    /// by message id as from LINE's content API. Several photos are one webhook each, in order,
+    /// and the answer lists them under `sent`.
     pub async fn send(&self, request: SendRequest) -> Result<Value, SimulatorError> {
         if !is_user_id(&request.user_id) {
             return Err(SimulatorError::BadUserId);
         }
-        let now = Utc::now();
-        let reply_token = hex(16);
-        let (event_type, detail, summary, kind) = match &request.action {
+        let mut sent = Vec::new();
+        for outgoing in self.events_for(&request.action)? {
+            sent.push(self.post(&request.user_id, outgoing).await?);
+        }
+        match &request.action {
+            Action::Images { .. } => Ok(json!({ "sent": sent })),
+            _ => Ok(sent.pop().expect("every other action is one event")),
+        }
+    }
+
+    /// The events one action makes: one, or one per photo sent together.
+    fn events_for(&self, action: &Action) -> Result<Vec<Outgoing>, SimulatorError> {
+        let Action::Images { images } = action else {
+            return Ok(vec![self.event_for(action)?]);
+        };
+        if images.is_empty() || images.len() > MAX_PHOTOS_AT_ONCE {
+            return Err(SimulatorError::PhotoCount);
+        }
+        // Every photo is checked before any is sent, so a bad one sends none.
+        let photos = images
+            .iter()
+            .map(|p| photo_bytes(&p.content_type, &p.data_base64))
+            .collect::<Result<Vec<_>, _>>()?;
+        let set_id = hex(32).to_uppercase();
+        let total = photos.len();
+        Ok(photos
+            .into_iter()
+            .zip(images)
+            .enumerate()
+            .map(|(index, (bytes, photo))| {
+                // LINE names the set only when several images are sent together.
+                let image_set =
+                    (total > 1).then(|| json!({"id": set_id, "index": index + 1, "total": total}));
+                self.image_event(bytes, &photo.content_type, image_set)
+            })
+            .collect())
+    }
+
+    fn event_for(&self, action: &Action) -> Result<Outgoing, SimulatorError> {
+        let plain = |event_type, detail, summary: String, kind| Outgoing {
+            event_type,
+            detail,
+            summary,
+            kind,
+            image_message_id: None,
+        };
+        Ok(match action {
             Action::Text { text } => {
                 if text.is_empty() {
                     return Err(SimulatorError::EmptyText);
                 }
-                (
+                plain(
                     "message",
                     json!({"message": {"type": "text", "id": message_id(), "quoteToken": hex(16), "text": text}}),
                     text.clone(),
@@ -188,7 +262,7 @@ impl Simulator {
                 if let Some(a) = address.as_ref().filter(|a| !a.is_empty()) {
                     m["address"] = json!(a);
                 }
-                (
+                plain(
                     "message",
                     json!({ "message": m }),
                     format!("位置情報 {latitude:.5}, {longitude:.5}"),
@@ -199,41 +273,28 @@ impl Simulator {
                 content_type,
                 data_base64,
             } => {
-                let bytes = base64::engine::general_purpose::STANDARD
-                    .decode(data_base64)
-                    .map_err(|_| SimulatorError::UnreadableImage)?;
-                if bytes.len() > MAX_IMAGE_BYTES {
-                    return Err(SimulatorError::ImageTooLarge);
-                }
-                if !matches!(content_type.as_str(), "image/jpeg" | "image/png") {
-                    return Err(SimulatorError::NotJpegOrPng);
-                }
-                let id = message_id();
-                self.fake_line.put_content(&id, bytes, content_type);
-                (
-                    "message",
-                    json!({"message": {"type": "image", "id": id, "quoteToken": hex(16), "contentProvider": {"type": "line"}}}),
-                    "画像".to_string(),
-                    "image",
-                )
+                let bytes = photo_bytes(content_type, data_base64)?;
+                self.image_event(bytes, content_type, None)
             }
+            // Made by `events_for`, one event per photo.
+            Action::Images { .. } => return Err(SimulatorError::PhotoCount),
             Action::Sticker {
                 package_id,
                 sticker_id,
-            } => (
+            } => plain(
                 "message",
                 json!({"message": {"type": "sticker", "id": message_id(), "quoteToken": hex(16), "packageId": package_id, "stickerId": sticker_id, "stickerResourceType": "STATIC"}}),
                 "スタンプ".to_string(),
                 "sticker",
             ),
-            Action::Follow => (
+            Action::Follow => plain(
                 "follow",
                 json!({"follow": {"isUnblocked": false}}),
                 "友だち追加".to_string(),
                 "follow",
             ),
-            Action::Unfollow => ("unfollow", json!({}), "ブロック".to_string(), "unfollow"),
-            Action::Postback { data, display_text } => (
+            Action::Unfollow => plain("unfollow", json!({}), "ブロック".to_string(), "unfollow"),
+            Action::Postback { data, display_text } => plain(
                 "postback",
                 json!({"postback": {"data": data}}),
                 match display_text.as_deref().filter(|t| !t.is_empty()) {
@@ -242,17 +303,56 @@ impl Simulator {
                 },
                 "postback",
             ),
+        })
+    }
+
+    /// Stores the photo as a new message's content in the fake LINE and makes its image event
+    /// (with `imageSet` when it is one of several sent together, as LINE does).
+    fn image_event(
+        &self,
+        bytes: Vec<u8>,
+        content_type: &str,
+        image_set: Option<Value>,
+    ) -> Outgoing {
+        let id = message_id();
+        self.fake_line.put_content(&id, bytes, content_type);
+        let mut message = json!({"type": "image", "id": id, "quoteToken": hex(16), "contentProvider": {"type": "line"}});
+        let summary = match &image_set {
+            Some(set) => format!("画像（{}/{}枚）", set["index"], set["total"]),
+            None => "画像".to_string(),
         };
+        if let Some(set) = image_set {
+            message["imageSet"] = set;
+        }
+        Outgoing {
+            event_type: "message",
+            detail: json!({ "message": message }),
+            summary,
+            kind: "image",
+            image_message_id: Some(id),
+        }
+    }
+
+    /// Signs one event as LINE would and posts it to the webhook; remembers it for the page.
+    async fn post(&self, user_id: &str, outgoing: Outgoing) -> Result<Value, SimulatorError> {
+        let Outgoing {
+            event_type,
+            detail,
+            summary,
+            kind,
+            image_message_id,
+        } = outgoing;
+        let now = Utc::now();
         let mut event = json!({
             "type": event_type,
             "mode": "active",
             "timestamp": now.timestamp_millis(),
-            "source": {"type": "user", "userId": request.user_id},
+            "source": {"type": "user", "userId": user_id},
             "webhookEventId": webhook_event_id(),
             "deliveryContext": {"isRedelivery": false},
         });
         // LINE sends no reply token with unfollow.
-        let reply_token = (event_type != "unfollow").then_some(reply_token);
+        let reply_token = (event_type != "unfollow").then(|| hex(16));
         if let Some(t) = &reply_token {
             event["replyToken"] = json!(t);
         }
@@ -275,7 +375,7 @@ impl Simulator {
         self.sent
             .lock()
             .expect("sent lock")
-            .entry(request.user_id.clone())
+            .entry(user_id.to_string())
             .or_default()
             .push(SentByCitizen {
                 at: now,
@@ -284,6 +384,7 @@ impl Simulator {
                 reply_token: reply_token.clone(),
                 webhook_status: status,
                 body: body.clone(),
+                image_message_id,
             });
         Ok(json!({"webhookStatus": status, "replyToken": reply_token, "body": body}))
     }
@@ -307,7 +408,8 @@ impl Simulator {
             .map(|s| {
                 (
                     s.at,
-                    json!({"from": "citizen", "at": s.at, "kind": s.kind, "summary": s.summary, "webhookStatus": s.webhook_status, "raw": s.body}),
+                    json!({"from": "citizen", "at": s.at, "kind": s.kind, "summary": s.summary, "webhookStatus": s.webhook_status, "raw": s.body,
+                           "imageUrl": s.image_message_id.as_ref().map(|id| format!("/simulator/api/content/{id}"))}),
                 )
             })
             .collect();
@@ -393,6 +495,20 @@ fn rewrite_image_urls(value: &Value, f: &dyn Fn(&str) -> Option<String>) -> Valu
     }
 }
 
+/// A photo's bytes, when they are within LINE's size and of a type LINE keeps as sent.
+fn photo_bytes(content_type: &str, data_base64: &str) -> Result<Vec<u8>, SimulatorError> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(data_base64)
+        .map_err(|_| SimulatorError::UnreadableImage)?;
+    if bytes.len() > MAX_IMAGE_BYTES {
+        return Err(SimulatorError::ImageTooLarge);
+    }
+    if !matches!(content_type, "image/jpeg" | "image/png") {
+        return Err(SimulatorError::NotJpegOrPng);
+    }
+    Ok(bytes)
+}
+
 fn hex(bytes: usize) -> String {
     let mut rng = rand::thread_rng();
     (0..bytes)
@@ -427,8 +543,15 @@ pub fn router(simulator: Arc<Simulator>) -> Router {
             "/simulator/api/citizens",
             get(list_citizens).post(create_citizen),
         )
-        .route("/simulator/api/events", post(send_event))
+        .route(
+            "/simulator/api/events",
+            // Photos travel base64-encoded (4/3 larger) in one JSON body.
+            post(send_event).layer(axum::extract::DefaultBodyLimit::max(
+                MAX_PHOTOS_AT_ONCE * MAX_IMAGE_BYTES / 3 * 4 + 64 * 1024,
+            )),
+        )
         .route("/simulator/api/conversation", get(conversation))
+        .route("/simulator/api/content/{message_id}", get(content))
         .route("/simulator/api/richmenu", get(rich_menu))
         .route("/simulator/api/richmenu/{id}/image", get(rich_menu_image))
         .route("/simulator/liff/registration", get(open_registration_form));
@@ -498,6 +621,8 @@ pub enum SimulatorError {
     ImageTooLarge,
     #[error("JPEGまたはPNGの画像を選んでください")]
     NotJpegOrPng,
+    #[error("一度に送れる画像は1〜10枚です")]
+    PhotoCount,
     #[error("userId か alias を指定してください")]
     NoMenuTarget,
     #[error("webhook に届きませんでした: {0}")]
@@ -580,6 +705,19 @@ async fn rich_menu(State(s): State<Arc<Simulator>>, Query(q): Query<MenuQuery>) 
     let id = menu["richMenuId"].as_str().unwrap_or_default().to_string();
     menu["imageUrl"] = json!(format!("/simulator/api/richmenu/{id}/image"));
     Json(menu).into_response()
+}
+
+/// A photo a citizen sent, as the fake LINE keeps it for the content API.
+async fn content(
+    State(s): State<Arc<Simulator>>,
+    axum::extract::Path(message_id): axum::extract::Path<String>,
+) -> Response {
+    match s.fake_line.content(&message_id) {
+        Some((content_type, bytes)) => {
+            ([(header::CONTENT_TYPE, content_type)], bytes).into_response()
+        }
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
 async fn rich_menu_image(

@@ -84,7 +84,10 @@
     report(slot, "送信中…");
     try {
       const r = await api("POST", "/simulator/api/events", { userId: current.userId, ...action });
-      report(slot, r.webhookStatus === 200 ? "送信しました" : `Webhook の応答: ${r.webhookStatus}`, r.webhookStatus !== 200);
+      // Several photos answer one result per webhook sent.
+      const statuses = (r.sent || [r]).map((x) => x.webhookStatus);
+      const ok = statuses.every((st) => st === 200);
+      report(slot, ok ? "送信しました" : `Webhook の応答: ${statuses.join(", ")}`, !ok);
       setTimeout(refresh, 300);
       setTimeout(refresh, 1200);
     } catch (e) {
@@ -232,8 +235,11 @@
     chat.replaceChildren();
     for (const e of entries) {
       if (e.from === "citizen") {
+        const photo = e.imageUrl
+          ? el("img", { src: e.imageUrl, alt: e.summary, className: "bot-image" })
+          : el("div", { textContent: e.summary });
         chat.append(el("div", { className: "bubble from-citizen" },
-          el("div", { textContent: e.summary }),
+          photo,
           el("div", { className: "meta", textContent: `${time(e.at)} ・ Webhook ${e.webhookStatus}` }),
           rawDetails(e.raw)));
       } else {
@@ -281,18 +287,26 @@
     if (!Number.isFinite(latitude) || !Number.isFinite(longitude)) { report(slot, "緯度・経度は数値で入力してください", true); return; }
     send({ kind: "location", latitude, longitude, title: $("#loc-title").value || null }, slot);
   });
-  $("#image-form").addEventListener("submit", (ev) => {
+  function readBase64(file) {
+    return new Promise((resolve, reject) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(String(reader.result).split(",")[1]);
+      reader.onerror = () => reject(new Error(`${file.name} を読み込めませんでした`));
+      reader.readAsDataURL(file);
+    });
+  }
+  $("#image-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const slot = ev.target.querySelector(".result");
-    const file = $("#image").files[0];
-    if (!file) { report(slot, "画像ファイルを選んでください", true); return; }
-    const reader = new FileReader();
-    reader.onload = () => {
-      const data = String(reader.result).split(",")[1];
-      send({ kind: "image", contentType: file.type, dataBase64: data }, slot);
-    };
-    reader.onerror = () => report(slot, "画像ファイルを読み込めませんでした", true);
-    reader.readAsDataURL(file);
+    const files = Array.from($("#image").files);
+    if (!files.length) { report(slot, "画像ファイルを選んでください", true); return; }
+    let images;
+    try {
+      images = await Promise.all(files.map(async (f) => ({ contentType: f.type, dataBase64: await readBase64(f) })));
+    } catch (e) { report(slot, e.message, true); return; }
+    // One photo is a plain image event; several are sent together, as an image set.
+    if (images.length === 1) send({ kind: "image", ...images[0] }, slot);
+    else send({ kind: "images", images }, slot);
   });
   $("#sticker-form").addEventListener("submit", (ev) => {
     ev.preventDefault();

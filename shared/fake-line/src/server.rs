@@ -158,6 +158,28 @@ impl FakeLine {
         );
     }
 
+    /// What [`FakeLine::put_content`] stored for `message_id`: its content type and bytes
+    /// (`None` for a message nobody gave content, though the API answers a default PNG).
+    pub fn content(&self, message_id: &str) -> Option<(String, Bytes)> {
+        lock(&self.inner.world)
+            .contents
+            .get(message_id)
+            .map(|image| (image.content_type.clone(), image.bytes.clone()))
+    }
+
+    /// The next `times` requests for `message_id`'s content are answered `status` with LINE's
+    /// error body for it: 500 while LINE's content API is failing, 404 once LINE no longer
+    /// keeps the content (it deletes what users sent after a while). Requests for other
+    /// messages are not affected.
+    pub fn fail_content(&self, message_id: &str, status: u16, times: usize) {
+        self.inject_faults(Fault {
+            path: content_path(message_id),
+            status,
+            count: times,
+            body: None,
+        });
+    }
+
     /// Messages delivered to a user by push, multicast or broadcast (to registered users),
     /// oldest first.
     pub fn sent_messages_to(&self, user_id: &str) -> Vec<Value> {
@@ -248,6 +270,12 @@ impl FakeLine {
     pub(crate) fn over_rate_limit(&self, path: &str, now: Instant) -> bool {
         lock(&self.inner.controls).over_limit(path, now)
     }
+}
+
+/// The content API's path for a message; exact, so that a fault for message 42 does not
+/// also hit message 420 (faults match by prefix).
+fn content_path(message_id: &str) -> String {
+    format!("/v2/bot/message/{message_id}/content")
 }
 
 /// Who received sends, in sum: `copies == recipients` and `most_to_one_user == 1` mean every

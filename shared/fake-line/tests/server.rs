@@ -627,6 +627,41 @@ async fn message_content_is_a_png_unless_the_test_provided_other_bytes() {
 }
 
 #[tokio::test]
+async fn the_content_api_fails_for_one_message_as_many_times_as_the_test_asks() {
+    let line = start().await;
+    line.fake
+        .put_content("42", b"\xFF\xD8photo".to_vec(), "image/jpeg");
+    line.fake
+        .put_content("420", b"\xFF\xD8other".to_vec(), "image/jpeg");
+    line.fake.fail_content("42", 500, 2);
+    for _ in 0..2 {
+        let failed = line.get("/v2/bot/message/42/content").await;
+        assert_eq!(failed.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body: Value = failed.json().await.unwrap();
+        assert_eq!(body["message"], "Internal server error");
+        assert_eq!(
+            line.get("/v2/bot/message/420/content").await.status(),
+            StatusCode::OK,
+            "another message's content is served meanwhile"
+        );
+    }
+    let served = line.get("/v2/bot/message/42/content").await;
+    assert_eq!(served.status(), StatusCode::OK);
+    assert_eq!(served.bytes().await.unwrap().as_ref(), b"\xFF\xD8photo");
+
+    line.fake.fail_content("42", 404, 1);
+    assert_eq!(
+        line.get("/v2/bot/message/42/content").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        line.fake.content("42"),
+        Some(("image/jpeg".to_string(), b"\xFF\xD8photo".to_vec().into()))
+    );
+    assert_eq!(line.fake.content("43"), None);
+}
+
+#[tokio::test]
 async fn an_unknown_endpoint_is_recorded_and_answered_404() {
     let line = start().await;
     assert_eq!(

@@ -6,6 +6,11 @@
 //! (phones store photos sideways and rely on the tag), shrunk to what a phone screen shows, and
 //! encoded again. Encoding again also drops the Exif metadata, such as where a photo was taken,
 //! which the city should not publish by accident.
+//!
+//! Citizens' report photos (通報の写真, [`report_photo`]) take the same path with LINE's limit
+//! for what a citizen sends (10 MB) and always come out as JPEG without any metadata: a phone
+//! writes where the citizen stood into the photo, and staff, exports and the citizen's own
+//! receipt must not carry it.
 
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
@@ -29,6 +34,15 @@ pub const PREVIEW_SIDE: u32 = 1024;
 /// LINE's limits for the two URLs of an image message.
 pub const MAX_ORIGINAL_BYTES: usize = 10 * 1024 * 1024;
 pub const MAX_PREVIEW_BYTES: usize = 1024 * 1024;
+/// Largest report photo accepted: LINE keeps a citizen's original image up to 10 MB, and the
+/// LIFF form's upload is held to the same.
+pub const MAX_REPORT_PHOTO_BYTES: usize = 10 * 1024 * 1024;
+/// Long side of a report photo as staff see it.
+pub const REPORT_PHOTO_SIDE: u32 = 2048;
+/// Long side of a report's thumbnail: the list, and the hero image of the Flex message that
+/// tells the citizen about their report (which LINE limits to 1 MB).
+pub const REPORT_THUMBNAIL_SIDE: u32 = 480;
+pub const MAX_REPORT_THUMBNAIL_BYTES: usize = 1024 * 1024;
 /// JPEG qualities tried in turn until the preview fits in LINE's 1 MB; the first almost always does.
 const JPEG_QUALITIES: [u8; 4] = [85, 70, 50, 30];
 
@@ -70,13 +84,25 @@ pub struct Prepared {
     pub preview: Encoded,
 }
 
-/// Why an upload cannot be used, in words a clerk can act on.
+/// A citizen's report photo, ready to store: both JPEG, neither with any metadata.
+#[derive(Clone, Debug)]
+pub struct ReportPhoto {
+    pub photo: Encoded,
+    pub thumbnail: Encoded,
+}
+
+/// Why an upload cannot be used, in words a clerk (or, for a report photo, a citizen) can act on.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ImageProblem {
     #[error("JPEGかPNGの画像を選んでください。")]
     NotJpegOrPng,
-    #[error("画像が大きすぎます（{:.1}MB）。4MB以内にしてください。", *.0 as f64 / 1_048_576.0)]
-    TooLarge(usize),
+    /// `limit` is the one that applied: 4 MB for staff uploads, 10 MB for report photos.
+    #[error(
+        "画像が大きすぎます（{:.1}MB）。{}MB以内にしてください。",
+        *.bytes as f64 / 1_048_576.0,
+        .limit / 1_048_576
+    )]
+    TooLarge { bytes: usize, limit: usize },
     #[error("画像の画素数が多すぎます（{0}×{1}）。5000万画素以内にしてください。")]
     TooManyPixels(u32, u32),
     #[error("画像ファイルが壊れているか、読み取れません。")]
@@ -85,19 +111,7 @@ pub enum ImageProblem {
 
 /// Checks an upload and makes the original and the preview LINE will fetch.
 pub fn prepare(bytes: &[u8]) -> Result<Prepared, ImageProblem> {
-    let format = match imagesize::image_type(bytes) {
-        Ok(imagesize::ImageType::Jpeg) => Format::Jpeg,
-        Ok(imagesize::ImageType::Png) => Format::Png,
-        _ => return Err(ImageProblem::NotJpegOrPng),
-    };
-    if bytes.len() > MAX_UPLOAD_BYTES {
-        return Err(ImageProblem::TooLarge(bytes.len()));
-    }
-    let size = imagesize::blob_size(bytes).map_err(|_| ImageProblem::Unreadable)?;
-    let (width, height) = (size.width as u32, size.height as u32);
-    if u64::from(width) * u64::from(height) > MAX_PIXELS {
-        return Err(ImageProblem::TooManyPixels(width, height));
-    }
+    let format = checked(bytes, MAX_UPLOAD_BYTES)?;
     let picture = decode_upright(bytes, format)?;
     let large = fit(&picture, ORIGINAL_SIDE);
     let mut original = encode(&large, format, JPEG_QUALITIES[0]);
@@ -105,15 +119,60 @@ pub fn prepare(bytes: &[u8]) -> Result<Prepared, ImageProblem> {
         // A detailed photo saved as PNG can stay over LINE's limit even when shrunk.
         original = encode(&large, Format::Jpeg, JPEG_QUALITIES[0]);
     }
-    let small = fit(&picture, PREVIEW_SIDE);
-    let mut preview = encode(&small, Format::Jpeg, JPEG_QUALITIES[0]);
+    let preview = within(&fit(&picture, PREVIEW_SIDE), MAX_PREVIEW_BYTES);
+    Ok(Prepared { original, preview })
+}
+
+/// Checks a citizen's report photo (JPEG or PNG by its content, whatever its name, at most
+/// [`MAX_REPORT_PHOTO_BYTES`], no more than [`MAX_PIXELS`] claimed before anything is decoded)
+/// and makes the photo staff see and the thumbnail: upright, shrunk, JPEG, without Exif.
+pub fn report_photo(bytes: &[u8]) -> Result<ReportPhoto, ImageProblem> {
+    let format = checked(bytes, MAX_REPORT_PHOTO_BYTES)?;
+    let picture = decode_upright(bytes, format)?;
+    let photo = encode(
+        &fit(&picture, REPORT_PHOTO_SIDE),
+        Format::Jpeg,
+        JPEG_QUALITIES[0],
+    );
+    let thumbnail = within(
+        &fit(&picture, REPORT_THUMBNAIL_SIDE),
+        MAX_REPORT_THUMBNAIL_BYTES,
+    );
+    Ok(ReportPhoto { photo, thumbnail })
+}
+
+/// The format of an upload whose size and claimed pixel count are within limits; nothing is
+/// decoded yet, so a small file claiming enormous dimensions costs nothing.
+fn checked(bytes: &[u8], limit: usize) -> Result<Format, ImageProblem> {
+    let format = match imagesize::image_type(bytes) {
+        Ok(imagesize::ImageType::Jpeg) => Format::Jpeg,
+        Ok(imagesize::ImageType::Png) => Format::Png,
+        _ => return Err(ImageProblem::NotJpegOrPng),
+    };
+    if bytes.len() > limit {
+        return Err(ImageProblem::TooLarge {
+            bytes: bytes.len(),
+            limit,
+        });
+    }
+    let size = imagesize::blob_size(bytes).map_err(|_| ImageProblem::Unreadable)?;
+    let (width, height) = (size.width as u32, size.height as u32);
+    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+        return Err(ImageProblem::TooManyPixels(width, height));
+    }
+    Ok(format)
+}
+
+/// A JPEG of `picture` within `max_bytes`, at the best of the qualities that fits.
+fn within(picture: &DynamicImage, max_bytes: usize) -> Encoded {
+    let mut encoded = encode(picture, Format::Jpeg, JPEG_QUALITIES[0]);
     for quality in &JPEG_QUALITIES[1..] {
-        if preview.bytes.len() <= MAX_PREVIEW_BYTES {
+        if encoded.bytes.len() <= max_bytes {
             break;
         }
-        preview = encode(&small, Format::Jpeg, *quality);
+        encoded = encode(picture, Format::Jpeg, *quality);
     }
-    Ok(Prepared { original, preview })
+    encoded
 }
 
 fn decode_upright(bytes: &[u8], format: Format) -> Result<DynamicImage, ImageProblem> {
@@ -225,6 +284,74 @@ pub mod fixtures {
         bytes
     }
 
+    /// A little-endian Exif block as a phone writes it with location on: the orientation in
+    /// IFD0 and a GPS IFD with where the photo was taken (35°29'43"N 135°44'48"E, 小浜市役所).
+    fn gps_exif(orientation: u8) -> Vec<u8> {
+        let entry = |tag: u16, kind: u16, count: u32, value: [u8; 4]| {
+            let mut e = tag.to_le_bytes().to_vec();
+            e.extend_from_slice(&kind.to_le_bytes());
+            e.extend_from_slice(&count.to_le_bytes());
+            e.extend_from_slice(&value);
+            e
+        };
+        const ASCII: u16 = 2;
+        const SHORT: u16 = 3;
+        const LONG: u16 = 4;
+        const RATIONAL: u16 = 5;
+        // Header (8), IFD0 at 8 (2 entries: 30 bytes), GPS IFD at 38 (4 entries: 54 bytes),
+        // latitude at 92, longitude at 116.
+        let mut exif = b"II\x2a\0\x08\0\0\0".to_vec();
+        exif.extend_from_slice(&2u16.to_le_bytes());
+        exif.extend(entry(0x0112, SHORT, 1, [orientation, 0, 0, 0]));
+        exif.extend(entry(0x8825, LONG, 1, 38u32.to_le_bytes()));
+        exif.extend_from_slice(&[0; 4]);
+        exif.extend_from_slice(&4u16.to_le_bytes());
+        exif.extend(entry(0x0001, ASCII, 2, *b"N\0\0\0"));
+        exif.extend(entry(0x0002, RATIONAL, 3, 92u32.to_le_bytes()));
+        exif.extend(entry(0x0003, ASCII, 2, *b"E\0\0\0"));
+        exif.extend(entry(0x0004, RATIONAL, 3, 116u32.to_le_bytes()));
+        exif.extend_from_slice(&[0; 4]);
+        for part in [35u32, 29, 43, 135, 44, 48] {
+            exif.extend_from_slice(&part.to_le_bytes());
+            exif.extend_from_slice(&1u32.to_le_bytes());
+        }
+        exif
+    }
+
+    /// [`phone_photo`] taken with location on: its Exif holds a GPS IFD.
+    pub fn photo_with_gps(width: u32, height: u32, orientation: u8) -> Vec<u8> {
+        let pixels = RgbImage::from_fn(width, height, |x, _| {
+            if x < width / 2 {
+                Rgb([220, 20, 20])
+            } else {
+                Rgb([20, 20, 220])
+            }
+        });
+        let mut bytes = Vec::new();
+        let mut encoder = JpegEncoder::new_with_quality(&mut bytes, 90);
+        encoder.set_exif_metadata(gps_exif(orientation)).unwrap();
+        encoder
+            .write_image(&pixels, width, height, image::ExtendedColorType::Rgb8)
+            .unwrap();
+        bytes
+    }
+
+    /// The marker of every JPEG segment before the image data (APP1 = 0xE1 holds Exif).
+    pub fn jpeg_segments(jpeg: &[u8]) -> Vec<u8> {
+        let mut markers = Vec::new();
+        let mut at = 2; // after SOI
+        while at + 4 <= jpeg.len() && jpeg[at] == 0xFF {
+            let marker = jpeg[at + 1];
+            markers.push(marker);
+            if marker == 0xDA {
+                break; // start of scan: entropy-coded data follows
+            }
+            let length = usize::from(u16::from_be_bytes([jpeg[at + 2], jpeg[at + 3]]));
+            at += 2 + length;
+        }
+        markers
+    }
+
     /// The fixture's red, through JPEG's loss.
     pub fn is_red(p: Rgba<u8>) -> bool {
         p.0[0] > 150 && p.0[2] < 80
@@ -238,7 +365,7 @@ pub mod fixtures {
 
 #[cfg(test)]
 mod tests {
-    use super::fixtures::{is_blue, is_red, phone_photo, PLACE};
+    use super::fixtures::{is_blue, is_red, jpeg_segments, phone_photo, photo_with_gps, PLACE};
     use super::*;
     use image::{GenericImageView, ImageEncoder, RgbImage, Rgba, RgbaImage};
 
@@ -358,7 +485,13 @@ mod tests {
         let mut padded = photo.clone();
         padded.resize(MAX_UPLOAD_BYTES + 1, 0);
         let too_large = prepare(&padded).unwrap_err();
-        assert_eq!(too_large, ImageProblem::TooLarge(MAX_UPLOAD_BYTES + 1));
+        assert_eq!(
+            too_large,
+            ImageProblem::TooLarge {
+                bytes: MAX_UPLOAD_BYTES + 1,
+                limit: MAX_UPLOAD_BYTES
+            }
+        );
         assert_eq!(
             too_large.to_string(),
             "画像が大きすぎます（4.0MB）。4MB以内にしてください。"
@@ -380,5 +513,118 @@ mod tests {
             prepare(&png).unwrap_err(),
             ImageProblem::TooManyPixels(20_000, 20_000)
         );
+    }
+
+    #[test]
+    fn a_report_photo_with_gps_comes_out_upright_shrunk_and_without_any_exif_segment() {
+        let upload = photo_with_gps(3000, 2000, 6);
+        assert!(
+            jpeg_segments(&upload).contains(&0xE1),
+            "the fixture carries Exif"
+        );
+        let reader = ImageReader::with_format(Cursor::new(&upload), ImageFormat::Jpeg);
+        let mut decoder = reader.into_decoder().unwrap();
+        assert_eq!(
+            decoder.orientation().unwrap(),
+            Orientation::Rotate90,
+            "the fixture's Exif is well formed"
+        );
+
+        let report = report_photo(&upload).unwrap();
+
+        for encoded in [&report.photo, &report.thumbnail] {
+            assert_eq!(encoded.format, Format::Jpeg);
+            let segments = jpeg_segments(&encoded.bytes);
+            assert!(
+                !segments.contains(&0xE1),
+                "no APP1 (Exif, XMP) segment: {segments:02x?}"
+            );
+            assert!(!encoded.bytes.windows(4).any(|w| w == b"Exif"));
+        }
+        let photo = decoded(&report.photo);
+        assert_eq!(
+            (photo.width(), photo.height()),
+            (report.photo.width, REPORT_PHOTO_SIDE)
+        );
+        assert!(is_red(photo.get_pixel(photo.width() / 2, 100)), "upright");
+        let thumbnail = decoded(&report.thumbnail);
+        assert_eq!(thumbnail.height(), REPORT_THUMBNAIL_SIDE);
+        assert!(
+            (319..=321).contains(&thumbnail.width()),
+            "{}",
+            thumbnail.width()
+        );
+        assert!(report.thumbnail.bytes.len() <= MAX_REPORT_THUMBNAIL_BYTES);
+    }
+
+    #[test]
+    fn a_report_photo_sent_as_png_becomes_a_jpeg_and_is_never_enlarged() {
+        let pixels = RgbaImage::from_fn(300, 200, |_, _| Rgba([20, 20, 220, 255]));
+        let mut upload = Vec::new();
+        PngEncoder::new(&mut upload)
+            .write_image(&pixels, 300, 200, image::ExtendedColorType::Rgba8)
+            .unwrap();
+        let report = report_photo(&upload).unwrap();
+        assert_eq!(report.photo.format, Format::Jpeg);
+        assert_eq!((report.photo.width, report.photo.height), (300, 200));
+        assert_eq!(
+            (report.thumbnail.width, report.thumbnail.height),
+            (300, 200)
+        );
+        assert!(is_blue(decoded(&report.photo).get_pixel(150, 100)));
+    }
+
+    #[test]
+    fn report_photos_that_cannot_be_used_are_refused_with_the_limit_that_applied() {
+        let gif = b"GIF89a\x01\0\x01\0\x80\0\0\0\0\0\xff\xff\xff!\xf9\x04\x01\0\0\0\0,\0\0\0\0\x01\0\x01\0\0\x02\x02D\x01\0;";
+        let mut webp = b"RIFF\0\0\0\0WEBPVP8 ".to_vec();
+        webp.extend_from_slice(&[0; 24]);
+        for not_accepted in [&gif[..], &webp[..], "写真.jpg".as_bytes()] {
+            assert_eq!(
+                report_photo(not_accepted).unwrap_err(),
+                ImageProblem::NotJpegOrPng
+            );
+        }
+
+        // Between the staff limit and LINE's: a report photo may be this large.
+        let photo = phone_photo(64, 48, 1);
+        let mut large = photo.clone();
+        large.resize(MAX_UPLOAD_BYTES + 1, 0);
+        assert!(report_photo(&large).is_ok());
+        large.resize(MAX_REPORT_PHOTO_BYTES + 1, 0);
+        let too_large = report_photo(&large).unwrap_err();
+        assert_eq!(
+            too_large,
+            ImageProblem::TooLarge {
+                bytes: MAX_REPORT_PHOTO_BYTES + 1,
+                limit: MAX_REPORT_PHOTO_BYTES
+            }
+        );
+        assert_eq!(
+            too_large.to_string(),
+            "画像が大きすぎます（10.0MB）。10MB以内にしてください。"
+        );
+
+        // Bombs: a few hundred bytes claiming 20000 × 20000 pixels, as PNG and as JPEG.
+        let mut png = Vec::new();
+        PngEncoder::new(&mut png)
+            .write_image(&[0; 3], 1, 1, image::ExtendedColorType::Rgb8)
+            .unwrap();
+        png[16..20].copy_from_slice(&20_000u32.to_be_bytes());
+        png[20..24].copy_from_slice(&20_000u32.to_be_bytes());
+        let mut jpeg = Vec::new();
+        JpegEncoder::new(&mut jpeg)
+            .write_image(&[0; 3], 1, 1, image::ExtendedColorType::Rgb8)
+            .unwrap();
+        let sof = jpeg.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
+        jpeg[sof + 5..sof + 7].copy_from_slice(&20_000u16.to_be_bytes());
+        jpeg[sof + 7..sof + 9].copy_from_slice(&20_000u16.to_be_bytes());
+        for bomb in [png, jpeg] {
+            assert!(bomb.len() < 1024);
+            assert_eq!(
+                report_photo(&bomb).unwrap_err(),
+                ImageProblem::TooManyPixels(20_000, 20_000)
+            );
+        }
     }
 }

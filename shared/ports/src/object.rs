@@ -3,9 +3,35 @@
 //! bucket or folder.
 
 use async_trait::async_trait;
+use std::time::Duration;
 
 /// Largest object accepted in one put (photos are resized long before this).
 pub const MAX_OBJECT_BYTES: usize = 20 * 1024 * 1024;
+
+/// Longest life of a presigned URL. A presigned URL is a bearer credential: whoever holds it
+/// (a browser history, a forwarded link, a proxy log) reads a citizen's photo or writes into
+/// the bucket until it expires, and it cannot be revoked. Staff pages and the LIFF form ask
+/// for a fresh one each time they are shown, so minutes are enough; an hour is the ceiling.
+pub const MAX_PRESIGNED_LIFE: Duration = Duration::from_secs(60 * 60);
+
+/// What a browser needs to upload one object straight to storage: the URL, the method and the
+/// headers it must send exactly as given (they are part of the signature, so an upload with
+/// another content type is refused).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PresignedUpload {
+    pub url: String,
+    /// Always `"PUT"`.
+    pub method: &'static str,
+    pub headers: Vec<(String, String)>,
+}
+
+/// Refuses a presigned URL's life beyond [`MAX_PRESIGNED_LIFE`] (or of zero), for every adapter.
+pub fn check_presigned_life(expires_in: Duration) -> Result<(), ObjectError> {
+    if expires_in.is_zero() || expires_in > MAX_PRESIGNED_LIFE {
+        return Err(ObjectError::PresignedLife(expires_in));
+    }
+    Ok(())
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ObjectKey(String);
@@ -51,6 +77,10 @@ pub enum ObjectError {
     TooLarge(usize),
     #[error("object storage unavailable: {0}")]
     Unavailable(String),
+    #[error("a presigned URL must live between 1 second and 1 hour, not {0:?}")]
+    PresignedLife(Duration),
+    #[error("this object store has no public address to sign URLs for")]
+    NotServed,
 }
 
 #[async_trait]
@@ -66,6 +96,25 @@ pub trait ObjectStore: Send + Sync {
     async fn delete(&self, key: &ObjectKey) -> Result<(), ObjectError>;
     /// Keys under a prefix, sorted.
     async fn list(&self, prefix: &str) -> Result<Vec<ObjectKey>, ObjectError>;
+    /// A URL that reads `key` with a plain GET until `expires_in` has passed (at most
+    /// [`MAX_PRESIGNED_LIFE`]): how staff pages show report photos without proxying them.
+    async fn presign_get(
+        &self,
+        key: &ObjectKey,
+        expires_in: Duration,
+    ) -> Result<String, ObjectError>;
+    /// An upload of one object of `content_type` to `key` until `expires_in` has passed (at
+    /// most [`MAX_PRESIGNED_LIFE`]), stored as `put` stores it (encrypted with the city's key
+    /// on S3). `max_bytes` is enforced where the store can (the embedded one refuses a larger
+    /// body); S3 cannot cap a presigned PUT, so whoever reads an uploaded object checks its
+    /// size again before using it.
+    async fn presign_put(
+        &self,
+        key: &ObjectKey,
+        content_type: &str,
+        max_bytes: usize,
+        expires_in: Duration,
+    ) -> Result<PresignedUpload, ObjectError>;
 }
 
 #[cfg(test)]
@@ -80,5 +129,19 @@ mod tests {
             assert!(ObjectKey::new(bad).is_err(), "{bad:?} accepted");
         }
         assert!(ObjectKey::new("reports/2026/11/abc-1.jpg").is_ok());
+    }
+
+    #[test]
+    fn a_presigned_url_lives_at_most_an_hour() {
+        for (life, allowed) in [
+            (Duration::ZERO, false),
+            (Duration::from_secs(1), true),
+            (Duration::from_secs(300), true),
+            (MAX_PRESIGNED_LIFE, true),
+            (MAX_PRESIGNED_LIFE + Duration::from_secs(1), false),
+            (Duration::from_secs(7 * 24 * 3600), false),
+        ] {
+            assert_eq!(check_presigned_life(life).is_ok(), allowed, "{life:?}");
+        }
     }
 }

@@ -5,11 +5,13 @@ use super::error::{code, describe};
 use async_trait::async_trait;
 use aws_config::SdkConfig;
 use aws_sdk_s3::operation::get_object::GetObjectError;
+use aws_sdk_s3::presigning::{PresignedRequest, PresigningConfig};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::ServerSideEncryption;
 use aws_sdk_s3::Client;
-use tayori_ports::object::MAX_OBJECT_BYTES;
-use tayori_ports::{ObjectError, ObjectKey, ObjectStore, StoredObject};
+use std::time::Duration;
+use tayori_ports::object::{check_presigned_life, MAX_OBJECT_BYTES};
+use tayori_ports::{ObjectError, ObjectKey, ObjectStore, PresignedUpload, StoredObject};
 
 const DEFAULT_CONTENT_TYPE: &str = "application/octet-stream";
 
@@ -111,6 +113,50 @@ impl ObjectStore for S3Objects {
         Ok(())
     }
 
+    async fn presign_get(
+        &self,
+        key: &ObjectKey,
+        expires_in: Duration,
+    ) -> Result<String, ObjectError> {
+        let presigned = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key.as_str())
+            .presigned(presigning(expires_in)?)
+            .await
+            .map_err(|e| ObjectError::Unavailable(describe(&e)))?;
+        Ok(presigned.uri().to_owned())
+    }
+
+    /// The same encryption headers as `put`, signed: S3 refuses an upload that leaves them out,
+    /// so no photo lands unencrypted or under another key. `max_bytes` cannot be signed into a
+    /// PUT (only an exact Content-Length can, and the browser's file has its own size).
+    async fn presign_put(
+        &self,
+        key: &ObjectKey,
+        content_type: &str,
+        max_bytes: usize,
+        expires_in: Duration,
+    ) -> Result<PresignedUpload, ObjectError> {
+        if max_bytes > MAX_OBJECT_BYTES {
+            return Err(ObjectError::TooLarge(max_bytes));
+        }
+        let presigned = self
+            .client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key.as_str())
+            .content_type(content_type)
+            .server_side_encryption(ServerSideEncryption::AwsKms)
+            .ssekms_key_id(&self.kms_key_id)
+            .bucket_key_enabled(true)
+            .presigned(presigning(expires_in)?)
+            .await
+            .map_err(|e| ObjectError::Unavailable(describe(&e)))?;
+        Ok(upload(&presigned))
+    }
+
     async fn list(&self, prefix: &str) -> Result<Vec<ObjectKey>, ObjectError> {
         let mut pages = self
             .client
@@ -134,5 +180,26 @@ impl ObjectStore for S3Objects {
         }
         keys.sort_by(|a, b| a.as_str().cmp(b.as_str()));
         Ok(keys)
+    }
+}
+
+fn presigning(expires_in: Duration) -> Result<PresigningConfig, ObjectError> {
+    check_presigned_life(expires_in)?;
+    PresigningConfig::expires_in(expires_in).map_err(|_| ObjectError::PresignedLife(expires_in))
+}
+
+/// The headers the signature covers, which the browser must send as they are; `host` is set by
+/// the browser itself (and may not be set by script).
+fn upload(presigned: &PresignedRequest) -> PresignedUpload {
+    let mut headers: Vec<(String, String)> = presigned
+        .headers()
+        .filter(|(name, _)| !name.eq_ignore_ascii_case("host"))
+        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+        .collect();
+    headers.sort();
+    PresignedUpload {
+        url: presigned.uri().to_owned(),
+        method: "PUT",
+        headers,
     }
 }

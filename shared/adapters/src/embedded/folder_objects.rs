@@ -4,13 +4,17 @@
 //! can name a temporary or sidecar file. Writes go to a temporary file that is synced and then
 //! renamed over the target, so a reader sees the old object or the new one, never half of one.
 
+use super::local_key_file::secret_file;
+use super::object_urls::{Grant, UrlSigner, SIGNING_KEY_FILE};
 use super::EmbeddedError;
 use async_trait::async_trait;
 use std::fs::{self, File};
 use std::io::{ErrorKind, Write as _};
 use std::path::{Path, PathBuf};
-use tayori_ports::object::MAX_OBJECT_BYTES;
-use tayori_ports::{ObjectError, ObjectKey, ObjectStore, StoredObject};
+use std::sync::Arc;
+use std::time::Duration;
+use tayori_ports::object::{check_presigned_life, MAX_OBJECT_BYTES};
+use tayori_ports::{Clock, ObjectError, ObjectKey, ObjectStore, PresignedUpload, StoredObject};
 
 const FOLDER: &str = ".d";
 const BYTES: &str = ".obj";
@@ -20,6 +24,8 @@ const DEFAULT_CONTENT_TYPE: &str = "application/octet-stream";
 
 pub struct FolderObjects {
     root: PathBuf,
+    /// Set by `served_at`: without an origin serving `objects_router`, no URL can be signed.
+    signer: Option<UrlSigner>,
 }
 
 impl FolderObjects {
@@ -29,7 +35,33 @@ impl FolderObjects {
             path: root.clone(),
             source,
         })?;
-        Ok(Self { root })
+        Ok(Self { root, signer: None })
+    }
+
+    /// Signs presigned URLs on `base_url` (`http://127.0.0.1:<port>`), where the local run
+    /// serves [`super::objects_router`] for this store. The signing key is random per data
+    /// folder, kept in the objects folder (mode 0600) and never logged, so URLs stay valid
+    /// across restarts until they expire, and no other data folder's URL is accepted.
+    pub fn served_at(self, base_url: &str, clock: Arc<dyn Clock>) -> Result<Self, EmbeddedError> {
+        let key = secret_file(
+            &self.root.join(SIGNING_KEY_FILE),
+            "the object URL signing key",
+        )?;
+        Ok(Self {
+            signer: Some(UrlSigner::new(base_url, key, clock)),
+            ..self
+        })
+    }
+
+    pub(super) fn signer(&self) -> Option<&UrlSigner> {
+        self.signer.as_ref()
+    }
+
+    /// The signer and the expiry (unix seconds) of a URL living `expires_in` from now.
+    fn signing(&self, expires_in: Duration) -> Result<(&UrlSigner, i64), ObjectError> {
+        check_presigned_life(expires_in)?;
+        let signer = self.signer.as_ref().ok_or(ObjectError::NotServed)?;
+        Ok((signer, signer.now_unix() + expires_in.as_secs() as i64))
     }
 
     /// The bytes file and the content-type sidecar of a key.
@@ -106,6 +138,37 @@ impl ObjectStore for FolderObjects {
             Ok(())
         })
         .await
+    }
+
+    async fn presign_get(
+        &self,
+        key: &ObjectKey,
+        expires_in: Duration,
+    ) -> Result<String, ObjectError> {
+        let (signer, expires) = self.signing(expires_in)?;
+        Ok(signer.url(key, expires, Grant::Read))
+    }
+
+    async fn presign_put(
+        &self,
+        key: &ObjectKey,
+        content_type: &str,
+        max_bytes: usize,
+        expires_in: Duration,
+    ) -> Result<PresignedUpload, ObjectError> {
+        if max_bytes > MAX_OBJECT_BYTES {
+            return Err(ObjectError::TooLarge(max_bytes));
+        }
+        let (signer, expires) = self.signing(expires_in)?;
+        let grant = Grant::Write {
+            content_type,
+            max_bytes,
+        };
+        Ok(PresignedUpload {
+            url: signer.url(key, expires, grant),
+            method: "PUT",
+            headers: vec![("content-type".to_owned(), content_type.to_owned())],
+        })
     }
 
     async fn list(&self, prefix: &str) -> Result<Vec<ObjectKey>, ObjectError> {

@@ -26,51 +26,58 @@ pub struct LocalKeyFile {
 impl LocalKeyFile {
     /// Reads the master key at `path`, or creates it (mode 0600, parent folders 0700) when absent.
     pub fn open_or_create(path: &Path) -> Result<Self, EmbeddedError> {
-        let io = |source| EmbeddedError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        if let Some(folder) = path.parent() {
-            if !folder.exists() {
-                fs::create_dir_all(folder).map_err(io)?;
-                fs::set_permissions(folder, fs::Permissions::from_mode(0o700)).map_err(io)?;
-            }
-        }
-        let mut key = Zeroizing::new([0u8; 32]);
-        match OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(path)
-        {
-            Ok(mut file) => {
-                rand::rngs::OsRng.fill_bytes(key.as_mut());
-                file.write_all(key.as_ref()).map_err(io)?;
-                file.sync_all().map_err(io)?;
-            }
-            // Already there (or created by a concurrent start a moment ago): use it.
-            Err(e) if e.kind() == ErrorKind::AlreadyExists => {
-                let mut file = fs::File::open(path).map_err(io)?;
-                let mut bytes = Zeroizing::new(Vec::new());
-                file.read_to_end(&mut bytes).map_err(io)?;
-                if bytes.len() != key.len() {
-                    return Err(EmbeddedError::KeyFile {
-                        path: path.to_path_buf(),
-                        reason: format!("it holds {} bytes, not 32", bytes.len()),
-                    });
-                }
-                key.copy_from_slice(&bytes);
-                let mode = file.metadata().map_err(io)?.permissions().mode();
-                if mode & 0o077 != 0 {
-                    tracing::warn!(path = %path.display(), mode = format!("{mode:o}"), "the master key file is readable by others");
-                }
-            }
-            Err(e) => return Err(io(e)),
-        }
+        let key = secret_file(path, "the master key file")?;
         Ok(Self {
             master: Aes256Gcm::new_from_slice(key.as_ref()).expect("32-byte key"),
         })
     }
+}
+
+/// Reads the 32-byte secret at `path`, or creates a random one (mode 0600, parent folders 0700)
+/// when absent. `what` names the file in the warning about loose permissions.
+pub(super) fn secret_file(path: &Path, what: &str) -> Result<Zeroizing<[u8; 32]>, EmbeddedError> {
+    let io = |source| EmbeddedError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(folder) = path.parent() {
+        if !folder.exists() {
+            fs::create_dir_all(folder).map_err(io)?;
+            fs::set_permissions(folder, fs::Permissions::from_mode(0o700)).map_err(io)?;
+        }
+    }
+    let mut key = Zeroizing::new([0u8; 32]);
+    match OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(mut file) => {
+            rand::rngs::OsRng.fill_bytes(key.as_mut());
+            file.write_all(key.as_ref()).map_err(io)?;
+            file.sync_all().map_err(io)?;
+        }
+        // Already there (or created by a concurrent start a moment ago): use it.
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+            let mut file = fs::File::open(path).map_err(io)?;
+            let mut bytes = Zeroizing::new(Vec::new());
+            file.read_to_end(&mut bytes).map_err(io)?;
+            if bytes.len() != key.len() {
+                return Err(EmbeddedError::KeyFile {
+                    path: path.to_path_buf(),
+                    reason: format!("it holds {} bytes, not 32", bytes.len()),
+                });
+            }
+            key.copy_from_slice(&bytes);
+            let mode = file.metadata().map_err(io)?.permissions().mode();
+            if mode & 0o077 != 0 {
+                tracing::warn!(path = %path.display(), mode = format!("{mode:o}"), "{what} is readable by others");
+            }
+        }
+        Err(e) => return Err(io(e)),
+    }
+    Ok(key)
 }
 
 #[async_trait]

@@ -5,11 +5,13 @@ mod cursor;
 mod folder_objects;
 mod in_process_bus;
 mod local_key_file;
+mod object_urls;
 mod sqlite_table;
 
 pub use folder_objects::FolderObjects;
 pub use in_process_bus::{DeadLetter, InProcessBus};
 pub use local_key_file::LocalKeyFile;
+pub use object_urls::{objects_router, OBJECTS_PATH};
 pub use sqlite_table::SqliteTable;
 
 use std::path::{Path, PathBuf};
@@ -41,18 +43,40 @@ pub enum EmbeddedError {
 
 /// Builds the local platform on a data folder: the table in `tayori.sqlite3`, objects under
 /// `objects/`, the master key in `keys/master.key` (created on first use), and an in-process bus
-/// that the caller subscribes handlers to.
+/// that the caller subscribes handlers to. Its object store signs no URLs (see [`platform_at`]).
 pub fn platform(
     dir: &Path,
     clock: Arc<dyn Clock>,
 ) -> Result<(Platform, Arc<InProcessBus>), EmbeddedError> {
-    let table = SqliteTable::open(dir, clock.clone())?;
     let objects = FolderObjects::open(dir.join(OBJECTS_DIR))?;
+    assemble(dir, clock, Arc::new(objects))
+}
+
+/// The local platform of [`platform`] whose object store signs presigned URLs on `base_url`,
+/// with the router that answers them (`/_objects/…`), to be served on that origin.
+pub fn platform_at(
+    dir: &Path,
+    clock: Arc<dyn Clock>,
+    base_url: &str,
+) -> Result<(Platform, Arc<InProcessBus>, axum::Router), EmbeddedError> {
+    let objects =
+        Arc::new(FolderObjects::open(dir.join(OBJECTS_DIR))?.served_at(base_url, clock.clone())?);
+    let router = objects_router(objects.clone());
+    let (platform, bus) = assemble(dir, clock, objects)?;
+    Ok((platform, bus, router))
+}
+
+fn assemble(
+    dir: &Path,
+    clock: Arc<dyn Clock>,
+    objects: Arc<FolderObjects>,
+) -> Result<(Platform, Arc<InProcessBus>), EmbeddedError> {
+    let table = SqliteTable::open(dir, clock.clone())?;
     let keys = LocalKeyFile::open_or_create(&dir.join(MASTER_KEY_FILE))?;
     let bus = Arc::new(InProcessBus::new());
     let platform = Platform {
         table: Arc::new(table),
-        objects: Arc::new(objects),
+        objects,
         bus: bus.clone(),
         cipher: Arc::new(FieldCipher::new(Arc::new(keys), clock.clone())),
         clock,
