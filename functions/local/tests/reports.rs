@@ -227,7 +227,7 @@ async fn a_citizen_files_a_report_with_two_photos_and_hears_of_each_status_chang
     // and the two photos stay.
     running
         .fake_line
-        .put_content("777000111", "image/jpeg", tayori_images::fixtures::phone_photo(640, 480, 1));
+        .put_content("777000111", tayori_images::fixtures::phone_photo(640, 480, 1), "image/jpeg");
     running.fake_line.fail_content("777000111", 500, 4);
     let token = image_event(&running, &user, "777000111").await;
     let failed = citizen.reply_to(&token).await;
