@@ -921,32 +921,31 @@ fn the_public_api_is_open_but_filtered() {
 #[test]
 fn functions_not_built_yet_route_only_their_health_check_and_hold_no_permissions() {
     let template = template();
-    for (function, health) in [("ExportFunction", "/admin/api/exports/healthz")] {
-        let properties = &resource(&template, function)["Properties"];
-        assert!(
-            properties["Policies"].is_null(),
-            "{function} holds policies"
-        );
-        let paths: Vec<&str> = properties["Events"]
-            .as_mapping()
-            .unwrap()
-            .values()
-            .map(|e| e["Properties"]["Path"].as_str().unwrap())
-            .collect();
-        assert_eq!(paths, [health], "{function}");
-        assert!(
-            of_type(&template, "AWS::Events::Rule")
-                .iter()
-                .all(|(_, rule)| {
-                    rule["Properties"]["Targets"]
-                        .as_sequence()
-                        .unwrap()
-                        .iter()
-                        .all(|t| target(&t["Arn"]) != Some(function))
-                }),
-            "a bus rule targets {function}"
-        );
-    }
+    let (function, health) = ("ExportFunction", "/admin/api/exports/healthz");
+    let properties = &resource(&template, function)["Properties"];
+    assert!(
+        properties["Policies"].is_null(),
+        "{function} holds policies"
+    );
+    let paths: Vec<&str> = properties["Events"]
+        .as_mapping()
+        .unwrap()
+        .values()
+        .map(|e| e["Properties"]["Path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, [health], "{function}");
+    assert!(
+        of_type(&template, "AWS::Events::Rule")
+            .iter()
+            .all(|(_, rule)| {
+                rule["Properties"]["Targets"]
+                    .as_sequence()
+                    .unwrap()
+                    .iter()
+                    .all(|t| target(&t["Arn"]) != Some(function))
+            }),
+        "a bus rule targets {function}"
+    );
 }
 
 /// Every route the shelters function serves is on the public API, and nothing else is routed
@@ -1031,7 +1030,10 @@ fn the_reports_function_takes_the_report_events_with_what_it_needs() {
     assert!(policies.contains("S3CrudPolicy"), "{policies}");
     assert!(policies.contains("kms:GenerateDataKey"), "{policies}");
     assert!(policies.contains("LineSecret"), "{policies}");
-    assert!(!policies.contains("EventBridgePutEventsPolicy"), "{policies}");
+    assert!(
+        !policies.contains("EventBridgePutEventsPolicy"),
+        "{policies}"
+    );
     assert!(!policies.contains("Resource: '*'"), "{policies}");
 }
 
@@ -1041,7 +1043,8 @@ fn the_report_samples_are_what_the_reports_function_handles() {
         serde_json::from_str(include_str!("../../events/bus/report-photo-received.json")).unwrap();
     let event = tayori_runtime::from_event_bridge(&payload).unwrap();
     assert_eq!(event.detail_type, tayori_reports::REPORT_PHOTO_RECEIVED);
-    let photo: tayori_reporting::ReportPhotoReceived = serde_json::from_value(event.detail).unwrap();
+    let photo: tayori_reporting::ReportPhotoReceived =
+        serde_json::from_value(event.detail).unwrap();
     assert!(!photo.message_id.is_empty() && !photo.reply_token.is_empty());
     let payload: serde_json::Value =
         serde_json::from_str(include_str!("../../events/bus/report-status-changed.json")).unwrap();

@@ -162,13 +162,21 @@ async fn a_citizen_files_a_report_with_two_photos_and_hears_of_each_status_chang
     let desk = ReportDesk::new(&running.platform);
 
     // 通報履歴 before any report: a friendly text.
-    let none = citizen.ask(json!({"kind": "text", "text": "通報履歴"})).await;
-    assert!(all_text(&none).contains("これまでの通報はありません"), "{none:?}");
+    let none = citizen
+        .ask(json!({"kind": "text", "text": "通報履歴"}))
+        .await;
+    assert!(
+        all_text(&none).contains("これまでの通報はありません"),
+        "{none:?}"
+    );
 
     // 「通報する」 → the categories, urgent ones marked.
     let list = citizen.tap("reports:start").await;
     let labels = quick_labels(&list[0]);
-    assert!(labels.contains(&"道路・公共物の損傷".to_string()), "{labels:?}");
+    assert!(
+        labels.contains(&"道路・公共物の損傷".to_string()),
+        "{labels:?}"
+    );
     assert!(labels.contains(&"⚠クマ・イノシシ・シカの出没".to_string()));
 
     let ask_place = citizen.tap("reports:category=road").await;
@@ -179,8 +187,10 @@ async fn a_citizen_files_a_report_with_two_photos_and_hears_of_each_status_chang
 
     // A place outside the city: said so, and asked again.
     let outside = citizen
-        .ask(json!({"kind": "location", "latitude": TOKYO.0, "longitude": TOKYO.1,
-                     "address": "東京都千代田区丸の内1丁目"}))
+        .ask(
+            json!({"kind": "location", "latitude": TOKYO.0, "longitude": TOKYO.1,
+                     "address": "東京都千代田区丸の内1丁目"}),
+        )
         .await;
     assert!(all_text(&outside).contains("市外"), "{outside:?}");
     assert_eq!(
@@ -196,8 +206,10 @@ async fn a_citizen_files_a_report_with_two_photos_and_hears_of_each_status_chang
     assert!(desk.draft(&user).await.unwrap().is_some());
 
     let photos_asked = citizen
-        .ask(json!({"kind": "location", "latitude": CITY_HALL.0, "longitude": CITY_HALL.1,
-                     "title": "小浜市役所", "address": "福井県小浜市大手町6-3"}))
+        .ask(
+            json!({"kind": "location", "latitude": CITY_HALL.0, "longitude": CITY_HALL.1,
+                     "title": "小浜市役所", "address": "福井県小浜市大手町6-3"}),
+        )
         .await;
     let labels = quick_labels(&photos_asked[0]);
     assert!(labels.contains(&"カメラで撮る".to_string()), "{labels:?}");
@@ -219,15 +231,20 @@ async fn a_citizen_files_a_report_with_two_photos_and_hears_of_each_status_chang
     assert_eq!(tokens.len(), 2);
     for token in &tokens {
         let answered = citizen.reply_to(token).await;
-        assert!(all_text(&answered).contains("写真を受け取りました"), "{answered:?}");
+        assert!(
+            all_text(&answered).contains("写真を受け取りました"),
+            "{answered:?}"
+        );
     }
     assert_eq!(desk.draft(&user).await.unwrap().unwrap().photos().len(), 2);
 
     // LINE's content API failing on every one of the client's 4 tries: asked to send it again,
     // and the two photos stay.
-    running
-        .fake_line
-        .put_content("777000111", tayori_images::fixtures::phone_photo(640, 480, 1), "image/jpeg");
+    running.fake_line.put_content(
+        "777000111",
+        tayori_images::fixtures::phone_photo(640, 480, 1),
+        "image/jpeg",
+    );
     running.fake_line.fail_content("777000111", 500, 4);
     let token = image_event(&running, &user, "777000111").await;
     let failed = citizen.reply_to(&token).await;
@@ -238,7 +255,10 @@ async fn a_citizen_files_a_report_with_two_photos_and_hears_of_each_status_chang
     assert_eq!(desk.draft(&user).await.unwrap().unwrap().photos().len(), 2);
 
     let details = citizen.tap("reports:next").await;
-    assert!(all_text(&details).contains("どのような状況か"), "{details:?}");
+    assert!(
+        all_text(&details).contains("どのような状況か"),
+        "{details:?}"
+    );
     let confirm = citizen
         .ask(json!({"kind": "text", "text": "市役所前の道路に深さ10cmほどの穴があいています"}))
         .await;
@@ -292,9 +312,14 @@ async fn a_citizen_files_a_report_with_two_photos_and_hears_of_each_status_chang
 
     // Staff move it (as the console does, through the desk): each change is pushed.
     let by = clerk();
-    desk.change_status(report.id(), ReportStatus::Checking, Some("現地を確認します"), &by)
-        .await
-        .unwrap();
+    desk.change_status(
+        report.id(),
+        ReportStatus::Checking,
+        Some("現地を確認します"),
+        &by,
+    )
+    .await
+    .unwrap();
     wait_for("the first notice", || notices(&running, &user).len() == 1).await;
     desk.change_status(report.id(), ReportStatus::Done, Some("穴を埋めました"), &by)
         .await
@@ -302,9 +327,15 @@ async fn a_citizen_files_a_report_with_two_photos_and_hears_of_each_status_chang
     wait_for("the second notice", || notices(&running, &user).len() == 2).await;
     let pushed = notices(&running, &user);
     let first = pushed[0].to_string();
-    assert!(first.contains(&number) && first.contains("確認中") && first.contains("現地を確認します"), "{first}");
+    assert!(
+        first.contains(&number) && first.contains("確認中") && first.contains("現地を確認します"),
+        "{first}"
+    );
     let second = pushed[1].to_string();
-    assert!(second.contains("完了") && second.contains("穴を埋めました"), "{second}");
+    assert!(
+        second.contains("完了") && second.contains("穴を埋めました"),
+        "{second}"
+    );
     assert!(pushed[0]["contents"]["hero"]["url"]
         .as_str()
         .unwrap()
@@ -324,9 +355,14 @@ async fn a_citizen_files_a_report_with_two_photos_and_hears_of_each_status_chang
     // Blocked: the next change is not pushed, and the report says it was not sent.
     let sent = citizen.send(json!({"kind": "unfollow"})).await;
     assert_eq!(sent["webhookStatus"], 200, "{sent}");
-    desk.change_status(report.id(), ReportStatus::InProgress, Some("再度補修します"), &by)
-        .await
-        .unwrap();
+    desk.change_status(
+        report.id(),
+        ReportStatus::InProgress,
+        Some("再度補修します"),
+        &by,
+    )
+    .await
+    .unwrap();
     let mut settled = false;
     for _ in 0..100 {
         let r = desk.get(report.id()).await.unwrap();
@@ -337,7 +373,10 @@ async fn a_citizen_files_a_report_with_two_photos_and_hears_of_each_status_chang
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(settled, "the unsent notice is recorded");
-    assert_eq!(desk.get(report.id()).await.unwrap().history()[2].told_at, None);
+    assert_eq!(
+        desk.get(report.id()).await.unwrap().history()[2].told_at,
+        None
+    );
     assert_eq!(notices(&running, &user).len(), 2);
     running.stop().await;
 }

@@ -48,7 +48,11 @@ impl EventHandler for StatusNoticeHandler {
             return Err(HandlerError::malformed(&event, "not a change to tell"));
         };
         if entry.told_at.is_some() || entry.not_sent_at.is_some() {
-            tracing::info!(report_id = report.id(), index, "status notice already settled");
+            tracing::info!(
+                report_id = report.id(),
+                index,
+                "status notice already settled"
+            );
             return Ok(());
         }
         let user_id = report.reporter().user_id.clone();
@@ -61,7 +65,11 @@ impl EventHandler for StatusNoticeHandler {
                 .record_not_sent(report.id(), index)
                 .await
                 .map_err(|e| HandlerError::failed(&event, e))?;
-            tracing::info!(report_id = report.id(), index, "citizen blocked the account; status notice not sent");
+            tracing::info!(
+                report_id = report.id(),
+                index,
+                "citizen blocked the account; status notice not sent"
+            );
             return Ok(());
         }
         let Some(notice) = status_notice(&report, index, &self.media_base_url) else {

@@ -53,11 +53,7 @@ async fn world() -> World {
         .unwrap();
     World {
         photos: PhotoHandler::new(platform.clone(), line.clone()),
-        notices: StatusNoticeHandler::new(
-            platform.clone(),
-            line,
-            "https://line.example.jp".into(),
-        ),
+        notices: StatusNoticeHandler::new(platform.clone(), line, "https://line.example.jp".into()),
         platform,
         desk,
         fake,
@@ -81,7 +77,13 @@ impl World {
     }
 
     async fn photo_count(&self) -> usize {
-        self.desk.draft(CITIZEN).await.unwrap().unwrap().photos().len()
+        self.desk
+            .draft(CITIZEN)
+            .await
+            .unwrap()
+            .unwrap()
+            .photos()
+            .len()
     }
 }
 
@@ -96,7 +98,9 @@ async fn a_redelivered_photo_is_attached_once() {
     w.photo("1001", "token-1").await.unwrap();
     w.photo("1001", "token-1").await.unwrap();
     assert_eq!(w.photo_count().await, 1);
-    assert!(w.replied("token-1").contains("写真を受け取りました（1/4枚）"));
+    assert!(w
+        .replied("token-1")
+        .contains("写真を受け取りました（1/4枚）"));
     let downloads = w
         .fake
         .requests()
@@ -191,7 +195,11 @@ async fn a_status_notice_is_pushed_once_and_malformed_events_are_named() {
         .into_iter()
         .filter(|r| r.path == "/v2/bot/message/push")
         .collect();
-    assert!(pushes[0].schema_errors.is_empty(), "{:?}", pushes[0].schema_errors);
+    assert!(
+        pushes[0].schema_errors.is_empty(),
+        "{:?}",
+        pushes[0].schema_errors
+    );
     assert!(w.desk.get(report.id()).await.unwrap().history()[index]
         .told_at
         .is_some());

@@ -16,8 +16,8 @@
 //! reports function replies with the token (see `functions/reports/src/photos.rs`).
 
 use std::sync::Arc;
-use tayori_domain::report::{DraftError, ReportDraft, Step, MAX_PHOTOS};
 use tayori_domain::report::InputProblem;
+use tayori_domain::report::{DraftError, ReportDraft, Step, MAX_PHOTOS};
 use tayori_domain::Friend;
 use tayori_line::message::Message;
 use tayori_line::webhook::{Event, EventKind, IncomingMessage};
@@ -119,9 +119,7 @@ impl ReportChat {
             if let Err(e) = self.desk.cancel(user).await {
                 tracing::error!(error = %e, "expired report draft not deleted");
             }
-            return Some(reply(vec![chat::expired(
-                &DraftError::Expired.to_string(),
-            )]));
+            return Some(reply(vec![chat::expired(&DraftError::Expired.to_string())]));
         }
         let answer = match message {
             IncomingMessage::Location {
@@ -208,7 +206,11 @@ impl ReportChat {
             ReportPostback::Send => {
                 return reply(match self.desk.file(user).await {
                     Ok(report) => {
-                        tracing::info!(report_id = report.id(), receipt = report.receipt(), "report filed from the chat");
+                        tracing::info!(
+                            report_id = report.id(),
+                            receipt = report.receipt(),
+                            "report filed from the chat"
+                        );
                         vec![chat::receipt(&report)]
                     }
                     Err(e) => self.refused(user, e).await,

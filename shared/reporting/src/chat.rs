@@ -128,7 +128,9 @@ fn category_label(category: &Category) -> String {
 /// draft in progress, so 「やめる」 forgets it.
 pub fn choose_category(categories: &[Category]) -> Message {
     if categories.is_empty() {
-        return Message::text("ただいま通報を受け付けている種類がありません。お急ぎの場合は市役所へお電話ください。");
+        return Message::text(
+            "ただいま通報を受け付けている種類がありません。お急ぎの場合は市役所へお電話ください。",
+        );
     }
     let mut text = String::from("通報の種類を選んでください。\n");
     for category in categories {
@@ -139,7 +141,9 @@ pub fn choose_category(categories: &[Category]) -> Message {
         ));
     }
     if categories.iter().any(Category::is_urgent) {
-        text.push_str("\n\n⚠の種類は急ぎで対応します。危険なときは、まず安全な場所へ移動してください。");
+        text.push_str(
+            "\n\n⚠の種類は急ぎで対応します。危険なときは、まず安全な場所へ移動してください。",
+        );
     }
     let mut items: Vec<QuickReplyItem> = categories
         .iter()
@@ -194,7 +198,11 @@ pub fn prompt(draft: &ReportDraft) -> Message {
         }
         Step::Question(i) if !draft.category().questions()[i].required => with_buttons(
             text,
-            vec![postback("スキップ", ReportPostback::Skip.data()), back(), cancel()],
+            vec![
+                postback("スキップ", ReportPostback::Skip.data()),
+                back(),
+                cancel(),
+            ],
         ),
         Step::Details | Step::Question(_) | Step::ContactName | Step::ContactPhone => {
             with_buttons(text, vec![back(), cancel()])
@@ -235,7 +243,9 @@ pub fn confirmation(draft: &ReportDraft) -> Message {
         lines.push(format!("■電話番号：{phone}"));
     }
     lines.push(String::new());
-    lines.push("よろしければ「送信する」を押してください。直すときは「戻る」を押してください。".into());
+    lines.push(
+        "よろしければ「送信する」を押してください。直すときは「戻る」を押してください。".into(),
+    );
     // A text message holds 5000 characters; the summary's parts are each limited far below.
     with_buttons(
         lines.join("\n"),

@@ -44,7 +44,9 @@ fn status_color(status: ReportStatus) -> &'static str {
 }
 
 fn jst_date(report: &Report) -> String {
-    to_jst(report.filed_at()).format("%Y年%-m月%-d日").to_string()
+    to_jst(report.filed_at())
+        .format("%Y年%-m月%-d日")
+        .to_string()
 }
 
 fn cut(text: String, max: usize) -> String {
@@ -99,11 +101,21 @@ pub fn history(reports: &[Report], media_base_url: &str) -> Message {
         .collect();
     let alt = shown
         .iter()
-        .map(|r| format!("{} {} {}", r.receipt(), r.category().name, r.status().label()))
+        .map(|r| {
+            format!(
+                "{} {} {}",
+                r.receipt(),
+                r.category().name,
+                r.status().label()
+            )
+        })
         .collect::<Vec<_>>()
         .join("／");
     Message::flex(
-        cut(format!("通報履歴（{}件）：{alt}", shown.len()), MAX_ALT_CHARS),
+        cut(
+            format!("通報履歴（{}件）：{alt}", shown.len()),
+            MAX_ALT_CHARS,
+        ),
         json!({"type": "carousel", "contents": bubbles}),
     )
 }

@@ -2,12 +2,8 @@ use super::*;
 use chrono::{DateTime, TimeZone, Utc};
 use std::collections::BTreeSet;
 use tayori_domain::facility::Position;
-use tayori_domain::report::{
-    Channel, Filing, PhotoRef, Question, ReportForm, Reporter,
-};
-use tayori_domain::staff::{
-    DepartmentScope, LoginId, Permission, StaffAccount, StaffProfile,
-};
+use tayori_domain::report::{Channel, Filing, PhotoRef, Question, ReportForm, Reporter};
+use tayori_domain::staff::{DepartmentScope, LoginId, Permission, StaffAccount, StaffProfile};
 use tayori_line::validate;
 
 fn now() -> DateTime<Utc> {
@@ -124,7 +120,10 @@ fn every_step_asks_with_back_and_cancel_and_each_message_is_valid() {
         .unwrap();
     let l = walk(&d);
     assert_eq!(l[..2], ["カメラで撮る", "写真を選ぶ"]);
-    assert!(l.contains(&"次へ".to_string()), "photos optional: 次へ at once");
+    assert!(
+        l.contains(&"次へ".to_string()),
+        "photos optional: 次へ at once"
+    );
     d.photo_stored(photo(1), t).unwrap();
     d.photos_done(t).unwrap();
     walk(&d);
@@ -225,7 +224,13 @@ fn the_receipt_names_the_number_the_category_and_where_to_see_it() {
     let message = receipt(&filed(true));
     valid(std::slice::from_ref(&message));
     let text = text_of(&message);
-    for part in ["2612-0007", "道路・公共物の損傷", "土木課", "通報履歴", "お知らせ"] {
+    for part in [
+        "2612-0007",
+        "道路・公共物の損傷",
+        "土木課",
+        "通報履歴",
+        "お知らせ",
+    ] {
         assert!(text.contains(part), "{part} in {text}");
     }
 }
@@ -234,7 +239,12 @@ fn the_receipt_names_the_number_the_category_and_where_to_see_it() {
 fn the_notice_carries_the_thumbnail_the_number_the_status_and_the_comment() {
     let mut report = filed(true);
     let index = report
-        .change_status(ReportStatus::InProgress, Some("業者に修理を依頼しました"), &clerk(), now())
+        .change_status(
+            ReportStatus::InProgress,
+            Some("業者に修理を依頼しました"),
+            &clerk(),
+            now(),
+        )
         .unwrap();
     let message = status_notice(&report, index, "https://line.example.jp/").unwrap();
     valid(std::slice::from_ref(&message));
@@ -246,14 +256,21 @@ fn the_notice_carries_the_thumbnail_the_number_the_status_and_the_comment() {
         "https://line.example.jp/media/reports/p1.jpg"
     );
     let body = flex.contents["body"].to_string();
-    for part in ["2612-0007", "道路・公共物の損傷", "対応中", "業者に修理を依頼しました"] {
+    for part in [
+        "2612-0007",
+        "道路・公共物の損傷",
+        "対応中",
+        "業者に修理を依頼しました",
+    ] {
         assert!(body.contains(part), "{part} in {body}");
     }
     assert!(flex.alt_text.contains("対応中"));
 
     // No https media address (a local run over http): no hero rather than a refused push.
     let plain = status_notice(&report, index, "http://127.0.0.1:8080").unwrap();
-    let Message::Flex(plain) = plain else { panic!() };
+    let Message::Flex(plain) = plain else {
+        panic!()
+    };
     assert!(plain.contents.get("hero").is_none());
     // A change not to tell, or none at all: no notice.
     assert!(status_notice(&report, 9, "https://x.example").is_none());
