@@ -677,7 +677,7 @@ async fn a_photo_from_the_chat_is_attached_once_per_line_message() {
         .await
         .unwrap();
     assert!(added);
-    assert_eq!(draft.photos(), [first.clone()]);
+    assert_eq!(draft.photos(), std::slice::from_ref(&first));
     let again = w.photo().await;
     let (draft, added) = desk.attach_line_photo("U1", "m1", again).await.unwrap();
     assert!(!added, "a redelivered photo changes nothing");
