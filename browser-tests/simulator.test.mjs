@@ -99,11 +99,11 @@ test('the simulator sends media, draws the rich menu and fits a phone', { timeou
     const areas = panel.getByRole('button');
     assert.deepEqual(
       await areas.evaluateAll((bs) => bs.map((b) => b.getAttribute('aria-label'))),
-      ['今日のごみ', '明日のごみ', '次の収集日', '分別を調べる', 'ごみ通知の設定', '登録内容の確認・変更'],
+      ['今日のごみ', '明日のごみ', '次の収集日', '分別を調べる', 'ごみ通知の設定', '登録内容の確認・変更', '通報する', '通報履歴'],
     );
-    // The third area covers the top right sixth of the image.
+    // Four areas a row: the third covers the third quarter of the top row.
     const [box, third] = [await image.boundingBox(), await areas.nth(2).boundingBox()];
-    assert.ok(Math.abs(third.x - (box.x + (2 * box.width) / 3)) < 2 && Math.abs(third.width - box.width / 3) < 2, JSON.stringify({ box, third }));
+    assert.ok(Math.abs(third.x - (box.x + box.width / 2)) < 2 && Math.abs(third.width - box.width / 4) < 2, JSON.stringify({ box, third }));
     await panel.getByRole('button', { name: '登録内容の確認・変更' }).click();
     await page.locator('.bubble.from-citizen').filter({ hasText: '登録内容（ポストバック reg:show）' }).waitFor();
     await page.locator('.bubble.from-bot').filter({ hasText: 'まだ登録されていません' }).waitFor();

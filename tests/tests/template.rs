@@ -623,8 +623,12 @@ fn every_function_gets_every_variable_its_settings_require() {
         shelters.map_page_url(),
         "https://line.example.jp/liff/shelters/map"
     );
+    let reports =
+        tayori_reports::settings::ReportsSettings::from_lookup(&lookup("ReportsFunction"))
+            .expect("the reports function's settings (the public address for thumbnails)");
+    assert_eq!(reports.public_base_url, "https://line.example.jp");
     // And the check can fail: without its own variables the console would not start.
-    let globals_only = deployed_environment(&template, "ReportsFunction");
+    let globals_only = deployed_environment(&template, "ExportFunction");
     let error = tayori_admin::settings::AdminSettings::from_lookup(&|name| {
         globals_only
             .iter()
@@ -912,40 +916,36 @@ fn the_public_api_is_open_but_filtered() {
     assert!(has_rate_limit(acl));
 }
 
-/// Reports and CSV export are filed capabilities, not built ones: until they land their
-/// functions answer only their health routes and hold no permission, rule or route to promise more.
+/// CSV export is a filed capability, not a built one: until it lands its function answers
+/// only its health route and holds no permission, rule or route to promise more.
 #[test]
 fn functions_not_built_yet_route_only_their_health_check_and_hold_no_permissions() {
     let template = template();
-    for (function, health) in [
-        ("ReportsFunction", "/api/reports/healthz"),
-        ("ExportFunction", "/admin/api/exports/healthz"),
-    ] {
-        let properties = &resource(&template, function)["Properties"];
-        assert!(
-            properties["Policies"].is_null(),
-            "{function} holds policies"
-        );
-        let paths: Vec<&str> = properties["Events"]
-            .as_mapping()
-            .unwrap()
-            .values()
-            .map(|e| e["Properties"]["Path"].as_str().unwrap())
-            .collect();
-        assert_eq!(paths, [health], "{function}");
-        assert!(
-            of_type(&template, "AWS::Events::Rule")
-                .iter()
-                .all(|(_, rule)| {
-                    rule["Properties"]["Targets"]
-                        .as_sequence()
-                        .unwrap()
-                        .iter()
-                        .all(|t| target(&t["Arn"]) != Some(function))
-                }),
-            "a bus rule targets {function}"
-        );
-    }
+    let (function, health) = ("ExportFunction", "/admin/api/exports/healthz");
+    let properties = &resource(&template, function)["Properties"];
+    assert!(
+        properties["Policies"].is_null(),
+        "{function} holds policies"
+    );
+    let paths: Vec<&str> = properties["Events"]
+        .as_mapping()
+        .unwrap()
+        .values()
+        .map(|e| e["Properties"]["Path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, [health], "{function}");
+    assert!(
+        of_type(&template, "AWS::Events::Rule")
+            .iter()
+            .all(|(_, rule)| {
+                rule["Properties"]["Targets"]
+                    .as_sequence()
+                    .unwrap()
+                    .iter()
+                    .all(|t| target(&t["Arn"]) != Some(function))
+            }),
+        "a bus rule targets {function}"
+    );
 }
 
 /// Every route the shelters function serves is on the public API, and nothing else is routed
@@ -997,6 +997,62 @@ fn the_shelters_function_serves_its_map_and_api_publicly_with_least_privilege() 
     assert!(!policies.contains("S3"), "{policies}");
     assert!(policies.contains("RETRYKEY#shelters/*"), "{policies}");
     assert!(policies.contains("LineSecret"), "{policies}");
+}
+
+/// The bus events about reports go to the reports function and nowhere else; it may read and
+/// write the table and the bucket (photos, thumbnails), use the key and the LINE secret, and
+/// publishes nothing.
+#[test]
+fn the_reports_function_takes_the_report_events_with_what_it_needs() {
+    let template = template();
+    for detail_type in [
+        tayori_reports::REPORT_PHOTO_RECEIVED,
+        tayori_reports::REPORT_STATUS_CHANGED,
+    ] {
+        let rules: Vec<&serde_yaml::Value> = of_type(&template, "AWS::Events::Rule")
+            .into_iter()
+            .map(|(_, rule)| rule)
+            .filter(|rule| {
+                rule["Properties"]["EventPattern"]["detail-type"]
+                    .as_sequence()
+                    .is_some_and(|d| d.iter().any(|t| t.as_str() == Some(detail_type)))
+            })
+            .collect();
+        assert_eq!(rules.len(), 1, "{detail_type}");
+        let targets = rules[0]["Properties"]["Targets"].as_sequence().unwrap();
+        assert_eq!(targets.len(), 1, "{detail_type}");
+        assert_eq!(target(&targets[0]["Arn"]), Some("ReportsFunction"));
+        assert!(targets[0]["DeadLetterConfig"].is_mapping(), "{detail_type}");
+    }
+    let properties = &resource(&template, "ReportsFunction")["Properties"];
+    let policies = serde_yaml::to_string(&properties["Policies"]).unwrap();
+    assert!(policies.contains("DynamoDBCrudPolicy"), "{policies}");
+    assert!(policies.contains("S3CrudPolicy"), "{policies}");
+    assert!(policies.contains("kms:GenerateDataKey"), "{policies}");
+    assert!(policies.contains("LineSecret"), "{policies}");
+    assert!(
+        !policies.contains("EventBridgePutEventsPolicy"),
+        "{policies}"
+    );
+    assert!(!policies.contains("Resource: '*'"), "{policies}");
+}
+
+#[test]
+fn the_report_samples_are_what_the_reports_function_handles() {
+    let payload: serde_json::Value =
+        serde_json::from_str(include_str!("../../events/bus/report-photo-received.json")).unwrap();
+    let event = tayori_runtime::from_event_bridge(&payload).unwrap();
+    assert_eq!(event.detail_type, tayori_reports::REPORT_PHOTO_RECEIVED);
+    let photo: tayori_reporting::ReportPhotoReceived =
+        serde_json::from_value(event.detail).unwrap();
+    assert!(!photo.message_id.is_empty() && !photo.reply_token.is_empty());
+    let payload: serde_json::Value =
+        serde_json::from_str(include_str!("../../events/bus/report-status-changed.json")).unwrap();
+    let event = tayori_runtime::from_event_bridge(&payload).unwrap();
+    assert_eq!(event.detail_type, tayori_reports::REPORT_STATUS_CHANGED);
+    let changed: tayori_reporting::ReportStatusChanged =
+        serde_json::from_value(event.detail).unwrap();
+    assert_eq!(changed.change_index, 1);
 }
 
 #[test]

@@ -102,6 +102,7 @@ pub async fn start(config: LocalConfig) -> Result<Running, StartError> {
             &config.city,
         )
         .with_privacy_policy_url(format!("{base_url}{}", tayori_forms::PRIVACY_PAGE))
+        .with_media_base_url(format!("https://127.0.0.1:{port}"))
         .with_sample_calendar(SAMPLE_CALENDAR),
     );
     // The LIFF form verifies ID tokens with the fake LINE's LINE Login endpoint; the simulator
@@ -135,6 +136,25 @@ pub async fn start(config: LocalConfig) -> Result<Running, StartError> {
             line: line.clone(),
         }),
     );
+    // Reports: a photo sent during a report in the chat and a status change staff make go to
+    // the reports function (as the EventBridge rules route them in AWS). LINE wants https
+    // image URLs: the thumbnails are named on the local host with https, as delivery images are.
+    let media_base_url = format!("https://127.0.0.1:{port}");
+    bus.subscribe(
+        tayori_reports::REPORT_PHOTO_RECEIVED,
+        Arc::new(tayori_reports::PhotoHandler::new(
+            platform.clone(),
+            line.clone(),
+        )),
+    );
+    bus.subscribe(
+        tayori_reports::REPORT_STATUS_CHANGED,
+        Arc::new(tayori_reports::StatusNoticeHandler::new(
+            platform.clone(),
+            line.clone(),
+            media_base_url.clone(),
+        )),
+    );
     let admin = Arc::new(admin_state(platform.clone(), line.clone(), &config.city).await?);
     let setup_token = admin.config.setup_token.clone();
     bus.subscribe(
@@ -146,11 +166,8 @@ pub async fn start(config: LocalConfig) -> Result<Running, StartError> {
     );
     // LINE wants https image URLs; the local run has none, so media URLs name the local host
     // with https and the simulator shows them through /media on this port.
-    let sender = tayori_deliveries::sender::Sender::new(
-        platform.clone(),
-        line.clone(),
-        format!("https://127.0.0.1:{port}"),
-    );
+    let sender =
+        tayori_deliveries::sender::Sender::new(platform.clone(), line.clone(), media_base_url);
     let scheduler = Arc::new(tayori_broadcast::Scheduler {
         sender: Arc::new(sender),
         sample_calendar: SAMPLE_CALENDAR,

@@ -1,9 +1,24 @@
 //! The reports function: citizens' reports (通報) with photos and locations.
 //!
-//! Only the health route exists so far; the capability arrives with its issue.
+//! From the bus (EventBridge rules in AWS, the in-process bus locally):
+//!
+//! - `report.photo-received` ([`PhotoHandler`], `photos.rs`): the webhook saw a photo during a
+//!   report in the chat; it is downloaded from LINE, checked, re-encoded without Exif, stored and
+//!   attached, and the citizen answered with the event's reply token;
+//! - `report.status-changed` ([`StatusNoticeHandler`], `notices.rs`): staff changed a report's
+//!   status; the citizen is pushed a notice (unless they blocked the account).
+
+pub mod answer;
+pub mod notices;
+pub mod photos;
+pub mod settings;
 
 use axum::routing::get;
 use axum::Router;
+
+pub use notices::StatusNoticeHandler;
+pub use photos::PhotoHandler;
+pub use tayori_reporting::{REPORT_PHOTO_RECEIVED, REPORT_STATUS_CHANGED};
 
 pub const HEALTH_PATH: &str = "/api/reports/healthz";
 

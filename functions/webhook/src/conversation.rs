@@ -17,6 +17,7 @@ use tokio::time::Instant;
 use crate::batch::Received;
 use crate::garbage::{GarbageChat, TextAnswer};
 use crate::registration::{Command, Registration, DEFAULT_PRIVACY_POLICY_PATH};
+use crate::reports::{ReportAnswer, ReportChat};
 use crate::shelters::{ShelterAnswer, ShelterChat};
 
 /// Said over the nearest questions when the chat was not sure what a message asked.
@@ -42,6 +43,7 @@ pub struct Conversation {
     usage: UsageEvents,
     registration: Registration,
     shelters: ShelterChat,
+    reports: ReportChat,
     sample_calendar: tayori_garbage::SampleCalendar,
 }
 
@@ -54,6 +56,7 @@ impl Conversation {
             usage: UsageEvents::new(platform.table.clone()),
             registration: Registration::new(&platform, DEFAULT_PRIVACY_POLICY_PATH.into()),
             shelters: ShelterChat::new(&platform),
+            reports: ReportChat::new(&platform, String::new()),
             sample_calendar: Default::default(),
             platform,
             line,
@@ -63,6 +66,11 @@ impl Conversation {
     /// Whether garbage questions may be answered from the shipped sample calendar.
     pub fn set_sample_calendar(&mut self, sample_calendar: tayori_garbage::SampleCalendar) {
         self.sample_calendar = sample_calendar;
+    }
+
+    /// Where `/media/` is served over https, for the thumbnails in 「通報履歴」.
+    pub fn set_media_base_url(&mut self, url: String) {
+        self.reports.set_media_base_url(url);
     }
 
     /// Where the registration invitation links for the full privacy policy.
@@ -166,6 +174,11 @@ impl Conversation {
             }
             EventKind::Message(message) => {
                 let friend = self.friends.update(&user_id, at, |f| f.seen(at)).await?;
+                // A report in progress takes its location, photos and texts first: a location
+                // sent for a report is not a shelter lookup.
+                if self.answered_by_reports(&event, &friend).await {
+                    return Ok(());
+                }
                 if self.answered_by_shelters(&event, &friend, at).await {
                     return Ok(());
                 }
@@ -191,6 +204,9 @@ impl Conversation {
                 let command = Command::from_postback(data);
                 if !command.as_ref().is_some_and(Command::is_answer) {
                     self.count(UsageKind::MenuTap, at, &friend).await;
+                }
+                if self.answered_by_reports(&event, &friend).await {
+                    return Ok(());
                 }
                 if self.answered_by_shelters(&event, &friend, at).await {
                     return Ok(());
@@ -256,6 +272,7 @@ impl Conversation {
             .await?;
         buttons.extend([
             postback_button("近くの避難所", crate::shelters::ASK_POSTBACK),
+            postback_button("通報する", tayori_reporting::chat::START),
             postback_button("登録内容", "reg:show"),
             postback_button("登録変更", "reg:start"),
         ]);
@@ -263,6 +280,16 @@ impl Conversation {
         Ok(vec![
             Message::text(greetings.default_reply).with_quick_reply(QuickReply::new(buttons))
         ])
+    }
+
+    /// Whether the report feature took the event (replied, or handed a photo to the bus).
+    async fn answered_by_reports(&self, event: &Event, friend: &tayori_domain::Friend) -> bool {
+        match self.reports.answer(event, friend).await {
+            Some(ReportAnswer::Reply(messages)) => self.reply(event, messages).await,
+            Some(ReportAnswer::HandedOver) => {}
+            None => return false,
+        }
+        true
     }
 
     /// Whether the shelter feature took the event (replied, or handed it to the bus).

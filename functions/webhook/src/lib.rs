@@ -14,6 +14,7 @@ mod error;
 pub mod garbage;
 pub mod media;
 pub mod registration;
+pub mod reports;
 pub mod settings;
 pub mod shelters;
 pub mod testers;
@@ -64,6 +65,13 @@ impl WebhookState {
     /// city has imported none; withheld unless set (see [`tayori_garbage::SampleCalendar`]).
     pub fn with_sample_calendar(mut self, sample_calendar: tayori_garbage::SampleCalendar) -> Self {
         self.conversation.set_sample_calendar(sample_calendar);
+        self
+    }
+
+    /// Where `/media/` is served over https (the public API's address), for the thumbnails in
+    /// 「通報履歴」; without it the carousel shows no pictures.
+    pub fn with_media_base_url(mut self, url: impl Into<String>) -> Self {
+        self.conversation.set_media_base_url(url.into());
         self
     }
 

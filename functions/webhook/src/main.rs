@@ -23,6 +23,9 @@ async fn main() -> Result<(), lambda_http::Error> {
             "neither PRIVACY_POLICY_URL nor PUBLIC_BASE_URL is set: the registration invitation links a relative path"
         ),
     }
+    if let Some(base) = settings.public_base_url {
+        state = state.with_media_base_url(base);
+    }
     let state = Arc::new(state);
     let app = router(state.clone()).merge(tayori_webhook::media::router(objects));
     let events = EventRoutes::default().on(DETAIL_TYPE, Arc::new(DeferredEvents::new(state)));

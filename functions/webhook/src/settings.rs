@@ -10,6 +10,9 @@ pub struct WebhookSettings {
     /// `PRIVACY_POLICY_URL` (the city's own policy), or the page the forms function serves on
     /// the public API (`PUBLIC_BASE_URL` + `/liff/privacy`); `None` when neither is set.
     pub privacy_policy_url: Option<String>,
+    /// `PUBLIC_BASE_URL` without its closing slash: where `/media/` is served, for the report
+    /// thumbnails in 「通報履歴」.
+    pub public_base_url: Option<String>,
 }
 
 impl WebhookSettings {
@@ -18,7 +21,7 @@ impl WebhookSettings {
         let public_base_url = vars.optional_url("PUBLIC_BASE_URL")?;
         let privacy_policy_url = match vars.optional_url("PRIVACY_POLICY_URL")? {
             Some(url) => Some(url),
-            None => public_base_url.map(|base| {
+            None => public_base_url.as_ref().map(|base| {
                 format!(
                     "{}{DEFAULT_PRIVACY_POLICY_PATH}",
                     base.trim_end_matches('/')
@@ -28,6 +31,7 @@ impl WebhookSettings {
         Ok(Self {
             boot: BootConfig::from_vars(vars)?,
             privacy_policy_url,
+            public_base_url: public_base_url.map(|b| b.trim_end_matches('/').to_string()),
         })
     }
 }

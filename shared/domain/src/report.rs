@@ -98,6 +98,10 @@ pub struct HistoryEntry {
     /// When the push went out (set by the handler, so a redelivered event is pushed once).
     #[serde(default)]
     pub told_at: Option<DateTime<Utc>>,
+    /// When the push was not sent because the citizen had blocked the account (LINE would
+    /// refuse it, and a blocked citizen asked not to hear from the city).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_sent_at: Option<DateTime<Utc>>,
 }
 
 /// An internal note (内部メモ): staff only.
@@ -369,6 +373,7 @@ impl Report {
             tell_citizen: ReportStatus::tells_citizen(from, to, comment.is_some()),
             public_comment: comment,
             told_at: None,
+            not_sent_at: None,
         });
         self.status = to;
         self.updated_at = now;
@@ -457,6 +462,25 @@ impl Report {
             return Ok(false);
         }
         entry.told_at = Some(now);
+        Ok(true)
+    }
+
+    /// The push for history entry `index` was not sent: the citizen had blocked the account.
+    /// `Ok(false)` when the entry was already settled (told or recorded as not sent).
+    pub fn record_not_sent(
+        &mut self,
+        index: usize,
+        now: DateTime<Utc>,
+    ) -> Result<bool, ReportError> {
+        let entry = self
+            .history
+            .get_mut(index)
+            .filter(|e| e.tell_citizen)
+            .ok_or(ReportError::NotToTell(index))?;
+        if entry.told_at.is_some() || entry.not_sent_at.is_some() {
+            return Ok(false);
+        }
+        entry.not_sent_at = Some(now);
         Ok(true)
     }
 

@@ -54,15 +54,19 @@ pub struct Bounds {
     pub height: u32,
 }
 
-/// A layout template: cells as fractions of the menu, in sixths so that every usual grid fits.
+/// A layout template: cells as fractions of the menu, in twelfths of its width so that every
+/// usual grid (halves, thirds, quarters) fits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Layout {
     pub id: &'static str,
     pub label: &'static str,
     pub size: MenuSize,
-    /// (column, row, columns spanned, rows spanned) on a 6 × 2 grid (full) or 6 × 1 (compact).
+    /// (column, row, columns spanned, rows spanned) on a 12 × 2 grid (full) or 12 × 1 (compact).
     cells: &'static [(u32, u32, u32, u32)],
 }
+
+/// Columns of the layout grid: 12 holds halves, thirds and quarters.
+const GRID_COLUMNS: u32 = 12;
 
 pub const LAYOUTS: &[Layout] = &[
     Layout {
@@ -70,61 +74,76 @@ pub const LAYOUTS: &[Layout] = &[
         label: "大・6分割（3×2）",
         size: MenuSize::Full,
         cells: &[
-            (0, 0, 2, 1),
-            (2, 0, 2, 1),
-            (4, 0, 2, 1),
-            (0, 1, 2, 1),
-            (2, 1, 2, 1),
-            (4, 1, 2, 1),
+            (0, 0, 4, 1),
+            (4, 0, 4, 1),
+            (8, 0, 4, 1),
+            (0, 1, 4, 1),
+            (4, 1, 4, 1),
+            (8, 1, 4, 1),
+        ],
+    },
+    Layout {
+        id: "full-8",
+        label: "大・8分割（4×2）",
+        size: MenuSize::Full,
+        cells: &[
+            (0, 0, 3, 1),
+            (3, 0, 3, 1),
+            (6, 0, 3, 1),
+            (9, 0, 3, 1),
+            (0, 1, 3, 1),
+            (3, 1, 3, 1),
+            (6, 1, 3, 1),
+            (9, 1, 3, 1),
         ],
     },
     Layout {
         id: "full-4",
         label: "大・4分割（2×2）",
         size: MenuSize::Full,
-        cells: &[(0, 0, 3, 1), (3, 0, 3, 1), (0, 1, 3, 1), (3, 1, 3, 1)],
+        cells: &[(0, 0, 6, 1), (6, 0, 6, 1), (0, 1, 6, 1), (6, 1, 6, 1)],
     },
     Layout {
         id: "full-1-3",
         label: "大・上1＋下3",
         size: MenuSize::Full,
-        cells: &[(0, 0, 6, 1), (0, 1, 2, 1), (2, 1, 2, 1), (4, 1, 2, 1)],
+        cells: &[(0, 0, 12, 1), (0, 1, 4, 1), (4, 1, 4, 1), (8, 1, 4, 1)],
     },
     Layout {
         id: "full-1-2",
         label: "大・上1＋下2",
         size: MenuSize::Full,
-        cells: &[(0, 0, 6, 1), (0, 1, 3, 1), (3, 1, 3, 1)],
+        cells: &[(0, 0, 12, 1), (0, 1, 6, 1), (6, 1, 6, 1)],
     },
     Layout {
         id: "full-2",
         label: "大・左右2分割",
         size: MenuSize::Full,
-        cells: &[(0, 0, 3, 2), (3, 0, 3, 2)],
+        cells: &[(0, 0, 6, 2), (6, 0, 6, 2)],
     },
     Layout {
         id: "full-1",
         label: "大・1エリア",
         size: MenuSize::Full,
-        cells: &[(0, 0, 6, 2)],
+        cells: &[(0, 0, 12, 2)],
     },
     Layout {
         id: "compact-3",
         label: "小・3分割",
         size: MenuSize::Compact,
-        cells: &[(0, 0, 2, 1), (2, 0, 2, 1), (4, 0, 2, 1)],
+        cells: &[(0, 0, 4, 1), (4, 0, 4, 1), (8, 0, 4, 1)],
     },
     Layout {
         id: "compact-2",
         label: "小・2分割",
         size: MenuSize::Compact,
-        cells: &[(0, 0, 3, 1), (3, 0, 3, 1)],
+        cells: &[(0, 0, 6, 1), (6, 0, 6, 1)],
     },
     Layout {
         id: "compact-1",
         label: "小・1エリア",
         size: MenuSize::Compact,
-        cells: &[(0, 0, 6, 1)],
+        cells: &[(0, 0, 12, 1)],
     },
 ];
 
@@ -147,7 +166,7 @@ impl Layout {
     /// Each area's bounds on a menu of `width` × `height`; cells meet exactly, with no gap or
     /// overlap, whatever the rounding.
     pub fn bounds(&self, width: u32, height: u32) -> Vec<Bounds> {
-        let x_at = |col: u32| width * col / 6;
+        let x_at = |col: u32| width * col / GRID_COLUMNS;
         let y_at = |row: u32| height * row / self.rows();
         self.cells
             .iter()

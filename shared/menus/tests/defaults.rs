@@ -90,11 +90,16 @@ async fn a_fresh_channel_gets_both_menus_and_citizens_see_the_normal_one() {
         .map(|a| a["action"]["label"].as_str().unwrap())
         .collect();
     assert!(labels.contains(&"登録内容の確認・変更"), "{labels:?}");
+    assert!(labels.contains(&"通報する"), "{labels:?}");
+    assert!(labels.contains(&"通報履歴"), "{labels:?}");
     for area in shown["areas"].as_array().unwrap() {
         assert_eq!(area["action"]["type"], "postback");
         let data = area["action"]["data"].as_str().unwrap();
         assert!(
-            data.starts_with("garbage:") || data.starts_with("reg:"),
+            data.starts_with("garbage:")
+                || data.starts_with("reg:")
+                || data == "reports:start"
+                || data == "reports:history",
             "{data}"
         );
     }

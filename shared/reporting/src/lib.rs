@@ -5,6 +5,7 @@
 //! district) and the bus. The webhook, the reports function and the console pages only parse,
 //! call and render (docs/architecture.md).
 
+pub mod chat;
 pub mod desk;
 pub mod photos;
 

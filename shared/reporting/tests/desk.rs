@@ -664,3 +664,47 @@ async fn response_templates_are_saved_edited_and_deleted() {
     assert_eq!(w.desk.delete_template(t.id()).await.unwrap(), edited);
     assert!(w.desk.templates().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_photo_from_the_chat_is_attached_once_per_line_message() {
+    let w = world().await;
+    let desk = &w.desk;
+    desk.start("U1", &id("road")).await.unwrap();
+    desk.locate("U1", city_hall(), None).await.unwrap();
+    let first = w.photo().await;
+    let (draft, added) = desk
+        .attach_line_photo("U1", "m1", first.clone())
+        .await
+        .unwrap();
+    assert!(added);
+    assert_eq!(draft.photos(), std::slice::from_ref(&first));
+    let again = w.photo().await;
+    let (draft, added) = desk.attach_line_photo("U1", "m1", again).await.unwrap();
+    assert!(!added, "a redelivered photo changes nothing");
+    assert_eq!(draft.photos(), [first]);
+    assert!(matches!(
+        desk.attach_line_photo("U2", "m9", w.photo().await).await,
+        Err(DeskError::NoDraft)
+    ));
+}
+
+#[tokio::test]
+async fn a_notice_not_sent_to_a_blocked_citizen_is_recorded_once() {
+    let w = world().await;
+    let doboku = clerk("doboku", Some(&["土木課"]));
+    let report = w.file_by_chat("U1", "road", city_hall()).await;
+    w.desk
+        .change_status(
+            report.id(),
+            ReportStatus::InProgress,
+            Some("業者に依頼しました"),
+            &doboku,
+        )
+        .await
+        .unwrap();
+    assert!(w.desk.record_not_sent(report.id(), 0).await.unwrap());
+    assert!(!w.desk.record_not_sent(report.id(), 0).await.unwrap());
+    let stored = w.desk.get(report.id()).await.unwrap();
+    assert!(stored.history()[0].not_sent_at.is_some());
+    assert_eq!(stored.history()[0].told_at, None);
+}

@@ -45,7 +45,7 @@ pub enum DraftError {
     /// The input does not belong to the current step; renders the step's prompt.
     #[error("{prompt}")]
     Expected { step: Step, prompt: String },
-    #[error("これより前には戻れません。やめる場合は「キャンセル」を押してください。")]
+    #[error("これより前には戻れません。やめる場合は「やめる」を押してください。")]
     NothingBefore,
 }
 
@@ -67,6 +67,10 @@ pub struct ReportDraft {
     place_note: Option<String>,
     #[serde(default)]
     photos: Vec<PhotoRef>,
+    /// LINE's message id of each photo in `photos` that came from the chat, so that a
+    /// redelivered bus event does not attach the same photo twice.
+    #[serde(default)]
+    photo_messages: Vec<String>,
     #[serde(default)]
     details: Option<String>,
     /// One per question of the category; `None` until answered (or when an optional one was
@@ -99,6 +103,7 @@ impl ReportDraft {
             position: None,
             place_note: None,
             photos: Vec::new(),
+            photo_messages: Vec::new(),
             details: None,
             contact_name: None,
             contact_phone: None,
@@ -259,6 +264,29 @@ impl ReportDraft {
         self.photos.push(photo);
         self.updated_at = now;
         Ok(())
+    }
+
+    /// A photo the citizen sent in the chat as LINE message `message_id`, downloaded and
+    /// stored. `Ok(false)` when that message's photo is attached already (the bus delivered the
+    /// event again): nothing changes, so one photo is never counted twice.
+    pub fn photo_from_line(
+        &mut self,
+        message_id: &str,
+        photo: PhotoRef,
+        now: DateTime<Utc>,
+    ) -> Result<bool, DraftError> {
+        if self.has_photo_from(message_id) {
+            self.fresh(now)?;
+            return Ok(false);
+        }
+        self.photo_stored(photo, now)?;
+        self.photo_messages.push(message_id.to_string());
+        Ok(true)
+    }
+
+    /// Whether LINE message `message_id`'s photo is attached.
+    pub fn has_photo_from(&self, message_id: &str) -> bool {
+        self.photo_messages.iter().any(|m| m == message_id)
     }
 
     /// 「次へ」 at the photo step.

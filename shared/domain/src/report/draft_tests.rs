@@ -410,3 +410,17 @@ fn a_stored_draft_decodes() {
     let back: ReportDraft = serde_json::from_value(json).unwrap();
     assert_eq!(back, d);
 }
+
+#[test]
+fn a_photo_from_the_same_line_message_is_attached_once() {
+    let t = now();
+    let mut road = ReportDraft::start("U1", road_with_required_question(), t).unwrap();
+    road.locate(city_hall(), None, true, t).unwrap();
+    assert_eq!(road.photo_from_line("m1", photo(1), t), Ok(true));
+    assert!(road.has_photo_from("m1"));
+    assert_eq!(road.photo_from_line("m1", photo(2), t), Ok(false));
+    assert_eq!(road.photos(), [photo(1)]);
+    assert_eq!(road.photo_from_line("m2", photo(2), t), Ok(true));
+    assert_eq!(road.photos().len(), 2);
+    assert!(!road.has_photo_from("m3"));
+}

@@ -225,6 +225,22 @@ fn the_history_marks_what_the_citizen_is_told_and_the_push_is_recorded_once() {
     assert_eq!(r.record_told(1, now()), Ok(true));
     assert_eq!(r.record_told(1, now()), Ok(false));
     assert_eq!(r.record_told(9, now()), Err(ReportError::NotToTell(9)));
+    // Told already: not recorded as unsent afterwards.
+    assert_eq!(r.record_not_sent(1, now()), Ok(false));
+    assert_eq!(r.history()[1].not_sent_at, None);
+}
+
+#[test]
+fn a_push_not_sent_to_a_blocked_citizen_is_recorded_once() {
+    let by = doboku();
+    let mut r = road_report();
+    r.change_status(ReportStatus::Checking, Some("見に行きます"), &by, now())
+        .unwrap();
+    assert_eq!(r.record_not_sent(0, now()), Ok(true));
+    assert_eq!(r.history()[0].not_sent_at, Some(now()));
+    assert_eq!(r.record_not_sent(0, now()), Ok(false));
+    assert_eq!(r.record_told(0, now()), Ok(true));
+    assert_eq!(r.record_not_sent(3, now()), Err(ReportError::NotToTell(3)));
 }
 
 #[test]

@@ -30,6 +30,10 @@ pub enum Pictogram {
     Person,
     /// A map pin: a place near the citizen (the nearest shelters).
     Pin,
+    /// A camera: reporting something with a photo (通報する).
+    Camera,
+    /// A page of lines: the citizen's list of reports (通報履歴).
+    List,
 }
 
 pub(crate) struct Canvas {
@@ -255,6 +259,40 @@ impl Canvas {
                     self.stroke((cx + dx, hy + 0.1 * s), (cx, tip), 0.08 * s, color);
                 }
                 self.circle(cx, hy, 0.11 * s, WHITE);
+            }
+            Pictogram::Camera => {
+                self.rect(
+                    cx - 0.16 * s,
+                    cy - 0.36 * s,
+                    0.32 * s,
+                    0.14 * s,
+                    0.04 * s,
+                    color,
+                );
+                self.rect(
+                    cx - 0.44 * s,
+                    cy - 0.26 * s,
+                    0.88 * s,
+                    0.62 * s,
+                    0.1 * s,
+                    color,
+                );
+                self.circle(cx, cy + 0.05 * s, 0.21 * s, WHITE);
+                self.circle(cx, cy + 0.05 * s, 0.13 * s, color);
+            }
+            Pictogram::List => {
+                self.rect(
+                    cx - 0.32 * s,
+                    cy - 0.42 * s,
+                    0.64 * s,
+                    0.84 * s,
+                    0.08 * s,
+                    color,
+                );
+                for k in 0..4 {
+                    let y = cy - 0.26 * s + k as f32 * 0.17 * s;
+                    self.rect(cx - 0.2 * s, y, 0.4 * s, 0.07 * s, 0.0, WHITE);
+                }
             }
         }
     }

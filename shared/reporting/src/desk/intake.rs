@@ -110,6 +110,26 @@ impl ReportDesk {
             .await
     }
 
+    /// A photo the citizen sent in the chat (LINE message `message_id`), stored by the reports
+    /// function. Answers the draft and whether the photo was new: a redelivered bus event finds
+    /// it attached and changes nothing.
+    pub async fn attach_line_photo(
+        &self,
+        user_id: &str,
+        message_id: &str,
+        photo: PhotoRef,
+    ) -> Result<(ReportDraft, bool), DeskError> {
+        let added = std::sync::atomic::AtomicBool::new(false);
+        let draft = self
+            .step(user_id, |d, now| {
+                let new = d.photo_from_line(message_id, photo.clone(), now)?;
+                added.store(new, std::sync::atomic::Ordering::Relaxed);
+                Ok(())
+            })
+            .await?;
+        Ok((draft, added.load(std::sync::atomic::Ordering::Relaxed)))
+    }
+
     /// 「次へ」 at the photos.
     pub async fn photos_done(&self, user_id: &str) -> Result<ReportDraft, DeskError> {
         self.step(user_id, |d, now| d.photos_done(now)).await

@@ -238,4 +238,21 @@ impl ReportDesk {
             .ok_or(DeskError::NotFound)?;
         Ok(changed.0.history()[index].told_at.is_none())
     }
+
+    /// The push for history entry `index` was not sent: the citizen had blocked the account.
+    /// `false` when the entry was already settled.
+    pub async fn record_not_sent(&self, id: &str, index: usize) -> Result<bool, DeskError> {
+        let now = self.now();
+        let (before, _) = self
+            .reports
+            .update_seen(id, |r| {
+                r.record_not_sent(index, now)
+                    .map(|_| ())
+                    .map_err(DeskError::from)
+            })
+            .await?
+            .ok_or(DeskError::NotFound)?;
+        let entry = &before.history()[index];
+        Ok(entry.told_at.is_none() && entry.not_sent_at.is_none())
+    }
 }
