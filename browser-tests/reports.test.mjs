@@ -83,7 +83,7 @@ async function fileThroughChat(userId, category, photos, details) {
     const images = photos.map((png) => ({ contentType: 'image/png', dataBase64: Buffer.from(png).toString('base64') }));
     await say(userId, { kind: 'images', images }, new RegExp(`写真を受け取りました（${photos.length}`));
   }
-  await say(userId, postback('reports:next'), /内容/);
+  await say(userId, postback('reports:next'), /どのような状況か/);
   await say(userId, { kind: 'text', text: details }, /送信する/);
   const receipt = await say(userId, postback('reports:send'), RECEIPT);
   return receipt.match(RECEIPT)[0];
