@@ -11,9 +11,10 @@ use axum::http::{header, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::Router;
+use std::sync::Arc;
 
 /// The kinds of pages and endpoints, each with its own policy.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Surface {
     /// The staff console: its pages, static files and the manual, all from the console itself.
     Console,
@@ -21,6 +22,12 @@ pub enum Surface {
     /// and talks to LINE's API and login servers; its message translations come from
     /// `liffsdk.line-scdn.net`.
     Liff,
+    /// The report form (通報, a LIFF page): what [`Surface::Liff`] allows, and for its pin map
+    /// GSI's tiles (and Leaflet's empty `data:` tile), the chosen photos shown from `blob:`
+    /// before they are sent, and the storage the photos are uploaded to with presigned PUTs:
+    /// locally the same origin (`None`), in AWS the bucket's own https origin. Only the reports
+    /// function uses it, so no other LIFF page may talk to the bucket.
+    LiffReport { upload_origin: Option<UploadOrigin> },
     /// The local run's LINE simulator: its own files and Leaflet; map tiles from OpenStreetMap
     /// and the bot's pictures may come from any https address, as in LINE.
     Simulator,
@@ -33,9 +40,66 @@ pub enum Surface {
     Api,
 }
 
+/// An https origin a page may upload to (`https://host[:port]`, nothing else), checked when it
+/// is read from the configuration so that it can never widen a policy it is put into.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UploadOrigin(String);
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0:?} is not an https origin (https://host or https://host:port)")]
+pub struct NotAnOrigin(String);
+
+impl UploadOrigin {
+    pub fn parse(raw: &str) -> Result<Self, NotAnOrigin> {
+        let host = raw
+            .strip_prefix("https://")
+            .ok_or_else(|| NotAnOrigin(raw.into()))?;
+        let (name, port) = match host.split_once(':') {
+            Some((name, port)) => (name, Some(port)),
+            None => (host, None),
+        };
+        let name_ok = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+        let port_ok = port.is_none_or(|p| !p.is_empty() && p.parse::<u16>().is_ok());
+        if name_ok && port_ok {
+            Ok(Self(raw.to_ascii_lowercase()))
+        } else {
+            Err(NotAnOrigin(raw.into()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+const LIFF_CONNECT: &str = "'self' https://api.line.me https://access.line.me https://liff.line.me https://liffsdk.line-scdn.net";
+
 impl Surface {
-    pub fn content_security_policy(self) -> &'static str {
+    pub fn content_security_policy(&self) -> String {
         match self {
+            Surface::LiffReport { upload_origin } => {
+                let upload = upload_origin
+                    .as_ref()
+                    .map(|o| format!(" {}", o.as_str()))
+                    .unwrap_or_default();
+                format!(
+                    "default-src 'self'; script-src 'self' https://static.line-scdn.net; \
+                     connect-src {LIFF_CONNECT}{upload}; \
+                     style-src 'self'; img-src 'self' data: blob: https://cyberjapandata.gsi.go.jp; \
+                     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+                )
+            }
+            fixed => fixed.fixed_policy().unwrap_or_default().to_string(),
+        }
+    }
+
+    /// The policy of a surface that carries nothing of the configuration.
+    fn fixed_policy(&self) -> Option<&'static str> {
+        Some(match self {
+            Surface::LiffReport { .. } => return None,
             Surface::Console => concat!(
                 "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; ",
                 "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
@@ -57,17 +121,19 @@ impl Surface {
                 "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
             ),
             Surface::Api => "default-src 'none'; base-uri 'none'; frame-ancestors 'none'",
-        }
+        })
     }
 
     /// The map page's address carries the citizen's position: it goes nowhere either.
     /// LIFF URLs can carry tokens (LINE puts them in the fragment; the local run's form takes
     /// `?id_token=`), so LIFF pages send no referrer at all; console addresses name records, so
     /// they stay within the console.
-    pub fn referrer_policy(self) -> &'static str {
+    pub fn referrer_policy(&self) -> &'static str {
         match self {
             Surface::Console | Surface::Simulator => "same-origin",
-            Surface::Liff | Surface::PublicMap | Surface::Api => "no-referrer",
+            Surface::Liff | Surface::LiffReport { .. } | Surface::PublicMap | Surface::Api => {
+                "no-referrer"
+            }
         }
     }
 }
@@ -77,23 +143,31 @@ pub fn secure<S>(router: Router<S>, surface: Surface) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    router.layer(middleware::from_fn_with_state(surface, apply))
+    let headers = Arc::new(Headers {
+        policy: HeaderValue::from_str(&surface.content_security_policy())
+            .expect("a policy of fixed text and a checked origin is a valid header"),
+        referrer: surface.referrer_policy(),
+    });
+    router.layer(middleware::from_fn_with_state(headers, apply))
 }
 
-async fn apply(State(surface): State<Surface>, request: Request, next: Next) -> Response {
+/// A surface's headers, made once per router.
+struct Headers {
+    policy: HeaderValue,
+    referrer: &'static str,
+}
+
+async fn apply(State(surface): State<Arc<Headers>>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(surface.content_security_policy()),
-    );
+    headers.insert(header::CONTENT_SECURITY_POLICY, surface.policy.clone());
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
     headers.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static(surface.referrer_policy()),
+        HeaderValue::from_static(surface.referrer),
     );
     // For browsers older than `frame-ancestors` (some LGWAN desktops).
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
@@ -113,9 +187,12 @@ mod tests {
     use axum::routing::get;
     use tower::ServiceExt;
 
-    const ALL: [Surface; 5] = [
+    const ALL: [Surface; 6] = [
         Surface::Console,
         Surface::Liff,
+        Surface::LiffReport {
+            upload_origin: None,
+        },
         Surface::Simulator,
         Surface::PublicMap,
         Surface::Api,
@@ -133,6 +210,7 @@ mod tests {
     fn no_surface_runs_inline_scripts_or_styles_or_can_be_framed() {
         for surface in ALL {
             let policy = surface.content_security_policy();
+            let policy = policy.as_str();
             assert!(!policy.contains("unsafe-"), "{surface:?}: {policy}");
             assert!(!policy.contains('*'), "{surface:?}: {policy}");
             assert_eq!(
@@ -152,14 +230,68 @@ mod tests {
         }
     }
 
+    fn bucket() -> UploadOrigin {
+        UploadOrigin::parse("https://tayori-media.s3.ap-northeast-1.amazonaws.com").unwrap()
+    }
+
+    #[test]
+    fn the_report_form_may_upload_to_its_bucket_and_show_gsi_tiles_and_nothing_else_more() {
+        let report = Surface::LiffReport {
+            upload_origin: Some(bucket()),
+        }
+        .content_security_policy();
+        let liff = Surface::Liff.content_security_policy();
+        assert_eq!(
+            directive(&report, "connect-src").unwrap(),
+            format!(
+                "{} https://tayori-media.s3.ap-northeast-1.amazonaws.com",
+                directive(&liff, "connect-src").unwrap()
+            )
+        );
+        assert_eq!(
+            directive(&report, "img-src").as_deref(),
+            Some("img-src 'self' data: blob: https://cyberjapandata.gsi.go.jp")
+        );
+        for name in ["script-src", "style-src", "default-src", "form-action"] {
+            assert_eq!(directive(&report, name), directive(&liff, name), "{name}");
+        }
+        // Locally the uploads go to the same origin: nothing is added.
+        let local = Surface::LiffReport {
+            upload_origin: None,
+        }
+        .content_security_policy();
+        assert_eq!(directive(&local, "connect-src"), directive(&liff, "connect-src"));
+        // No other LIFF page may talk to the bucket.
+        assert!(!liff.contains("amazonaws"));
+    }
+
+    #[test]
+    fn only_an_https_origin_can_be_put_into_a_policy() {
+        for good in ["https://b.s3.ap-northeast-1.amazonaws.com", "https://localhost:4566"] {
+            assert!(UploadOrigin::parse(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "http://b.s3.amazonaws.com",
+            "https://",
+            "https://b.s3.amazonaws.com/",
+            "https://b.s3.amazonaws.com; script-src *",
+            "https://*.amazonaws.com",
+            "https://b:x",
+            "b.s3.amazonaws.com",
+        ] {
+            assert!(UploadOrigin::parse(bad).is_err(), "{bad}");
+        }
+    }
+
     #[test]
     fn only_liff_pages_may_load_lines_sdk() {
         for surface in ALL {
-            let scripts = directive(surface.content_security_policy(), "script-src");
+            let scripts = directive(&surface.content_security_policy(), "script-src");
             let has_sdk = scripts
                 .as_deref()
                 .is_some_and(|s| s.contains("https://static.line-scdn.net"));
-            assert_eq!(has_sdk, surface == Surface::Liff, "{surface:?}");
+            let liff = matches!(surface, Surface::Liff | Surface::LiffReport { .. });
+            assert_eq!(has_sdk, liff, "{surface:?}");
         }
     }
 
@@ -167,14 +299,16 @@ mod tests {
     fn only_the_public_map_loads_gsi_tiles_and_it_sends_no_referrer() {
         for surface in ALL {
             let policy = surface.content_security_policy();
-            let images = directive(policy, "img-src").unwrap_or_default();
+            let images = directive(&policy, "img-src").unwrap_or_default();
+            let map = matches!(surface, Surface::PublicMap | Surface::LiffReport { .. });
             assert_eq!(
                 images.contains("https://cyberjapandata.gsi.go.jp"),
-                surface == Surface::PublicMap,
+                map,
                 "{surface:?}"
             );
         }
         let policy = Surface::PublicMap.content_security_policy();
+        let policy = policy.as_str();
         assert_eq!(
             directive(policy, "img-src").as_deref(),
             Some("img-src 'self' data: https://cyberjapandata.gsi.go.jp")
@@ -200,7 +334,11 @@ mod tests {
     #[tokio::test]
     async fn every_answer_carries_the_headers_of_its_surface() {
         for surface in ALL {
-            let response = answer(surface, Router::new().route("/x", get(|| async { "ok" }))).await;
+            let response = answer(
+                surface.clone(),
+                Router::new().route("/x", get(|| async { "ok" })),
+            )
+            .await;
             assert_eq!(response.status(), StatusCode::OK);
             let h = response.headers();
             assert_eq!(

@@ -30,6 +30,9 @@ pub enum DeskError {
     TemplateNotFound,
     #[error("写真が保存されていません。もう一度写真を選んでください。")]
     PhotoNotStored,
+    /// A LIFF form's photo upload that cannot be used (type, size, not this citizen's).
+    #[error(transparent)]
+    Upload(super::UploadError),
     #[error("入力中の通報はありません。メニューの「通報する」から始めてください。")]
     NoDraft,
     #[error("通報の情報を読み書きできませんでした。しばらくしてからもう一度お試しください。")]
@@ -64,6 +67,7 @@ impl DeskError {
                 | DeskError::TemplateNotFound
                 | DeskError::NoDraft
                 | DeskError::PhotoNotStored
+                | DeskError::Upload(_)
         )
     }
 }
