@@ -616,6 +616,9 @@ fn every_function_gets_every_variable_its_settings_require() {
         .expect("the console's settings");
     tayori_forms::settings::FormsSettings::from_lookup(&lookup("FormsFunction"))
         .expect("the forms function's settings");
+    let reports = tayori_reports::settings::ReportsSettings::from_lookup(&lookup("ReportsFunction"))
+        .expect("the reports function's settings (the upload origin for the form's policy)");
+    assert!(reports.reports.upload_origin.is_some());
     let shelters =
         tayori_shelters::settings::SheltersSettings::from_lookup(&lookup("SheltersFunction"))
             .expect("the shelters function's settings (the public address for the map button)");
@@ -912,15 +915,12 @@ fn the_public_api_is_open_but_filtered() {
     assert!(has_rate_limit(acl));
 }
 
-/// Reports and CSV export are filed capabilities, not built ones: until they land their
-/// functions answer only their health routes and hold no permission, rule or route to promise more.
+/// CSV export is a filed capability, not a built one: until it lands its function answers
+/// only its health route and holds no permission, rule or route to promise more.
 #[test]
 fn functions_not_built_yet_route_only_their_health_check_and_hold_no_permissions() {
     let template = template();
-    for (function, health) in [
-        ("ReportsFunction", "/api/reports/healthz"),
-        ("ExportFunction", "/admin/api/exports/healthz"),
-    ] {
+    for (function, health) in [("ExportFunction", "/admin/api/exports/healthz")] {
         let properties = &resource(&template, function)["Properties"];
         assert!(
             properties["Policies"].is_null(),
@@ -946,6 +946,54 @@ fn functions_not_built_yet_route_only_their_health_check_and_hold_no_permissions
             "a bus rule targets {function}"
         );
     }
+}
+
+/// The report form and its API are on the public API and reach the reports function; its
+/// uploads land under `uploads/`, which expires after a day, from the API's origin only.
+#[test]
+fn the_report_form_is_routed_publicly_and_its_uploads_expire() {
+    let template = template();
+    let properties = &resource(&template, "ReportsFunction")["Properties"];
+    let mut routes: Vec<(String, String)> = properties["Events"]
+        .as_mapping()
+        .unwrap()
+        .values()
+        .filter(|e| e["Type"].as_str() == Some("Api"))
+        .map(|e| {
+            let p = &e["Properties"];
+            assert_eq!(target(&p["RestApiId"]), Some("PublicApi"));
+            (
+                p["Path"].as_str().unwrap().to_string(),
+                p["Method"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    routes.sort();
+    let expected: Vec<(String, String)> = [
+        ("/api/reports", "any"),
+        ("/api/reports/healthz", "get"),
+        ("/api/reports/{proxy+}", "any"),
+        ("/liff/reports", "get"),
+        ("/liff/reports/{proxy+}", "get"),
+    ]
+    .into_iter()
+    .map(|(p, m)| (p.to_string(), m.to_string()))
+    .collect();
+    assert_eq!(routes, expected);
+    assert_eq!(tayori_reports::REPORT_PAGE, "/liff/reports");
+    assert_eq!(tayori_reports::STATIC_FILES, "/liff/reports/static/{*path}");
+
+    let bucket = &resource(&template, "Bucket")["Properties"];
+    let rules = bucket["LifecycleConfiguration"]["Rules"].as_sequence().unwrap();
+    let uploads = rules
+        .iter()
+        .find(|r| r["Prefix"].as_str() == Some("uploads/"))
+        .expect("a lifecycle rule for uploads/");
+    assert_eq!(uploads["ExpirationInDays"].as_u64(), Some(1));
+    assert!(tayori_reporting::UPLOAD_PREFIX.starts_with("uploads/"));
+    let cors = &bucket["CorsConfiguration"]["CorsRules"][0];
+    assert_eq!(cors["AllowedMethods"].as_sequence().unwrap().len(), 1);
+    assert_eq!(cors["AllowedMethods"][0].as_str(), Some("PUT"));
 }
 
 /// Every route the shelters function serves is on the public API, and nothing else is routed

@@ -60,14 +60,14 @@ mod tests {
         let s = settings(&[
             ("LINE_LOGIN_CHANNEL_ID", "1650000000"),
             ("LIFF_ID", "1650000000-abcdefgh"),
-            ("UPLOAD_ORIGIN", "https://b.s3.ap-northeast-1.amazonaws.com"),
+            ("UPLOAD_ORIGIN", "https://s3.ap-northeast-1.amazonaws.com/b/"),
         ])
         .unwrap();
         assert_eq!(s.reports.login_channel_id, "1650000000");
         assert_eq!(s.reports.liff_id.as_deref(), Some("1650000000-abcdefgh"));
         assert_eq!(
             s.reports.upload_origin.unwrap().as_str(),
-            "https://b.s3.ap-northeast-1.amazonaws.com"
+            "https://s3.ap-northeast-1.amazonaws.com/b/"
         );
     }
 

@@ -40,33 +40,44 @@ pub enum Surface {
     Api,
 }
 
-/// An https origin a page may upload to (`https://host[:port]`, nothing else), checked when it
-/// is read from the configuration so that it can never widen a policy it is put into.
+/// Where a page may upload to: an https origin (`https://host[:port]`), optionally narrowed to
+/// a path prefix ending in `/` (`https://s3.ap-northeast-1.amazonaws.com/<bucket>/`, as path-style
+/// presigned URLs name one bucket). Checked when it is read from the configuration, so that it
+/// can never widen a policy it is put into.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UploadOrigin(String);
 
 #[derive(Debug, thiserror::Error)]
-#[error("{0:?} is not an https origin (https://host or https://host:port)")]
+#[error("{0:?} is not an https origin (https://host[:port], optionally with a path ending in /)")]
 pub struct NotAnOrigin(String);
 
 impl UploadOrigin {
     pub fn parse(raw: &str) -> Result<Self, NotAnOrigin> {
-        let host = raw
-            .strip_prefix("https://")
-            .ok_or_else(|| NotAnOrigin(raw.into()))?;
-        let (name, port) = match host.split_once(':') {
+        let refused = || NotAnOrigin(raw.into());
+        let rest = raw.strip_prefix("https://").ok_or_else(refused)?;
+        let (authority, path) = match rest.find('/') {
+            Some(i) => rest.split_at(i),
+            None => (rest, ""),
+        };
+        let (name, port) = match authority.split_once(':') {
             Some((name, port)) => (name, Some(port)),
-            None => (host, None),
+            None => (authority, None),
         };
         let name_ok = !name.is_empty()
             && name
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
         let port_ok = port.is_none_or(|p| !p.is_empty() && p.parse::<u16>().is_ok());
-        if name_ok && port_ok {
-            Ok(Self(raw.to_ascii_lowercase()))
+        let path_ok = path.is_empty()
+            || (path.ends_with('/')
+                && !path.contains("//")
+                && path
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'-' | b'_')));
+        if name_ok && port_ok && path_ok {
+            Ok(Self(raw.to_string()))
         } else {
-            Err(NotAnOrigin(raw.into()))
+            Err(refused())
         }
     }
 
@@ -267,14 +278,21 @@ mod tests {
 
     #[test]
     fn only_an_https_origin_can_be_put_into_a_policy() {
-        for good in ["https://b.s3.ap-northeast-1.amazonaws.com", "https://localhost:4566"] {
+        for good in [
+            "https://b.s3.ap-northeast-1.amazonaws.com",
+            "https://localhost:4566",
+            "https://s3.ap-northeast-1.amazonaws.com/tayori-prod-123456789012-media/",
+        ] {
             assert!(UploadOrigin::parse(good).is_ok(), "{good}");
         }
         for bad in [
             "http://b.s3.amazonaws.com",
             "https://",
-            "https://b.s3.amazonaws.com/",
+            "https://s3.amazonaws.com/bucket",
+            "https://s3.amazonaws.com//",
+            "https://s3.amazonaws.com/a b/",
             "https://b.s3.amazonaws.com; script-src *",
+            "https://s3.amazonaws.com/b/;script-src/",
             "https://*.amazonaws.com",
             "https://b:x",
             "b.s3.amazonaws.com",
