@@ -571,6 +571,26 @@ fn package_names_are_read_from_the_package_section_only() {
 /// The variables a function's environment gets: the Globals, then its own. A value the stack
 /// resolves at deploy time (a `!Ref`, `!If`, `!Join`…) stands in as a plausible value of its
 /// kind, so that the function's settings parse exactly as they would in AWS.
+/// A `!Sub` text with its pseudo parameters and references filled in plausibly (a resource's
+/// name as `tayori-<name in lower case>`).
+fn substituted(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let end = rest[start..].find('}').expect("a closed ${…}") + start;
+        out.push_str(&match &rest[start + 2..end] {
+            "AWS::Region" => "ap-northeast-1".to_string(),
+            "AWS::URLSuffix" => "amazonaws.com".to_string(),
+            "AWS::AccountId" => "123456789012".to_string(),
+            other => format!("tayori-{}", other.to_ascii_lowercase().replace("::", "-")),
+        });
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn deployed_environment(template: &Value, function: &str) -> Vec<(String, String)> {
     let own = &resource(template, function)["Properties"]["Environment"]["Variables"];
     let globals = &template["Globals"]["Function"]["Environment"]["Variables"];
@@ -584,6 +604,8 @@ fn deployed_environment(template: &Value, function: &str) -> Vec<(String, String
                 .expect("variable names are strings")
                 .to_owned();
             let value = match value.as_str() {
+                // `!Sub`: each `${…}` as CloudFormation would fill it, so the shape is checked.
+                Some(literal) if literal.contains("${") => substituted(literal),
                 Some(literal) => literal.to_owned(),
                 None if name.ends_with("_URL") || name.ends_with("_BASE") => {
                     "https://line.example.jp".to_owned()
@@ -618,7 +640,10 @@ fn every_function_gets_every_variable_its_settings_require() {
         .expect("the forms function's settings");
     let reports = tayori_reports::settings::ReportsSettings::from_lookup(&lookup("ReportsFunction"))
         .expect("the reports function's settings (the upload origin for the form's policy)");
-    assert!(reports.reports.upload_origin.is_some());
+    assert_eq!(
+        reports.reports.upload_origin.unwrap().as_str(),
+        "https://s3.ap-northeast-1.amazonaws.com/tayori-bucket/"
+    );
     let shelters =
         tayori_shelters::settings::SheltersSettings::from_lookup(&lookup("SheltersFunction"))
             .expect("the shelters function's settings (the public address for the map button)");
