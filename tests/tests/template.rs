@@ -638,8 +638,9 @@ fn every_function_gets_every_variable_its_settings_require() {
         .expect("the console's settings");
     tayori_forms::settings::FormsSettings::from_lookup(&lookup("FormsFunction"))
         .expect("the forms function's settings");
-    let reports = tayori_reports::settings::ReportsSettings::from_lookup(&lookup("ReportsFunction"))
-        .expect("the reports function's settings (the upload origin for the form's policy)");
+    let reports =
+        tayori_reports::settings::ReportsSettings::from_lookup(&lookup("ReportsFunction"))
+            .expect("the reports function's settings (the upload origin for the form's policy)");
     assert_eq!(
         reports.reports.upload_origin.unwrap().as_str(),
         "https://s3.ap-northeast-1.amazonaws.com/tayori-bucket/"
@@ -1009,7 +1010,9 @@ fn the_report_form_is_routed_publicly_and_its_uploads_expire() {
     assert_eq!(tayori_reports::STATIC_FILES, "/liff/reports/static/{*path}");
 
     let bucket = &resource(&template, "Bucket")["Properties"];
-    let rules = bucket["LifecycleConfiguration"]["Rules"].as_sequence().unwrap();
+    let rules = bucket["LifecycleConfiguration"]["Rules"]
+        .as_sequence()
+        .unwrap();
     let uploads = rules
         .iter()
         .find(|r| r["Prefix"].as_str() == Some("uploads/"))

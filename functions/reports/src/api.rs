@@ -159,7 +159,8 @@ pub async fn file(
     // A contact left entirely blank is no contact; the category says whether one is needed.
     let contact = match filed.contact {
         Some(c) if !(c.name.trim().is_empty() && c.phone.trim().is_empty()) => Some(
-            Contact::new(&c.name, &c.phone).map_err(|p| ApiError::refused(FormField::Contact, p))?,
+            Contact::new(&c.name, &c.phone)
+                .map_err(|p| ApiError::refused(FormField::Contact, p))?,
         ),
         _ => None,
     };

@@ -31,7 +31,10 @@ pub async fn static_file(Path(path): Path<String>) -> Response {
             include_bytes!("../../forms/static/forms.css"),
             "text/css; charset=utf-8",
         ),
-        "report.css" => (include_bytes!("../static/report.css"), "text/css; charset=utf-8"),
+        "report.css" => (
+            include_bytes!("../static/report.css"),
+            "text/css; charset=utf-8",
+        ),
         "report.js" => (
             include_bytes!("../static/report.js"),
             "text/javascript; charset=utf-8",

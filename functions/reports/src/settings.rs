@@ -60,7 +60,10 @@ mod tests {
         let s = settings(&[
             ("LINE_LOGIN_CHANNEL_ID", "1650000000"),
             ("LIFF_ID", "1650000000-abcdefgh"),
-            ("UPLOAD_ORIGIN", "https://s3.ap-northeast-1.amazonaws.com/b/"),
+            (
+                "UPLOAD_ORIGIN",
+                "https://s3.ap-northeast-1.amazonaws.com/b/",
+            ),
         ])
         .unwrap();
         assert_eq!(s.reports.login_channel_id, "1650000000");
@@ -80,6 +83,9 @@ mod tests {
             ("UPLOAD_ORIGIN", "https://b.s3.amazonaws.com; script-src *"),
         ])
         .unwrap_err();
-        assert!(unsafe_origin.to_string().contains("UPLOAD_ORIGIN"), "{unsafe_origin}");
+        assert!(
+            unsafe_origin.to_string().contains("UPLOAD_ORIGIN"),
+            "{unsafe_origin}"
+        );
     }
 }

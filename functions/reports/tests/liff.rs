@@ -61,7 +61,10 @@ fn png() -> Vec<u8> {
     // A small PNG: checked by content as a JPEG is.
     let mut bytes = Vec::new();
     image::DynamicImage::new_rgb8(8, 8)
-        .write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png)
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
         .unwrap();
     bytes
 }
@@ -169,7 +172,12 @@ async fn a_forged_or_missing_token_is_refused_before_anything_else() {
             (Method::GET, "/api/reports/mine"),
         ] {
             let (status, body) = h
-                .call(method, path, token, Some(json!({"contentType": "image/png", "bytes": 1})))
+                .call(
+                    method,
+                    path,
+                    token,
+                    Some(json!({"contentType": "image/png", "bytes": 1})),
+                )
                 .await;
             assert_eq!(status, StatusCode::UNAUTHORIZED, "{path} {token:?}");
             assert!(body["error"]["message"]
@@ -206,7 +214,10 @@ async fn a_gif_or_an_oversized_photo_gets_no_upload() {
     let h = harness().await;
     let token = h.token(CITIZEN);
     let cases = [
-        (json!({"contentType": "image/gif", "bytes": 100}), "JPEGかPNG"),
+        (
+            json!({"contentType": "image/gif", "bytes": 100}),
+            "JPEGかPNG",
+        ),
         (
             json!({"contentType": "image/jpeg", "bytes": 10 * 1024 * 1024 + 1}),
             "大きすぎます",
@@ -214,11 +225,19 @@ async fn a_gif_or_an_oversized_photo_gets_no_upload() {
     ];
     for (asked, says) in cases {
         let (status, body) = h
-            .call(Method::POST, "/api/reports/uploads", Some(&token), Some(asked))
+            .call(
+                Method::POST,
+                "/api/reports/uploads",
+                Some(&token),
+                Some(asked),
+            )
             .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
         assert_eq!(body["error"]["field"], "photos");
-        assert!(body["error"]["message"].as_str().unwrap().contains(says), "{body}");
+        assert!(
+            body["error"]["message"].as_str().unwrap().contains(says),
+            "{body}"
+        );
     }
 }
 
@@ -246,7 +265,10 @@ async fn an_upload_key_of_another_citizen_is_refused() {
         .await;
     let token = h.token(CITIZEN);
     let (status, body) = h
-        .file(&token, road_report(&[neighbours.clone()], CITY_HALL))
+        .file(
+            &token,
+            road_report(std::slice::from_ref(&neighbours), CITY_HALL),
+        )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(body["error"]["field"], "photos");
@@ -274,7 +296,9 @@ async fn a_place_outside_the_city_is_refused_naming_the_place_with_nothing_filed
     let key = h
         .upload(&token, "image/jpeg", photo_with_gps(64, 48, 1))
         .await;
-    let (status, body) = h.file(&token, road_report(&[key.clone()], KYOTO)).await;
+    let (status, body) = h
+        .file(&token, road_report(std::slice::from_ref(&key), KYOTO))
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(body["error"]["field"], "location");
     assert!(body["error"]["message"]
@@ -311,7 +335,10 @@ async fn texts_over_their_limit_a_missing_photo_and_an_unknown_category_are_name
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
         assert_eq!(body["error"]["field"], field, "{body}");
         assert!(
-            body["error"]["message"].as_str().unwrap().starts_with(starts),
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with(starts),
             "{body}"
         );
     }
@@ -348,7 +375,10 @@ async fn a_report_with_two_photos_gets_a_receipt_number_and_keeps_no_exif() {
                 .unwrap()
                 .unwrap();
             assert_eq!(stored.content_type, "image/jpeg", "{key}");
-            assert!(!jpeg_segments(&stored.bytes).contains(&0xE1), "{key} has Exif");
+            assert!(
+                !jpeg_segments(&stored.bytes).contains(&0xE1),
+                "{key} has Exif"
+            );
             assert!(
                 !stored.bytes.windows(PLACE.len()).any(|w| w == PLACE),
                 "{key} tells where it was taken"
@@ -367,7 +397,12 @@ async fn a_report_with_two_photos_gets_a_receipt_number_and_keeps_no_exif() {
     assert_eq!(mine["reports"][0]["category"], "道路・公共物の損傷");
     // A neighbour sees none of it.
     let (_, theirs) = h
-        .call(Method::GET, "/api/reports/mine", Some(&h.token(NEIGHBOUR)), None)
+        .call(
+            Method::GET,
+            "/api/reports/mine",
+            Some(&h.token(NEIGHBOUR)),
+            None,
+        )
         .await;
     assert_eq!(theirs["reports"], json!([]));
 }

@@ -18,7 +18,9 @@ mod uploads;
 
 pub use error::DeskError;
 pub use staff::ReportFilter;
-pub use uploads::{PhotoUpload, UploadError, UploadedReport, UPLOAD_LIFE, UPLOAD_PREFIX, UPLOAD_TYPES};
+pub use uploads::{
+    PhotoUpload, UploadError, UploadedReport, UPLOAD_LIFE, UPLOAD_PREFIX, UPLOAD_TYPES,
+};
 
 use chrono::{DateTime, Utc};
 use std::sync::Arc;

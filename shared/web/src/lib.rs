@@ -15,8 +15,8 @@ pub mod public_prefix;
 pub mod security_headers;
 
 pub use lambda::LambdaApp;
-pub use public_prefix::PublicPrefix;
 pub use liff::{LiffCitizen, LiffLogin, LoginRefused};
+pub use public_prefix::PublicPrefix;
 pub use security_headers::{secure, NotAnOrigin, Surface, UploadOrigin};
 
 use std::net::IpAddr;

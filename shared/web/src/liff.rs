@@ -40,7 +40,10 @@ pub trait LiffLogin: Send + Sync + 'static {
 impl<S: LiffLogin> FromRequestParts<Arc<S>> for LiffCitizen {
     type Rejection = S::Rejection;
 
-    async fn from_request_parts(parts: &mut Parts, state: &Arc<S>) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<S>,
+    ) -> Result<Self, Self::Rejection> {
         Ok(LiffCitizen(citizen(parts, state.as_ref()).await?))
     }
 }

@@ -271,7 +271,10 @@ mod tests {
             upload_origin: None,
         }
         .content_security_policy();
-        assert_eq!(directive(&local, "connect-src"), directive(&liff, "connect-src"));
+        assert_eq!(
+            directive(&local, "connect-src"),
+            directive(&liff, "connect-src")
+        );
         // No other LIFF page may talk to the bucket.
         assert!(!liff.contains("amazonaws"));
     }

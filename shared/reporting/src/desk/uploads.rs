@@ -86,10 +86,7 @@ impl ReportDesk {
         }
         let keys = self.index_keys.keys().await?;
         let folder = upload_folder(&keys, user_id);
-        let key = format!(
-            "{UPLOAD_PREFIX}{folder}/{}",
-            uuid::Uuid::new_v4().simple()
-        );
+        let key = format!("{UPLOAD_PREFIX}{folder}/{}", uuid::Uuid::new_v4().simple());
         let object = ObjectKey::new(key.clone()).map_err(stored)?;
         let upload = self
             .objects
@@ -205,13 +202,13 @@ fn upload_folder(keys: &IndexKeys, user_id: &str) -> String {
 fn owned_upload(keys: &IndexKeys, user_id: &str, key: &str) -> Option<ObjectKey> {
     let rest = key.strip_prefix(UPLOAD_PREFIX)?;
     let (folder, name) = rest.split_once('/')?;
-    let named = !name.is_empty()
-        && name.len() <= 32
-        && name.bytes().all(|b| b.is_ascii_hexdigit());
+    let named = !name.is_empty() && name.len() <= 32 && name.bytes().all(|b| b.is_ascii_hexdigit());
     let theirs = keys
         .all()
         .any(|k| k.segment_key(UPLOAD_OWNER_ITEM, user_id) == folder);
-    (named && theirs).then(|| ObjectKey::new(key).ok()).flatten()
+    (named && theirs)
+        .then(|| ObjectKey::new(key).ok())
+        .flatten()
 }
 
 /// A photo reference standing for an upload while the form is checked (only their number
@@ -261,8 +258,16 @@ mod tests {
             ("Ub", mine.clone(), false),
             ("Ua", mine.replace(UPLOAD_PREFIX, "reports/photos/"), false),
             ("Ua", format!("{mine}/../x"), false),
-            ("Ua", mine.replace("0123456789abcdef", "not-hex-at-all!!"), false),
-            ("Ua", format!("{UPLOAD_PREFIX}{}/", upload_folder(&keys, "Ua")), false),
+            (
+                "Ua",
+                mine.replace("0123456789abcdef", "not-hex-at-all!!"),
+                false,
+            ),
+            (
+                "Ua",
+                format!("{UPLOAD_PREFIX}{}/", upload_folder(&keys, "Ua")),
+                false,
+            ),
         ];
         for (user, key, accepted) in cases {
             assert_eq!(
@@ -271,7 +276,10 @@ mod tests {
                 "{user} {key}"
             );
         }
-        assert!(!mine.contains("Ua"), "the user id is not readable in the key");
+        assert!(
+            !mine.contains("Ua"),
+            "the user id is not readable in the key"
+        );
     }
 
     #[test]
