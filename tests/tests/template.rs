@@ -946,32 +946,31 @@ fn the_public_api_is_open_but_filtered() {
 #[test]
 fn functions_not_built_yet_route_only_their_health_check_and_hold_no_permissions() {
     let template = template();
-    for (function, health) in [("ExportFunction", "/admin/api/exports/healthz")] {
-        let properties = &resource(&template, function)["Properties"];
-        assert!(
-            properties["Policies"].is_null(),
-            "{function} holds policies"
-        );
-        let paths: Vec<&str> = properties["Events"]
-            .as_mapping()
-            .unwrap()
-            .values()
-            .map(|e| e["Properties"]["Path"].as_str().unwrap())
-            .collect();
-        assert_eq!(paths, [health], "{function}");
-        assert!(
-            of_type(&template, "AWS::Events::Rule")
-                .iter()
-                .all(|(_, rule)| {
-                    rule["Properties"]["Targets"]
-                        .as_sequence()
-                        .unwrap()
-                        .iter()
-                        .all(|t| target(&t["Arn"]) != Some(function))
-                }),
-            "a bus rule targets {function}"
-        );
-    }
+    let (function, health) = ("ExportFunction", "/admin/api/exports/healthz");
+    let properties = &resource(&template, function)["Properties"];
+    assert!(
+        properties["Policies"].is_null(),
+        "{function} holds policies"
+    );
+    let paths: Vec<&str> = properties["Events"]
+        .as_mapping()
+        .unwrap()
+        .values()
+        .map(|e| e["Properties"]["Path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, [health], "{function}");
+    assert!(
+        of_type(&template, "AWS::Events::Rule")
+            .iter()
+            .all(|(_, rule)| {
+                rule["Properties"]["Targets"]
+                    .as_sequence()
+                    .unwrap()
+                    .iter()
+                    .all(|t| target(&t["Arn"]) != Some(function))
+            }),
+        "a bus rule targets {function}"
+    );
 }
 
 /// The report form and its API are on the public API and reach the reports function; its

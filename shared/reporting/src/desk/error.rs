@@ -4,7 +4,7 @@
 use super::Change;
 use tayori_domain::report::{CategoryError, DraftError, ReportError, TemplateError};
 use tayori_facilities::FacilityError;
-use tayori_ports::BusError;
+use tayori_ports::{BusError, ObjectError};
 use tayori_records::RecordError;
 
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +41,9 @@ pub enum DeskError {
     /// audits the change it carries and tells the clerk.
     #[error("変更は保存しましたが、市民への通知を依頼できませんでした。")]
     NotPublished(Box<Change>, #[source] BusError),
+    /// The object store failed (reading an upload, storing a photo): try again later.
+    #[error("写真を読み書きできませんでした。しばらくしてからもう一度お試しください。")]
+    Objects(#[source] ObjectError),
     #[error(transparent)]
     Record(#[from] RecordError),
 }

@@ -16,7 +16,6 @@ use std::time::Duration;
 use tayori_domain::report::{CategoryId, PhotoRef, Report, ReportForm};
 use tayori_images::{ImageProblem, MAX_REPORT_PHOTO_BYTES};
 use tayori_ports::{IndexKeys, ObjectError, ObjectKey, PresignedUpload};
-use tayori_records::RecordError;
 
 /// Where the LIFF form's uploads land; the bucket's lifecycle rule removes what is left after
 /// a day (a form given up half-way).
@@ -167,9 +166,10 @@ impl ReportDesk {
         }
         // Decoding a 2048-pixel photo is CPU work: kept off the async workers.
         let bytes = upload.bytes;
+        // A decoder that panics on a crafted file has met an unreadable image.
         let photo = tokio::task::spawn_blocking(move || tayori_images::report_photo(&bytes))
             .await
-            .map_err(|e| RecordError::Corrupt(key.to_string(), e.to_string()))?
+            .unwrap_or(Err(ImageProblem::Unreadable))
             .map_err(|problem| UploadError::Unusable(number, problem))?;
         store_encoded(self.objects.as_ref(), &photo.photo, &photo.thumbnail)
             .await
@@ -223,7 +223,7 @@ fn stand_in(key: &str) -> PhotoRef {
 }
 
 fn stored(e: ObjectError) -> DeskError {
-    DeskError::Record(RecordError::Corrupt("report photo".into(), e.to_string()))
+    DeskError::Objects(e)
 }
 
 impl From<UploadError> for DeskError {
