@@ -571,6 +571,26 @@ fn package_names_are_read_from_the_package_section_only() {
 /// The variables a function's environment gets: the Globals, then its own. A value the stack
 /// resolves at deploy time (a `!Ref`, `!If`, `!Join`…) stands in as a plausible value of its
 /// kind, so that the function's settings parse exactly as they would in AWS.
+/// A `!Sub` text with its pseudo parameters and references filled in plausibly (a resource's
+/// name as `tayori-<name in lower case>`).
+fn substituted(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let end = rest[start..].find('}').expect("a closed ${…}") + start;
+        out.push_str(&match &rest[start + 2..end] {
+            "AWS::Region" => "ap-northeast-1".to_string(),
+            "AWS::URLSuffix" => "amazonaws.com".to_string(),
+            "AWS::AccountId" => "123456789012".to_string(),
+            other => format!("tayori-{}", other.to_ascii_lowercase().replace("::", "-")),
+        });
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn deployed_environment(template: &Value, function: &str) -> Vec<(String, String)> {
     let own = &resource(template, function)["Properties"]["Environment"]["Variables"];
     let globals = &template["Globals"]["Function"]["Environment"]["Variables"];
@@ -584,6 +604,8 @@ fn deployed_environment(template: &Value, function: &str) -> Vec<(String, String
                 .expect("variable names are strings")
                 .to_owned();
             let value = match value.as_str() {
+                // `!Sub`: each `${…}` as CloudFormation would fill it, so the shape is checked.
+                Some(literal) if literal.contains("${") => substituted(literal),
                 Some(literal) => literal.to_owned(),
                 None if name.ends_with("_URL") || name.ends_with("_BASE") => {
                     "https://line.example.jp".to_owned()
@@ -616,6 +638,13 @@ fn every_function_gets_every_variable_its_settings_require() {
         .expect("the console's settings");
     tayori_forms::settings::FormsSettings::from_lookup(&lookup("FormsFunction"))
         .expect("the forms function's settings");
+    let reports =
+        tayori_reports::settings::ReportsSettings::from_lookup(&lookup("ReportsFunction"))
+            .expect("the reports function's settings (the upload origin for the form's policy)");
+    assert_eq!(
+        reports.reports.upload_origin.unwrap().as_str(),
+        "https://s3.ap-northeast-1.amazonaws.com/tayori-bucket/"
+    );
     let shelters =
         tayori_shelters::settings::SheltersSettings::from_lookup(&lookup("SheltersFunction"))
             .expect("the shelters function's settings (the public address for the map button)");
@@ -946,6 +975,56 @@ fn functions_not_built_yet_route_only_their_health_check_and_hold_no_permissions
             }),
         "a bus rule targets {function}"
     );
+}
+
+/// The report form and its API are on the public API and reach the reports function; its
+/// uploads land under `uploads/`, which expires after a day, from the API's origin only.
+#[test]
+fn the_report_form_is_routed_publicly_and_its_uploads_expire() {
+    let template = template();
+    let properties = &resource(&template, "ReportsFunction")["Properties"];
+    let mut routes: Vec<(String, String)> = properties["Events"]
+        .as_mapping()
+        .unwrap()
+        .values()
+        .filter(|e| e["Type"].as_str() == Some("Api"))
+        .map(|e| {
+            let p = &e["Properties"];
+            assert_eq!(target(&p["RestApiId"]), Some("PublicApi"));
+            (
+                p["Path"].as_str().unwrap().to_string(),
+                p["Method"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    routes.sort();
+    let expected: Vec<(String, String)> = [
+        ("/api/reports", "any"),
+        ("/api/reports/healthz", "get"),
+        ("/api/reports/{proxy+}", "any"),
+        ("/liff/reports", "get"),
+        ("/liff/reports/{proxy+}", "get"),
+    ]
+    .into_iter()
+    .map(|(p, m)| (p.to_string(), m.to_string()))
+    .collect();
+    assert_eq!(routes, expected);
+    assert_eq!(tayori_reports::REPORT_PAGE, "/liff/reports");
+    assert_eq!(tayori_reports::STATIC_FILES, "/liff/reports/static/{*path}");
+
+    let bucket = &resource(&template, "Bucket")["Properties"];
+    let rules = bucket["LifecycleConfiguration"]["Rules"]
+        .as_sequence()
+        .unwrap();
+    let uploads = rules
+        .iter()
+        .find(|r| r["Prefix"].as_str() == Some("uploads/"))
+        .expect("a lifecycle rule for uploads/");
+    assert_eq!(uploads["ExpirationInDays"].as_u64(), Some(1));
+    assert!(tayori_reporting::UPLOAD_PREFIX.starts_with("uploads/"));
+    let cors = &bucket["CorsConfiguration"]["CorsRules"][0];
+    assert_eq!(cors["AllowedMethods"].as_sequence().unwrap().len(), 1);
+    assert_eq!(cors["AllowedMethods"][0].as_str(), Some("PUT"));
 }
 
 /// Every route the shelters function serves is on the public API, and nothing else is routed

@@ -46,7 +46,7 @@ pub struct AdminConfig {
     pub sample_calendar: tayori_garbage::SampleCalendar,
     /// Where report photos' presigned URLs point when it is not the console's own origin (the
     /// bucket on AWS): the one image source the console's policy adds.
-    pub photo_source: Option<tayori_web::ImageSource>,
+    pub photo_source: Option<tayori_web::BucketOrigin>,
 }
 
 pub struct AdminState {

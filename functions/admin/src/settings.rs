@@ -3,7 +3,7 @@
 
 use crate::source_ip::AllowList;
 use tayori_runtime::{BootConfig, ConfigError, Vars};
-use tayori_web::ImageSource;
+use tayori_web::BucketOrigin;
 
 #[derive(Clone, Debug)]
 pub struct AdminSettings {
@@ -17,11 +17,11 @@ pub struct AdminSettings {
     /// endpoint (`AWS_ENDPOINT_URL_S3` or `AWS_ENDPOINT_URL` when set, as against moto, else
     /// the regional endpoint of `AWS_REGION`, path-style as the S3 client addresses it). The
     /// console's image policy allows this bucket and nothing wider.
-    pub photo_source: ImageSource,
+    pub photo_source: BucketOrigin,
 }
 
 /// The bucket's address as presigned URLs name it (path-style).
-fn photo_source(vars: &Vars) -> Result<ImageSource, ConfigError> {
+fn photo_source(vars: &Vars) -> Result<BucketOrigin, ConfigError> {
     const REGION: &str = "AWS_REGION";
     let bucket = vars.required("BUCKET_NAME")?;
     let endpoint = match vars
@@ -31,7 +31,7 @@ fn photo_source(vars: &Vars) -> Result<ImageSource, ConfigError> {
         Some(endpoint) => endpoint.trim_end_matches('/').to_string(),
         None => format!("https://s3.{}.amazonaws.com", vars.required(REGION)?),
     };
-    ImageSource::parse(&format!("{endpoint}/{bucket}/")).map_err(|e| ConfigError::Malformed {
+    BucketOrigin::parse(&format!("{endpoint}/{bucket}/")).map_err(|e| ConfigError::Malformed {
         name: "BUCKET_NAME",
         reason: e.to_string(),
     })

@@ -1,44 +1,31 @@
-//! Who is calling a LIFF API: the LINE user LINE vouches for, from the bearer ID token.
+//! Who is calling a LIFF API: the LINE user LINE vouches for, from the bearer ID token
+//! (`tayori_web::liff`, shared with the reports function's form).
 
 use crate::{ApiError, FormsState};
-use axum::extract::FromRequestParts;
-use axum::http::header;
-use axum::http::request::Parts;
-use std::sync::Arc;
-use tayori_line::LineError;
+use tayori_line::LineClient;
+use tayori_web::{LiffLogin, LoginRefused};
 
 /// The verified LINE user id of the caller.
-pub struct Citizen(pub String);
+pub use tayori_web::LiffCitizen as Citizen;
 
-impl FromRequestParts<Arc<FormsState>> for Citizen {
+impl LiffLogin for FormsState {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &Arc<FormsState>,
-    ) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or(ApiError::NoToken)?;
-        match state
-            .line
-            .verify_id_token(token, &state.config.login_channel_id)
-            .await
-        {
-            Ok(claims) => Ok(Citizen(claims.sub)),
-            // LINE answers 400 for a forged, expired or foreign token.
-            Err(LineError::Rejected {
-                status, message, ..
-            }) if status < 500 => {
-                tracing::warn!(status, message = %message, "LIFF ID token refused");
-                Err(ApiError::InvalidToken)
-            }
-            Err(e) => Err(e.into()),
+    fn line(&self) -> &LineClient {
+        &self.line
+    }
+
+    fn login_channel_id(&self) -> &str {
+        &self.config.login_channel_id
+    }
+}
+
+impl From<LoginRefused> for ApiError {
+    fn from(refused: LoginRefused) -> Self {
+        match refused {
+            LoginRefused::NoToken => ApiError::NoToken,
+            LoginRefused::InvalidToken => ApiError::InvalidToken,
+            LoginRefused::Unavailable(e) => e.into(),
         }
     }
 }

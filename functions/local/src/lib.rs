@@ -116,6 +116,18 @@ pub async fn start(config: LocalConfig) -> Result<Running, StartError> {
             city: config.city.clone(),
         },
     });
+    // The report form: the same LINE Login check; photos go to this port's `/_objects`, so the
+    // page's policy needs no other upload origin.
+    let reports = Arc::new(tayori_reports::ReportsState::new(
+        &platform,
+        line.clone(),
+        tayori_reports::ReportsConfig {
+            login_channel_id: LOCAL_LOGIN_CHANNEL_ID.into(),
+            liff_id: None,
+            city: config.city.clone(),
+            upload_origin: None,
+        },
+    ));
     // Events the webhook had no time to start go on the bus, as in AWS.
     bus.subscribe(
         tayori_webhook::deferred::DETAIL_TYPE,
@@ -200,7 +212,7 @@ pub async fn start(config: LocalConfig) -> Result<Running, StartError> {
         .merge(tayori_webhook::media::router(platform.objects.clone()))
         .merge(objects)
         .merge(tayori_shelters::router(shelters.clone()))
-        .merge(tayori_reports::router())
+        .merge(tayori_reports::router(reports))
         .merge(tayori_forms::router(forms))
         .merge(tayori_broadcast::router())
         .merge(tayori_export::router())

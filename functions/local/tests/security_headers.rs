@@ -104,6 +104,24 @@ async fn every_kind_of_route_carries_the_security_headers_of_its_surface() {
             401,
         ),
         (
+            "report form",
+            "/liff/reports",
+            Surface::LiffReport {
+                upload_origin: None,
+            },
+            "no-store",
+            200,
+        ),
+        (
+            "report form API",
+            "/api/reports/mine",
+            Surface::LiffReport {
+                upload_origin: None,
+            },
+            "no-store",
+            401,
+        ),
+        (
             "simulator page",
             "/simulator",
             Surface::Simulator,

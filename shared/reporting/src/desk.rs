@@ -7,6 +7,7 @@
 //! |---|---|
 //! | `desk.rs` | `ReportDesk`, reading (`get`, `history`, `each_filed_between`), categories and templates |
 //! | `desk/intake.rs` | the chat's draft, one write per step; filing from the chat and from the LIFF form |
+//! | `desk/uploads.rs` | the LIFF form's photo uploads: presigned, bound to the citizen, stored as the chat's are |
 //! | `desk/staff.rs` | the staff list and every change staff make, publishing what the citizen must hear |
 //! | `desk/lookup.rs` | a report by its receipt number |
 //! | `desk/error.rs` | `DeskError` |
@@ -15,15 +16,20 @@ mod error;
 mod intake;
 mod lookup;
 mod staff;
+mod uploads;
 
 pub use error::DeskError;
 pub use staff::ReportFilter;
+pub use uploads::{
+    PhotoUpload, UploadError, UploadedReport, UPLOAD_LIFE, UPLOAD_PREFIX, UPLOAD_TYPES,
+};
 
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use tayori_domain::report::{Category, CategoryId, CategorySettings, Report, ResponseTemplate};
 use tayori_facilities::FacilityDesk;
 use tayori_ports::{Clock, EventBus, ObjectStore, Platform};
+use tayori_records::index_keys::IndexKeyRecord;
 use tayori_records::{Friends, Reports, UsageEvents};
 
 /// How many reports 「通報履歴」 shows.
@@ -34,6 +40,8 @@ pub struct ReportDesk {
     friends: Friends,
     facilities: FacilityDesk,
     usage: UsageEvents,
+    /// The city's index keys: the LIFF form's upload folders are keyed hashes of user ids.
+    index_keys: IndexKeyRecord,
     objects: Arc<dyn ObjectStore>,
     bus: Arc<dyn EventBus>,
     clock: Arc<dyn Clock>,
@@ -61,6 +69,7 @@ impl ReportDesk {
             friends: Friends::new(platform),
             facilities: FacilityDesk::new(platform),
             usage: UsageEvents::new(platform.table.clone()),
+            index_keys: IndexKeyRecord::new(platform),
             objects: platform.objects.clone(),
             bus: platform.bus.clone(),
             clock: platform.clock.clone(),

@@ -9,7 +9,10 @@ pub mod chat;
 pub mod desk;
 pub mod photos;
 
-pub use desk::{CategoryChange, Change, DeskError, ReportDesk, ReportFilter};
+pub use desk::{
+    CategoryChange, Change, DeskError, PhotoUpload, ReportDesk, ReportFilter, UploadError,
+    UploadedReport, UPLOAD_LIFE, UPLOAD_PREFIX, UPLOAD_TYPES,
+};
 pub use photos::{store_encoded, PhotoError};
 
 use serde::{Deserialize, Serialize};

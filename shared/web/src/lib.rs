@@ -5,16 +5,19 @@
 //! - [`public_prefix`]: the part of the public URL in front of the paths the routers know (the
 //!   API Gateway stage, `/prod`, on the default endpoint; nothing behind a custom domain), and the
 //!   response rewriting that makes links, redirects and cookies carry it;
+//! - [`liff`]: the caller of a LIFF API, verified from the LINE ID token it bears;
 //! - [`lambda`]: running a router under Lambda (source address, prefix, and for the webhook the
 //!   EventBridge events of the same function), which every `main.rs` calls in a few lines.
 
 pub mod lambda;
+pub mod liff;
 pub mod public_prefix;
 pub mod security_headers;
 
 pub use lambda::LambdaApp;
+pub use liff::{LiffCitizen, LiffLogin, LoginRefused};
 pub use public_prefix::PublicPrefix;
-pub use security_headers::{secure, secure_with_images, ImageSource, ImageSourceError, Surface};
+pub use security_headers::{secure, secure_with_images, BucketOrigin, NotAnOrigin, Surface};
 
 use std::net::IpAddr;
 

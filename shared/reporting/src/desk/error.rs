@@ -4,7 +4,7 @@
 use super::Change;
 use tayori_domain::report::{CategoryError, DraftError, ReportError, TemplateError};
 use tayori_facilities::FacilityError;
-use tayori_ports::BusError;
+use tayori_ports::{BusError, ObjectError};
 use tayori_records::RecordError;
 
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +30,9 @@ pub enum DeskError {
     TemplateNotFound,
     #[error("写真が保存されていません。もう一度写真を選んでください。")]
     PhotoNotStored,
+    /// A LIFF form's photo upload that cannot be used (type, size, not this citizen's).
+    #[error(transparent)]
+    Upload(super::UploadError),
     #[error("入力中の通報はありません。メニューの「通報する」から始めてください。")]
     NoDraft,
     #[error("通報の情報を読み書きできませんでした。しばらくしてからもう一度お試しください。")]
@@ -38,6 +41,9 @@ pub enum DeskError {
     /// audits the change it carries and tells the clerk.
     #[error("変更は保存しましたが、市民への通知を依頼できませんでした。")]
     NotPublished(Box<Change>, #[source] BusError),
+    /// The object store failed (reading an upload, storing a photo): try again later.
+    #[error("写真を読み書きできませんでした。しばらくしてからもう一度お試しください。")]
+    Objects(#[source] ObjectError),
     #[error(transparent)]
     Record(#[from] RecordError),
 }
@@ -64,6 +70,7 @@ impl DeskError {
                 | DeskError::TemplateNotFound
                 | DeskError::NoDraft
                 | DeskError::PhotoNotStored
+                | DeskError::Upload(_)
         )
     }
 }

@@ -215,10 +215,7 @@ impl ReportDesk {
         form: ReportForm,
     ) -> Result<Report, DeskError> {
         let now = self.now();
-        let category = self.offered(category).await?;
-        if !self.in_city(form.position).await? {
-            return Err(DeskError::Rule(InputProblem::OutsideCity.into()));
-        }
+        let category = self.check_direct(category, &form).await?;
         for photo in &form.photos {
             if !self.photo_is_stored(photo).await? {
                 return Err(DeskError::PhotoNotStored);
@@ -228,6 +225,27 @@ impl ReportDesk {
         self.reports.create(&report, None).await?;
         self.count(&report, attributes).await;
         Ok(report)
+    }
+
+    /// What [`ReportDesk::file_direct`] checks before the photos: the category is offered,
+    /// the place is in the city, and the domain takes the form (texts, answers, contact, the
+    /// number of photos). Nothing is written.
+    pub(crate) async fn check_direct(
+        &self,
+        category: &CategoryId,
+        form: &ReportForm,
+    ) -> Result<tayori_domain::report::Category, DeskError> {
+        let category = self.offered(category).await?;
+        if !self.in_city(form.position).await? {
+            return Err(DeskError::Rule(InputProblem::OutsideCity.into()));
+        }
+        let unnumbered = Filing {
+            id: String::new(),
+            receipt: String::new(),
+            district: None,
+        };
+        Report::file(&category, form.clone(), unnumbered, self.now())?;
+        Ok(category)
     }
 
     async fn photo_is_stored(&self, photo: &PhotoRef) -> Result<bool, DeskError> {
