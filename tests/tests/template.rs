@@ -594,7 +594,9 @@ fn substituted(text: &str) -> String {
 fn deployed_environment(template: &Value, function: &str) -> Vec<(String, String)> {
     let own = &resource(template, function)["Properties"]["Environment"]["Variables"];
     let globals = &template["Globals"]["Function"]["Environment"]["Variables"];
-    [globals, own]
+    // Lambda itself sets AWS_REGION in every function's environment.
+    let runtime: Value = serde_yaml::from_str("AWS_REGION: ap-northeast-1").unwrap();
+    [&runtime, globals, own]
         .into_iter()
         .filter_map(Value::as_mapping)
         .flatten()
