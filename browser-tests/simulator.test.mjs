@@ -75,7 +75,8 @@ test('the simulator sends media, draws the rich menu and fits a phone', { timeou
     await page.getByLabel(/^画像ファイル/).setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: PHOTO });
     await imageForm.getByRole('button', { name: '画像を送信' }).click();
     await imageForm.locator('.result').filter({ hasText: '送信しました' }).waitFor();
-    await page.locator('.bubble.from-citizen').filter({ hasText: '画像' }).waitFor();
+    // The citizen's bubble shows the photo itself, described by what was sent.
+    await page.locator('.bubble.from-citizen img[alt*="画像"]').first().waitFor();
 
     const stickerForm = page.locator('#sticker-form');
     await stickerForm.getByRole('button', { name: 'スタンプを送信' }).click();
