@@ -47,13 +47,14 @@ impl Greetings {
         Self {
             welcome: format!(
                 "友だち追加ありがとうございます。{city}のLINE公式アカウントです。\n\
-                 ごみの収集日や分別のご案内、近くの避難所の検索と、登録いただいたお住まいの地区や関心に合わせた市からのお知らせをお届けします。\n\
+                 ごみの収集日や分別のご案内、近くの避難所の検索、道路の傷みやクマの出没などの通報の受付と、登録いただいたお住まいの地区や関心に合わせた市からのお知らせをお届けします。\n\
                  続けて届くご案内から、登録をお願いします。"
             ),
             default_reply: "メッセージありがとうございます。\n\
                  このアカウントでは個別のお問い合わせにはお答えしておりません。\n\
                  ごみの収集日は「今日のごみ」、分別は「ペットボトルは何ごみ？」のように送ってください。\n\
                  近くの避難所は「避難所」と送ると、位置情報からお知らせします。\n\
+                 道路の傷みなどの通報は「通報」と送ってください。\n\
                  登録内容の変更は「登録変更」と送ってください。"
                 .to_string(),
         }
@@ -111,7 +112,7 @@ mod tests {
     #[test]
     fn the_default_greetings_promise_only_what_the_account_does() {
         let g = Greetings::defaults_for("小浜市");
-        for promise in ["申請", "通報", "子育て", "メニュー"] {
+        for promise in ["申請", "子育て", "メニュー"] {
             assert!(!g.welcome.contains(promise), "{promise}: {}", g.welcome);
             assert!(
                 !g.default_reply.contains(promise),
@@ -119,11 +120,11 @@ mod tests {
                 g.default_reply
             );
         }
-        for built in ["ごみの収集日", "お知らせ", "登録", "避難所"] {
+        for built in ["ごみの収集日", "お知らせ", "登録", "避難所", "通報"] {
             assert!(g.welcome.contains(built), "{built}: {}", g.welcome);
         }
         // The reply names only commands the chat understands.
-        for command in ["今日のごみ", "は何ごみ？", "登録変更"] {
+        for command in ["今日のごみ", "は何ごみ？", "登録変更", "「通報」"] {
             assert!(
                 g.default_reply.contains(command),
                 "{command}: {}",
