@@ -1,0 +1,441 @@
+//! A citizen's answer (回答) to a form, and how staff handle it. The statuses depend on the
+//! form's kind:
+//!
+//! ```text
+//! 予約:          受付 ─▶ 確定 ─▶ 来場済
+//!                 └──────┴─▶ キャンセル (staff; or the citizen before the slot starts)
+//! 申請・アンケート: 受付 ─▶ 対応中 ─▶ 完了 / 却下;  受付 ─▶ 完了 / 却下;  完了 / 却下 ─▶ 対応中
+//! ```
+//!
+//! A cancellation is final: the place it held goes back to the slot, and a later booking may
+//! have taken it.
+
+use super::field::FieldId;
+use super::value::{Audience, CheckedValues, FieldErrors, Submitted};
+use super::{Form, FormId, FormKind, SlotId};
+use crate::report::receipt::receipt_number;
+use crate::report::StaffName;
+use crate::staff::{Permission, StaffAccount};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// 対応メモ, in characters.
+pub const MAX_MEMO_CHARS: usize = 2000;
+
+/// `F2612-0001`: like a report's receipt number (the JST month and a sequence in it), with `F`
+/// so that a clerk on the phone knows at once it is a form's answer.
+pub fn answer_receipt(month: &str, sequence: u64) -> String {
+    format!("F{}", receipt_number(month, sequence))
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerStatus {
+    /// 受付.
+    Received,
+    /// 確定 (予約).
+    Confirmed,
+    /// 来場済 (予約).
+    Visited,
+    /// キャンセル (予約).
+    Cancelled,
+    /// 対応中 (申請・アンケート).
+    InProgress,
+    /// 完了 (申請・アンケート).
+    Done,
+    /// 却下 (申請・アンケート).
+    Rejected,
+}
+
+impl AnswerStatus {
+    pub const ALL: [AnswerStatus; 7] = [
+        Self::Received,
+        Self::Confirmed,
+        Self::Visited,
+        Self::Cancelled,
+        Self::InProgress,
+        Self::Done,
+        Self::Rejected,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Received => "受付",
+            Self::Confirmed => "確定",
+            Self::Visited => "来場済",
+            Self::Cancelled => "キャンセル",
+            Self::InProgress => "対応中",
+            Self::Done => "完了",
+            Self::Rejected => "却下",
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Received => "received",
+            Self::Confirmed => "confirmed",
+            Self::Visited => "visited",
+            Self::Cancelled => "cancelled",
+            Self::InProgress => "in_progress",
+            Self::Done => "done",
+            Self::Rejected => "rejected",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// The statuses answers of `kind` can have, in the console's order.
+    pub fn for_kind(kind: FormKind) -> &'static [AnswerStatus] {
+        use AnswerStatus::*;
+        match kind {
+            FormKind::Reservation => &[Received, Confirmed, Visited, Cancelled],
+            FormKind::Application | FormKind::Questionnaire => {
+                &[Received, InProgress, Done, Rejected]
+            }
+        }
+    }
+
+    /// Where staff may move an answer of `kind` from this status.
+    pub fn next(self, kind: FormKind) -> &'static [AnswerStatus] {
+        use AnswerStatus::*;
+        match (kind, self) {
+            (FormKind::Reservation, Received) => &[Confirmed, Cancelled],
+            (FormKind::Reservation, Confirmed) => &[Visited, Cancelled],
+            (FormKind::Reservation, _) => &[],
+            (_, Received) => &[InProgress, Done, Rejected],
+            (_, InProgress) => &[Done, Rejected],
+            (_, Done | Rejected) => &[InProgress],
+            (_, _) => &[],
+        }
+    }
+
+    /// Whether the answer no longer holds a place (the repository gives it back to the counts).
+    pub fn releases_place(self) -> bool {
+        self == Self::Cancelled
+    }
+}
+
+/// Who changed the status.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum ChangedBy {
+    Staff(StaffName),
+    /// The citizen cancelled their own reservation.
+    Citizen,
+}
+
+impl ChangedBy {
+    pub fn label(&self) -> String {
+        match self {
+            Self::Staff(name) => name.name.clone(),
+            Self::Citizen => "ご本人".into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerHistoryEntry {
+    pub at: DateTime<Utc>,
+    pub by: ChangedBy,
+    pub from: AnswerStatus,
+    pub to: AnswerStatus,
+}
+
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum AnswerError {
+    #[error("フォーム回答の閲覧の権限がないため、この操作はできません。")]
+    NoPermission,
+    #[error("このフォームは{0}の担当です。担当課の範囲外のため、この操作はできません。")]
+    OtherDepartment(String),
+    #[error("この回答は別のフォームのものです。")]
+    OtherForm,
+    #[error("この回答はすでに「{0}」です。")]
+    SameStatus(&'static str),
+    #[error("「{0}」から「{1}」には変更できません。")]
+    NotAllowed(&'static str, &'static str),
+    #[error("メモは{MAX_MEMO_CHARS}文字以内にしてください。")]
+    MemoTooLong,
+    #[error("ご本人の回答ではないため、キャンセルできません。")]
+    NotYours,
+    #[error("予約ではないため、キャンセルできません。")]
+    NotAReservation,
+    #[error("この予約はすでに「{0}」のため、キャンセルできません。")]
+    CannotCancel(&'static str),
+    #[error("予約の時刻を過ぎたため、キャンセルできません。お手数ですが担当課へご連絡ください。")]
+    SlotStarted,
+    #[error("{0}")]
+    Values(#[from] FieldErrors),
+}
+
+/// What the desk decides at submit: ids, the receipt number, who answered and the citizen's
+/// registered attributes at that moment (segment item id → the choices' labels), kept so that
+/// cross-tabulation reads what was true when they answered.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AnswerFiling {
+    pub id: String,
+    pub receipt: String,
+    pub user_id: String,
+    pub attributes: BTreeMap<String, Vec<String>>,
+}
+
+impl std::fmt::Debug for AnswerFiling {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AnswerFiling")
+            .field("id", &self.id)
+            .field("receipt", &self.receipt)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Whose eyes a summary is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Viewer {
+    /// The citizen who answered (their LINE receipt): personal values included.
+    Owner,
+    /// Anyone else (a department's mail notice): personal values left out.
+    Other,
+}
+
+/// An answer. The serde layout is the stored layout; the repository seals `user_id` and the
+/// values of personal fields.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Answer {
+    id: String,
+    form_id: FormId,
+    form_version: u32,
+    receipt: String,
+    user_id: String,
+    submitted_at: DateTime<Utc>,
+    values: CheckedValues,
+    #[serde(default)]
+    staff_values: CheckedValues,
+    #[serde(default)]
+    slot: Option<SlotId>,
+    #[serde(default)]
+    attributes: BTreeMap<String, Vec<String>>,
+    status: AnswerStatus,
+    #[serde(default)]
+    memo: String,
+    #[serde(default)]
+    history: Vec<AnswerHistoryEntry>,
+    updated_at: DateTime<Utc>,
+}
+
+impl Answer {
+    /// A new answer of `form` (the version it was given with), 受付. The values come from
+    /// [`Form::check_answer`] and the slot from [`Form::check_open`].
+    pub fn new(
+        form: &Form,
+        filing: AnswerFiling,
+        values: CheckedValues,
+        slot: Option<SlotId>,
+        now: DateTime<Utc>,
+    ) -> Answer {
+        Answer {
+            id: filing.id,
+            form_id: form.id().clone(),
+            form_version: form.version(),
+            receipt: filing.receipt,
+            user_id: filing.user_id,
+            submitted_at: now,
+            values,
+            staff_values: CheckedValues::default(),
+            slot,
+            attributes: filing.attributes,
+            status: AnswerStatus::Received,
+            memo: String::new(),
+            history: Vec::new(),
+            updated_at: now,
+        }
+    }
+
+    /// Whether `by` may see and handle answers of `form`: フォーム回答の閲覧 in its department.
+    pub fn check_handler(form: &Form, by: &StaffAccount) -> Result<(), AnswerError> {
+        if !by.may(Permission::FormsViewAnswers) {
+            return Err(AnswerError::NoPermission);
+        }
+        if !by.may_in(Permission::FormsViewAnswers, form.department()) {
+            return Err(AnswerError::OtherDepartment(form.department().to_string()));
+        }
+        Ok(())
+    }
+
+    fn check_staff(&self, form: &Form, by: &StaffAccount) -> Result<(), AnswerError> {
+        if form.id() != &self.form_id {
+            return Err(AnswerError::OtherForm);
+        }
+        Self::check_handler(form, by)
+    }
+
+    /// Moves the answer to `to`; `form` is the form as it is now (its department and kind).
+    pub fn change_status(
+        &mut self,
+        form: &Form,
+        to: AnswerStatus,
+        by: &StaffAccount,
+        now: DateTime<Utc>,
+    ) -> Result<(), AnswerError> {
+        self.check_staff(form, by)?;
+        let from = self.status;
+        if from == to {
+            return Err(AnswerError::SameStatus(from.label()));
+        }
+        if !from.next(form.kind()).contains(&to) {
+            return Err(AnswerError::NotAllowed(from.label(), to.label()));
+        }
+        self.move_to(to, ChangedBy::Staff(StaffName::of(by)), now);
+        Ok(())
+    }
+
+    /// The citizen cancels their own reservation: only theirs, only while 受付 or 確定, and only
+    /// before the slot starts (after that the 課 has prepared for them; they call instead).
+    pub fn cancel_by_citizen(
+        &mut self,
+        form: &Form,
+        user_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), AnswerError> {
+        if form.id() != &self.form_id {
+            return Err(AnswerError::OtherForm);
+        }
+        if user_id != self.user_id {
+            return Err(AnswerError::NotYours);
+        }
+        if form.kind() != FormKind::Reservation {
+            return Err(AnswerError::NotAReservation);
+        }
+        if !matches!(
+            self.status,
+            AnswerStatus::Received | AnswerStatus::Confirmed
+        ) {
+            return Err(AnswerError::CannotCancel(self.status.label()));
+        }
+        let started = self
+            .slot
+            .as_ref()
+            .and_then(|id| form.slot(id))
+            .is_some_and(|slot| slot.starts_at() <= now);
+        if started {
+            return Err(AnswerError::SlotStarted);
+        }
+        self.move_to(AnswerStatus::Cancelled, ChangedBy::Citizen, now);
+        Ok(())
+    }
+
+    fn move_to(&mut self, to: AnswerStatus, by: ChangedBy, now: DateTime<Utc>) {
+        self.history.push(AnswerHistoryEntry {
+            at: now,
+            by,
+            from: self.status,
+            to,
+        });
+        self.status = to;
+        self.updated_at = now;
+    }
+
+    /// 対応メモ: replaces the memo (empty clears it).
+    pub fn set_memo(
+        &mut self,
+        form: &Form,
+        memo: &str,
+        by: &StaffAccount,
+        now: DateTime<Utc>,
+    ) -> Result<(), AnswerError> {
+        self.check_staff(form, by)?;
+        let memo = memo.trim();
+        if memo.chars().count() > MAX_MEMO_CHARS {
+            return Err(AnswerError::MemoTooLong);
+        }
+        self.memo = memo.to_string();
+        self.updated_at = now;
+        Ok(())
+    }
+
+    /// 管理者用項目: checks `submitted` against the staff-only fields of `form` (the current
+    /// version: staff fields are the 課's own bookkeeping) and replaces the staff values.
+    pub fn set_staff_values(
+        &mut self,
+        form: &Form,
+        submitted: &Submitted,
+        by: &StaffAccount,
+        now: DateTime<Utc>,
+    ) -> Result<(), AnswerError> {
+        self.check_staff(form, by)?;
+        self.staff_values = form.check_answer(submitted, Audience::Staff)?;
+        self.updated_at = now;
+        Ok(())
+    }
+
+    /// The receipt's lines 「項目: 値」 in the form's order, for `form` at this answer's version.
+    /// Staff-only fields never appear; personal values only for the [`Viewer::Owner`].
+    pub fn summary_lines(&self, form: &Form, viewer: Viewer) -> Vec<String> {
+        let mut lines = Vec::new();
+        if let Some(slot) = self.slot.as_ref().and_then(|id| form.slot(id)) {
+            lines.push(format!("予約枠: {}", slot.label()));
+        }
+        for field in form.citizen_fields() {
+            let Some(value) = self.values.get(&field.id) else {
+                continue;
+            };
+            let shown = if field.personal && viewer == Viewer::Other {
+                "（個人情報のため省略）".to_string()
+            } else {
+                value.display()
+            };
+            lines.push(format!("{}: {}", field.label, shown));
+        }
+        lines
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    pub fn form_id(&self) -> &FormId {
+        &self.form_id
+    }
+    pub fn form_version(&self) -> u32 {
+        self.form_version
+    }
+    pub fn receipt(&self) -> &str {
+        &self.receipt
+    }
+    pub fn user_id(&self) -> &str {
+        &self.user_id
+    }
+    pub fn submitted_at(&self) -> DateTime<Utc> {
+        self.submitted_at
+    }
+    pub fn values(&self) -> &CheckedValues {
+        &self.values
+    }
+    pub fn staff_values(&self) -> &CheckedValues {
+        &self.staff_values
+    }
+    /// A citizen or staff value of `field`.
+    pub fn value(&self, field: &FieldId) -> Option<&super::AnswerValue> {
+        self.values
+            .get(field)
+            .or_else(|| self.staff_values.get(field))
+    }
+    pub fn slot(&self) -> Option<&SlotId> {
+        self.slot.as_ref()
+    }
+    pub fn attributes(&self) -> &BTreeMap<String, Vec<String>> {
+        &self.attributes
+    }
+    pub fn status(&self) -> AnswerStatus {
+        self.status
+    }
+    pub fn memo(&self) -> &str {
+        &self.memo
+    }
+    pub fn history(&self) -> &[AnswerHistoryEntry] {
+        &self.history
+    }
+    pub fn updated_at(&self) -> DateTime<Utc> {
+        self.updated_at
+    }
+}
