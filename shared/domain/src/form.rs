@@ -624,6 +624,18 @@ impl Form {
         })
     }
 
+    /// Whether the console lists the form for `by`: any of the forms permissions in its
+    /// department.
+    pub fn visible_to(&self, by: &StaffAccount) -> bool {
+        [
+            Permission::FormsEdit,
+            Permission::FormsViewAnswers,
+            Permission::FormsExport,
+        ]
+        .into_iter()
+        .any(|p| by.may_in(p, &self.department))
+    }
+
     /// Whether `by` may edit, publish or close the form.
     pub fn check_editor(&self, by: &StaffAccount) -> Result<(), FormError> {
         check_editor(by, &self.department)

@@ -200,8 +200,8 @@ pub enum Viewer {
 }
 
 /// An answer. The serde layout is the stored layout; the repository seals `user_id` and the
-/// values of personal fields.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// values of personal fields (see [`Answer::take_personal`]).
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Answer {
     id: String,
     form_id: FormId,
@@ -222,6 +222,20 @@ pub struct Answer {
     #[serde(default)]
     history: Vec<AnswerHistoryEntry>,
     updated_at: DateTime<Utc>,
+}
+
+/// Leaves out who answered and what (a log line must not carry personal data).
+impl std::fmt::Debug for Answer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Answer")
+            .field("id", &self.id)
+            .field("form_id", &self.form_id)
+            .field("form_version", &self.form_version)
+            .field("receipt", &self.receipt)
+            .field("status", &self.status)
+            .field("values", &self.values)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Answer {
@@ -388,6 +402,49 @@ impl Answer {
             lines.push(format!("{}: {}", field.label, shown));
         }
         lines
+    }
+
+    /// Takes out the values of fields marked 個人情報 in `form` (the version this answer was
+    /// given with), citizen and staff values alike, so that the repository stores them sealed
+    /// and the rest in the clear. [`Answer::put_back_personal`] restores them after unsealing.
+    pub fn take_personal(&mut self, form: &Form) -> CheckedValues {
+        let personal = |id: &FieldId| form.field(id).is_some_and(|f| f.personal);
+        let mut taken = self.values.take_where(personal);
+        for (id, value) in self.staff_values.take_where(personal).iter() {
+            taken.insert(id.clone(), value.clone());
+        }
+        taken
+    }
+
+    /// Puts unsealed personal values back where they came from (staff-only fields of `form`
+    /// into the staff values).
+    pub fn put_back_personal(&mut self, form: &Form, personal: CheckedValues) {
+        for (id, value) in personal.iter() {
+            let staff = form.field(id).is_some_and(|f| f.staff_only);
+            let into = if staff {
+                &mut self.staff_values
+            } else {
+                &mut self.values
+            };
+            into.insert(id.clone(), value.clone());
+        }
+    }
+
+    /// Whether the console's text search finds this answer: the receipt number, the memo, or
+    /// a value of a field that is not personal (personal values are sealed and never searched).
+    pub fn matches_text(&self, form: &Form, query: &str) -> bool {
+        let q = query.trim();
+        if q.is_empty() {
+            return true;
+        }
+        if self.receipt.contains(q) || self.memo.contains(q) {
+            return true;
+        }
+        self.values
+            .iter()
+            .chain(self.staff_values.iter())
+            .filter(|(id, _)| form.field(id).is_some_and(|f| !f.personal))
+            .any(|(_, v)| v.display().contains(q))
     }
 
     pub fn id(&self) -> &str {

@@ -204,6 +204,28 @@ impl FieldKind {
         }
     }
 
+    /// The stored `type` (serde's tag), for the builder's type menu.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::ShortText { .. } => "short_text",
+            Self::LongText { .. } => "long_text",
+            Self::Number { .. } => "number",
+            Self::Email => "email",
+            Self::Phone => "phone",
+            Self::PostalCode => "postal_code",
+            Self::Address { .. } => "address",
+            Self::Date { .. } => "date",
+            Self::Time => "time",
+            Self::SingleChoice { .. } => "single_choice",
+            Self::MultipleChoice { .. } => "multiple_choice",
+            Self::Dropdown { .. } => "dropdown",
+            Self::File { .. } => "file",
+            Self::Consent { .. } => "consent",
+            Self::Heading => "heading",
+            Self::Description { .. } => "description",
+        }
+    }
+
     /// Whether the field takes an answer (headings and description blocks do not).
     pub fn takes_answer(&self) -> bool {
         !matches!(self, Self::Heading | Self::Description { .. })

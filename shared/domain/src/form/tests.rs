@@ -1529,3 +1529,119 @@ fn a_form_and_an_answer_survive_a_serde_round_trip() {
         "ids are checked when read back"
     );
 }
+
+#[test]
+fn personal_values_are_taken_out_for_sealing_and_put_back() {
+    let mut name = required(field(
+        "name",
+        "お名前",
+        FieldKind::ShortText { max_chars: 20 },
+    ));
+    name.personal = true;
+    let mut staff_phone = field("callback", "折り返し先", FieldKind::Phone);
+    staff_phone.staff_only = true;
+    staff_phone.personal = true;
+    let form = Form::new(
+        FormId::parse("p1").unwrap(),
+        settings(
+            FormKind::Application,
+            vec![
+                name,
+                field("topic", "件名", FieldKind::ShortText { max_chars: 20 }),
+                staff_phone,
+            ],
+        ),
+        &editor(),
+        now(),
+    )
+    .unwrap();
+    let values = form
+        .check_answer(
+            &Submitted::new()
+                .with("name", "小浜 花子")
+                .with("topic", "道路の件"),
+            Audience::Citizen,
+        )
+        .unwrap();
+    let mut answer = Answer::new(&form, filing(5, &[]), values, None, now());
+    answer
+        .set_staff_values(
+            &form,
+            &Submitted::new().with("callback", "0770-53-1111"),
+            &editor(),
+            now(),
+        )
+        .unwrap();
+    let whole = answer.clone();
+    let sealed = answer.take_personal(&form);
+    assert_eq!(sealed.len(), 2);
+    assert!(answer.value(&id("name")).is_none());
+    assert!(answer.value(&id("callback")).is_none());
+    assert!(answer.value(&id("topic")).is_some());
+    let stored = serde_json::to_string(&answer).unwrap();
+    assert!(
+        !stored.contains("花子") && !stored.contains("0770"),
+        "{stored}"
+    );
+    answer.put_back_personal(&form, sealed);
+    assert_eq!(answer, whole);
+
+    assert!(answer.matches_text(&form, "道路"));
+    assert!(answer.matches_text(&form, "F2612-0005"));
+    assert!(
+        !answer.matches_text(&form, "花子"),
+        "personal values are never searched"
+    );
+    let debug = format!("{answer:?}");
+    assert!(!debug.contains("花子") && !debug.contains("U5"), "{debug}");
+}
+
+#[test]
+fn a_form_is_listed_for_staff_with_any_forms_permission_in_its_department() {
+    let form = one_field(FieldKind::Email);
+    assert!(form.visible_to(&editor()));
+    assert!(form.visible_to(&staff("shutsuryoku", &[Permission::FormsExport], &[DEPT])));
+    assert!(!form.visible_to(&staff("kankyo", &[Permission::FormsEdit], &["環境衛生課"])));
+    assert!(!form.visible_to(&staff("tsuho", &[Permission::ReportsHandle], &[DEPT])));
+}
+
+#[test]
+fn each_field_kinds_code_is_its_stored_type() {
+    let kinds = [
+        FieldKind::ShortText { max_chars: 1 },
+        FieldKind::LongText { max_chars: 1 },
+        FieldKind::Number {
+            min: None,
+            max: None,
+            integer: true,
+        },
+        FieldKind::Email,
+        FieldKind::Phone,
+        FieldKind::PostalCode,
+        FieldKind::Address { postal_field: None },
+        FieldKind::Date {
+            min: None,
+            max: None,
+        },
+        FieldKind::Time,
+        FieldKind::SingleChoice { choices: vec![] },
+        FieldKind::MultipleChoice {
+            choices: vec![],
+            min_picks: None,
+            max_picks: None,
+        },
+        FieldKind::Dropdown { choices: vec![] },
+        FieldKind::File {
+            types: vec![],
+            max_bytes: 1,
+            max_files: 1,
+        },
+        FieldKind::Consent { text: "x".into() },
+        FieldKind::Heading,
+        FieldKind::Description { text: "x".into() },
+    ];
+    for kind in kinds {
+        let stored = serde_json::to_value(&kind).unwrap();
+        assert_eq!(stored["type"], kind.code(), "{}", kind.label());
+    }
+}

@@ -143,9 +143,16 @@ pub enum Audience {
 
 /// The values of an answer that passed [`Form::check_answer`]: only fields of the form, each
 /// of the right type, hidden fields dropped.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CheckedValues(BTreeMap<FieldId, AnswerValue>);
+
+/// Only the field ids: values may be personal and must not reach a log.
+impl std::fmt::Debug for CheckedValues {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set().entries(self.0.keys()).finish()
+    }
+}
 
 impl CheckedValues {
     pub fn get(&self, field: &FieldId) -> Option<&AnswerValue> {
@@ -162,6 +169,20 @@ impl CheckedValues {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// Takes out the values whose field `is_personal` says so (the repository seals them
+    /// apart from the rest).
+    pub(crate) fn take_where(&mut self, is_personal: impl Fn(&FieldId) -> bool) -> CheckedValues {
+        let (taken, kept) = std::mem::take(&mut self.0)
+            .into_iter()
+            .partition(|(id, _)| is_personal(id));
+        self.0 = kept;
+        CheckedValues(taken)
+    }
+
+    pub(crate) fn insert(&mut self, field: FieldId, value: AnswerValue) {
+        self.0.insert(field, value);
     }
 }
 
