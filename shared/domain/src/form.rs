@@ -26,7 +26,7 @@ pub use analysis::{
 };
 pub use answer::{
     answer_receipt, Answer, AnswerError, AnswerFiling, AnswerHistoryEntry, AnswerStatus, ChangedBy,
-    Viewer, MAX_MEMO_CHARS,
+    Viewer, MAX_MEMO_CHARS, MAX_RECEIPT_CHARS,
 };
 pub use draft::{DraftError, FormDraft, DRAFT_KEPT};
 pub use field::{Condition, Field, FieldId, FieldKind, FileType, MAX_FIELDS};
@@ -472,7 +472,7 @@ pub enum FormError {
     AlreadyInStatus(&'static str),
     #[error("「{0}」のフォームは{1}できません。")]
     NotFromStatus(&'static str, &'static str),
-    #[error("受付終了日時を過ぎているため再開できません。受付終了日時を変更してください。")]
+    #[error("受付終了日時を過ぎています。受付終了日時を変更してから公開してください。")]
     ClosePassed,
     #[error("{}", .0.message())]
     Unavailable(Availability),
@@ -703,7 +703,8 @@ impl Form {
         Ok(edited)
     }
 
-    /// 下書き → 公開中. Needs a field citizens answer and, for a reservation, a slot.
+    /// 下書き → 公開中. Needs a field citizens answer, a slot for a reservation, and a close time
+    /// still ahead.
     pub fn publish(&mut self, by: &StaffAccount, now: DateTime<Utc>) -> Result<(), FormError> {
         self.check_editor(by)?;
         match self.status {
@@ -712,6 +713,9 @@ impl Form {
             FormStatus::Closed => {
                 return Err(FormError::NotFromStatus(FormStatus::Closed.label(), "公開"))
             }
+        }
+        if self.closes_at.is_some_and(|close| close <= now) {
+            return Err(FormError::ClosePassed);
         }
         check_answerable(&self.fields, self.kind, &self.slots)?;
         self.set_status(FormStatus::Open, by, now);

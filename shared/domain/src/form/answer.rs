@@ -22,6 +22,8 @@ use std::collections::BTreeMap;
 
 /// 対応メモ, in characters.
 pub const MAX_MEMO_CHARS: usize = 2000;
+/// A LINE text message holds 5,000 characters; the receipt stays within it.
+pub const MAX_RECEIPT_CHARS: usize = 5000;
 
 /// `F2612-0001`: like a report's receipt number (the JST month and a sequence in it), with `F`
 /// so that a clerk on the phone knows at once it is a form's answer.
@@ -445,6 +447,31 @@ impl Answer {
             .chain(self.staff_values.iter())
             .filter(|(id, _)| form.field(id).is_some_and(|f| !f.personal))
             .any(|(_, v)| v.display().contains(q))
+    }
+
+    /// The receipt pushed to the citizen in LINE: the form's receipt message, the title, the
+    /// receipt number and the answer's summary (with their personal values: it goes to them
+    /// alone). Cut at [`MAX_RECEIPT_CHARS`] with a note, never mid-line.
+    pub fn receipt_text(&self, form: &Form) -> String {
+        let mut head = Vec::new();
+        if !form.receipt_message().is_empty() {
+            head.push(form.receipt_message().to_string());
+            head.push(String::new());
+        }
+        head.push(format!("【{}】", form.title()));
+        head.push(format!("受付番号: {}", self.receipt));
+        let mut text = head.join("\n");
+        const CUT: &str = "\n（以下省略）";
+        for line in self.summary_lines(form, Viewer::Owner) {
+            let room = MAX_RECEIPT_CHARS - CUT.chars().count();
+            if text.chars().count() + 1 + line.chars().count() > room {
+                text.push_str(CUT);
+                break;
+            }
+            text.push('\n');
+            text.push_str(&line);
+        }
+        text
     }
 
     pub fn id(&self) -> &str {

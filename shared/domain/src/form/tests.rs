@@ -1645,3 +1645,122 @@ fn each_field_kinds_code_is_its_stored_type() {
         assert_eq!(stored["type"], kind.code(), "{}", kind.label());
     }
 }
+
+#[test]
+fn the_receipt_text_names_the_form_and_number_and_stays_within_a_line_message() {
+    let form = published(reservation());
+    let answer = booked(&form);
+    assert_eq!(
+        answer.receipt_text(&form),
+        "ご回答ありがとうございました。\n\n【市政アンケート】\n受付番号: F2612-0001\n\
+         予約枠: 2026年12月2日(水) 10:00〜10:30\nお名前: 小浜 花子"
+    );
+    let long = Form::new(
+        FormId::parse("long").unwrap(),
+        settings(
+            FormKind::Questionnaire,
+            (0..40)
+                .map(|i| {
+                    field(
+                        &format!("q{i}"),
+                        &format!("質問{i}"),
+                        FieldKind::LongText { max_chars: 200 },
+                    )
+                })
+                .collect(),
+        ),
+        &editor(),
+        now(),
+    )
+    .unwrap();
+    let mut s = Submitted::new();
+    for i in 0..40 {
+        s = s.with(&format!("q{i}"), &"あ".repeat(200));
+    }
+    let values = long.check_answer(&s, Audience::Citizen).unwrap();
+    let text = Answer::new(&long, filing(6, &[]), values, None, now()).receipt_text(&long);
+    assert!(text.chars().count() <= MAX_RECEIPT_CHARS);
+    assert!(
+        text.ends_with("（以下省略）"),
+        "{}",
+        &text[text.len() - 40..]
+    );
+}
+
+#[test]
+fn a_form_past_its_close_time_is_not_published() {
+    let mut form = reservation();
+    assert_eq!(
+        form.publish(&editor(), now() + Duration::days(5)),
+        Err(FormError::ClosePassed)
+    );
+    assert_eq!(form.status(), FormStatus::Draft);
+}
+
+#[test]
+fn conditions_chain_a_field_under_a_hidden_field_is_hidden_too() {
+    let mut second = field(
+        "second",
+        "二つ目",
+        FieldKind::SingleChoice {
+            choices: choices(&["はい", "いいえ"]),
+        },
+    );
+    second.show_when = Some(Condition {
+        field: id("first"),
+        equals: field::CONSENT_GIVEN.into(),
+    });
+    let mut third = required(field("third", "三つ目", FieldKind::Time));
+    third.show_when = Some(Condition {
+        field: id("second"),
+        equals: "はい".into(),
+    });
+    let form = Form::new(
+        FormId::parse("chain").unwrap(),
+        settings(
+            FormKind::Questionnaire,
+            vec![
+                field(
+                    "first",
+                    "一つ目",
+                    FieldKind::Consent {
+                        text: "はい/いいえ".into(),
+                    },
+                ),
+                second,
+                third,
+            ],
+        ),
+        &editor(),
+        now(),
+    )
+    .unwrap();
+    // first unchecked: second is hidden, so its はい is dropped and third is hidden as well.
+    let values = form
+        .check_answer(
+            &Submitted::new().with("first", "no").with("second", "はい"),
+            Audience::Citizen,
+        )
+        .unwrap();
+    assert_eq!(values.len(), 1);
+    let errors = form
+        .check_answer(
+            &Submitted::new().with("first", "yes").with("second", "はい"),
+            Audience::Citizen,
+        )
+        .unwrap_err();
+    assert_eq!(errors.for_field("third"), Some(&AnswerProblem::Required));
+    let values = form
+        .check_answer(
+            &Submitted::new()
+                .with("first", "yes")
+                .with("second", "はい")
+                .with("third", "10:15:00"),
+            Audience::Citizen,
+        )
+        .unwrap();
+    assert_eq!(
+        values.get(&id("third")).map(AnswerValue::display),
+        Some("10:15".into())
+    );
+}

@@ -374,8 +374,11 @@ fn date(
 }
 
 fn time(raw: &str) -> Result<NaiveTime, AnswerProblem> {
-    let t = to_ascii_width(raw).trim().replace('：', ":");
-    NaiveTime::parse_from_str(&t, "%H:%M").map_err(|_| AnswerProblem::BadTime)
+    // A time input with seconds (`step` set) sends HH:MM:SS.
+    let t = to_ascii_width(raw).trim().to_string();
+    NaiveTime::parse_from_str(&t, "%H:%M")
+        .or_else(|_| NaiveTime::parse_from_str(&t, "%H:%M:%S"))
+        .map_err(|_| AnswerProblem::BadTime)
 }
 
 fn text(raw: &str, max: u32, one_line: bool) -> Result<Option<String>, AnswerProblem> {
