@@ -313,6 +313,17 @@ impl Availability {
         self == Self::Open
     }
 
+    /// For the LIFF page's JSON.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::NotPublished => "not_published",
+            Self::BeforeOpen { .. } => "before_open",
+            Self::Open => "open",
+            Self::Ended => "ended",
+            Self::Full => "full",
+        }
+    }
+
     /// What the citizen reads instead of the form.
     pub fn message(self) -> String {
         match self {
@@ -384,6 +395,8 @@ pub enum FormError {
     NoPermission,
     #[error("このフォームは{0}の担当です。担当課の範囲外のため、この操作はできません。")]
     OtherDepartment(String),
+    #[error("フォーム回答の出力の権限がないため、この操作はできません。")]
+    NoExportPermission,
     #[error("タイトルを入力してください。")]
     NoTitle,
     #[error("タイトルは{MAX_TITLE_CHARS}文字以内にしてください。")]
@@ -634,6 +647,17 @@ impl Form {
         ]
         .into_iter()
         .any(|p| by.may_in(p, &self.department))
+    }
+
+    /// Whether `by` may export the form's answers (CSV): フォーム回答の出力 in its department.
+    pub fn check_exporter(&self, by: &StaffAccount) -> Result<(), FormError> {
+        if !by.may(Permission::FormsExport) {
+            return Err(FormError::NoExportPermission);
+        }
+        if !by.may_in(Permission::FormsExport, &self.department) {
+            return Err(FormError::OtherDepartment(self.department.clone()));
+        }
+        Ok(())
     }
 
     /// Whether `by` may edit, publish or close the form.

@@ -434,6 +434,10 @@ fn a_shown_field_is_required_when_its_condition_holds() {
         .unwrap_err();
     assert_eq!(errors.for_field("reason"), Some(&AnswerProblem::Required));
     assert_eq!(errors.for_field("detail"), Some(&AnswerProblem::Required));
+    assert_eq!(
+        errors.messages().get("detail").map(String::as_str),
+        Some("入力してください。")
+    );
     assert_eq!(errors.iter().count(), 2);
     assert_eq!(
         errors.iter().next().unwrap().to_string(),
@@ -957,6 +961,7 @@ fn availability_is_told_before_the_citizen_types() {
         ..Counts::default()
     };
     assert_eq!(form.availability(now(), &full), Availability::Full);
+    assert_eq!(Availability::Full.code(), "full");
     let slots_full = Counts {
         total: 3,
         per_slot: [(sid("early"), 1), (sid("late"), 2)].into_iter().collect(),
@@ -1603,6 +1608,18 @@ fn a_form_is_listed_for_staff_with_any_forms_permission_in_its_department() {
     assert!(form.visible_to(&staff("shutsuryoku", &[Permission::FormsExport], &[DEPT])));
     assert!(!form.visible_to(&staff("kankyo", &[Permission::FormsEdit], &["環境衛生課"])));
     assert!(!form.visible_to(&staff("tsuho", &[Permission::ReportsHandle], &[DEPT])));
+    assert_eq!(
+        form.check_exporter(&editor()),
+        Err(FormError::NoExportPermission)
+    );
+    let exporter = staff("shutsuryoku", &[Permission::FormsExport], &["環境衛生課"]);
+    assert_eq!(
+        form.check_exporter(&exporter),
+        Err(FormError::OtherDepartment(DEPT.into()))
+    );
+    assert!(form
+        .check_exporter(&staff("shutsuryoku", &[Permission::FormsExport], &[DEPT]))
+        .is_ok());
 }
 
 #[test]

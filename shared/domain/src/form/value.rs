@@ -273,6 +273,16 @@ impl FieldErrors {
     pub fn iter(&self) -> impl Iterator<Item = &FieldError> {
         self.0.iter()
     }
+
+    /// Field id → message, for the LIFF page's JSON (one message per field).
+    pub fn messages(&self) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        for e in &self.0 {
+            out.entry(e.field.clone())
+                .or_insert_with(|| e.problem.to_string());
+        }
+        out
+    }
 }
 
 /// Full-width ASCII (what a Japanese keyboard gives for ０-９, ＠, ．) to half-width, and the
