@@ -1781,3 +1781,41 @@ fn conditions_chain_a_field_under_a_hidden_field_is_hidden_too() {
         Some("10:15".into())
     );
 }
+
+#[test]
+fn the_citizen_is_told_of_a_confirmation_or_a_cancellation_once() {
+    let form = published(reservation());
+    let mut answer = booked(&form);
+    let confirmed = answer
+        .change_status(&form, AnswerStatus::Confirmed, &editor(), now())
+        .unwrap();
+    assert_eq!(
+        answer.notice_text(&form, confirmed).unwrap(),
+        "【市政アンケート】\n受付番号: F2612-0001\nご予約が確定しました。\n\
+         予約枠: 2026年12月2日(水) 10:00〜10:30"
+    );
+    assert!(answer.mark_told(confirmed, now()));
+    assert!(
+        !answer.mark_told(confirmed, now()),
+        "a redelivered event is pushed once"
+    );
+    let cancelled = answer
+        .change_status(&form, AnswerStatus::Cancelled, &editor(), now())
+        .unwrap();
+    assert!(answer
+        .notice_text(&form, cancelled)
+        .unwrap()
+        .contains("担当課によりキャンセルされました。ご不明な点は企画部へ"));
+
+    let survey = survey();
+    let mut reply = answers(&survey).remove(0);
+    let done = reply
+        .change_status(&survey, AnswerStatus::Done, &editor(), now())
+        .unwrap();
+    assert_eq!(
+        reply.notice_text(&survey, done),
+        None,
+        "a questionnaire's handling is not told"
+    );
+    assert!(!reply.mark_told(done, now()));
+}
