@@ -328,8 +328,11 @@ fn files_are_checked_by_the_type_and_size_the_server_read() {
     );
     assert_eq!(
         check(Submitted::new().with_file("q", jpeg(1025))),
-        Err(AnswerProblem::FileTooBig(1))
+        Err(AnswerProblem::FileTooBig("1KB".into()))
     );
+    assert_eq!(value::format_bytes(field::MAX_FILE_BYTES), "10MB");
+    assert_eq!(value::format_bytes(2_621_440), "2.5MB");
+    assert_eq!(value::format_bytes(900), "900バイト");
     assert_eq!(
         check(
             Submitted::new()

@@ -235,8 +235,8 @@ pub enum AnswerProblem {
     MustConsent,
     #[error("{0}のファイルを選んでください。")]
     FileType(String),
-    #[error("ファイルは1つ{0}MBまでです。")]
-    FileTooBig(u64),
+    #[error("ファイルは1つ{0}までです。")]
+    FileTooBig(String),
     #[error("ファイルは{0}つまでです。")]
     TooManyFiles(u32),
 }
@@ -409,6 +409,25 @@ fn text(raw: &str, max: u32, one_line: bool) -> Result<Option<String>, AnswerPro
     Ok(Some(t.to_string()))
 }
 
+/// `10MB`, `500KB`: a size limit as the citizen reads it (rounded down, so a file of the size
+/// shown always fits).
+pub fn format_bytes(bytes: u64) -> String {
+    const KB: u64 = 1024;
+    const MB: u64 = 1024 * 1024;
+    if bytes >= MB {
+        let tenths = bytes * 10 / MB;
+        if tenths % 10 == 0 {
+            format!("{}MB", tenths / 10)
+        } else {
+            format!("{}.{}MB", tenths / 10, tenths % 10)
+        }
+    } else if bytes >= KB {
+        format!("{}KB", bytes / KB)
+    } else {
+        format!("{bytes}バイト")
+    }
+}
+
 fn files(
     given: &[FileRef],
     types: &[FileType],
@@ -425,7 +444,7 @@ fn files(
             return Err(AnswerProblem::FileType(names.join("・")));
         }
         if f.bytes > max_bytes {
-            return Err(AnswerProblem::FileTooBig(max_bytes.div_ceil(1024 * 1024)));
+            return Err(AnswerProblem::FileTooBig(format_bytes(max_bytes)));
         }
     }
     Ok(given.to_vec())
