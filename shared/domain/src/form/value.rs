@@ -416,10 +416,9 @@ pub fn format_bytes(bytes: u64) -> String {
     const MB: u64 = 1024 * 1024;
     if bytes >= MB {
         let tenths = bytes * 10 / MB;
-        if tenths % 10 == 0 {
-            format!("{}MB", tenths / 10)
-        } else {
-            format!("{}.{}MB", tenths / 10, tenths % 10)
+        match tenths % 10 {
+            0 => format!("{}MB", tenths / 10),
+            tenth => format!("{}.{tenth}MB", tenths / 10),
         }
     } else if bytes >= KB {
         format!("{}KB", bytes / KB)
