@@ -247,23 +247,31 @@ impl Slot {
     }
 }
 
-/// What staff set in the builder: everything but the id, version and status.
-#[derive(Clone, Debug, PartialEq)]
+/// What staff set in the builder: everything but the id, version and status. Serde so that
+/// the builder page may post it as JSON; [`Form::new`] and [`Form::edit`] check it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FormSettings {
     pub title: String,
+    #[serde(default)]
     pub description: String,
     /// 担当課: staff whose scope covers it edit the form and handle its answers.
     pub department: String,
     pub kind: FormKind,
     pub per_citizen: PerCitizen,
+    #[serde(default)]
     pub opens_at: Option<DateTime<Utc>>,
+    #[serde(default)]
     pub closes_at: Option<DateTime<Utc>>,
     /// Answers the whole form takes (定員); `None`: no limit.
+    #[serde(default)]
     pub capacity: Option<u32>,
     /// Only for reservations.
+    #[serde(default)]
     pub slots: Vec<Slot>,
     /// The receipt message's text; the answer's summary follows it.
+    #[serde(default)]
     pub receipt_message: String,
+    #[serde(default)]
     pub fields: Vec<Field>,
 }
 

@@ -318,6 +318,7 @@ fn files_are_checked_by_the_type_and_size_the_server_read() {
     };
     let ok = check(Submitted::new().with_file("q", jpeg(1000))).unwrap();
     assert_eq!(ok.display(), "写真 1件");
+    assert_eq!(ok.csv_text(), "写真.jpg");
     let pdf = FileRef {
         content_type: "application/pdf".into(),
         ..jpeg(10)
@@ -1821,4 +1822,51 @@ fn the_citizen_is_told_of_a_confirmation_or_a_cancellation_once() {
         "a questionnaire's handling is not told"
     );
     assert!(!reply.mark_told(done, now()));
+}
+
+#[test]
+fn csv_cells_sort_in_a_spreadsheet() {
+    let date = AnswerValue::Date(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap());
+    assert_eq!(date.display(), "2026年12月1日(火)");
+    assert_eq!(date.csv_text(), "2026-12-01");
+    assert_eq!(
+        AnswerValue::PostalCode("9170078".into()).csv_text(),
+        "917-0078"
+    );
+    assert_eq!(
+        AnswerValue::PostalCode("9170078".into()).display(),
+        "〒917-0078"
+    );
+    assert_eq!(AnswerValue::Number(1200.0).csv_text(), "1200");
+    assert_eq!(
+        AnswerValue::Choices(choices(&["海", "川"])).csv_text(),
+        "海、川"
+    );
+}
+
+#[test]
+fn the_builder_may_post_settings_as_json() {
+    let posted = r#"{
+        "title": "健診の予約",
+        "department": "企画部",
+        "kind": "reservation",
+        "per_citizen": "once",
+        "slots": [{"id": "d1", "date": "2026-12-10", "start": "09:00:00", "end": "09:30:00", "capacity": 5}],
+        "fields": [
+            {"id": "name", "label": "お名前", "required": true, "personal": true,
+             "kind": {"type": "short_text", "max_chars": 40}},
+            {"id": "zip", "label": "郵便番号", "kind": {"type": "postal_code"}},
+            {"id": "addr", "label": "住所", "kind": {"type": "address", "postal_field": "zip"}}
+        ]
+    }"#;
+    let settings: FormSettings = serde_json::from_str(posted).unwrap();
+    let form = Form::new(FormId::parse("k1").unwrap(), settings, &editor(), now()).unwrap();
+    assert_eq!(form.slots()[0].label(), "2026年12月10日(木) 09:00〜09:30");
+    assert!(form.field(&id("name")).unwrap().personal);
+    assert_eq!(form.kind(), FormKind::Reservation);
+    assert_eq!(
+        form.receipt_message(),
+        "",
+        "left out fields take their defaults"
+    );
 }

@@ -91,6 +91,21 @@ impl AnswerValue {
         }
     }
 
+    /// How the value goes into a CSV cell: like [`AnswerValue::display`] but with ISO dates
+    /// and plain numbers that a spreadsheet sorts, and the file names rather than a count.
+    pub fn csv_text(&self) -> String {
+        match self {
+            Self::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Self::PostalCode(c) => format!("{}-{}", &c[..3], &c[3..]),
+            Self::Files(files) => files
+                .iter()
+                .map(|f| f.name.as_str())
+                .collect::<Vec<_>>()
+                .join("、"),
+            other => other.display(),
+        }
+    }
+
     /// Whether a condition comparing with `value` holds for this answer.
     pub fn satisfies(&self, value: &str) -> bool {
         match self {
