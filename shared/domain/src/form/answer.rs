@@ -221,7 +221,7 @@ pub enum Viewer {
 }
 
 /// An answer. The serde layout is the stored layout; the repository seals `user_id` and the
-/// values of personal fields (see [`Answer::take_personal`]).
+/// values of personal fields.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Answer {
     id: String,
@@ -477,32 +477,6 @@ impl Answer {
             lines.push(format!("{}: {}", field.label, shown));
         }
         lines
-    }
-
-    /// Takes out the values of fields marked 個人情報 in `form` (the version this answer was
-    /// given with), citizen and staff values alike, so that the repository stores them sealed
-    /// and the rest in the clear. [`Answer::put_back_personal`] restores them after unsealing.
-    pub fn take_personal(&mut self, form: &Form) -> CheckedValues {
-        let personal = |id: &FieldId| form.field(id).is_some_and(|f| f.personal);
-        let mut taken = self.values.take_where(personal);
-        for (id, value) in self.staff_values.take_where(personal).iter() {
-            taken.insert(id.clone(), value.clone());
-        }
-        taken
-    }
-
-    /// Puts unsealed personal values back where they came from (staff-only fields of `form`
-    /// into the staff values).
-    pub fn put_back_personal(&mut self, form: &Form, personal: CheckedValues) {
-        for (id, value) in personal.iter() {
-            let staff = form.field(id).is_some_and(|f| f.staff_only);
-            let into = if staff {
-                &mut self.staff_values
-            } else {
-                &mut self.values
-            };
-            into.insert(id.clone(), value.clone());
-        }
     }
 
     /// Whether the console's text search finds this answer: the receipt number, the memo, or

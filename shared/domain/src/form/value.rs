@@ -185,20 +185,6 @@ impl CheckedValues {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
-
-    /// Takes out the values whose field `is_personal` says so (the repository seals them
-    /// apart from the rest).
-    pub(crate) fn take_where(&mut self, is_personal: impl Fn(&FieldId) -> bool) -> CheckedValues {
-        let (taken, kept) = std::mem::take(&mut self.0)
-            .into_iter()
-            .partition(|(id, _)| is_personal(id));
-        self.0 = kept;
-        CheckedValues(taken)
-    }
-
-    pub(crate) fn insert(&mut self, field: FieldId, value: AnswerValue) {
-        self.0.insert(field, value);
-    }
 }
 
 /// Why one field's value is refused; renders as what to do instead.
