@@ -53,7 +53,11 @@ async fn send_statistics() -> (u64, u64) {
         .await
         .unwrap();
     let number = |tag: &str| -> u64 {
-        let start = body.find(&format!("<{tag}>")).unwrap_or_else(|| panic!("{body}")) + tag.len() + 2;
+        let start = body
+            .find(&format!("<{tag}>"))
+            .unwrap_or_else(|| panic!("{body}"))
+            + tag.len()
+            + 2;
         let end = body[start..].find('<').unwrap() + start;
         body[start..end].trim().parse::<f64>().unwrap() as u64
     };

@@ -77,7 +77,10 @@ impl std::str::FromStr for MailAddress {
 
 fn is_dot_atom(local: &str) -> bool {
     let atext = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&b);
-    !local.is_empty() && local.split('.').all(|atom| !atom.is_empty() && atom.bytes().all(atext))
+    !local.is_empty()
+        && local
+            .split('.')
+            .all(|atom| !atom.is_empty() && atom.bytes().all(atext))
 }
 
 fn is_domain(domain: &str) -> bool {
@@ -88,7 +91,9 @@ fn is_domain(domain: &str) -> bool {
                 && label.len() <= 63
                 && !label.starts_with('-')
                 && !label.ends_with('-')
-                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
         })
 }
 

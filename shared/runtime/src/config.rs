@@ -237,8 +237,11 @@ mod tests {
     fn the_mail_sender_is_optional_and_named_when_malformed() {
         let config = boot(&[("LINE_SECRET_ID", "s")]).unwrap();
         assert_eq!(config.common.aws.mail_from, None);
-        let config = boot(&[("LINE_SECRET_ID", "s"), ("MAIL_FROM", "tayori@city.obama.lg.jp")])
-            .unwrap();
+        let config = boot(&[
+            ("LINE_SECRET_ID", "s"),
+            ("MAIL_FROM", "tayori@city.obama.lg.jp"),
+        ])
+        .unwrap();
         assert_eq!(
             config.common.aws.mail_from.unwrap().as_str(),
             "tayori@city.obama.lg.jp"

@@ -145,6 +145,7 @@ pub fn pie_chart<L: AsRef<str>>(title: &str, slices: &[(L, u64)]) -> Markup {
     let legend_x = 280;
     let legend_height = ROW * slices.len() as u32;
     let height = (TITLE_HEIGHT + 20 + 2 * radius as u32).max(TITLE_HEIGHT + 10 + legend_height);
+    let colour = colours(slices.len());
     let described = slices
         .iter()
         .zip(&shares)
@@ -164,16 +165,16 @@ pub fn pie_chart<L: AsRef<str>>(title: &str, slices: &[(L, u64)]) -> Markup {
                         g {
                             title { (slices[i].0.as_ref()) "：" (counts[i]) "件（" (shares[i]) "%）" }
                             @match arc {
-                                Arc::Whole => circle cx=(cx) cy=(cy) r=(radius) fill=(colour(i)) {},
+                                Arc::Whole => circle cx=(cx) cy=(cy) r=(radius) fill=(colour[i]) {},
                                 Arc::Part { from, to } => path d=(slice_path(cx, cy, radius, from, to))
-                                    fill=(colour(i)) stroke="#ffffff" stroke-width="2" {},
+                                    fill=(colour[i]) stroke="#ffffff" stroke-width="2" {},
                             }
                         }
                     }
                 }
                 @for (i, (label, count)) in slices.iter().enumerate() {
                     @let y = TITLE_HEIGHT + 10 + i as u32 * ROW;
-                    rect x=(legend_x) y=(y + 2) width="14" height="14" fill=(colour(i)) {}
+                    rect x=(legend_x) y=(y + 2) width="14" height="14" fill=(colour[i]) {}
                     text x=(legend_x + 22) y=(y + 14) fill=(TEXT) {
                         (fit(label.as_ref(), WIDTH - legend_x - 22 - 130)) "　" (count) "件（" (shares[i]) "%）"
                     }
@@ -183,8 +184,19 @@ pub fn pie_chart<L: AsRef<str>>(title: &str, slices: &[(L, u64)]) -> Markup {
     }
 }
 
-fn colour(i: usize) -> &'static str {
-    PALETTE[i % PALETTE.len()]
+/// Each slice's colour: the palette in turn, except that the last slice never takes the first
+/// one's colour, as the two touch at twelve o'clock.
+fn colours(n: usize) -> Vec<&'static str> {
+    (0..n)
+        .map(|i| {
+            let step = if i > 0 && i == n - 1 && i % PALETTE.len() == 0 {
+                1
+            } else {
+                0
+            };
+            PALETTE[(i + step) % PALETTE.len()]
+        })
+        .collect()
 }
 
 /// A slice's extent as fractions of the whole turn, from twelve o'clock clockwise.
@@ -192,7 +204,10 @@ fn colour(i: usize) -> &'static str {
 enum Arc {
     /// The only non-zero slice: an SVG arc cannot start and end at the same point.
     Whole,
-    Part { from: f64, to: f64 },
+    Part {
+        from: f64,
+        to: f64,
+    },
 }
 
 /// Each slice's arc, `None` for a zero count.
@@ -298,9 +313,9 @@ mod tests {
         svg.split(&format!("<{element} "))
             .skip(1)
             .map(|tag| {
-                let tag = &tag[..tag.find('>').unwrap()];
+                let tag = format!(" {}", &tag[..tag.find('>').unwrap()]);
                 let start = tag.find(&format!(" {attribute}=\"")).unwrap_or_else(|| {
-                    panic!("{attribute} in <{element} {tag}>");
+                    panic!("{attribute} in <{element}{tag}>");
                 }) + attribute.len()
                     + 3;
                 tag[start..start + tag[start..].find('"').unwrap()].to_string()
@@ -373,8 +388,11 @@ mod tests {
 
     #[test]
     fn a_chart_is_an_image_named_by_its_title_and_described_by_its_data() {
-        let svg = bar_chart("サービス別の件数", &[("友だち追加", 2), ("メニュー操作", 1)])
-            .into_string();
+        let svg = bar_chart(
+            "サービス別の件数",
+            &[("友だち追加", 2), ("メニュー操作", 1)],
+        )
+        .into_string();
         assert!(svg.starts_with("<svg class=\"chart\""));
         assert!(svg.contains("role=\"img\""));
         assert!(svg.contains("aria-label=\"サービス別の件数（棒グラフ）\""));
@@ -424,9 +442,15 @@ mod tests {
         assert_eq!(
             arcs(&[1, 0, 3]),
             [
-                Some(Arc::Part { from: 0.0, to: 0.25 }),
+                Some(Arc::Part {
+                    from: 0.0,
+                    to: 0.25
+                }),
                 None,
-                Some(Arc::Part { from: 0.25, to: 1.0 })
+                Some(Arc::Part {
+                    from: 0.25,
+                    to: 1.0
+                })
             ]
         );
         assert_eq!(arcs(&[0, 4]), [None, Some(Arc::Whole)]);
@@ -467,6 +491,15 @@ mod tests {
 
     fn contrast_with_white(hex: &str) -> f64 {
         1.05 / (luminance(hex) + 0.05)
+    }
+
+    #[test]
+    fn the_last_slice_never_shares_the_first_ones_colour() {
+        for n in 2..=20 {
+            let c = colours(n);
+            assert_ne!(c[0], c[n - 1], "{n} slices");
+            assert!(c.windows(2).all(|w| w[0] != w[1]), "{n} slices");
+        }
     }
 
     #[test]

@@ -155,7 +155,10 @@ mod tests {
         let to = vec![MailAddress::parse("kikaku@city.obama.lg.jp").unwrap()];
         let mail = tayori_ports::Mail::new(to, "件名", "本文").unwrap();
         let error = platform.mailer.send(&mail).await.unwrap_err();
-        assert!(matches!(error, tayori_ports::MailError::NotConfigured), "{error}");
+        assert!(
+            matches!(error, tayori_ports::MailError::NotConfigured),
+            "{error}"
+        );
     }
 
     #[test]
@@ -170,7 +173,11 @@ mod tests {
             ]))
         };
         assert_eq!(
-            with("tayori@city.obama.lg.jp").unwrap().mail_from.unwrap().as_str(),
+            with("tayori@city.obama.lg.jp")
+                .unwrap()
+                .mail_from
+                .unwrap()
+                .as_str(),
             "tayori@city.obama.lg.jp"
         );
         assert_eq!(with(" ").unwrap().mail_from, None);

@@ -139,8 +139,7 @@ mod tests {
             let mut headers: Vec<(String, String)> = Vec::new();
             for line in head.split("\r\n") {
                 if let Some(continued) = line.strip_prefix(' ') {
-                    headers.last_mut().expect("a header to continue").1 +=
-                        &format!(" {continued}");
+                    headers.last_mut().expect("a header to continue").1 += &format!(" {continued}");
                 } else {
                     let (name, value) = line.split_once(": ").expect("a header");
                     headers.push((name.to_string(), value.to_string()));
@@ -193,7 +192,11 @@ mod tests {
             .map(|e| e.unwrap().path())
             .collect();
         assert_eq!(entries.len(), 1, "one file, no temporary left: {entries:?}");
-        let name = entries[0].file_name().unwrap().to_string_lossy().into_owned();
+        let name = entries[0]
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
         (name, std::fs::read_to_string(&entries[0]).unwrap())
     }
 
@@ -215,7 +218,10 @@ mod tests {
         assert!(message.is_ascii(), "only 7-bit bytes on the wire");
         for line in message.split("\r\n") {
             assert!(line.len() <= 78, "line longer than 78: {line}");
-            assert!(!line.contains('\n') && !line.contains('\r'), "bare line end");
+            assert!(
+                !line.contains('\n') && !line.contains('\r'),
+                "bare line end"
+            );
         }
         let read = Read::parse(&message);
         assert_eq!(read.subject(), subject);
@@ -228,10 +234,7 @@ mod tests {
         assert_eq!(read.header("Date"), "Wed, 2 Dec 2026 09:30:00 +0900");
         assert!(read.header("Message-ID").ends_with("@mail.localhost>"));
         assert_eq!(read.header("MIME-Version"), "1.0");
-        assert_eq!(
-            read.header("Content-Type"),
-            "text/plain; charset=UTF-8"
-        );
+        assert_eq!(read.header("Content-Type"), "text/plain; charset=UTF-8");
         assert_eq!(
             read.body,
             "回答を確認してください。\r\n管理画面: https://example.jp/admin/forms\r\n"

@@ -17,7 +17,10 @@ impl MemoryMailer {
 
     /// Every mail sent so far, oldest first.
     pub fn sent(&self) -> Vec<Mail> {
-        self.sent.lock().expect("no test panicked holding it").clone()
+        self.sent
+            .lock()
+            .expect("no test panicked holding it")
+            .clone()
     }
 }
 
