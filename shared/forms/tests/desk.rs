@@ -727,12 +727,17 @@ async fn a_citizen_cancels_their_reservation_and_the_place_goes_back() {
         w.desk.cancel("U-someone-else", &r.answer_id, now).await,
         Err(FormDeskError::AnswerNotFound)
     ));
-    let mine = w.desk.my_answers("U-cancel").await.unwrap();
+    let mine = w.desk.my_answers("U-cancel", now).await.unwrap();
     assert_eq!(mine.len(), 1);
     assert_eq!(mine[0].form.title, "特定健診の予約");
+    assert!(mine[0].cancellable);
+    assert!(mine[0].lines.contains(&"お名前: 小浜 取消".to_string()));
 
     let cancelled = w.desk.cancel("U-cancel", &r.answer_id, now).await.unwrap();
     assert_eq!(cancelled.status(), AnswerStatus::Cancelled);
+    let mine = w.desk.my_answers("U-cancel", now).await.unwrap();
+    assert_eq!(mine[0].status, AnswerStatus::Cancelled);
+    assert!(!mine[0].cancellable, "a cancellation is final");
     assert_eq!(w.published.of(FORM_ANSWER_STATUS_CHANGED).len(), 1);
     let view = w.desk.for_citizen(&id, "U-next", now).await.unwrap();
     assert_eq!(view.slots[0].remaining, 1, "the place is free again");
