@@ -738,7 +738,27 @@ async fn a_citizen_cancels_their_reservation_and_the_place_goes_back() {
     let mine = w.desk.my_answers("U-cancel", now).await.unwrap();
     assert_eq!(mine[0].status, AnswerStatus::Cancelled);
     assert!(!mine[0].cancellable, "a cancellation is final");
-    assert_eq!(w.published.of(FORM_ANSWER_STATUS_CHANGED).len(), 1);
+    let told: Vec<FormAnswerStatusChanged> = w
+        .published
+        .of(FORM_ANSWER_STATUS_CHANGED)
+        .into_iter()
+        .map(|d| serde_json::from_value(d).unwrap())
+        .collect();
+    assert_eq!(told.len(), 1);
+    // What the forms function does with it: the notice, then marked told once.
+    let (answer, form) = w.desk.answer_for_notice(&told[0].answer_id).await.unwrap();
+    let notice = answer.notice_text(&form, told[0].change_index).unwrap();
+    assert!(notice.contains("キャンセル"), "{notice}");
+    assert!(w
+        .desk
+        .mark_told(&r.answer_id, told[0].change_index, now)
+        .await
+        .unwrap());
+    assert!(!w
+        .desk
+        .mark_told(&r.answer_id, told[0].change_index, now)
+        .await
+        .unwrap());
     let view = w.desk.for_citizen(&id, "U-next", now).await.unwrap();
     assert_eq!(view.slots[0].remaining, 1, "the place is free again");
     w.desk

@@ -149,7 +149,7 @@ impl AnswerRows {
             row.push(
                 answer
                     .value(&field.id)
-                    .map(|v| v.display())
+                    .map(|v| v.csv_text())
                     .unwrap_or_default(),
             );
         }

@@ -297,6 +297,7 @@ impl FormDesk {
             .update_answer(answer_id, |answer| {
                 answer
                     .cancel_by_citizen(&form, user_id, now)
+                    .map(|_| ())
                     .map_err(FormDeskError::from)
             })
             .await?
@@ -305,12 +306,18 @@ impl FormDesk {
         Ok(after)
     }
 
-    /// Publishes the answer's latest status change for the citizen's message.
+    /// Publishes the answer's latest status change when the citizen is to hear of it.
     pub(super) async fn tell_status(&self, answer: &Answer) -> Result<(), FormDeskError> {
+        let Some(index) = answer.history().len().checked_sub(1) else {
+            return Ok(());
+        };
+        if !answer.history()[index].tell_citizen {
+            return Ok(());
+        }
         let detail = FormAnswerStatusChanged {
             form_id: answer.form_id().to_string(),
             answer_id: answer.id().to_string(),
-            change_index: answer.history().len().saturating_sub(1),
+            change_index: index,
         };
         let event = Event::new(
             FORM_ANSWER_STATUS_CHANGED,
@@ -320,5 +327,43 @@ impl FormDesk {
             .publish(vec![event])
             .await
             .map_err(|e| FormDeskError::NotPublished(Box::new(answer.clone()), e))
+    }
+
+    /// An answer with the form at its version, for Tayori's own work: the receipt and status
+    /// pushes of the forms function.
+    pub async fn answer_for_notice(
+        &self,
+        answer_id: &str,
+    ) -> Result<(Answer, Form), FormDeskError> {
+        let answer = self
+            .forms
+            .answer(answer_id)
+            .await?
+            .ok_or(FormDeskError::AnswerNotFound)?
+            .answer;
+        let form = self
+            .form_version(answer.form_id(), answer.form_version())
+            .await?;
+        Ok((answer, form))
+    }
+
+    /// Records that the push for the answer's history entry `index` went out; `false` when it
+    /// had already (a redelivered event) or the entry is not one to tell.
+    pub async fn mark_told(
+        &self,
+        answer_id: &str,
+        index: usize,
+        now: DateTime<Utc>,
+    ) -> Result<bool, FormDeskError> {
+        let told_before = |a: &Answer| a.history().get(index).is_some_and(|e| e.told_at.is_some());
+        let changed = self
+            .forms
+            .update_answer(answer_id, |answer| {
+                answer.mark_told(index, now);
+                Ok::<(), FormDeskError>(())
+            })
+            .await?
+            .ok_or(FormDeskError::AnswerNotFound)?;
+        Ok(!told_before(&changed.0) && told_before(&changed.1))
     }
 }

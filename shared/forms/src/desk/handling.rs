@@ -199,7 +199,11 @@ impl FormDesk {
                 clerk,
                 answer_id,
                 "フォーム回答の状態を変更",
-                |answer, form| answer.change_status(form, to, clerk.account, now),
+                |answer, form| {
+                    answer
+                        .change_status(form, to, clerk.account, now)
+                        .map(|_| ())
+                },
                 |before, after| format!("{} → {}", before.status().label(), after.status().label()),
             )
             .await?;
