@@ -34,6 +34,10 @@
 //! | report receipt counter | `REPORTRECEIPT#<yymm JST>` | `COUNTER` | – | – | 受付番号, one per report (conditional increment) |
 //! | report draft | `REPORTDRAFT#<userId>` | `DRAFT` | – | a day after its last change | chat: the report in progress (sealed) |
 //! | audit entry | `AUDIT#<yyyy-mm JST>` | `<time>#<uuid>` | – | retention | console: 操作ログ by month |
+//! | form (フォーム), each version kept; the form now; answer counts | `FORM#<id>` | `VERSION#<n>`, `CURRENT`, `COUNTS` | `FORMS` / `<updated>#<id>` (`CURRENT`) | – | console: builder, list, badge; LIFF: the form, its availability and slots (`forms.rs`) |
+//! | form answer; lookup by id | `FORMANSWER#<form id>`; `ANSWER#<id>` | `<submitted at>#<id>`; `ANSWER` | – | – | console: answers newest first, CSV and analysis streamed; citizen and personal values sealed |
+//! | one answer per citizen; a citizen's answers | `FORMCITIZEN#<form id>#<hmac(userId)>`; `FORMCITIZENANSWERS#<hmac(userId)>` | `ANSWERED`; `<submitted at>#<id>` | – | – | LIFF: 1回のみ (written only if absent, in the submit transaction), 「これまでの回答」 |
+//! | form receipt counter; form draft | `FORMRECEIPT#<yymm JST>`; `FORMDRAFT#<form id>#<hmac(userId)>` | `COUNTER`; `DRAFT` | – | draft: 7 days after its last change | 受付番号 `F2612-0001`; the LIFF page's draft (sealed) |
 //!
 //! Records are typed here so that no function writes raw keys of another's records.
 //!
@@ -52,6 +56,7 @@ pub mod audit;
 pub mod deliveries;
 pub mod emergencies;
 pub mod facilities;
+pub mod forms;
 pub mod friends;
 pub mod garbage;
 pub mod index_keys;
