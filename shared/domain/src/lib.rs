@@ -15,6 +15,7 @@ pub mod segment;
 pub mod staff;
 pub mod time;
 pub mod usage;
+pub mod export;
 
 pub use friend::{Friend, FriendStatus, Retention, RetentionError};
 pub use greeting::Greetings;

@@ -66,6 +66,7 @@ pub mod staff;
 pub mod testers;
 pub mod usage;
 pub mod webhook_events;
+pub mod exports;
 
 pub use audit::{AuditEntry, AuditLog};
 pub use deliveries::{Batch, BatchState, Deliveries, OutOfStep, Plan, Recipient, SourcePage};
@@ -84,6 +85,7 @@ pub use friends::Friends;
 pub use location_asks::LocationAsks;
 pub use settings::Settings;
 pub use webhook_events::WebhookEvents;
+pub use exports::Exports;
 
 /// Errors are logged by whoever meets them; keys such as `FRIEND#<userId>` name a citizen,
 /// so LINE user ids are left out of the words (the record kind stays).
