@@ -837,7 +837,10 @@ async fn an_object_written_in_pieces_appears_whole_on_finish(o: &Objects) {
     let export = key("exports/E1/deliveries.csv");
     // Over two S3 parts of 5 MiB: the upload is multipart, its last part short.
     let total = 11 * 1024 * 1024 + 123;
-    let mut upload = store.writer(&export, "text/csv; charset=utf-8").await.unwrap();
+    let mut upload = store
+        .writer(&export, "text/csv; charset=utf-8")
+        .await
+        .unwrap();
     let bytes = write_in_pieces(&mut upload, total).await;
     assert!(
         store.get(&export).await.unwrap().is_none(),
@@ -846,13 +849,19 @@ async fn an_object_written_in_pieces_appears_whole_on_finish(o: &Objects) {
     assert_eq!(upload.finish().await.unwrap(), total as u64);
     let stored = store.get(&export).await.unwrap().unwrap();
     assert_eq!(stored.bytes.len(), total);
-    assert!(stored.bytes == bytes, "the bytes are the ones written, in order");
+    assert!(
+        stored.bytes == bytes,
+        "the bytes are the ones written, in order"
+    );
     assert_eq!(stored.content_type, "text/csv; charset=utf-8");
 
     // A small object takes the same path.
     let small = key("exports/E2/usage.csv");
     let mut upload = store.writer(&small, "text/csv").await.unwrap();
-    upload.write("\u{feff}サービス,合計\r\n".as_bytes()).await.unwrap();
+    upload
+        .write("\u{feff}サービス,合計\r\n".as_bytes())
+        .await
+        .unwrap();
     upload.finish().await.unwrap();
     assert_eq!(
         store.get(&small).await.unwrap().unwrap().bytes,
@@ -882,10 +891,7 @@ async fn an_object_written_in_pieces_appears_whole_on_finish(o: &Objects) {
             .is_some_and(|k| k.contains(key_id.as_str())));
     }
 }
-on_both_adapters!(
-    an_object_written_in_pieces_appears_whole_on_finish,
-    Objects
-);
+on_both_adapters!(an_object_written_in_pieces_appears_whole_on_finish, Objects);
 
 async fn an_aborted_upload_leaves_nothing(o: &Objects) {
     let store = &*o.store;
@@ -951,7 +957,11 @@ async fn a_download_link_saves_the_file_under_its_japanese_name(o: &Objects) {
     let store = &*o.store;
     let export = key("exports/E5/deliveries.csv");
     store
-        .put(&export, b"\xef\xbb\xbfa,b\r\n".to_vec(), "text/csv; charset=utf-8")
+        .put(
+            &export,
+            b"\xef\xbb\xbfa,b\r\n".to_vec(),
+            "text/csv; charset=utf-8",
+        )
         .await
         .unwrap();
     let url = store
@@ -979,7 +989,10 @@ async fn a_download_link_saves_the_file_under_its_japanese_name(o: &Objects) {
             .collect();
         assert_eq!(asked, expected);
     }
-    assert_eq!(answer.bytes().await.unwrap().as_ref(), b"\xef\xbb\xbfa,b\r\n");
+    assert_eq!(
+        answer.bytes().await.unwrap().as_ref(),
+        b"\xef\xbb\xbfa,b\r\n"
+    );
 
     if o.verifies_signatures() {
         let renamed = url.replace("name=", "name=x");
@@ -1773,7 +1786,10 @@ fn an_export(id: &str, by: &str, at: DateTime<Utc>) -> tayori_domain::export::Ex
     Export::request(
         id,
         ExportKind::AuditLog,
-        ExportConditions::new([("month", "2026-11"), ("q", "小浜 花子")], "2026年11月・小浜 花子"),
+        ExportConditions::new(
+            [("month", "2026-11"), ("q", "小浜 花子")],
+            "2026年11月・小浜 花子",
+        ),
         CsvEncoding::Cp932,
         &export_clerk(by),
         at,
@@ -1796,8 +1812,14 @@ async fn exports_are_listed_per_staff_and_swept_when_due(p: &Platforms) {
         "{:?}",
         p.platform.table.get("EXPORT#E1", "EXPORT").await.unwrap()
     );
-    assert!(!raw.contains("小浜 花子"), "the conditions are sealed: {raw}");
-    assert_eq!(exports.get("E1").await.unwrap().unwrap(), an_export("E1", "somu", at));
+    assert!(
+        !raw.contains("小浜 花子"),
+        "the conditions are sealed: {raw}"
+    );
+    assert_eq!(
+        exports.get("E1").await.unwrap().unwrap(),
+        an_export("E1", "somu", at)
+    );
 
     // Another process lists a clerk's own exports, newest first.
     let other = Exports::new(&p.other);
@@ -1808,7 +1830,11 @@ async fn exports_are_listed_per_staff_and_swept_when_due(p: &Platforms) {
     assert_eq!(ids(other.of_staff("somu", 1).await.unwrap()), ["E3"]);
     assert!(other.of_staff("nobody", 10).await.unwrap().is_empty());
 
-    let written = Written { rows: 3, bytes: 120, replaced: 1 };
+    let written = Written {
+        rows: 3,
+        bytes: 120,
+        replaced: 1,
+    };
     let (before, after) = exports
         .update_seen("E1", |e| e.complete(written, at + Duration::minutes(3)))
         .await
@@ -1822,9 +1848,16 @@ async fn exports_are_listed_per_staff_and_swept_when_due(p: &Platforms) {
         .map_err(|e: ExportErrorOrRecord| e.0);
     assert_eq!(refused.unwrap_err(), ExportError::Status("完了"));
 
-    assert!(exports.due(at + EXPORT_KEPT - Duration::seconds(1)).await.unwrap().is_empty());
+    assert!(exports
+        .due(at + EXPORT_KEPT - Duration::seconds(1))
+        .await
+        .unwrap()
+        .is_empty());
     assert_eq!(
-        exports.due(at + EXPORT_KEPT + Duration::minutes(1)).await.unwrap(),
+        exports
+            .due(at + EXPORT_KEPT + Duration::minutes(1))
+            .await
+            .unwrap(),
         ["E1", "E2"],
         "due in the order their time ends"
     );
@@ -1839,7 +1872,10 @@ async fn exports_are_listed_per_staff_and_swept_when_due(p: &Platforms) {
             .await
             .unwrap();
     }
-    assert!(exports.due(sweep_at).await.unwrap().is_empty(), "an expired export leaves the index");
+    assert!(
+        exports.due(sweep_at).await.unwrap().is_empty(),
+        "an expired export leaves the index"
+    );
     assert_eq!(
         other.get("E1").await.unwrap().unwrap().status().label(),
         "期限切れ",

@@ -23,6 +23,13 @@ pub fn router() -> Router {
     tayori_web::secure(routes, tayori_web::Surface::Api)
 }
 
+/// Whether `at` is the minute the hourly sweep runs (the top of the hour), for the local run's
+/// ticks.
+pub fn is_sweep_minute(at: DateTime<Utc>) -> bool {
+    use chrono::Timelike;
+    at.minute() == 0
+}
+
 /// The sweep's event for the hour `at`.
 pub fn sweep_event(at: DateTime<Utc>) -> Event {
     Event::new(EXPORT_SWEEP, serde_json::json!({ "at": at }))

@@ -7,7 +7,7 @@ use tayori_domain::export::{CsvEncoding, ExportConditions, ExportKind, EXPORT_KE
 use tayori_domain::staff::{DepartmentScope, LoginId, Permission, StaffAccount, StaffProfile};
 use tayori_exports::sources::CitySources;
 use tayori_exports::Clerk;
-use tayori_ports::{ManualClock, ObjectKey};
+use tayori_ports::{EventBus, ManualClock, ObjectKey};
 use tower::ServiceExt;
 
 #[tokio::test]
@@ -70,7 +70,10 @@ async fn a_requested_export_is_made_on_the_bus_and_swept_after_its_time() {
     // The request itself is the month's first audit entry: the file lists it, in CP932.
     let (text, _, errors) = encoding_rs::SHIFT_JIS.decode(&file.bytes);
     assert!(!errors);
-    assert!(text.starts_with("日時,職員,IPアドレス,操作,対象,内容\r\n"), "{text}");
+    assert!(
+        text.starts_with("日時,職員,IPアドレス,操作,対象,内容\r\n"),
+        "{text}"
+    );
     assert!(text.contains("CSVの作成を依頼"), "{text}");
 
     clock.set(asked_at + EXPORT_KEPT);
@@ -78,7 +81,10 @@ async fn a_requested_export_is_made_on_the_bus_and_swept_after_its_time() {
         .await
         .unwrap();
     bus.settle().await;
-    assert!(platform.objects.get(&key).await.unwrap().is_none(), "the file is deleted");
+    assert!(
+        platform.objects.get(&key).await.unwrap().is_none(),
+        "the file is deleted"
+    );
     assert_eq!(
         desk.mine(&account).await.unwrap()[0].status().label(),
         "期限切れ"
@@ -94,11 +100,17 @@ async fn an_event_this_function_does_not_take_is_refused_by_name() {
         desk: ExportDesk::new(&platform, Arc::new(CitySources::new(&platform))),
     };
     let refused = handler
-        .handle(Event::new("delivery.requested", serde_json::json!({"id": "x"})))
+        .handle(Event::new(
+            "delivery.requested",
+            serde_json::json!({"id": "x"}),
+        ))
         .await;
     assert!(matches!(refused, Err(HandlerError::Unrouted(t)) if t == "delivery.requested"));
     let malformed = handler
-        .handle(Event::new(EXPORT_REQUESTED, serde_json::json!({"no": "id"})))
+        .handle(Event::new(
+            EXPORT_REQUESTED,
+            serde_json::json!({"no": "id"}),
+        ))
         .await;
     assert!(matches!(malformed, Err(HandlerError::Malformed { .. })));
 }

@@ -98,7 +98,7 @@ impl CsvWriter {
 }
 
 /// `〓` in CP932.
-const GETA_CP932: [u8; 2] = [0x81, 0xA6];
+const GETA_CP932: [u8; 2] = [0x81, 0xAC];
 
 /// Appends `text` in CP932, each character it cannot hold as `〓`; answers how many there were.
 fn encode_cp932(text: &str, out: &mut Vec<u8>) -> u64 {

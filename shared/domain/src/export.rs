@@ -264,7 +264,11 @@ impl Export {
     }
 
     /// 作成中 → 失敗, with the reason staff read.
-    pub fn fail(&mut self, reason: impl Into<String>, now: DateTime<Utc>) -> Result<(), ExportError> {
+    pub fn fail(
+        &mut self,
+        reason: impl Into<String>,
+        now: DateTime<Utc>,
+    ) -> Result<(), ExportError> {
         self.check_running()?;
         self.status = ExportStatus::Failed {
             reason: reason.into(),

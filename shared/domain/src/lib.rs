@@ -4,6 +4,7 @@
 pub mod delivery;
 pub mod emergency;
 pub mod emergency_rule;
+pub mod export;
 pub mod facility;
 pub mod friend;
 pub mod greeting;
@@ -15,7 +16,6 @@ pub mod segment;
 pub mod staff;
 pub mod time;
 pub mod usage;
-pub mod export;
 
 pub use friend::{Friend, FriendStatus, Retention, RetentionError};
 pub use greeting::Greetings;

@@ -99,8 +99,7 @@ impl ExportDesk {
             let _ = self
                 .exports
                 .update_seen(export.id(), |x| {
-                    x.fail(reason, self.clock.now())
-                        .map_err(DeskError::from)
+                    x.fail(reason, self.clock.now()).map_err(DeskError::from)
                 })
                 .await;
             return Err(DeskError::NotPublished(e));
@@ -161,7 +160,10 @@ impl ExportDesk {
 
     /// The clerk's exports, newest first.
     pub async fn mine(&self, staff: &StaffAccount) -> Result<Vec<Export>, DeskError> {
-        Ok(self.exports.of_staff(staff.login_id.as_str(), LISTED).await?)
+        Ok(self
+            .exports
+            .of_staff(staff.login_id.as_str(), LISTED)
+            .await?)
     }
 
     /// How many of the clerk's files are ready to download: the console's badge.

@@ -151,11 +151,11 @@ impl Exports {
                         .after(cursor),
                 )
                 .await?;
-            ids.extend(page.items.iter().filter_map(|item| {
-                item.sk
-                    .rsplit_once('#')
-                    .map(|(_, id)| id.to_owned())
-            }));
+            ids.extend(
+                page.items
+                    .iter()
+                    .filter_map(|item| item.sk.rsplit_once('#').map(|(_, id)| id.to_owned())),
+            );
             cursor = page.cursor;
             if cursor.is_none() {
                 return Ok(ids);
@@ -168,8 +168,7 @@ impl Exports {
     }
 
     fn live_item(&self, export: &Export) -> Item {
-        Item::new(LIVE, live_key(export), serde_json::json!({}))
-            .expiring_at(Self::expires(export))
+        Item::new(LIVE, live_key(export), serde_json::json!({})).expiring_at(Self::expires(export))
     }
 
     async fn item(&self, export: &Export, version: u64) -> Result<Item, RecordError> {

@@ -51,6 +51,7 @@
 pub mod audit;
 pub mod deliveries;
 pub mod emergencies;
+pub mod exports;
 pub mod facilities;
 pub mod friends;
 pub mod garbage;
@@ -66,7 +67,6 @@ pub mod staff;
 pub mod testers;
 pub mod usage;
 pub mod webhook_events;
-pub mod exports;
 
 pub use audit::{AuditEntry, AuditLog};
 pub use deliveries::{Batch, BatchState, Deliveries, OutOfStep, Plan, Recipient, SourcePage};
@@ -81,11 +81,11 @@ pub use staff::{Attempt, StaffAccounts};
 pub use testers::{Redemption, Tester, Testers};
 pub use usage::UsageEvents;
 
+pub use exports::Exports;
 pub use friends::Friends;
 pub use location_asks::LocationAsks;
 pub use settings::Settings;
 pub use webhook_events::WebhookEvents;
-pub use exports::Exports;
 
 /// Errors are logged by whoever meets them; keys such as `FRIEND#<userId>` name a citizen,
 /// so LINE user ids are left out of the words (the record kind stays).

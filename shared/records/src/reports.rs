@@ -24,8 +24,7 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use tayori_domain::report::{Category, Report, ReportDraft, Reporter, ResponseTemplate};
 use tayori_ports::{
-    Condition, Cursor, FieldCipher, Item, KeyRange, Platform, Query, StoreError, TableStore,
-    Write,
+    Condition, Cursor, FieldCipher, Item, KeyRange, Platform, Query, StoreError, TableStore, Write,
 };
 
 const SETTINGS: &str = "SETTINGS";

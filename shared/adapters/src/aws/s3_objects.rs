@@ -10,8 +10,8 @@ use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart, ServerSideEncryption};
 use aws_sdk_s3::Client;
 use std::time::Duration;
-use tayori_ports::object::{check_presigned_life, MAX_OBJECT_BYTES};
 use tayori_ports::object::attachment_disposition;
+use tayori_ports::object::{check_presigned_life, MAX_OBJECT_BYTES};
 use tayori_ports::{
     ObjectError, ObjectKey, ObjectStore, ObjectUpload, PresignedUpload, StoredObject,
 };

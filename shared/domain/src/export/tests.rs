@@ -60,7 +60,14 @@ fn each_kind_needs_the_permission_its_page_needs() {
         let holder = staff("holder", &[permission], DepartmentScope::All);
         let other = staff("other", &[Permission::Greetings], DepartmentScope::All);
         let ask = |by: &StaffAccount| {
-            Export::request("E", kind, ExportConditions::default(), CsvEncoding::Utf8Bom, by, now())
+            Export::request(
+                "E",
+                kind,
+                ExportConditions::default(),
+                CsvEncoding::Utf8Bom,
+                by,
+                now(),
+            )
         };
         assert!(ask(&holder).is_ok(), "{kind:?}");
         assert_eq!(
@@ -114,7 +121,11 @@ fn every_change_on_every_status() {
         assert_eq!(export.status().label(), label);
         let running = label == "作成中";
         let mut e = export.clone();
-        assert_eq!(e.complete(written(), later).is_ok(), running, "complete on {label}");
+        assert_eq!(
+            e.complete(written(), later).is_ok(),
+            running,
+            "complete on {label}"
+        );
         let mut e = export.clone();
         assert_eq!(e.fail("x", later).is_ok(), running, "fail on {label}");
         if !running {
@@ -124,8 +135,15 @@ fn every_change_on_every_status() {
             );
         }
         let mut e = export.clone();
-        assert!(!e.expire(now() + EXPORT_KEPT - TimeDelta::seconds(1)), "not yet, {label}");
-        assert_eq!(e.expire(now() + EXPORT_KEPT), label != "期限切れ", "expire on {label}");
+        assert!(
+            !e.expire(now() + EXPORT_KEPT - TimeDelta::seconds(1)),
+            "not yet, {label}"
+        );
+        assert_eq!(
+            e.expire(now() + EXPORT_KEPT),
+            label != "期限切れ",
+            "expire on {label}"
+        );
         assert_eq!(e.status(), &ExportStatus::Expired);
         assert!(!e.is_live());
     }
@@ -161,13 +179,26 @@ fn the_requester_and_colleagues_over_the_same_departments_may_download() {
     export.complete(written(), soon).unwrap();
     let readers = [
         (doboku(), true),
-        (staff("kacho", &[Permission::ReportsHandle], DepartmentScope::All), true),
         (
-            staff("both", &[Permission::ReportsHandle], only(&["土木課", "環境課"])),
+            staff("kacho", &[Permission::ReportsHandle], DepartmentScope::All),
             true,
         ),
-        (staff("kankyo", &[Permission::ReportsHandle], only(&["環境課"])), false),
-        (staff("audit", &[Permission::AuditLog], DepartmentScope::All), false),
+        (
+            staff(
+                "both",
+                &[Permission::ReportsHandle],
+                only(&["土木課", "環境課"]),
+            ),
+            true,
+        ),
+        (
+            staff("kankyo", &[Permission::ReportsHandle], only(&["環境課"])),
+            false,
+        ),
+        (
+            staff("audit", &[Permission::AuditLog], DepartmentScope::All),
+            false,
+        ),
     ];
     for (who, may) in readers {
         assert_eq!(
@@ -178,7 +209,9 @@ fn the_requester_and_colleagues_over_the_same_departments_may_download() {
         );
     }
     assert_eq!(
-        export.check_reader(&doboku(), now() + EXPORT_KEPT).unwrap_err(),
+        export
+            .check_reader(&doboku(), now() + EXPORT_KEPT)
+            .unwrap_err(),
         ExportError::Gone,
         "not after its time, even before the sweep"
     );
@@ -215,7 +248,14 @@ fn the_stored_layout_of_today_decodes() {
         "finished_at": "2026-12-01T01:01:00Z"
     });
     let export: Export = serde_json::from_value(stored.clone()).unwrap();
-    assert_eq!(export.status(), &ExportStatus::Ready { rows: 12, bytes: 3400, replaced: 2 });
+    assert_eq!(
+        export.status(),
+        &ExportStatus::Ready {
+            rows: 12,
+            bytes: 3400,
+            replaced: 2
+        }
+    );
     assert_eq!(serde_json::to_value(&export).unwrap(), stored);
 }
 

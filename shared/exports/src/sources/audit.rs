@@ -70,7 +70,16 @@ impl RowSource for AuditRows {
             entries
                 .into_iter()
                 .filter(|e| mentions(e, &self.search))
-                .map(|e| vec![format_jst(e.at), e.actor, e.ip, e.action, e.target, e.summary])
+                .map(|e| {
+                    vec![
+                        format_jst(e.at),
+                        e.actor,
+                        e.ip,
+                        e.action,
+                        e.target,
+                        e.summary,
+                    ]
+                })
                 .collect(),
         ))
     }

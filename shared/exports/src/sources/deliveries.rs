@@ -42,7 +42,9 @@ impl DeliveryRows {
         let (from, until) = filter.created_between();
         Ok(Self {
             deliveries: Deliveries::new(platform.table.clone()),
-            items: SegmentItemsRecord::new(platform.table.clone()).get().await?,
+            items: SegmentItemsRecord::new(platform.table.clone())
+                .get()
+                .await?,
             filter,
             from,
             until,

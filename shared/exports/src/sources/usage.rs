@@ -56,12 +56,11 @@ impl RowSource for UsageRows {
                 .map(|kind| {
                     let mut row = vec![kind.label().to_string()];
                     // Blank where the kind is not counted by this breakdown (a delivery by 性別).
-                    row.extend(
+                    row.extend(report.columns.iter().map(|c| {
                         report
-                            .columns
-                            .iter()
-                            .map(|c| report.cell(kind, c).map_or(String::new(), |n| n.to_string())),
-                    );
+                            .cell(kind, c)
+                            .map_or(String::new(), |n| n.to_string())
+                    }));
                     row.push(report.total(kind).to_string());
                     row
                 })
