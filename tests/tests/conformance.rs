@@ -1836,16 +1836,21 @@ async fn exports_are_listed_per_staff_and_swept_when_due(p: &Platforms) {
         replaced: 1,
     };
     let (before, after) = exports
-        .update_seen("E1", |e| e.complete(written, at + Duration::minutes(3)))
+        .update_seen("E1", |e| {
+            e.complete(written, at + Duration::minutes(3))
+                .map_err(ExportErrorOrRecord::from)
+        })
         .await
         .unwrap()
         .unwrap();
     assert!(!before.is_ready() && after.is_ready());
     assert_eq!(other.get("E1").await.unwrap().unwrap(), after);
-    let refused: Result<_, ExportError> = exports
-        .update_seen("E1", |e| e.complete(written, at))
+    let refused = exports
+        .update_seen("E1", |e| {
+            e.complete(written, at).map_err(ExportErrorOrRecord::from)
+        })
         .await
-        .map_err(|e: ExportErrorOrRecord| e.0);
+        .map_err(|e| e.0);
     assert_eq!(refused.unwrap_err(), ExportError::Status("完了"));
 
     assert!(exports
