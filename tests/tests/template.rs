@@ -962,7 +962,10 @@ fn the_export_function_makes_and_sweeps_files_with_least_privilege() {
         .filter(|rule| {
             rule["Properties"]["EventPattern"]["detail-type"]
                 .as_sequence()
-                .is_some_and(|d| d.iter().any(|t| t.as_str() == Some(tayori_exports::EXPORT_REQUESTED)))
+                .is_some_and(|d| {
+                    d.iter()
+                        .any(|t| t.as_str() == Some(tayori_exports::EXPORT_REQUESTED))
+                })
         })
         .collect();
     assert_eq!(rules.len(), 1);
@@ -971,15 +974,20 @@ fn the_export_function_makes_and_sweeps_files_with_least_privilege() {
     assert!(targets[0]["DeadLetterConfig"].is_mapping());
     assert!(of_type(&template, "AWS::Lambda::Permission")
         .iter()
-        .any(|(_, p)| target(&p["Properties"]["FunctionName"]) == Some("ExportFunction")
-            && p["Properties"]["Principal"].as_str() == Some("events.amazonaws.com")));
+        .any(
+            |(_, p)| target(&p["Properties"]["FunctionName"]) == Some("ExportFunction")
+                && p["Properties"]["Principal"].as_str() == Some("events.amazonaws.com")
+        ));
 
     let sweep = of_type(&template, "AWS::Scheduler::Schedule")
         .into_iter()
         .find(|(_, s)| target(&s["Properties"]["Target"]["Arn"]) == Some("ExportFunction"))
         .map(|(_, s)| &s["Properties"])
         .expect("a schedule for the export function");
-    assert_eq!(sweep["ScheduleExpression"].as_str(), Some("cron(0 * * * ? *)"));
+    assert_eq!(
+        sweep["ScheduleExpression"].as_str(),
+        Some("cron(0 * * * ? *)")
+    );
     assert!(sweep["Target"]["DeadLetterConfig"].is_mapping());
     // The schedule's payload is the bus event the function's handler takes.
     let input: serde_json::Value =
@@ -998,7 +1006,12 @@ fn the_export_function_makes_and_sweeps_files_with_least_privilege() {
     assert!(policies.contains("${Bucket.Arn}/exports/*"), "{policies}");
     assert!(policies.contains("s3:AbortMultipartUpload"), "{policies}");
     assert!(policies.contains("kms:GenerateDataKey"), "{policies}");
-    for broader in ["S3CrudPolicy", "LineSecret", "EventBridgePutEventsPolicy", "Resource: '*'"] {
+    for broader in [
+        "S3CrudPolicy",
+        "LineSecret",
+        "EventBridgePutEventsPolicy",
+        "Resource: '*'",
+    ] {
         assert!(!policies.contains(broader), "{broader} in {policies}");
     }
 
@@ -1015,7 +1028,10 @@ fn the_export_function_makes_and_sweeps_files_with_least_privilege() {
         .cloned()
         .unwrap_or_else(|| panic!("no exports/ rule in {rules}"));
     assert_eq!(exports["ExpirationInDays"].as_u64(), Some(1));
-    assert_eq!(exports["NoncurrentVersionExpiration"]["NoncurrentDays"].as_u64(), Some(1));
+    assert_eq!(
+        exports["NoncurrentVersionExpiration"]["NoncurrentDays"].as_u64(),
+        Some(1)
+    );
 }
 
 /// The report form and its API are on the public API and reach the reports function; its

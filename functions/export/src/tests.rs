@@ -114,3 +114,13 @@ async fn an_event_this_function_does_not_take_is_refused_by_name() {
         .await;
     assert!(matches!(malformed, Err(HandlerError::Malformed { .. })));
 }
+
+#[test]
+fn the_sample_event_is_what_the_handler_takes() {
+    let envelope: serde_json::Value =
+        serde_json::from_str(include_str!("../../../events/bus/export-requested.json")).unwrap();
+    let event = tayori_runtime::from_event_bridge(&envelope).unwrap();
+    assert_eq!(event.detail_type, EXPORT_REQUESTED);
+    let requested: Requested = serde_json::from_value(event.detail).unwrap();
+    assert_eq!(requested.id, "6f1c2d3e4a5b4c6d8e9f0a1b2c3d4e5f");
+}
