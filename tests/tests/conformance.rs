@@ -820,6 +820,204 @@ async fn a_presigned_url_living_over_an_hour_is_refused(o: &Objects) {
 }
 on_both_adapters!(a_presigned_url_living_over_an_hour_is_refused, Objects);
 
+/// Writes `total` bytes in pieces of an odd size, so that pieces straddle S3's parts.
+async fn write_in_pieces(
+    upload: &mut Box<dyn tayori_ports::ObjectUpload>,
+    total: usize,
+) -> Vec<u8> {
+    let bytes: Vec<u8> = (0..total).map(|i| (i % 251) as u8).collect();
+    for piece in bytes.chunks(700_001) {
+        upload.write(piece).await.unwrap();
+    }
+    bytes
+}
+
+async fn an_object_written_in_pieces_appears_whole_on_finish(o: &Objects) {
+    let store = &*o.store;
+    let export = key("exports/E1/deliveries.csv");
+    // Over two S3 parts of 5 MiB: the upload is multipart, its last part short.
+    let total = 11 * 1024 * 1024 + 123;
+    let mut upload = store
+        .writer(&export, "text/csv; charset=utf-8")
+        .await
+        .unwrap();
+    let bytes = write_in_pieces(&mut upload, total).await;
+    assert!(
+        store.get(&export).await.unwrap().is_none(),
+        "nothing is visible before finish"
+    );
+    assert_eq!(upload.finish().await.unwrap(), total as u64);
+    let stored = store.get(&export).await.unwrap().unwrap();
+    assert_eq!(stored.bytes.len(), total);
+    assert!(
+        stored.bytes == bytes,
+        "the bytes are the ones written, in order"
+    );
+    assert_eq!(stored.content_type, "text/csv; charset=utf-8");
+
+    // A small object takes the same path.
+    let small = key("exports/E2/usage.csv");
+    let mut upload = store.writer(&small, "text/csv").await.unwrap();
+    upload
+        .write("\u{feff}サービス,合計\r\n".as_bytes())
+        .await
+        .unwrap();
+    upload.finish().await.unwrap();
+    assert_eq!(
+        store.get(&small).await.unwrap().unwrap().bytes,
+        "\u{feff}サービス,合計\r\n".as_bytes()
+    );
+    assert_eq!(
+        store.list("exports/").await.unwrap(),
+        vec![export.clone(), small],
+        "no temporary file or part is listed"
+    );
+
+    if let Some((client, bucket, key_id)) = &o.s3 {
+        let head = client
+            .head_object()
+            .bucket(bucket)
+            .key(export.as_str())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            head.server_side_encryption(),
+            Some(&aws_sdk_s3::types::ServerSideEncryption::AwsKms),
+            "a multipart object is encrypted with KMS"
+        );
+        assert!(head
+            .ssekms_key_id()
+            .is_some_and(|k| k.contains(key_id.as_str())));
+    }
+}
+on_both_adapters!(an_object_written_in_pieces_appears_whole_on_finish, Objects);
+
+async fn an_aborted_upload_leaves_nothing(o: &Objects) {
+    let store = &*o.store;
+    let export = key("exports/E3/audit.csv");
+    store
+        .put(&export, b"earlier".to_vec(), "text/csv")
+        .await
+        .unwrap();
+    let mut upload = store.writer(&export, "text/csv").await.unwrap();
+    write_in_pieces(&mut upload, 6 * 1024 * 1024).await;
+    upload.abort().await.unwrap();
+    assert_eq!(
+        store.get(&export).await.unwrap().unwrap().bytes,
+        b"earlier",
+        "the key keeps what it held"
+    );
+
+    let fresh = key("exports/E4/audit.csv");
+    let mut upload = store.writer(&fresh, "text/csv").await.unwrap();
+    write_in_pieces(&mut upload, 6 * 1024 * 1024).await;
+    upload.abort().await.unwrap();
+    assert!(store.get(&fresh).await.unwrap().is_none());
+    assert_eq!(store.list("exports/").await.unwrap(), vec![export]);
+
+    if let Some((client, bucket, _)) = &o.s3 {
+        let pending = client
+            .list_multipart_uploads()
+            .bucket(bucket)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            pending.uploads().is_empty(),
+            "no multipart upload is left: {:?}",
+            pending.uploads()
+        );
+    }
+    if let Some(dir) = &o._dir {
+        let leftovers: Vec<String> = walk(dir.path())
+            .into_iter()
+            .filter(|name| name.starts_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+}
+on_both_adapters!(an_aborted_upload_leaves_nothing, Objects);
+
+/// Every file name under a folder.
+fn walk(folder: &std::path::Path) -> Vec<String> {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(folder).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            names.extend(walk(&entry.path()));
+        } else {
+            names.push(entry.file_name().into_string().unwrap());
+        }
+    }
+    names
+}
+
+async fn a_download_link_saves_the_file_under_its_japanese_name(o: &Objects) {
+    let store = &*o.store;
+    let export = key("exports/E5/deliveries.csv");
+    store
+        .put(
+            &export,
+            b"\xef\xbb\xbfa,b\r\n".to_vec(),
+            "text/csv; charset=utf-8",
+        )
+        .await
+        .unwrap();
+    let url = store
+        .presign_download(
+            &export,
+            "配信ログ_2026-11.csv",
+            std::time::Duration::from_secs(300),
+        )
+        .await
+        .unwrap();
+    let answer = reqwest::get(&url).await.unwrap();
+    assert_eq!(answer.status(), 200, "{url}");
+    let expected = tayori_ports::object::attachment_disposition("配信ログ_2026-11.csv");
+    let disposition = answer
+        .headers()
+        .get("content-disposition")
+        .map(|v| v.to_str().unwrap().to_owned());
+    if o.verifies_signatures() {
+        assert_eq!(disposition.as_deref(), Some(expected.as_str()));
+    } else {
+        // S3 answers with the header the URL asks for, which the signature covers.
+        let asked = query_value(&url, "response-content-disposition").unwrap();
+        let asked: String = form_urlencoded::parse(format!("v={asked}").as_bytes())
+            .map(|(_, v)| v.into_owned())
+            .collect();
+        assert_eq!(asked, expected);
+    }
+    assert_eq!(
+        answer.bytes().await.unwrap().as_ref(),
+        b"\xef\xbb\xbfa,b\r\n"
+    );
+
+    if o.verifies_signatures() {
+        let renamed = url.replace("name=", "name=x");
+        assert_eq!(
+            reqwest::get(&renamed).await.unwrap().status(),
+            403,
+            "the name is part of the signature"
+        );
+    }
+    assert!(matches!(
+        store
+            .presign_download(
+                &export,
+                "a.csv",
+                tayori_ports::object::MAX_PRESIGNED_LIFE + std::time::Duration::from_secs(1)
+            )
+            .await,
+        Err(tayori_ports::ObjectError::PresignedLife(_))
+    ));
+}
+on_both_adapters!(
+    a_download_link_saves_the_file_under_its_japanese_name,
+    Objects
+);
+
 // ---------------------------------------------------------------------------------------------
 // Event bus
 
@@ -1565,3 +1763,145 @@ async fn report_categories_are_seeded_once(p: &Platforms) {
     assert_eq!(two.seed_categories(&defaults).await.unwrap(), stored);
 }
 on_both_adapters!(report_categories_are_seeded_once, Platforms);
+
+// ---------------------------------------------------------------------------------------------
+// CSV exports
+
+fn export_clerk(login: &str) -> tayori_domain::staff::StaffAccount {
+    use tayori_domain::staff::{DepartmentScope, LoginId, Permission, StaffAccount, StaffProfile};
+    StaffAccount::new(
+        LoginId::parse(login).unwrap(),
+        StaffProfile {
+            display_name: format!("{login}さん"),
+            department: "総務課".into(),
+            permissions: [Permission::AuditLog].into_iter().collect(),
+            scope: DepartmentScope::All,
+        },
+        "hash".into(),
+        start(),
+    )
+}
+
+fn an_export(id: &str, by: &str, at: DateTime<Utc>) -> tayori_domain::export::Export {
+    use tayori_domain::export::{CsvEncoding, Export, ExportConditions, ExportKind};
+    Export::request(
+        id,
+        ExportKind::AuditLog,
+        ExportConditions::new(
+            [("month", "2026-11"), ("q", "小浜 花子")],
+            "2026年11月・小浜 花子",
+        ),
+        CsvEncoding::Cp932,
+        &export_clerk(by),
+        at,
+    )
+    .unwrap()
+}
+
+async fn exports_are_listed_per_staff_and_swept_when_due(p: &Platforms) {
+    use tayori_domain::export::{ExportError, Written, EXPORT_KEPT};
+    use tayori_records::Exports;
+    let exports = Exports::new(&p.platform);
+    let at = start();
+    for (id, by, minutes) in [("E1", "somu", 0), ("E2", "kikaku", 1), ("E3", "somu", 2)] {
+        exports
+            .create(&an_export(id, by, at + Duration::minutes(minutes)))
+            .await
+            .unwrap();
+    }
+    let raw = format!(
+        "{:?}",
+        p.platform.table.get("EXPORT#E1", "EXPORT").await.unwrap()
+    );
+    assert!(
+        !raw.contains("小浜 花子"),
+        "the conditions are sealed: {raw}"
+    );
+    assert_eq!(
+        exports.get("E1").await.unwrap().unwrap(),
+        an_export("E1", "somu", at)
+    );
+
+    // Another process lists a clerk's own exports, newest first.
+    let other = Exports::new(&p.other);
+    let ids = |list: Vec<tayori_domain::export::Export>| {
+        list.iter().map(|e| e.id().to_owned()).collect::<Vec<_>>()
+    };
+    assert_eq!(ids(other.of_staff("somu", 10).await.unwrap()), ["E3", "E1"]);
+    assert_eq!(ids(other.of_staff("somu", 1).await.unwrap()), ["E3"]);
+    assert!(other.of_staff("nobody", 10).await.unwrap().is_empty());
+
+    let written = Written {
+        rows: 3,
+        bytes: 120,
+        replaced: 1,
+    };
+    let (before, after) = exports
+        .update_seen("E1", |e| {
+            e.complete(written, at + Duration::minutes(3))
+                .map_err(ExportErrorOrRecord::from)
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!before.is_ready() && after.is_ready());
+    assert_eq!(other.get("E1").await.unwrap().unwrap(), after);
+    let refused = exports
+        .update_seen("E1", |e| {
+            e.complete(written, at).map_err(ExportErrorOrRecord::from)
+        })
+        .await
+        .map_err(|e| e.0);
+    assert_eq!(refused.unwrap_err(), ExportError::Status("完了"));
+
+    assert!(exports
+        .due(at + EXPORT_KEPT - Duration::seconds(1))
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        exports
+            .due(at + EXPORT_KEPT + Duration::minutes(1))
+            .await
+            .unwrap(),
+        ["E1", "E2"],
+        "due in the order their time ends"
+    );
+    let sweep_at = at + EXPORT_KEPT + Duration::minutes(5);
+    p.clock.set(sweep_at);
+    for id in ["E1", "E2", "E3"] {
+        exports
+            .update_seen(id, |e| {
+                e.expire(sweep_at);
+                Ok::<_, tayori_records::RecordError>(())
+            })
+            .await
+            .unwrap();
+    }
+    assert!(
+        exports.due(sweep_at).await.unwrap().is_empty(),
+        "an expired export leaves the index"
+    );
+    assert_eq!(
+        other.get("E1").await.unwrap().unwrap().status().label(),
+        "期限切れ",
+        "the record stays to say so"
+    );
+}
+on_both_adapters!(exports_are_listed_per_staff_and_swept_when_due, Platforms);
+
+/// A domain refusal or a storage failure, as a desk would hold them.
+#[derive(Debug)]
+struct ExportErrorOrRecord(tayori_domain::export::ExportError);
+
+impl From<tayori_records::RecordError> for ExportErrorOrRecord {
+    fn from(e: tayori_records::RecordError) -> Self {
+        panic!("storage failed: {e}")
+    }
+}
+
+impl From<tayori_domain::export::ExportError> for ExportErrorOrRecord {
+    fn from(e: tayori_domain::export::ExportError) -> Self {
+        Self(e)
+    }
+}

@@ -649,6 +649,8 @@ fn every_function_gets_every_variable_its_settings_require() {
         reports.reports.upload_origin.unwrap().as_str(),
         "https://s3.ap-northeast-1.amazonaws.com/tayori-bucket/"
     );
+    tayori_export::settings::ExportSettings::from_lookup(&lookup("ExportFunction"))
+        .expect("the export function's settings");
     let shelters =
         tayori_shelters::settings::SheltersSettings::from_lookup(&lookup("SheltersFunction"))
             .expect("the shelters function's settings (the public address for the map button)");
@@ -951,33 +953,86 @@ fn the_public_api_is_open_but_filtered() {
 
 /// CSV export is a filed capability, not a built one: until it lands its function answers
 /// only its health route and holds no permission, rule or route to promise more.
+/// The export function takes `export.requested` from the bus and the hourly sweep, writes only
+/// under `exports/` (which expires after a day, old versions too), and needs no LINE secret.
 #[test]
-fn functions_not_built_yet_route_only_their_health_check_and_hold_no_permissions() {
+fn the_export_function_makes_and_sweeps_files_with_least_privilege() {
     let template = template();
-    let (function, health) = ("ExportFunction", "/admin/api/exports/healthz");
-    let properties = &resource(&template, function)["Properties"];
-    assert!(
-        properties["Policies"].is_null(),
-        "{function} holds policies"
-    );
-    let paths: Vec<&str> = properties["Events"]
-        .as_mapping()
-        .unwrap()
-        .values()
-        .map(|e| e["Properties"]["Path"].as_str().unwrap())
+    let rules: Vec<&serde_yaml::Value> = of_type(&template, "AWS::Events::Rule")
+        .into_iter()
+        .map(|(_, rule)| rule)
+        .filter(|rule| {
+            rule["Properties"]["EventPattern"]["detail-type"]
+                .as_sequence()
+                .is_some_and(|d| {
+                    d.iter()
+                        .any(|t| t.as_str() == Some(tayori_exports::EXPORT_REQUESTED))
+                })
+        })
         .collect();
-    assert_eq!(paths, [health], "{function}");
-    assert!(
-        of_type(&template, "AWS::Events::Rule")
-            .iter()
-            .all(|(_, rule)| {
-                rule["Properties"]["Targets"]
-                    .as_sequence()
-                    .unwrap()
-                    .iter()
-                    .all(|t| target(&t["Arn"]) != Some(function))
-            }),
-        "a bus rule targets {function}"
+    assert_eq!(rules.len(), 1);
+    let targets = rules[0]["Properties"]["Targets"].as_sequence().unwrap();
+    assert_eq!(target(&targets[0]["Arn"]), Some("ExportFunction"));
+    assert!(targets[0]["DeadLetterConfig"].is_mapping());
+    assert!(of_type(&template, "AWS::Lambda::Permission")
+        .iter()
+        .any(
+            |(_, p)| target(&p["Properties"]["FunctionName"]) == Some("ExportFunction")
+                && p["Properties"]["Principal"].as_str() == Some("events.amazonaws.com")
+        ));
+
+    let sweep = of_type(&template, "AWS::Scheduler::Schedule")
+        .into_iter()
+        .find(|(_, s)| target(&s["Properties"]["Target"]["Arn"]) == Some("ExportFunction"))
+        .map(|(_, s)| &s["Properties"])
+        .expect("a schedule for the export function");
+    assert_eq!(
+        sweep["ScheduleExpression"].as_str(),
+        Some("cron(0 * * * ? *)")
+    );
+    assert!(sweep["Target"]["DeadLetterConfig"].is_mapping());
+    // The schedule's payload is the bus event the function's handler takes.
+    let input: serde_json::Value =
+        serde_json::from_str(sweep["Target"]["Input"].as_str().unwrap()).unwrap();
+    let event = tayori_runtime::from_event_bridge(&input).expect("a Tayori bus event");
+    assert_eq!(event.detail_type, tayori_export::EXPORT_SWEEP);
+    assert_eq!(event.detail["at"], "<aws.scheduler.scheduled-time>");
+    let role = target(&sweep["Target"]["RoleArn"]).unwrap();
+    let role_text = serde_yaml::to_string(resource(&template, role)).unwrap();
+    assert!(role_text.contains("ExportFunction"), "{role_text}");
+
+    let properties = &resource(&template, "ExportFunction")["Properties"];
+    assert!(properties["DeadLetterQueue"].is_mapping());
+    let policies = serde_yaml::to_string(&properties["Policies"]).unwrap();
+    assert!(policies.contains("DynamoDBCrudPolicy"), "{policies}");
+    assert!(policies.contains("${Bucket.Arn}/exports/*"), "{policies}");
+    assert!(policies.contains("s3:AbortMultipartUpload"), "{policies}");
+    assert!(policies.contains("kms:GenerateDataKey"), "{policies}");
+    for broader in [
+        "S3CrudPolicy",
+        "LineSecret",
+        "EventBridgePutEventsPolicy",
+        "Resource: '*'",
+    ] {
+        assert!(!policies.contains(broader), "{broader} in {policies}");
+    }
+
+    let rules = serde_yaml::to_string(
+        &resource(&template, "Bucket")["Properties"]["LifecycleConfiguration"]["Rules"],
+    )
+    .unwrap();
+    let exports: serde_yaml::Value = resource(&template, "Bucket")["Properties"]
+        ["LifecycleConfiguration"]["Rules"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|r| r["Prefix"].as_str() == Some("exports/"))
+        .cloned()
+        .unwrap_or_else(|| panic!("no exports/ rule in {rules}"));
+    assert_eq!(exports["ExpirationInDays"].as_u64(), Some(1));
+    assert_eq!(
+        exports["NoncurrentVersionExpiration"]["NoncurrentDays"].as_u64(),
+        Some(1)
     );
 }
 

@@ -199,6 +199,16 @@ pub async fn start(config: LocalConfig) -> Result<Running, StartError> {
             Arc::new(tayori_disaster::FolderFeedSource::new(jma_feed)),
         )),
     );
+    // CSV exports asked for in the console are made by the export function's handler, and
+    // swept at the top of each hour as the hourly schedule does in AWS.
+    let exports = Arc::new(tayori_export::ExportHandler {
+        desk: tayori_exports::ExportDesk::new(
+            &platform,
+            Arc::new(tayori_exports::sources::CitySources::new(&platform)),
+        ),
+    });
+    bus.subscribe(tayori_exports::EXPORT_REQUESTED, exports.clone());
+    bus.subscribe(tayori_export::EXPORT_SWEEP, exports);
 
     let simulator = simulator::Simulator::new(
         base_url.clone(),
@@ -344,6 +354,9 @@ async fn tick(bus: Arc<InProcessBus>, clock: Arc<dyn Clock>, every: Duration) {
         // The daily schedule's 03:00 JST run, as in AWS (repeats within the minute are harmless).
         if tayori_broadcast::is_daily_minute(at) {
             events.push(tayori_broadcast::daily_event(at));
+        }
+        if tayori_export::is_sweep_minute(at) {
+            events.push(tayori_export::sweep_event(at));
         }
         if let Err(e) = bus.publish(events).await {
             tracing::error!(error = %e, "scheduler tick not published");

@@ -13,7 +13,7 @@
 
 pub mod read;
 
-use encoding_rs::SHIFT_JIS;
+use encoding_rs::{EncoderResult, SHIFT_JIS};
 
 /// How the file is encoded.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -51,8 +51,6 @@ pub struct CsvWriter {
     encoding: CsvEncoding,
 }
 
-const GETA_MARK: &str = "〓";
-
 impl CsvWriter {
     pub fn new(encoding: CsvEncoding) -> Self {
         Self { encoding }
@@ -72,25 +70,52 @@ impl CsvWriter {
 
     /// One row, with its CRLF line end (RFC 4180, and what Excel writes).
     pub fn row<S: AsRef<str>>(&self, cells: &[S]) -> Vec<u8> {
-        self.encode(&line(cells))
+        let mut out = Vec::new();
+        self.write_row(cells, &mut String::new(), &mut out);
+        out
     }
 
-    fn encode(&self, text: &str) -> Vec<u8> {
+    /// Appends one row to `out`, building its text in `scratch` (kept by the caller so that a
+    /// file of a million rows does not allocate a line each), and answers how many characters
+    /// the encoding could not hold and wrote as `〓`: an export shows that count, so nothing is
+    /// lost without staff being told.
+    pub fn write_row<S: AsRef<str>>(
+        &self,
+        cells: &[S],
+        scratch: &mut String,
+        out: &mut Vec<u8>,
+    ) -> u64 {
+        scratch.clear();
+        push_line(scratch, cells);
         match self.encoding {
-            CsvEncoding::Utf8Bom => text.as_bytes().to_vec(),
-            CsvEncoding::Cp932 => {
-                let mut out = Vec::with_capacity(text.len());
-                let mut buf = [0u8; 4];
-                for ch in text.chars() {
-                    let s = ch.encode_utf8(&mut buf);
-                    let (bytes, _, unmappable) = SHIFT_JIS.encode(s);
-                    if unmappable {
-                        out.extend_from_slice(&SHIFT_JIS.encode(GETA_MARK).0);
-                    } else {
-                        out.extend_from_slice(&bytes);
-                    }
-                }
-                out
+            CsvEncoding::Utf8Bom => {
+                out.extend_from_slice(scratch.as_bytes());
+                0
+            }
+            CsvEncoding::Cp932 => encode_cp932(scratch, out),
+        }
+    }
+}
+
+/// `〓` in CP932.
+const GETA_CP932: [u8; 2] = [0x81, 0xAC];
+
+/// Appends `text` in CP932, each character it cannot hold as `〓`; answers how many there were.
+fn encode_cp932(text: &str, out: &mut Vec<u8>) -> u64 {
+    let mut encoder = SHIFT_JIS.new_encoder();
+    let mut rest = text;
+    let mut replaced = 0;
+    loop {
+        // CP932 takes at most two bytes per character, never more than UTF-8's three.
+        out.reserve(rest.len() + 2);
+        let (result, read) = encoder.encode_from_utf8_to_vec_without_replacement(rest, out, true);
+        rest = &rest[read..];
+        match result {
+            EncoderResult::InputEmpty => return replaced,
+            EncoderResult::OutputFull => {}
+            EncoderResult::Unmappable(_) => {
+                out.extend_from_slice(&GETA_CP932);
+                replaced += 1;
             }
         }
     }
@@ -100,14 +125,18 @@ impl CsvWriter {
 /// export, which is UTF-8 by its format's convention).
 pub fn line<S: AsRef<str>>(cells: &[S]) -> String {
     let mut line = String::new();
+    push_line(&mut line, cells);
+    line
+}
+
+fn push_line<S: AsRef<str>>(line: &mut String, cells: &[S]) {
     for (i, cell) in cells.iter().enumerate() {
         if i > 0 {
             line.push(',');
         }
-        push_cell(&mut line, cell.as_ref());
+        push_cell(line, cell.as_ref());
     }
     line.push_str("\r\n");
-    line
 }
 
 /// The characters that make Excel run a cell as a formula when they come first.
@@ -140,7 +169,12 @@ fn push_cell(line: &mut String, value: &str) {
     if risky {
         line.push('\'');
     }
-    line.push_str(&value.replace('"', "\"\""));
+    for (i, part) in value.split('"').enumerate() {
+        if i > 0 {
+            line.push_str("\"\"");
+        }
+        line.push_str(part);
+    }
     line.push('"');
 }
 
@@ -218,6 +252,23 @@ mod tests {
         assert_eq!(text, "小浜市,〓〓ごみ\r\n");
         // 小 in Shift_JIS is 0x8FAC.
         assert_eq!(&bytes[..2], &[0x8F, 0xAC]);
+    }
+
+    #[test]
+    fn every_character_cp932_cannot_hold_is_counted() {
+        let w = CsvWriter::new(CsvEncoding::Cp932);
+        let mut out = Vec::new();
+        let mut scratch = String::new();
+        let replaced = w.write_row(&["𠮷野家", "🍣", "髙橋", "①"], &mut scratch, &mut out);
+        // 𠮷 (outside the BMP) and the emoji are not in CP932; 髙 and ① are (NEC/IBM extensions).
+        assert_eq!(replaced, 2);
+        let (text, _, _) = SHIFT_JIS.decode(&out);
+        assert_eq!(text, "〓野家,〓,髙橋,①\r\n");
+        assert_eq!(
+            CsvWriter::new(CsvEncoding::Utf8Bom).write_row(&["🍣"], &mut scratch, &mut out),
+            0,
+            "UTF-8 holds everything"
+        );
     }
 
     #[test]

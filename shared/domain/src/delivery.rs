@@ -498,6 +498,16 @@ impl Delivery {
         &self.target_description
     }
 
+    /// Who receives it, as the log says: the words fixed at submission, or the target described
+    /// with today's segment items before that.
+    pub fn described_target(&self, items: &crate::segment::SegmentItems) -> String {
+        if self.target_description.is_empty() {
+            self.target.describe(items)
+        } else {
+            self.target_description.clone()
+        }
+    }
+
     pub fn send_at(&self) -> Option<DateTime<Utc>> {
         self.send_at
     }

@@ -4,6 +4,7 @@
 pub mod delivery;
 pub mod emergency;
 pub mod emergency_rule;
+pub mod export;
 pub mod facility;
 pub mod form;
 pub mod friend;

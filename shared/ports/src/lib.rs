@@ -16,7 +16,9 @@ pub use cipher::{CipherError, FieldCipher};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use index_key::{IndexKeys, WrappedIndexKey, WrappedIndexKeys};
 pub use keys::{DataKey, KeyError, KeyService};
-pub use object::{ObjectError, ObjectKey, ObjectStore, PresignedUpload, StoredObject};
+pub use object::{
+    ObjectError, ObjectKey, ObjectStore, ObjectUpload, PresignedUpload, StoredObject,
+};
 pub use platform::Platform;
 pub use table::{
     Condition, Cursor, Index, IndexKey, Item, KeyRange, Page, Query, StoreError, TableStore, Write,

@@ -83,6 +83,61 @@ pub enum ObjectError {
     NotServed,
 }
 
+/// One object written in pieces, for files too large to hold in memory (exports). Nothing is
+/// visible under the key until [`ObjectUpload::finish`]; a writer given up on must be
+/// [`ObjectUpload::abort`]ed so that its pieces do not linger (S3 keeps, and bills, the parts of
+/// an unfinished multipart upload until it is aborted or a lifecycle rule removes them).
+#[async_trait]
+pub trait ObjectUpload: Send {
+    /// Appends bytes. The adapter buffers at most one part (S3) or hands them to a temporary
+    /// file (embedded): memory does not grow with the object.
+    async fn write(&mut self, bytes: &[u8]) -> Result<(), ObjectError>;
+    /// Makes the object readable under its key, as `put` would have stored it, and answers
+    /// its size in bytes.
+    async fn finish(self: Box<Self>) -> Result<u64, ObjectError>;
+    /// Throws away what was written; the key keeps whatever it held before.
+    async fn abort(self: Box<Self>) -> Result<(), ObjectError>;
+}
+
+/// The `Content-Disposition` of a download saved as `filename`: the name itself for browsers
+/// that read RFC 5987 (`filename*=UTF-8''…`, every current one), and an ASCII rendering of it for
+/// those that do not, so a Japanese name (「配信ログ_2026-11.csv」) is never mangled or refused.
+pub fn attachment_disposition(filename: &str) -> String {
+    format!(
+        "attachment; filename=\"{}\"; filename*=UTF-8''{}",
+        ascii_fallback(filename),
+        rfc5987_encoded(filename)
+    )
+}
+
+/// The characters of `filename` that are safe in a quoted ASCII header value; the rest dropped.
+/// A name left without a stem (「操作ログ.csv」) becomes `download` with its extension.
+fn ascii_fallback(filename: &str) -> String {
+    let kept: String = filename
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        .collect();
+    let kept = kept.trim_start_matches(['-', '_']);
+    if kept.is_empty() || kept.starts_with('.') {
+        format!("download{kept}")
+    } else {
+        kept.to_owned()
+    }
+}
+
+/// RFC 5987 `value-chars`: unreserved ASCII as it is, every other byte of the UTF-8 as `%XX`.
+fn rfc5987_encoded(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 3);
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 #[async_trait]
 pub trait ObjectStore: Send + Sync {
     async fn put(
@@ -115,6 +170,21 @@ pub trait ObjectStore: Send + Sync {
         max_bytes: usize,
         expires_in: Duration,
     ) -> Result<PresignedUpload, ObjectError>;
+    /// Starts writing `key` in pieces ([`ObjectUpload`]), for objects of any size (no
+    /// [`MAX_OBJECT_BYTES`]), stored and encrypted as `put` stores them.
+    async fn writer(
+        &self,
+        key: &ObjectKey,
+        content_type: &str,
+    ) -> Result<Box<dyn ObjectUpload>, ObjectError>;
+    /// Like [`ObjectStore::presign_get`], but the browser saves the object as `filename`
+    /// ([`attachment_disposition`]) instead of showing it: how staff download an export.
+    async fn presign_download(
+        &self,
+        key: &ObjectKey,
+        filename: &str,
+        expires_in: Duration,
+    ) -> Result<String, ObjectError>;
 }
 
 #[cfg(test)]
@@ -129,6 +199,25 @@ mod tests {
             assert!(ObjectKey::new(bad).is_err(), "{bad:?} accepted");
         }
         assert!(ObjectKey::new("reports/2026/11/abc-1.jpg").is_ok());
+    }
+
+    #[test]
+    fn a_japanese_download_name_is_encoded_with_an_ascii_fallback() {
+        assert_eq!(
+            attachment_disposition("配信ログ_2026-11.csv"),
+            "attachment; filename=\"2026-11.csv\"; \
+             filename*=UTF-8''%E9%85%8D%E4%BF%A1%E3%83%AD%E3%82%B0_2026-11.csv"
+        );
+        assert_eq!(
+            attachment_disposition("操作ログ.csv"),
+            "attachment; filename=\"download.csv\"; \
+             filename*=UTF-8''%E6%93%8D%E4%BD%9C%E3%83%AD%E3%82%B0.csv"
+        );
+        // Quotes, spaces and separators never reach the quoted value.
+        assert_eq!(
+            attachment_disposition("a \"b\";c.csv"),
+            "attachment; filename=\"abc.csv\"; filename*=UTF-8''a%20%22b%22%3Bc.csv"
+        );
     }
 
     #[test]

@@ -186,6 +186,25 @@ impl Deliveries {
         until: Option<DateTime<Utc>>,
         mut each: impl FnMut(Delivery),
     ) -> Result<(), RecordError> {
+        let mut cursor = None;
+        loop {
+            let (deliveries, next) = self.created_between(from, until, cursor).await?;
+            deliveries.into_iter().for_each(&mut each);
+            cursor = next;
+            if cursor.is_none() {
+                return Ok(());
+            }
+        }
+    }
+
+    /// One page of [`Deliveries::each_created_between`], for a reader that awaits between
+    /// pages (an export writing each page before reading the next).
+    pub async fn created_between(
+        &self,
+        from: Option<DateTime<Utc>>,
+        until: Option<DateTime<Utc>>,
+        after: Option<Cursor>,
+    ) -> Result<(Vec<Delivery>, Option<Cursor>), RecordError> {
         // Keys are `<created>#<id>`: a bare time sorts just before every key made at it, so
         // the lower bound takes those made at `from` and the upper one leaves out those made
         // at `until`. "0" and "~" sort before and after every time.
@@ -193,26 +212,18 @@ impl Deliveries {
             from.map(time_key).unwrap_or_else(|| "0".into()),
             until.map(time_key).unwrap_or_else(|| "~".into()),
         );
-        let mut cursor = None;
-        loop {
-            let page = self
-                .table
-                .query(
-                    Query::gsi1(LIST)
-                        .range(range.clone())
-                        .descending()
-                        .limit(LOG_PAGE)
-                        .after(cursor),
-                )
-                .await?;
-            for item in &page.items {
-                each(decode(item)?);
-            }
-            cursor = page.cursor;
-            if cursor.is_none() {
-                return Ok(());
-            }
-        }
+        let page = self
+            .table
+            .query(
+                Query::gsi1(LIST)
+                    .range(range)
+                    .descending()
+                    .limit(LOG_PAGE)
+                    .after(after),
+            )
+            .await?;
+        let deliveries = page.items.iter().map(decode).collect::<Result<_, _>>()?;
+        Ok((deliveries, page.cursor))
     }
 
     /// A page of deliveries, newest first.

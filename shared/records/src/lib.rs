@@ -55,6 +55,7 @@
 pub mod audit;
 pub mod deliveries;
 pub mod emergencies;
+pub mod exports;
 pub mod facilities;
 pub mod forms;
 pub mod friends;
@@ -85,6 +86,7 @@ pub use staff::{Attempt, StaffAccounts};
 pub use testers::{Redemption, Tester, Testers};
 pub use usage::UsageEvents;
 
+pub use exports::Exports;
 pub use friends::Friends;
 pub use location_asks::LocationAsks;
 pub use settings::Settings;

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use tayori_domain::report::{Category, Report, ReportDraft, Reporter, ResponseTemplate};
 use tayori_ports::{
-    Condition, FieldCipher, Item, KeyRange, Platform, Query, StoreError, TableStore, Write,
+    Condition, Cursor, FieldCipher, Item, KeyRange, Platform, Query, StoreError, TableStore, Write,
 };
 
 const SETTINGS: &str = "SETTINGS";
@@ -355,31 +355,45 @@ impl Reports {
         until: Option<DateTime<Utc>>,
         mut each: impl FnMut(Report),
     ) -> Result<(), RecordError> {
+        let mut cursor = None;
+        loop {
+            let (reports, next) = self.filed_between(from, until, cursor).await?;
+            reports.into_iter().for_each(&mut each);
+            cursor = next;
+            if cursor.is_none() {
+                return Ok(());
+            }
+        }
+    }
+
+    /// One page of [`Reports::each_filed_between`], for a reader that awaits between pages
+    /// (an export writing each page before reading the next).
+    pub async fn filed_between(
+        &self,
+        from: Option<DateTime<Utc>>,
+        until: Option<DateTime<Utc>>,
+        after: Option<Cursor>,
+    ) -> Result<(Vec<Report>, Option<Cursor>), RecordError> {
         // Keys are `<filed>#<id>`: a bare time sorts just before every key made at it.
         let range = KeyRange::Between(
             from.map(time_key).unwrap_or_else(|| "0".into()),
             until.map(time_key).unwrap_or_else(|| "~".into()),
         );
-        let mut cursor = None;
-        loop {
-            let page = self
-                .table
-                .query(
-                    Query::gsi1(LIST)
-                        .range(range.clone())
-                        .descending()
-                        .limit(PAGE)
-                        .after(cursor),
-                )
-                .await?;
-            for item in &page.items {
-                each(self.open_report(item).await?);
-            }
-            cursor = page.cursor;
-            if cursor.is_none() {
-                return Ok(());
-            }
+        let page = self
+            .table
+            .query(
+                Query::gsi1(LIST)
+                    .range(range)
+                    .descending()
+                    .limit(PAGE)
+                    .after(after),
+            )
+            .await?;
+        let mut reports = Vec::with_capacity(page.items.len());
+        for item in &page.items {
+            reports.push(self.open_report(item).await?);
         }
+        Ok((reports, page.cursor))
     }
 
     /// The citizen's latest `limit` reports, newest first. Looked up under every index key in

@@ -72,9 +72,5 @@ fn target_words(items: &SegmentItems) -> impl Fn(&Target) -> String + '_ {
 
 /// The target as staff chose it: in the words fixed at submission, or as it reads now.
 fn described_target(d: &Delivery, items: &SegmentItems) -> String {
-    if d.target_description().is_empty() {
-        d.target().describe(items)
-    } else {
-        d.target_description().to_string()
-    }
+    d.described_target(items)
 }

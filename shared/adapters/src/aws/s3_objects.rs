@@ -7,13 +7,21 @@ use aws_config::SdkConfig;
 use aws_sdk_s3::operation::get_object::GetObjectError;
 use aws_sdk_s3::presigning::{PresignedRequest, PresigningConfig};
 use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_s3::types::ServerSideEncryption;
+use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart, ServerSideEncryption};
 use aws_sdk_s3::Client;
 use std::time::Duration;
+use tayori_ports::object::attachment_disposition;
 use tayori_ports::object::{check_presigned_life, MAX_OBJECT_BYTES};
-use tayori_ports::{ObjectError, ObjectKey, ObjectStore, PresignedUpload, StoredObject};
+use tayori_ports::{
+    ObjectError, ObjectKey, ObjectStore, ObjectUpload, PresignedUpload, StoredObject,
+};
 
 const DEFAULT_CONTENT_TYPE: &str = "application/octet-stream";
+
+/// The size of each part of a multipart upload: S3's smallest (every part but the last must be
+/// at least 5 MiB), so a writer holds at most this much. 10,000 parts make 48 GiB, far beyond
+/// any export.
+pub const PART_BYTES: usize = 5 * 1024 * 1024;
 
 /// An S3 client with path-style addressing, which moto and other S3-compatible endpoints need
 /// and AWS still serves.
@@ -157,6 +165,42 @@ impl ObjectStore for S3Objects {
         Ok(upload(&presigned))
     }
 
+    async fn writer(
+        &self,
+        key: &ObjectKey,
+        content_type: &str,
+    ) -> Result<Box<dyn ObjectUpload>, ObjectError> {
+        Ok(Box::new(MultipartUpload {
+            client: self.client.clone(),
+            bucket: self.bucket.clone(),
+            kms_key_id: self.kms_key_id.clone(),
+            key: key.as_str().to_owned(),
+            content_type: content_type.to_owned(),
+            buffer: Vec::new(),
+            upload_id: None,
+            parts: Vec::new(),
+            written: 0,
+        }))
+    }
+
+    async fn presign_download(
+        &self,
+        key: &ObjectKey,
+        filename: &str,
+        expires_in: Duration,
+    ) -> Result<String, ObjectError> {
+        let presigned = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key.as_str())
+            .response_content_disposition(attachment_disposition(filename))
+            .presigned(presigning(expires_in)?)
+            .await
+            .map_err(|e| ObjectError::Unavailable(describe(&e)))?;
+        Ok(presigned.uri().to_owned())
+    }
+
     async fn list(&self, prefix: &str) -> Result<Vec<ObjectKey>, ObjectError> {
         let mut pages = self
             .client
@@ -201,5 +245,159 @@ fn upload(presigned: &PresignedRequest) -> PresignedUpload {
         url: presigned.uri().to_owned(),
         method: "PUT",
         headers,
+    }
+}
+
+/// An object written in parts of [`PART_BYTES`]. The multipart upload starts only when the
+/// first part is full: a small object is one `PutObject` on `finish`, so most exports cost one
+/// request and leave nothing to abort. Parts carry no encryption headers: S3 encrypts them with
+/// the key given when the upload was created.
+struct MultipartUpload {
+    client: Client,
+    bucket: String,
+    kms_key_id: String,
+    key: String,
+    content_type: String,
+    /// Less than one part, waiting to be sent.
+    buffer: Vec<u8>,
+    upload_id: Option<String>,
+    parts: Vec<CompletedPart>,
+    written: u64,
+}
+
+impl MultipartUpload {
+    async fn upload_id(&mut self) -> Result<String, ObjectError> {
+        if let Some(id) = &self.upload_id {
+            return Ok(id.clone());
+        }
+        let created = self
+            .client
+            .create_multipart_upload()
+            .bucket(&self.bucket)
+            .key(&self.key)
+            .content_type(&self.content_type)
+            .server_side_encryption(ServerSideEncryption::AwsKms)
+            .ssekms_key_id(&self.kms_key_id)
+            .bucket_key_enabled(true)
+            .send()
+            .await
+            .map_err(|e| ObjectError::Unavailable(describe(&e)))?;
+        let id = created
+            .upload_id()
+            .ok_or_else(|| ObjectError::Unavailable("S3 gave no upload id".into()))?
+            .to_owned();
+        self.upload_id = Some(id.clone());
+        Ok(id)
+    }
+
+    /// Sends `bytes` as the next part.
+    async fn send_part(&mut self, bytes: Vec<u8>) -> Result<(), ObjectError> {
+        let upload_id = self.upload_id().await?;
+        let number = self.parts.len() as i32 + 1;
+        let sent = self
+            .client
+            .upload_part()
+            .bucket(&self.bucket)
+            .key(&self.key)
+            .upload_id(upload_id)
+            .part_number(number)
+            .body(ByteStream::from(bytes))
+            .send()
+            .await
+            .map_err(|e| ObjectError::Unavailable(describe(&e)))?;
+        self.parts.push(
+            CompletedPart::builder()
+                .part_number(number)
+                .set_e_tag(sent.e_tag().map(str::to_owned))
+                .build(),
+        );
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl ObjectUpload for MultipartUpload {
+    async fn write(&mut self, mut bytes: &[u8]) -> Result<(), ObjectError> {
+        self.written += bytes.len() as u64;
+        while !bytes.is_empty() {
+            let room = PART_BYTES - self.buffer.len();
+            let (now, later) = bytes.split_at(room.min(bytes.len()));
+            self.buffer.extend_from_slice(now);
+            bytes = later;
+            if self.buffer.len() == PART_BYTES {
+                let part = std::mem::replace(&mut self.buffer, Vec::with_capacity(PART_BYTES));
+                self.send_part(part).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn finish(mut self: Box<Self>) -> Result<u64, ObjectError> {
+        match self.complete().await {
+            Ok(()) => Ok(self.written),
+            Err(e) => {
+                // A failed completion leaves the parts behind: given up on at once.
+                if let Err(abort) = self.abort().await {
+                    tracing::warn!(error = %abort, "abandoned multipart upload not aborted");
+                }
+                Err(e)
+            }
+        }
+    }
+
+    async fn abort(self: Box<Self>) -> Result<(), ObjectError> {
+        let Some(upload_id) = &self.upload_id else {
+            return Ok(());
+        };
+        self.client
+            .abort_multipart_upload()
+            .bucket(&self.bucket)
+            .key(&self.key)
+            .upload_id(upload_id)
+            .send()
+            .await
+            .map_err(|e| ObjectError::Unavailable(describe(&e)))?;
+        Ok(())
+    }
+}
+
+impl MultipartUpload {
+    /// Sends what is left and makes the object visible.
+    async fn complete(&mut self) -> Result<(), ObjectError> {
+        if self.upload_id.is_none() {
+            let bytes = std::mem::take(&mut self.buffer);
+            self.client
+                .put_object()
+                .bucket(&self.bucket)
+                .key(&self.key)
+                .content_type(&self.content_type)
+                .server_side_encryption(ServerSideEncryption::AwsKms)
+                .ssekms_key_id(&self.kms_key_id)
+                .bucket_key_enabled(true)
+                .body(ByteStream::from(bytes))
+                .send()
+                .await
+                .map_err(|e| ObjectError::Unavailable(describe(&e)))?;
+            return Ok(());
+        }
+        if !self.buffer.is_empty() {
+            let last = std::mem::take(&mut self.buffer);
+            self.send_part(last).await?;
+        }
+        let upload_id = self.upload_id().await?;
+        self.client
+            .complete_multipart_upload()
+            .bucket(&self.bucket)
+            .key(&self.key)
+            .upload_id(upload_id)
+            .multipart_upload(
+                CompletedMultipartUpload::builder()
+                    .set_parts(Some(std::mem::take(&mut self.parts)))
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(|e| ObjectError::Unavailable(describe(&e)))?;
+        Ok(())
     }
 }

@@ -14,7 +14,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use tayori_ports::object::{check_presigned_life, MAX_OBJECT_BYTES};
-use tayori_ports::{Clock, ObjectError, ObjectKey, ObjectStore, PresignedUpload, StoredObject};
+use tayori_ports::{
+    Clock, ObjectError, ObjectKey, ObjectStore, ObjectUpload, PresignedUpload, StoredObject,
+};
 
 const FOLDER: &str = ".d";
 const BYTES: &str = ".obj";
@@ -171,6 +173,47 @@ impl ObjectStore for FolderObjects {
         })
     }
 
+    async fn writer(
+        &self,
+        key: &ObjectKey,
+        content_type: &str,
+    ) -> Result<Box<dyn ObjectUpload>, ObjectError> {
+        let (data, sidecar) = self.paths(key);
+        let temporary = data.with_file_name(format!(".tmp-{}", uuid::Uuid::new_v4()));
+        let file = {
+            let temporary = temporary.clone();
+            blocking(move || {
+                fs::create_dir_all(temporary.parent().expect("under the root"))?;
+                File::create(&temporary)
+            })
+            .await?
+        };
+        Ok(Box::new(FileUpload {
+            file: Some(file),
+            temporary,
+            data,
+            sidecar,
+            content_type: content_type.to_owned(),
+            written: 0,
+        }))
+    }
+
+    async fn presign_download(
+        &self,
+        key: &ObjectKey,
+        filename: &str,
+        expires_in: Duration,
+    ) -> Result<String, ObjectError> {
+        let (signer, expires) = self.signing(expires_in)?;
+        // An empty name would sign a plain read's text.
+        let filename = if filename.is_empty() {
+            "download"
+        } else {
+            filename
+        };
+        Ok(signer.url(key, expires, Grant::Download { filename }))
+    }
+
     async fn list(&self, prefix: &str) -> Result<Vec<ObjectKey>, ObjectError> {
         let root = self.root.clone();
         let prefix = prefix.to_owned();
@@ -184,6 +227,82 @@ impl ObjectStore for FolderObjects {
                 .collect();
             keys.sort_by(|a, b| a.as_str().cmp(b.as_str()));
             Ok(keys)
+        })
+        .await
+    }
+}
+
+/// An object being written to a temporary file beside its target (a leading dot and no object
+/// suffix: never listed, even if a crash leaves it), renamed over the target on `finish`, as
+/// `put` does, so a reader sees the old object or the whole new one.
+struct FileUpload {
+    /// Taken while a blocking write has it.
+    file: Option<File>,
+    temporary: PathBuf,
+    data: PathBuf,
+    sidecar: PathBuf,
+    content_type: String,
+    written: u64,
+}
+
+impl FileUpload {
+    fn take_file(&mut self) -> Result<File, ObjectError> {
+        self.file
+            .take()
+            .ok_or_else(|| ObjectError::Unavailable("an earlier write failed".into()))
+    }
+}
+
+#[async_trait]
+impl ObjectUpload for FileUpload {
+    async fn write(&mut self, bytes: &[u8]) -> Result<(), ObjectError> {
+        let mut file = self.take_file()?;
+        let bytes = bytes.to_vec();
+        let n = bytes.len() as u64;
+        self.file = Some(
+            blocking(move || {
+                file.write_all(&bytes)?;
+                Ok(file)
+            })
+            .await?,
+        );
+        self.written += n;
+        Ok(())
+    }
+
+    async fn finish(mut self: Box<Self>) -> Result<u64, ObjectError> {
+        let file = self.take_file()?;
+        let Self {
+            temporary,
+            data,
+            sidecar,
+            content_type,
+            written,
+            ..
+        } = *self;
+        let result = {
+            let temporary = temporary.clone();
+            blocking(move || {
+                file.sync_all()?;
+                drop(file);
+                write_atomically(&sidecar, content_type.as_bytes())?;
+                fs::rename(&temporary, &data)?;
+                sync_folder(data.parent().expect("under the root"))
+            })
+            .await
+        };
+        if result.is_err() {
+            let _ = fs::remove_file(&temporary);
+        }
+        result.map(|()| written)
+    }
+
+    async fn abort(self: Box<Self>) -> Result<(), ObjectError> {
+        let temporary = self.temporary.clone();
+        drop(self.file);
+        blocking(move || match fs::remove_file(&temporary) {
+            Err(e) if e.kind() != ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
         })
         .await
     }

@@ -43,6 +43,10 @@ pub(super) struct UrlSigner {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Grant<'a> {
     Read,
+    /// A read the browser saves as `filename`.
+    Download {
+        filename: &'a str,
+    },
     Write {
         content_type: &'a str,
         max_bytes: usize,
@@ -67,6 +71,9 @@ impl UrlSigner {
     fn mac(&self, key: &ObjectKey, expires: i64, grant: Grant<'_>) -> HmacSha256 {
         let text = match grant {
             Grant::Read => format!("GET\n{key}\n{expires}"),
+            // The name is last and may hold anything but is not empty, so it cannot be mistaken
+            // for a read's text.
+            Grant::Download { filename } => format!("GET\n{key}\n{expires}\n{filename}"),
             Grant::Write {
                 content_type,
                 max_bytes,
@@ -82,6 +89,10 @@ impl UrlSigner {
         let base = &self.base_url;
         match grant {
             Grant::Read => format!("{base}{OBJECTS_PATH}/{key}?expires={expires}&sig={sig}"),
+            Grant::Download { filename } => format!(
+                "{base}{OBJECTS_PATH}/{key}?expires={expires}&name={}&sig={sig}",
+                percent_encoded(filename)
+            ),
             Grant::Write {
                 content_type,
                 max_bytes,
@@ -144,6 +155,8 @@ struct Signed {
     max: Option<usize>,
     #[serde(rename = "type")]
     content_type: Option<String>,
+    /// The file name of a download.
+    name: Option<String>,
     sig: Option<String>,
 }
 
@@ -199,20 +212,35 @@ async fn read(
 ) -> Result<Response, Refusal> {
     let signer = objects.signer().ok_or(Refusal::NotServed)?;
     let (key, expires, sig) = checked(signer, &key, &signed)?;
-    if !signer.verify(&key, expires, Grant::Read, sig) {
+    let grant = match signed.name.as_deref() {
+        Some(filename) if !filename.is_empty() => Grant::Download { filename },
+        _ => Grant::Read,
+    };
+    if !signer.verify(&key, expires, grant, sig) {
         return Err(Refusal::Forbidden);
     }
     match objects.get(&key).await {
-        Ok(Some(object)) => Ok((
-            [
-                (header::CONTENT_TYPE, object.content_type),
-                // The URL is a short-lived credential: neither it nor the photo is kept.
-                (header::CACHE_CONTROL, "private, no-store".to_owned()),
-                (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
-            ],
-            object.bytes,
-        )
-            .into_response()),
+        Ok(Some(object)) => {
+            let mut response = (
+                [
+                    (header::CONTENT_TYPE, object.content_type),
+                    // The URL is a short-lived credential: neither it nor the object is kept.
+                    (header::CACHE_CONTROL, "private, no-store".to_owned()),
+                    (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+                ],
+                object.bytes,
+            )
+                .into_response();
+            if let Grant::Download { filename } = grant {
+                let disposition = tayori_ports::object::attachment_disposition(filename);
+                if let Ok(value) = header::HeaderValue::from_str(&disposition) {
+                    response
+                        .headers_mut()
+                        .insert(header::CONTENT_DISPOSITION, value);
+                }
+            }
+            Ok(response)
+        }
         Ok(None) => Err(Refusal::NoSuchObject),
         Err(e) => {
             tracing::error!(error = %e, key = %key, "presigned read failed");

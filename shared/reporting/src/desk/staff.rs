@@ -10,7 +10,7 @@ use tayori_domain::report::{
 };
 use tayori_domain::staff::{Permission, StaffAccount};
 use tayori_domain::time::jst;
-use tayori_ports::Event;
+use tayori_ports::{Cursor, Event};
 
 /// What the staff list is narrowed to; every field is optional.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -75,6 +75,30 @@ impl ReportDesk {
         // Stable: each group stays newest first.
         found.sort_by_key(|r| !r.is_urgent_and_open());
         Ok(found)
+    }
+
+    /// One page of the reports `by` may handle that `filter` admits, newest first (no urgent
+    /// ones first: a file is sorted by whoever opens it), with the cursor of the next page: an
+    /// export writes each page before it reads the next. A page may be empty while more follow.
+    pub async fn list_page(
+        &self,
+        filter: &ReportFilter,
+        by: &StaffAccount,
+        after: Option<Cursor>,
+    ) -> Result<(Vec<Report>, Option<Cursor>), DeskError> {
+        if !by.may(Permission::ReportsHandle) {
+            return Err(ReportError::NoPermission.into());
+        }
+        let from = filter.from.map(jst_midnight);
+        let until = filter.to.and_then(|d| d.succ_opt()).map(jst_midnight);
+        let (reports, next) = self.reports.filed_between(from, until, after).await?;
+        let found = reports
+            .into_iter()
+            .filter(|r| {
+                filter.admits(r) && by.may_in(Permission::ReportsHandle, &r.category().department)
+            })
+            .collect();
+        Ok((found, next))
     }
 
     /// A report for `by`, who must be able to handle it.
