@@ -298,4 +298,20 @@ impl FormDesk {
             .await
             .map_err(|e| FormDeskError::NotPublished(Box::new(answer.clone()), e))
     }
+
+    /// An answer and the form at the version it answered, for the messages Tayori itself
+    /// pushes to its citizen (the receipt, a status change): no staff member views it, so
+    /// nothing is audited.
+    pub async fn answer_to_tell(&self, answer_id: &str) -> Result<(Answer, Form), FormDeskError> {
+        let answer = self
+            .forms
+            .answer(answer_id)
+            .await?
+            .ok_or(FormDeskError::AnswerNotFound)?
+            .answer;
+        let form = self
+            .form_version(answer.form_id(), answer.form_version())
+            .await?;
+        Ok((answer, form))
+    }
 }
