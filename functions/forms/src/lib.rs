@@ -22,6 +22,7 @@ mod error;
 pub mod notices;
 mod pages;
 mod registration;
+pub mod sample;
 pub mod settings;
 
 use axum::routing::{get, post, put};
@@ -66,6 +67,9 @@ pub struct FormsConfig {
     /// The LIFF app id (`LIFF_ID`). When set, the page loads LINE's LIFF SDK and takes the ID
     /// token from it; when not (the local run), the token comes from `?id_token=`.
     pub liff_id: Option<String>,
+    /// The forms' own LIFF app id (`FORMS_LIFF_ID`): a LIFF app opens one endpoint URL, and
+    /// the forms' is `/liff/forms` (`liff.line.me/<id>/<form id>` opens one form).
+    pub forms_liff_id: Option<String>,
     /// The city's name on the pages.
     pub city: String,
 }

@@ -139,7 +139,7 @@ pub async fn privacy(State(state): State<Arc<FormsState>>) -> Response {
 /// LINE's LIFF SDK, only when a LIFF app is configured (inside LINE, from LINE's CDN).
 fn liff_sdk(state: &FormsState) -> Markup {
     html! {
-        @if state.config.liff_id.is_some() {
+        @if state.config.forms_liff_id.is_some() {
             script charset="utf-8" src="https://static.line-scdn.net/liff/edge/2/sdk.js" {}
         }
     }
@@ -149,7 +149,7 @@ fn liff_sdk(state: &FormsState) -> Markup {
 /// the list). Nothing of the form is in the HTML: whether it takes answers is said before any
 /// input is shown.
 fn form_page(state: &FormsState, form_id: Option<&str>) -> Response {
-    let liff_id = state.config.liff_id.clone().unwrap_or_default();
+    let liff_id = state.config.forms_liff_id.clone().unwrap_or_default();
     page(
         "申請・アンケート",
         html! {

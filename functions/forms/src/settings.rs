@@ -19,6 +19,7 @@ impl FormsSettings {
                 // Required: without it no LIFF ID token can be verified.
                 login_channel_id: vars.required("LINE_LOGIN_CHANNEL_ID")?,
                 liff_id: vars.optional("LIFF_ID"),
+                forms_liff_id: vars.optional("FORMS_LIFF_ID"),
                 city: boot.common.city.clone(),
             },
             boot,
@@ -54,9 +55,14 @@ mod tests {
         let settings = settings(&[
             ("LINE_LOGIN_CHANNEL_ID", "1650000000"),
             ("LIFF_ID", "1650000000-abcdefgh"),
+            ("FORMS_LIFF_ID", "1650000000-formsabc"),
             ("CITY_NAME", "小浜市"),
         ])
         .unwrap();
+        assert_eq!(
+            settings.forms.forms_liff_id.as_deref(),
+            Some("1650000000-formsabc")
+        );
         assert_eq!(settings.forms.login_channel_id, "1650000000");
         assert_eq!(
             settings.forms.liff_id.as_deref(),

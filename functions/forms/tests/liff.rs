@@ -200,6 +200,7 @@ async fn harness() -> Harness {
         config: FormsConfig {
             login_channel_id: LIFF_CHANNEL.into(),
             liff_id: None,
+            forms_liff_id: None,
             city: "小浜市".into(),
         },
     };
