@@ -901,3 +901,34 @@ async fn the_pages_load_their_script_and_an_unknown_form_is_not_found() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn with_the_forms_liff_app_the_page_loads_lines_sdk_and_names_that_app() {
+    let h = harness().await;
+    let state = FormsState {
+        platform: h.platform.clone(),
+        line: h.line.clone(),
+        config: FormsConfig {
+            login_channel_id: LIFF_CHANNEL.into(),
+            liff_id: Some("1657000000-Registr".into()),
+            forms_liff_id: Some("1657000000-FormsApp".into()),
+            city: "小浜市".into(),
+        },
+    };
+    let response = router(Arc::new(state))
+        .oneshot(Request::get("/liff/forms").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let html = String::from_utf8(
+        to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap()
+            .to_vec(),
+    )
+    .unwrap();
+    assert!(
+        html.contains(r#"data-liff-id="1657000000-FormsApp""#),
+        "{html}"
+    );
+    assert!(html.contains("https://static.line-scdn.net/liff/edge/2/sdk.js"));
+}
