@@ -31,7 +31,7 @@ test('a LIFF form on a phone', { timeout: 180_000 }, async (t) => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ name: NAME }),
     });
-    assert.equal(made.status, 200);
+    assert.equal(made.status, 201);
     await page.goto(`${BASE_URL}/simulator`);
     await page.getByRole('button', { name: NAME }).click();
     const link = page.locator('#liff-forms');
