@@ -74,6 +74,9 @@ test('a LIFF form on a phone', { timeout: 180_000 }, async (t) => {
     await page.getByLabel(/^その他の内容/).fill('親子で参加したい');
     await page.getByRole('checkbox', { name: '同意する' }).check();
     await page.locator('#draft-state').filter({ hasText: '入力途中の内容を保存しました' }).waitFor();
+    // Each message went away as its field was put right.
+    assert.deepEqual(await page.locator('.field-error:visible').allInnerTexts(), []);
+    assert.equal(await page.locator('#f-name').getAttribute('aria-invalid'), null);
     await noSidewaysScroll(page);
     await screenshot(page, 'forms-liff.png', { fullPage: true });
     assert.deepEqual(await accessibilityViolations(page), []);

@@ -267,6 +267,25 @@
     if (first) { first.focus(); }
   }
 
+  // A message goes away as soon as its field is put right (the rest stay until then).
+  function recheckShown() {
+    var shown = shownIds();
+    var left = 0;
+    answerFields().concat([{ id: 'slot' }]).forEach(function (f) {
+      var box = $('err-' + f.id);
+      if (!box || box.hidden) { return; }
+      var fixed = f.id === 'slot'
+        ? document.querySelector('input[name="slot"]:checked') !== null
+        : !shown[f.id] || problem(f, valuesOf(f)) === null;
+      if (!fixed) { left += 1; return; }
+      box.textContent = '';
+      box.hidden = true;
+      [$('f-' + f.id), $('group-' + f.id)].concat(Array.prototype.slice.call(document.querySelectorAll('[name="f-' + f.id + '"]')))
+        .forEach(function (t) { if (t) { t.removeAttribute('aria-invalid'); } });
+    });
+    alertBox.textContent = left ? '入力内容を確認してください（' + left + '件）。' : '';
+  }
+
   function check() {
     var shown = applyConditions();
     var errors = [];
@@ -486,8 +505,8 @@
       });
       applyConditions();
       var form = $('answer-form');
-      form.addEventListener('input', function () { applyConditions(); keepDraft(); });
-      form.addEventListener('change', function () { applyConditions(); keepDraft(); });
+      form.addEventListener('input', function () { applyConditions(); recheckShown(); keepDraft(); });
+      form.addEventListener('change', function () { applyConditions(); recheckShown(); keepDraft(); });
       form.addEventListener('submit', function (event) {
         event.preventDefault();
         var errors = check();
