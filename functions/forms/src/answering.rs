@@ -11,9 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use tayori_domain::form::{
-    AnswerStatus, Availability, Field, FormId, FormKind, PerCitizen, SlotAvailability, Submitted,
-};
+use tayori_domain::form::{Availability, Field, FormId, PerCitizen, SlotAvailability, Submitted};
 use tayori_domain::time::format_jst;
 use tayori_formdesk::{CitizenForm, CitizenView, FormDesk, Receipt};
 use tayori_records::Friends;
@@ -269,8 +267,8 @@ pub struct MyAnswer {
     /// JST.
     pub submitted: String,
     pub lines: Vec<String>,
-    /// A reservation still 受付 or 確定: the page offers 「キャンセルする」 (the desk still
-    /// refuses once the slot has started).
+    /// A reservation the citizen may still cancel (before its slot starts): the page offers
+    /// 「キャンセルする」.
     pub cancellable: bool,
 }
 
@@ -279,20 +277,17 @@ pub async fn my_answers(
     State(state): State<Arc<FormsState>>,
     Citizen(user_id): Citizen,
 ) -> Result<Json<Value>, ApiError> {
-    let mine = desk(&state).my_answers(&user_id).await?;
+    let now = state.platform.clock.now();
+    let mine = desk(&state).my_answers(&user_id, now).await?;
     let listed: Vec<MyAnswer> = mine
         .into_iter()
         .map(|a| MyAnswer {
-            answer_id: a.answer.id().to_string(),
-            form_title: a.form.title.clone(),
-            receipt_number: a.answer.receipt().to_string(),
-            status: a.answer.status().label().to_string(),
-            submitted: format_jst(a.answer.submitted_at()),
-            cancellable: a.form.kind == FormKind::Reservation
-                && matches!(
-                    a.answer.status(),
-                    AnswerStatus::Received | AnswerStatus::Confirmed
-                ),
+            answer_id: a.answer_id,
+            form_title: a.form.title,
+            receipt_number: a.receipt,
+            status: a.status.label().to_string(),
+            submitted: format_jst(a.submitted_at),
+            cancellable: a.cancellable,
             lines: a.lines,
         })
         .collect();

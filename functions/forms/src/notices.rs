@@ -4,55 +4,25 @@
 //! - `form.answered` ([`ReceiptHandler`]): the receipt (the form's receipt message, the title,
 //!   the 受付番号 and the answer's summary: `Answer::receipt_text`);
 //! - `form.answer-status-changed` ([`StatusNoticeHandler`]): a change the citizen must hear of
-//!   (確定, キャンセル, 完了, 却下; not 対応中 or 来場済, which are the 課's own bookkeeping).
+//!   (確定, キャンセル, 完了, 却下: the domain's `AnswerStatus::tells_citizen`), in the domain's
+//!   words (`Answer::notice_text`); the desk records it told, so a redelivered event pushes
+//!   nothing.
 //!
 //! Each push goes under a retry key stored per answer (and per change), so an event the bus
-//! delivers twice is pushed once: LINE answers the repeat with 409. A citizen who blocked the
-//! account is not pushed.
+//! delivers twice while a push is under way is still pushed once: LINE answers the repeat with
+//! 409. A citizen who blocked the account is not pushed.
 
 use async_trait::async_trait;
 use std::sync::Arc;
-use tayori_domain::form::{Answer, AnswerStatus, ChangedBy, Form};
+use tayori_domain::form::{Answer, Form};
 use tayori_formdesk::{FormAnswerStatusChanged, FormAnswered, FormDesk, FormDeskError};
 use tayori_line::message::Message;
 use tayori_line::{LineClient, RetryKeys};
 use tayori_ports::{Event, EventHandler, HandlerError, Platform};
 use tayori_records::Friends;
 
-/// What the citizen reads when their answer moved to `entry`'s status, or `None` when the
-/// change is not one to tell.
-pub fn status_notice(form: &Form, answer: &Answer, change_index: usize) -> Option<String> {
-    let entry = answer.history().get(change_index)?;
-    let sentence = match (entry.to, &entry.by) {
-        (AnswerStatus::Confirmed, _) => "ご予約が確定しました。当日はお気をつけてお越しください。",
-        (AnswerStatus::Cancelled, ChangedBy::Citizen) => "ご予約のキャンセルを受け付けました。",
-        (AnswerStatus::Cancelled, ChangedBy::Staff(_)) => {
-            "ご予約は担当課によりキャンセルされました。詳しくは担当課へお問い合わせください。"
-        }
-        (AnswerStatus::Done, _) => "お申し込みへの対応が完了しました。",
-        (AnswerStatus::Rejected, _) => {
-            "お申し込みはお受けできませんでした。詳しくは担当課へお問い合わせください。"
-        }
-        (AnswerStatus::Received | AnswerStatus::InProgress | AnswerStatus::Visited, _) => {
-            return None
-        }
-    };
-    let mut lines = vec![
-        format!("【{}】", form.title()),
-        format!("受付番号: {}", answer.receipt()),
-    ];
-    if let Some(slot) = answer.slot().and_then(|id| form.slot(id)) {
-        lines.push(format!("予約枠: {}", slot.label()));
-    }
-    lines.push(format!("状況: {}", entry.to.label()));
-    lines.push(String::new());
-    lines.push(sentence.to_string());
-    lines.push(format!("担当: {}", form.department()));
-    Some(lines.join("\n"))
-}
-
 /// Pushes `text` to the answer's citizen under the retry key `operation`, unless they blocked
-/// the account.
+/// the account; answers whether it was pushed.
 async fn push_once(
     platform: &Platform,
     line: &LineClient,
@@ -60,7 +30,7 @@ async fn push_once(
     answer: &Answer,
     operation: &str,
     text: String,
-) -> Result<(), HandlerError> {
+) -> Result<bool, HandlerError> {
     let friend = Friends::new(platform)
         .get(answer.user_id())
         .await
@@ -71,7 +41,7 @@ async fn push_once(
             operation,
             "citizen blocked the account; not pushed"
         );
-        return Ok(());
+        return Ok(false);
     }
     let keys = RetryKeys::new(platform.table.clone(), platform.clock.clone());
     let key = keys
@@ -83,7 +53,7 @@ async fn push_once(
         .await
         .map_err(|e| HandlerError::failed(event, e))?;
     tracing::info!(answer_id = answer.id(), operation, ?outcome, "pushed");
-    Ok(())
+    Ok(true)
 }
 
 async fn answer_to_tell(
@@ -91,7 +61,7 @@ async fn answer_to_tell(
     event: &Event,
     answer_id: &str,
 ) -> Result<(Answer, Form), HandlerError> {
-    match desk.answer_to_tell(answer_id).await {
+    match desk.answer_for_notice(answer_id).await {
         Ok(found) => Ok(found),
         Err(FormDeskError::AnswerNotFound) => Err(HandlerError::malformed(event, "no such answer")),
         Err(e) => Err(HandlerError::failed(event, e)),
@@ -131,6 +101,7 @@ impl EventHandler for ReceiptHandler {
             answer.receipt_text(&form),
         )
         .await
+        .map(|_| ())
     }
 }
 
@@ -158,10 +129,18 @@ impl EventHandler for StatusNoticeHandler {
             .map_err(|e| HandlerError::malformed(&event, e))?;
         let (answer, form) = answer_to_tell(&self.desk, &event, &changed.answer_id).await?;
         let index = changed.change_index;
-        if answer.history().get(index).is_none() {
+        let Some(entry) = answer.history().get(index) else {
             return Err(HandlerError::malformed(&event, "no such status change"));
+        };
+        if entry.told_at.is_some() {
+            tracing::info!(
+                answer_id = answer.id(),
+                index,
+                "status notice already pushed"
+            );
+            return Ok(());
         }
-        let Some(text) = status_notice(&form, &answer, index) else {
+        let Some(text) = answer.notice_text(&form, index) else {
             tracing::info!(
                 answer_id = answer.id(),
                 index,
@@ -170,7 +149,7 @@ impl EventHandler for StatusNoticeHandler {
             return Ok(());
         };
         let operation = format!("form-answer/{}/status/{index}", answer.id());
-        push_once(
+        let pushed = push_once(
             &self.platform,
             &self.line,
             &event,
@@ -178,6 +157,15 @@ impl EventHandler for StatusNoticeHandler {
             &operation,
             text,
         )
-        .await
+        .await?;
+        if !pushed {
+            return Ok(());
+        }
+        let now = self.platform.clock.now();
+        self.desk
+            .mark_told(answer.id(), index, now)
+            .await
+            .map_err(|e| HandlerError::failed(&event, e))?;
+        Ok(())
     }
 }

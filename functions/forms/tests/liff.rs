@@ -722,7 +722,11 @@ async fn a_reservation_is_cancelled_before_its_slot_and_the_citizen_told() {
     h.bus.settle().await;
     let pushed = h.pushed_texts(CITIZEN);
     assert_eq!(pushed.len(), 3);
-    assert!(pushed[2].contains("ご予約のキャンセルを受け付けました。"));
+    assert!(
+        pushed[2].contains("ご予約をキャンセルしました。"),
+        "{}",
+        pushed[2]
+    );
     // Its place is free again.
     let (_, view) = h
         .call(
@@ -784,8 +788,13 @@ async fn a_status_change_the_citizen_need_not_hear_of_is_not_pushed() {
     h.bus.settle().await;
     let pushed = h.pushed_texts(CITIZEN);
     assert_eq!(pushed.len(), 2);
-    assert!(pushed[1].contains("状況: 完了"), "{}", pushed[1]);
-    // Delivered again: pushed once.
+    assert!(
+        pushed[1].contains("お申し込みの手続きが完了しました。"),
+        "{}",
+        pushed[1]
+    );
+    // Delivered again: the desk knows it was told, and LINE is not asked again.
+    let before = h.fake.requests().len();
     let event = Event::new(
         FORM_ANSWER_STATUS_CHANGED,
         json!({"formId": form, "answerId": answer_id, "changeIndex": 1}),
@@ -795,6 +804,7 @@ async fn a_status_change_the_citizen_need_not_hear_of_is_not_pushed() {
         .await
         .unwrap();
     assert_eq!(h.pushed_texts(CITIZEN).len(), 2);
+    assert_eq!(h.fake.requests().len(), before);
 }
 
 #[tokio::test]
