@@ -286,6 +286,7 @@ async fn a_citizens_liff_page_calls_its_api_at_the_default_endpoint_and_behind_a
             config: FormsConfig {
                 login_channel_id: "1657000000".into(),
                 liff_id: None,
+                forms_liff_id: None,
                 city: "小浜市".into(),
             },
         })));

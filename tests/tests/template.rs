@@ -1631,4 +1631,82 @@ fn staff_mail_is_optional_and_sent_only_by_the_forms_function_from_mail_from() {
 fn allowed_by(pattern: &str) -> impl Fn(&str) -> bool {
     let regex = regex::Regex::new(pattern).expect("the pattern compiles");
     move |value| regex.is_match(value)
+/// The forms function: its LIFF pages and API on the public API, the form desk's events from
+/// the bus (with a DLQ), and only what it needs: the table, the key, the LINE secret for its
+/// pushes and putting the desk's events; no bucket.
+#[test]
+fn the_forms_function_serves_its_liff_forms_and_takes_the_form_events() {
+    let template = template();
+    let properties = &resource(&template, "FormsFunction")["Properties"];
+    let mut routes: Vec<(String, String)> = properties["Events"]
+        .as_mapping()
+        .unwrap()
+        .values()
+        .filter(|e| e["Type"].as_str() == Some("Api"))
+        .map(|e| {
+            let p = &e["Properties"];
+            assert_eq!(target(&p["RestApiId"]), Some("PublicApi"));
+            (
+                p["Path"].as_str().unwrap().to_string(),
+                p["Method"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    routes.sort();
+    for (path, method) in [
+        ("/api/forms", "any"),
+        ("/api/forms/{proxy+}", "any"),
+        ("/liff/forms", "any"),
+        ("/liff/forms/{proxy+}", "any"),
+    ] {
+        assert!(
+            routes.contains(&(path.to_string(), method.to_string())),
+            "{path} {method}: {routes:?}"
+        );
+    }
+    assert_eq!(tayori_forms::FORMS_PAGE, "/liff/forms");
+    assert_eq!(tayori_forms::FORMS_API, "/api/forms");
+
+    for detail_type in [
+        tayori_forms::FORM_ANSWERED,
+        tayori_forms::FORM_ANSWER_STATUS_CHANGED,
+    ] {
+        let rules: Vec<(&str, &serde_yaml::Value)> = of_type(&template, "AWS::Events::Rule")
+            .into_iter()
+            .filter(|(_, rule)| {
+                rule["Properties"]["EventPattern"]["detail-type"]
+                    .as_sequence()
+                    .is_some_and(|d| d.iter().any(|t| t.as_str() == Some(detail_type)))
+            })
+            .collect();
+        assert_eq!(rules.len(), 1, "{detail_type}");
+        let (name, rule) = rules[0];
+        let targets = rule["Properties"]["Targets"].as_sequence().unwrap();
+        assert_eq!(targets.len(), 1, "{detail_type}");
+        assert_eq!(target(&targets[0]["Arn"]), Some("FormsFunction"));
+        assert!(targets[0]["DeadLetterConfig"].is_mapping(), "{detail_type}");
+        let permitted = of_type(&template, "AWS::Lambda::Permission")
+            .into_iter()
+            .any(|(_, p)| {
+                target(&p["Properties"]["FunctionName"]) == Some("FormsFunction")
+                    && target(&p["Properties"]["SourceArn"]) == Some(name)
+            });
+        assert!(permitted, "{detail_type}: EventBridge may invoke the function");
+    }
+
+    let policies = serde_yaml::to_string(&properties["Policies"]).unwrap();
+    assert!(policies.contains("DynamoDBCrudPolicy"), "{policies}");
+    assert!(policies.contains("kms:GenerateDataKey"), "{policies}");
+    assert!(policies.contains("LineSecret"), "{policies}");
+    assert!(policies.contains("EventBridgePutEventsPolicy"), "{policies}");
+    assert!(!policies.contains("S3"), "{policies}");
+    assert!(!policies.contains("Resource: '*'"), "{policies}");
+
+    let outputs = &template["Outputs"]["LiffFormsUrl"]["Value"];
+    assert!(
+        serde_yaml::to_string(outputs).unwrap().contains("/liff/forms"),
+        "{outputs:?}"
+    );
+    let variables = &properties["Environment"]["Variables"];
+    assert_eq!(target(&variables["FORMS_LIFF_ID"]), Some("FormsLiffId"));
 }

@@ -1,13 +1,17 @@
 //! The LIFF APIs' error: what a call could not do, answered as
 //! `{"error": {"code": "<stable code>", "message": "<Japanese for the citizen>"}}` with its
-//! status. The page shows `message`; `code` is for scripts and logs. Causes the citizen cannot
-//! act on go to the log, never into the answer.
+//! status. The page shows `message`; `code` is for scripts and logs. A form's answer refused
+//! field by field also carries `fields: [{"field": "<id>", "message": "<what to do>"}]`, so the
+//! page puts each message under its field. Causes the citizen cannot act on go to the log,
+//! never into the answer.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
+use tayori_domain::form::FormError;
 use tayori_domain::segment::AnswerError;
+use tayori_formdesk::FormDeskError;
 
 type Cause = Box<dyn std::error::Error + Send + Sync>;
 
@@ -23,9 +27,32 @@ pub enum ApiError {
     /// The answers were read but refused: an unknown item or choice, too many answers.
     #[error(transparent)]
     Refused(#[from] AnswerError),
+    /// The form desk refused or failed (a form's answer, draft or cancellation).
+    #[error(transparent)]
+    Form(FormDeskError),
+    #[error("郵便番号「{0}」の住所が見つかりませんでした。住所を入力してください。")]
+    UnknownPostalCode(String),
     /// Storage or LINE trouble: the citizen can only try again.
     #[error("ただいま処理できません。時間をおいて、もう一度お試しください。")]
     Unavailable(Cause),
+}
+
+impl From<FormDeskError> for ApiError {
+    fn from(e: FormDeskError) -> Self {
+        match e {
+            // Storage trouble says nothing the citizen can act on.
+            FormDeskError::Record(_) | FormDeskError::NoSuchVersion(_) => {
+                ApiError::Unavailable(e.into())
+            }
+            e => ApiError::Form(e),
+        }
+    }
+}
+
+impl From<FormError> for ApiError {
+    fn from(e: FormError) -> Self {
+        ApiError::Form(e.into())
+    }
 }
 
 impl ApiError {
@@ -33,6 +60,16 @@ impl ApiError {
         match self {
             ApiError::NoToken | ApiError::InvalidToken => StatusCode::UNAUTHORIZED,
             ApiError::UnreadableBody(_) | ApiError::Refused(_) => StatusCode::BAD_REQUEST,
+            ApiError::UnknownPostalCode(_) => StatusCode::NOT_FOUND,
+            ApiError::Form(e) => match e {
+                FormDeskError::NotFound | FormDeskError::AnswerNotFound => StatusCode::NOT_FOUND,
+                // Taken by others meanwhile, or the form changed: the request itself was fine.
+                FormDeskError::Refused(_) | FormDeskError::Form(FormError::Unavailable(_)) => {
+                    StatusCode::CONFLICT
+                }
+                FormDeskError::NotPublished(..) => StatusCode::SERVICE_UNAVAILABLE,
+                _ => StatusCode::BAD_REQUEST,
+            },
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -43,6 +80,14 @@ impl ApiError {
             ApiError::InvalidToken => "invalid_token",
             ApiError::UnreadableBody(_) => "unreadable_body",
             ApiError::Refused(_) => "refused",
+            ApiError::UnknownPostalCode(_) => "unknown_postal_code",
+            ApiError::Form(e) => match e {
+                FormDeskError::NotFound | FormDeskError::AnswerNotFound => "not_found",
+                FormDeskError::Values(_) => "invalid_values",
+                FormDeskError::Form(FormError::Unavailable(_)) => "not_accepting",
+                FormDeskError::NotPublished(..) => "stored_not_told",
+                _ => "refused",
+            },
             ApiError::Unavailable(_) => "unavailable",
         }
     }
@@ -50,11 +95,46 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let ApiError::Unavailable(cause) = &self {
-            tracing::error!(cause = %cause, "LIFF API request failed");
+        match &self {
+            ApiError::Unavailable(cause) => {
+                tracing::error!(cause = %cause, "LIFF API request failed")
+            }
+            ApiError::Form(e @ FormDeskError::NotPublished(answer, _)) => {
+                tracing::error!(cause = ?std::error::Error::source(e), answer_id = answer.id(), "form answer stored but its receipt not asked for")
+            }
+            _ => {}
         }
-        let body = json!({"error": {"code": self.code(), "message": self.to_string()}});
-        (self.status(), Json(body)).into_response()
+        let mut error = json!({"code": self.code(), "message": self.to_string()});
+        match &self {
+            ApiError::Form(FormDeskError::Values(errors)) => {
+                let fields: Vec<_> = errors
+                    .iter()
+                    .map(|e| json!({"field": e.field, "message": e.problem.to_string()}))
+                    .collect();
+                error["fields"] = json!(fields);
+            }
+            // The place goes with the slot picker.
+            ApiError::Form(FormDeskError::Form(
+                e @ (FormError::SlotRequired
+                | FormError::UnknownSlot
+                | FormError::SlotFull
+                | FormError::SlotStarted
+                | FormError::BadSlotId(_)),
+            )) => {
+                error["fields"] = json!([{"field": "slot", "message": e.to_string()}]);
+            }
+            ApiError::Form(FormDeskError::Refused(
+                e @ tayori_records::forms::Refusal::SlotFull,
+            )) => {
+                error["fields"] = json!([{"field": "slot", "message": e.to_string()}]);
+            }
+            // Stored: the citizen keeps its number even though LINE was not asked.
+            ApiError::Form(FormDeskError::NotPublished(answer, _)) => {
+                error["receiptNumber"] = json!(answer.receipt());
+            }
+            _ => {}
+        }
+        (self.status(), Json(json!({ "error": error }))).into_response()
     }
 }
 

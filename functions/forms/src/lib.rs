@@ -3,25 +3,37 @@
 //! - `GET /liff/registration`: the segment registration form (the same questions as the chat
 //!   questionnaire), and `GET|PUT|DELETE /api/registration`, its API;
 //! - `GET /liff/privacy`: the privacy policy the registration invitation links to;
-//! - `GET /liff/forms/static/*`: the pages' stylesheet and script.
+//! - `GET /liff/forms/static/*`: the pages' stylesheet and script;
+//! - `GET /liff/forms` and `GET /liff/forms/{id}`: the forms staff built (申請・アンケート・
+//!   予約), answered by citizens; `/api/forms/…` their API (`answering.rs`): the open forms,
+//!   one form with whether it takes answers and its slots' places, the draft, the answer,
+//!   「これまでの回答」, cancelling a reservation and the postal-code lookup.
 //!
 //! Every API call carries `Authorization: Bearer <LINE ID token>`; the server asks LINE who
 //! the token belongs to (LINE Login's verify endpoint) and never trusts a user id the browser
-//! sends.
+//! sends. The forms' use cases are the form desk's (`tayori_formdesk`).
+//!
+//! From the bus (`notices.rs`): `form.answered` pushes the receipt, and
+//! `form.answer-status-changed` the changes the citizen must hear of.
 
+pub mod answering;
 mod auth;
 mod error;
+pub mod notices;
 mod pages;
 mod registration;
+pub mod sample;
 pub mod settings;
 
-use axum::routing::get;
+use axum::routing::{get, post, put};
 use axum::Router;
 use std::sync::Arc;
 use tayori_line::LineClient;
 use tayori_ports::Platform;
 
 pub use error::ApiError;
+pub use notices::{ReceiptHandler, StatusNoticeHandler};
+pub use tayori_formdesk::{FORM_ANSWERED, FORM_ANSWER_STATUS_CHANGED};
 
 pub const HEALTH_PATH: &str = "/liff/forms/healthz";
 /// The pages' stylesheet and scripts (under `/liff/forms/`, which API Gateway routes here).
@@ -29,10 +41,20 @@ pub const STATIC_FILES: &str = "/liff/forms/static/{name}";
 pub const REGISTRATION_PAGE: &str = "/liff/registration";
 pub const PRIVACY_PAGE: &str = "/liff/privacy";
 pub const REGISTRATION_API: &str = "/api/registration";
+/// The open forms and the citizen's answers; one form is `/liff/forms/<id>`.
+pub const FORMS_PAGE: &str = "/liff/forms";
+pub const FORM_PAGE: &str = "/liff/forms/{id}";
+pub const FORMS_API: &str = "/api/forms";
+pub const FORM_API: &str = "/api/forms/{id}";
+pub const DRAFT_API: &str = "/api/forms/{id}/draft";
+pub const ANSWERS_API: &str = "/api/forms/{id}/answers";
+pub const MY_ANSWERS_API: &str = "/api/forms/answers";
+pub const CANCEL_API: &str = "/api/forms/answers/{answer_id}/cancel";
+pub const POSTAL_API: &str = "/api/forms/postal/{code}";
 
 pub struct FormsState {
     pub platform: Platform,
-    /// Used only for LINE Login's ID token verification; needs no channel access token.
+    /// Verifies the LIFF pages' ID tokens (LINE Login); the bus handlers push with their own.
     pub line: Arc<LineClient>,
     pub config: FormsConfig,
 }
@@ -45,6 +67,9 @@ pub struct FormsConfig {
     /// The LIFF app id (`LIFF_ID`). When set, the page loads LINE's LIFF SDK and takes the ID
     /// token from it; when not (the local run), the token comes from `?id_token=`.
     pub liff_id: Option<String>,
+    /// The forms' own LIFF app id (`FORMS_LIFF_ID`): a LIFF app opens one endpoint URL, and
+    /// the forms' is `/liff/forms` (`liff.line.me/<id>/<form id>` opens one form).
+    pub forms_liff_id: Option<String>,
     /// The city's name on the pages.
     pub city: String,
 }
@@ -60,6 +85,15 @@ pub fn router(state: Arc<FormsState>) -> Router {
             get(registration::show)
                 .put(registration::save)
                 .delete(registration::delete),
-        );
+        )
+        .route(FORMS_PAGE, get(pages::forms_list))
+        .route(FORM_PAGE, get(pages::form))
+        .route(FORMS_API, get(answering::open_forms))
+        .route(FORM_API, get(answering::show))
+        .route(DRAFT_API, put(answering::save_draft))
+        .route(ANSWERS_API, post(answering::submit))
+        .route(MY_ANSWERS_API, get(answering::my_answers))
+        .route(CANCEL_API, post(answering::cancel))
+        .route(POSTAL_API, get(answering::postal));
     tayori_web::secure(routes, tayori_web::Surface::Liff).with_state(state)
 }

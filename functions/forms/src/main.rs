@@ -1,28 +1,31 @@
 //! Lambda entry point: configuration and clients are built once per container (see
-//! [`tayori_forms::settings`]).
+//! [`tayori_forms::settings`]). The function serves the LIFF pages and their API through API
+//! Gateway, and the `form.answered` and `form.answer-status-changed` events EventBridge routes
+//! to it (the receipt and status messages it pushes).
 
 use std::sync::Arc;
-use tayori_adapters::aws;
 use tayori_forms::settings::FormsSettings;
-use tayori_forms::{router, FormsState};
-use tayori_line::LineClient;
-use tayori_ports::SystemClock;
+use tayori_forms::{router, FormsState, ReceiptHandler, StatusNoticeHandler};
+use tayori_forms::{FORM_ANSWERED, FORM_ANSWER_STATUS_CHANGED};
 use tayori_runtime::config::process_env;
+use tayori_runtime::{Boot, EventRoutes};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     tayori_runtime::init_tracing();
     let settings = FormsSettings::from_lookup(&process_env)?;
-    let sdk = aws::sdk_config().await;
-    let platform = aws::platform(&sdk, &settings.common.aws, Arc::new(SystemClock));
-    // ID token verification needs no channel access token, so no LINE secret is read here.
-    let line = LineClient::new(settings.common.line_api.client_config(String::new()));
+    let boot = Boot::start(&settings.boot).await?;
     let state = FormsState {
-        platform,
-        line: Arc::new(line),
+        platform: boot.platform.clone(),
+        line: boot.line.clone(),
         config: settings.forms,
     };
+    let receipts = ReceiptHandler::new(boot.platform.clone(), boot.line.clone());
+    let notices = StatusNoticeHandler::new(boot.platform, boot.line);
+    let events = EventRoutes::default()
+        .on(FORM_ANSWERED, Arc::new(receipts))
+        .on(FORM_ANSWER_STATUS_CHANGED, Arc::new(notices));
     tayori_web::LambdaApp::new(router(Arc::new(state)))
-        .run()
+        .run_with_events(events)
         .await
 }

@@ -2,7 +2,7 @@
 //! LINE's own LIFF SDK when a LIFF app id is configured (it exists only on LINE's CDN). Their
 //! stylesheet and script are files in `static/`, served here.
 
-use crate::{FormsState, PRIVACY_PAGE, REGISTRATION_API};
+use crate::{FormsState, FORMS_API, FORMS_PAGE, PRIVACY_PAGE, REGISTRATION_API};
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -13,6 +13,9 @@ use std::sync::Arc;
 /// Content-Security-Policy runs no inline script or style.
 const STYLESHEET: &str = "/liff/forms/static/forms.css";
 const REGISTRATION_SCRIPT: &str = "/liff/forms/static/registration.js";
+/// The forms' own stylesheet (on top of `forms.css`) and script.
+const FORM_STYLESHEET: &str = "/liff/forms/static/form.css";
+const FORM_SCRIPT: &str = "/liff/forms/static/form.js";
 
 /// `GET /liff/forms/static/{name}`.
 pub async fn static_file(Path(name): Path<String>) -> Response {
@@ -23,6 +26,14 @@ pub async fn static_file(Path(name): Path<String>) -> Response {
         ),
         "registration.js" => (
             include_str!("../static/registration.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        "form.css" => (
+            include_str!("../static/form.css"),
+            "text/css; charset=utf-8",
+        ),
+        "form.js" => (
+            include_str!("../static/form.js"),
             "text/javascript; charset=utf-8",
         ),
         _ => return StatusCode::NOT_FOUND.into_response(),
@@ -123,4 +134,80 @@ pub async fn privacy(State(state): State<Arc<FormsState>>) -> Response {
         },
         html! {},
     )
+}
+
+/// LINE's LIFF SDK, only when a LIFF app is configured (inside LINE, from LINE's CDN).
+fn liff_sdk(state: &FormsState) -> Markup {
+    html! {
+        @if state.config.forms_liff_id.is_some() {
+            script charset="utf-8" src="https://static.line-scdn.net/liff/edge/2/sdk.js" {}
+        }
+    }
+}
+
+/// The page's frame; `form.js` fills it from the API (`data-form` names the form, or none for
+/// the list). Nothing of the form is in the HTML: whether it takes answers is said before any
+/// input is shown.
+fn form_page(state: &FormsState, form_id: Option<&str>) -> Response {
+    let liff_id = state.config.forms_liff_id.clone().unwrap_or_default();
+    page(
+        "申請・アンケート",
+        html! {
+            body.answering data-api=(FORMS_API) data-list=(FORMS_PAGE) data-form=[form_id] data-liff-id=(liff_id) {
+                main {
+                    h1 #title tabindex="-1" { "申請・アンケート" }
+                    div #status role="status" aria-live="polite" { "読み込んでいます…" }
+                    div #alert role="alert" {}
+                    @if form_id.is_none() {
+                        section #open-forms hidden aria-labelledby="open-forms-title" {
+                            h2 #open-forms-title { "受付中のフォーム" }
+                            ul #form-list {}
+                        }
+                    } @else {
+                        p #description hidden {}
+                        p #period.note hidden {}
+                        form #answer-form hidden novalidate {
+                            div #fields {}
+                            p #draft-state.note aria-live="polite" {}
+                            button #to-confirm type="submit" { "確認する" }
+                        }
+                        section #confirm hidden aria-labelledby="confirm-title" {
+                            h2 #confirm-title tabindex="-1" { "入力内容の確認" }
+                            p { "この内容で送信します。よろしければ「送信する」を押してください。" }
+                            dl #summary {}
+                            button #send type="button" { "送信する" }
+                            button.secondary #back type="button" { "修正する" }
+                        }
+                        section #done hidden aria-labelledby="done-title" {
+                            h2 #done-title tabindex="-1" { "送信しました" }
+                            p { "受付番号は " strong #receipt-number {} " です。同じ内容をLINEのトークにもお送りします。" }
+                            ul #receipt-lines {}
+                        }
+                    }
+                    section #mine hidden aria-labelledby="mine-title" {
+                        h2 #mine-title { "これまでの回答" }
+                        ul #mine-list {}
+                    }
+                }
+                script src=(FORM_SCRIPT) {}
+            }
+        },
+        html! {
+            link rel="stylesheet" href=(FORM_STYLESHEET);
+            (liff_sdk(state))
+        },
+    )
+}
+
+/// `GET /liff/forms`: the forms taking answers, and the citizen's answers so far.
+pub async fn forms_list(State(state): State<Arc<FormsState>>) -> Response {
+    form_page(&state, None)
+}
+
+/// `GET /liff/forms/{id}`: one form.
+pub async fn form(State(state): State<Arc<FormsState>>, Path(id): Path<String>) -> Response {
+    match tayori_domain::form::FormId::parse(&id) {
+        Ok(id) => form_page(&state, Some(id.as_str())),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
 }

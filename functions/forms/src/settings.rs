@@ -1,28 +1,28 @@
-//! The forms function's configuration, read once at start: the common part and the LIFF app's
-//! LINE Login channel.
+//! The forms function's configuration, read once at start: the common part, the LINE channel
+//! it pushes receipts and status notices with, and the LIFF app's LINE Login channel.
 
 use crate::FormsConfig;
-use tayori_runtime::{CommonConfig, ConfigError, Vars};
+use tayori_runtime::{BootConfig, ConfigError, Vars};
 
-/// No channel secret: verifying an ID token needs no channel access token.
 #[derive(Clone, Debug)]
 pub struct FormsSettings {
-    pub common: CommonConfig,
+    pub boot: BootConfig,
     pub forms: FormsConfig,
 }
 
 impl FormsSettings {
     pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let vars = Vars::new(lookup);
-        let common = CommonConfig::from_vars(vars)?;
+        let boot = BootConfig::from_vars(vars)?;
         Ok(Self {
             forms: FormsConfig {
                 // Required: without it no LIFF ID token can be verified.
                 login_channel_id: vars.required("LINE_LOGIN_CHANNEL_ID")?,
                 liff_id: vars.optional("LIFF_ID"),
-                city: common.city.clone(),
+                forms_liff_id: vars.optional("FORMS_LIFF_ID"),
+                city: boot.common.city.clone(),
             },
-            common,
+            boot,
         })
     }
 }
@@ -37,6 +37,7 @@ mod tests {
             ("BUCKET_NAME", "b"),
             ("KMS_KEY_ID", "k"),
             ("EVENT_BUS_NAME", "e"),
+            ("LINE_SECRET_ID", "tayori/prod/line"),
         ]
         .into_iter()
         .chain(extra.iter().copied())
@@ -54,9 +55,14 @@ mod tests {
         let settings = settings(&[
             ("LINE_LOGIN_CHANNEL_ID", "1650000000"),
             ("LIFF_ID", "1650000000-abcdefgh"),
+            ("FORMS_LIFF_ID", "1650000000-formsabc"),
             ("CITY_NAME", "小浜市"),
         ])
         .unwrap();
+        assert_eq!(
+            settings.forms.forms_liff_id.as_deref(),
+            Some("1650000000-formsabc")
+        );
         assert_eq!(settings.forms.login_channel_id, "1650000000");
         assert_eq!(
             settings.forms.liff_id.as_deref(),
@@ -66,9 +72,10 @@ mod tests {
     }
 
     #[test]
-    fn an_empty_liff_id_means_none_and_no_line_secret_is_needed() {
+    fn an_empty_liff_id_means_none() {
         let settings = settings(&[("LINE_LOGIN_CHANNEL_ID", "1"), ("LIFF_ID", "")]).unwrap();
         assert_eq!(settings.forms.liff_id, None);
+        assert_eq!(settings.boot.line_secret_id, "tayori/prod/line");
     }
 
     #[test]

@@ -25,6 +25,7 @@ async fn get(liff_id: Option<&str>, path: &str) -> Answer {
         config: FormsConfig {
             login_channel_id: "1657000000".into(),
             liff_id: liff_id.map(str::to_owned),
+            forms_liff_id: None,
             city: "小浜市".into(),
         },
     }));

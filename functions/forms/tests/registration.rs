@@ -36,6 +36,7 @@ async fn harness() -> Harness {
         config: FormsConfig {
             login_channel_id: LIFF_CHANNEL.into(),
             liff_id: None,
+            forms_liff_id: None,
             city: "小浜市".into(),
         },
     };
@@ -302,6 +303,7 @@ async fn with_a_liff_app_id_the_page_loads_lines_sdk_and_names_the_app() {
         config: FormsConfig {
             login_channel_id: LIFF_CHANNEL.into(),
             liff_id: Some("1657000000-AbCdEfGh".into()),
+            forms_liff_id: None,
             city: "小浜市".into(),
         },
     }));

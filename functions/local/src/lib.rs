@@ -113,6 +113,7 @@ pub async fn start(config: LocalConfig) -> Result<Running, StartError> {
         config: tayori_forms::FormsConfig {
             login_channel_id: LOCAL_LOGIN_CHANNEL_ID.into(),
             liff_id: None,
+            forms_liff_id: None,
             city: config.city.clone(),
         },
     });
@@ -165,6 +166,22 @@ pub async fn start(config: LocalConfig) -> Result<Running, StartError> {
             platform.clone(),
             line.clone(),
             media_base_url.clone(),
+        )),
+    );
+    // Forms: the receipt of an answer and the status changes its citizen must hear of go to
+    // the forms function (as the EventBridge rules route them in AWS).
+    bus.subscribe(
+        tayori_forms::FORM_ANSWERED,
+        Arc::new(tayori_forms::ReceiptHandler::new(
+            platform.clone(),
+            line.clone(),
+        )),
+    );
+    bus.subscribe(
+        tayori_forms::FORM_ANSWER_STATUS_CHANGED,
+        Arc::new(tayori_forms::StatusNoticeHandler::new(
+            platform.clone(),
+            line.clone(),
         )),
     );
     let admin = Arc::new(admin_state(platform.clone(), line.clone(), &config.city).await?);
@@ -250,6 +267,11 @@ pub async fn start(config: LocalConfig) -> Result<Running, StartError> {
     match tayori_menus::install_defaults(&platform, &line).await {
         Ok(outcome) => tracing::info!(?outcome, "default rich menus"),
         Err(e) => tracing::error!(error = %e, "default rich menus not installed"),
+    }
+    // A sample form (【サンプル】) on a data folder without forms, for the simulator's citizens.
+    match tayori_forms::sample::seed_sample_form(&platform).await {
+        Ok(made) => tracing::info!(made = made.is_some(), "sample form"),
+        Err(e) => tracing::error!(error = %e, "sample form not made"),
     }
     let ticker = tokio::spawn(tick(bus.clone(), clock, config.tick_every));
 

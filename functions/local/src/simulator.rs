@@ -554,7 +554,8 @@ pub fn router(simulator: Arc<Simulator>) -> Router {
         .route("/simulator/api/content/{message_id}", get(content))
         .route("/simulator/api/richmenu", get(rich_menu))
         .route("/simulator/api/richmenu/{id}/image", get(rich_menu_image))
-        .route("/simulator/liff/registration", get(open_registration_form));
+        .route("/simulator/liff/registration", get(open_registration_form))
+        .route("/simulator/liff/forms", get(open_forms));
     tayori_web::secure(routes, tayori_web::Surface::Simulator).with_state(simulator)
 }
 
@@ -749,6 +750,30 @@ async fn open_registration_form(
     }
     let token = s.fake_line.issue_id_token(&open.user_id, None);
     axum::response::Redirect::to(&format!("/liff/registration?id_token={token}")).into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OpenForms {
+    user_id: String,
+    /// One form's id; none opens the list of open forms.
+    #[serde(default)]
+    form: Option<String>,
+}
+
+/// Opens the LIFF forms (申請・アンケート・予約) as `citizen`, as LINE would: the list of open
+/// forms, or one form when `form` names it.
+async fn open_forms(State(s): State<Arc<Simulator>>, Query(open): Query<OpenForms>) -> Response {
+    if !is_user_id(&open.user_id) {
+        return SimulatorError::BadUserId.into_response();
+    }
+    let page = match open.form.as_deref().map(tayori_domain::form::FormId::parse) {
+        None => tayori_forms::FORMS_PAGE.to_string(),
+        Some(Ok(id)) => format!("{}/{id}", tayori_forms::FORMS_PAGE),
+        Some(Err(e)) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+    };
+    let token = s.fake_line.issue_id_token(&open.user_id, None);
+    axum::response::Redirect::to(&format!("{page}?id_token={token}")).into_response()
 }
 
 #[cfg(test)]

@@ -75,6 +75,11 @@
       liff.href = `/simulator/liff/registration?userId=${encodeURIComponent(citizen.userId)}`;
       liff.hidden = false;
     }
+    const forms = document.getElementById("liff-forms");
+    if (forms) {
+      forms.href = `/simulator/liff/forms?userId=${encodeURIComponent(citizen.userId)}`;
+      forms.hidden = false;
+    }
     enableControls(true);
     refresh();
   }
