@@ -1631,6 +1631,8 @@ fn staff_mail_is_optional_and_sent_only_by_the_forms_function_from_mail_from() {
 fn allowed_by(pattern: &str) -> impl Fn(&str) -> bool {
     let regex = regex::Regex::new(pattern).expect("the pattern compiles");
     move |value| regex.is_match(value)
+}
+
 /// The forms function: its LIFF pages and API on the public API, the form desk's events from
 /// the bus (with a DLQ), and only what it needs: the table, the key, the LINE secret for its
 /// pushes and putting the desk's events; no bucket.
@@ -1691,20 +1693,28 @@ fn the_forms_function_serves_its_liff_forms_and_takes_the_form_events() {
                 target(&p["Properties"]["FunctionName"]) == Some("FormsFunction")
                     && target(&p["Properties"]["SourceArn"]) == Some(name)
             });
-        assert!(permitted, "{detail_type}: EventBridge may invoke the function");
+        assert!(
+            permitted,
+            "{detail_type}: EventBridge may invoke the function"
+        );
     }
 
     let policies = serde_yaml::to_string(&properties["Policies"]).unwrap();
     assert!(policies.contains("DynamoDBCrudPolicy"), "{policies}");
     assert!(policies.contains("kms:GenerateDataKey"), "{policies}");
     assert!(policies.contains("LineSecret"), "{policies}");
-    assert!(policies.contains("EventBridgePutEventsPolicy"), "{policies}");
+    assert!(
+        policies.contains("EventBridgePutEventsPolicy"),
+        "{policies}"
+    );
     assert!(!policies.contains("S3"), "{policies}");
     assert!(!policies.contains("Resource: '*'"), "{policies}");
 
     let outputs = &template["Outputs"]["LiffFormsUrl"]["Value"];
     assert!(
-        serde_yaml::to_string(outputs).unwrap().contains("/liff/forms"),
+        serde_yaml::to_string(outputs)
+            .unwrap()
+            .contains("/liff/forms"),
         "{outputs:?}"
     );
     let variables = &properties["Environment"]["Variables"];
