@@ -247,23 +247,31 @@ impl Slot {
     }
 }
 
-/// What staff set in the builder: everything but the id, version and status.
-#[derive(Clone, Debug, PartialEq)]
+/// What staff set in the builder: everything but the id, version and status. Serde so that
+/// the builder page may post it as JSON; [`Form::new`] and [`Form::edit`] check it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FormSettings {
     pub title: String,
+    #[serde(default)]
     pub description: String,
     /// 担当課: staff whose scope covers it edit the form and handle its answers.
     pub department: String,
     pub kind: FormKind,
     pub per_citizen: PerCitizen,
+    #[serde(default)]
     pub opens_at: Option<DateTime<Utc>>,
+    #[serde(default)]
     pub closes_at: Option<DateTime<Utc>>,
     /// Answers the whole form takes (定員); `None`: no limit.
+    #[serde(default)]
     pub capacity: Option<u32>,
     /// Only for reservations.
+    #[serde(default)]
     pub slots: Vec<Slot>,
     /// The receipt message's text; the answer's summary follows it.
+    #[serde(default)]
     pub receipt_message: String,
+    #[serde(default)]
     pub fields: Vec<Field>,
 }
 
@@ -311,6 +319,17 @@ impl Availability {
 
     pub fn is_open(self) -> bool {
         self == Self::Open
+    }
+
+    /// For the LIFF page's JSON.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::NotPublished => "not_published",
+            Self::BeforeOpen { .. } => "before_open",
+            Self::Open => "open",
+            Self::Ended => "ended",
+            Self::Full => "full",
+        }
     }
 
     /// What the citizen reads instead of the form.
@@ -384,6 +403,8 @@ pub enum FormError {
     NoPermission,
     #[error("このフォームは{0}の担当です。担当課の範囲外のため、この操作はできません。")]
     OtherDepartment(String),
+    #[error("フォーム回答の出力の権限がないため、この操作はできません。")]
+    NoExportPermission,
     #[error("タイトルを入力してください。")]
     NoTitle,
     #[error("タイトルは{MAX_TITLE_CHARS}文字以内にしてください。")]
@@ -634,6 +655,17 @@ impl Form {
         ]
         .into_iter()
         .any(|p| by.may_in(p, &self.department))
+    }
+
+    /// Whether `by` may export the form's answers (CSV): フォーム回答の出力 in its department.
+    pub fn check_exporter(&self, by: &StaffAccount) -> Result<(), FormError> {
+        if !by.may(Permission::FormsExport) {
+            return Err(FormError::NoExportPermission);
+        }
+        if !by.may_in(Permission::FormsExport, &self.department) {
+            return Err(FormError::OtherDepartment(self.department.clone()));
+        }
+        Ok(())
     }
 
     /// Whether `by` may edit, publish or close the form.

@@ -464,10 +464,15 @@ fn transaction_error<R: std::fmt::Debug>(
         error.as_service_error()
     {
         let reasons = cancelled.cancellation_reasons();
-        if reasons
-            .iter()
-            .any(|r| r.code() == Some("ConditionalCheckFailed"))
-        {
+        // `TransactionConflict`: another transaction was writing one of the items at that
+        // moment. Like a failed condition, someone else wrote first: an optimistic writer
+        // reads again and decides afresh (e.g. a form's last place), instead of failing.
+        if reasons.iter().any(|r| {
+            matches!(
+                r.code(),
+                Some("ConditionalCheckFailed") | Some("TransactionConflict")
+            )
+        }) {
             return StoreError::ConditionFailed;
         }
         if reasons.iter().any(|r| r.code() == Some("ValidationError")) {

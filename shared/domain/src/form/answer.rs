@@ -114,6 +114,18 @@ impl AnswerStatus {
         }
     }
 
+    /// Whether the citizen is told in LINE when an answer of `kind` moves here: a reservation
+    /// confirmed or cancelled, an application finished or refused. A questionnaire's handling
+    /// is the 課's own business, and 受付 / 対応中 / 来場済 are nothing the citizen waits for.
+    pub fn tells_citizen(self, kind: FormKind) -> bool {
+        use AnswerStatus::*;
+        match kind {
+            FormKind::Reservation => matches!(self, Confirmed | Cancelled),
+            FormKind::Application => matches!(self, Done | Rejected),
+            FormKind::Questionnaire => false,
+        }
+    }
+
     /// Whether the answer no longer holds a place (the repository gives it back to the counts).
     pub fn releases_place(self) -> bool {
         self == Self::Cancelled
@@ -144,6 +156,13 @@ pub struct AnswerHistoryEntry {
     pub by: ChangedBy,
     pub from: AnswerStatus,
     pub to: AnswerStatus,
+    /// The citizen hears of this change in LINE (see [`AnswerStatus::tells_citizen`]): the desk
+    /// publishes an event and its handler pushes [`Answer::notice_text`].
+    #[serde(default)]
+    pub tell_citizen: bool,
+    /// When the push went out (set by the handler, so a redelivered event is pushed once).
+    #[serde(default)]
+    pub told_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -202,7 +221,7 @@ pub enum Viewer {
 }
 
 /// An answer. The serde layout is the stored layout; the repository seals `user_id` and the
-/// values of personal fields (see [`Answer::take_personal`]).
+/// values of personal fields.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Answer {
     id: String,
@@ -287,13 +306,14 @@ impl Answer {
     }
 
     /// Moves the answer to `to`; `form` is the form as it is now (its department and kind).
+    /// Returns the history entry's index.
     pub fn change_status(
         &mut self,
         form: &Form,
         to: AnswerStatus,
         by: &StaffAccount,
         now: DateTime<Utc>,
-    ) -> Result<(), AnswerError> {
+    ) -> Result<usize, AnswerError> {
         self.check_staff(form, by)?;
         let from = self.status;
         if from == to {
@@ -302,8 +322,7 @@ impl Answer {
         if !from.next(form.kind()).contains(&to) {
             return Err(AnswerError::NotAllowed(from.label(), to.label()));
         }
-        self.move_to(to, ChangedBy::Staff(StaffName::of(by)), now);
-        Ok(())
+        Ok(self.move_to(form.kind(), to, ChangedBy::Staff(StaffName::of(by)), now))
     }
 
     /// The citizen cancels their own reservation: only theirs, only while 受付 or 確定, and only
@@ -313,7 +332,7 @@ impl Answer {
         form: &Form,
         user_id: &str,
         now: DateTime<Utc>,
-    ) -> Result<(), AnswerError> {
+    ) -> Result<usize, AnswerError> {
         if form.id() != &self.form_id {
             return Err(AnswerError::OtherForm);
         }
@@ -337,19 +356,73 @@ impl Answer {
         if started {
             return Err(AnswerError::SlotStarted);
         }
-        self.move_to(AnswerStatus::Cancelled, ChangedBy::Citizen, now);
-        Ok(())
+        Ok(self.move_to(
+            form.kind(),
+            AnswerStatus::Cancelled,
+            ChangedBy::Citizen,
+            now,
+        ))
     }
 
-    fn move_to(&mut self, to: AnswerStatus, by: ChangedBy, now: DateTime<Utc>) {
+    fn move_to(
+        &mut self,
+        kind: FormKind,
+        to: AnswerStatus,
+        by: ChangedBy,
+        now: DateTime<Utc>,
+    ) -> usize {
         self.history.push(AnswerHistoryEntry {
             at: now,
             by,
             from: self.status,
             to,
+            tell_citizen: to.tells_citizen(kind),
+            told_at: None,
         });
         self.status = to;
         self.updated_at = now;
+        self.history.len() - 1
+    }
+
+    /// What the citizen is pushed for the history entry at `index`, when it is one to tell.
+    pub fn notice_text(&self, form: &Form, index: usize) -> Option<String> {
+        let entry = self.history.get(index).filter(|e| e.tell_citizen)?;
+        let body = match (entry.to, &entry.by) {
+            (AnswerStatus::Confirmed, _) => "ご予約が確定しました。".to_string(),
+            (AnswerStatus::Cancelled, ChangedBy::Citizen) => "ご予約をキャンセルしました。".into(),
+            (AnswerStatus::Cancelled, ChangedBy::Staff(_)) => format!(
+                "ご予約は担当課によりキャンセルされました。ご不明な点は{}へお問い合わせください。",
+                form.department()
+            ),
+            (AnswerStatus::Done, _) => "お申し込みの手続きが完了しました。".into(),
+            (AnswerStatus::Rejected, _) => format!(
+                "お申し込みをお受けできませんでした。詳しくは{}へお問い合わせください。",
+                form.department()
+            ),
+            (other, _) => format!("状態が「{}」になりました。", other.label()),
+        };
+        let mut lines = vec![
+            format!("【{}】", form.title()),
+            format!("受付番号: {}", self.receipt),
+            body,
+        ];
+        if let Some(slot) = self.slot.as_ref().and_then(|id| form.slot(id)) {
+            lines.push(format!("予約枠: {}", slot.label()));
+        }
+        Some(lines.join("\n"))
+    }
+
+    /// Records that the push for the entry at `index` went out; `false` when it had already
+    /// (a redelivered event) or the entry is not one to tell.
+    pub fn mark_told(&mut self, index: usize, now: DateTime<Utc>) -> bool {
+        match self.history.get_mut(index) {
+            Some(entry) if entry.tell_citizen && entry.told_at.is_none() => {
+                entry.told_at = Some(now);
+                self.updated_at = now;
+                true
+            }
+            _ => false,
+        }
     }
 
     /// 対応メモ: replaces the memo (empty clears it).
@@ -404,32 +477,6 @@ impl Answer {
             lines.push(format!("{}: {}", field.label, shown));
         }
         lines
-    }
-
-    /// Takes out the values of fields marked 個人情報 in `form` (the version this answer was
-    /// given with), citizen and staff values alike, so that the repository stores them sealed
-    /// and the rest in the clear. [`Answer::put_back_personal`] restores them after unsealing.
-    pub fn take_personal(&mut self, form: &Form) -> CheckedValues {
-        let personal = |id: &FieldId| form.field(id).is_some_and(|f| f.personal);
-        let mut taken = self.values.take_where(personal);
-        for (id, value) in self.staff_values.take_where(personal).iter() {
-            taken.insert(id.clone(), value.clone());
-        }
-        taken
-    }
-
-    /// Puts unsealed personal values back where they came from (staff-only fields of `form`
-    /// into the staff values).
-    pub fn put_back_personal(&mut self, form: &Form, personal: CheckedValues) {
-        for (id, value) in personal.iter() {
-            let staff = form.field(id).is_some_and(|f| f.staff_only);
-            let into = if staff {
-                &mut self.staff_values
-            } else {
-                &mut self.values
-            };
-            into.insert(id.clone(), value.clone());
-        }
     }
 
     /// Whether the console's text search finds this answer: the receipt number, the memo, or

@@ -318,6 +318,7 @@ fn files_are_checked_by_the_type_and_size_the_server_read() {
     };
     let ok = check(Submitted::new().with_file("q", jpeg(1000))).unwrap();
     assert_eq!(ok.display(), "写真 1件");
+    assert_eq!(ok.csv_text(), "写真.jpg");
     let pdf = FileRef {
         content_type: "application/pdf".into(),
         ..jpeg(10)
@@ -328,8 +329,11 @@ fn files_are_checked_by_the_type_and_size_the_server_read() {
     );
     assert_eq!(
         check(Submitted::new().with_file("q", jpeg(1025))),
-        Err(AnswerProblem::FileTooBig(1))
+        Err(AnswerProblem::FileTooBig("1KB".into()))
     );
+    assert_eq!(value::format_bytes(field::MAX_FILE_BYTES), "10MB");
+    assert_eq!(value::format_bytes(2_621_440), "2.5MB");
+    assert_eq!(value::format_bytes(900), "900バイト");
     assert_eq!(
         check(
             Submitted::new()
@@ -434,6 +438,10 @@ fn a_shown_field_is_required_when_its_condition_holds() {
         .unwrap_err();
     assert_eq!(errors.for_field("reason"), Some(&AnswerProblem::Required));
     assert_eq!(errors.for_field("detail"), Some(&AnswerProblem::Required));
+    assert_eq!(
+        errors.messages().get("detail").map(String::as_str),
+        Some("入力してください。")
+    );
     assert_eq!(errors.iter().count(), 2);
     assert_eq!(
         errors.iter().next().unwrap().to_string(),
@@ -957,6 +965,7 @@ fn availability_is_told_before_the_citizen_types() {
         ..Counts::default()
     };
     assert_eq!(form.availability(now(), &full), Availability::Full);
+    assert_eq!(Availability::Full.code(), "full");
     let slots_full = Counts {
         total: 3,
         per_slot: [(sid("early"), 1), (sid("late"), 2)].into_iter().collect(),
@@ -1531,7 +1540,7 @@ fn a_form_and_an_answer_survive_a_serde_round_trip() {
 }
 
 #[test]
-fn personal_values_are_taken_out_for_sealing_and_put_back() {
+fn personal_values_are_never_searched_nor_logged() {
     let mut name = required(field(
         "name",
         "お名前",
@@ -1572,25 +1581,16 @@ fn personal_values_are_taken_out_for_sealing_and_put_back() {
             now(),
         )
         .unwrap();
-    let whole = answer.clone();
-    let sealed = answer.take_personal(&form);
-    assert_eq!(sealed.len(), 2);
-    assert!(answer.value(&id("name")).is_none());
-    assert!(answer.value(&id("callback")).is_none());
-    assert!(answer.value(&id("topic")).is_some());
-    let stored = serde_json::to_string(&answer).unwrap();
-    assert!(
-        !stored.contains("花子") && !stored.contains("0770"),
-        "{stored}"
-    );
-    answer.put_back_personal(&form, sealed);
-    assert_eq!(answer, whole);
-
+    assert!(answer.value(&id("name")).is_some() && answer.value(&id("callback")).is_some());
     assert!(answer.matches_text(&form, "道路"));
     assert!(answer.matches_text(&form, "F2612-0005"));
     assert!(
         !answer.matches_text(&form, "花子"),
         "personal values are never searched"
+    );
+    assert!(
+        !answer.matches_text(&form, "0770"),
+        "nor personal staff values"
     );
     let debug = format!("{answer:?}");
     assert!(!debug.contains("花子") && !debug.contains("U5"), "{debug}");
@@ -1603,6 +1603,18 @@ fn a_form_is_listed_for_staff_with_any_forms_permission_in_its_department() {
     assert!(form.visible_to(&staff("shutsuryoku", &[Permission::FormsExport], &[DEPT])));
     assert!(!form.visible_to(&staff("kankyo", &[Permission::FormsEdit], &["環境衛生課"])));
     assert!(!form.visible_to(&staff("tsuho", &[Permission::ReportsHandle], &[DEPT])));
+    assert_eq!(
+        form.check_exporter(&editor()),
+        Err(FormError::NoExportPermission)
+    );
+    let exporter = staff("shutsuryoku", &[Permission::FormsExport], &["環境衛生課"]);
+    assert_eq!(
+        form.check_exporter(&exporter),
+        Err(FormError::OtherDepartment(DEPT.into()))
+    );
+    assert!(form
+        .check_exporter(&staff("shutsuryoku", &[Permission::FormsExport], &[DEPT]))
+        .is_ok());
 }
 
 #[test]
@@ -1762,5 +1774,90 @@ fn conditions_chain_a_field_under_a_hidden_field_is_hidden_too() {
     assert_eq!(
         values.get(&id("third")).map(AnswerValue::display),
         Some("10:15".into())
+    );
+}
+
+#[test]
+fn the_citizen_is_told_of_a_confirmation_or_a_cancellation_once() {
+    let form = published(reservation());
+    let mut answer = booked(&form);
+    let confirmed = answer
+        .change_status(&form, AnswerStatus::Confirmed, &editor(), now())
+        .unwrap();
+    assert_eq!(
+        answer.notice_text(&form, confirmed).unwrap(),
+        "【市政アンケート】\n受付番号: F2612-0001\nご予約が確定しました。\n\
+         予約枠: 2026年12月2日(水) 10:00〜10:30"
+    );
+    assert!(answer.mark_told(confirmed, now()));
+    assert!(
+        !answer.mark_told(confirmed, now()),
+        "a redelivered event is pushed once"
+    );
+    let cancelled = answer
+        .change_status(&form, AnswerStatus::Cancelled, &editor(), now())
+        .unwrap();
+    assert!(answer
+        .notice_text(&form, cancelled)
+        .unwrap()
+        .contains("担当課によりキャンセルされました。ご不明な点は企画部へ"));
+
+    let survey = survey();
+    let mut reply = answers(&survey).remove(0);
+    let done = reply
+        .change_status(&survey, AnswerStatus::Done, &editor(), now())
+        .unwrap();
+    assert_eq!(
+        reply.notice_text(&survey, done),
+        None,
+        "a questionnaire's handling is not told"
+    );
+    assert!(!reply.mark_told(done, now()));
+}
+
+#[test]
+fn csv_cells_sort_in_a_spreadsheet() {
+    let date = AnswerValue::Date(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap());
+    assert_eq!(date.display(), "2026年12月1日(火)");
+    assert_eq!(date.csv_text(), "2026-12-01");
+    assert_eq!(
+        AnswerValue::PostalCode("9170078".into()).csv_text(),
+        "917-0078"
+    );
+    assert_eq!(
+        AnswerValue::PostalCode("9170078".into()).display(),
+        "〒917-0078"
+    );
+    assert_eq!(AnswerValue::Number(1200.0).csv_text(), "1200");
+    assert_eq!(
+        AnswerValue::Choices(choices(&["海", "川"])).csv_text(),
+        "海、川"
+    );
+}
+
+#[test]
+fn the_builder_may_post_settings_as_json() {
+    let posted = r#"{
+        "title": "健診の予約",
+        "department": "企画部",
+        "kind": "reservation",
+        "per_citizen": "once",
+        "slots": [{"id": "d1", "date": "2026-12-10", "start": "09:00:00", "end": "09:30:00", "capacity": 5}],
+        "fields": [
+            {"id": "name", "label": "お名前", "required": true, "personal": true,
+             "kind": {"type": "short_text", "max_chars": 40}},
+            {"id": "zip", "label": "郵便番号", "kind": {"type": "postal_code"}},
+            {"id": "addr", "label": "住所", "kind": {"type": "address", "postal_field": "zip"}}
+        ]
+    }"#;
+    let settings: FormSettings = serde_json::from_str(posted).unwrap();
+    let form = Form::new(FormId::parse("k1").unwrap(), settings, &editor(), now()).unwrap();
+    assert_eq!(form.slots()[0].label(), "2026年12月10日(木) 09:00〜09:30");
+    assert!(form.field(&id("name")).unwrap().personal);
+    assert_eq!(form.kind(), FormKind::Reservation);
+    assert_eq!(
+        form.receipt_message(),
+        "",
+        "left out fields take their defaults"
     );
 }

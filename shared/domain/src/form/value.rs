@@ -91,6 +91,21 @@ impl AnswerValue {
         }
     }
 
+    /// How the value goes into a CSV cell: like [`AnswerValue::display`] but with ISO dates
+    /// and plain numbers that a spreadsheet sorts, and the file names rather than a count.
+    pub fn csv_text(&self) -> String {
+        match self {
+            Self::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Self::PostalCode(c) => format!("{}-{}", &c[..3], &c[3..]),
+            Self::Files(files) => files
+                .iter()
+                .map(|f| f.name.as_str())
+                .collect::<Vec<_>>()
+                .join("、"),
+            other => other.display(),
+        }
+    }
+
     /// Whether a condition comparing with `value` holds for this answer.
     pub fn satisfies(&self, value: &str) -> bool {
         match self {
@@ -170,20 +185,6 @@ impl CheckedValues {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
-
-    /// Takes out the values whose field `is_personal` says so (the repository seals them
-    /// apart from the rest).
-    pub(crate) fn take_where(&mut self, is_personal: impl Fn(&FieldId) -> bool) -> CheckedValues {
-        let (taken, kept) = std::mem::take(&mut self.0)
-            .into_iter()
-            .partition(|(id, _)| is_personal(id));
-        self.0 = kept;
-        CheckedValues(taken)
-    }
-
-    pub(crate) fn insert(&mut self, field: FieldId, value: AnswerValue) {
-        self.0.insert(field, value);
-    }
 }
 
 /// Why one field's value is refused; renders as what to do instead.
@@ -235,8 +236,8 @@ pub enum AnswerProblem {
     MustConsent,
     #[error("{0}のファイルを選んでください。")]
     FileType(String),
-    #[error("ファイルは1つ{0}MBまでです。")]
-    FileTooBig(u64),
+    #[error("ファイルは1つ{0}までです。")]
+    FileTooBig(String),
     #[error("ファイルは{0}つまでです。")]
     TooManyFiles(u32),
 }
@@ -272,6 +273,16 @@ impl FieldErrors {
 
     pub fn iter(&self) -> impl Iterator<Item = &FieldError> {
         self.0.iter()
+    }
+
+    /// Field id → message, for the LIFF page's JSON (one message per field).
+    pub fn messages(&self) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        for e in &self.0 {
+            out.entry(e.field.clone())
+                .or_insert_with(|| e.problem.to_string());
+        }
+        out
     }
 }
 
@@ -399,6 +410,24 @@ fn text(raw: &str, max: u32, one_line: bool) -> Result<Option<String>, AnswerPro
     Ok(Some(t.to_string()))
 }
 
+/// `10MB`, `500KB`: a size limit as the citizen reads it (rounded down, so a file of the size
+/// shown always fits).
+pub fn format_bytes(bytes: u64) -> String {
+    const KB: u64 = 1024;
+    const MB: u64 = 1024 * 1024;
+    if bytes >= MB {
+        let tenths = bytes * 10 / MB;
+        match tenths % 10 {
+            0 => format!("{}MB", tenths / 10),
+            tenth => format!("{}.{tenth}MB", tenths / 10),
+        }
+    } else if bytes >= KB {
+        format!("{}KB", bytes / KB)
+    } else {
+        format!("{bytes}バイト")
+    }
+}
+
 fn files(
     given: &[FileRef],
     types: &[FileType],
@@ -415,7 +444,7 @@ fn files(
             return Err(AnswerProblem::FileType(names.join("・")));
         }
         if f.bytes > max_bytes {
-            return Err(AnswerProblem::FileTooBig(max_bytes.div_ceil(1024 * 1024)));
+            return Err(AnswerProblem::FileTooBig(format_bytes(max_bytes)));
         }
     }
     Ok(given.to_vec())

@@ -38,9 +38,7 @@ impl FormDesk {
         let form = self.handled_form(clerk, id).await?;
         let items = self.segments.get().await?;
         let item = items
-            .items
-            .iter()
-            .find(|i| i.id == attribute)
+            .get(attribute)
             .ok_or_else(|| FormDeskError::UnknownAttribute(attribute.to_string()))?;
         let rows: Vec<String> = item.choices.iter().map(|c| c.value.clone()).collect();
         let mut table = CrossTab::new(&form, question, attribute, &rows)?;
@@ -151,7 +149,7 @@ impl AnswerRows {
             row.push(
                 answer
                     .value(&field.id)
-                    .map(|v| v.display())
+                    .map(|v| v.csv_text())
                     .unwrap_or_default(),
             );
         }

@@ -8,8 +8,9 @@ use crate::{FormAnswerStatusChanged, FormAnswered, FORM_ANSWERED, FORM_ANSWER_ST
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 use tayori_domain::form::{
-    answer_receipt, Answer, AnswerFiling, Audience, Availability, Field, Form, FormDraft, FormId,
-    FormKind, FormStatus, PerCitizen, SlotAvailability, SlotId, Submitted, Viewer,
+    answer_receipt, Answer, AnswerFiling, AnswerStatus, Audience, Availability, Field, Form,
+    FormDraft, FormId, FormKind, FormStatus, PerCitizen, SlotAvailability, SlotId, Submitted,
+    Viewer,
 };
 use tayori_domain::report::receipt_month;
 use tayori_ports::Event;
@@ -81,13 +82,21 @@ pub struct Receipt {
     pub lines: Vec<String>,
 }
 
-/// One of the citizen's answers with the form it answered (at its version).
-#[derive(Clone, Debug)]
+/// One of the citizen's answers as 「これまでの回答」 shows it: what they gave and where it
+/// stands, never the 課's memo or staff-only values.
+#[derive(Clone, Debug, PartialEq)]
 pub struct CitizenAnswer {
-    pub answer: Answer,
+    pub answer_id: String,
+    /// 受付番号.
+    pub receipt: String,
+    pub submitted_at: DateTime<Utc>,
+    pub status: AnswerStatus,
+    /// The form at the version they answered.
     pub form: CitizenForm,
     /// The answer's summary for its owner.
     pub lines: Vec<String>,
+    /// Whether they may cancel it now (a reservation before its slot starts).
+    pub cancellable: bool,
 }
 
 impl FormDesk {
@@ -236,16 +245,30 @@ impl FormDesk {
     }
 
     /// The citizen's latest answers, newest first (「これまでの回答」).
-    pub async fn my_answers(&self, user_id: &str) -> Result<Vec<CitizenAnswer>, FormDeskError> {
+    pub async fn my_answers(
+        &self,
+        user_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<CitizenAnswer>, FormDeskError> {
         let mut mine = Vec::new();
         for answer in self.forms.of_citizen(user_id, MY_ANSWERS_SHOWN).await? {
-            let form = self
+            let given = self
                 .form_version(answer.form_id(), answer.form_version())
                 .await?;
+            // The rule as `cancel` applies it, on a copy: the form as it is now decides.
+            let current = self.form(answer.form_id()).await?;
+            let cancellable = answer
+                .clone()
+                .cancel_by_citizen(&current, user_id, now)
+                .is_ok();
             mine.push(CitizenAnswer {
-                lines: answer.summary_lines(&form, Viewer::Owner),
-                form: CitizenForm::of(&form),
-                answer,
+                answer_id: answer.id().to_string(),
+                receipt: answer.receipt().to_string(),
+                submitted_at: answer.submitted_at(),
+                status: answer.status(),
+                lines: answer.summary_lines(&given, Viewer::Owner),
+                form: CitizenForm::of(&given),
+                cancellable,
             });
         }
         Ok(mine)
@@ -274,6 +297,7 @@ impl FormDesk {
             .update_answer(answer_id, |answer| {
                 answer
                     .cancel_by_citizen(&form, user_id, now)
+                    .map(|_| ())
                     .map_err(FormDeskError::from)
             })
             .await?
@@ -282,12 +306,18 @@ impl FormDesk {
         Ok(after)
     }
 
-    /// Publishes the answer's latest status change for the citizen's message.
+    /// Publishes the answer's latest status change when the citizen is to hear of it.
     pub(super) async fn tell_status(&self, answer: &Answer) -> Result<(), FormDeskError> {
+        let Some(index) = answer.history().len().checked_sub(1) else {
+            return Ok(());
+        };
+        if !answer.history()[index].tell_citizen {
+            return Ok(());
+        }
         let detail = FormAnswerStatusChanged {
             form_id: answer.form_id().to_string(),
             answer_id: answer.id().to_string(),
-            change_index: answer.history().len().saturating_sub(1),
+            change_index: index,
         };
         let event = Event::new(
             FORM_ANSWER_STATUS_CHANGED,
@@ -297,5 +327,43 @@ impl FormDesk {
             .publish(vec![event])
             .await
             .map_err(|e| FormDeskError::NotPublished(Box::new(answer.clone()), e))
+    }
+
+    /// An answer with the form at its version, for Tayori's own work: the receipt and status
+    /// pushes of the forms function.
+    pub async fn answer_for_notice(
+        &self,
+        answer_id: &str,
+    ) -> Result<(Answer, Form), FormDeskError> {
+        let answer = self
+            .forms
+            .answer(answer_id)
+            .await?
+            .ok_or(FormDeskError::AnswerNotFound)?
+            .answer;
+        let form = self
+            .form_version(answer.form_id(), answer.form_version())
+            .await?;
+        Ok((answer, form))
+    }
+
+    /// Records that the push for the answer's history entry `index` went out; `false` when it
+    /// had already (a redelivered event) or the entry is not one to tell.
+    pub async fn mark_told(
+        &self,
+        answer_id: &str,
+        index: usize,
+        now: DateTime<Utc>,
+    ) -> Result<bool, FormDeskError> {
+        let told_before = |a: &Answer| a.history().get(index).is_some_and(|e| e.told_at.is_some());
+        let changed = self
+            .forms
+            .update_answer(answer_id, |answer| {
+                answer.mark_told(index, now);
+                Ok::<(), FormDeskError>(())
+            })
+            .await?
+            .ok_or(FormDeskError::AnswerNotFound)?;
+        Ok(!told_before(&changed.0) && told_before(&changed.1))
     }
 }

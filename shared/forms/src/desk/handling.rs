@@ -4,7 +4,7 @@
 
 use super::{target, Clerk, FormDesk, FormDeskError};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use std::collections::BTreeMap;
+use std::collections::btree_map::{BTreeMap, Entry};
 use tayori_domain::form::{Answer, AnswerError, AnswerStatus, Form, FormId, Submitted};
 use tayori_domain::time::jst;
 use tayori_ports::Cursor;
@@ -101,11 +101,11 @@ impl FormDesk {
             let page = self.forms.answers(id, cursor, ANSWER_PAGE).await?;
             for answer in page.answers {
                 let version = answer.form_version();
-                if !versions.contains_key(&version) {
-                    let old = self.form_version(id, version).await?;
-                    versions.insert(version, old);
-                }
-                if filter.admits(&answer, &versions[&version]) {
+                let form = match versions.entry(version) {
+                    Entry::Occupied(known) => known.into_mut(),
+                    Entry::Vacant(slot) => slot.insert(self.form_version(id, version).await?),
+                };
+                if filter.admits(&answer, form) {
                     found.push(answer);
                 }
             }
@@ -199,7 +199,11 @@ impl FormDesk {
                 clerk,
                 answer_id,
                 "フォーム回答の状態を変更",
-                |answer, form| answer.change_status(form, to, clerk.account, now),
+                |answer, form| {
+                    answer
+                        .change_status(form, to, clerk.account, now)
+                        .map(|_| ())
+                },
                 |before, after| format!("{} → {}", before.status().label(), after.status().label()),
             )
             .await?;
