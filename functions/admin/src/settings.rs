@@ -121,7 +121,10 @@ mod tests {
             ("FORMS_LIFF_ID", "1234-abcd"),
         ])
         .unwrap();
-        assert_eq!(liff.forms_link.for_form(&id), "https://liff.line.me/1234-abcd/f1");
+        assert_eq!(
+            liff.forms_link.for_form(&id),
+            "https://liff.line.me/1234-abcd/f1"
+        );
         let base = settings(&[
             ("ADMIN_ALLOWED_CIDRS", "203.0.113.0/24"),
             ("PUBLIC_BASE_URL", "https://line.example.jp/"),

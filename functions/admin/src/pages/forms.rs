@@ -272,14 +272,14 @@ mod tests {
             Some("1234-abcd".into()),
         );
         assert_eq!(both.for_form(&id), "https://liff.line.me/1234-abcd/abc123");
-        let base = FormsLink::new(Some("https://line.example.jp/prod/".into()), Some(" ".into()));
+        let base = FormsLink::new(
+            Some("https://line.example.jp/prod/".into()),
+            Some(" ".into()),
+        );
         assert_eq!(
             base.for_form(&id),
             "https://line.example.jp/prod/liff/forms/abc123"
         );
-        assert_eq!(
-            FormsLink::default().for_form(&id),
-            "/liff/forms/abc123"
-        );
+        assert_eq!(FormsLink::default().for_form(&id), "/liff/forms/abc123");
     }
 }

@@ -508,14 +508,22 @@ pub fn routes() -> Routes {
         .get(forms::PATH, AnyOf(FORMS_READERS), forms::list)
         .get(forms::NEW_PATH, Needs(FormsEdit), forms::builder::new_form)
         .post(forms::NEW_PATH, Needs(FormsEdit), forms::builder::create)
-        .get("/admin/forms/{id}", Needs(FormsEdit), forms::builder::edit_form)
+        .get(
+            "/admin/forms/{id}",
+            Needs(FormsEdit),
+            forms::builder::edit_form,
+        )
         .post("/admin/forms/{id}", Needs(FormsEdit), forms::builder::save)
         .post(
             "/admin/forms/{id}/publish",
             Needs(FormsEdit),
             forms::builder::publish,
         )
-        .post("/admin/forms/{id}/close", Needs(FormsEdit), forms::builder::close)
+        .post(
+            "/admin/forms/{id}/close",
+            Needs(FormsEdit),
+            forms::builder::close,
+        )
         .post(
             "/admin/forms/{id}/reopen",
             Needs(FormsEdit),

@@ -255,10 +255,7 @@ mod tests {
             stored.live().collect::<Vec<_>>(),
             [Permission::GarbageCalendars]
         );
-        assert_eq!(
-            stored.not_yet_live().collect::<Vec<_>>(),
-            [Permission::Faq]
-        );
+        assert_eq!(stored.not_yet_live().collect::<Vec<_>>(), [Permission::Faq]);
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! charts are SVG drawn here, so they print and need no script; each has its numbers in a table
 //! beside it for screen readers and for copying.
 
-use super::{account, analysis_path, clerk, ip_of, is_outside, not_yours, tabs, visible, MANUAL, PATH};
+use super::{
+    account, analysis_path, clerk, ip_of, is_outside, not_yours, tabs, visible, MANUAL, PATH,
+};
 use crate::audit::Actor;
 use crate::error::PageResult;
 use crate::ui::form::ErrorSummary;
@@ -16,7 +18,9 @@ use serde::Deserialize;
 use std::f64::consts::PI;
 use std::sync::Arc;
 use tayori_domain::form::value::format_number;
-use tayori_domain::form::{ChoiceCount, CrossTab, FieldId, FieldKind, QuestionAnalysis, QuestionSummary};
+use tayori_domain::form::{
+    ChoiceCount, CrossTab, FieldId, FieldKind, QuestionAnalysis, QuestionSummary,
+};
 use tayori_records::SegmentItemsRecord;
 
 /// The cross-tabulation asked for.
@@ -73,9 +77,7 @@ pub fn pie_chart(label: &str, counts: &[ChoiceCount]) -> Markup {
             let (x1, y1) = (cx + r * start.cos(), cy + r * start.sin());
             let (x2, y2) = (cx + r * end.cos(), cy + r * end.sin());
             let large = if sweep > PI { 1 } else { 0 };
-            let d = format!(
-                "M{cx},{cy} L{x1:.2},{y1:.2} A{r},{r} 0 {large} 1 {x2:.2},{y2:.2} Z"
-            );
+            let d = format!("M{cx},{cy} L{x1:.2},{y1:.2} A{r},{r} 0 {large} 1 {x2:.2},{y2:.2} Z");
             slices.push(html! { path d=(d) fill=(colour) stroke="#ffffff" stroke-width="1" {} });
         }
         start += sweep;
@@ -286,7 +288,10 @@ mod tests {
     fn bars_are_as_long_as_their_counts_and_labels_are_escaped() {
         let svg = bar_chart("満足度", &counts(&[("<b>満足</b>", 4), ("不満", 2)])).into_string();
         assert!(svg.starts_with("<svg"));
-        assert!(svg.contains("width=\"420\""), "the largest fills the width: {svg}");
+        assert!(
+            svg.contains("width=\"420\""),
+            "the largest fills the width: {svg}"
+        );
         assert!(svg.contains("width=\"210\""), "half of it: {svg}");
         assert!(svg.contains("&lt;b&gt;満足&lt;/b&gt;"));
         assert!(!svg.contains("<b>"));
@@ -294,7 +299,8 @@ mod tests {
 
     #[test]
     fn a_pie_has_a_slice_per_answered_choice_and_a_whole_circle_for_one() {
-        let svg = pie_chart("地区", &counts(&[("雲浜", 1), ("西津", 3), ("内外海", 0)])).into_string();
+        let svg =
+            pie_chart("地区", &counts(&[("雲浜", 1), ("西津", 3), ("内外海", 0)])).into_string();
         assert_eq!(svg.matches("<path").count(), 2);
         // The larger slice (270°) takes the long way round.
         assert!(svg.contains(" 0 1 1 "), "{svg}");

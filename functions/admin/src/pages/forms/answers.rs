@@ -5,8 +5,8 @@
 //! first: the citizen is told in LINE) and memo. The desk audits every view and change.
 
 use super::{
-    account, answer_path, answers_path, clerk, ip_of, is_outside, not_yours, tabs, visible,
-    MANUAL, PATH,
+    account, answer_path, answers_path, clerk, ip_of, is_outside, not_yours, tabs, visible, MANUAL,
+    PATH,
 };
 use crate::audit::Actor;
 use crate::error::PageResult;
@@ -221,18 +221,35 @@ pub async fn bulk(
     let secure = state.config.secure_cookies;
     let ids = form.all("answer");
     let Some(to) = AnswerStatus::from_code(&form.get("status")) else {
-        return Ok(redirect_with(&back, FlashKind::Error, "新しい状態を選んでください。", secure));
+        return Ok(redirect_with(
+            &back,
+            FlashKind::Error,
+            "新しい状態を選んでください。",
+            secure,
+        ));
     };
     if ids.is_empty() {
-        return Ok(redirect_with(&back, FlashKind::Error, "状態を変える回答を選んでください。", secure));
+        return Ok(redirect_with(
+            &back,
+            FlashKind::Error,
+            "状態を変える回答を選んでください。",
+            secure,
+        ));
     }
     // Only this form's answers: an id of another form's answer posted here is refused.
     let mut mine = Vec::new();
     let mut refused = Vec::new();
     for answer_id in ids {
-        match state.forms.answer(clerk(by, &ip_of(&actor)), &answer_id).await {
+        match state
+            .forms
+            .answer(clerk(by, &ip_of(&actor)), &answer_id)
+            .await
+        {
             Ok(d) if d.answer.form_id() == listing.form.id() => mine.push(answer_id),
-            Ok(d) => refused.push(format!("{}：このフォームの回答ではありません。", d.answer.receipt())),
+            Ok(d) => refused.push(format!(
+                "{}：このフォームの回答ではありません。",
+                d.answer.receipt()
+            )),
             Err(e) if e.is_refusal() => refused.push(e.to_string()),
             Err(e) => return Err(e.into()),
         }
@@ -340,7 +357,12 @@ async fn answered(
         // Written, but the citizen's LINE notice could not be asked for: said, not hidden.
         Err(e @ FormDeskError::NotPublished(..)) => {
             tracing::error!(error = ?e, answer = answer_id, "the citizen's notice could not be asked for");
-            Ok(redirect_with(&back, FlashKind::Error, e.to_string(), secure))
+            Ok(redirect_with(
+                &back,
+                FlashKind::Error,
+                e.to_string(),
+                secure,
+            ))
         }
         Err(e) if is_outside(&e) => Ok(not_yours(&e)),
         Err(e) if e.is_refusal() => match detail(state, page, actor, id, answer_id).await? {
@@ -392,7 +414,11 @@ pub async fn change_status(
         }
         .render(
             &page,
-            &[("ホーム", "/admin"), ("フォーム", PATH), (d.answer.receipt(), &here)],
+            &[
+                ("ホーム", "/admin"),
+                ("フォーム", PATH),
+                (d.answer.receipt(), &here),
+            ],
             MANUAL,
         ));
     }
@@ -420,7 +446,15 @@ pub async fn memo(
         .forms
         .set_memo(clerk(by, &ip), &answer_id, &form.secret("memo"))
         .await;
-    answered(&state, &page, &actor, (&id, &answer_id), result, "メモを保存しました。").await
+    answered(
+        &state,
+        &page,
+        &actor,
+        (&id, &answer_id),
+        result,
+        "メモを保存しました。",
+    )
+    .await
 }
 
 /// `POST …/staff`: 管理者用項目, as `v.<field id>` (repeated for a multiple choice).
@@ -450,7 +484,15 @@ pub async fn staff_values(
         .forms
         .set_staff_values(clerk(by, &ip), &answer_id, &submitted)
         .await;
-    answered(&state, &page, &actor, (&id, &answer_id), result, "管理者用項目を保存しました。").await
+    answered(
+        &state,
+        &page,
+        &actor,
+        (&id, &answer_id),
+        result,
+        "管理者用項目を保存しました。",
+    )
+    .await
 }
 
 // ---- the answer's page ----------------------------------------------------------------------
@@ -472,7 +514,13 @@ fn raw_values(value: &AnswerValue) -> Vec<String> {
     }
 }
 
-fn render(page: &Page, d: &AnswerDetail, now: &Form, revealed: bool, problem: Option<String>) -> Response {
+fn render(
+    page: &Page,
+    d: &AnswerDetail,
+    now: &Form,
+    revealed: bool,
+    problem: Option<String>,
+) -> Response {
     let a = &d.answer;
     let form = &d.form;
     let id = form.id().as_str();
@@ -551,7 +599,14 @@ fn render(page: &Page, d: &AnswerDetail, now: &Form, revealed: bool, problem: Op
     )
 }
 
-fn staff_form(page: &Page, here: &str, form: &Form, now: &Form, a: &Answer, revealed: bool) -> Markup {
+fn staff_form(
+    page: &Page,
+    here: &str,
+    form: &Form,
+    now: &Form,
+    a: &Answer,
+    revealed: bool,
+) -> Markup {
     // Staff fill the 管理者用項目 of the form as it is now.
     let fields: Vec<&Field> = now.staff_fields().filter(|f| f.takes_answer()).collect();
     let _ = form;

@@ -333,7 +333,12 @@ async fn move_form(
     match result {
         Ok(_) => Ok(redirect_with(&here, FlashKind::Success, done, secure)),
         Err(e) if is_outside(&e) => Ok(not_yours(&e)),
-        Err(e) if e.is_refusal() => Ok(redirect_with(&here, FlashKind::Error, e.to_string(), secure)),
+        Err(e) if e.is_refusal() => Ok(redirect_with(
+            &here,
+            FlashKind::Error,
+            e.to_string(),
+            secure,
+        )),
         Err(e) => Err(e.into()),
     }
 }

@@ -287,7 +287,9 @@ impl DraftField {
                 .ok()
                 .filter(|n| n.is_finite())
                 .map(Some)
-                .ok_or_else(|| unreadable(at(input), format!("{name}の値は数字で入力してください。")))
+                .ok_or_else(|| {
+                    unreadable(at(input), format!("{name}の値は数字で入力してください。"))
+                })
         };
         let whole = |text: &str, input: &str| -> Result<Option<u32>, Unreadable> {
             let t = text.trim();
@@ -723,7 +725,10 @@ mod tests {
         assert_eq!(s.kind, FormKind::Reservation);
         assert_eq!(s.per_citizen, PerCitizen::Many);
         // 09:00 JST is 00:00 UTC.
-        assert_eq!(s.opens_at.unwrap().to_rfc3339(), "2026-12-01T00:00:00+00:00");
+        assert_eq!(
+            s.opens_at.unwrap().to_rfc3339(),
+            "2026-12-01T00:00:00+00:00"
+        );
         assert_eq!(
             s.fields[0].kind,
             FieldKind::SingleChoice {
