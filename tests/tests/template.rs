@@ -1517,3 +1517,22 @@ fn every_alarm_notifies_the_topic_and_points_to_the_incident_runbook() {
     }
     assert!(repo_root().join("infra/runbook-incident.md").exists());
 }
+
+#[test]
+fn the_console_links_citizens_to_a_form_through_the_forms_liff_app() {
+    let template = template();
+    let environment = deployed_environment(&template, "AdminFunction");
+    let lookup = |name: &str| {
+        environment
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    };
+    let settings = tayori_admin::settings::AdminSettings::from_lookup(&lookup)
+        .expect("the console's settings");
+    let form = tayori_domain::form::FormId::parse("f1").unwrap();
+    assert_eq!(
+        settings.forms_link.for_form(&form),
+        "https://liff.line.me/resolved-FORMS_LIFF_ID/f1"
+    );
+}
