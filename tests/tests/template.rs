@@ -1531,8 +1531,9 @@ fn the_console_links_citizens_to_a_form_through_the_forms_liff_app() {
     let settings = tayori_admin::settings::AdminSettings::from_lookup(&lookup)
         .expect("the console's settings");
     let form = tayori_domain::form::FormId::parse("f1").unwrap();
+    // `!Ref FormsLiffId` reads as the parameter's name here: the link is the LIFF app's.
     assert_eq!(
         settings.forms_link.for_form(&form),
-        "https://liff.line.me/resolved-FORMS_LIFF_ID/f1"
+        "https://liff.line.me/FormsLiffId/f1"
     );
 }
