@@ -773,3 +773,53 @@ async fn a_citizen_cancels_their_reservation_and_the_place_goes_back() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn only_editors_of_the_department_build_its_forms_and_each_step_is_audited() {
+    let w = world();
+    let kikaku = clerk("kikaku", &[Permission::FormsEdit], Some(&["企画課"]));
+    assert!(matches!(
+        w.desk.create(at(&kikaku), checkup(3)).await,
+        Err(FormDeskError::Form(FormError::OtherDepartment(_)))
+    ));
+    let viewer = clerk("viewer", &[Permission::FormsViewAnswers], None);
+    assert!(matches!(
+        w.desk.create(at(&viewer), checkup(3)).await,
+        Err(FormDeskError::Form(FormError::NoPermission))
+    ));
+    let id = w.published_checkup(3).await;
+    assert!(matches!(
+        w.desk.close(at(&kikaku), &id).await,
+        Err(FormDeskError::Form(FormError::OtherDepartment(_)))
+    ));
+    assert!(matches!(
+        w.desk.get(at(&kikaku), &id).await,
+        Err(FormDeskError::Form(FormError::OtherDepartment(_)))
+    ));
+    let closed = w.desk.close(at(&w.kenko), &id).await.unwrap();
+    assert_eq!(closed.status(), tayori_domain::form::FormStatus::Closed);
+    let view = w
+        .desk
+        .for_citizen(&id, "U-late", w.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(view.availability, Availability::Ended);
+    assert!(w.desk.open_forms(w.clock.now()).await.unwrap().is_empty());
+    let reopened = w.desk.reopen(at(&w.kenko), &id).await.unwrap();
+    assert_eq!(reopened.status(), tayori_domain::form::FormStatus::Open);
+    let listed = w.desk.list(at(&w.kenko)).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].form.id(), &id);
+    let actions = w.audit_actions().await;
+    for action in [
+        "フォームを作成",
+        "フォームを公開",
+        "フォームの受付を終了",
+        "フォームの受付を再開",
+    ] {
+        assert!(
+            actions.iter().any(|a| a == action),
+            "{action} in {actions:?}"
+        );
+    }
+}

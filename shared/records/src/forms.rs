@@ -54,6 +54,8 @@ const LIST: &str = "FORMS";
 const CITIZEN_ITEM: &str = "formcitizen";
 /// Answers per page of the staff list and of the export's reading.
 pub const ANSWER_PAGE: usize = 200;
+/// Forms per page of the list (a city has dozens to hundreds).
+const FORM_PAGE: usize = 100;
 /// A submit loses its turn whenever another answer (to any form: the month's receipt counter
 /// is shared) is written between its read and its write. Each loss is someone else's success,
 /// so this bounds the answers that may overtake one citizen's within a second or two.
@@ -293,7 +295,7 @@ impl Forms {
                 .query(
                     Query::gsi1(LIST)
                         .descending()
-                        .limit(ANSWER_PAGE)
+                        .limit(FORM_PAGE)
                         .after(cursor),
                 )
                 .await?;
