@@ -1144,6 +1144,7 @@ impl Platforms {
             bucket_name: unique_name("tayori"),
             kms_key_id: kms_key(&sdk).await,
             event_bus_name: unique_name("tayori"),
+            mail_from: None,
         };
         let clock = Arc::new(ManualClock::new(start()));
         Some(Self {

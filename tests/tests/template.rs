@@ -606,6 +606,8 @@ fn deployed_environment(template: &Value, function: &str) -> Vec<(String, String
                 .expect("variable names are strings")
                 .to_owned();
             let value = match value.as_str() {
+                // `!Ref MailFrom`: an address as its AllowedPattern lets through.
+                _ if name == "MAIL_FROM" => "tayori@city.example.lg.jp".to_owned(),
                 // `!Sub`: each `${…}` as CloudFormation would fill it, so the shape is checked.
                 Some(literal) if literal.contains("${") => substituted(literal),
                 Some(literal) => literal.to_owned(),
@@ -1536,4 +1538,62 @@ fn the_console_links_citizens_to_a_form_through_the_forms_liff_app() {
         settings.forms_link.for_form(&form),
         "https://liff.line.me/FormsLiffId/f1"
     );
+}
+
+#[test]
+fn staff_mail_is_optional_and_sent_only_by_the_forms_function_from_mail_from() {
+    let template = template();
+    let parameter = &template["Parameters"]["MailFrom"];
+    assert_eq!(parameter["Default"].as_str(), Some(""));
+    let pattern = allowed_by(parameter["AllowedPattern"].as_str().unwrap());
+    assert!(pattern("tayori@city.obama.lg.jp"));
+    assert!(pattern(""));
+    assert!(!pattern("tayori"));
+    assert!(!pattern("tayori@city"));
+
+    let environment = deployed_environment(&template, "FormsFunction");
+    assert!(environment.iter().any(|(n, _)| n == "MAIL_FROM"));
+    let own = &resource(&template, "FormsFunction")["Properties"]["Environment"]["Variables"];
+    assert_eq!(target(&own["MAIL_FROM"]), Some("MailFrom"));
+
+    let policies = resource(&template, "FormsFunction")["Properties"]["Policies"]
+        .as_sequence()
+        .unwrap();
+    let conditional: Vec<&[Value]> = policies
+        .iter()
+        .filter_map(|p| intrinsic(p, "If").and_then(Value::as_sequence))
+        .map(Vec::as_slice)
+        .collect();
+    assert_eq!(conditional.len(), 1, "one policy depends on MailFrom");
+    let [condition, granted, otherwise] = conditional[0] else {
+        panic!("!If has three parts");
+    };
+    let condition = condition.as_str().unwrap();
+    let equals = serde_yaml::to_string(&template["Conditions"][condition]).unwrap();
+    assert!(equals.contains("MailFrom"), "{equals}");
+    assert_eq!(target(otherwise), Some("AWS::NoValue"));
+    let statements = granted["Statement"].as_sequence().unwrap();
+    assert_eq!(statements.len(), 1);
+    let statement = &statements[0];
+    assert_eq!(statement["Action"].as_str(), Some("ses:SendEmail"));
+    let resources = serde_yaml::to_string(&statement["Resource"]).unwrap();
+    assert!(resources.contains(":identity/${MailFrom}"), "{resources}");
+    assert!(!resources.contains('*'), "{resources}");
+    assert_eq!(
+        target(&statement["Condition"]["StringEquals"]["ses:FromAddress"]),
+        Some("MailFrom")
+    );
+
+    // No other function may send mail.
+    for (id, function) in of_type(&template, "AWS::Serverless::Function") {
+        let text = serde_yaml::to_string(&function["Properties"]["Policies"]).unwrap();
+        assert_eq!(text.contains("ses:"), id == "FormsFunction", "{id}");
+    }
+}
+
+/// CloudFormation's AllowedPattern is a Java regular expression over the whole value; this one
+/// is anchored and uses nothing the `regex` crate reads differently.
+fn allowed_by(pattern: &str) -> impl Fn(&str) -> bool {
+    let regex = regex::Regex::new(pattern).expect("the pattern compiles");
+    move |value| regex.is_match(value)
 }

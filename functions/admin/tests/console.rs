@@ -493,6 +493,7 @@ async fn the_usage_report_counts_by_district_and_exports_csv() {
     let page = b.get("/admin/usage?by=district").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("<svg"));
+    assert!(page.body.contains("、友だち追加 4件、"));
     assert!(page.body.contains("雲浜"));
     let csv = b.get("/admin/usage.csv?by=district").await;
     let row = csv

@@ -21,3 +21,6 @@ pub use platform::Platform;
 pub use table::{
     Condition, Cursor, Index, IndexKey, Item, KeyRange, Page, Query, StoreError, TableStore, Write,
 };
+
+pub mod mail;
+pub use mail::{Mail, MailAddress, MailAddressError, MailContentError, MailError, Mailer};

@@ -1,6 +1,6 @@
 //! Everything a function needs from the outside world, built once at start-up.
 
-use crate::{Clock, EventBus, FieldCipher, ObjectStore, TableStore};
+use crate::{Clock, EventBus, FieldCipher, Mailer, ObjectStore, TableStore};
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -10,4 +10,6 @@ pub struct Platform {
     pub bus: Arc<dyn EventBus>,
     pub cipher: Arc<FieldCipher>,
     pub clock: Arc<dyn Clock>,
+    /// Mail to staff: SES when deployed with `MAIL_FROM`, files in the data folder locally.
+    pub mailer: Arc<dyn Mailer>,
 }

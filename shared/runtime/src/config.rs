@@ -30,6 +30,10 @@ impl From<aws::ConfigError> for ConfigError {
     fn from(error: aws::ConfigError) -> Self {
         match error {
             aws::ConfigError::Missing(name) => ConfigError::Missing(name),
+            aws::ConfigError::NotMailAddress { name, reason } => ConfigError::Malformed {
+                name,
+                reason: reason.to_string(),
+            },
         }
     }
 }
@@ -227,6 +231,29 @@ mod tests {
                 "environment variable LINE_SECRET_ID is not set"
             );
         }
+    }
+
+    #[test]
+    fn the_mail_sender_is_optional_and_named_when_malformed() {
+        let config = boot(&[("LINE_SECRET_ID", "s")]).unwrap();
+        assert_eq!(config.common.aws.mail_from, None);
+        let config = boot(&[
+            ("LINE_SECRET_ID", "s"),
+            ("MAIL_FROM", "tayori@city.obama.lg.jp"),
+        ])
+        .unwrap();
+        assert_eq!(
+            config.common.aws.mail_from.unwrap().as_str(),
+            "tayori@city.obama.lg.jp"
+        );
+        assert_eq!(
+            boot(&[("LINE_SECRET_ID", "s"), ("MAIL_FROM", "tayori")]).unwrap_err(),
+            ConfigError::Malformed {
+                name: "MAIL_FROM",
+                reason: "メールアドレスの形式が正しくありません（例: kikaku@city.obama.lg.jp）。"
+                    .into()
+            }
+        );
     }
 
     #[test]

@@ -6,9 +6,11 @@
 //!   API Gateway stage, `/prod`, on the default endpoint; nothing behind a custom domain), and the
 //!   response rewriting that makes links, redirects and cookies carry it;
 //! - [`liff`]: the caller of a LIFF API, verified from the LINE ID token it bears;
+//! - [`chart`]: bar and pie charts drawn on the server as accessible inline SVG;
 //! - [`lambda`]: running a router under Lambda (source address, prefix, and for the webhook the
 //!   EventBridge events of the same function), which every `main.rs` calls in a few lines.
 
+pub mod chart;
 pub mod lambda;
 pub mod liff;
 pub mod public_prefix;

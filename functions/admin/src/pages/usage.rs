@@ -1,5 +1,5 @@
 //! 利用状況レポート: counts per service for a period, broken down by a registered attribute,
-//! as a table, a bar chart (SVG drawn here, no chart library) and CSV. Only the services that
+//! as a table, a bar chart (server-side SVG, [`tayori_web::chart`]) and CSV. Only the services that
 //! record their use are listed ([`UsageKind::recorded`]).
 
 use crate::audit::{self, Actor};
@@ -17,6 +17,7 @@ use tayori_csv::{CsvEncoding, CsvWriter};
 use tayori_domain::time::to_jst;
 use tayori_domain::usage::{UsageKind, UsageReport, DIMENSIONS};
 use tayori_records::UsageEvents;
+use tayori_web::chart::bar_chart;
 
 /// A year at most, so that one report reads at most 366 daily partitions.
 const MAX_DAYS: i64 = 366;
@@ -78,30 +79,12 @@ async fn build(state: &AdminState, p: &Period) -> Result<UsageReport, tayori_rec
     Ok(UsageReport::build(&events, p.by))
 }
 
+/// One bar per service that records its use, used or not, in the table's order.
 fn chart(report: &UsageReport) -> Markup {
-    let kinds: Vec<UsageKind> = UsageKind::recorded().collect();
-    let max = kinds
-        .iter()
-        .map(|k| report.total(*k))
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    let row_h = 26;
-    let label_w = 150;
-    let bar_w = 520;
-    let height = row_h * kinds.len() as u32 + 10;
-    html! {
-        svg.chart role="img" aria-label="サービス別の件数（棒グラフ）" width=(label_w + bar_w + 80) height=(height) viewBox=(format!("0 0 {} {height}", label_w + bar_w + 80)) {
-            @for (i, kind) in kinds.iter().enumerate() {
-                @let y = i as u32 * row_h + 5;
-                @let n = report.total(*kind);
-                @let w = (n * bar_w as u64 / max) as u32;
-                text x=(label_w - 8) y=(y + 17) text-anchor="end" font-size="13" fill="#1a1a1a" { (kind.label()) }
-                rect x=(label_w) y=(y + 3) width=(w.max(1)) height=(row_h - 8) fill="#0b5394" {}
-                text x=(label_w + w + 6) y=(y + 17) font-size="13" fill="#1a1a1a" { (n) }
-            }
-        }
-    }
+    let bars: Vec<(&str, u64)> = UsageKind::recorded()
+        .map(|kind| (kind.label(), report.total(kind)))
+        .collect();
+    bar_chart("サービス別の件数", &bars)
 }
 
 pub async fn show(

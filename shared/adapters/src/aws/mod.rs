@@ -8,15 +8,17 @@ mod eventbridge_bus;
 mod kms_keys;
 mod s3_objects;
 pub mod secrets;
+mod ses_mailer;
 
 pub use dynamo_table::{create_table, DynamoTable};
 pub use eventbridge_bus::{EventBridgeBus, MAX_EVENTS_PER_PUBLISH};
 pub use kms_keys::KmsKeys;
 pub use s3_objects::{s3_client, S3Objects};
+pub use ses_mailer::{MailNotConfigured, SesMailer};
 
 use aws_config::{BehaviorVersion, SdkConfig};
 use std::sync::Arc;
-use tayori_ports::{Clock, FieldCipher, Platform};
+use tayori_ports::{Clock, FieldCipher, MailAddress, MailAddressError, Mailer, Platform};
 
 /// Names of the resources a function works on, from the environment the template sets.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,18 +27,26 @@ pub struct AwsConfig {
     pub bucket_name: String,
     pub kms_key_id: String,
     pub event_bus_name: String,
+    /// `MAIL_FROM`: the SES identity staff mail is sent from; unset, mail is off.
+    pub mail_from: Option<MailAddress>,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("environment variable {0} is not set")]
     Missing(&'static str),
+    #[error("environment variable {name} is not an e-mail address: {reason}")]
+    NotMailAddress {
+        name: &'static str,
+        reason: MailAddressError,
+    },
 }
 
 impl AwsConfig {
     /// Reads `TABLE_NAME`, `BUCKET_NAME`, `KMS_KEY_ID` and `EVENT_BUS_NAME` from a lookup (the
     /// process environment at start, through tayori-runtime's configuration); an empty value
-    /// counts as missing.
+    /// counts as missing. `MAIL_FROM` is optional, but when set it must be an address, so a
+    /// typo stops the cold start instead of every mail.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |name: &'static str| {
             lookup(name)
@@ -48,6 +58,15 @@ impl AwsConfig {
             bucket_name: get("BUCKET_NAME")?,
             kms_key_id: get("KMS_KEY_ID")?,
             event_bus_name: get("EVENT_BUS_NAME")?,
+            mail_from: lookup("MAIL_FROM")
+                .filter(|v| !v.trim().is_empty())
+                .map(|v| {
+                    MailAddress::parse(&v).map_err(|reason| ConfigError::NotMailAddress {
+                        name: "MAIL_FROM",
+                        reason,
+                    })
+                })
+                .transpose()?,
         })
     }
 }
@@ -57,8 +76,8 @@ pub async fn sdk_config() -> SdkConfig {
     aws_config::load_defaults(BehaviorVersion::latest()).await
 }
 
-/// The deployed platform: DynamoDB table, S3 bucket with SSE-KMS, EventBridge bus, and field
-/// encryption with KMS data keys.
+/// The deployed platform: DynamoDB table, S3 bucket with SSE-KMS, EventBridge bus, field
+/// encryption with KMS data keys, and SES mail from `MAIL_FROM` (or no mail without it).
 pub fn platform(sdk: &SdkConfig, config: &AwsConfig, clock: Arc<dyn Clock>) -> Platform {
     let table = DynamoTable::new(
         aws_sdk_dynamodb::Client::new(sdk),
@@ -75,12 +94,20 @@ pub fn platform(sdk: &SdkConfig, config: &AwsConfig, clock: Arc<dyn Clock>) -> P
         config.event_bus_name.clone(),
     );
     let keys = KmsKeys::new(aws_sdk_kms::Client::new(sdk), config.kms_key_id.clone());
+    let mailer: Arc<dyn Mailer> = match &config.mail_from {
+        Some(from) => Arc::new(SesMailer::new(
+            aws_sdk_sesv2::Client::new(sdk),
+            from.clone(),
+        )),
+        None => Arc::new(MailNotConfigured),
+    };
     Platform {
         table: Arc::new(table),
         objects: Arc::new(objects),
         bus: Arc::new(bus),
         cipher: Arc::new(FieldCipher::new(Arc::new(keys), clock.clone())),
         clock,
+        mailer,
     }
 }
 
@@ -108,6 +135,57 @@ mod tests {
         .unwrap();
         assert_eq!(config.table_name, "tayori-dev");
         assert_eq!(config.event_bus_name, "tayori-dev");
+        assert_eq!(config.mail_from, None);
+    }
+
+    #[tokio::test]
+    async fn without_a_sender_every_mail_answers_not_configured() {
+        let sdk = SdkConfig::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(aws_config::Region::new("ap-northeast-1"))
+            .build();
+        let config = AwsConfig::from_lookup(lookup(&[
+            ("TABLE_NAME", "t"),
+            ("BUCKET_NAME", "b"),
+            ("KMS_KEY_ID", "k"),
+            ("EVENT_BUS_NAME", "e"),
+        ]))
+        .unwrap();
+        let platform = platform(&sdk, &config, Arc::new(tayori_ports::SystemClock));
+        let to = vec![MailAddress::parse("kikaku@city.obama.lg.jp").unwrap()];
+        let mail = tayori_ports::Mail::new(to, "件名", "本文").unwrap();
+        let error = platform.mailer.send(&mail).await.unwrap_err();
+        assert!(
+            matches!(error, tayori_ports::MailError::NotConfigured),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn the_mail_sender_is_read_when_set_and_refused_when_not_an_address() {
+        let with = |from: &str| {
+            AwsConfig::from_lookup(lookup(&[
+                ("TABLE_NAME", "t"),
+                ("BUCKET_NAME", "b"),
+                ("KMS_KEY_ID", "k"),
+                ("EVENT_BUS_NAME", "e"),
+                ("MAIL_FROM", from),
+            ]))
+        };
+        assert_eq!(
+            with("tayori@city.obama.lg.jp")
+                .unwrap()
+                .mail_from
+                .unwrap()
+                .as_str(),
+            "tayori@city.obama.lg.jp"
+        );
+        assert_eq!(with(" ").unwrap().mail_from, None);
+        let error = with("tayori@city.obama.lg.jp\r\nBcc: x@example.com").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "environment variable MAIL_FROM is not an e-mail address: メールアドレスに改行は使えません。"
+        );
     }
 
     #[test]

@@ -2,21 +2,25 @@
 //! local run and most tests use them; the conformance suite holds them to the AWS contract.
 
 mod cursor;
+mod folder_mailer;
 mod folder_objects;
 mod in_process_bus;
 mod local_key_file;
+mod memory_mailer;
 mod object_urls;
 mod sqlite_table;
 
+pub use folder_mailer::{FolderMailer, LOCAL_MAIL_FROM};
 pub use folder_objects::FolderObjects;
 pub use in_process_bus::{DeadLetter, InProcessBus};
 pub use local_key_file::LocalKeyFile;
+pub use memory_mailer::MemoryMailer;
 pub use object_urls::{objects_router, OBJECTS_PATH};
 pub use sqlite_table::SqliteTable;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use tayori_ports::{Clock, FieldCipher, Platform};
+use tayori_ports::{Clock, FieldCipher, MailAddress, Platform};
 
 /// File name of the table inside the data folder.
 pub const TABLE_FILE: &str = "tayori.sqlite3";
@@ -24,6 +28,8 @@ pub const TABLE_FILE: &str = "tayori.sqlite3";
 pub const OBJECTS_DIR: &str = "objects";
 /// The master key, relative to the data folder.
 pub const MASTER_KEY_FILE: &str = "keys/master.key";
+/// Folder of the mails the local run "sends", one `.eml` file each, inside the data folder.
+pub const MAIL_DIR: &str = "mail";
 
 #[derive(Debug, thiserror::Error)]
 pub enum EmbeddedError {
@@ -42,8 +48,9 @@ pub enum EmbeddedError {
 }
 
 /// Builds the local platform on a data folder: the table in `tayori.sqlite3`, objects under
-/// `objects/`, the master key in `keys/master.key` (created on first use), and an in-process bus
-/// that the caller subscribes handlers to. Its object store signs no URLs (see [`platform_at`]).
+/// `objects/`, the master key in `keys/master.key` (created on first use), mails as `.eml` files
+/// under `mail/`, and an in-process bus that the caller subscribes handlers to. Its object store
+/// signs no URLs (see [`platform_at`]).
 pub fn platform(
     dir: &Path,
     clock: Arc<dyn Clock>,
@@ -74,12 +81,15 @@ fn assemble(
     let table = SqliteTable::open(dir, clock.clone())?;
     let keys = LocalKeyFile::open_or_create(&dir.join(MASTER_KEY_FILE))?;
     let bus = Arc::new(InProcessBus::new());
+    let from = MailAddress::parse(LOCAL_MAIL_FROM).expect("the local sender is an address");
+    let mailer = FolderMailer::open(dir.join(MAIL_DIR), from, clock.clone())?;
     let platform = Platform {
         table: Arc::new(table),
         objects,
         bus: bus.clone(),
         cipher: Arc::new(FieldCipher::new(Arc::new(keys), clock.clone())),
         clock,
+        mailer: Arc::new(mailer),
     };
     Ok((platform, bus))
 }

@@ -7,7 +7,9 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tayori_adapters::aws::{create_table, DynamoTable};
-use tayori_adapters::embedded::{FolderObjects, InProcessBus, LocalKeyFile, SqliteTable};
+use tayori_adapters::embedded::{
+    FolderObjects, InProcessBus, LocalKeyFile, MemoryMailer, SqliteTable,
+};
 use tayori_domain::Friend;
 use tayori_ports::table::MAX_TRANSACTION_WRITES;
 use tayori_ports::{
@@ -113,6 +115,7 @@ impl Store {
             bus: self.bus.clone(),
             cipher: Arc::new(FieldCipher::new(self.keys.clone(), self.clock.clone())),
             clock: self.clock.clone(),
+            mailer: Arc::new(MemoryMailer::new()),
         }
     }
 
