@@ -46,7 +46,7 @@ test('day one in the console', { timeout: 180_000 }, async (t) => {
     const cards = page.locator('ul.cards a');
     const onHome = await cards.evaluateAll((links) => links.map((a) => a.getAttribute('href')));
     assert.deepEqual(onHome, inMenu);
-    for (const label of ['配信', 'セグメント設定', 'ごみカレンダー', 'リッチメニュー', '緊急メニュー切替', 'あいさつ・自動応答', '職員アカウント', '利用状況レポート', '承認待ちの配信']) {
+    for (const label of ['配信', 'セグメント設定', 'ごみカレンダー', 'リッチメニュー', '緊急メニュー切替', 'あいさつ・自動応答', '職員アカウント', '利用状況レポート', '承認待ちの配信', 'フォーム']) {
       const card = cards.filter({ has: page.locator('strong', { hasText: new RegExp(`^${label}$`) }) });
       assert.equal(await card.count(), 1, label);
       assert.ok((await card.locator('span').innerText()).length > 5, `${label} says what it is for`);

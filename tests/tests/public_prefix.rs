@@ -184,6 +184,7 @@ async fn a_clerk_signs_in_to_the_console_at_the_default_endpoint_and_behind_a_cu
                 session_policy: Default::default(),
                 sample_calendar: Default::default(),
                 photo_source: None,
+                forms_link: Default::default(),
             },
         );
         tayori_admin::setup::create_first_admin(&state, "admin", "管理者", PASSWORD)

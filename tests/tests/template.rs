@@ -1576,6 +1576,26 @@ fn every_alarm_notifies_the_topic_and_points_to_the_incident_runbook() {
 }
 
 #[test]
+fn the_console_links_citizens_to_a_form_through_the_forms_liff_app() {
+    let template = template();
+    let environment = deployed_environment(&template, "AdminFunction");
+    let lookup = |name: &str| {
+        environment
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    };
+    let settings = tayori_admin::settings::AdminSettings::from_lookup(&lookup)
+        .expect("the console's settings");
+    let form = tayori_domain::form::FormId::parse("f1").unwrap();
+    // `!Ref FormsLiffId` reads as the parameter's name here: the link is the LIFF app's.
+    assert_eq!(
+        settings.forms_link.for_form(&form),
+        "https://liff.line.me/FormsLiffId/f1"
+    );
+}
+
+#[test]
 fn staff_mail_is_optional_and_sent_only_by_the_forms_function_from_mail_from() {
     let template = template();
     let parameter = &template["Parameters"]["MailFrom"];

@@ -38,6 +38,10 @@ pub enum ConsoleError {
     /// before it gets here.
     #[error(transparent)]
     Reports(#[from] tayori_reporting::DeskError),
+    /// A form's use case failed; a refusal the clerk can act on is shown on the form's page
+    /// before it gets here.
+    #[error(transparent)]
+    Forms(#[from] tayori_formdesk::FormDeskError),
 }
 
 impl IntoResponse for ConsoleError {
@@ -52,6 +56,10 @@ impl IntoResponse for ConsoleError {
                 tayori_reporting::DeskError::NotFound
                 | tayori_reporting::DeskError::CategoryNotFound
                 | tayori_reporting::DeskError::TemplateNotFound,
+            )
+            | ConsoleError::Forms(
+                tayori_formdesk::FormDeskError::NotFound
+                | tayori_formdesk::FormDeskError::AnswerNotFound,
             ) => ui::not_found(),
             other => unavailable(&other),
         }

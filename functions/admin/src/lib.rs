@@ -47,6 +47,8 @@ pub struct AdminConfig {
     /// Where report photos' presigned URLs point when it is not the console's own origin (the
     /// bucket on AWS): the one image source the console's policy adds.
     pub photo_source: Option<tayori_web::BucketOrigin>,
+    /// Where citizens open a form, shown in the builder.
+    pub forms_link: pages::forms::FormsLink,
 }
 
 pub struct AdminState {
@@ -60,6 +62,8 @@ pub struct AdminState {
     pub facilities: tayori_facilities::FacilityDesk,
     /// Citizens' reports (通報): the one owner of their use cases.
     pub reports: tayori_reporting::ReportDesk,
+    /// Forms (申請・アンケート・予約): the one owner of their use cases.
+    pub forms: tayori_formdesk::FormDesk,
 }
 
 impl AdminState {
@@ -70,6 +74,7 @@ impl AdminState {
             audit: AuditLog::new(platform.table.clone()),
             facilities: tayori_facilities::FacilityDesk::new(&platform),
             reports: tayori_reporting::ReportDesk::new(&platform),
+            forms: tayori_formdesk::FormDesk::new(&platform),
             platform,
             line,
             config,

@@ -28,6 +28,7 @@ async fn main() -> Result<(), lambda_http::Error> {
             session_policy: Default::default(),
             sample_calendar: boot.sample_calendar,
             photo_source: Some(settings.photo_source),
+            forms_link: settings.forms_link,
         },
     );
     // The shelters function only reads; a fresh deployment for 小浜市 gets the shipped GSI rows

@@ -18,6 +18,9 @@ pub struct AdminSettings {
     /// the regional endpoint of `AWS_REGION`, path-style as the S3 client addresses it). The
     /// console's image policy allows this bucket and nothing wider.
     pub photo_source: BucketOrigin,
+    /// `PUBLIC_BASE_URL` and `FORMS_LIFF_ID` (both optional): the citizens' link to a form
+    /// that the builder shows.
+    pub forms_link: crate::pages::forms::FormsLink,
 }
 
 /// The bucket's address as presigned URLs name it (path-style).
@@ -48,6 +51,10 @@ impl AdminSettings {
             })?;
         Ok(Self {
             photo_source: photo_source(&vars)?,
+            forms_link: crate::pages::forms::FormsLink::new(
+                vars.optional_url("PUBLIC_BASE_URL")?,
+                vars.optional("FORMS_LIFF_ID"),
+            ),
             boot: BootConfig::from_vars(vars)?,
             allow_list,
             setup_secret_id: vars.optional("ADMIN_SETUP_SECRET_ID"),
@@ -103,6 +110,35 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(moto.photo_source.as_str(), "http://127.0.0.1:5055/b/");
+    }
+
+    #[test]
+    fn the_citizens_link_to_a_form_comes_from_the_liff_id_or_the_public_address() {
+        let id = tayori_domain::form::FormId::parse("f1").unwrap();
+        let liff = settings(&[
+            ("ADMIN_ALLOWED_CIDRS", "203.0.113.0/24"),
+            ("PUBLIC_BASE_URL", "https://line.example.jp"),
+            ("FORMS_LIFF_ID", "1234-abcd"),
+        ])
+        .unwrap();
+        assert_eq!(
+            liff.forms_link.for_form(&id),
+            "https://liff.line.me/1234-abcd/f1"
+        );
+        let base = settings(&[
+            ("ADMIN_ALLOWED_CIDRS", "203.0.113.0/24"),
+            ("PUBLIC_BASE_URL", "https://line.example.jp/"),
+        ])
+        .unwrap();
+        assert_eq!(
+            base.forms_link.for_form(&id),
+            "https://line.example.jp/liff/forms/f1"
+        );
+        assert!(settings(&[
+            ("ADMIN_ALLOWED_CIDRS", "203.0.113.0/24"),
+            ("PUBLIC_BASE_URL", "line.example.jp"),
+        ])
+        .is_err());
     }
 
     #[test]

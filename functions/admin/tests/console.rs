@@ -305,7 +305,12 @@ async fn every_route_refuses_staff_without_its_permission_and_serves_staff_with_
                 assert!(a.location.unwrap().starts_with("/admin/login"));
             }
             Access::AnyOf(any) => {
-                let lacking = "lacks-delivery-readers".to_string();
+                // One account per set of permissions: it lacks exactly that set.
+                let lacking = format!(
+                    "lacks-{}",
+                    any.iter().map(|p| p.code()).collect::<Vec<_>>().join("_")
+                );
+                let lacking: String = lacking.chars().take(32).collect();
                 let without: PermissionSet = Permission::ALL
                     .into_iter()
                     .filter(|p| !any.contains(p))

@@ -95,11 +95,19 @@ async fn every_menu_entry_is_a_page_whose_route_needs_exactly_the_entrys_permiss
             .iter()
             .find(|r| r.method == axum::http::Method::GET && r.path == item.href)
             .unwrap_or_else(|| panic!("{} has no page", item.href));
-        let expected = match item.permission {
-            Some(p) => tayori_admin::Access::Permission(p),
-            None => tayori_admin::Access::SignedIn,
-        };
-        assert_eq!(route.access, expected, "{}", item.href);
+        match (item.permission, item.or_permission, route.access) {
+            (Some(p), None, access) => {
+                assert_eq!(access, tayori_admin::Access::Permission(p), "{}", item.href)
+            }
+            (None, None, access) => {
+                assert_eq!(access, tayori_admin::Access::SignedIn, "{}", item.href)
+            }
+            // An entry two permissions open: its route takes either, and nothing else.
+            (Some(p), Some(or), tayori_admin::Access::AnyOf(any)) => {
+                assert_eq!(any, &[p, or][..], "{}", item.href)
+            }
+            (_, _, access) => panic!("{}: {access:?}", item.href),
+        }
     }
 }
 

@@ -306,6 +306,8 @@ pub async fn admin_state(
             sample_calendar: SAMPLE_CALENDAR,
             // Presigned photo URLs are served on this same origin (`/_objects/`).
             photo_source: None,
+            // The forms' LIFF pages are served on this same origin.
+            forms_link: Default::default(),
         },
     );
     let any = state

@@ -59,6 +59,13 @@ pub async fn home(State(state): State<Arc<AdminState>>, page: Page) -> PageResul
                     }
                 }
             }
+            @if signed.account.may(Permission::FormsViewAnswers) {
+                section.tile #forms-tile aria-label="フォーム" {
+                    a href=(crate::pages::forms::PATH) {
+                        strong { "フォームの新着回答 " (page.forms_new) " 件" }
+                    }
+                }
+            }
             ul.cards {
                 @for item in functions.iter().chain(own.iter()) {
                     li { a href=(item.href) { strong { (item.label) } span { (item.purpose) } } }

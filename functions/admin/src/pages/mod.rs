@@ -9,6 +9,7 @@ pub mod disaster;
 pub mod disaster_log;
 pub mod disaster_rules;
 pub mod emergency;
+pub mod forms;
 pub mod garbage;
 pub mod greetings;
 pub mod home;
@@ -504,4 +505,77 @@ pub fn routes() -> Routes {
         )
         .get(greetings::PATH, Needs(Greetings), greetings::show)
         .post(greetings::PATH, Needs(Greetings), greetings::save)
+        .get(forms::PATH, AnyOf(FORMS_READERS), forms::list)
+        .get(forms::NEW_PATH, Needs(FormsEdit), forms::builder::new_form)
+        .post(forms::NEW_PATH, Needs(FormsEdit), forms::builder::create)
+        .get(
+            "/admin/forms/{id}",
+            Needs(FormsEdit),
+            forms::builder::edit_form,
+        )
+        .post("/admin/forms/{id}", Needs(FormsEdit), forms::builder::save)
+        .post(
+            "/admin/forms/{id}/publish",
+            Needs(FormsEdit),
+            forms::builder::publish,
+        )
+        .post(
+            "/admin/forms/{id}/close",
+            Needs(FormsEdit),
+            forms::builder::close,
+        )
+        .post(
+            "/admin/forms/{id}/reopen",
+            Needs(FormsEdit),
+            forms::builder::reopen,
+        )
+        .get(
+            "/admin/forms/{id}/preview",
+            AnyOf(FORMS_READERS),
+            forms::preview::show,
+        )
+        .get(
+            "/admin/forms/{id}/answers",
+            Needs(FormsViewAnswers),
+            forms::answers::list,
+        )
+        .post(
+            "/admin/forms/{id}/answers/bulk",
+            Needs(FormsViewAnswers),
+            forms::answers::bulk,
+        )
+        .get(
+            "/admin/forms/{id}/answers/{answer}",
+            Needs(FormsViewAnswers),
+            forms::answers::show,
+        )
+        .post(
+            "/admin/forms/{id}/answers/{answer}/reveal",
+            Needs(FormsViewAnswers),
+            forms::answers::reveal,
+        )
+        .post(
+            "/admin/forms/{id}/answers/{answer}/status",
+            Needs(FormsViewAnswers),
+            forms::answers::change_status,
+        )
+        .post(
+            "/admin/forms/{id}/answers/{answer}/memo",
+            Needs(FormsViewAnswers),
+            forms::answers::memo,
+        )
+        .post(
+            "/admin/forms/{id}/answers/{answer}/staff",
+            Needs(FormsViewAnswers),
+            forms::answers::staff_values,
+        )
+        .get(
+            "/admin/forms/{id}/analysis",
+            Needs(FormsViewAnswers),
+            forms::analysis::show,
+        )
 }
+
+/// Who may open the forms' list and a form's preview: who builds forms and who handles their
+/// answers, each seeing the actions their own permission allows.
+const FORMS_READERS: &[Permission] = &[FormsEdit, FormsViewAnswers];

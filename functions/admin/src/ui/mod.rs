@@ -26,6 +26,9 @@ pub struct MenuItem {
     pub label: &'static str,
     pub href: &'static str,
     pub permission: Option<Permission>,
+    /// A second permission that also opens it (the forms serve who builds them and who
+    /// handles their answers).
+    pub or_permission: Option<Permission>,
     /// What it is for, in one line (the home page's card).
     pub purpose: &'static str,
 }
@@ -40,6 +43,7 @@ const fn item(
         label,
         href,
         permission,
+        or_permission: None,
         purpose,
     }
 }
@@ -96,6 +100,13 @@ pub const MENU: &[MenuItem] = &[
         Some(Permission::ReportsHandle),
         "市民からの通報（道路の損傷・クマの出没など）を確認し、対応状況を市民に伝えます。",
     ),
+    MenuItem {
+        label: "フォーム",
+        href: crate::pages::forms::PATH,
+        permission: Some(Permission::FormsEdit),
+        or_permission: Some(Permission::FormsViewAnswers),
+        purpose: "申請・アンケート・予約のフォームを作成し、市民の回答を確認・集計します。",
+    },
     item(
         "ごみカレンダー",
         "/admin/garbage",
@@ -142,8 +153,10 @@ pub const MENU: &[MenuItem] = &[
 
 /// The functions `signed` may use, in menu order.
 pub fn menu_for(signed: &Signed) -> impl Iterator<Item = &'static MenuItem> + '_ {
-    MENU.iter()
-        .filter(|i| i.permission.is_none_or(|p| signed.account.may(p)))
+    MENU.iter().filter(|i| {
+        i.permission.is_none_or(|p| signed.account.may(p))
+            || i.or_permission.is_some_and(|p| signed.account.may(p))
+    })
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -219,6 +232,9 @@ pub struct Page {
     /// The latest JMA 解除 notice recorded after the open emergency began: the banner tells
     /// staff to switch back by hand, since nothing switches back by itself.
     pub lifting: Option<LiftingNotice>,
+    /// New form answers not yet seen, for the menu's フォーム badge (0 without
+    /// フォーム回答の閲覧).
+    pub forms_new: u32,
 }
 
 impl FromRequestParts<Arc<AdminState>> for Page {
@@ -255,10 +271,15 @@ impl FromRequestParts<Arc<AdminState>> for Page {
                 .filter(|notice| notice.at > open.opened_at()),
             None => None,
         };
+        let forms_new = match &signed {
+            Some(s) => crate::pages::forms::new_answers(state, &s.account).await,
+            None => 0,
+        };
         Ok(Self {
             signed,
             emergency,
             lifting,
+            forms_new,
             csrf: parts
                 .extensions
                 .get::<CsrfToken>()
@@ -337,7 +358,12 @@ impl Page {
                                 ul {
                                     @for item in menu_for(s) {
                                         li {
-                                            a href=(item.href) aria-current=[self.is_current(item.href).then_some("page")] { (item.label) }
+                                            a href=(item.href) aria-current=[self.is_current(item.href).then_some("page")] {
+                                                (item.label)
+                                                @if item.href == crate::pages::forms::PATH && self.forms_new > 0 {
+                                                    " " span.badge #forms-new-badge { "新着" (self.forms_new) }
+                                                }
+                                            }
                                         }
                                     }
                                 }

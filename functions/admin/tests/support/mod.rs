@@ -55,6 +55,7 @@ pub fn office_config() -> AdminConfig {
         session_policy: Default::default(),
         sample_calendar: Default::default(),
         photo_source: None,
+        forms_link: Default::default(),
     }
 }
 

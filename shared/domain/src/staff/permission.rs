@@ -72,12 +72,9 @@ impl Permission {
     ];
 
     /// Whether the console has the pages this permission opens. The one place to change when
-    /// forms or the FAQ land (reports have theirs).
+    /// the FAQ lands (reports and forms have theirs).
     pub fn is_live(self) -> bool {
-        !matches!(
-            self,
-            Self::FormsEdit | Self::FormsViewAnswers | Self::FormsExport | Self::Faq
-        )
+        !matches!(self, Self::Faq)
     }
 
     /// The permissions staff can grant today, in the forms' order.
@@ -241,27 +238,24 @@ mod tests {
     #[test]
     fn only_permissions_with_pages_are_offered_and_stored_ones_still_load() {
         let offered: Vec<_> = Permission::offered().collect();
-        for unbuilt in [
+        assert!(!offered.contains(&Permission::Faq));
+        for built in [
             Permission::FormsEdit,
             Permission::FormsViewAnswers,
             Permission::FormsExport,
-            Permission::Faq,
         ] {
-            assert!(!offered.contains(&unbuilt), "{unbuilt:?}");
+            assert!(offered.contains(&built), "{built:?}");
         }
         assert!(offered.contains(&Permission::ReportsHandle));
         assert!(offered.contains(&Permission::Shelters));
         assert!(offered.contains(&Permission::GarbageCalendars));
         assert!(offered.contains(&Permission::Greetings));
-        let stored: PermissionSet = serde_json::from_str(r#"["forms.edit","garbage"]"#).unwrap();
+        let stored: PermissionSet = serde_json::from_str(r#"["faq","garbage"]"#).unwrap();
         assert_eq!(
             stored.live().collect::<Vec<_>>(),
             [Permission::GarbageCalendars]
         );
-        assert_eq!(
-            stored.not_yet_live().collect::<Vec<_>>(),
-            [Permission::FormsEdit]
-        );
+        assert_eq!(stored.not_yet_live().collect::<Vec<_>>(), [Permission::Faq]);
     }
 
     #[test]
