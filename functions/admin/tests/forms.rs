@@ -267,7 +267,6 @@ async fn every_kind_is_added_without_a_script_and_a_refusal_keeps_what_was_typed
         "single_choice",
         "multiple_choice",
         "dropdown",
-        "file",
         "consent",
         "heading",
         "description",
@@ -350,11 +349,6 @@ async fn every_kind_is_added_without_a_script_and_a_refusal_keeps_what_was_typed
             }
             "consent" | "description" => fields.push((format!("f{i}.text"), "注意事項".into())),
             "short_text" | "long_text" => fields.push((format!("f{i}.max_chars"), "100".into())),
-            "file" => {
-                fields.push((format!("f{i}.file_types"), "jpeg".into()));
-                fields.push((format!("f{i}.max_mb"), "5".into()));
-                fields.push((format!("f{i}.max_files"), "1".into()));
-            }
             _ => {}
         }
     }

@@ -20,7 +20,7 @@ use axum::response::Response;
 use bytes::Bytes;
 use maud::{html, Markup};
 use std::sync::Arc;
-use tayori_domain::form::{Edited, FileType, FormKind, FormStatus};
+use tayori_domain::form::{Edited, FormKind, FormStatus};
 use tayori_formdesk::FormListing;
 
 /// What the builder's page needs besides the draft.
@@ -576,17 +576,6 @@ fn field(d: &Draft, i: usize, f: &DraftField, count: usize) -> Markup {
                         (text_input(&id("min"), &name("min"), "最低いくつ選ぶか", &f.min, "number", ""))
                         (text_input(&id("max"), &name("max"), "最大いくつまで選べるか", &f.max, "number", ""))
                     }
-                }
-                "file" => {
-                    fieldset.choices {
-                        legend { "受け付けるファイル" }
-                        @for t in FileType::ALL {
-                            @let code = super::draft::file_type_code(t);
-                            label.check { input type="checkbox" name=(name("file_types")) value=(code) checked[f.file_types.iter().any(|c| c == code)]; (t.label()) }
-                        }
-                    }
-                    (text_input(&id("max_mb"), &name("max_mb"), "1ファイルの上限（MB、10まで）", &f.max_mb, "text", ""))
-                    (text_input(&id("max_files"), &name("max_files"), "ファイル数の上限", &f.max_files, "number", ""))
                 }
                 "consent" | "description" => {
                     div.field {

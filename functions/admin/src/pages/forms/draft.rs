@@ -13,8 +13,10 @@ use tayori_domain::form::{
 };
 use tayori_domain::time::{jst, to_jst};
 
-/// The kinds the builder's 「項目を追加」 menu offers, in the menu's order.
-pub const KIND_CODES: [&str; 16] = [
+/// The kinds the builder's 「項目を追加」 menu offers, in the menu's order. Photo and file
+/// fields (`FieldKind::File`, which the domain checks) are not offered until the LIFF page can
+/// upload them: a form holding one could not be completed by a citizen.
+pub const KIND_CODES: [&str; 15] = [
     "short_text",
     "long_text",
     "number",
@@ -27,7 +29,6 @@ pub const KIND_CODES: [&str; 16] = [
     "single_choice",
     "multiple_choice",
     "dropdown",
-    "file",
     "consent",
     "heading",
     "description",
@@ -62,11 +63,6 @@ pub fn starting_kind(code: &str) -> Option<FieldKind> {
         },
         "dropdown" => FieldKind::Dropdown {
             choices: Vec::new(),
-        },
-        "file" => FieldKind::File {
-            types: vec![FileType::Jpeg, FileType::Png],
-            max_bytes: 5 * 1024 * 1024,
-            max_files: 1,
         },
         "consent" => FieldKind::Consent {
             text: String::new(),
@@ -350,18 +346,6 @@ impl DraftField {
                 min_picks: whole(&self.min, "min")?,
                 max_picks: whole(&self.max, "max")?,
             },
-            "file" => {
-                let mb = number(&self.max_mb, "max_mb")?.unwrap_or(0.0).max(0.0);
-                FieldKind::File {
-                    types: self
-                        .file_types
-                        .iter()
-                        .filter_map(|c| file_type_from_code(c))
-                        .collect(),
-                    max_bytes: (mb * 1024.0 * 1024.0).round() as u64,
-                    max_files: whole(&self.max_files, "max_files")?.unwrap_or(0),
-                }
-            }
             "consent" => FieldKind::Consent {
                 text: self.text.clone(),
             },
@@ -408,12 +392,6 @@ pub fn file_type_code(t: FileType) -> &'static str {
         FileType::Png => "png",
         FileType::Pdf => "pdf",
     }
-}
-
-fn file_type_from_code(code: &str) -> Option<FileType> {
-    FileType::ALL
-        .into_iter()
-        .find(|t| file_type_code(*t) == code)
 }
 
 impl DraftSlot {
