@@ -663,11 +663,15 @@ mod tests {
         let ids: Vec<&str> = draft.fields.iter().map(|f| f.id.as_str()).collect();
         assert_eq!(ids.len(), KIND_CODES.len());
         assert_eq!(ids[0], "q1");
-        assert_eq!(ids[15], "q16");
+        assert_eq!(ids[14], "q15");
         let settings = draft.settings().unwrap();
         let codes: Vec<&str> = settings.fields.iter().map(|f| f.kind.code()).collect();
         assert_eq!(codes, KIND_CODES);
         assert!(!draft.add_field("spreadsheet"));
+        assert!(
+            !draft.add_field("file"),
+            "not offered until the LIFF page uploads"
+        );
     }
 
     #[test]
