@@ -38,6 +38,9 @@ pub enum ConsoleError {
     /// before it gets here.
     #[error(transparent)]
     Reports(#[from] tayori_reporting::DeskError),
+    /// An export's use case failed; a refusal is shown on 出力ファイル before it gets here.
+    #[error(transparent)]
+    Exports(#[from] tayori_exports::DeskError),
 }
 
 impl IntoResponse for ConsoleError {

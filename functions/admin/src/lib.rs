@@ -60,6 +60,8 @@ pub struct AdminState {
     pub facilities: tayori_facilities::FacilityDesk,
     /// Citizens' reports (通報): the one owner of their use cases.
     pub reports: tayori_reporting::ReportDesk,
+    /// CSV exports (出力ファイル): the console asks and lists; the export function writes.
+    pub exports: tayori_exports::ExportDesk,
 }
 
 impl AdminState {
@@ -70,6 +72,10 @@ impl AdminState {
             audit: AuditLog::new(platform.table.clone()),
             facilities: tayori_facilities::FacilityDesk::new(&platform),
             reports: tayori_reporting::ReportDesk::new(&platform),
+            exports: tayori_exports::ExportDesk::new(
+                &platform,
+                Arc::new(tayori_exports::sources::CitySources::new(&platform)),
+            ),
             platform,
             line,
             config,

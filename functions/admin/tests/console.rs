@@ -8,13 +8,14 @@ use chrono::Utc;
 use std::sync::Arc;
 use tayori_adapters::embedded;
 use tayori_admin::auth::totp;
+use tayori_admin::pages::{audit_log, exports};
 use tayori_admin::{route_table, Access, AdminConfig};
 use tayori_domain::staff::{LoginId, Permission, PermissionSet};
 use tayori_domain::usage::{UsageEvent, UsageKind};
 use tayori_fake_line::FakeLine;
 use tayori_line::{LineClient, LineConfig};
 use tayori_ports::SystemClock;
-use tayori_records::UsageEvents;
+use tayori_records::{AuditEntry, UsageEvents};
 
 use support::{office_config, Console, OFFICE, PASSWORD};
 
@@ -446,16 +447,61 @@ async fn staff_actions_are_in_the_audit_log_and_its_csv_is_excel_safe() {
     assert!(log.body.contains("職員アカウントを作成"));
     assert!(log.body.contains("staff:suzuki"));
     assert!(log.body.contains(OFFICE));
-    let csv = b.get("/admin/audit.csv").await;
-    assert_eq!(csv.status, StatusCode::OK);
-    assert!(csv.body.starts_with('\u{feff}'));
-    assert!(csv.body.contains("職員アカウントを作成"));
-    assert!(csv.body.contains("ログイン"));
-    let sjis = b.get("/admin/audit.csv?encoding=sjis").await;
-    assert!(sjis.headers[header::CONTENT_TYPE]
-        .to_str()
-        .unwrap()
-        .contains("Shift_JIS"));
+    // A summary a clerk typed that Excel would run as a formula.
+    b.state
+        .audit
+        .append(&AuditEntry {
+            at: Utc::now(),
+            actor: "admin".into(),
+            ip: OFFICE.into(),
+            action: "メモ".into(),
+            target: "note:1".into(),
+            summary: "=1+1".into(),
+        })
+        .await
+        .unwrap();
+    let asked = b
+        .post(
+            audit_log::EXPORT_PATH,
+            &[("month", ""), ("q", ""), ("encoding", "utf8")],
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER);
+    assert_eq!(asked.location.as_deref(), Some(exports::PATH));
+    assert!(b.get(exports::PATH).await.body.contains("作成中"));
+    let (made, bytes) = b.made_export("admin").await;
+    assert_eq!(made.status().label(), "完了");
+    let csv = String::from_utf8(bytes).unwrap();
+    assert!(csv.starts_with('\u{feff}'));
+    assert!(csv.contains("職員アカウントを作成"));
+    assert!(csv.contains("ログイン"));
+    assert!(csv.contains(",note:1,\"'=1+1\""), "{csv}");
+    let listed = b.get(exports::PATH).await;
+    assert!(listed.body.contains("完了"));
+    assert!(listed
+        .body
+        .contains(&format!("/admin/exports/{}/download", made.id())));
+    let link = b
+        .get(&format!("/admin/exports/{}/download", made.id()))
+        .await;
+    assert_eq!(link.status, StatusCode::SEE_OTHER);
+    assert!(b
+        .audit_actions()
+        .await
+        .contains(&"CSVをダウンロード".to_string()));
+
+    b.post(
+        audit_log::EXPORT_PATH,
+        &[("month", ""), ("q", "職員アカウント"), ("encoding", "sjis")],
+    )
+    .await;
+    let (made, bytes) = b.made_export("admin").await;
+    assert_eq!(made.encoding().code(), "sjis");
+    let (text, _, malformed) = encoding_rs::SHIFT_JIS.decode(&bytes);
+    assert!(!malformed);
+    assert!(!bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
+    assert!(text.contains("職員アカウントを作成"));
+    assert!(!text.contains(",ログイン,"));
 }
 
 #[tokio::test]

@@ -9,6 +9,7 @@ pub mod disaster;
 pub mod disaster_log;
 pub mod disaster_rules;
 pub mod emergency;
+pub mod exports;
 pub mod garbage;
 pub mod greetings;
 pub mod home;
@@ -95,7 +96,11 @@ pub fn routes() -> Routes {
             roles::delete,
         )
         .get("/admin/audit", Needs(AuditLog), audit_log::list)
-        .get("/admin/audit.csv", Needs(AuditLog), audit_log::export)
+        .post(
+            audit_log::EXPORT_PATH,
+            Needs(AuditLog),
+            audit_log::request_csv,
+        )
         .post(
             "/admin/audit/retention",
             Needs(AuditLog),
@@ -504,4 +509,10 @@ pub fn routes() -> Routes {
         )
         .get(greetings::PATH, Needs(Greetings), greetings::show)
         .post(greetings::PATH, Needs(Greetings), greetings::save)
+        .get(exports::PATH, AnyOf(exports::EXPORTERS), exports::list)
+        .get(
+            "/admin/exports/{id}/download",
+            AnyOf(exports::EXPORTERS),
+            exports::download,
+        )
 }

@@ -5,6 +5,7 @@
 pub mod form;
 pub mod form_data;
 
+use crate::pages::exports::{EXPORTERS, PATH as EXPORTS_PATH};
 use crate::session::{cookie_value, CsrfToken, Signed, FLASH_COOKIE};
 use crate::AdminState;
 use axum::extract::FromRequestParts;
@@ -219,6 +220,8 @@ pub struct Page {
     /// The latest JMA 解除 notice recorded after the open emergency began: the banner tells
     /// staff to switch back by hand, since nothing switches back by itself.
     pub lifting: Option<LiftingNotice>,
+    /// The clerk's files ready to download (出力ファイル's badge), for staff who may export.
+    pub exports_ready: Option<usize>,
 }
 
 impl FromRequestParts<Arc<AdminState>> for Page {
@@ -255,10 +258,24 @@ impl FromRequestParts<Arc<AdminState>> for Page {
                 .filter(|notice| notice.at > open.opened_at()),
             None => None,
         };
+        // Only for staff who may export; a failed read loses the badge, never the page.
+        let exports_ready = match &signed {
+            Some(s) if EXPORTERS.iter().any(|p| s.account.may(*p)) => {
+                state.exports.ready_count(&s.account).await.map_or_else(
+                    |e| {
+                        tracing::error!(error = %e, "the ready exports could not be counted");
+                        None
+                    },
+                    Some,
+                )
+            }
+            _ => None,
+        };
         Ok(Self {
             signed,
             emergency,
             lifting,
+            exports_ready,
             csrf: parts
                 .extensions
                 .get::<CsrfToken>()
@@ -338,6 +355,14 @@ impl Page {
                                     @for item in menu_for(s) {
                                         li {
                                             a href=(item.href) aria-current=[self.is_current(item.href).then_some("page")] { (item.label) }
+                                        }
+                                    }
+                                    @if let Some(ready) = self.exports_ready {
+                                        li {
+                                            a href=(EXPORTS_PATH) aria-current=[self.is_current(EXPORTS_PATH).then_some("page")] {
+                                                "出力ファイル"
+                                                @if ready > 0 { " " span.badge title="ダウンロードできるファイル" { (ready) } }
+                                            }
                                         }
                                     }
                                 }
