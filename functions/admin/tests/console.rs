@@ -20,9 +20,13 @@ use tayori_records::{AuditEntry, UsageEvents};
 use support::{office_config, Console, OFFICE, PASSWORD};
 
 /// The office's console, with the setup token set, talking to a fake LINE; nobody signed in.
+const OBJECTS: &str = "http://127.0.0.1:9";
+
 async fn console() -> (Console, FakeLine) {
     let dir = tempfile::tempdir().unwrap();
-    let (platform, _bus) = embedded::platform(dir.path(), Arc::new(SystemClock)).unwrap();
+    // Signing on an origin, so that a CSV's download link can be handed out.
+    let (platform, _bus, _objects) =
+        embedded::platform_at(dir.path(), Arc::new(SystemClock), OBJECTS).unwrap();
     let fake = FakeLine::new();
     let (base, _server) = fake.serve().await;
     let line = Arc::new(LineClient::new(LineConfig::at(&base, "token")));
@@ -485,6 +489,7 @@ async fn staff_actions_are_in_the_audit_log_and_its_csv_is_excel_safe() {
         .get(&format!("/admin/exports/{}/download", made.id()))
         .await;
     assert_eq!(link.status, StatusCode::SEE_OTHER);
+    assert!(link.location.unwrap().starts_with(OBJECTS));
     assert!(b
         .audit_actions()
         .await
