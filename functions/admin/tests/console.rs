@@ -8,7 +8,7 @@ use chrono::Utc;
 use std::sync::Arc;
 use tayori_adapters::embedded;
 use tayori_admin::auth::totp;
-use tayori_admin::pages::{audit_log, exports};
+use tayori_admin::pages::{audit_log, exports, usage};
 use tayori_admin::{route_table, Access, AdminConfig};
 use tayori_domain::staff::{LoginId, Permission, PermissionSet};
 use tayori_domain::usage::{UsageEvent, UsageKind};
@@ -35,6 +35,21 @@ async fn console() -> (Console, FakeLine) {
         ..office_config()
     };
     (Console::configured(platform, line, dir, config), fake)
+}
+
+/// The usage report of this month by `by`, asked by `login` with 「CSVを作成」 and made as the
+/// export function makes it (UTF-8).
+async fn usage_csv(b: &mut Console, login: &str, by: &str) -> String {
+    b.get("/admin/usage").await;
+    let asked = b
+        .post(
+            usage::EXPORT_PATH,
+            &[("from", ""), ("to", ""), ("by", by), ("encoding", "utf8")],
+        )
+        .await;
+    assert_eq!(asked.location.as_deref(), Some(exports::PATH));
+    let (_, bytes) = b.made_export(login).await;
+    String::from_utf8(bytes).unwrap()
 }
 
 /// `login` as staff of 環境衛生課 with `permissions` and the shared test password.
@@ -547,9 +562,8 @@ async fn the_usage_report_counts_by_district_and_exports_csv() {
     assert!(page.body.contains("<svg"));
     assert!(page.body.contains("、友だち追加 4件、"));
     assert!(page.body.contains("雲浜"));
-    let csv = b.get("/admin/usage.csv?by=district").await;
+    let csv = usage_csv(&mut b, "kikaku", "district").await;
     let row = csv
-        .body
         .lines()
         .find(|l| l.starts_with("友だち追加"))
         .unwrap()
@@ -594,7 +608,7 @@ async fn the_usage_report_counts_a_deliverys_sends_by_age_group_and_district_but
             .unwrap()
             .to_string()
     };
-    let by_district = b.get("/admin/usage.csv?by=district").await.body;
+    let by_district = usage_csv(&mut b, "kikaku", "district").await;
     assert!(
         by_district.contains("サービス,西津,雲浜,未登録,合計"),
         "{by_district}"
@@ -604,9 +618,9 @@ async fn the_usage_report_counts_a_deliverys_sends_by_age_group_and_district_but
         "配信成功（通）,150,300,50,500"
     );
     assert_eq!(row(&by_district, "配信（回）"), "配信（回）,1,1,1,1");
-    let by_age = b.get("/admin/usage.csv?by=age_group").await.body;
+    let by_age = usage_csv(&mut b, "kikaku", "age_group").await;
     assert_eq!(row(&by_age, "配信成功"), "配信成功（通）,300,150,50,500");
-    let by_gender = b.get("/admin/usage.csv?by=gender").await.body;
+    let by_gender = usage_csv(&mut b, "kikaku", "gender").await;
     assert_eq!(row(&by_gender, "配信成功"), "配信成功（通）,,500");
     let page = b.get("/admin/usage?by=gender").await;
     assert!(

@@ -88,7 +88,12 @@ async fn the_usage_report_lists_only_what_is_recorded() {
     )
     .await;
     let page = c.get("/admin/usage").await.body;
-    let csv = c.get("/admin/usage.csv").await.body;
+    c.post(
+        tayori_admin::pages::usage::EXPORT_PATH,
+        &[("from", ""), ("to", ""), ("by", ""), ("encoding", "utf8")],
+    )
+    .await;
+    let csv = String::from_utf8(c.made_export("kouhou").await.1).unwrap();
     for shown in [&page, &csv] {
         for recorded in [
             "配信（回）",

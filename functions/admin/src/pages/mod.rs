@@ -403,7 +403,7 @@ pub fn routes() -> Routes {
             shelters::photo::upload,
         )
         .get("/admin/usage", Needs(UsageReports), usage::show)
-        .get("/admin/usage.csv", Needs(UsageReports), usage::export)
+        .post(usage::EXPORT_PATH, Needs(UsageReports), usage::request_csv)
         .get(reports::PATH, Needs(ReportsHandle), reports::list::list)
         .get(reports::MAP_PATH, Needs(ReportsHandle), reports::list::map)
         .get(
