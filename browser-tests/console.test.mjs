@@ -467,6 +467,7 @@ test('the staff console, as a clerk uses it', { timeout: 300_000 }, async (t) =>
     assert.ok(body.startsWith('\uFEFF'), 'UTF-8 with BOM, for Excel');
     assert.match(body, /^\uFEFFサービス,.*未登録.*,合計\r?\n/);
     assert.match(body, /\r?\n友だち追加,(\d+,)*2\r?\n/);
+    await page.goto(`${BASE_URL}/admin/usage`);
   });
 
   await step('the help link opens the manual page, showing the screenshot taken here', async () => {

@@ -8,7 +8,7 @@ use chrono::Utc;
 use std::sync::Arc;
 use tayori_adapters::embedded;
 use tayori_admin::auth::totp;
-use tayori_admin::pages::{audit_log, exports, usage};
+use tayori_admin::pages::{audit_log, deliveries, exports, usage};
 use tayori_admin::{route_table, Access, AdminConfig};
 use tayori_domain::staff::{LoginId, Permission, PermissionSet};
 use tayori_domain::usage::{UsageEvent, UsageKind};
@@ -926,9 +926,15 @@ async fn a_drafter_asks_for_approval_and_another_clerk_approves_the_segment_deli
     // The log lists it and its CSV carries who created and approved it.
     let list = approver.get("/admin/deliveries?q=親子").await;
     assert!(list.body.contains("子育て支援センターのお知らせ"));
-    let csv = approver.get("/admin/deliveries.csv").await;
-    assert!(csv.body.starts_with('\u{feff}'));
-    assert!(csv.body.contains("drafter") && csv.body.contains("approver"));
+    approver
+        .post(
+            deliveries::EXPORT_PATH,
+            &[("from", ""), ("to", ""), ("encoding", "utf8")],
+        )
+        .await;
+    let csv = String::from_utf8(approver.made_export("approver").await.1).unwrap();
+    assert!(csv.starts_with('\u{feff}'));
+    assert!(csv.contains("drafter") && csv.contains("approver"));
 
     // Duplicate makes a fresh draft with the same content.
     approver.get(&path).await;

@@ -157,10 +157,10 @@ pub fn routes() -> Routes {
             Needs(DeliveryDraft),
             testers::remove,
         )
-        .get(
-            "/admin/deliveries.csv",
+        .post(
+            deliveries::EXPORT_PATH,
             Needs(DeliveryDraft),
-            deliveries::export,
+            deliveries::request_csv,
         )
         .get(
             "/admin/deliveries/new",
