@@ -406,10 +406,10 @@ pub fn routes() -> Routes {
         .post(usage::EXPORT_PATH, Needs(UsageReports), usage::request_csv)
         .get(reports::PATH, Needs(ReportsHandle), reports::list::list)
         .get(reports::MAP_PATH, Needs(ReportsHandle), reports::list::map)
-        .get(
-            reports::CSV_PATH,
+        .post(
+            reports::export::PATH,
             Needs(ReportsHandle),
-            reports::export::export,
+            reports::export::request_csv,
         )
         .get(
             reports::categories::PATH,
