@@ -250,7 +250,6 @@ mod tests {
             from: "2026-12-01".into(),
             to: "".into(),
             department: " 土木課 ".into(),
-            encoding: None,
         };
         let f = q.filter().unwrap();
         assert_eq!(f.category.unwrap().as_str(), "road");
