@@ -1740,3 +1740,20 @@ fn the_forms_function_serves_its_liff_forms_and_takes_the_form_events() {
     let variables = &properties["Environment"]["Variables"];
     assert_eq!(target(&variables["FORMS_LIFF_ID"]), Some("FormsLiffId"));
 }
+
+#[test]
+fn the_console_may_ask_the_export_function_for_a_file_on_the_bus_only() {
+    let template = template();
+    let policies = &resource(&template, "AdminFunction")["Properties"]["Policies"];
+    let put_events: Vec<&Value> = policies
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p.get("EventBridgePutEventsPolicy"))
+        .collect();
+    // 「CSVを作成」 publishes export.requested on the city's bus, and on no other.
+    assert_eq!(put_events.len(), 1, "{policies:?}");
+    assert_eq!(target(&put_events[0]["EventBusName"]), Some("EventBus"));
+    let text = serde_yaml::to_string(policies).unwrap();
+    assert!(!text.contains("events:*"), "{text}");
+}

@@ -42,6 +42,9 @@ pub enum ConsoleError {
     /// before it gets here.
     #[error(transparent)]
     Forms(#[from] tayori_formdesk::FormDeskError),
+    /// An export's use case failed; a refusal is shown on 出力ファイル before it gets here.
+    #[error(transparent)]
+    Exports(#[from] tayori_exports::DeskError),
 }
 
 impl IntoResponse for ConsoleError {

@@ -64,6 +64,8 @@ pub struct AdminState {
     pub reports: tayori_reporting::ReportDesk,
     /// Forms (申請・アンケート・予約): the one owner of their use cases.
     pub forms: tayori_formdesk::FormDesk,
+    /// CSV exports (出力ファイル): the console asks and lists; the export function writes.
+    pub exports: tayori_exports::ExportDesk,
 }
 
 impl AdminState {
@@ -75,6 +77,10 @@ impl AdminState {
             facilities: tayori_facilities::FacilityDesk::new(&platform),
             reports: tayori_reporting::ReportDesk::new(&platform),
             forms: tayori_formdesk::FormDesk::new(&platform),
+            exports: tayori_exports::ExportDesk::new(
+                &platform,
+                Arc::new(tayori_exports::sources::CitySources::new(&platform)),
+            ),
             platform,
             line,
             config,

@@ -8,20 +8,25 @@ use chrono::Utc;
 use std::sync::Arc;
 use tayori_adapters::embedded;
 use tayori_admin::auth::totp;
+use tayori_admin::pages::{audit_log, deliveries, exports, usage};
 use tayori_admin::{route_table, Access, AdminConfig};
 use tayori_domain::staff::{LoginId, Permission, PermissionSet};
 use tayori_domain::usage::{UsageEvent, UsageKind};
 use tayori_fake_line::FakeLine;
 use tayori_line::{LineClient, LineConfig};
 use tayori_ports::SystemClock;
-use tayori_records::UsageEvents;
+use tayori_records::{AuditEntry, UsageEvents};
 
 use support::{office_config, Console, OFFICE, PASSWORD};
 
 /// The office's console, with the setup token set, talking to a fake LINE; nobody signed in.
+const OBJECTS: &str = "http://127.0.0.1:9";
+
 async fn console() -> (Console, FakeLine) {
     let dir = tempfile::tempdir().unwrap();
-    let (platform, _bus) = embedded::platform(dir.path(), Arc::new(SystemClock)).unwrap();
+    // Signing on an origin, so that a CSV's download link can be handed out.
+    let (platform, _bus, _objects) =
+        embedded::platform_at(dir.path(), Arc::new(SystemClock), OBJECTS).unwrap();
     let fake = FakeLine::new();
     let (base, _server) = fake.serve().await;
     let line = Arc::new(LineClient::new(LineConfig::at(&base, "token")));
@@ -30,6 +35,21 @@ async fn console() -> (Console, FakeLine) {
         ..office_config()
     };
     (Console::configured(platform, line, dir, config), fake)
+}
+
+/// The usage report of this month by `by`, asked by `login` with 「CSVを作成」 and made as the
+/// export function makes it (UTF-8).
+async fn usage_csv(b: &mut Console, login: &str, by: &str) -> String {
+    b.get("/admin/usage").await;
+    let asked = b
+        .post(
+            usage::EXPORT_PATH,
+            &[("from", ""), ("to", ""), ("by", by), ("encoding", "utf8")],
+        )
+        .await;
+    assert_eq!(asked.location.as_deref(), Some(exports::PATH));
+    let (_, bytes) = b.made_export(login).await;
+    String::from_utf8(bytes).unwrap()
 }
 
 /// `login` as staff of 環境衛生課 with `permissions` and the shared test password.
@@ -284,6 +304,7 @@ async fn every_route_refuses_staff_without_its_permission_and_serves_staff_with_
         "route table looks incomplete: {}",
         routes.len()
     );
+    // Each AnyOf set has its own clerk lacking all of it.
     for route in &routes {
         let path = concrete(route.path);
         match route.access {
@@ -451,16 +472,62 @@ async fn staff_actions_are_in_the_audit_log_and_its_csv_is_excel_safe() {
     assert!(log.body.contains("職員アカウントを作成"));
     assert!(log.body.contains("staff:suzuki"));
     assert!(log.body.contains(OFFICE));
-    let csv = b.get("/admin/audit.csv").await;
-    assert_eq!(csv.status, StatusCode::OK);
-    assert!(csv.body.starts_with('\u{feff}'));
-    assert!(csv.body.contains("職員アカウントを作成"));
-    assert!(csv.body.contains("ログイン"));
-    let sjis = b.get("/admin/audit.csv?encoding=sjis").await;
-    assert!(sjis.headers[header::CONTENT_TYPE]
-        .to_str()
-        .unwrap()
-        .contains("Shift_JIS"));
+    // A summary a clerk typed that Excel would run as a formula.
+    b.state
+        .audit
+        .append(&AuditEntry {
+            at: Utc::now(),
+            actor: "admin".into(),
+            ip: OFFICE.into(),
+            action: "メモ".into(),
+            target: "note:1".into(),
+            summary: "=1+1".into(),
+        })
+        .await
+        .unwrap();
+    let asked = b
+        .post(
+            audit_log::EXPORT_PATH,
+            &[("month", ""), ("q", ""), ("encoding", "utf8")],
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER);
+    assert_eq!(asked.location.as_deref(), Some(exports::PATH));
+    assert!(b.get(exports::PATH).await.body.contains("作成中"));
+    let (made, bytes) = b.made_export("admin").await;
+    assert_eq!(made.status().label(), "完了");
+    let csv = String::from_utf8(bytes).unwrap();
+    assert!(csv.starts_with('\u{feff}'));
+    assert!(csv.contains("職員アカウントを作成"));
+    assert!(csv.contains("ログイン"));
+    assert!(csv.contains(",note:1,\"'=1+1\""), "{csv}");
+    let listed = b.get(exports::PATH).await;
+    assert!(listed.body.contains("完了"));
+    assert!(listed
+        .body
+        .contains(&format!("/admin/exports/{}/download", made.id())));
+    let link = b
+        .get(&format!("/admin/exports/{}/download", made.id()))
+        .await;
+    assert_eq!(link.status, StatusCode::SEE_OTHER);
+    assert!(link.location.unwrap().starts_with(OBJECTS));
+    assert!(b
+        .audit_actions()
+        .await
+        .contains(&"CSVをダウンロード".to_string()));
+
+    b.post(
+        audit_log::EXPORT_PATH,
+        &[("month", ""), ("q", "職員アカウント"), ("encoding", "sjis")],
+    )
+    .await;
+    let (made, bytes) = b.made_export("admin").await;
+    assert_eq!(made.encoding().code(), "sjis");
+    let (text, _, malformed) = encoding_rs::SHIFT_JIS.decode(&bytes);
+    assert!(!malformed);
+    assert!(!bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
+    assert!(text.contains("職員アカウントを作成"));
+    assert!(!text.contains(",ログイン,"));
 }
 
 #[tokio::test]
@@ -495,9 +562,8 @@ async fn the_usage_report_counts_by_district_and_exports_csv() {
     assert!(page.body.contains("<svg"));
     assert!(page.body.contains("、友だち追加 4件、"));
     assert!(page.body.contains("雲浜"));
-    let csv = b.get("/admin/usage.csv?by=district").await;
+    let csv = usage_csv(&mut b, "kikaku", "district").await;
     let row = csv
-        .body
         .lines()
         .find(|l| l.starts_with("友だち追加"))
         .unwrap()
@@ -542,7 +608,7 @@ async fn the_usage_report_counts_a_deliverys_sends_by_age_group_and_district_but
             .unwrap()
             .to_string()
     };
-    let by_district = b.get("/admin/usage.csv?by=district").await.body;
+    let by_district = usage_csv(&mut b, "kikaku", "district").await;
     assert!(
         by_district.contains("サービス,西津,雲浜,未登録,合計"),
         "{by_district}"
@@ -552,9 +618,9 @@ async fn the_usage_report_counts_a_deliverys_sends_by_age_group_and_district_but
         "配信成功（通）,150,300,50,500"
     );
     assert_eq!(row(&by_district, "配信（回）"), "配信（回）,1,1,1,1");
-    let by_age = b.get("/admin/usage.csv?by=age_group").await.body;
+    let by_age = usage_csv(&mut b, "kikaku", "age_group").await;
     assert_eq!(row(&by_age, "配信成功"), "配信成功（通）,300,150,50,500");
-    let by_gender = b.get("/admin/usage.csv?by=gender").await.body;
+    let by_gender = usage_csv(&mut b, "kikaku", "gender").await;
     assert_eq!(row(&by_gender, "配信成功"), "配信成功（通）,,500");
     let page = b.get("/admin/usage?by=gender").await;
     assert!(
@@ -860,9 +926,15 @@ async fn a_drafter_asks_for_approval_and_another_clerk_approves_the_segment_deli
     // The log lists it and its CSV carries who created and approved it.
     let list = approver.get("/admin/deliveries?q=親子").await;
     assert!(list.body.contains("子育て支援センターのお知らせ"));
-    let csv = approver.get("/admin/deliveries.csv").await;
-    assert!(csv.body.starts_with('\u{feff}'));
-    assert!(csv.body.contains("drafter") && csv.body.contains("approver"));
+    approver
+        .post(
+            deliveries::EXPORT_PATH,
+            &[("from", ""), ("to", ""), ("encoding", "utf8")],
+        )
+        .await;
+    let csv = String::from_utf8(approver.made_export("approver").await.1).unwrap();
+    assert!(csv.starts_with('\u{feff}'));
+    assert!(csv.contains("drafter") && csv.contains("approver"));
 
     // Duplicate makes a fresh draft with the same content.
     approver.get(&path).await;

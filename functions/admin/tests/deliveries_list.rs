@@ -251,14 +251,29 @@ async fn the_period_status_and_kind_filters_narrow_the_list_its_total_and_its_cs
     assert!(normal.body.contains("value=\"2025-06-30\""));
 
     // The CSV has the same rows.
-    let csv = c
-        .get("/admin/deliveries.csv?from=2025-06-01&to=2025-06-30&kind=normal&status=sent")
+    let asked = c
+        .post(
+            tayori_admin::pages::deliveries::EXPORT_PATH,
+            &[
+                ("from", "2025-06-01"),
+                ("to", "2025-06-30"),
+                ("kind", "normal"),
+                ("status", "sent"),
+                ("encoding", "utf8"),
+            ],
+        )
         .await;
-    assert_eq!(csv.status, StatusCode::OK);
-    let rows: Vec<&str> = csv.body.lines().skip(1).collect();
-    assert_eq!(rows.len(), 2, "{}", csv.body);
-    assert!(rows[0].starts_with("list-june-last,"), "{}", csv.body);
-    assert!(rows[1].starts_with("list-june-first,"), "{}", csv.body);
+    assert_eq!(asked.status, StatusCode::SEE_OTHER);
+    let (made, bytes) = c.made_export("clerk").await;
+    assert!(made
+        .conditions()
+        .described()
+        .contains("2025年6月1日〜2025年6月30日"));
+    let csv = String::from_utf8(bytes).unwrap();
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), 2, "{csv}");
+    assert!(rows[0].starts_with("list-june-last,"), "{csv}");
+    assert!(rows[1].starts_with("list-june-first,"), "{csv}");
 }
 
 #[tokio::test]

@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use chrono::Utc;
 use support::{Console, PASSWORD};
 use tayori_admin::auth::password;
+use tayori_admin::pages::reports::export;
 use tayori_deliveries::DeliveryDesk;
 use tayori_domain::facility::{Extras, Facility, KindId, Position, Site};
 use tayori_domain::report::CategoryId;
@@ -436,25 +437,38 @@ async fn the_csv_has_a_bom_and_the_rows_and_is_audited() {
     )
     .await;
     let light = filed(&c, "streetlight", "=HYPERLINK(\"x\")", None).await;
-    let csv = c.get("/admin/reports.csv").await;
-    assert_eq!(csv.status, StatusCode::OK);
-    assert!(csv.body.starts_with('\u{feff}'));
-    assert!(csv.body.contains("受付番号,受付日時,種類"));
-    assert!(csv.body.contains(light.receipt()));
-    assert!(csv.body.contains("街路灯"));
-    assert!(
-        !csv.body.contains(",=HYPERLINK"),
-        "formulas are defused: {}",
-        csv.body
-    );
-    let sjis = c.get("/admin/reports.csv?encoding=sjis").await;
-    assert!(sjis.content_type.unwrap().contains("Shift_JIS"));
-    let (text, _, _) = encoding_rs::SHIFT_JIS.decode(&sjis.bytes);
+    let ask = |encoding: &'static str| {
+        [
+            ("category", ""),
+            ("status", ""),
+            ("district", ""),
+            ("from", ""),
+            ("to", ""),
+            ("department", ""),
+            ("encoding", encoding),
+        ]
+    };
+    c.get("/admin/reports").await;
+    let asked = c.post(export::PATH, &ask("utf8")).await;
+    assert_eq!(asked.location.as_deref(), Some("/admin/exports"));
+    let (made, bytes) = c.made_export("doboku").await;
+    assert_eq!(made.conditions().described(), "担当するすべての通報");
+    let csv = String::from_utf8(bytes).unwrap();
+    assert!(csv.starts_with('\u{feff}'));
+    assert!(csv.contains("受付番号,受付日時,種類"));
+    assert!(csv.contains(light.receipt()));
+    assert!(csv.contains("街路灯"));
+    assert!(!csv.contains(",=HYPERLINK"), "formulas are defused: {csv}");
+    c.get("/admin/reports").await;
+    c.post(export::PATH, &ask("sjis")).await;
+    let (_, bytes) = c.made_export("doboku").await;
+    let (text, _, malformed) = encoding_rs::SHIFT_JIS.decode(&bytes);
+    assert!(!malformed);
     assert!(text.contains(light.receipt()));
     assert!(c
         .audit_actions()
         .await
-        .contains(&"通報をCSV出力".to_string()));
+        .contains(&"CSVの作成を依頼".to_string()));
 }
 
 #[tokio::test]

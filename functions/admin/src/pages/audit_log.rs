@@ -1,23 +1,23 @@
-//! 操作ログ: a month of staff actions, filterable, exportable as CSV, with the retention setting.
+//! 操作ログ: a month of staff actions, filterable, with the retention setting; its CSV is asked
+//! of the export function (出力ファイル).
 
 use crate::audit::{self, Actor};
+use crate::pages::exports;
 use crate::ui::form_data::FormData;
 use crate::ui::{redirect_with, FlashKind, Page};
 use crate::{AdminState, PageResult};
-use axum::body::Body;
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use chrono::Datelike;
 use maud::html;
 use serde::Deserialize;
 use std::sync::Arc;
-use tayori_csv::{CsvEncoding, CsvWriter};
+use tayori_domain::export::{CsvEncoding, ExportConditions, ExportKind};
 use tayori_domain::time::{format_jst, to_jst};
-use tayori_records::AuditEntry;
+use tayori_exports::sources::{mentions, parse_month};
 
 const PAGE_SIZE: usize = 50;
+pub const EXPORT_PATH: &str = "/admin/audit/export";
 
 #[derive(Deserialize, Default)]
 pub struct AuditQuery {
@@ -25,29 +25,13 @@ pub struct AuditQuery {
     month: Option<String>,
     q: Option<String>,
     after: Option<String>,
-    encoding: Option<String>,
 }
 
 fn month_of(state: &AdminState, q: &AuditQuery) -> (i32, u32) {
-    q.month
-        .as_deref()
-        .and_then(|m| {
-            let (y, mo) = m.split_once('-')?;
-            let (y, mo) = (y.parse().ok()?, mo.parse().ok()?);
-            (1..=12).contains(&mo).then_some((y, mo))
-        })
-        .unwrap_or_else(|| {
-            let now = to_jst(state.platform.clock.now());
-            (now.year(), now.month())
-        })
-}
-
-fn matches(entry: &AuditEntry, q: &str) -> bool {
-    q.is_empty()
-        || entry.actor.contains(q)
-        || entry.action.contains(q)
-        || entry.target.contains(q)
-        || entry.summary.contains(q)
+    q.month.as_deref().and_then(parse_month).unwrap_or_else(|| {
+        let now = to_jst(state.platform.clock.now());
+        (now.year(), now.month())
+    })
 }
 
 pub async fn list(
@@ -66,7 +50,7 @@ pub async fn list(
             .audit
             .month(year, month, cursor.clone(), PAGE_SIZE)
             .await?;
-        shown.extend(entries.into_iter().filter(|e| matches(e, &search)));
+        shown.extend(entries.into_iter().filter(|e| mentions(e, &search)));
         match c {
             Some(c) if shown.len() < PAGE_SIZE => cursor = Some(c),
             Some(c) => {
@@ -94,8 +78,12 @@ pub async fn list(
                 label for="q" { "絞り込み" }
                 input #q type="search" name="q" value=(search) placeholder="職員・操作・対象";
                 button type="submit" { "表示" }
-                a.button href=(format!("/admin/audit.csv?month={month_param}&q={q_param}")) { "CSV出力（UTF-8）" }
-                a.button href=(format!("/admin/audit.csv?month={month_param}&q={q_param}&encoding=sjis")) { "CSV出力（Shift_JIS）" }
+            }
+            form.toolbar method="post" action=(EXPORT_PATH) {
+                (page.csrf_field())
+                input type="hidden" name="month" value=(month_param);
+                input type="hidden" name="q" value=(search);
+                (exports::encoding_choice())
             }
             table {
                 caption { (year) "年" (month) "月（新しい順）" }
@@ -122,70 +110,32 @@ pub async fn list(
     ))
 }
 
-pub async fn export(
+/// 「CSVを作成」: the month and words shown, as a file made by the export function.
+pub async fn request_csv(
     State(state): State<Arc<AdminState>>,
     actor: Actor,
-    Query(q): Query<AuditQuery>,
-) -> Response {
-    let (year, month) = month_of(&state, &q);
-    let search = q.q.clone().unwrap_or_default();
-    let writer = CsvWriter::new(CsvEncoding::from_param(q.encoding.as_deref()));
-    audit::record(
+    body: Bytes,
+) -> PageResult {
+    let form = FormData::parse(&body);
+    let (year, month) = month_of(
         &state,
-        &actor,
-        "操作ログをCSV出力",
-        &format!("audit:{year:04}-{month:02}"),
-        "",
-    )
-    .await;
-    let header = {
-        let mut b = writer.start();
-        b.extend(writer.row(&["日時", "職員", "IPアドレス", "操作", "対象", "内容"]));
-        Bytes::from(b)
-    };
-    // Streamed page by page: the response never holds more than one page of the log.
-    let pages = futures::stream::unfold(Some(None), move |cursor| {
-        let state = state.clone();
-        let search = search.clone();
-        async move {
-            let cursor = cursor?;
-            match state.audit.month(year, month, cursor, 500).await {
-                Ok((entries, next)) => {
-                    let mut chunk = Vec::new();
-                    for e in entries.iter().filter(|e| matches(e, &search)) {
-                        chunk.extend(writer.row(&[
-                            format_jst(e.at),
-                            e.actor.clone(),
-                            e.ip.clone(),
-                            e.action.clone(),
-                            e.target.clone(),
-                            e.summary.clone(),
-                        ]));
-                    }
-                    Some((Ok::<_, std::io::Error>(Bytes::from(chunk)), next.map(Some)))
-                }
-                Err(e) => Some((Err(std::io::Error::other(e.to_string())), None)),
-            }
-        }
-    });
-    let body = futures::StreamExt::chain(
-        futures::stream::once(async move { Ok::<_, std::io::Error>(header) }),
-        pages,
+        &AuditQuery {
+            month: Some(form.get("month")),
+            ..AuditQuery::default()
+        },
     );
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                writer.encoding().content_type().to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"audit-{year:04}-{month:02}.csv\""),
-            ),
-        ],
-        Body::from_stream(body),
-    )
-        .into_response()
+    let search = form.get("q");
+    let described = if search.is_empty() {
+        format!("{year}年{month}月")
+    } else {
+        format!("{year}年{month}月、「{search}」を含む操作")
+    };
+    let conditions = ExportConditions::new(
+        [("month", format!("{year:04}-{month:02}")), ("q", search)],
+        described,
+    );
+    let encoding = CsvEncoding::from_param(Some(&form.get("encoding")));
+    exports::request(&state, &actor, ExportKind::AuditLog, conditions, encoding).await
 }
 
 pub async fn set_retention(

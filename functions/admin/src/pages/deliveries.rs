@@ -17,7 +17,7 @@ mod test_send;
 mod workflow;
 
 pub use compose::{composer_of, create, new_form, update, TOO_LARGE};
-pub use log::{export, list, LogQuery};
+pub use log::{list, request_csv, LogQuery, EXPORT_PATH};
 pub use media::media;
 pub use show::show;
 pub use workflow::{approve, cancel, duplicate, return_to_draft, send, stop};

@@ -70,6 +70,10 @@ pub async fn home(State(state): State<Arc<AdminState>>, page: Page) -> PageResul
                 @for item in functions.iter().chain(own.iter()) {
                     li { a href=(item.href) { strong { (item.label) } span { (item.purpose) } } }
                 }
+                // Last, as in the menu: for staff who may ask for any CSV.
+                @if page.exports_ready.is_some() {
+                    li { a href=(crate::pages::exports::PATH) { strong { "出力ファイル" } span { "「CSVを作成」で依頼したCSVの状態を確かめ、ダウンロードします。" } } }
+                }
             }
         },
     ))

@@ -9,6 +9,7 @@ pub mod disaster;
 pub mod disaster_log;
 pub mod disaster_rules;
 pub mod emergency;
+pub mod exports;
 pub mod forms;
 pub mod garbage;
 pub mod greetings;
@@ -96,7 +97,11 @@ pub fn routes() -> Routes {
             roles::delete,
         )
         .get("/admin/audit", Needs(AuditLog), audit_log::list)
-        .get("/admin/audit.csv", Needs(AuditLog), audit_log::export)
+        .post(
+            audit_log::EXPORT_PATH,
+            Needs(AuditLog),
+            audit_log::request_csv,
+        )
         .post(
             "/admin/audit/retention",
             Needs(AuditLog),
@@ -153,10 +158,10 @@ pub fn routes() -> Routes {
             Needs(DeliveryDraft),
             testers::remove,
         )
-        .get(
-            "/admin/deliveries.csv",
+        .post(
+            deliveries::EXPORT_PATH,
             Needs(DeliveryDraft),
-            deliveries::export,
+            deliveries::request_csv,
         )
         .get(
             "/admin/deliveries/new",
@@ -399,13 +404,13 @@ pub fn routes() -> Routes {
             shelters::photo::upload,
         )
         .get("/admin/usage", Needs(UsageReports), usage::show)
-        .get("/admin/usage.csv", Needs(UsageReports), usage::export)
+        .post(usage::EXPORT_PATH, Needs(UsageReports), usage::request_csv)
         .get(reports::PATH, Needs(ReportsHandle), reports::list::list)
         .get(reports::MAP_PATH, Needs(ReportsHandle), reports::list::map)
-        .get(
-            reports::CSV_PATH,
+        .post(
+            reports::export::PATH,
             Needs(ReportsHandle),
-            reports::export::export,
+            reports::export::request_csv,
         )
         .get(
             reports::categories::PATH,
@@ -573,6 +578,12 @@ pub fn routes() -> Routes {
             "/admin/forms/{id}/analysis",
             Needs(FormsViewAnswers),
             forms::analysis::show,
+        )
+        .get(exports::PATH, AnyOf(exports::EXPORTERS), exports::list)
+        .get(
+            "/admin/exports/{id}/download",
+            AnyOf(exports::EXPORTERS),
+            exports::download,
         )
 }
 

@@ -34,7 +34,6 @@ use tayori_reporting::{Change, DeskError, ReportFilter};
 
 pub const PATH: &str = "/admin/reports";
 pub const MAP_PATH: &str = "/admin/reports/map";
-pub const CSV_PATH: &str = "/admin/reports.csv";
 pub const MANUAL: &str = "reports";
 
 /// GSI's standard tiles and the page their terms ask the attribution to link to.
@@ -70,8 +69,6 @@ pub struct FilterQuery {
     pub to: String,
     #[serde(default)]
     pub department: String,
-    #[serde(default)]
-    pub encoding: Option<String>,
 }
 
 /// A date in the filter that is not one.
@@ -100,7 +97,7 @@ impl FilterQuery {
         })
     }
 
-    /// The query string that reproduces these filters (for the map, list and CSV links).
+    /// The query string that reproduces these filters (for the map and list links).
     pub fn query_string(&self) -> String {
         let mut q = form_urlencoded::Serializer::new(String::new());
         for (k, v) in [
@@ -253,7 +250,6 @@ mod tests {
             from: "2026-12-01".into(),
             to: "".into(),
             department: " 土木課 ".into(),
-            encoding: None,
         };
         let f = q.filter().unwrap();
         assert_eq!(f.category.unwrap().as_str(), "road");

@@ -1,23 +1,27 @@
 //! 利用状況レポート: counts per service for a period, broken down by a registered attribute,
-//! as a table, a bar chart (server-side SVG, [`tayori_web::chart`]) and CSV. Only the services that
+//! as a table, a bar chart (server-side SVG, [`tayori_web::chart`]) and a CSV asked of the
+//! export function. Only the services that
 //! record their use are listed ([`UsageKind::recorded`]).
 
-use crate::audit::{self, Actor};
+use crate::audit::Actor;
+use crate::pages::exports;
 use crate::ui::form::ErrorSummary;
-use crate::ui::Page;
+use crate::ui::form_data::FormData;
+use crate::ui::{redirect_with, FlashKind, Page};
 use crate::{AdminState, PageResult};
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::IntoResponse;
+use bytes::Bytes;
 use chrono::{Datelike, NaiveDate};
 use maud::{html, Markup};
 use serde::Deserialize;
 use std::sync::Arc;
-use tayori_csv::{CsvEncoding, CsvWriter};
+use tayori_domain::export::{CsvEncoding, ExportConditions, ExportKind};
 use tayori_domain::time::to_jst;
 use tayori_domain::usage::{UsageKind, UsageReport, DIMENSIONS};
 use tayori_records::UsageEvents;
 use tayori_web::chart::bar_chart;
+
+pub const EXPORT_PATH: &str = "/admin/usage/export";
 
 /// A year at most, so that one report reads at most 366 daily partitions.
 const MAX_DAYS: i64 = 366;
@@ -27,7 +31,6 @@ pub struct ReportQuery {
     from: Option<String>,
     to: Option<String>,
     by: Option<String>,
-    encoding: Option<String>,
 }
 
 struct Period {
@@ -112,7 +115,6 @@ pub async fn show(
     let by_label =
         p.by.and_then(|b| DIMENSIONS.iter().find(|(id, _)| *id == b))
             .map(|(_, l)| *l);
-    let query = format!("from={}&to={}&by={}", p.from, p.to, p.by.unwrap_or(""));
     let error_shown = error.is_some();
     Ok(page.render(
         "利用状況レポート",
@@ -131,8 +133,13 @@ pub async fn show(
                     @for (id, label) in DIMENSIONS { option value=(id) selected[p.by == Some(id)] { (label) "別" } }
                 }
                 button.primary type="submit" { "集計" }
-                a.button href=(format!("/admin/usage.csv?{query}")) { "CSV出力（UTF-8）" }
-                a.button href=(format!("/admin/usage.csv?{query}&encoding=sjis")) { "CSV出力（Shift_JIS）" }
+            }
+            form.toolbar method="post" action=(EXPORT_PATH) {
+                (page.csrf_field())
+                input type="hidden" name="from" value=(p.from.to_string());
+                input type="hidden" name="to" value=(p.to.to_string());
+                input type="hidden" name="by" value=(p.by.unwrap_or_default());
+                (exports::encoding_choice())
             }
             (chart(&report))
             table {
@@ -152,59 +159,46 @@ pub async fn show(
     ))
 }
 
-pub async fn export(
+/// 「CSVを作成」: the period and breakdown shown, as a file made by the export function.
+pub async fn request_csv(
     State(state): State<Arc<AdminState>>,
     actor: Actor,
-    Query(q): Query<ReportQuery>,
+    body: Bytes,
 ) -> PageResult {
+    let form = FormData::parse(&body);
+    let q = ReportQuery {
+        from: Some(form.get("from")),
+        to: Some(form.get("to")),
+        by: Some(form.get("by")),
+    };
     let p = match period(&state, &q) {
         Ok(p) => p,
-        Err(e) => return Ok((axum::http::StatusCode::BAD_REQUEST, e.to_string()).into_response()),
+        Err(e) => {
+            return Ok(redirect_with(
+                "/admin/usage",
+                FlashKind::Error,
+                e.to_string(),
+                state.config.secure_cookies,
+            ))
+        }
     };
-    let report = build(&state, &p).await?;
-    audit::record(
-        &state,
-        &actor,
-        "利用状況をCSV出力",
-        &format!("usage:{}..{}", p.from, p.to),
-        p.by.unwrap_or("").to_string(),
-    )
-    .await;
-    let writer = CsvWriter::new(CsvEncoding::from_param(q.encoding.as_deref()));
-    let mut out = writer.start();
-    let mut head = vec!["サービス".to_string()];
-    head.extend(report.columns.iter().cloned());
-    head.push("合計".into());
-    out.extend(writer.row(&head));
-    // The report is one row per service (a few rows): small enough to write at once.
-    for kind in UsageKind::recorded() {
-        let mut row = vec![kind.label().to_string()];
-        row.extend(
-            report
-                .columns
-                .iter()
-                // Blank where the kind is not counted by this breakdown (a delivery by 性別).
-                .map(|c| {
-                    report
-                        .cell(kind, c)
-                        .map_or(String::new(), |n| n.to_string())
-                }),
-        );
-        row.push(report.total(kind).to_string());
-        out.extend(writer.row(&row));
-    }
-    Ok((
+    let by_label =
+        p.by.and_then(|b| DIMENSIONS.iter().find(|(id, _)| *id == b))
+            .map(|(_, label)| format!("（{label}別）"))
+            .unwrap_or_default();
+    let described = format!(
+        "{}〜{}{by_label}",
+        p.from.format("%Y年%-m月%-d日"),
+        p.to.format("%Y年%-m月%-d日")
+    );
+    let conditions = ExportConditions::new(
         [
-            (
-                header::CONTENT_TYPE,
-                writer.encoding().content_type().to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"usage-{}-{}.csv\"", p.from, p.to),
-            ),
+            ("from", p.from.to_string()),
+            ("to", p.to.to_string()),
+            ("by", p.by.unwrap_or_default().to_string()),
         ],
-        out,
-    )
-        .into_response())
+        described,
+    );
+    let encoding = CsvEncoding::from_param(Some(&form.get("encoding")));
+    exports::request(&state, &actor, ExportKind::Usage, conditions, encoding).await
 }

@@ -5,6 +5,7 @@
 pub mod form;
 pub mod form_data;
 
+use crate::pages::exports::{EXPORTERS, PATH as EXPORTS_PATH};
 use crate::session::{cookie_value, CsrfToken, Signed, FLASH_COOKIE};
 use crate::AdminState;
 use axum::extract::FromRequestParts;
@@ -235,6 +236,8 @@ pub struct Page {
     /// New form answers not yet seen, for the menu's フォーム badge (0 without
     /// フォーム回答の閲覧).
     pub forms_new: u32,
+    /// The clerk's files ready to download (出力ファイル's badge), for staff who may export.
+    pub exports_ready: Option<usize>,
 }
 
 impl FromRequestParts<Arc<AdminState>> for Page {
@@ -275,11 +278,25 @@ impl FromRequestParts<Arc<AdminState>> for Page {
             Some(s) => crate::pages::forms::new_answers(state, &s.account).await,
             None => 0,
         };
+        // Only for staff who may export; a failed read loses the badge, never the page.
+        let exports_ready = match &signed {
+            Some(s) if EXPORTERS.iter().any(|p| s.account.may(*p)) => {
+                state.exports.ready_count(&s.account).await.map_or_else(
+                    |e| {
+                        tracing::error!(error = %e, "the ready exports could not be counted");
+                        None
+                    },
+                    Some,
+                )
+            }
+            _ => None,
+        };
         Ok(Self {
             signed,
             emergency,
             lifting,
             forms_new,
+            exports_ready,
             csrf: parts
                 .extensions
                 .get::<CsrfToken>()
@@ -363,6 +380,14 @@ impl Page {
                                                 @if item.href == crate::pages::forms::PATH && self.forms_new > 0 {
                                                     " " span.badge #forms-new-badge { "新着" (self.forms_new) }
                                                 }
+                                            }
+                                        }
+                                    }
+                                    @if let Some(ready) = self.exports_ready {
+                                        li {
+                                            a href=(EXPORTS_PATH) aria-current=[self.is_current(EXPORTS_PATH).then_some("page")] {
+                                                "出力ファイル"
+                                                @if ready > 0 { " " span.badge title="ダウンロードできるファイル" { (ready) } }
                                             }
                                         }
                                     }

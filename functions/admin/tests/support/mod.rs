@@ -12,10 +12,11 @@ use std::sync::Arc;
 use tayori_adapters::embedded;
 use tayori_admin::auth::password;
 use tayori_admin::{router, AdminConfig, AdminState, AllowList, SourceIp};
+use tayori_domain::export::Export;
 use tayori_domain::staff::{DepartmentScope, LoginId, PermissionSet, StaffAccount, StaffProfile};
 use tayori_domain::time::to_jst;
 use tayori_line::{LineClient, LineConfig};
-use tayori_ports::{Platform, SystemClock};
+use tayori_ports::{ObjectKey, Platform, SystemClock};
 use tower::ServiceExt;
 
 pub const OFFICE: &str = "203.0.113.10";
@@ -302,5 +303,22 @@ impl Console {
 
     pub async fn audit_actions(&self) -> Vec<String> {
         self.audit_actions_at(Utc::now()).await
+    }
+
+    /// Makes the newest file `login` asked for, as the export function does on
+    /// `export.requested`, and answers it with the bytes the object store holds.
+    pub async fn made_export(&self, login: &str) -> (Export, Vec<u8>) {
+        let account = self
+            .state
+            .staff
+            .get(&LoginId::parse(login).unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        let newest = self.state.exports.mine(&account).await.unwrap().remove(0);
+        let made = self.state.exports.run(newest.id()).await.unwrap();
+        let key = ObjectKey::new(made.object_key()).unwrap();
+        let stored = self.state.platform.objects.get(&key).await.unwrap();
+        (made, stored.expect("the finished file is stored").bytes)
     }
 }

@@ -1,31 +1,34 @@
 //! The delivery list and log (配信ログ, 6.2.1.6 / 6.3.2): one period at a time (JST dates of
 //! creation, last month and this one unless staff choose), filtered by status, kind and words,
 //! 50 to a page with links to the newer and older pages, the whole filtered period's total, and
-//! its CSV with the same filters.
+//! its CSV with the same filters (asked of the export function).
 
 use super::{described_target, desk, segment_items};
-use crate::audit::{self, Actor};
+use crate::audit::Actor;
 use crate::error::PageResult;
+use crate::pages::exports;
 use crate::ui::form::Problems;
+use crate::ui::form_data::FormData;
 use crate::ui::Page;
 use crate::AdminState;
 use axum::extract::{Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect};
-use chrono::{DateTime, NaiveDate, Utc};
+use bytes::Bytes;
+use chrono::NaiveDate;
 use maud::{html, Markup};
 use serde::Deserialize;
 use std::sync::Arc;
-use tayori_csv::{CsvEncoding, CsvWriter};
 use tayori_deliveries::DeskError;
 use tayori_domain::delivery::log::{
     default_from, FilterError, LogFilter, LogPage, LogPager, PageMark, PeriodTotals,
 };
 use tayori_domain::delivery::{Delivery, DeliveryKind, DeliveryStatus};
+use tayori_domain::export::{CsvEncoding, ExportConditions, ExportKind};
 use tayori_domain::segment::SegmentItems;
 use tayori_domain::time::{format_jst, to_jst};
 
 const PATH: &str = "/admin/deliveries";
+pub const EXPORT_PATH: &str = "/admin/deliveries/export";
 
 /// The list's query string, as the filter form and the page links send it.
 #[derive(Deserialize, Default)]
@@ -37,7 +40,6 @@ pub struct LogQuery {
     kind: Option<String>,
     /// The page of deliveries older than this place in the log.
     before: Option<String>,
-    encoding: Option<String>,
 }
 
 impl LogQuery {
@@ -64,30 +66,33 @@ impl LogQuery {
             .unwrap_or_else(|| default_from(today).format("%Y-%m-%d").to_string())
     }
 
-    /// The filters as a query string, for the page links and the CSV.
-    fn query_string(
-        &self,
-        today: NaiveDate,
-        before: Option<&str>,
-        encoding: Option<&str>,
-    ) -> String {
-        let mut query = form_urlencoded::Serializer::new(String::new());
-        query.append_pair("from", &self.first_day_field(today));
-        query.append_pair("to", self.to.as_deref().unwrap_or_default());
+    /// The filters as fields: the page links' query and the CSV's conditions. `from` and
+    /// `to` are always sent (an empty one is no bound), the others only when chosen.
+    fn fields(&self, today: NaiveDate) -> Vec<(&'static str, String)> {
+        let mut fields = vec![
+            ("from", self.first_day_field(today)),
+            ("to", self.to.clone().unwrap_or_default()),
+        ];
         for (name, value) in [
             ("status", &self.status),
             ("kind", &self.kind),
             ("q", &self.q),
         ] {
             if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
-                query.append_pair(name, value);
+                fields.push((name, value.to_owned()));
             }
+        }
+        fields
+    }
+
+    /// The filters as a query string, for the page links.
+    fn query_string(&self, today: NaiveDate, before: Option<&str>) -> String {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        for (name, value) in self.fields(today) {
+            query.append_pair(name, &value);
         }
         if let Some(before) = before {
             query.append_pair("before", before);
-        }
-        if let Some(encoding) = encoding {
-            query.append_pair("encoding", encoding);
         }
         query.finish()
     }
@@ -136,7 +141,7 @@ pub async fn list(
             PageMark::First => None,
             PageMark::Before(key) => Some(key.as_str()),
         };
-        format!("{PATH}?{}", query.query_string(today, before, None))
+        format!("{PATH}?{}", query.query_string(today, before))
     };
     Ok(page.render(
         "配信",
@@ -145,11 +150,18 @@ pub async fn list(
         html! {
             div.toolbar {
                 a.button.primary href="/admin/deliveries/new" { "新しい配信を作成" }
-                a.button href=(format!("/admin/deliveries.csv?{}", query.query_string(today, None, None))) { "配信ログCSV（UTF-8）" }
-                a.button href=(format!("/admin/deliveries.csv?{}", query.query_string(today, None, Some("sjis")))) { "配信ログCSV（Shift_JIS）" }
                 a.button href="/admin/deliveries/testers" { "テスト配信の受信者" }
             }
             (filter_form(&query, today, &problems))
+            @if shown.is_some() {
+                form.toolbar method="post" action=(EXPORT_PATH) aria-label="配信ログのCSV" {
+                    (page.csrf_field())
+                    @for (name, value) in query.fields(today) {
+                        input type="hidden" name=(name) value=(value);
+                    }
+                    (exports::encoding_choice())
+                }
+            }
             @if let Some((filter, log, totalled)) = &shown {
                 p { (period_words(filter)) }
                 (totals(totalled, &log.totals))
@@ -236,91 +248,47 @@ fn table(shown: &[Delivery], items: &SegmentItems) -> Markup {
     }
 }
 
-pub async fn export(
+/// 「CSVを作成」: the log's filters, as a file made by the export function. A period the list
+/// refuses goes back to the list, which says what is wrong with it.
+pub async fn request_csv(
     State(state): State<Arc<AdminState>>,
     actor: Actor,
-    Query(query): Query<LogQuery>,
+    body: Bytes,
 ) -> PageResult {
+    let form = FormData::parse(&body);
+    let sent = |name: &str| form.has(name).then(|| form.get(name));
+    let query = LogQuery {
+        q: sent("q"),
+        from: sent("from"),
+        to: sent("to"),
+        status: sent("status"),
+        kind: sent("kind"),
+        before: None,
+    };
     let today = LogQuery::today(&state);
     let Ok(filter) = query.filter(today) else {
-        // The list says what is wrong with the period.
         return Ok(
-            Redirect::to(&format!("{PATH}?{}", query.query_string(today, None, None)))
-                .into_response(),
+            Redirect::to(&format!("{PATH}?{}", query.query_string(today, None))).into_response(),
         );
     };
-    let items = segment_items(&state).await?;
-    let csv = CsvWriter::new(CsvEncoding::from_param(query.encoding.as_deref()));
-    let mut body = csv.start();
-    body.extend(csv.row(&[
-        "配信ID",
-        "作成日時",
-        "タイトル",
-        "分類",
-        "種類",
-        "対象",
-        "状態",
-        "配信開始",
-        "配信終了",
-        "対象数",
-        "成功",
-        "失敗",
-        "未送信",
-        "LINEのエラー",
-        "作成者",
-        "承認者",
-        "送信者",
-    ]));
-    let time = |t: Option<DateTime<Utc>>| t.map(format_jst).unwrap_or_default();
-    let mut rows = 0usize;
-    let (from, until) = filter.created_between();
-    desk(&state)
-        .each_created_between(from, until, |d| {
-            if !filter.matches(&d) {
-                return;
-            }
-            rows += 1;
-            body.extend(csv.row(&[
-                d.id(),
-                &format_jst(d.created().at),
-                d.title(),
-                d.category(),
-                d.kind().label(),
-                &described_target(&d, &items),
-                d.status().label(),
-                &time(d.started_at()),
-                &time(d.finished_at()),
-                &d.totals().recipients.to_string(),
-                &d.totals().succeeded.to_string(),
-                &d.totals().failed.to_string(),
-                &d.totals().not_sent.to_string(),
-                &d.errors().join(" / "),
-                &d.created().by,
-                d.approved().map_or("", |s| s.by.as_str()),
-                d.released().map_or("", |s| s.by.as_str()),
-            ]));
-        })
-        .await?;
-    audit::record(
+    let mut described = vec![period_words(&filter)];
+    if let Some(status) = filter.status {
+        described.push(format!("状態：{}", status.label()));
+    }
+    if let Some(kind) = filter.kind {
+        described.push(format!("種類：{}", kind.label()));
+    }
+    if !filter.search.is_empty() {
+        described.push(format!("検索：「{}」", filter.search));
+    }
+    let conditions = ExportConditions::new(query.fields(today), described.join("、"));
+    let encoding = CsvEncoding::from_param(Some(&form.get("encoding")));
+    exports::request(
         &state,
         &actor,
-        "配信ログをCSV出力",
-        "deliveries",
-        format!("{rows}件（{}）", period_words(&filter)),
+        ExportKind::DeliveryLog,
+        conditions,
+        encoding,
     )
-    .await;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                csv.encoding().content_type().to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"deliveries.csv\"".to_string(),
-            ),
-        ],
-        body,
-    )
-        .into_response())
+    .await
 }

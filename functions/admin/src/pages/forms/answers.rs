@@ -25,7 +25,6 @@ use std::sync::Arc;
 use tayori_domain::form::{
     Answer, AnswerStatus, AnswerValue, Field, FieldKind, Form, FormKind, Submitted,
 };
-use tayori_domain::staff::Permission;
 use tayori_domain::time::format_jst;
 use tayori_formdesk::{AnswerDetail, AnswerFilter, FormDeskError};
 use tayori_ports::Cursor;
@@ -153,10 +152,6 @@ pub async fn list(
                 input #f-to type="date" name="to" value=(q.to) aria-label="回答日（終わり）";
                 button type="submit" { "絞り込む" }
                 div.hint #h-q { "受付番号・メモ・個人情報でない回答の中から探します。" }
-            }
-            @if page.may(Permission::FormsExport) {
-                // The integrator connects the 「CSVを作成」 request to the export function here.
-                section #answers-export aria-label="CSV出力" {}
             }
             p #answer-count { (found.answers.len()) " 件" @if found.cursor.is_some() { "（続きがあります）" } }
             @if found.answers.is_empty() {

@@ -1,107 +1,88 @@
-//! `GET /admin/reports.csv`: the reports of the list's filters, through the shared writer
-//! (UTF-8 with BOM, or CP932 for older Excel), audited. The citizen's sealed contact is not in
-//! it: a file travels further than a page.
+//! 「CSVを作成」 on the reports list: the list's filters, as a file made by the export function
+//! (出力ファイル). The citizen's sealed contact is not in it: a file travels further than a page.
 
-use super::{account, district_words, FilterQuery};
-use crate::audit::{self, Actor};
+use super::FilterQuery;
+use crate::audit::Actor;
 use crate::error::PageResult;
-use crate::ui::Page;
+use crate::pages::exports;
+use crate::ui::form_data::FormData;
+use crate::ui::{redirect_with, FlashKind};
 use crate::AdminState;
-use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::IntoResponse;
+use axum::extract::State;
+use bytes::Bytes;
 use std::sync::Arc;
-use tayori_csv::{CsvEncoding, CsvWriter};
-use tayori_domain::report::Report;
-use tayori_domain::time::format_jst;
+use tayori_domain::export::{CsvEncoding, ExportConditions, ExportKind};
 
-pub const HEADER: [&str; 16] = [
-    "受付番号",
-    "受付日時",
-    "種類",
-    "担当課",
-    "緊急",
-    "状況",
-    "地区",
-    "緯度",
-    "経度",
-    "場所",
-    "内容",
-    "写真枚数",
-    "担当者",
-    "重複元",
-    "受付経路",
-    "最終更新",
-];
+pub const PATH: &str = "/admin/reports/export";
 
-fn row(r: &Report, receipt_of: impl Fn(&str) -> String) -> Vec<String> {
-    let p = r.position();
-    vec![
-        r.receipt().to_string(),
-        format_jst(r.filed_at()),
-        r.category().name.clone(),
-        r.category().department.clone(),
-        if r.category().urgent { "緊急" } else { "" }.to_string(),
-        r.status().label().to_string(),
-        district_words(r.district()).to_string(),
-        format!("{:.6}", p.lat()),
-        format!("{:.6}", p.lng()),
-        r.place_note().unwrap_or("").to_string(),
-        r.details().to_string(),
-        r.photos().len().to_string(),
-        r.assignee().map_or(String::new(), |a| a.name.clone()),
-        r.duplicate_of().map_or(String::new(), receipt_of),
-        r.channel().label().to_string(),
-        format_jst(r.updated_at()),
-    ]
-}
-
-pub async fn export(
+pub async fn request_csv(
     State(state): State<Arc<AdminState>>,
-    page: Page,
     actor: Actor,
-    Query(q): Query<FilterQuery>,
+    body: Bytes,
 ) -> PageResult {
-    let by = account(&page)?;
-    let filter = match q.filter() {
-        Ok(f) => f,
-        Err(e) => return Ok((StatusCode::BAD_REQUEST, e.to_string()).into_response()),
+    let form = FormData::parse(&body);
+    let q = FilterQuery {
+        category: form.get("category"),
+        status: form.get("status"),
+        district: form.get("district"),
+        from: form.get("from"),
+        to: form.get("to"),
+        department: form.get("department"),
     };
-    let reports = state.reports.list(&filter, by).await?;
-    audit::record(
-        &state,
-        &actor,
-        "通報をCSV出力",
-        "reports",
-        format!("{}件 条件[{}]", reports.len(), q.query_string()),
-    )
-    .await;
-    let writer = CsvWriter::new(CsvEncoding::from_param(q.encoding.as_deref()));
-    let mut out = writer.start();
-    out.extend(writer.row(&HEADER));
-    for r in &reports {
-        // The original is usually listed too; otherwise its id stands in for its number.
-        let receipt_of = |id: &str| {
-            reports
-                .iter()
-                .find(|o| o.id() == id)
-                .map_or_else(|| id.to_string(), |o| o.receipt().to_string())
-        };
-        out.extend(writer.row(&row(r, receipt_of)));
+    let list = match q.query_string() {
+        query if query.is_empty() => super::PATH.to_string(),
+        query => format!("{}?{query}", super::PATH),
+    };
+    let filter = match q.filter() {
+        Ok(filter) => filter,
+        Err(e) => {
+            return Ok(redirect_with(
+                &list,
+                FlashKind::Error,
+                e.to_string(),
+                state.config.secure_cookies,
+            ))
+        }
+    };
+    let mut described = Vec::new();
+    if let Some(id) = &filter.category {
+        let categories = state.reports.categories().await?;
+        if let Some(c) = categories.iter().find(|c| c.id() == id) {
+            described.push(format!("種類：{}", c.name()));
+        }
     }
-    let today = tayori_domain::time::to_jst(state.platform.clock.now()).format("%Y%m%d");
-    Ok((
+    if let Some(status) = filter.status {
+        described.push(format!("状況：{}", status.label()));
+    }
+    if let Some(district) = &filter.district {
+        described.push(format!("地区：{district}"));
+    }
+    if let Some(department) = &filter.department {
+        described.push(format!("担当課：{department}"));
+    }
+    let day = |d: Option<chrono::NaiveDate>| {
+        d.map(|d| d.format("%Y年%-m月%-d日").to_string())
+            .unwrap_or_default()
+    };
+    if filter.from.is_some() || filter.to.is_some() {
+        described.push(format!("受付日：{}〜{}", day(filter.from), day(filter.to)));
+    }
+    let described = if described.is_empty() {
+        "担当するすべての通報".to_string()
+    } else {
+        described.join("、")
+    };
+    let conditions = ExportConditions::new(
         [
-            (
-                header::CONTENT_TYPE,
-                writer.encoding().content_type().to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"reports-{today}.csv\""),
-            ),
+            ("category", q.category.trim()),
+            ("status", q.status.trim()),
+            ("district", q.district.trim()),
+            ("from", q.from.trim()),
+            ("to", q.to.trim()),
+            ("department", q.department.trim()),
         ],
-        out,
-    )
-        .into_response())
+        described,
+    );
+    let encoding = CsvEncoding::from_param(Some(&form.get("encoding")));
+    exports::request(&state, &actor, ExportKind::Reports, conditions, encoding).await
 }

@@ -3,8 +3,8 @@
 //! it says everything the markers do, so the page works where GSI's tiles cannot load.
 
 use super::{
-    account, departments_for, district_words, districts, report_path, FilterQuery, CSV_PATH,
-    MANUAL, MAP_PATH, PATH, TILES, TILES_ATTRIBUTION_URL,
+    account, departments_for, district_words, districts, report_path, FilterQuery, MANUAL,
+    MAP_PATH, PATH, TILES, TILES_ATTRIBUTION_URL,
 };
 use crate::error::PageResult;
 use crate::ui::form::ErrorSummary;
@@ -149,23 +149,28 @@ fn toolbar(q: &FilterQuery, page: &Page) -> Markup {
             format!("{path}?{query}")
         }
     };
-    let csv = |encoding: &str| {
-        if query.is_empty() {
-            format!("{CSV_PATH}?encoding={encoding}")
-        } else {
-            format!("{CSV_PATH}?{query}&encoding={encoding}")
-        }
-    };
     html! {
         p.toolbar {
             a.button #to-list href=(with(PATH)) { "一覧" }
             a.button #to-map href=(with(MAP_PATH)) { "地図" }
-            a.button href=(csv("utf8")) { "CSV出力（UTF-8）" }
-            a.button href=(csv("sjis")) { "CSV出力（Shift_JIS）" }
             a.button href=(super::templates::PATH) { "定型文" }
             @if page.may(tayori_domain::staff::Permission::ReportsHandle) {
                 a.button href=(super::categories::PATH) { "通報の種類" }
             }
+        }
+        form.toolbar method="post" action=(super::export::PATH) aria-label="通報のCSV" {
+            (page.csrf_field())
+            @for (name, value) in [
+                ("category", &q.category),
+                ("status", &q.status),
+                ("district", &q.district),
+                ("from", &q.from),
+                ("to", &q.to),
+                ("department", &q.department),
+            ] {
+                input type="hidden" name=(name) value=(value);
+            }
+            (crate::pages::exports::encoding_choice())
         }
     }
 }
