@@ -509,7 +509,7 @@ async fn the_department_is_mailed_once_of_a_new_answer_without_its_values() {
         body.contains(&format!("/admin/forms/{form}/answers/{answer_id}")),
         "{body}"
     );
-    for personal in ["小浜", "太郎", "42", "運動", CITIZEN] {
+    for personal in ["小浜", "太郎", "お名前", "年齢", "運動", CITIZEN] {
         assert!(
             !mail.subject().contains(personal) && !body.contains(personal),
             "{personal} in {body}"
