@@ -352,10 +352,32 @@ async fn every_kind_is_added_without_a_script_and_a_refusal_keeps_what_was_typed
             _ => {}
         }
     }
+    // A notice address that is not one: refused, and what was typed is kept.
     let typed: Vec<(&str, &str)> = fields
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
-        .chain([("action", "save")])
+        .chain([("notice_address", "kenkou@city"), ("action", "save")])
+        .collect();
+    let refused = c.post("/admin/forms/new", &typed).await;
+    assert_eq!(refused.status, StatusCode::OK);
+    assert!(
+        refused
+            .body
+            .contains("通知先メールアドレスの形式が正しくありません"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("value=\"kenkou@city\""),
+        "the typed address is kept"
+    );
+    let typed: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .chain([
+            ("notice_address", "kenkou@city.example.lg.jp"),
+            ("action", "save"),
+        ])
         .collect();
     let saved = c.post("/admin/forms/new", &typed).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
@@ -364,6 +386,10 @@ async fn every_kind_is_added_without_a_script_and_a_refusal_keeps_what_was_typed
     for kind in kinds {
         assert!(page.contains(&format!("value=\"{kind}の項目\"")), "{kind}");
     }
+    assert!(
+        page.contains("value=\"kenkou@city.example.lg.jp\""),
+        "the notice address is saved"
+    );
     assert!(c
         .audit_actions()
         .await

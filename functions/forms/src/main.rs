@@ -20,7 +20,8 @@ async fn main() -> Result<(), lambda_http::Error> {
         line: boot.line.clone(),
         config: settings.forms,
     };
-    let receipts = ReceiptHandler::new(boot.platform.clone(), boot.line.clone());
+    let receipts = ReceiptHandler::new(boot.platform.clone(), boot.line.clone())
+        .with_console(settings.console_base_url);
     let notices = StatusNoticeHandler::new(boot.platform, boot.line);
     let events = EventRoutes::default()
         .on(FORM_ANSWERED, Arc::new(receipts))

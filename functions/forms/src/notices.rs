@@ -2,7 +2,9 @@
 //! bus (EventBridge rules in AWS, the in-process bus locally):
 //!
 //! - `form.answered` ([`ReceiptHandler`]): the receipt (the form's receipt message, the title,
-//!   the 受付番号 and the answer's summary: `Answer::receipt_text`);
+//!   the 受付番号 and the answer's summary: `Answer::receipt_text`), then, when the form has a
+//!   notice address, one mail to its 課 (6.2.2.3: `Answer::department_notice`, no answer
+//!   values), claimed on the answer first so that a redelivered event mails nobody twice;
 //! - `form.answer-status-changed` ([`StatusNoticeHandler`]): a change the citizen must hear of
 //!   (確定, キャンセル, 完了, 却下: the domain's `AnswerStatus::tells_citizen`), in the domain's
 //!   words (`Answer::notice_text`); the desk records it told, so a redelivered event pushes
@@ -18,6 +20,7 @@ use tayori_domain::form::{Answer, Form};
 use tayori_formdesk::{FormAnswerStatusChanged, FormAnswered, FormDesk, FormDeskError};
 use tayori_line::message::Message;
 use tayori_line::{LineClient, RetryKeys};
+use tayori_ports::mail::{Mail, MailAddress, MailError};
 use tayori_ports::{Event, EventHandler, HandlerError, Platform};
 use tayori_records::Friends;
 
@@ -68,11 +71,14 @@ async fn answer_to_tell(
     }
 }
 
-/// `form.answered`: the receipt in LINE.
+/// `form.answered`: the receipt in LINE, and the mail to the form's 課.
 pub struct ReceiptHandler {
     pub platform: Platform,
     pub desk: Arc<FormDesk>,
     pub line: Arc<LineClient>,
+    /// The console's address without a closing slash; `None`: the mail gives the answer
+    /// page's path.
+    pub console_base_url: Option<String>,
 }
 
 impl ReceiptHandler {
@@ -81,8 +87,83 @@ impl ReceiptHandler {
             desk: Arc::new(FormDesk::new(&platform)),
             platform,
             line,
+            console_base_url: None,
         }
     }
+
+    pub fn with_console(self, console_base_url: Option<String>) -> Self {
+        Self {
+            console_base_url,
+            ..self
+        }
+    }
+
+    /// Mails the form's 課 of the new answer, once. A mail that fails is logged and the event
+    /// still succeeds: the citizen's receipt matters more, and failing the event would have
+    /// the bus redeliver it for a mail that is already claimed (a failure to claim does fail
+    /// it, so that the bus tries again).
+    async fn mail_department(
+        &self,
+        event: &Event,
+        answer: &Answer,
+        form: &Form,
+    ) -> Result<(), HandlerError> {
+        let Some(address) = form.notice_address() else {
+            return Ok(());
+        };
+        let to = match MailAddress::parse(address) {
+            Ok(to) => to,
+            Err(e) => {
+                // Checked by the domain when saved; a form saved under an older rule is told
+                // of here rather than failing the receipt.
+                tracing::warn!(form_id = %form.id(), error = %e, "notice address unusable; not mailed");
+                return Ok(());
+            }
+        };
+        let now = self.platform.clock.now();
+        let claimed = self
+            .desk
+            .claim_department_mail(answer.id(), now)
+            .await
+            .map_err(|e| HandlerError::failed(event, e))?;
+        if !claimed {
+            tracing::info!(answer_id = answer.id(), "department already mailed");
+            return Ok(());
+        }
+        let page = answer_page(self.console_base_url.as_deref(), form, answer);
+        let notice = answer.department_notice(form, &page);
+        let mail = match Mail::new(vec![to], notice.subject, notice.body) {
+            Ok(mail) => mail,
+            Err(e) => {
+                tracing::error!(answer_id = answer.id(), error = %e, "new answer mail not made");
+                return Ok(());
+            }
+        };
+        match self.platform.mailer.send(&mail).await {
+            Ok(()) => tracing::info!(answer_id = answer.id(), "department mailed"),
+            Err(MailError::NotConfigured) => tracing::info!(
+                answer_id = answer.id(),
+                "mail not configured (MAIL_FROM unset); department not mailed"
+            ),
+            Err(e) => tracing::error!(
+                answer_id = answer.id(),
+                error = %e,
+                "department mail failed; the receipt went out"
+            ),
+        }
+        Ok(())
+    }
+}
+
+/// The console's page of the answer (`/admin/forms/<form>/answers/<answer>`), under the
+/// console's address when it is known.
+fn answer_page(console_base_url: Option<&str>, form: &Form, answer: &Answer) -> String {
+    format!(
+        "{}/admin/forms/{}/answers/{}",
+        console_base_url.unwrap_or_default(),
+        form.id(),
+        answer.id()
+    )
 }
 
 #[async_trait]
@@ -100,8 +181,8 @@ impl EventHandler for ReceiptHandler {
             &operation,
             answer.receipt_text(&form),
         )
-        .await
-        .map(|_| ())
+        .await?;
+        self.mail_department(&event, &answer, &form).await
     }
 }
 

@@ -66,6 +66,9 @@ pub fn sample_settings() -> FormSettings {
     );
     memo.staff_only = true;
     FormSettings {
+        // An example.lg.jp address, clearly a sample: the local run writes its mail into the
+        // data folder's `mail/`.
+        notice_address: Some("kenkou@city.example.lg.jp".into()),
         title: SAMPLE_TITLE.into(),
         description: "ローカル実行のサンプルフォームです（実際の受付ではありません）。".into(),
         department: "健康課".into(),

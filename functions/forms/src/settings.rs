@@ -8,6 +8,9 @@ use tayori_runtime::{BootConfig, ConfigError, Vars};
 pub struct FormsSettings {
     pub boot: BootConfig,
     pub forms: FormsConfig,
+    /// The console's address (`CONSOLE_BASE_URL`, e.g. `https://admin.example.jp`): the new
+    /// answer mail links the answer's page under it; without it the mail gives the path.
+    pub console_base_url: Option<String>,
 }
 
 impl FormsSettings {
@@ -22,6 +25,9 @@ impl FormsSettings {
                 forms_liff_id: vars.optional("FORMS_LIFF_ID"),
                 city: boot.common.city.clone(),
             },
+            console_base_url: vars
+                .optional_url("CONSOLE_BASE_URL")?
+                .map(|url| url.trim_end_matches('/').to_string()),
             boot,
         })
     }

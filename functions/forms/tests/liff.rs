@@ -8,7 +8,7 @@ use axum::http::{header, Method, Request, StatusCode};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde_json::{json, Value};
 use std::sync::Arc;
-use tayori_adapters::embedded::{self, InProcessBus};
+use tayori_adapters::embedded::{self, InProcessBus, MemoryMailer};
 use tayori_domain::form::{
     AnswerStatus, Condition, Field, FieldId, FieldKind, FormKind, FormSettings, PerCitizen, Slot,
     SlotId,
@@ -45,6 +45,8 @@ struct Harness {
     fake: FakeLine,
     line: Arc<LineClient>,
     staff: StaffAccount,
+    /// Every mail the handlers sent.
+    mailer: Arc<MemoryMailer>,
     _dir: tempfile::TempDir,
 }
 
@@ -111,6 +113,7 @@ fn class_application(per_citizen: PerCitizen) -> FormSettings {
     let mut memo = field("memo", "受付メモ", FieldKind::ShortText { max_chars: 50 });
     memo.staff_only = true;
     FormSettings {
+        notice_address: None,
         title: "健康教室の申込".into(),
         description: "1月の健康教室です。".into(),
         department: "健康課".into(),
@@ -158,6 +161,7 @@ fn slot(id: &str, hour: u32, capacity: u32) -> Slot {
 /// 特定健診の予約: two slots on 2026-12-20 of `capacity` places each.
 fn checkup(capacity: u32) -> FormSettings {
     FormSettings {
+        notice_address: None,
         title: "特定健診の予約".into(),
         description: String::new(),
         department: "健康課".into(),
@@ -177,10 +181,17 @@ fn checkup(capacity: u32) -> FormSettings {
 }
 
 async fn harness() -> Harness {
+    harness_with_console(None).await
+}
+
+/// The harness, its receipt handler knowing the console's address.
+async fn harness_with_console(console_base_url: Option<String>) -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(ManualClock::new(start()));
-    let (platform, bus, _objects) =
+    let (mut platform, bus, _objects) =
         embedded::platform_at(dir.path(), clock.clone(), "http://127.0.0.1:9").unwrap();
+    let mailer = Arc::new(MemoryMailer::new());
+    platform.mailer = mailer.clone();
     let fake = FakeLine::new();
     fake.add_user(CITIZEN, "小浜 太郎");
     fake.add_user(NEIGHBOUR, "西津 次郎");
@@ -188,7 +199,9 @@ async fn harness() -> Harness {
     let line = Arc::new(LineClient::new(LineConfig::at(&base, "test-token")));
     bus.subscribe(
         FORM_ANSWERED,
-        Arc::new(ReceiptHandler::new(platform.clone(), line.clone())),
+        Arc::new(
+            ReceiptHandler::new(platform.clone(), line.clone()).with_console(console_base_url),
+        ),
     );
     bus.subscribe(
         FORM_ANSWER_STATUS_CHANGED,
@@ -213,6 +226,7 @@ async fn harness() -> Harness {
         fake,
         line,
         staff: staff(),
+        mailer,
         _dir: dir,
     }
 }
@@ -465,6 +479,79 @@ async fn forged_answers_are_refused_field_by_field_and_nothing_is_saved() {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(!body["lines"].to_string().contains("その他の内容"));
+}
+
+#[tokio::test]
+async fn the_department_is_mailed_once_of_a_new_answer_without_its_values() {
+    let h = harness().await;
+    let form = h
+        .published(FormSettings {
+            notice_address: Some("kenkou@city.example.lg.jp".into()),
+            ..class_application(PerCitizen::Many)
+        })
+        .await;
+    let (status, receipt) = h.submit(CITIZEN, &form, a_good_answer()).await;
+    assert_eq!(status, StatusCode::OK, "{receipt}");
+    let answer_id = receipt["answerId"].as_str().unwrap().to_string();
+    let sent = h.mailer.sent();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let mail = &sent[0];
+    assert_eq!(mail.to()[0].as_str(), "kenkou@city.example.lg.jp");
+    assert_eq!(
+        mail.subject(),
+        "【Tayori】新しい回答: 健康教室の申込（F2612-0001）"
+    );
+    let body = mail.body();
+    assert!(body.contains("フォーム: 健康教室の申込"), "{body}");
+    assert!(body.contains("受付番号: F2612-0001"), "{body}");
+    assert!(body.contains("回答日時: 2026年12月1日"), "{body}");
+    assert!(
+        body.contains(&format!("/admin/forms/{form}/answers/{answer_id}")),
+        "{body}"
+    );
+    for personal in ["小浜", "太郎", "お名前", "年齢", "運動", CITIZEN] {
+        assert!(
+            !mail.subject().contains(personal) && !body.contains(personal),
+            "{personal} in {body}"
+        );
+    }
+    assert_eq!(h.pushed_texts(CITIZEN).len(), 1, "the receipt went out too");
+
+    // Redelivered, even to a handler that knows the console's address: no second mail.
+    let event = Event::new(
+        FORM_ANSWERED,
+        json!({"formId": form, "answerId": answer_id}),
+    );
+    ReceiptHandler::new(h.platform.clone(), h.line.clone())
+        .with_console(Some("https://admin.example.jp".into()))
+        .handle(event)
+        .await
+        .unwrap();
+    assert_eq!(h.mailer.sent().len(), 1);
+
+    // Knowing the console's address, the mail links the answer's page.
+    let h = harness_with_console(Some("https://admin.example.jp".into())).await;
+    let form = h
+        .published(FormSettings {
+            notice_address: Some("kenkou@city.example.lg.jp".into()),
+            ..class_application(PerCitizen::Many)
+        })
+        .await;
+    let (_, receipt) = h.submit(CITIZEN, &form, a_good_answer()).await;
+    let answer_id = receipt["answerId"].as_str().unwrap();
+    assert!(h.mailer.sent()[0].body().contains(&format!(
+        "\nhttps://admin.example.jp/admin/forms/{form}/answers/{answer_id}\n"
+    )));
+}
+
+#[tokio::test]
+async fn a_form_without_a_notice_address_mails_nobody() {
+    let h = harness().await;
+    let form = h.published(class_application(PerCitizen::Many)).await;
+    let (status, receipt) = h.submit(CITIZEN, &form, a_good_answer()).await;
+    assert_eq!(status, StatusCode::OK, "{receipt}");
+    assert_eq!(h.pushed_texts(CITIZEN).len(), 1);
+    assert!(h.mailer.sent().is_empty());
 }
 
 #[tokio::test]

@@ -26,7 +26,7 @@ pub use analysis::{
 };
 pub use answer::{
     answer_receipt, Answer, AnswerError, AnswerFiling, AnswerHistoryEntry, AnswerStatus, ChangedBy,
-    Viewer, MAX_MEMO_CHARS, MAX_RECEIPT_CHARS,
+    DepartmentNotice, Viewer, MAX_MEMO_CHARS, MAX_RECEIPT_CHARS,
 };
 pub use draft::{DraftError, FormDraft, DRAFT_KEPT};
 pub use field::{Condition, Field, FieldId, FieldKind, FileType, MAX_FIELDS};
@@ -273,6 +273,10 @@ pub struct FormSettings {
     pub receipt_message: String,
     #[serde(default)]
     pub fields: Vec<Field>,
+    /// 新しい回答の通知先メールアドレス: the department's mailbox told of each new answer
+    /// (6.2.2.3). Blank: nobody is mailed.
+    #[serde(default)]
+    pub notice_address: Option<String>,
 }
 
 /// The answers counted so far, from the repository (which keeps the counts under the same
@@ -417,6 +421,10 @@ pub enum FormError {
     DepartmentTooLong,
     #[error("受付メッセージは{MAX_RECEIPT_MESSAGE_CHARS}文字以内にしてください。")]
     ReceiptMessageTooLong,
+    #[error("通知先メールアドレスの形式が正しくありません（例: kikaku@city.obama.lg.jp）。")]
+    BadNoticeAddress,
+    #[error("通知先メールアドレスが長すぎます（254文字まで）。")]
+    NoticeAddressTooLong,
     #[error("受付終了日時は受付開始日時より後にしてください。")]
     ClosesBeforeOpening,
     #[error("定員は1以上にしてください（定員なしの場合は空欄にしてください）。")]
@@ -535,6 +543,9 @@ pub struct Form {
     slots: Vec<Slot>,
     #[serde(default)]
     receipt_message: String,
+    /// Default so that forms stored before notice addresses existed still read.
+    #[serde(default)]
+    notice_address: Option<String>,
     fields: Vec<Field>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
@@ -602,6 +613,7 @@ fn checked(s: FormSettings) -> Result<FormSettings, FormError> {
     }
     let mut slots = s.slots;
     slots.sort_by_key(|slot| (slot.date, slot.start, slot.end));
+    let notice_address = checked_notice_address(s.notice_address.as_deref())?;
     let fields = field::check_fields(s.fields)?;
     Ok(FormSettings {
         title,
@@ -610,6 +622,7 @@ fn checked(s: FormSettings) -> Result<FormSettings, FormError> {
         receipt_message,
         slots,
         fields,
+        notice_address,
         ..s
     })
 }
@@ -639,6 +652,7 @@ impl Form {
             slots: s.slots,
             receipt_message: s.receipt_message,
             fields: s.fields,
+            notice_address: s.notice_address,
             created_at: now,
             updated_at: now,
             updated_by: StaffName::of(by),
@@ -728,6 +742,7 @@ impl Form {
             slots: s.slots,
             receipt_message: s.receipt_message,
             fields: s.fields,
+            notice_address: s.notice_address,
             created_at: self.created_at,
             updated_at: now,
             updated_by: StaffName::of(by),
@@ -920,6 +935,10 @@ impl Form {
     pub fn receipt_message(&self) -> &str {
         &self.receipt_message
     }
+    /// 新しい回答の通知先メールアドレス, checked when saved.
+    pub fn notice_address(&self) -> Option<&str> {
+        self.notice_address.as_deref()
+    }
     pub fn fields(&self) -> &[Field] {
         &self.fields
     }
@@ -958,8 +977,52 @@ impl Form {
             slots: self.slots.clone(),
             receipt_message: self.receipt_message.clone(),
             fields: self.fields.clone(),
+            notice_address: self.notice_address.clone(),
         }
     }
+}
+
+/// The notice address trimmed, blank as none. The rule is the mail port's `MailAddress::parse`
+/// (the domain cannot depend on ports): ASCII `local@domain`, the local part a dot-atom of at
+/// most 64 bytes, a domain of two or more labels, no line break, at most 254 bytes, so that an
+/// address saved here is one the mailer takes.
+fn checked_notice_address(raw: Option<&str>) -> Result<Option<String>, FormError> {
+    let Some(raw) = raw else {
+        return Ok(None);
+    };
+    if raw.contains(['\r', '\n']) {
+        return Err(FormError::BadNoticeAddress);
+    }
+    let text = raw.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if text.len() > 254 {
+        return Err(FormError::NoticeAddressTooLong);
+    }
+    let atom = |part: &str| {
+        !part.is_empty()
+            && part
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&b))
+    };
+    let label = |part: &str| {
+        !part.is_empty()
+            && part.len() <= 63
+            && !part.starts_with('-')
+            && !part.ends_with('-')
+            && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    let well_formed = text.split_once('@').is_some_and(|(local, domain)| {
+        local.len() <= 64
+            && local.split('.').all(atom)
+            && domain.split('.').count() >= 2
+            && domain.split('.').all(label)
+    });
+    if !well_formed {
+        return Err(FormError::BadNoticeAddress);
+    }
+    Ok(Some(text.to_string()))
 }
 
 /// A form citizens can answer: a field they fill, and slots when it is a reservation.

@@ -16,6 +16,7 @@ use super::{Form, FormId, FormKind, SlotId};
 use crate::report::receipt::receipt_number;
 use crate::report::StaffName;
 use crate::staff::{Permission, StaffAccount};
+use crate::time::format_jst;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -243,6 +244,10 @@ pub struct Answer {
     #[serde(default)]
     history: Vec<AnswerHistoryEntry>,
     updated_at: DateTime<Utc>,
+    /// When the form's 課 was mailed of this new answer (6.2.2.3), so that a redelivered event
+    /// mails nobody twice. Default so that answers stored before it still read.
+    #[serde(default)]
+    department_mailed_at: Option<DateTime<Utc>>,
 }
 
 /// Leaves out who answered and what (a log line must not carry personal data).
@@ -284,6 +289,7 @@ impl Answer {
             memo: String::new(),
             history: Vec::new(),
             updated_at: now,
+            department_mailed_at: None,
         }
     }
 
@@ -569,4 +575,47 @@ impl Answer {
     pub fn updated_at(&self) -> DateTime<Utc> {
         self.updated_at
     }
+    pub fn department_mailed_at(&self) -> Option<DateTime<Utc>> {
+        self.department_mailed_at
+    }
+
+    /// Records that the form's 課 is being mailed of this answer; `false` when it was already
+    /// (a redelivered event). Not a change staff made, so `updated_at` stays.
+    pub fn mark_department_mailed(&mut self, now: DateTime<Utc>) -> bool {
+        if self.department_mailed_at.is_some() {
+            return false;
+        }
+        self.department_mailed_at = Some(now);
+        true
+    }
+
+    /// The mail to the form's 課 of this new answer (6.2.2.3): the form's title, the 受付番号,
+    /// when it came (JST) and where to read it (`answer_page`: the console's URL, or its path
+    /// when the address is not known). Never a value the citizen typed nor who they are: mail
+    /// leaves the city's systems, the answer stays in the console.
+    pub fn department_notice(&self, form: &Form, answer_page: &str) -> DepartmentNotice {
+        DepartmentNotice {
+            subject: format!("【Tayori】新しい回答: {}（{}）", form.title(), self.receipt),
+            body: [
+                format!("フォーム「{}」に新しい回答がありました。", form.title()),
+                String::new(),
+                format!("フォーム: {}", form.title()),
+                format!("受付番号: {}", self.receipt),
+                format!("回答日時: {}", format_jst(self.submitted_at)),
+                String::new(),
+                "回答の内容は管理画面で確認してください（このメールには載せていません）。".into(),
+                answer_page.to_string(),
+                String::new(),
+                "このメールはTayoriから自動で送信しています。".into(),
+            ]
+            .join("\n"),
+        }
+    }
+}
+
+/// The subject and plain-text body of a new answer's mail to the form's 課.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DepartmentNotice {
+    pub subject: String,
+    pub body: String,
 }

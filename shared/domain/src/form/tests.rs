@@ -59,6 +59,7 @@ fn choices(list: &[&str]) -> Vec<String> {
 
 fn settings(kind: FormKind, fields: Vec<Field>) -> FormSettings {
     FormSettings {
+        notice_address: None,
         title: "  市政アンケート ".into(),
         description: "ご協力をお願いします。".into(),
         department: DEPT.into(),
@@ -1859,5 +1860,63 @@ fn the_builder_may_post_settings_as_json() {
         form.receipt_message(),
         "",
         "left out fields take their defaults"
+    );
+}
+
+#[test]
+fn a_notice_address_is_checked_like_the_mailer_does_and_blank_is_none() {
+    let with = |address: &str| {
+        Form::new(
+            FormId::parse("f").unwrap(),
+            FormSettings {
+                notice_address: Some(address.into()),
+                ..settings(
+                    FormKind::Questionnaire,
+                    vec![field("q", "Q", FieldKind::Email)],
+                )
+            },
+            &editor(),
+            now(),
+        )
+    };
+    assert_eq!(
+        with(" kenkou@city.obama.lg.jp ").unwrap().notice_address(),
+        Some("kenkou@city.obama.lg.jp")
+    );
+    assert_eq!(with("  ").unwrap().notice_address(), None);
+    for bad in [
+        "kenkou",
+        "kenkou@city",
+        "kenkou@@city.obama.lg.jp",
+        ".kenkou@city.obama.lg.jp",
+        "けんこう@city.obama.lg.jp",
+        "kenkou@city.obama.lg.jp\r\nBcc: x@example.com",
+        "kenkou@-city.obama.lg.jp",
+    ] {
+        assert_eq!(
+            with(bad).err(),
+            Some(FormError::BadNoticeAddress),
+            "{bad:?}"
+        );
+    }
+    let long = format!(
+        "a@{}.jp",
+        "b".repeat(300).replace("bbbbbbbbbb", "bbbbbbbbb.")
+    );
+    assert_eq!(with(&long).err(), Some(FormError::NoticeAddressTooLong));
+    assert_eq!(
+        FormError::BadNoticeAddress.to_string(),
+        "通知先メールアドレスの形式が正しくありません（例: kikaku@city.obama.lg.jp）。"
+    );
+    let stored: Form = serde_json::from_value({
+        let mut v = serde_json::to_value(one_field(FieldKind::Email)).unwrap();
+        v.as_object_mut().unwrap().remove("notice_address");
+        v
+    })
+    .unwrap();
+    assert_eq!(
+        stored.notice_address(),
+        None,
+        "a stored form without it reads"
     );
 }

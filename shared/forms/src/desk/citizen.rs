@@ -366,4 +366,27 @@ impl FormDesk {
             .ok_or(FormDeskError::AnswerNotFound)?;
         Ok(!told_before(&changed.0) && told_before(&changed.1))
     }
+
+    /// Claims the mail to the form's 課 of a new answer (6.2.2.3): `true` for the one caller
+    /// that is to send it, `false` when it was claimed already (a redelivered event). Claimed
+    /// before sending, under the answer's optimistic concurrency, so two deliveries racing
+    /// send one mail.
+    pub async fn claim_department_mail(
+        &self,
+        answer_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, FormDeskError> {
+        let changed = self
+            .forms
+            .update_answer(answer_id, |answer| {
+                answer.mark_department_mailed(now);
+                Ok::<(), FormDeskError>(())
+            })
+            .await?
+            .ok_or(FormDeskError::AnswerNotFound)?;
+        Ok(
+            changed.0.department_mailed_at().is_none()
+                && changed.1.department_mailed_at().is_some(),
+        )
+    }
 }

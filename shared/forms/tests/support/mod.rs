@@ -93,6 +93,7 @@ pub fn choices(list: &[&str]) -> Vec<String> {
 /// 健診予約: name and phone (personal), a course, a staff-only 受診券番号; two slots.
 pub fn checkup(slot_capacity: u32) -> FormSettings {
     FormSettings {
+        notice_address: None,
         title: "特定健診の予約".into(),
         description: "12月の集団健診です。".into(),
         department: "健康課".into(),
@@ -139,6 +140,7 @@ fn slot(id: &str, hour: u32, capacity: u32) -> Slot {
 /// 市民アンケート: satisfaction (a choice), a reason shown only when 不満, an opinion.
 pub fn survey(per_citizen: PerCitizen) -> FormSettings {
     FormSettings {
+        notice_address: None,
         title: "市民満足度アンケート".into(),
         description: String::new(),
         department: "企画課".into(),

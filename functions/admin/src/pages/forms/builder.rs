@@ -491,6 +491,7 @@ fn settings(d: &Draft) -> Markup {
                 textarea #f-receipt_message name="receipt_message" rows="3" { (d.receipt_message) }
                 div.hint { "回答した市民にLINEで届きます。回答内容の要約が後に続きます。" }
             }
+            (text_input("f-notice_address", "notice_address", "新しい回答の通知先メールアドレス（任意）", &d.notice_address, "email", "回答があるたびに、このアドレスへフォーム名と受付番号をお知らせします（回答内容は送りません）。空欄なら送りません。"))
         }
     }
 }

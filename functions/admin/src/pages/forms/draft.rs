@@ -131,6 +131,8 @@ pub struct Draft {
     pub closes_at: String,
     pub capacity: String,
     pub receipt_message: String,
+    /// 新しい回答の通知先メールアドレス; blank for none.
+    pub notice_address: String,
     pub fields: Vec<DraftField>,
     pub slots: Vec<DraftSlot>,
 }
@@ -480,6 +482,7 @@ impl Draft {
             closes_at: datetime_local(s.closes_at),
             capacity: optional_text(s.capacity),
             receipt_message: s.receipt_message,
+            notice_address: s.notice_address.unwrap_or_default(),
             fields: s.fields.iter().map(DraftField::from_field).collect(),
             slots: s.slots.iter().map(DraftSlot::from_slot).collect(),
         }
@@ -538,6 +541,7 @@ impl Draft {
             closes_at: form.get("closes_at"),
             capacity: form.get("capacity"),
             receipt_message: form.secret("receipt_message"),
+            notice_address: form.get("notice_address"),
             fields,
             slots,
         }
@@ -629,6 +633,8 @@ impl Draft {
             slots,
             receipt_message: self.receipt_message.clone(),
             fields,
+            // Blank is none; the domain checks the form of the rest.
+            notice_address: Some(self.notice_address.clone()),
         })
     }
 }
