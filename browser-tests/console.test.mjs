@@ -433,16 +433,19 @@ test('the staff console, as a clerk uses it', { timeout: 300_000 }, async (t) =>
     // The events are written as the webhook handles them; the report reads them at once.
     assert.equal(await total('友だち追加'), 2);
     assert.equal(await total('メニュー操作'), 1);
-    // Every service that records its use is listed, used or not: nobody has filed a 通報 yet.
+    // Every service that records its use is listed, used or not: nobody has filed a 通報 or
+    // answered a form yet.
     assert.equal(await total('通報'), 0);
+    assert.equal(await total('フォーム回答'), 0);
     const headers = (await page.locator('thead th').allInnerTexts()).map((h) => h.trim());
     assert.deepEqual([headers[0], headers.at(-1)], ['サービス', '合計']);
     assert.ok(headers.includes('未登録'), `columns: ${headers}`);
 
     const chart = page.getByRole('img', { name: 'サービス別の件数（棒グラフ）' });
     assert.ok(await chart.isVisible());
-    // One bar per service that records its use (避難所検索 and 通報 included), whether used or not.
-    assert.equal(await chart.locator('rect').count(), 9);
+    // One bar per service that records its use (避難所検索, 通報, フォーム回答, FAQ応答 and
+    // FAQ該当なし included), whether used or not.
+    assert.equal(await chart.locator('rect').count(), 12);
     const widths = await chart.locator('rect').evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('width'))));
     assert.equal(Math.max(...widths), widths[3], 'the longest bar is 友だち追加');
     await screenshot(page, 'usage.png');

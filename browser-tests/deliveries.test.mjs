@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { gridImage } from './lib/png.mjs';
-import { clerkBrowser, steps, BASE_URL, ADMIN_LOGIN, ADMIN_PASSWORD, screenshot, confirmAction } from './lib/clerk.mjs';
+import { clerkBrowser, steps, BASE_URL, ADMIN_LOGIN, ADMIN_PASSWORD, screenshot, confirmAction, api } from './lib/clerk.mjs';
 
 const RUN = randomBytes(2).toString('hex');
 const TITLE = `親子ひろばのお知らせ ${RUN}`;
@@ -20,16 +20,6 @@ const SEGMENT = '年代: 30代 かつ 居住地区: 雲浜';
 const IMAGE = gridImage(1040, 585, 2, 1, [[6, 199, 85], [11, 83, 148]]);
 // The chat shows the preview the console made of it (long side at most 1024 px); LINE opens the original.
 const PREVIEW_WIDTH = 1024;
-
-async function api(method, urlPath, body) {
-  const response = await fetch(`${BASE_URL}${urlPath}`, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  assert.ok(response.ok, `${method} ${urlPath}: ${response.status} ${await response.clone().text()}`);
-  return response.json();
-}
 
 /** A simulator citizen who follows the account; registered through the LIFF API when given values. */
 async function citizen(name, values) {

@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { gridImage } from './lib/png.mjs';
-import { clerkBrowser, steps, BASE_URL, ADMIN_LOGIN, ADMIN_PASSWORD, screenshot } from './lib/clerk.mjs';
+import { clerkBrowser, steps, BASE_URL, ADMIN_LOGIN, ADMIN_PASSWORD, screenshot, api } from './lib/clerk.mjs';
 
 const RUN = randomBytes(2).toString('hex');
 const CITY_HALL = { latitude: 35.4953, longitude: 135.7466 };
@@ -21,16 +21,6 @@ const TEMPLATE_NAME = `現地確認 ${RUN}`;
 const TEMPLATE_TEXT = '担当者が現地を確認します。しばらくお待ちください。';
 const DONE_COMMENT = '穴を補修しました。ご連絡ありがとうございました。';
 const RECEIPT = /\d{4}-\d{4}/;
-
-async function api(method, urlPath, body) {
-  const response = await fetch(`${BASE_URL}${urlPath}`, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  assert.ok(response.ok, `${method} ${urlPath}: ${response.status} ${await response.clone().text()}`);
-  return response.json();
-}
 
 /** A simulator citizen of 雲浜 who follows the account (registered through the LIFF API). */
 async function citizen(name) {

@@ -105,3 +105,14 @@ export async function confirmAction(page, button) {
   const form = page.locator('main form').filter({ has: page.locator('input[name="confirmed"]') });
   await Promise.all([page.waitForNavigation(), form.getByRole('button', { name: button, exact: true }).click()]);
 }
+
+/** A JSON call to the local run (the simulator's API, the LIFF APIs) that must succeed. */
+export async function api(method, urlPath, body) {
+  const response = await fetch(`${BASE_URL}${urlPath}`, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  assert.ok(response.ok, `${method} ${urlPath}: ${response.status} ${await response.clone().text()}`);
+  return response.json();
+}

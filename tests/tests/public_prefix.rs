@@ -289,6 +289,7 @@ async fn a_citizens_liff_page_calls_its_api_at_the_default_endpoint_and_behind_a
                 liff_id: None,
                 forms_liff_id: None,
                 city: "小浜市".into(),
+                upload_origin: None,
             },
         })));
 

@@ -622,17 +622,20 @@ fn deployed_environment(template: &Value, function: &str) -> Vec<(String, String
         .collect()
 }
 
+/// The value of `name` in a function's environment.
+fn variable(environment: &[(String, String)], name: &str) -> Option<String> {
+    environment
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.clone())
+}
+
 #[test]
 fn every_function_gets_every_variable_its_settings_require() {
     let template = template();
     let lookup = |function: &str| {
         let environment = deployed_environment(&template, function);
-        move |name: &str| {
-            environment
-                .iter()
-                .find(|(n, _)| n == name)
-                .map(|(_, v)| v.clone())
-        }
+        move |name: &str| variable(&environment, name)
     };
     tayori_webhook::settings::WebhookSettings::from_lookup(&lookup("WebhookFunction"))
         .expect("the webhook's settings");
@@ -664,13 +667,9 @@ fn every_function_gets_every_variable_its_settings_require() {
     assert_eq!(reports.public_base_url, "https://line.example.jp");
     // And the check can fail: without its own variables the console would not start.
     let globals_only = deployed_environment(&template, "ExportFunction");
-    let error = tayori_admin::settings::AdminSettings::from_lookup(&|name| {
-        globals_only
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.clone())
-    })
-    .unwrap_err();
+    let error =
+        tayori_admin::settings::AdminSettings::from_lookup(&|name| variable(&globals_only, name))
+            .unwrap_err();
     assert_eq!(
         error,
         tayori_runtime::ConfigError::Missing("ADMIN_ALLOWED_CIDRS")
@@ -1080,6 +1079,11 @@ fn the_report_form_is_routed_publicly_and_its_uploads_expire() {
         .find(|r| r["Prefix"].as_str() == Some("uploads/"))
         .expect("a lifecycle rule for uploads/");
     assert_eq!(uploads["ExpirationInDays"].as_u64(), Some(1));
+    // A deleted upload still carries its Exif: its old version goes after a day too.
+    assert_eq!(
+        uploads["NoncurrentVersionExpiration"]["NoncurrentDays"].as_u64(),
+        Some(1)
+    );
     assert!(tayori_reporting::UPLOAD_PREFIX.starts_with("uploads/"));
     let cors = &bucket["CorsConfiguration"]["CorsRules"][0];
     assert_eq!(cors["AllowedMethods"].as_sequence().unwrap().len(), 1);
@@ -1655,7 +1659,7 @@ fn allowed_by(pattern: &str) -> impl Fn(&str) -> bool {
 
 /// The forms function: its LIFF pages and API on the public API, the form desk's events from
 /// the bus (with a DLQ), and only what it needs: the table, the key, the LINE secret for its
-/// pushes and putting the desk's events; no bucket.
+/// pushes, putting the desk's events, and of the bucket only its uploads and answers' files.
 #[test]
 fn the_forms_function_serves_its_liff_forms_and_takes_the_form_events() {
     let template = template();
@@ -1727,7 +1731,54 @@ fn the_forms_function_serves_its_liff_forms_and_takes_the_form_events() {
         policies.contains("EventBridgePutEventsPolicy"),
         "{policies}"
     );
-    assert!(!policies.contains("S3"), "{policies}");
+    assert!(
+        !policies.contains("S3"),
+        "no bucket-wide policy: {policies}"
+    );
+    // Its uploads and its answers' files, and nothing else of the bucket.
+    let statements: Vec<&serde_yaml::Value> = properties["Policies"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["Statement"].as_sequence())
+        .flatten()
+        .collect();
+    let s3: Vec<&&serde_yaml::Value> = statements
+        .iter()
+        .filter(|s| serde_yaml::to_string(&s["Action"]).unwrap().contains("s3:"))
+        .collect();
+    assert_eq!(s3.len(), 1, "{policies}");
+    let actions = serde_yaml::to_string(&s3[0]["Action"]).unwrap();
+    for action in ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"] {
+        assert!(actions.contains(action), "{actions}");
+    }
+    assert!(!actions.contains('*'), "{actions}");
+    let resources: Vec<String> = s3[0]["Resource"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|r| serde_yaml::to_string(r).unwrap())
+        .collect();
+    assert_eq!(resources.len(), 2, "{resources:?}");
+    for prefix in [
+        tayori_forms::FORM_UPLOAD_PREFIX,
+        tayori_forms::FORM_FILE_PREFIX,
+    ] {
+        assert!(
+            resources
+                .iter()
+                .any(|r| r.contains(&format!("${{Bucket.Arn}}/{prefix}*"))),
+            "{prefix}: {resources:?}"
+        );
+    }
+    assert!(tayori_forms::FORM_UPLOAD_PREFIX.starts_with("uploads/"));
+    let own = &properties["Environment"]["Variables"];
+    assert!(
+        serde_yaml::to_string(&own["UPLOAD_ORIGIN"])
+            .unwrap()
+            .contains("${Bucket}"),
+        "the pages may upload to the bucket"
+    );
     assert!(!policies.contains("Resource: '*'"), "{policies}");
 
     let outputs = &template["Outputs"]["LiffFormsUrl"]["Value"];
@@ -1756,4 +1807,40 @@ fn the_console_may_ask_the_export_function_for_a_file_on_the_bus_only() {
     assert_eq!(target(&put_events[0]["EventBusName"]), Some("EventBus"));
     let text = serde_yaml::to_string(policies).unwrap();
     assert!(!text.contains("events:*"), "{text}");
+}
+
+#[test]
+fn the_forms_function_links_the_new_answer_mail_under_the_consoles_address() {
+    let template = template();
+    let variables = &resource(&template, "FormsFunction")["Properties"]["Environment"]["Variables"];
+    let branches = |value: &Value| -> (String, String, String) {
+        let choice = intrinsic(value, "If")
+            .and_then(Value::as_sequence)
+            .expect("an !If on the admin domain");
+        (
+            choice[0].as_str().unwrap().to_owned(),
+            sub_text(&choice[1]).unwrap().to_owned(),
+            sub_text(&choice[2]).unwrap().to_owned(),
+        )
+    };
+    let (condition, with_domain, without) = branches(&variables["CONSOLE_BASE_URL"]);
+    let (output_condition, console_with_domain, console_without) =
+        branches(&template["Outputs"]["AdminConsoleUrl"]["Value"]);
+    // The mail appends /admin/forms/…: the address is the console's, without its /admin,
+    // whether the city gave the console its own domain or not.
+    assert_eq!(condition, "HasAdminDomain");
+    assert_eq!(output_condition, condition);
+    assert_eq!(format!("{with_domain}/admin"), console_with_domain);
+    assert_eq!(format!("{without}/admin"), console_without);
+
+    let environment = deployed_environment(&template, "FormsFunction");
+    let settings =
+        tayori_forms::settings::FormsSettings::from_lookup(&|name| variable(&environment, name))
+            .expect("the forms function's settings");
+    assert!(
+        settings
+            .console_base_url
+            .is_some_and(|url| url.starts_with("https://")),
+        "the mail carries a full link"
+    );
 }

@@ -45,6 +45,14 @@ pub enum ConsoleError {
     /// An export's use case failed; a refusal is shown on 出力ファイル before it gets here.
     #[error(transparent)]
     Exports(#[from] tayori_exports::DeskError),
+    /// The FAQ's use case failed; a refusal the clerk can act on is shown on the FAQ pages
+    /// before it gets here.
+    #[error(transparent)]
+    Faq(#[from] tayori_faq::desk::FaqDeskError),
+    /// A consultation's use case failed; a refusal the clerk can act on is shown on the case's
+    /// page before it gets here.
+    #[error(transparent)]
+    Consultations(#[from] tayori_consultations::ConsultationDeskError),
 }
 
 impl IntoResponse for ConsoleError {
@@ -63,7 +71,15 @@ impl IntoResponse for ConsoleError {
             | ConsoleError::Forms(
                 tayori_formdesk::FormDeskError::NotFound
                 | tayori_formdesk::FormDeskError::AnswerNotFound,
-            ) => ui::not_found(),
+            )
+            | ConsoleError::Consultations(
+                tayori_consultations::ConsultationDeskError::NotFound
+                | tayori_consultations::ConsultationDeskError::TemplateNotFound,
+            )
+            | ConsoleError::Faq(tayori_faq::desk::FaqDeskError::NotFound) => ui::not_found(),
+            ConsoleError::Faq(tayori_faq::desk::FaqDeskError::NotAllowed) => {
+                ui::forbidden(&[tayori_domain::staff::Permission::Faq])
+            }
             other => unavailable(&other),
         }
     }

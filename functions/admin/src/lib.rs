@@ -66,6 +66,10 @@ pub struct AdminState {
     pub forms: tayori_formdesk::FormDesk,
     /// CSV exports (出力ファイル): the console asks and lists; the export function writes.
     pub exports: tayori_exports::ExportDesk,
+    /// The FAQ (FAQ管理): the one owner of its use cases; keeps the chat's index for 「応答を試す」.
+    pub faq: tayori_faq::desk::FaqDesk,
+    /// Consultations (相談): the one owner of their use cases.
+    pub consultations: tayori_consultations::ConsultationDesk,
 }
 
 impl AdminState {
@@ -77,6 +81,8 @@ impl AdminState {
             facilities: tayori_facilities::FacilityDesk::new(&platform),
             reports: tayori_reporting::ReportDesk::new(&platform),
             forms: tayori_formdesk::FormDesk::new(&platform),
+            faq: tayori_faq::desk::FaqDesk::new(&platform),
+            consultations: tayori_consultations::ConsultationDesk::new(&platform, line.clone()),
             exports: tayori_exports::ExportDesk::new(
                 &platform,
                 Arc::new(tayori_exports::sources::CitySources::new(&platform)),

@@ -2,7 +2,7 @@
 //! but 自分の設定 opens until the colleague has replaced it with one only they know. A reset
 //! by the administrator makes it temporary again.
 
-mod support;
+use crate::support;
 
 use axum::http::StatusCode;
 use tayori_domain::staff::{Permission, PermissionSet};

@@ -1,7 +1,7 @@
 //! The staff console through its real router, with embedded storage: sign-in, lockout, CSRF,
 //! the IP allow-list, and every route checked against every permission.
 
-mod support;
+use crate::support;
 
 use axum::http::{header, Method, StatusCode};
 use chrono::Utc;
@@ -555,20 +555,27 @@ async fn the_usage_report_counts_by_district_and_exports_csv() {
         .record(&UsageEvent::one(UsageKind::FriendAdded, Utc::now()))
         .await
         .unwrap();
+    usage
+        .record(&UsageEvent::one(UsageKind::FormAnswer, Utc::now()).with_attributes(in_kumohama))
+        .await
+        .unwrap();
     let mut b = c.another_browser();
     b.sign_in("kikaku").await;
     let page = b.get("/admin/usage?by=district").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("<svg"));
     assert!(page.body.contains("、友だち追加 4件、"));
+    assert!(page.body.contains("、フォーム回答 1件、"), "{}", page.body);
     assert!(page.body.contains("雲浜"));
     let csv = usage_csv(&mut b, "kikaku", "district").await;
-    let row = csv
-        .lines()
-        .find(|l| l.starts_with("友だち追加"))
-        .unwrap()
-        .to_string();
-    assert_eq!(row, "友だち追加,3,1,4");
+    let row = |service: &str| {
+        csv.lines()
+            .find(|l| l.starts_with(service))
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(row("友だち追加"), "友だち追加,3,1,4");
+    assert_eq!(row("フォーム回答"), "フォーム回答,1,0,1");
 }
 
 #[tokio::test]

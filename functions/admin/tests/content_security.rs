@@ -2,7 +2,7 @@
 //! applies no inline style: every page's scripts and styles are files the console serves.
 //! Every page of the route table is read, so a page added later is checked too.
 
-mod support;
+use crate::support;
 
 use axum::http::{header, StatusCode};
 use tayori_domain::staff::PermissionSet;

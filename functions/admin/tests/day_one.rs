@@ -2,7 +2,7 @@
 //! deliveries waiting for them, the staff form's warnings, the error summary at the top of a
 //! refused form, and the rich menu editor keeping what was typed when the image is uploaded.
 
-mod support;
+use crate::support;
 
 use axum::http::StatusCode;
 use chrono::Utc;

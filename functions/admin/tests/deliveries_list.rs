@@ -4,7 +4,7 @@
 //! notice), totals the whole filtered period rather than the page, and its CSV follows the
 //! same filters.
 
-mod support;
+use crate::support;
 
 use axum::http::StatusCode;
 use chrono::{DateTime, Duration, TimeZone, Utc};

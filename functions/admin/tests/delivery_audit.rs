@@ -2,7 +2,7 @@
 //! each save of a draft (title, target, bubbles, pictures added or removed), and each step of its
 //! life (submit, return, approve, cancel, stop, duplicate) with the status before and after.
 
-mod support;
+use crate::support;
 
 use axum::http::StatusCode;
 use chrono::{Datelike, Utc};

@@ -3,7 +3,7 @@
 //! the picture they chose kept; a link stored before that check is never drawn as a link; the
 //! page runs no inline script, so the console's Content-Security-Policy can forbid it.
 
-mod support;
+use crate::support;
 
 use axum::http::StatusCode;
 use std::collections::HashMap;

@@ -3,7 +3,7 @@
 //! they change nothing and show a page that says what will happen; the page's own form does
 //! it. And a delivery's details name the staff who acted, not their login ids.
 
-mod support;
+use crate::support;
 
 use axum::http::StatusCode;
 use tayori_domain::delivery::{Bubble, Composition, Delivery, DeliveryStatus, Totals};

@@ -3,7 +3,7 @@
 //! that cannot be used is refused with what to do and the draft keeps its picture; a form that
 //! names an object other than the draft's own pictures gets nothing sent from the bucket.
 
-mod support;
+use crate::support;
 
 use axum::http::StatusCode;
 use image::GenericImageView;

@@ -2,7 +2,7 @@
 //! banner, a second one cannot be opened while it is, and closing is confirmed first; both are
 //! audited. Only staff with 緊急メニュー切替 open or close one.
 
-mod support;
+use crate::support;
 
 use axum::http::StatusCode;
 use support::Console;

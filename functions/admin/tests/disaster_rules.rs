@@ -2,7 +2,7 @@
 //! emergency permission turns one on (audited), and the log shows an automatic action with its
 //! XML escaped.
 
-mod support;
+use crate::support;
 
 use axum::http::StatusCode;
 use support::Console;

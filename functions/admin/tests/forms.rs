@@ -5,7 +5,7 @@
 //! values are shown only on request and every view is audited, the analysis draws its charts as
 //! SVG and cross-tabulates by a registered attribute, and nothing works outside the 課.
 
-mod support;
+use crate::support;
 
 use axum::http::StatusCode;
 use chrono::{Duration, Utc};
@@ -267,6 +267,7 @@ async fn every_kind_is_added_without_a_script_and_a_refusal_keeps_what_was_typed
         "single_choice",
         "multiple_choice",
         "dropdown",
+        "file",
         "consent",
         "heading",
         "description",
@@ -349,6 +350,12 @@ async fn every_kind_is_added_without_a_script_and_a_refusal_keeps_what_was_typed
             }
             "consent" | "description" => fields.push((format!("f{i}.text"), "注意事項".into())),
             "short_text" | "long_text" => fields.push((format!("f{i}.max_chars"), "100".into())),
+            "file" => fields.extend([
+                (format!("f{i}.file_types"), "jpeg".into()),
+                (format!("f{i}.file_types"), "pdf".into()),
+                (format!("f{i}.max_mb"), "5".into()),
+                (format!("f{i}.max_files"), "2".into()),
+            ]),
             _ => {}
         }
     }
@@ -386,6 +393,23 @@ async fn every_kind_is_added_without_a_script_and_a_refusal_keeps_what_was_typed
     for kind in kinds {
         assert!(page.contains(&format!("value=\"{kind}の項目\"")), "{kind}");
     }
+    // The file field's types and limits come back as saved.
+    let file = kinds.iter().position(|k| *k == "file").unwrap();
+    for (code, checked) in [("jpeg", true), ("png", false), ("pdf", true)] {
+        let input = page
+            .split(&format!("id=\"f-f{file}-file_types-{code}\""))
+            .nth(1)
+            .unwrap()
+            .split('>')
+            .next()
+            .unwrap();
+        assert_eq!(input.contains("checked"), checked, "{code}: {input}");
+    }
+    assert!(
+        page.contains(&format!("name=\"f{file}.max_mb\" value=\"5\"")),
+        "{page}"
+    );
+    assert!(page.contains(&format!("name=\"f{file}.max_files\" value=\"2\"")));
     assert!(
         page.contains("value=\"kenkou@city.example.lg.jp\""),
         "the notice address is saved"
@@ -549,6 +573,25 @@ async fn editing_a_form_with_answers_makes_a_new_version_and_old_answers_keep_th
         .body;
     assert!(old.contains("現在は第2版"), "{old}");
     assert!(old.contains("ご意見"), "the question as it was asked");
+}
+
+#[tokio::test]
+async fn the_answers_list_that_clears_the_badge_no_longer_shows_it() {
+    let mut c = console_of("kenkou", &ALL_FORMS).await;
+    let id = built(&mut c, "健診アンケート").await;
+    publish(&mut c, &id).await;
+    answer(&c, &id, "U1", "本庁", "小浜 太郎", "駐車場が狭い", "30代").await;
+    assert!(
+        c.get("/admin").await.body.contains("forms-new-badge"),
+        "the menu's badge before the list is opened"
+    );
+    // The page that marks the answers seen is the first the clerk looks at the menu on: a
+    // badge read before the list cleared it would still say 新着1 there.
+    let list = c.get(&format!("/admin/forms/{id}/answers")).await.body;
+    assert!(
+        !list.contains("forms-new-badge"),
+        "the list's own menu has no badge: {list}"
+    );
 }
 
 #[tokio::test]
@@ -784,4 +827,283 @@ async fn a_reservation_is_cancelled_after_a_confirmation() {
         .await
         .body;
     assert!(listing.contains(&receipt.number));
+}
+
+#[tokio::test]
+async fn the_answers_csv_is_offered_only_to_the_forms_exporters() {
+    let mut c = console_of("kenkou", &ALL_FORMS).await;
+    let id = built(&mut c, "健診アンケート").await;
+    publish(&mut c, &id).await;
+    let answers = format!("/admin/forms/{id}/answers");
+    let page = c.get(&answers).await.body;
+    assert!(page.contains("id=\"answers-csv\""), "{page}");
+    assert!(page.contains("個人情報を含める"));
+    assert!(page.contains("name=\"encoding\""));
+
+    add_clerk(
+        &c,
+        "etsuran",
+        KENKOU,
+        &[Permission::FormsViewAnswers, Permission::FormsEdit],
+    )
+    .await;
+    let mut viewer = c.another_browser();
+    viewer.sign_in("etsuran").await;
+    let page = viewer.get(&answers).await.body;
+    assert!(!page.contains("answers-csv"), "{page}");
+    let refused = viewer
+        .post(&format!("{answers}/export"), &[("encoding", "utf8")])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_answers_csv_is_made_by_the_export_function_with_the_lists_filters() {
+    let mut c = console_of("kenkou", &ALL_FORMS).await;
+    let id = built(&mut c, "健診アンケート").await;
+    publish(&mut c, &id).await;
+    answer(&c, &id, "U1", "本庁", "小浜 太郎", "よかった", "30代").await;
+    answer(&c, &id, "U2", "分室", "若狭 花子", "=1+1", "40代").await;
+    let answers = format!("/admin/forms/{id}/answers");
+    c.get(&answers).await;
+    let asked = c
+        .post(
+            &format!("{answers}/export"),
+            &[("q", ""), ("status", "received"), ("encoding", "utf8")],
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.body);
+    assert_eq!(asked.location.as_deref(), Some("/admin/exports"));
+    let (made, bytes) = c.made_export("kenkou").await;
+    assert_eq!(made.kind(), tayori_domain::export::ExportKind::FormAnswers);
+    assert!(made.conditions().described().contains("「健診アンケート」"));
+    assert_eq!(&bytes[..3], [0xEF, 0xBB, 0xBF]);
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    assert!(
+        text.starts_with("受付番号,回答日時,状態,会場,氏名,人数,ご意見,確認欄,メモ\r\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(",分室,（個人情報・出力対象外）,,\"'=1+1\","),
+        "{text}"
+    );
+    assert!(!text.contains("小浜 太郎"));
+    let viewed = |actions: Vec<String>| {
+        actions
+            .iter()
+            .filter(|a| *a == "フォーム回答の個人情報を閲覧")
+            .count()
+    };
+    let before = viewed(c.audit_actions().await);
+
+    c.get(&answers).await;
+    c.post(
+        &format!("{answers}/export"),
+        &[("personal", "yes"), ("encoding", "sjis")],
+    )
+    .await;
+    let (made, bytes) = c.made_export("kenkou").await;
+    let (text, _, errors) = encoding_rs::SHIFT_JIS.decode(&bytes);
+    assert!(!errors);
+    assert!(text.contains(",本庁,小浜 太郎,2,よかった,"), "{text}");
+    assert!(made.conditions().described().contains("個人情報を含む"));
+    assert_eq!(
+        viewed(c.audit_actions().await),
+        before + 1,
+        "a file with personal values is a view of them"
+    );
+    let listed = c.get("/admin/exports").await.body;
+    assert!(listed.contains("フォーム回答（Shift_JIS）"), "{listed}");
+}
+
+#[tokio::test]
+async fn the_answers_csv_is_refused_outside_the_department_and_without_the_csrf_token() {
+    let mut c = console_of("kenkou", &ALL_FORMS).await;
+    let id = built(&mut c, "健診アンケート").await;
+    publish(&mut c, &id).await;
+    answer(&c, &id, "U1", "本庁", "小浜 太郎", "よかった", "30代").await;
+    let export = format!("/admin/forms/{id}/answers/export");
+    let forged = c
+        .post_exactly(&export, &[("personal", "yes"), ("encoding", "utf8")])
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+
+    add_clerk(&c, "doboku", "土木課", &ALL_FORMS).await;
+    let mut other = c.another_browser();
+    other.sign_in("doboku").await;
+    other.get("/admin/forms").await;
+    let refused = other
+        .post(&export, &[("personal", "yes"), ("encoding", "utf8")])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    for login in ["kenkou", "doboku"] {
+        let account = c
+            .state
+            .staff
+            .get(&LoginId::parse(login).unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            c.state.exports.mine(&account).await.unwrap().is_empty(),
+            "{login}"
+        );
+    }
+}
+
+/// A form with a photo field (生垣の写真), built and published through the pages; a limit
+/// the domain refuses is said first, with what was typed kept.
+async fn built_with_photo(c: &mut Console) -> String {
+    c.get("/admin/forms/new").await;
+    let mut fields = settings("生垣設置補助金", "application");
+    fields.extend([
+        ("f0.id", "q1"),
+        ("f0.kind", "short_text"),
+        ("f0.label", "お名前"),
+        ("f0.max_chars", "50"),
+        ("f1.id", "q2"),
+        ("f1.kind", "file"),
+        ("f1.label", "生垣の写真"),
+        ("f1.required", "on"),
+        ("f1.file_types", "jpeg"),
+        ("f1.file_types", "png"),
+        ("f1.max_files", "1"),
+        ("action", "save"),
+    ]);
+    for (max_mb, said) in [
+        (
+            "20",
+            "「生垣の写真」のファイルの大きさの上限は10MBまでにしてください。",
+        ),
+        (
+            "たくさん",
+            "「生垣の写真」の1ファイルの上限は「5」「0.5」のようにMBの数字で入力してください。",
+        ),
+    ] {
+        let mut typed = fields.clone();
+        typed.push(("f1.max_mb", max_mb));
+        let refused = c.post("/admin/forms/new", &typed).await;
+        assert_eq!(refused.status, StatusCode::OK);
+        assert!(refused.body.contains(said), "{max_mb}: {}", refused.body);
+        assert!(
+            refused.body.contains(&format!("value=\"{max_mb}\"")),
+            "kept"
+        );
+    }
+    let mut without_types: Vec<(&str, &str)> = fields
+        .iter()
+        .copied()
+        .filter(|(k, _)| *k != "f1.file_types")
+        .collect();
+    without_types.push(("f1.max_mb", "2"));
+    let refused = c.post("/admin/forms/new", &without_types).await;
+    assert!(
+        refused
+            .body
+            .contains("「生垣の写真」で受け付けるファイルの種類を1つ以上選んでください。"),
+        "{}",
+        refused.body
+    );
+    fields.push(("f1.max_mb", "2"));
+    let saved = c.post("/admin/forms/new", &fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let id = id_in(saved.location.as_deref().unwrap());
+    let preview = c.get(&format!("/admin/forms/{id}/preview")).await.body;
+    assert!(preview.contains("type=\"file\""), "{preview}");
+    assert!(
+        preview.contains("JPEG・PNG、1ファイル2MBまで、1ファイルまで"),
+        "{preview}"
+    );
+    publish(c, &id).await;
+    id
+}
+
+/// [`console_of`] on an embedded store that serves presigned links (as the local run's does):
+/// the answer's page links its files.
+async fn console_serving_files(login: &str) -> Console {
+    let dir = tempfile::tempdir().unwrap();
+    let (platform, _bus, _objects) = tayori_adapters::embedded::platform_at(
+        dir.path(),
+        std::sync::Arc::new(tayori_ports::SystemClock),
+        "http://127.0.0.1:9",
+    )
+    .unwrap();
+    let line = std::sync::Arc::new(tayori_line::LineClient::new(
+        tayori_line::LineConfig::default(),
+    ));
+    let mut c = Console::over(platform, line, dir);
+    add_clerk(&c, login, KENKOU, &ALL_FORMS).await;
+    c.sign_in(login).await;
+    c
+}
+
+#[tokio::test]
+async fn a_citizens_photo_is_shown_through_a_short_link_its_view_audited_and_counted() {
+    let mut c = console_serving_files("kenkou").await;
+    let id = built_with_photo(&mut c).await;
+    let form = FormId::parse(&id).unwrap();
+    // The citizen uploads as the LIFF page does, then sends the answer.
+    let photo = tayori_images::fixtures::photo_with_gps(120, 80, 1);
+    let upload = c
+        .state
+        .forms
+        .presign_file(&form, "q2", "U1", "image/jpeg", photo.len() as u64)
+        .await
+        .unwrap();
+    c.state
+        .platform
+        .objects
+        .put(
+            &tayori_ports::ObjectKey::new(upload.key.clone()).unwrap(),
+            photo,
+            "image/jpeg",
+        )
+        .await
+        .unwrap();
+    let uploads: BTreeMap<String, Vec<tayori_formdesk::UploadedFile>> = [(
+        "q2".to_string(),
+        vec![tayori_formdesk::UploadedFile {
+            key: upload.key,
+            name: "生垣.jpg".into(),
+        }],
+    )]
+    .into_iter()
+    .collect();
+    let a = c
+        .state
+        .forms
+        .submit_uploaded(
+            &form,
+            "U1",
+            &Submitted::new().with("q1", "小浜 太郎"),
+            &uploads,
+            None,
+            BTreeMap::new(),
+            Utc::now(),
+        )
+        .await
+        .unwrap()
+        .answer_id;
+
+    let before = c.audit_actions().await;
+    assert!(!before.contains(&"フォーム回答の添付ファイルを閲覧".to_string()));
+    let page = c.get(&format!("/admin/forms/{id}/answers/{a}")).await.body;
+    let thumbnail = page
+        .split("<img class=\"thumbnail\" src=\"")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no thumbnail: {page}"));
+    let link = &thumbnail[..thumbnail.find('"').unwrap()];
+    assert!(link.contains(&format!("forms/{id}/{a}/")), "{link}");
+    assert!(page.contains("alt=\"添付写真：生垣.jpg\""), "{page}");
+    assert!(
+        page.contains(">生垣.jpg</a>"),
+        "the name links the file too"
+    );
+    assert!(c
+        .audit_actions()
+        .await
+        .contains(&"フォーム回答の添付ファイルを閲覧".to_string()));
+
+    let analysis = c.get(&format!("/admin/forms/{id}/analysis")).await.body;
+    assert!(analysis.contains("添付あり 1件"), "{analysis}");
 }

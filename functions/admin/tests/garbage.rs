@@ -2,7 +2,7 @@
 //! rule edits, suspensions, 5374 import and export, and the notice settings each change what is
 //! stored and shown; a staff member without the permission is refused.
 
-mod support;
+use crate::support;
 
 use axum::http::StatusCode;
 use chrono::{Duration, NaiveDate, Utc};

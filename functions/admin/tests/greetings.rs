@@ -2,7 +2,7 @@
 //! webhook reads on the next follow, the change is audited with before and after, a bad text is
 //! refused in Japanese with what was typed kept, and only staff with the permission get in.
 
-mod support;
+use crate::support;
 
 use axum::http::StatusCode;
 use chrono::Datelike;

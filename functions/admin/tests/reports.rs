@@ -3,7 +3,7 @@
 //! without a script, a verified bear sighting becomes a delivery draft to its district that
 //! takes the normal approval, the CSV is Excel-ready, and the citizen's words are escaped.
 
-mod support;
+use crate::support;
 
 use axum::http::StatusCode;
 use chrono::Utc;

@@ -2,7 +2,7 @@
 //! and choices; every change is audited; refusals are shown beside the form.
 //! (Who may reach these routes is covered by the route × permission walk in console.rs.)
 
-mod support;
+use crate::support;
 
 use axum::http::StatusCode;
 use tayori_domain::segment::Answer;

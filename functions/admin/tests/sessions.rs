@@ -2,7 +2,7 @@
 //! second factor's secret is stored sealed: the console through its real router, as several
 //! browsers (a clerk's own, an administrator's, an attacker's) would use it.
 
-mod support;
+use crate::support;
 
 use async_trait::async_trait;
 use axum::http::{Method, StatusCode};

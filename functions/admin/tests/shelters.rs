@@ -2,7 +2,7 @@
 //! and the field staff's status page: refused with a way forward while no emergency is open,
 //! each press timestamped and audited once one is. Only staff with 避難所情報 get in.
 
-mod support;
+use crate::support;
 
 use axum::http::StatusCode;
 use support::Console;

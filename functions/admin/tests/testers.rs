@@ -4,7 +4,7 @@
 //! change is audited. (Who may reach these routes is covered by the route × permission walk in
 //! console.rs.)
 
-mod support;
+use crate::support;
 
 use axum::http::StatusCode;
 use chrono::{Datelike, Duration, TimeZone, Utc};

@@ -1,28 +1,14 @@
-//! The console offers only what exists: no permission checkbox or role preset for a page that
-//! is not built, no usage row that nothing records. Accounts that already hold a permission not
-//! yet live keep it.
+//! The console offers only what exists: a permission checkbox or role preset only for a page
+//! that is built, a usage row only for what something records.
 
-mod support;
+use crate::support;
 
 use axum::http::StatusCode;
 use support::Console;
 use tayori_domain::staff::{Permission, PermissionSet};
 
-/// The codes and labels of permissions whose pages do not exist yet.
-const NOT_BUILT: [(&str, &str); 2] = [("forms.export", "フォーム回答の出力"), ("faq", "FAQ")];
-
 async fn administrator() -> Console {
     Console::signed_in("admin", "管理 太郎", "総務課", PermissionSet::all()).await
-}
-
-fn assert_offers_none_of_the_unbuilt(page: &str, what: &str) {
-    for (code, label) in NOT_BUILT {
-        assert!(
-            !page.contains(&format!("value=\"{code}\"")),
-            "{what}: {code}"
-        );
-        assert!(!page.contains(label), "{what}: {label}");
-    }
 }
 
 #[tokio::test]
@@ -38,11 +24,23 @@ async fn the_staff_and_role_forms_offer_no_permission_for_a_page_that_does_not_e
     ] {
         let page = c.get(path).await;
         assert_eq!(page.status, StatusCode::OK, "{path}");
-        assert_offers_none_of_the_unbuilt(&page.body, path);
+        let offered = |p: Permission| page.body.contains(&format!("value=\"{}\"", p.code()));
+        for permission in Permission::ALL.into_iter().filter(|p| !p.is_live()) {
+            assert!(!offered(permission), "{path}: {permission:?}");
+        }
+        if path.ends_with("/new") {
+            for permission in Permission::offered() {
+                assert!(offered(permission), "{path}: {permission:?}");
+            }
+        }
     }
     let new_staff = c.get("/admin/staff/new?preset=3").await.body;
     assert!(new_staff.contains("value=\"delivery.draft\""));
     assert!(new_staff.contains("value=\"reports.handle\""));
+    assert!(
+        new_staff.contains("value=\"forms.export\""),
+        "the answers' CSV is built, so its permission is offered"
+    );
     assert!(
         new_staff.contains("担当課（フォーム・通報の範囲）"),
         "reports are scoped by department, so the scope is asked"
@@ -52,25 +50,6 @@ async fn the_staff_and_role_forms_offer_no_permission_for_a_page_that_does_not_e
         .await
         .body
         .contains("value=\"greetings\""));
-}
-
-#[tokio::test]
-async fn an_account_holding_a_permission_not_yet_live_keeps_it_when_edited() {
-    let mut c = administrator().await;
-    let held: PermissionSet = [Permission::DeliveryDraft, Permission::Faq]
-        .into_iter()
-        .collect();
-    c.add_staff("kakari", "係 花子", "環境衛生課", held, chrono::Utc::now())
-        .await;
-    let page = c.get("/admin/staff/kakari").await;
-    assert_eq!(page.status, StatusCode::OK);
-    assert!(
-        page.body
-            .contains("<input type=\"hidden\" name=\"perm\" value=\"faq\">"),
-        "kept for when the FAQ lands: {}",
-        page.body
-    );
-    assert!(!page.body.contains("FAQ（自動応答）"), "but not offered");
 }
 
 #[tokio::test]
@@ -98,11 +77,11 @@ async fn the_usage_report_lists_only_what_is_recorded() {
             "メニュー操作",
             "避難所検索",
             "通報",
+            "フォーム回答",
+            "FAQ応答",
+            "FAQ該当なし",
         ] {
             assert!(shown.contains(recorded), "{recorded}");
-        }
-        for never in ["フォーム回答", "FAQ応答"] {
-            assert!(!shown.contains(never), "{never}");
         }
     }
 }

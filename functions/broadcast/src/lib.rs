@@ -1,6 +1,7 @@
 //! The broadcast function. EventBridge Scheduler invokes it every minute (Asia/Tokyo); the local
 //! run publishes the same `scheduler.tick` event on its in-process bus. Each tick sends the
-//! deliveries that are due and resumes any a dead sender left half-sent (see `tayori_deliveries::sender`);
+//! deliveries that are due and resumes any a dead sender left half-sent (see `tayori_deliveries::sender`),
+//! after releasing the garbage notices and the day's child-rearing messages (`tayori_childcare`);
 //! `delivery.requested` starts one at once.
 
 pub mod friend_data;
@@ -138,6 +139,11 @@ impl EventHandler for Scheduler {
                 )
                 .prepare(tick.at)
                 .await;
+                // So are the day's child-rearing messages (none until staff build a schedule).
+                let stage_messages =
+                    tayori_childcare::StageMessages::new(self.sender.platform.clone())
+                        .prepare(tick.at)
+                        .await;
                 let outcomes = self
                     .sender
                     .send_due()
@@ -153,7 +159,14 @@ impl EventHandler for Scheduler {
                     Ok(outcome) => tracing::info!(?outcome, "default rich menus"),
                     Err(e) => tracing::error!(error = %e, "default rich menus not installed"),
                 }
+                if let Err(e) = &stage_messages {
+                    // Its words are for people; the cause is in the chain.
+                    tracing::error!(error = ?e, "child-rearing messages not released; the next tick tries again");
+                }
                 notices
+                    .map(|_| ())
+                    .map_err(|e| HandlerError::failed(&event, e))?;
+                stage_messages
                     .map(|_| ())
                     .map_err(|e| HandlerError::failed(&event, e))
             }

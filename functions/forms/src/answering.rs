@@ -13,8 +13,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use tayori_domain::form::{Availability, Field, FormId, PerCitizen, SlotAvailability, Submitted};
 use tayori_domain::time::format_jst;
-use tayori_formdesk::{CitizenForm, CitizenView, FormDesk, Receipt};
+use tayori_formdesk::{CitizenForm, CitizenView, FormDesk, Receipt, UploadedFile};
 use tayori_records::Friends;
+use tayori_web::UploadView;
 
 fn desk(state: &FormsState) -> FormDesk {
     FormDesk::new(&state.platform)
@@ -171,14 +172,46 @@ pub async fn show(
     Ok(Json(CitizenFormView::from(&view)))
 }
 
-/// What the page sends for a draft and for the answer: field id → the raw strings, and the
-/// slot for a reservation.
+/// What the page sends for a draft and for the answer: field id → the raw strings, the slot
+/// for a reservation and, with the answer, each photo/file field's uploads (the draft keeps
+/// their references among its values).
 #[derive(Debug, Deserialize)]
 pub struct Answered {
     #[serde(default)]
     pub values: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     pub slot: Option<String>,
+    #[serde(default)]
+    pub files: BTreeMap<String, Vec<UploadedFile>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadAsked {
+    pub field: String,
+    pub content_type: String,
+    pub bytes: u64,
+}
+
+/// `POST /api/forms/{id}/uploads`: a presigned PUT for one file of a photo/file field; the
+/// field's types and size limit are checked first (a refusal is the field's error).
+pub async fn upload(
+    State(state): State<Arc<FormsState>>,
+    Citizen(user_id): Citizen,
+    Path(id): Path<String>,
+    body: Result<Json<UploadAsked>, JsonRejection>,
+) -> Result<Json<UploadView>, ApiError> {
+    let Json(asked) = body.map_err(|e| ApiError::UnreadableBody(e.body_text()))?;
+    let given = desk(&state)
+        .presign_file(
+            &form_id(&id)?,
+            &asked.field,
+            &user_id,
+            &asked.content_type,
+            asked.bytes,
+        )
+        .await?;
+    Ok(Json(UploadView::new(given.key, given.upload)))
 }
 
 /// `PUT /api/forms/{id}/draft`: kept while the citizen types (the page debounces).
@@ -245,10 +278,11 @@ pub async fn submit(
         files: BTreeMap::new(),
     };
     let receipt = desk(&state)
-        .submit(
+        .submit_uploaded(
             &id,
             &user_id,
             &submitted,
+            &answered.files,
             answered.slot.as_deref(),
             attributes,
             now,

@@ -41,9 +41,9 @@ impl From<FormDeskError> for ApiError {
     fn from(e: FormDeskError) -> Self {
         match e {
             // Storage trouble says nothing the citizen can act on.
-            FormDeskError::Record(_) | FormDeskError::NoSuchVersion(_) => {
-                ApiError::Unavailable(e.into())
-            }
+            FormDeskError::Record(_)
+            | FormDeskError::NoSuchVersion(_)
+            | FormDeskError::Objects(_) => ApiError::Unavailable(e.into()),
             e => ApiError::Form(e),
         }
     }

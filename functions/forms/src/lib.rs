@@ -6,7 +6,8 @@
 //! - `GET /liff/forms/static/*`: the pages' stylesheet and script;
 //! - `GET /liff/forms` and `GET /liff/forms/{id}`: the forms staff built (申請・アンケート・
 //!   予約), answered by citizens; `/api/forms/…` their API (`answering.rs`): the open forms,
-//!   one form with whether it takes answers and its slots' places, the draft, the answer,
+//!   one form with whether it takes answers and its slots' places, the draft, a photo/file
+//!   field's presigned upload (`POST /api/forms/{id}/uploads`), the answer,
 //!   「これまでの回答」, cancelling a reservation and the postal-code lookup.
 //!
 //! Every API call carries `Authorization: Bearer <LINE ID token>`; the server asks LINE who
@@ -30,10 +31,13 @@ use axum::Router;
 use std::sync::Arc;
 use tayori_line::LineClient;
 use tayori_ports::Platform;
+use tayori_web::BucketOrigin;
 
 pub use error::ApiError;
 pub use notices::{ReceiptHandler, StatusNoticeHandler};
-pub use tayori_formdesk::{FORM_ANSWERED, FORM_ANSWER_STATUS_CHANGED};
+pub use tayori_formdesk::{
+    FORM_ANSWERED, FORM_ANSWER_STATUS_CHANGED, FORM_FILE_PREFIX, FORM_UPLOAD_PREFIX,
+};
 
 pub const HEALTH_PATH: &str = "/liff/forms/healthz";
 /// The pages' stylesheet and scripts (under `/liff/forms/`, which API Gateway routes here).
@@ -48,6 +52,8 @@ pub const FORMS_API: &str = "/api/forms";
 pub const FORM_API: &str = "/api/forms/{id}";
 pub const DRAFT_API: &str = "/api/forms/{id}/draft";
 pub const ANSWERS_API: &str = "/api/forms/{id}/answers";
+/// A presigned upload for one photo/file field's file.
+pub const UPLOADS_API: &str = "/api/forms/{id}/uploads";
 pub const MY_ANSWERS_API: &str = "/api/forms/answers";
 pub const CANCEL_API: &str = "/api/forms/answers/{answer_id}/cancel";
 pub const POSTAL_API: &str = "/api/forms/postal/{code}";
@@ -72,9 +78,16 @@ pub struct FormsConfig {
     pub forms_liff_id: Option<String>,
     /// The city's name on the pages.
     pub city: String,
+    /// Where a photo/file field's presigned uploads go when it is not this origin
+    /// (`UPLOAD_ORIGIN`: the bucket's https origin in AWS); the pages' Content-Security-Policy
+    /// allows it and nothing else.
+    pub upload_origin: Option<BucketOrigin>,
 }
 
 pub fn router(state: Arc<FormsState>) -> Router {
+    let surface = tayori_web::Surface::LiffForms {
+        upload_origin: state.config.upload_origin.clone(),
+    };
     let routes = Router::new()
         .route(HEALTH_PATH, get(|| async { "ok" }))
         .route(STATIC_FILES, get(pages::static_file))
@@ -92,8 +105,9 @@ pub fn router(state: Arc<FormsState>) -> Router {
         .route(FORM_API, get(answering::show))
         .route(DRAFT_API, put(answering::save_draft))
         .route(ANSWERS_API, post(answering::submit))
+        .route(UPLOADS_API, post(answering::upload))
         .route(MY_ANSWERS_API, get(answering::my_answers))
         .route(CANCEL_API, post(answering::cancel))
         .route(POSTAL_API, get(answering::postal));
-    tayori_web::secure(routes, tayori_web::Surface::Liff).with_state(state)
+    tayori_web::secure(routes, surface).with_state(state)
 }

@@ -15,6 +15,7 @@
 //! 409. A citizen who blocked the account is not pushed.
 
 use async_trait::async_trait;
+use serde::de::DeserializeOwned;
 use std::sync::Arc;
 use tayori_domain::form::{Answer, Form};
 use tayori_formdesk::{FormAnswerStatusChanged, FormAnswered, FormDesk, FormDeskError};
@@ -24,69 +25,90 @@ use tayori_ports::mail::{Mail, MailAddress, MailError};
 use tayori_ports::{Event, EventHandler, HandlerError, Platform};
 use tayori_records::Friends;
 
-/// Pushes `text` to the answer's citizen under the retry key `operation`, unless they blocked
-/// the account; answers whether it was pushed.
-async fn push_once(
-    platform: &Platform,
-    line: &LineClient,
-    event: &Event,
-    answer: &Answer,
-    operation: &str,
-    text: String,
-) -> Result<bool, HandlerError> {
-    let friend = Friends::new(platform)
-        .get(answer.user_id())
-        .await
-        .map_err(|e| HandlerError::failed(event, e))?;
-    if friend.is_some_and(|f| !f.can_receive_messages()) {
-        tracing::info!(
-            answer_id = answer.id(),
-            operation,
-            "citizen blocked the account; not pushed"
-        );
-        return Ok(false);
-    }
-    let keys = RetryKeys::new(platform.table.clone(), platform.clock.clone());
-    let key = keys
-        .key_for(operation)
-        .await
-        .map_err(|e| HandlerError::failed(event, e))?;
-    let outcome = line
-        .push(answer.user_id(), vec![Message::text(text)], key)
-        .await
-        .map_err(|e| HandlerError::failed(event, e))?;
-    tracing::info!(answer_id = answer.id(), operation, ?outcome, "pushed");
-    Ok(true)
+/// What both handlers do with an event: find the answer it names, and push to its citizen once.
+struct Teller {
+    platform: Platform,
+    desk: FormDesk,
+    line: Arc<LineClient>,
 }
 
-async fn answer_to_tell(
-    desk: &FormDesk,
-    event: &Event,
-    answer_id: &str,
-) -> Result<(Answer, Form), HandlerError> {
-    match desk.answer_for_notice(answer_id).await {
-        Ok(found) => Ok(found),
-        Err(FormDeskError::AnswerNotFound) => Err(HandlerError::malformed(event, "no such answer")),
-        Err(e) => Err(HandlerError::failed(event, e)),
+impl Teller {
+    fn new(platform: Platform, line: Arc<LineClient>) -> Self {
+        Self {
+            desk: FormDesk::new(&platform),
+            platform,
+            line,
+        }
+    }
+
+    /// The event's detail, and the answer it names (`answer_id` of the detail) with the form
+    /// at the answer's version. An event naming no answer is malformed: retrying cannot help.
+    async fn answer_in<D: DeserializeOwned>(
+        &self,
+        event: &Event,
+        answer_id: impl Fn(&D) -> &str,
+    ) -> Result<(D, Answer, Form), HandlerError> {
+        let detail: D = serde_json::from_value(event.detail.clone())
+            .map_err(|e| HandlerError::malformed(event, e))?;
+        match self.desk.answer_for_notice(answer_id(&detail)).await {
+            Ok((answer, form)) => Ok((detail, answer, form)),
+            Err(FormDeskError::AnswerNotFound) => {
+                Err(HandlerError::malformed(event, "no such answer"))
+            }
+            Err(e) => Err(HandlerError::failed(event, e)),
+        }
+    }
+
+    /// Pushes `text` to the answer's citizen under the answer's retry key for `what`
+    /// (`receipt`, `status/<n>`), unless they blocked the account; answers whether it was
+    /// pushed.
+    async fn push_once(
+        &self,
+        event: &Event,
+        answer: &Answer,
+        what: &str,
+        text: String,
+    ) -> Result<bool, HandlerError> {
+        let operation = format!("form-answer/{}/{what}", answer.id());
+        let friend = Friends::new(&self.platform)
+            .get(answer.user_id())
+            .await
+            .map_err(|e| HandlerError::failed(event, e))?;
+        if friend.is_some_and(|f| !f.can_receive_messages()) {
+            tracing::info!(
+                answer_id = answer.id(),
+                operation,
+                "citizen blocked the account; not pushed"
+            );
+            return Ok(false);
+        }
+        let keys = RetryKeys::new(self.platform.table.clone(), self.platform.clock.clone());
+        let key = keys
+            .key_for(&operation)
+            .await
+            .map_err(|e| HandlerError::failed(event, e))?;
+        let outcome = self
+            .line
+            .push(answer.user_id(), vec![Message::text(text)], key)
+            .await
+            .map_err(|e| HandlerError::failed(event, e))?;
+        tracing::info!(answer_id = answer.id(), operation, ?outcome, "pushed");
+        Ok(true)
     }
 }
 
 /// `form.answered`: the receipt in LINE, and the mail to the form's 課.
 pub struct ReceiptHandler {
-    pub platform: Platform,
-    pub desk: Arc<FormDesk>,
-    pub line: Arc<LineClient>,
+    teller: Teller,
     /// The console's address without a closing slash; `None`: the mail gives the answer
     /// page's path.
-    pub console_base_url: Option<String>,
+    console_base_url: Option<String>,
 }
 
 impl ReceiptHandler {
     pub fn new(platform: Platform, line: Arc<LineClient>) -> Self {
         Self {
-            desk: Arc::new(FormDesk::new(&platform)),
-            platform,
-            line,
+            teller: Teller::new(platform, line),
             console_base_url: None,
         }
     }
@@ -120,8 +142,9 @@ impl ReceiptHandler {
                 return Ok(());
             }
         };
-        let now = self.platform.clock.now();
+        let now = self.teller.platform.clock.now();
         let claimed = self
+            .teller
             .desk
             .claim_department_mail(answer.id(), now)
             .await
@@ -139,7 +162,7 @@ impl ReceiptHandler {
                 return Ok(());
             }
         };
-        match self.platform.mailer.send(&mail).await {
+        match self.teller.platform.mailer.send(&mail).await {
             Ok(()) => tracing::info!(answer_id = answer.id(), "department mailed"),
             Err(MailError::NotConfigured) => tracing::info!(
                 answer_id = answer.id(),
@@ -169,36 +192,26 @@ fn answer_page(console_base_url: Option<&str>, form: &Form, answer: &Answer) -> 
 #[async_trait]
 impl EventHandler for ReceiptHandler {
     async fn handle(&self, event: Event) -> Result<(), HandlerError> {
-        let answered: FormAnswered = serde_json::from_value(event.detail.clone())
-            .map_err(|e| HandlerError::malformed(&event, e))?;
-        let (answer, form) = answer_to_tell(&self.desk, &event, &answered.answer_id).await?;
-        let operation = format!("form-answer/{}/receipt", answer.id());
-        push_once(
-            &self.platform,
-            &self.line,
-            &event,
-            &answer,
-            &operation,
-            answer.receipt_text(&form),
-        )
-        .await?;
+        let (_, answer, form) = self
+            .teller
+            .answer_in(&event, |answered: &FormAnswered| &answered.answer_id)
+            .await?;
+        self.teller
+            .push_once(&event, &answer, "receipt", answer.receipt_text(&form))
+            .await?;
         self.mail_department(&event, &answer, &form).await
     }
 }
 
 /// `form.answer-status-changed`: the changes the citizen must hear of.
 pub struct StatusNoticeHandler {
-    pub platform: Platform,
-    pub desk: Arc<FormDesk>,
-    pub line: Arc<LineClient>,
+    teller: Teller,
 }
 
 impl StatusNoticeHandler {
     pub fn new(platform: Platform, line: Arc<LineClient>) -> Self {
         Self {
-            desk: Arc::new(FormDesk::new(&platform)),
-            platform,
-            line,
+            teller: Teller::new(platform, line),
         }
     }
 }
@@ -206,9 +219,12 @@ impl StatusNoticeHandler {
 #[async_trait]
 impl EventHandler for StatusNoticeHandler {
     async fn handle(&self, event: Event) -> Result<(), HandlerError> {
-        let changed: FormAnswerStatusChanged = serde_json::from_value(event.detail.clone())
-            .map_err(|e| HandlerError::malformed(&event, e))?;
-        let (answer, form) = answer_to_tell(&self.desk, &event, &changed.answer_id).await?;
+        let (changed, answer, form) = self
+            .teller
+            .answer_in(&event, |changed: &FormAnswerStatusChanged| {
+                &changed.answer_id
+            })
+            .await?;
         let index = changed.change_index;
         let Some(entry) = answer.history().get(index) else {
             return Err(HandlerError::malformed(&event, "no such status change"));
@@ -229,21 +245,16 @@ impl EventHandler for StatusNoticeHandler {
             );
             return Ok(());
         };
-        let operation = format!("form-answer/{}/status/{index}", answer.id());
-        let pushed = push_once(
-            &self.platform,
-            &self.line,
-            &event,
-            &answer,
-            &operation,
-            text,
-        )
-        .await?;
+        let pushed = self
+            .teller
+            .push_once(&event, &answer, &format!("status/{index}"), text)
+            .await?;
         if !pushed {
             return Ok(());
         }
-        let now = self.platform.clock.now();
-        self.desk
+        let now = self.teller.platform.clock.now();
+        self.teller
+            .desk
             .mark_told(answer.id(), index, now)
             .await
             .map_err(|e| HandlerError::failed(&event, e))?;

@@ -3,6 +3,7 @@
 
 use crate::FormsConfig;
 use tayori_runtime::{BootConfig, ConfigError, Vars};
+use tayori_web::BucketOrigin;
 
 #[derive(Clone, Debug)]
 pub struct FormsSettings {
@@ -17,6 +18,16 @@ impl FormsSettings {
     pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let vars = Vars::new(lookup);
         let boot = BootConfig::from_vars(vars)?;
+        // Optional: without it the uploads go to this origin (the local run).
+        let upload_origin = vars
+            .optional("UPLOAD_ORIGIN")
+            .map(|origin| {
+                BucketOrigin::parse(&origin).map_err(|e| ConfigError::Malformed {
+                    name: "UPLOAD_ORIGIN",
+                    reason: e.to_string(),
+                })
+            })
+            .transpose()?;
         Ok(Self {
             forms: FormsConfig {
                 // Required: without it no LIFF ID token can be verified.
@@ -24,6 +35,7 @@ impl FormsSettings {
                 liff_id: vars.optional("LIFF_ID"),
                 forms_liff_id: vars.optional("FORMS_LIFF_ID"),
                 city: boot.common.city.clone(),
+                upload_origin,
             },
             console_base_url: vars
                 .optional_url("CONSOLE_BASE_URL")?
@@ -75,6 +87,19 @@ mod tests {
             Some("1650000000-abcdefgh")
         );
         assert_eq!(settings.forms.city, "小浜市");
+    }
+
+    #[test]
+    fn the_upload_origin_is_read_and_an_unsafe_one_refused() {
+        let origin = "https://s3.ap-northeast-1.amazonaws.com/tayori-media/";
+        let read = settings(&[("LINE_LOGIN_CHANNEL_ID", "1"), ("UPLOAD_ORIGIN", origin)]).unwrap();
+        assert_eq!(read.forms.upload_origin.unwrap().as_str(), origin);
+        let unsafe_origin = settings(&[
+            ("LINE_LOGIN_CHANNEL_ID", "1"),
+            ("UPLOAD_ORIGIN", "https://b.s3.amazonaws.com; script-src *"),
+        ])
+        .unwrap_err();
+        assert!(unsafe_origin.to_string().contains("UPLOAD_ORIGIN"));
     }
 
     #[test]

@@ -6,6 +6,11 @@
 // mistake before sending; the server's check is the truth, and its per-field messages are shown
 // under their fields when it refuses. Whether the form takes answers is said before any input
 // is shown.
+//
+// A photo/file field uploads each chosen file at once: the server checks the field's types and
+// size and answers a presigned PUT under the citizen's own upload folder; the page keeps the
+// upload's key and the file's name (in the draft too) and sends them with the answer, when the
+// server reads each file and checks it by its content.
 (function () {
   var body = document.body;
   var api = body.getAttribute('data-api');
@@ -18,6 +23,9 @@
   var view = null;
   var draftTimer = null;
   var DRAFT_DELAY_MS = 1500;
+  // Field id → the uploads kept for it: [{ key, name }].
+  var uploaded = {};
+  var uploading = 0;
 
   function $(id) { return document.getElementById(id); }
   function el(tag, attrs, text) {
@@ -127,10 +135,11 @@
     return p[0] + '年' + Number(p[1]) + '月' + Number(p[2]) + '日';
   }
 
-  // The raw strings of a field as the API takes them.
+  // The raw strings of a field as the API takes them (for a file field, its files' names).
   function valuesOf(field) {
     var type = field.kind.type;
     var name = 'f-' + field.id;
+    if (type === 'file') { return (uploaded[field.id] || []).map(function (u) { return u.name; }); }
     if (type === 'single_choice') {
       var picked = document.querySelector('input[name="' + name + '"]:checked');
       return picked ? [picked.value] : [];
@@ -145,7 +154,7 @@
   }
 
   function answerFields() {
-    return view.form.fields.filter(function (f) { return ['heading', 'description', 'file'].indexOf(f.kind.type) < 0; });
+    return view.form.fields.filter(function (f) { return ['heading', 'description'].indexOf(f.kind.type) < 0; });
   }
 
   // Which fields are shown: a condition holds on an earlier shown field's value.
@@ -175,16 +184,122 @@
     return shown;
   }
 
-  function collect() {
+  // What is sent: for the answer, the files apart from the values; for the draft, each file's
+  // reference kept among the values (the draft takes strings only).
+  function collect(forDraft) {
     var shown = shownIds();
     var values = {};
+    var files = {};
     answerFields().forEach(function (f) {
       if (!shown[f.id]) { return; }
+      if (f.kind.type === 'file') {
+        var kept = uploaded[f.id] || [];
+        if (!kept.length) { return; }
+        if (forDraft) { values[f.id] = kept.map(function (u) { return JSON.stringify(u); }); } else { files[f.id] = kept; }
+        return;
+      }
       var v = valuesOf(f);
       if (v.length) { values[f.id] = v; }
     });
     var slot = document.querySelector('input[name="slot"]:checked');
-    return { values: values, slot: slot ? slot.value : null };
+    return { values: values, slot: slot ? slot.value : null, files: files };
+  }
+
+  // The uploads a draft kept for a file field.
+  function keptUploads(raw) {
+    return (raw || []).map(function (v) {
+      try { var u = JSON.parse(v); return u && typeof u.key === 'string' ? { key: u.key, name: String(u.name || '') } : null; } catch (e) { return null; }
+    }).filter(function (u) { return u !== null; });
+  }
+
+  var TYPE_LABELS = { jpeg: 'JPEG', png: 'PNG', pdf: 'PDF' };
+  var TYPE_MIMES = { jpeg: 'image/jpeg', png: 'image/png', pdf: 'application/pdf' };
+  function fmtBytes(n) {
+    var MB = 1024 * 1024;
+    if (n >= MB) { var tenths = Math.floor(n * 10 / MB); return (tenths % 10 ? (tenths / 10).toFixed(1) : String(tenths / 10)) + 'MB'; }
+    if (n >= 1024) { return Math.floor(n / 1024) + 'KB'; }
+    return n + 'バイト';
+  }
+  function typeNames(k) { return k.types.map(function (t) { return TYPE_LABELS[t]; }).join('・'); }
+  // The file's type as the browser says it, as the field names types (iPhones say image/jpg).
+  function typeOf(file) {
+    var mime = (file.type || '').toLowerCase();
+    if (mime === 'image/jpg') { mime = 'image/jpeg'; }
+    return Object.keys(TYPE_MIMES).filter(function (t) { return TYPE_MIMES[t] === mime; })[0] || null;
+  }
+
+  function drawUploads(field) {
+    var list = $('files-' + field.id);
+    list.textContent = '';
+    (uploaded[field.id] || []).forEach(function (u, n) {
+      var item = el('li', {});
+      item.appendChild(el('span', { 'class': 'file-name' }, u.name));
+      var remove = el('button', { type: 'button', 'class': 'secondary', 'aria-label': u.name + ' を取り消す' }, '取り消す');
+      remove.addEventListener('click', function () {
+        uploaded[field.id].splice(n, 1);
+        drawUploads(field);
+        $('upload-' + field.id).textContent = u.name + ' を取り消しました。';
+        recheckShown();
+        keepDraft();
+      });
+      item.appendChild(remove);
+      list.appendChild(item);
+    });
+    $('f-' + field.id).disabled = (uploaded[field.id] || []).length >= field.kind.max_files;
+  }
+
+  function fieldError(field, message) {
+    showErrors([{ field: field.id, message: message }]);
+  }
+
+  // Uploads one chosen file: asked for first (type and size checked by the server), then PUT.
+  function uploadOne(field, file) {
+    var kind = typeOf(file);
+    return call('POST', '/' + encodeURIComponent(formId) + '/uploads', {
+      field: field.id, contentType: kind ? TYPE_MIMES[kind] : (file.type || 'application/octet-stream'), bytes: file.size
+    }).then(function (given) {
+      return fetch(given.url, { method: given.method, headers: given.headers, body: file }).then(function (r) {
+        if (!r.ok) { throw new Error(file.name + ' を送れませんでした。通信の良いところで、もう一度選んでください。'); }
+        (uploaded[field.id] = uploaded[field.id] || []).push({ key: given.key, name: file.name });
+      });
+    });
+  }
+
+  function chooseFiles(field, input) {
+    var k = field.kind;
+    var chosen = Array.prototype.slice.call(input.files || []);
+    input.value = '';
+    if (!chosen.length) { return; }
+    var room = k.max_files - (uploaded[field.id] || []).length;
+    if (chosen.length > room) { fieldError(field, 'ファイルは' + k.max_files + 'つまでです。'); return; }
+    for (var i = 0; i < chosen.length; i += 1) {
+      var kind = typeOf(chosen[i]);
+      if (!kind || k.types.indexOf(kind) < 0) { fieldError(field, typeNames(k) + 'のファイルを選んでください。'); return; }
+      if (chosen[i].size > k.max_bytes) { fieldError(field, 'ファイルは1つ' + fmtBytes(k.max_bytes) + 'までです。'); return; }
+    }
+    var state = $('upload-' + field.id);
+    uploading += 1;
+    input.disabled = true;
+    $('to-confirm').disabled = true;
+    state.textContent = '送信しています…（' + chosen.length + '件）';
+    chosen.reduce(function (done, file, n) {
+      return done.then(function () {
+        state.textContent = file.name + ' を送信しています…（' + (n + 1) + '/' + chosen.length + '）';
+        return uploadOne(field, file);
+      });
+    }, Promise.resolve()).then(function () {
+      state.textContent = chosen.map(function (f) { return f.name; }).join('、') + ' を添付しました。';
+      recheckShown();
+      keepDraft();
+    }).catch(function (e) {
+      state.textContent = '';
+      var mine = e.api && e.api.fields && e.api.fields.filter(function (x) { return x.field === field.id; })[0];
+      fieldError(field, mine ? mine.message : e.message);
+    }).then(function () {
+      uploading -= 1;
+      $('to-confirm').disabled = uploading > 0;
+      drawUploads(field);
+    });
   }
 
   // The domain's check, for one shown field: a message, or null.
@@ -234,6 +349,8 @@
       }
       case 'time':
         return /^[0-9]{2}:[0-9]{2}(:[0-9]{2})?$/.test(t) ? null : '時刻を正しく入力してください（例：09:30）。';
+      case 'file':
+        return given.length > k.max_files ? 'ファイルは' + k.max_files + 'つまでです。' : null;
       case 'multiple_choice':
         if (k.min_picks && given.length < k.min_picks) { return k.min_picks + 'つ以上選んでください。'; }
         if (k.max_picks && given.length > k.max_picks) { return k.max_picks + 'つまで選べます。'; }
@@ -333,14 +450,25 @@
       wrap.appendChild(el('p', { 'class': 'block' }, k.text));
       return wrap;
     }
-    if (k.type === 'file') {
-      wrap.appendChild(el('p', { 'class': 'label' }, field.label));
-      wrap.appendChild(el('p', { 'class': 'note' }, '写真・ファイルは、このページからはお送りできません。担当課へお問い合わせください。'));
-      return wrap;
-    }
     var id = 'f-' + field.id;
     var control;
-    if (k.type === 'single_choice' || k.type === 'multiple_choice') {
+    if (k.type === 'file') {
+      uploaded[field.id] = keptUploads(chosen);
+      wrap.appendChild(el('label', { 'for': id, 'class': 'label' }, labelText(field)));
+      var limits = typeNames(k) + '、1つ' + fmtBytes(k.max_bytes) + 'まで' + (k.max_files > 1 ? '、' + k.max_files + 'つまで' : '');
+      wrap.appendChild(el('p', { id: 'limits-' + field.id, 'class': 'help' }, limits));
+      // accept lists the field's types: phones then offer the camera for a photo field too.
+      var picker = { type: 'file', id: id, name: id, 'class': 'file-input',
+        accept: k.types.map(function (t) { return TYPE_MIMES[t]; }).join(','),
+        'aria-describedby': 'limits-' + field.id + ' ' + describedBy(field) + ' upload-' + field.id };
+      if (k.max_files > 1) { picker.multiple = 'multiple'; }
+      if (field.required) { picker['aria-required'] = 'true'; }
+      control = el('input', picker);
+      control.addEventListener('change', function () { chooseFiles(field, control); });
+      wrap.appendChild(control);
+      wrap.appendChild(el('p', { id: 'upload-' + field.id, 'class': 'upload-state', role: 'status', 'aria-live': 'polite' }));
+      wrap.appendChild(el('ul', { id: 'files-' + field.id, 'class': 'files', 'aria-label': field.label + 'の添付ファイル' }));
+    } else if (k.type === 'single_choice' || k.type === 'multiple_choice') {
       control = choiceGroup(field, k.type === 'single_choice' ? 'radio' : 'checkbox', k.choices, chosen);
       wrap.appendChild(control);
     } else if (k.type === 'consent') {
@@ -413,7 +541,7 @@
   function keepDraft() {
     clearTimeout(draftTimer);
     draftTimer = setTimeout(function () {
-      call('PUT', '/' + encodeURIComponent(formId) + '/draft', collect()).then(function (saved) {
+      call('PUT', '/' + encodeURIComponent(formId) + '/draft', collect(true)).then(function (saved) {
         $('draft-state').textContent = '入力途中の内容を保存しました（' + saved.saved + '）。';
       }).catch(function (e) { $('draft-state').textContent = e.message; });
     }, DRAFT_DELAY_MS);
@@ -451,6 +579,7 @@
       if (!shown[f.id]) { return; }
       var v = valuesOf(f);
       if (f.kind.type === 'consent') { v = [v[0] === 'yes' ? '同意する' : '同意しない']; }
+      if (f.kind.type === 'file' && v.length) { v = ['添付 ' + v.length + '件：' + v.join('、')]; }
       add(f.label, v.length ? v.join('、') : '（未入力）');
     });
   }
@@ -466,7 +595,7 @@
     button.disabled = true;
     say('送信しています…');
     clearTimeout(draftTimer);
-    call('POST', '/' + encodeURIComponent(formId) + '/answers', collect()).then(function (receipt) {
+    call('POST', '/' + encodeURIComponent(formId) + '/answers', collect(false)).then(function (receipt) {
       $('receipt-number').textContent = receipt.receiptNumber;
       var lines = $('receipt-lines');
       lines.textContent = '';
@@ -498,6 +627,7 @@
       fields.textContent = '';
       if (data.slots.length) { fields.appendChild(drawSlots(data.slots, data.draft && data.draft.slot)); }
       data.form.fields.forEach(function (f) { fields.appendChild(drawField(f, draft)); });
+      data.form.fields.forEach(function (f) { if (f.kind.type === 'file') { drawUploads(f); } });
       data.form.fields.forEach(function (f) {
         if (f.kind.type === 'postal_code') {
           $('f-' + f.id).addEventListener('change', function () { lookUpPostal(f); });

@@ -215,6 +215,7 @@ async fn harness_with_console(console_base_url: Option<String>) -> Harness {
             liff_id: None,
             forms_liff_id: None,
             city: "小浜市".into(),
+            upload_origin: None,
         },
     };
     Harness {
@@ -277,6 +278,18 @@ impl Harness {
             status,
             serde_json::from_slice(&bytes).unwrap_or(Value::Null),
         )
+    }
+
+    /// The bus delivers `form.answered` of the answer `receipt` names again.
+    async fn redeliver_answered(&self, form: &str, receipt: &Value) {
+        let event = Event::new(
+            FORM_ANSWERED,
+            json!({"formId": form, "answerId": receipt["answerId"]}),
+        );
+        ReceiptHandler::new(self.platform.clone(), self.line.clone())
+            .handle(event)
+            .await
+            .unwrap();
     }
 
     async fn submit(&self, user: &str, form: &str, answer: Value) -> (StatusCode, Value) {
@@ -574,14 +587,7 @@ async fn the_answer_is_received_and_its_receipt_pushed_once() {
     );
     // The bus delivers the event again: LINE is asked under the same retry key, and the
     // citizen still has one receipt.
-    let event = Event::new(
-        FORM_ANSWERED,
-        json!({"formId": form, "answerId": receipt["answerId"]}),
-    );
-    ReceiptHandler::new(h.platform.clone(), h.line.clone())
-        .handle(event)
-        .await
-        .unwrap();
+    h.redeliver_answered(&form, &receipt).await;
     assert_eq!(h.pushed_texts(CITIZEN).len(), 1);
     let pushes = h
         .fake
@@ -615,6 +621,71 @@ async fn the_answer_is_received_and_its_receipt_pushed_once() {
         )
         .await;
     assert_eq!(theirs["answers"], json!([]));
+}
+
+/// The usage report's フォーム回答 events of 2026-12-01 (JST).
+async fn form_answers_counted(h: &Harness) -> Vec<tayori_domain::usage::UsageEvent> {
+    let day = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    let mut counted = Vec::new();
+    tayori_records::UsageEvents::new(h.platform.table.clone())
+        .each_between(day, day, |e| counted.push(e))
+        .await
+        .unwrap();
+    counted.retain(|e| e.kind == tayori_domain::usage::UsageKind::FormAnswer);
+    counted
+}
+
+#[tokio::test]
+async fn each_answer_counts_once_in_the_usage_report_under_the_attributes_of_its_moment() {
+    let h = harness().await;
+    let form = h.published(class_application(PerCitizen::Many)).await;
+    let register = |district: &'static str, age: &'static str| {
+        let friends = Friends::new(&h.platform);
+        async move {
+            friends
+                .update(CITIZEN, start(), |f| {
+                    f.followed(start());
+                    f.attributes = [
+                        ("district".to_string(), vec![district.to_string()]),
+                        ("age_group".to_string(), vec![age.to_string()]),
+                    ]
+                    .into_iter()
+                    .collect();
+                })
+                .await
+                .unwrap();
+        }
+    };
+    register("雲浜", "40代").await;
+    let (status, receipt) = h.submit(CITIZEN, &form, a_good_answer()).await;
+    assert_eq!(status, StatusCode::OK, "{receipt}");
+    // The bus delivers form.answered again: the answer is still counted once.
+    h.redeliver_answered(&form, &receipt).await;
+    let counted = form_answers_counted(&h).await;
+    assert_eq!(counted.len(), 1, "{counted:?}");
+    assert_eq!(counted[0].count, 1);
+    assert_eq!(counted[0].attributes["district"], ["雲浜"]);
+    assert_eq!(counted[0].attributes["age_group"], ["40代"]);
+
+    // They move to 西津 and answer again: the first answer stays under 雲浜.
+    register("西津", "40代").await;
+    assert_eq!(
+        h.submit(CITIZEN, &form, a_good_answer()).await.0,
+        StatusCode::OK
+    );
+    let report =
+        tayori_domain::usage::UsageReport::build(&form_answers_counted(&h).await, Some("district"));
+    let kind = tayori_domain::usage::UsageKind::FormAnswer;
+    assert_eq!(report.count(kind, "雲浜"), 1);
+    assert_eq!(report.count(kind, "西津"), 1);
+    assert_eq!(report.total(kind), 2);
+
+    // A refused answer (a required field missing) is not counted.
+    let (status, _) = h
+        .submit(CITIZEN, &form, json!({"values": {"age": ["42"]}}))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(form_answers_counted(&h).await.len(), 2);
 }
 
 #[tokio::test]
@@ -1010,6 +1081,7 @@ async fn with_the_forms_liff_app_the_page_loads_lines_sdk_and_names_that_app() {
             liff_id: Some("1657000000-Registr".into()),
             forms_liff_id: Some("1657000000-FormsApp".into()),
             city: "小浜市".into(),
+            upload_origin: None,
         },
     };
     let response = router(Arc::new(state))

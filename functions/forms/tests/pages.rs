@@ -27,6 +27,7 @@ async fn get(liff_id: Option<&str>, path: &str) -> Answer {
             liff_id: liff_id.map(str::to_owned),
             forms_liff_id: None,
             city: "小浜市".into(),
+            upload_origin: None,
         },
     }));
     let response = app
@@ -128,7 +129,10 @@ async fn liff_pages_and_the_api_carry_the_liff_security_headers() {
             .unwrap();
         assert_eq!(
             csp,
-            tayori_web::Surface::Liff.content_security_policy(),
+            tayori_web::Surface::LiffForms {
+                upload_origin: None
+            }
+            .content_security_policy(),
             "{path}"
         );
         assert_eq!(answer.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");

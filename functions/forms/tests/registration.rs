@@ -38,6 +38,7 @@ async fn harness() -> Harness {
             liff_id: None,
             forms_liff_id: None,
             city: "小浜市".into(),
+            upload_origin: None,
         },
     };
     Harness {
@@ -305,6 +306,7 @@ async fn with_a_liff_app_id_the_page_loads_lines_sdk_and_names_the_app() {
             liff_id: Some("1657000000-AbCdEfGh".into()),
             forms_liff_id: None,
             city: "小浜市".into(),
+            upload_origin: None,
         },
     }));
     let response = app

@@ -115,6 +115,7 @@ pub async fn start(config: LocalConfig) -> Result<Running, StartError> {
             liff_id: None,
             forms_liff_id: None,
             city: config.city.clone(),
+            upload_origin: None,
         },
     });
     // The report form: the same LINE Login check; photos go to this port's `/_objects`, so the

@@ -5,15 +5,16 @@
 //! delivery log's recipients, successes and failures match what the fake LINE recorded, also
 //! when LINE refuses one batch.
 
+use crate::support;
 use base64::Engine;
 use serde_json::{json, Value};
-use std::collections::HashMap;
 use std::time::Duration;
 use tayori_domain::delivery::{Delivery, DeliveryStatus};
 use tayori_fake_line::Fault;
 use tayori_local::Running;
 use tayori_records::{Deliveries, Friends};
-mod support;
+
+use support::clerk::{http, Clerk, Page};
 
 const LOGIN: &str = "clerk";
 const PASSWORD: &str = "obama-kaigan-2026";
@@ -24,13 +25,6 @@ const TEXT: &str = "雲浜地区の子育て世代のみなさまへ：12月の�
 fn png() -> Vec<u8> {
     base64::engine::general_purpose::STANDARD
         .decode(PNG_1X1)
-        .unwrap()
-}
-
-fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
         .unwrap()
 }
 
@@ -101,93 +95,7 @@ async fn register(base: &str, user_id: &str, age_group: &str, district: &str) {
 
 // ------------------------------------------------------------------------------- the clerk
 
-/// A browser on the clerk's machine: keeps cookies, reads the CSRF token off each page.
-struct Clerk {
-    base: String,
-    http: reqwest::Client,
-    cookies: HashMap<String, String>,
-    csrf: String,
-}
-
-struct Page {
-    status: u16,
-    location: Option<String>,
-    body: String,
-}
-
 impl Clerk {
-    async fn signed_in(base: &str) -> Clerk {
-        let mut clerk = Clerk {
-            base: base.to_string(),
-            http: http(),
-            cookies: HashMap::new(),
-            csrf: String::new(),
-        };
-        clerk.get("/admin/login").await;
-        let body = form(&[
-            ("_csrf", &clerk.csrf.clone()),
-            ("login_id", LOGIN),
-            ("password", PASSWORD),
-            ("next", "/admin"),
-        ]);
-        let signed = clerk
-            .send(
-                clerk
-                    .http
-                    .post(format!("{base}/admin/login"))
-                    .header("content-type", "application/x-www-form-urlencoded")
-                    .body(body),
-            )
-            .await;
-        assert_eq!(signed.status, 303, "{}", signed.body);
-        assert_eq!(signed.location.as_deref(), Some("/admin"));
-        clerk
-    }
-
-    async fn send(&mut self, request: reqwest::RequestBuilder) -> Page {
-        let cookie = self
-            .cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ");
-        let request = if cookie.is_empty() {
-            request
-        } else {
-            request.header("cookie", cookie)
-        };
-        let response = request.send().await.unwrap();
-        let status = response.status().as_u16();
-        for value in response.headers().get_all("set-cookie") {
-            let (pair, _) = value.to_str().unwrap().split_once(';').unwrap();
-            let (k, v) = pair.split_once('=').unwrap();
-            if v.is_empty() {
-                self.cookies.remove(k);
-            } else {
-                self.cookies.insert(k.into(), v.into());
-            }
-        }
-        let location = response
-            .headers()
-            .get("location")
-            .map(|v| v.to_str().unwrap().to_string());
-        let body = response.text().await.unwrap();
-        if let Some(i) = body.find("name=\"_csrf\" value=\"") {
-            let rest = &body[i + 20..];
-            self.csrf = rest[..rest.find('"').unwrap()].to_string();
-        }
-        Page {
-            status,
-            location,
-            body,
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        let request = self.http.get(format!("{}{path}", self.base));
-        self.send(request).await
-    }
-
     /// Presses the confirmation page's button: posts its form (the action again, confirmed).
     async fn confirm(&mut self, asked: &Page) -> Page {
         let at = asked
@@ -197,13 +105,7 @@ impl Clerk {
         let before = &asked.body[..at];
         let action = &before[before.rfind("action=\"").unwrap() + 8..];
         let action = action[..action.find('"').unwrap()].to_string();
-        let body = form(&[("_csrf", &self.csrf.clone()), ("confirmed", "yes")]);
-        let request = self
-            .http
-            .post(format!("{}{action}", self.base))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body);
-        self.send(request).await
+        self.post(&action, &[("confirmed", "yes")]).await
     }
 
     /// Posts the composer's multipart form as a browser does, with the page's CSRF token.
@@ -235,28 +137,6 @@ impl Clerk {
             .body(body);
         self.send(request).await
     }
-}
-
-fn form(fields: &[(&str, &str)]) -> String {
-    let mut s = String::new();
-    for (k, v) in fields {
-        if !s.is_empty() {
-            s.push('&');
-        }
-        s.push_str(&format!("{k}={}", urlencode(v)));
-    }
-    s
-}
-
-fn urlencode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// The composer's fields for the 30代 × 雲浜 notice: a text bubble and an image bubble.
@@ -332,7 +212,7 @@ async fn a_clerk_sends_text_and_image_to_30s_in_kumohama_and_only_they_receive_i
     simulate(&base, &blocked, json!({"kind": "unfollow"})).await;
     outside.push(blocked);
 
-    let mut clerk = Clerk::signed_in(&base).await;
+    let mut clerk = Clerk::signed_in(&base, LOGIN, PASSWORD).await;
     let composer = clerk.get("/admin/deliveries/new").await;
     assert_eq!(composer.status, 200);
     let saved = clerk
@@ -480,7 +360,7 @@ async fn when_line_refuses_one_batch_its_recipients_are_counted_as_failures_in_t
         body: None,
     });
 
-    let mut clerk = Clerk::signed_in(&base).await;
+    let mut clerk = Clerk::signed_in(&base, LOGIN, PASSWORD).await;
     clerk.get("/admin/deliveries/new").await;
     let notice: Vec<(&str, String)> = notice("submit")
         .into_iter()

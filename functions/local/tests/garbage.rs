@@ -3,6 +3,7 @@
 //! 宮川. Simulator citizens choose their district and notice timing through the chat, as a
 //! citizen would; ticks carry the clock's time.
 
+use crate::support;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -11,7 +12,6 @@ use tayori_garbage::{DateRange, Districts, Suspension};
 use tayori_local::Running;
 use tayori_ports::{Clock, ManualClock};
 use tayori_records::GarbageRecords;
-mod support;
 
 fn jst(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)

@@ -2,11 +2,11 @@
 //! JMA's URL) switches the menu and sends the first message once, as the poll on every tick
 //! reads the folder.
 
+use crate::support;
 use std::time::Duration;
 use tayori_disaster::RuleDesk;
 use tayori_domain::richmenu::MenuMode;
 use tayori_records::RichMenus;
-mod support;
 
 const TSUNAMI: &str = "default-tsunami-warning";
 

@@ -1,7 +1,7 @@
 //! The local run as a developer uses it: one process, real HTTP, the simulator driving the
 //! real webhook, the fake LINE server recording and checking what the bot sends.
 
-mod support;
+use crate::support;
 
 use async_trait::async_trait;
 use serde_json::{json, Value};

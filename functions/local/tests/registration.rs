@@ -2,9 +2,9 @@
 //! linking the local privacy page, opens the LIFF form with an ID token the fake LINE issued,
 //! and saves a registration through the form's API.
 
+use crate::support;
 use serde_json::{json, Value};
 use std::time::Duration;
-mod support;
 
 #[tokio::test]
 async fn a_simulated_citizen_is_invited_after_follow_and_registers_through_the_liff_form() {

@@ -6,7 +6,7 @@
 //! and each status change staff make pushes a notice the fake LINE accepts as valid, until the
 //! citizen blocks the account: then nothing is pushed and the report says so.
 
-mod support;
+use crate::support;
 
 use base64::Engine;
 use serde_json::{json, Value};

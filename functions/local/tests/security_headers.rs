@@ -1,7 +1,7 @@
 //! Every kind of route of the whole system, as a browser reaches it in the local run, carries the
 //! security headers of its surface (issue 10, item 2).
 
-mod support;
+use crate::support;
 
 use reqwest::header::{
     HeaderMap, CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
@@ -78,28 +78,36 @@ async fn every_kind_of_route_carries_the_security_headers_of_its_surface() {
         (
             "LIFF page",
             "/liff/registration",
-            Surface::Liff,
+            Surface::LiffForms {
+                upload_origin: None,
+            },
             "no-store",
             200,
         ),
         (
             "LIFF privacy page",
             "/liff/privacy",
-            Surface::Liff,
+            Surface::LiffForms {
+                upload_origin: None,
+            },
             "no-store",
             200,
         ),
         (
             "LIFF script",
             "/liff/forms/static/registration.js",
-            Surface::Liff,
+            Surface::LiffForms {
+                upload_origin: None,
+            },
             "public, max-age=300",
             200,
         ),
         (
             "LIFF API",
             "/api/registration",
-            Surface::Liff,
+            Surface::LiffForms {
+                upload_origin: None,
+            },
             "no-store",
             401,
         ),

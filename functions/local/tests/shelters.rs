@@ -4,7 +4,7 @@
 //! a carousel of the 5 nearest sites, in the order an independent haversine over the shipped
 //! GSI rows gives.
 
-mod support;
+use crate::support;
 
 use serde_json::{json, Value};
 use std::collections::BTreeMap;

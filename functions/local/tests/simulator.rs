@@ -2,7 +2,7 @@
 //! LINE from the start, the simulator draws it from the fake LINE's state, a tap sends what LINE
 //! would, and images and stickers reach the webhook.
 
-mod support;
+use crate::support;
 
 use base64::Engine;
 use serde_json::{json, Value};

@@ -7,7 +7,6 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use tayori_domain::facility::Position;
 use tayori_domain::report::{
@@ -17,7 +16,7 @@ use tayori_domain::report::{
 use tayori_domain::time::format_jst;
 use tayori_images::MAX_REPORT_PHOTO_BYTES;
 use tayori_reporting::UploadedReport;
-use tayori_web::LiffCitizen;
+use tayori_web::{LiffCitizen, UploadView};
 
 /// A category as the form offers it.
 #[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -83,16 +82,6 @@ pub struct UploadAsked {
     pub bytes: usize,
 }
 
-/// Where the browser PUTs one photo, and the key it names it by when filing.
-#[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
-pub struct UploadView {
-    pub key: String,
-    pub url: String,
-    pub method: String,
-    /// To be sent exactly as given (they are signed).
-    pub headers: BTreeMap<String, String>,
-}
-
 /// `POST /api/reports/uploads`.
 pub async fn upload(
     State(state): State<Arc<ReportsState>>,
@@ -104,12 +93,7 @@ pub async fn upload(
         .desk
         .presign_upload(&user_id, &asked.content_type, asked.bytes)
         .await?;
-    Ok(Json(UploadView {
-        key: given.key,
-        url: given.upload.url,
-        method: given.upload.method.to_string(),
-        headers: given.upload.headers.into_iter().collect(),
-    }))
+    Ok(Json(UploadView::new(given.key, given.upload)))
 }
 
 #[derive(Debug, Deserialize)]

@@ -34,7 +34,7 @@ use tayori_ports::Platform;
 use tayori_reporting::ReportDesk;
 use tayori_web::{BucketOrigin, LiffLogin};
 
-pub use api::{CategoryView, FiledView, MyReport, UploadView};
+pub use api::{CategoryView, FiledView, MyReport};
 pub use error::{ApiError, FormField};
 pub use notices::StatusNoticeHandler;
 pub use photos::PhotoHandler;

@@ -1,12 +1,14 @@
 //! What the account does with each event: welcome on follow, blocked on unfollow, answers to
-//! what citizens write (tester codes, registration commands, garbage questions), a fallback
-//! that never leaves them at a dead end, and every event keeps the friend's record current.
+//! what citizens write (tester codes, registration commands, then garbage questions and the FAQ
+//! read together by the chat's intent layer), a fallback that never leaves them at a dead end,
+//! and every event keeps the friend's record current.
 
 use chrono::{DateTime, Utc};
 use futures::future::join_all;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tayori_domain::usage::{UsageEvent, UsageKind};
+use tayori_intents::{Intents, Recognizer};
 use tayori_line::message::{Action, Message, QuickReply, QuickReplyItem};
 use tayori_line::webhook::{Event, EventKind, IncomingMessage, Mode};
 use tayori_line::LineClient;
@@ -15,6 +17,8 @@ use tayori_records::{Friends, RecordError, Settings, UsageEvents, WebhookEvents}
 use tokio::time::Instant;
 
 use crate::batch::Received;
+use crate::consultations::{ConsultAnswer, ConsultationChat};
+use crate::faq::FaqChat;
 use crate::garbage::{GarbageChat, TextAnswer};
 use crate::registration::{Command, Registration, DEFAULT_PRIVACY_POLICY_PATH};
 use crate::reports::{ReportAnswer, ReportChat};
@@ -44,6 +48,8 @@ pub struct Conversation {
     registration: Registration,
     shelters: ShelterChat,
     reports: ReportChat,
+    faq: FaqChat,
+    consultations: ConsultationChat,
     sample_calendar: tayori_garbage::SampleCalendar,
 }
 
@@ -57,6 +63,8 @@ impl Conversation {
             registration: Registration::new(&platform, DEFAULT_PRIVACY_POLICY_PATH.into()),
             shelters: ShelterChat::new(&platform),
             reports: ReportChat::new(&platform, String::new()),
+            faq: FaqChat::new(tayori_faq::desk::FaqDesk::new(&platform)),
+            consultations: ConsultationChat::new(&platform, line.clone()),
             sample_calendar: Default::default(),
             platform,
             line,
@@ -68,8 +76,10 @@ impl Conversation {
         self.sample_calendar = sample_calendar;
     }
 
-    /// Where `/media/` is served over https, for the thumbnails in 「通報履歴」.
+    /// Where `/media/` is served over https, for the thumbnails in 「通報履歴」 and the FAQ's
+    /// pictures.
     pub fn set_media_base_url(&mut self, url: String) {
+        self.faq.set_media_base_url(url.clone());
         self.reports.set_media_base_url(url);
     }
 
@@ -174,6 +184,11 @@ impl Conversation {
             }
             EventKind::Message(message) => {
                 let friend = self.friends.update(&user_id, at, |f| f.seen(at)).await?;
+                // An open consultation takes everything the citizen writes: the bot is silent
+                // while a person handles it.
+                if self.answered_by_consultations(&event, &user_id).await {
+                    return Ok(());
+                }
                 // A report in progress takes its location, photos and texts first: a location
                 // sent for a report is not a shelter lookup.
                 if self.answered_by_reports(&event, &friend).await {
@@ -184,10 +199,15 @@ impl Conversation {
                 }
                 let near = match message {
                     IncomingMessage::Text { text, .. } => {
-                        match self.answer_text(&user_id, text, at, now).await? {
+                        match self.answer_text(&friend, text, at, now).await? {
                             TextAnswer::Answered(messages) => {
                                 self.reply(&event, messages).await;
                                 return Ok(());
+                            }
+                            TextAnswer::Unsure(near) if near.is_empty() => {
+                                // Nothing answered it: staff see it to add an FAQ.
+                                self.faq.unanswered(text, &friend, at).await;
+                                near
                             }
                             TextAnswer::Unsure(near) => near,
                         }
@@ -205,6 +225,9 @@ impl Conversation {
                 if !command.as_ref().is_some_and(Command::is_answer) {
                     self.count(UsageKind::MenuTap, at, &friend).await;
                 }
+                if self.answered_by_consultations(&event, &user_id).await {
+                    return Ok(());
+                }
                 if self.answered_by_reports(&event, &friend).await {
                     return Ok(());
                 }
@@ -213,6 +236,8 @@ impl Conversation {
                 }
                 if let Some(command) = command {
                     let messages = self.registration.handle(&user_id, command, at).await?;
+                    self.reply(&event, messages).await;
+                } else if let Some(messages) = self.faq.answer_postback(data, &friend, at).await {
                     self.reply(&event, messages).await;
                 } else if let Some(messages) =
                     GarbageChat::new(&self.platform, self.sample_calendar)
@@ -233,15 +258,18 @@ impl Conversation {
         Ok(())
     }
 
-    /// A citizen's text, answered by the first feature that recognises it; otherwise the
-    /// nearest questions, if any, for the fallback.
+    /// A citizen's text: tester codes and registration commands by their exact words; else
+    /// read by the chat's intent layer over the garbage domain and the FAQ together, and
+    /// answered by the feature whose reading is best; otherwise the nearest questions, if any,
+    /// for the fallback.
     async fn answer_text(
         &self,
-        user_id: &str,
+        friend: &tayori_domain::Friend,
         text: &str,
         at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<TextAnswer, RecordError> {
+        let user_id = friend.user_id.as_str();
         if let Some(request) = crate::testers::TesterRequest::from_text(text) {
             let testers = crate::testers::TesterRegistration::new(self.platform.table.clone());
             let answer = testers.handle(user_id, request, now).await?;
@@ -251,8 +279,22 @@ impl Conversation {
             let answer = self.registration.handle(user_id, command, at).await?;
             return Ok(TextAnswer::Answered(answer));
         }
-        GarbageChat::new(&self.platform, self.sample_calendar)
-            .answer_text(user_id, text, now)
+        let garbage = GarbageChat::new(&self.platform, self.sample_calendar);
+        let reading = garbage.reading().await?;
+        let faq = self.faq.index().await;
+        let mut domains: Vec<&dyn Intents> = vec![reading.intents()];
+        if let Some(faq) = &faq {
+            domains.push(faq.index());
+        }
+        let recognition = Recognizer::new(domains).recognize(text);
+        if let Some(faq) = &faq {
+            let answer = self.faq.answer(faq, &recognition, text, friend, at).await;
+            if let Some(messages) = answer {
+                return Ok(TextAnswer::Answered(messages));
+            }
+        }
+        garbage
+            .answer_recognition(user_id, &reading, recognition, now)
             .await
     }
 
@@ -273,6 +315,14 @@ impl Conversation {
         buttons.extend([
             postback_button("近くの避難所", crate::shelters::ASK_POSTBACK),
             postback_button("通報する", tayori_reporting::chat::START),
+        ]);
+        if ConsultationChat::is_offered() {
+            buttons.push(postback_button(
+                crate::consultations::START_WORD,
+                crate::consultations::START,
+            ));
+        }
+        buttons.extend([
             postback_button("登録内容", "reg:show"),
             postback_button("登録変更", "reg:start"),
         ]);
@@ -280,6 +330,17 @@ impl Conversation {
         Ok(vec![
             Message::text(greetings.default_reply).with_quick_reply(QuickReply::new(buttons))
         ])
+    }
+
+    /// Whether the consultation feature took the event (replied, or took it silently into the
+    /// citizen's open case).
+    async fn answered_by_consultations(&self, event: &Event, user_id: &str) -> bool {
+        match self.consultations.answer(event, user_id).await {
+            Some(ConsultAnswer::Reply(messages)) => self.reply(event, messages).await,
+            Some(ConsultAnswer::Silent) => {}
+            None => return false,
+        }
+        true
     }
 
     /// Whether the report feature took the event (replied, or handed a photo to the bus).

@@ -36,7 +36,7 @@ use tayori_garbage::{
 use tayori_intents::Recognition;
 use tayori_line::message::{Action, Message, QuickReply, QuickReplyItem};
 use tayori_ports::Platform;
-use tayori_records::{Friends, GarbageRecords, RecordError, SegmentItemsRecord};
+use tayori_records::{Friends, GarbageRecords, RecordError, SegmentItemsRecord, StoredCalendar};
 
 const PREFIX: &str = "garbage:";
 /// LINE's quick reply limits.
@@ -227,6 +227,19 @@ fn follow_ups() -> QuickReply {
     ])
 }
 
+/// The calendar in force and the garbage domain built from it.
+pub struct GarbageReading {
+    stored: StoredCalendar,
+    intents: Arc<GarbageIntents>,
+}
+
+impl GarbageReading {
+    /// The domain, for the chat's recogniser beside the others.
+    pub fn intents(&self) -> &tayori_intents::DomainIndex {
+        self.intents.index()
+    }
+}
+
 pub struct GarbageChat {
     garbage: GarbageRecords,
     friends: Friends,
@@ -244,17 +257,25 @@ impl GarbageChat {
         }
     }
 
-    /// What the chat makes of a citizen's text.
-    pub async fn answer_text(
-        &self,
-        user_id: &str,
-        text: &str,
-        now: DateTime<Utc>,
-    ) -> Result<TextAnswer, RecordError> {
+    /// The garbage domain as the chat reads a message with it now.
+    pub async fn reading(&self) -> Result<GarbageReading, RecordError> {
         let stored = self.garbage.calendar().await?;
         let dictionary = self.garbage.dictionary().await?;
         let intents = intents_for(&stored.calendar, &dictionary);
-        let candidates = match intents.recognize(text) {
+        Ok(GarbageReading { stored, intents })
+    }
+
+    /// What the chat makes of a citizen's text read over garbage and the other domains: the
+    /// answer to an understood garbage question, or the nearest garbage questions as buttons.
+    pub async fn answer_recognition(
+        &self,
+        user_id: &str,
+        reading: &GarbageReading,
+        recognition: Recognition,
+        now: DateTime<Utc>,
+    ) -> Result<TextAnswer, RecordError> {
+        let GarbageReading { stored, intents } = reading;
+        let candidates = match recognition {
             Recognition::Understood(m) => match intents.question(&m) {
                 Some(question) => {
                     let answer = self.answer(user_id, GarbageRequest::Ask(question), now);

@@ -8,9 +8,11 @@
 //! soon as it answers and nothing may be left running.
 
 pub mod batch;
+pub mod consultations;
 mod conversation;
 pub mod deferred;
 mod error;
+pub mod faq;
 pub mod garbage;
 pub mod media;
 pub mod registration;

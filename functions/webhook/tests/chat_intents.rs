@@ -4,7 +4,7 @@
 //! 7 December 2026, 07:45 JST; 雲浜 collects 燃やすごみ on Mondays and Thursdays, プラスチック製
 //! 容器包装 on Wednesdays, びん・缶・ペットボトル on the second Tuesday.
 
-mod support;
+use crate::support;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use tayori_garbage::{DateRange, Districts, SampleCalendar, Suspension};

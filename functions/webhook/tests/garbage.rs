@@ -5,7 +5,7 @@
 //! Most tests demonstrate the sample as the local run does; a deployment (the webhook's default)
 //! withholds it until the city's calendar is imported.
 
-mod support;
+use crate::support;
 
 use chrono::{DateTime, Utc};
 use tayori_garbage::SampleCalendar;

@@ -6,7 +6,7 @@
 //! handled within the time budget; the bus only records what was published, so the test decides
 //! when the bus handler runs.
 
-mod support;
+use crate::support;
 
 use async_trait::async_trait;
 use axum::http::StatusCode;

@@ -2,7 +2,7 @@
 //! storage, replies through the LINE client to the fake LINE server (which checks every reply
 //! against LINE's OpenAPI spec).
 
-mod support;
+use crate::support;
 
 use chrono::Utc;
 use serde_json::{json, Value};

@@ -2,7 +2,7 @@
 //! on the bus with its reply token (and not replied to here), once however often LINE delivers
 //! it; 「近くの避難所」 is answered at once with LINE's location picker.
 
-mod support;
+use crate::support;
 
 use async_trait::async_trait;
 use axum::http::StatusCode;

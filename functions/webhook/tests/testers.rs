@@ -1,7 +1,7 @@
 //! 「テスター登録 <code>」 from LINE, end to end: a code issued as the console does, a signed
 //! webhook into the real router, embedded storage, and the reply as the fake LINE received it.
 
-mod support;
+use crate::support;
 
 use chrono::{Duration, Utc};
 use tayori_ports::Clock;

@@ -1,7 +1,7 @@
 //! The webhook function end to end: a real router, embedded storage, the LINE client talking
 //! HTTP to the fake LINE server, which checks every request against LINE's OpenAPI spec.
 
-mod support;
+use crate::support;
 
 use axum::http::StatusCode;
 use chrono::Utc;

@@ -24,7 +24,7 @@
 //! The moto tests run under `scripts/test` (`TAYORI_TEST_AWS_ENDPOINT`, `TAYORI_REQUIRE_AWS=1`)
 //! and skip with a message without moto.
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 use support::failing_table::Death;

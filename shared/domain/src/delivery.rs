@@ -316,6 +316,11 @@ pub struct Delivery {
     errors: Vec<String>,
     #[serde(default)]
     duplicated_from: Option<String>,
+    /// It goes only to the citizens named for it (a child-rearing message to the parents of
+    /// the children who reached a stage), whose list is kept sealed beside it; the target is
+    /// then not used. Left out when false, so every other delivery is stored as before.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    to_named_citizens: bool,
 }
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -377,6 +382,7 @@ impl Delivery {
             totals: Totals::default(),
             errors: Vec::new(),
             duplicated_from: None,
+            to_named_citizens: false,
         }
     }
 
@@ -399,6 +405,20 @@ impl Delivery {
             target,
             ..Self::draft(id, by, now)
         }
+    }
+
+    /// Makes a draft go only to the citizens named for it (see the field), not to a target.
+    pub fn to_named_citizens(self) -> Self {
+        Self {
+            target: Target::All,
+            to_named_citizens: true,
+            ..self
+        }
+    }
+
+    /// Whether it goes only to the citizens named for it.
+    pub fn is_to_named_citizens(&self) -> bool {
+        self.to_named_citizens
     }
 
     /// A new draft with this one's content, for "複製して編集"; its title says it is a copy, so
@@ -1378,5 +1398,28 @@ mod tests {
         });
         let draft: Delivery = serde_json::from_value(oldest).unwrap();
         assert_eq!(draft, Delivery::draft("D1".into(), "tanaka", now()));
+    }
+
+    #[test]
+    fn a_delivery_to_named_citizens_stays_so_in_storage_but_its_copy_goes_to_the_target_shown() {
+        let named = Delivery::automatic(
+            "C1".into(),
+            "自動配信（子育て）",
+            "子育て",
+            "生後2か月".into(),
+            "予防接種のご案内です。".into(),
+            Target::Segment { conditions: vec![] },
+            now(),
+        )
+        .to_named_citizens();
+        assert!(named.is_to_named_citizens());
+        assert_eq!(named.target(), &Target::All);
+        let stored: Delivery =
+            serde_json::from_value(serde_json::to_value(&named).unwrap()).unwrap();
+        assert!(stored.is_to_named_citizens());
+        // The copy's form shows its target (すべての友だち); it must not secretly keep the names.
+        let copy = named.duplicate("C2".into(), "tanaka", now());
+        assert!(!copy.is_to_named_citizens());
+        assert!(!composed().is_to_named_citizens());
     }
 }

@@ -6,8 +6,11 @@
 //! Who may ask for which kind is the permission the console's CSV link needed
 //! ([`ExportKind::permission`]). Who may download it is the requester, or a colleague who could
 //! have asked for the same file: the same permission, and a department scope that covers the
-//! requester's (the file holds the requester's departments' reports).
+//! requester's (the file holds the requester's departments' reports). A form's answers belong
+//! to the form's 課: asking and downloading both need フォーム回答の出力 there
+//! ([`Export::request_form_answers`]).
 
+use crate::form::{Form, FormError};
 use crate::staff::{DepartmentScope, Permission, StaffAccount};
 use crate::time::to_jst;
 use chrono::{DateTime, TimeDelta, Utc};
@@ -18,8 +21,8 @@ use std::collections::BTreeMap;
 /// enough that lists of citizens' reports do not pile up in the bucket.
 pub const EXPORT_KEPT: TimeDelta = TimeDelta::hours(24);
 
-/// What is exported. The forms work adds its answers here; each kind says its permission,
-/// label and file name, so a new kind is one arm in each.
+/// What is exported. Each kind says its permission, label and file name, so a new kind is one
+/// arm in each.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ExportKind {
@@ -31,14 +34,20 @@ pub enum ExportKind {
     Reports,
     /// 操作ログ.
     AuditLog,
+    /// フォーム回答: one form's answers (the form's id is the conditions' `form`).
+    FormAnswers,
+    /// FAQ: every FAQ in the columns the FAQ import reads.
+    Faqs,
 }
 
 impl ExportKind {
-    pub const ALL: [ExportKind; 4] = [
+    pub const ALL: [ExportKind; 6] = [
         Self::DeliveryLog,
         Self::Usage,
         Self::Reports,
         Self::AuditLog,
+        Self::FormAnswers,
+        Self::Faqs,
     ];
 
     /// The stable code in links and records.
@@ -48,6 +57,8 @@ impl ExportKind {
             Self::Usage => "usage",
             Self::Reports => "reports",
             Self::AuditLog => "audit",
+            Self::FormAnswers => "form_answers",
+            Self::Faqs => "faqs",
         }
     }
 
@@ -62,6 +73,8 @@ impl ExportKind {
             Self::Usage => "利用状況",
             Self::Reports => "通報",
             Self::AuditLog => "操作ログ",
+            Self::FormAnswers => "フォーム回答",
+            Self::Faqs => "FAQ",
         }
     }
 
@@ -72,6 +85,8 @@ impl ExportKind {
             Self::Usage => Permission::UsageReports,
             Self::Reports => Permission::ReportsHandle,
             Self::AuditLog => Permission::AuditLog,
+            Self::FormAnswers => Permission::FormsExport,
+            Self::Faqs => Permission::Faq,
         }
     }
 }
@@ -133,6 +148,22 @@ impl ExportConditions {
                 .collect(),
             described: described.into(),
         }
+    }
+
+    /// The same conditions with `name` set to `value` (a field the desk adds).
+    pub fn with(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.fields.insert(name.into(), value.into());
+        self
+    }
+
+    /// The same conditions, described with `more` after the page's words.
+    pub fn described_also(mut self, more: &str) -> Self {
+        self.described = if self.described.is_empty() {
+            more.to_owned()
+        } else {
+            format!("{}、{more}", self.described)
+        };
+        self
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
@@ -205,6 +236,20 @@ pub enum ExportError {
     Status(&'static str),
     #[error("このCSVファイルは期限が切れたため削除しました。もう一度作成してください。")]
     Gone,
+    /// A kind that is about one form asked for without it.
+    #[error("{0}のCSVは、フォームの回答の画面から作成してください。")]
+    NoForm(&'static str),
+    /// The form's own rule (フォーム回答の出力 in its 課).
+    #[error(transparent)]
+    Form(#[from] FormError),
+}
+
+/// The form a [`ExportKind::FormAnswers`] file is about: its 課 decides who may download it,
+/// its title names the file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportedForm {
+    pub title: String,
+    pub department: String,
 }
 
 /// One export and every change to it.
@@ -215,6 +260,8 @@ pub struct Export {
     conditions: ExportConditions,
     encoding: CsvEncoding,
     requested_by: Requester,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    form: Option<ExportedForm>,
     #[serde(flatten)]
     status: ExportStatus,
     requested_at: DateTime<Utc>,
@@ -231,11 +278,54 @@ impl Export {
         by: &StaffAccount,
         now: DateTime<Utc>,
     ) -> Result<Self, ExportError> {
+        if kind == ExportKind::FormAnswers {
+            return Err(ExportError::NoForm(kind.label()));
+        }
         let permission = kind.permission();
         if !by.may(permission) {
             return Err(ExportError::NotPermitted(permission.label(), kind.label()));
         }
-        Ok(Self {
+        Ok(Self::running(id, kind, conditions, encoding, by, None, now))
+    }
+
+    /// A new export of `form`'s answers, 作成中, if `by` may export them
+    /// ([`Form::check_exporter`]). The form's id is added to the conditions as `form`.
+    pub fn request_form_answers(
+        id: impl Into<String>,
+        form: &Form,
+        conditions: ExportConditions,
+        encoding: CsvEncoding,
+        by: &StaffAccount,
+        now: DateTime<Utc>,
+    ) -> Result<Self, ExportError> {
+        form.check_exporter(by)?;
+        let conditions = conditions.with("form", form.id().as_str());
+        let about = ExportedForm {
+            title: form.title().to_owned(),
+            department: form.department().to_owned(),
+        };
+        let kind = ExportKind::FormAnswers;
+        Ok(Self::running(
+            id,
+            kind,
+            conditions,
+            encoding,
+            by,
+            Some(about),
+            now,
+        ))
+    }
+
+    fn running(
+        id: impl Into<String>,
+        kind: ExportKind,
+        conditions: ExportConditions,
+        encoding: CsvEncoding,
+        by: &StaffAccount,
+        form: Option<ExportedForm>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
             id: id.into(),
             kind,
             conditions,
@@ -245,10 +335,11 @@ impl Export {
                 name: by.profile().display_name.clone(),
                 scope: by.profile().scope.clone(),
             },
+            form,
             status: ExportStatus::Running,
             requested_at: now,
             finished_at: None,
-        })
+        }
     }
 
     /// 作成中 → 完了.
@@ -290,13 +381,22 @@ impl Export {
     }
 
     /// Whether `who` may download the file: the requester, or a colleague holding the kind's
-    /// permission over at least the requester's departments.
+    /// permission over at least the requester's departments. A form's answers: whoever holds
+    /// the permission in the form's 課 now, the requester too (a file of citizens' answers
+    /// goes only to who may export them today).
     pub fn check_reader(&self, who: &StaffAccount, now: DateTime<Utc>) -> Result<(), ExportError> {
-        let own = who.login_id.as_str() == self.requested_by.login;
-        let colleague = who.may(self.kind.permission())
-            && (!self.kind.permission().is_department_scoped()
-                || covers(&who.profile().scope, &self.requested_by.scope));
-        if !(own || colleague) {
+        let permission = self.kind.permission();
+        let allowed = match &self.form {
+            Some(form) => who.may_in(permission, &form.department),
+            None => {
+                let own = who.login_id.as_str() == self.requested_by.login;
+                let colleague = who.may(permission)
+                    && (!permission.is_department_scoped()
+                        || covers(&who.profile().scope, &self.requested_by.scope));
+                own || colleague
+            }
+        };
+        if !allowed {
             return Err(ExportError::NotYours);
         }
         match self.status {
@@ -320,6 +420,10 @@ impl Export {
     }
     pub fn requested_by(&self) -> &Requester {
         &self.requested_by
+    }
+    /// The form a file of answers is about.
+    pub fn form(&self) -> Option<&ExportedForm> {
+        self.form.as_ref()
     }
     pub fn status(&self) -> &ExportStatus {
         &self.status
@@ -347,13 +451,18 @@ impl Export {
         format!("exports/{}/{}.csv", self.id, self.kind.code())
     }
 
-    /// The name the browser saves the file as: 「配信ログ_20261202-0930.csv」 (JST).
+    /// The name the browser saves the file as: 「配信ログ_20261202-0930.csv」 (JST); a form's
+    /// answers carry its title: 「フォーム回答_健康診断の予約_20261202-0930.csv」.
     pub fn filename(&self) -> String {
-        format!(
-            "{}_{}.csv",
-            self.kind.label(),
-            to_jst(self.requested_at).format("%Y%m%d-%H%M")
-        )
+        let when = to_jst(self.requested_at).format("%Y%m%d-%H%M");
+        match &self.form {
+            Some(form) => format!(
+                "{}_{}_{when}.csv",
+                self.kind.label(),
+                file_safe(&form.title)
+            ),
+            None => format!("{}_{when}.csv", self.kind.label()),
+        }
     }
 
     fn check_running(&self) -> Result<(), ExportError> {
@@ -361,6 +470,30 @@ impl Export {
             ExportStatus::Running => Ok(()),
             _ => Err(ExportError::Status(self.status.label())),
         }
+    }
+}
+
+/// Longest title part of a file name: Windows' paths stay short, the date stays visible.
+const FILE_TITLE_CHARS: usize = 40;
+
+/// A title as a file name part: characters Windows or a shell refuse (`\ / : * ? " < > |`),
+/// control characters and spaces become `_`, and it is cut at [`FILE_TITLE_CHARS`].
+fn file_safe(title: &str) -> String {
+    let safe: String = title
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '\\' | '/' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
+            c if c.is_control() || c.is_whitespace() => '_',
+            c => c,
+        })
+        .take(FILE_TITLE_CHARS)
+        .collect();
+    let safe = safe.trim_matches(|c| c == '.' || c == '_');
+    if safe.is_empty() {
+        "フォーム".to_owned()
+    } else {
+        safe.to_owned()
     }
 }
 

@@ -29,10 +29,12 @@ pub use answer::{
     DepartmentNotice, Viewer, MAX_MEMO_CHARS, MAX_RECEIPT_CHARS,
 };
 pub use draft::{DraftError, FormDraft, DRAFT_KEPT};
-pub use field::{Condition, Field, FieldId, FieldKind, FileType, MAX_FIELDS};
+pub use field::{
+    Condition, Field, FieldId, FieldKind, FileType, MAX_FIELDS, MAX_FILES, MAX_FILE_BYTES,
+};
 pub use value::{
-    AnswerProblem, AnswerValue, Audience, CheckedValues, FieldError, FieldErrors, FileRef,
-    Submitted,
+    format_bytes, AnswerProblem, AnswerValue, Audience, CheckedValues, FieldError, FieldErrors,
+    FileRef, Submitted,
 };
 
 pub const MAX_TITLE_CHARS: usize = 80;

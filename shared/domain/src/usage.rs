@@ -22,11 +22,13 @@ pub enum UsageKind {
     Report,
     ShelterLookup,
     FaqAnswer,
+    /// A question the chat could not answer from the FAQ (nor any other way).
+    FaqUnanswered,
     MenuTap,
 }
 
 impl UsageKind {
-    pub const ALL: [UsageKind; 11] = [
+    pub const ALL: [UsageKind; 12] = [
         Self::Delivery,
         Self::DeliverySuccess,
         Self::DeliveryFailure,
@@ -37,16 +39,18 @@ impl UsageKind {
         Self::Report,
         Self::ShelterLookup,
         Self::FaqAnswer,
+        Self::FaqUnanswered,
         Self::MenuTap,
     ];
 
     /// Whether something records this kind today (shelter lookups: the webhook, when it hands
     /// a citizen's location to the shelters function; reports: the report desk, when one is
-    /// filed). Forms and the FAQ are later issues: until one records its kind, a report would
-    /// show a 0 that means "not built", so only recorded kinds are shown. The one place each
-    /// issue turns its kind on.
+    /// filed; form answers: the form desk, when one is stored; FAQ answers and misses: the FAQ
+    /// desk, when the chat answers or finds nothing). A kind added before what records it
+    /// would show a 0 that means "not built", so only recorded kinds are shown: the one place
+    /// each issue turns its kind on.
     pub fn is_recorded(self) -> bool {
-        !matches!(self, Self::FormAnswer | Self::FaqAnswer)
+        true
     }
 
     /// The kinds a report shows, in display order.
@@ -78,6 +82,7 @@ impl UsageKind {
             Self::Report => "通報",
             Self::ShelterLookup => "避難所検索",
             Self::FaqAnswer => "FAQ応答",
+            Self::FaqUnanswered => "FAQ該当なし",
             Self::MenuTap => "メニュー操作",
         }
     }
@@ -389,8 +394,11 @@ mod tests {
                 UsageKind::FriendAdded,
                 UsageKind::FriendBlocked,
                 UsageKind::SegmentRegistration,
+                UsageKind::FormAnswer,
                 UsageKind::Report,
                 UsageKind::ShelterLookup,
+                UsageKind::FaqAnswer,
+                UsageKind::FaqUnanswered,
                 UsageKind::MenuTap,
             ]
         );

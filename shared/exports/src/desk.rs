@@ -4,14 +4,18 @@
 
 use crate::csv::{content_type, write_csv, RowSource, SourceError, WriteError};
 use crate::error::DeskError;
+use crate::sources::PERSONAL;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tayori_domain::export::{CsvEncoding, Export, ExportConditions, ExportKind, ExportStatus};
+use tayori_domain::form::FormId;
 use tayori_domain::staff::StaffAccount;
+use tayori_formdesk::PersonalValues;
 use tayori_ports::{Clock, Event, EventBus, ObjectKey, ObjectStore, Platform};
+use tayori_records::forms::Forms;
 use tayori_records::{AuditEntry, AuditLog, Exports, RecordError};
 
 /// The bus event that asks the export function to make a file: `{"id": "<export id>"}`.
@@ -20,6 +24,9 @@ pub const EXPORT_REQUESTED: &str = "export.requested";
 pub const DOWNLOAD_LIFE: Duration = Duration::from_secs(5 * 60);
 /// How many of a clerk's exports the list shows (a day's worth, at most).
 pub const LISTED: usize = 50;
+/// The audit log's action for a file holding answers' personal values: the same words as
+/// opening an answer with them (FormDesk), so one search finds every view.
+pub const PERSONAL_VIEWED: &str = "フォーム回答の個人情報を閲覧";
 
 /// Opens the rows of an export's kind with its conditions.
 #[async_trait]
@@ -46,6 +53,7 @@ pub struct ExportDesk {
     bus: Arc<dyn EventBus>,
     clock: Arc<dyn Clock>,
     audit: AuditLog,
+    forms: Forms,
     sources: Arc<dyn Sources>,
 }
 
@@ -57,6 +65,7 @@ impl ExportDesk {
             bus: platform.bus.clone(),
             clock: platform.clock.clone(),
             audit: AuditLog::new(platform.table.clone()),
+            forms: Forms::new(platform),
             sources,
         }
     }
@@ -79,7 +88,72 @@ impl ExportDesk {
             clerk.account,
             self.clock.now(),
         )?;
+        self.start(clerk, export, None).await
+    }
+
+    /// Asks for the answers of form `form` that the answers page's `conditions` admit, if the
+    /// clerk may export them (フォーム回答の出力 in the form's 課). With personal values
+    /// included, the request is also written to the audit log as a view of them, as the answer
+    /// page's 「個人情報を表示」 is.
+    pub async fn request_form_answers(
+        &self,
+        clerk: &Clerk<'_>,
+        form: &FormId,
+        conditions: ExportConditions,
+        personal: PersonalValues,
+        encoding: CsvEncoding,
+    ) -> Result<Export, DeskError> {
+        let form = self
+            .forms
+            .get(form)
+            .await?
+            .ok_or(DeskError::FormNotFound)?
+            .form;
+        let conditions = match personal {
+            PersonalValues::Included => conditions
+                .with(PERSONAL, "yes")
+                .described_also("個人情報を含む"),
+            PersonalValues::LeftOut => conditions.with(PERSONAL, ""),
+        };
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let export = Export::request_form_answers(
+            id,
+            &form,
+            conditions,
+            encoding,
+            clerk.account,
+            self.clock.now(),
+        )?;
+        let seen = (personal == PersonalValues::Included).then(|| AuditEntry {
+            at: self.clock.now(),
+            actor: clerk.account.login_id.as_str().to_owned(),
+            ip: ip_words(clerk),
+            action: PERSONAL_VIEWED.into(),
+            target: format!("form:{}", form.id()),
+            summary: format!(
+                "「{}」の回答をCSVに個人情報を含めて出力（export:{}）",
+                form.title(),
+                export.id()
+            ),
+        });
+        self.start(clerk, export, seen).await
+    }
+
+    /// Saves the new export, audits the request (and `also`), and asks the export function.
+    async fn start(
+        &self,
+        clerk: &Clerk<'_>,
+        export: Export,
+        also: Option<AuditEntry>,
+    ) -> Result<Export, DeskError> {
+        let kind = export.kind();
+        let encoding = export.encoding();
         self.exports.create(&export).await?;
+        if let Some(entry) = also {
+            if let Err(e) = self.audit.append(&entry).await {
+                tracing::error!(error = %e, action = %entry.action, "audit entry could not be written");
+            }
+        }
         self.audited(
             clerk,
             "CSVの作成を依頼",
@@ -228,10 +302,7 @@ impl ExportDesk {
         let entry = AuditEntry {
             at: self.clock.now(),
             actor: clerk.account.login_id.as_str().to_owned(),
-            ip: clerk
-                .ip
-                .map(|ip| ip.to_string())
-                .unwrap_or_else(|| "-".into()),
+            ip: ip_words(clerk),
             action: action.into(),
             target: format!("export:{}", export.id()),
             summary,
@@ -240,6 +311,14 @@ impl ExportDesk {
             tracing::error!(error = %e, action, "audit entry could not be written");
         }
     }
+}
+
+/// The clerk's address as the audit log writes it.
+fn ip_words(clerk: &Clerk<'_>) -> String {
+    clerk
+        .ip
+        .map(|ip| ip.to_string())
+        .unwrap_or_else(|| "-".into())
 }
 
 fn object_key(export: &Export) -> Result<ObjectKey, tayori_ports::ObjectError> {

@@ -15,6 +15,8 @@ pub enum DeskError {
     Source(#[from] SourceError),
     #[error("CSVファイルが見つかりません。")]
     NotFound,
+    #[error("フォームが見つかりません。")]
+    FormNotFound,
     /// The export is saved, but the export function could not be asked to make it: the hourly
     /// sweep does not retry it, so the clerk is told to ask again.
     #[error("CSVの作成を依頼できませんでした。しばらくしてからもう一度お試しください。")]
@@ -28,6 +30,9 @@ pub enum DeskError {
 impl DeskError {
     /// Whether the clerk can act on it (a refusal), as opposed to a failure of the system.
     pub fn is_refusal(&self) -> bool {
-        matches!(self, Self::Rule(_) | Self::Source(_) | Self::NotFound)
+        matches!(
+            self,
+            Self::Rule(_) | Self::Source(_) | Self::NotFound | Self::FormNotFound
+        )
     }
 }

@@ -14,5 +14,8 @@ mod error;
 pub mod sources;
 
 pub use csv::{content_type, write_csv, RowSource, SourceError, WriteError};
-pub use desk::{Clerk, ExportDesk, Sources, Swept, DOWNLOAD_LIFE, EXPORT_REQUESTED, LISTED};
+pub use desk::{
+    Clerk, ExportDesk, Sources, Swept, DOWNLOAD_LIFE, EXPORT_REQUESTED, LISTED, PERSONAL_VIEWED,
+};
 pub use error::DeskError;
+pub use tayori_formdesk::PersonalValues;

@@ -132,6 +132,12 @@ impl FakeLine {
             .insert(user_id.to_string(), display_name.to_string());
     }
 
+    /// Sets the month's target limit the quota API answers (`None`: no limit, LINE's
+    /// `"type": "none"`). The consumption it answers is every send delivered so far.
+    pub fn set_message_quota(&self, limit: Option<u64>) {
+        lock(&self.inner.world).message_quota = limit;
+    }
+
     /// Friends of the channel: user id → display name.
     pub fn users(&self) -> Vec<(String, String)> {
         lock(&self.inner.world)

@@ -45,6 +45,8 @@ pub(crate) struct World {
     pub message_seq: u64,
     /// LINE Login ID tokens handed out (`/_line/id-tokens`), by token.
     pub id_tokens: HashMap<String, IssuedIdToken>,
+    /// The month's target limit (`/v2/bot/message/quota`); `None`: no limit set.
+    pub message_quota: Option<u64>,
 }
 
 #[derive(Debug, Clone)]

@@ -6,6 +6,7 @@
 //! | `desk.rs` | `FormDesk`, `Clerk`, the builder (create, edit, publish, close, reopen, list, get) |
 //! | `desk/citizen.rs` | the LIFF side: open forms, one form with its availability, drafts, submit, 「これまでの回答」, cancel |
 //! | `desk/handling.rs` | the staff's answers: list and filter, detail (audited), status, memo, staff values, bulk, badge |
+//! | `desk/files.rs` | the LIFF side's photos and files: presigned uploads, checked by content and stored at sending |
 //! | `desk/analysis.rs` | per-question analysis, cross-tabulation, and the CSV rows an export streams |
 //! | `desk/error.rs` | `FormDeskError` |
 //!
@@ -15,28 +16,28 @@
 mod analysis;
 mod citizen;
 mod error;
+mod files;
 mod handling;
 
-pub use analysis::AnswerRows;
+pub use analysis::{AnswerRows, PersonalValues, PERSONAL_LEFT_OUT};
 pub use citizen::{CitizenAnswer, CitizenForm, CitizenView, OpenForm, Receipt};
 pub use error::FormDeskError;
-pub use handling::{AnswerDetail, AnswerFilter, AnswersPage, BulkOutcome};
+pub use files::{
+    FileUpload, UploadedFile, FORM_FILE_PREFIX, FORM_UPLOAD_LIFE, FORM_UPLOAD_PREFIX,
+    MAX_FILE_NAME_CHARS,
+};
+pub use handling::{AnswerDetail, AnswerFilter, AnswersPage, BulkOutcome, FILE_LINK_LIFE};
 
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use tayori_domain::form::{Edited, Form, FormError, FormId, FormSettings};
 use tayori_domain::staff::{Permission, StaffAccount};
-use tayori_ports::{Clock, EventBus, Platform};
+use tayori_ports::{Clock, EventBus, ObjectStore, Platform};
 use tayori_records::forms::{FormCounts, Forms};
-use tayori_records::{AuditEntry, AuditLog, SegmentItemsRecord};
+use tayori_records::index_keys::IndexKeyRecord;
+use tayori_records::{AuditLog, SegmentItemsRecord, UsageEvents};
 
-/// The staff member acting, and where from: what the audit log records beside each change.
-#[derive(Clone, Copy, Debug)]
-pub struct Clerk<'a> {
-    pub account: &'a StaffAccount,
-    /// The request's address, or `-` when there is none.
-    pub ip: &'a str,
-}
+pub use tayori_records::audit::Clerk;
 
 /// A form in the console's list, with its counts (places held, the new-answer badge).
 #[derive(Clone, Debug, PartialEq)]
@@ -49,8 +50,13 @@ pub struct FormDesk {
     forms: Forms,
     segments: SegmentItemsRecord,
     audit: AuditLog,
+    usage: UsageEvents,
     bus: Arc<dyn EventBus>,
     clock: Arc<dyn Clock>,
+    /// The answers' files and the citizens' uploads.
+    objects: Arc<dyn ObjectStore>,
+    /// The city's index keys: the citizens' upload folders are keyed hashes of user ids.
+    index_keys: IndexKeyRecord,
 }
 
 const FORMS_PERMISSIONS: [Permission; 3] = [
@@ -69,8 +75,11 @@ impl FormDesk {
             forms: Forms::new(platform),
             segments: SegmentItemsRecord::new(platform.table.clone()),
             audit: AuditLog::new(platform.table.clone()),
+            usage: UsageEvents::new(platform.table.clone()),
             bus: platform.bus.clone(),
             clock: platform.clock.clone(),
+            objects: platform.objects.clone(),
+            index_keys: IndexKeyRecord::new(platform),
         }
     }
 
@@ -85,14 +94,7 @@ impl FormDesk {
         target: String,
         summary: String,
     ) -> Result<(), FormDeskError> {
-        let entry = AuditEntry {
-            at: self.now(),
-            actor: clerk.account.login_id.to_string(),
-            ip: clerk.ip.to_string(),
-            action: action.into(),
-            target,
-            summary,
-        };
+        let entry = clerk.entry(self.now(), action, target, summary);
         Ok(self.audit.append(&entry).await?)
     }
 

@@ -8,7 +8,8 @@ pub mod desk;
 
 pub use desk::{
     AnswerDetail, AnswerFilter, AnswerRows, AnswersPage, BulkOutcome, CitizenAnswer, CitizenForm,
-    CitizenView, Clerk, FormDesk, FormDeskError, FormListing, OpenForm, Receipt,
+    CitizenView, Clerk, FileUpload, FormDesk, FormDeskError, FormListing, OpenForm, PersonalValues,
+    Receipt, UploadedFile, FORM_FILE_PREFIX, FORM_UPLOAD_PREFIX, PERSONAL_LEFT_OUT,
 };
 
 use serde::{Deserialize, Serialize};

@@ -1,6 +1,6 @@
 //! The form desk over the embedded platform, with a bus that records what was published.
 
-mod support;
+use crate::support;
 
 use async_trait::async_trait;
 use chrono::Duration;
@@ -14,7 +14,7 @@ use tayori_domain::form::{
 use tayori_domain::staff::{Permission, StaffAccount};
 use tayori_formdesk::{
     AnswerFilter, Clerk, FormAnswerStatusChanged, FormAnswered, FormDesk, FormDeskError,
-    FORM_ANSWERED, FORM_ANSWER_STATUS_CHANGED,
+    PersonalValues, FORM_ANSWERED, FORM_ANSWER_STATUS_CHANGED, PERSONAL_LEFT_OUT,
 };
 use tayori_ports::{BusError, Clock, Event, EventBus, ManualClock, Platform};
 use tayori_records::forms::Refusal;
@@ -673,7 +673,11 @@ async fn an_edit_after_answers_makes_a_new_version_and_old_answers_stay_readable
         "read against the questions it answered"
     );
 
-    let mut rows = w.desk.answer_rows(&id, 1).await.unwrap();
+    let mut rows = w
+        .desk
+        .answer_rows(&id, AnswerFilter::default(), PersonalValues::LeftOut)
+        .await
+        .unwrap();
     assert_eq!(
         rows.header(),
         [
@@ -683,10 +687,11 @@ async fn an_edit_after_answers_makes_a_new_version_and_old_answers_stay_readable
             "予約枠",
             "お名前",
             "電話番号",
-            "コース",
+            "受診コース",
             "受診券番号",
             "メモ"
-        ]
+        ],
+        "the form as it is now names the columns"
     );
     let page = rows.next_rows().await.unwrap().unwrap();
     assert_eq!(page.len(), 1);
@@ -699,11 +704,38 @@ async fn an_edit_after_answers_makes_a_new_version_and_old_answers_stay_readable
             "2026年12月20日(日) 10:00〜11:00"
         ]
     );
-    assert_eq!(&page[0][4..7], ["小浜 旧", "0770-53-1111", "基本"]);
+    assert_eq!(
+        &page[0][4..7],
+        [PERSONAL_LEFT_OUT, PERSONAL_LEFT_OUT, "基本"],
+        "personal values are left out unless asked for"
+    );
     assert!(rows.next_rows().await.unwrap().is_none());
-    assert!(w.desk.check_export(at(&w.kenko), &id).await.is_ok());
+
+    let mut with_personal = w
+        .desk
+        .answer_rows(&id, AnswerFilter::default(), PersonalValues::Included)
+        .await
+        .unwrap();
+    let page = with_personal.next_rows().await.unwrap().unwrap();
+    assert_eq!(&page[0][4..7], ["小浜 旧", "0770-53-1111", "基本"]);
+
+    let cancelled_only = AnswerFilter {
+        status: Some(AnswerStatus::Cancelled),
+        ..AnswerFilter::default()
+    };
+    let mut none = w
+        .desk
+        .answer_rows(&id, cancelled_only, PersonalValues::Included)
+        .await
+        .unwrap();
+    assert!(
+        none.next_rows().await.unwrap().is_none(),
+        "the page's filter narrows the file"
+    );
+    let now = w.desk.form(&id).await.unwrap();
+    assert!(now.check_exporter(&w.kenko).is_ok());
     let viewer = clerk("viewer", &[Permission::FormsViewAnswers], None);
-    assert!(w.desk.check_export(at(&viewer), &id).await.is_err());
+    assert!(now.check_exporter(&viewer).is_err());
 }
 
 #[tokio::test]
@@ -822,4 +854,50 @@ async fn only_editors_of_the_department_build_its_forms_and_each_step_is_audited
             "{action} in {actions:?}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_question_dropped_in_a_later_version_keeps_its_old_answers_in_the_csv() {
+    let w = world();
+    let id = w.published_checkup(10).await;
+    w.desk
+        .submit(
+            &id,
+            "U-old",
+            &answer_of("小浜 旧", "基本＋がん検診"),
+            Some("am"),
+            no_attributes(),
+            w.clock.now(),
+        )
+        .await
+        .unwrap();
+    let mut without_course = checkup(10);
+    without_course.fields.remove(2);
+    let (_, edited) = w
+        .desk
+        .edit(at(&w.kenko), &id, without_course)
+        .await
+        .unwrap();
+    assert_eq!(edited, Edited::NewVersion { from: 1, to: 2 });
+    let mut rows = w
+        .desk
+        .answer_rows(&id, AnswerFilter::default(), PersonalValues::LeftOut)
+        .await
+        .unwrap();
+    assert_eq!(
+        rows.header(),
+        [
+            "受付番号",
+            "回答日時",
+            "状態",
+            "予約枠",
+            "お名前",
+            "電話番号",
+            "受診券番号",
+            "コース（第1版）",
+            "メモ"
+        ]
+    );
+    let page = rows.next_rows().await.unwrap().unwrap();
+    assert_eq!(page[0][7], "基本＋がん検診");
 }

@@ -3,7 +3,7 @@
 //! (`tests/tests/conformance.rs`). Each contract runs as an `embedded` and an `aws` test;
 //! the latter is skipped without moto unless `TAYORI_REQUIRE_AWS=1`.
 
-mod support;
+use crate::support;
 
 use chrono::Duration;
 use std::collections::BTreeMap;
@@ -60,8 +60,10 @@ impl Platforms {
     async fn embedded() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let clock = Arc::new(ManualClock::new(start()));
-        let (platform, _bus) =
-            tayori_adapters::embedded::platform(dir.path(), clock.clone()).unwrap();
+        // Serving presigned URLs, as the local run's store does (the files' contract).
+        let (platform, _bus, _served) =
+            tayori_adapters::embedded::platform_at(dir.path(), clock.clone(), "http://127.0.0.1:9")
+                .unwrap();
         let (other, _bus) = tayori_adapters::embedded::platform(dir.path(), clock.clone()).unwrap();
         Self {
             platform,
@@ -87,9 +89,22 @@ impl Platforms {
             .key_metadata
             .unwrap()
             .key_id;
+        // The answers' files and the citizens' uploads (`files_are_checked_by_content…`).
+        let bucket = unique_name("tayori");
+        aws::s3_client(&sdk)
+            .create_bucket()
+            .bucket(&bucket)
+            .create_bucket_configuration(
+                aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                    .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::ApNortheast1)
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
         let config = aws::AwsConfig {
             table_name: table,
-            bucket_name: unique_name("tayori"),
+            bucket_name: bucket,
             kms_key_id,
             event_bus_name: unique_name("tayori"),
             mail_from: None,
@@ -503,3 +518,133 @@ async fn a_draft_is_sealed_cleared_by_the_answer_and_expires(p: &Platforms) {
     );
 }
 on_both_adapters!(a_draft_is_sealed_cleared_by_the_answer_and_expires);
+
+/// A photo field's files on each store: presigned for the citizen only, read back and checked
+/// by content at sending, re-encoded without Exif and kept privately with the answer (SSE-KMS
+/// on S3), the upload removed; another citizen's key stores nothing.
+async fn files_are_checked_by_content_and_kept_with_the_answer(p: &Platforms) {
+    use tayori_domain::form::{AnswerValue, FieldId, FieldKind, FileType};
+    use tayori_formdesk::{Clerk, FormDesk, UploadedFile, FORM_FILE_PREFIX, FORM_UPLOAD_PREFIX};
+    use tayori_images::fixtures::{jpeg_segments, photo_with_gps};
+    use tayori_ports::ObjectKey;
+
+    let desk = FormDesk::new(&p.platform);
+    let staff = health_clerk();
+    let clerk = Clerk {
+        account: &staff,
+        ip: "192.0.2.1",
+    };
+    let mut settings = survey(PerCitizen::Many);
+    settings.department = "健康課".into();
+    settings.fields.push(required(field(
+        "photo",
+        "写真",
+        FieldKind::File {
+            types: vec![FileType::Jpeg, FileType::Png],
+            max_bytes: 1024 * 1024,
+            max_files: 1,
+        },
+    )));
+    let form = desk.create(clerk, settings).await.unwrap();
+    desk.publish(clerk, form.id()).await.unwrap();
+    let photo = photo_with_gps(300, 200, 6);
+    let mut keys = Vec::new();
+    for user in ["U-files", "U-other"] {
+        let given = desk
+            .presign_file(form.id(), "photo", user, "image/jpeg", photo.len() as u64)
+            .await
+            .unwrap();
+        assert!(given.key.starts_with(FORM_UPLOAD_PREFIX));
+        assert_eq!(given.upload.method.to_string(), "PUT");
+        // What the browser's PUT leaves in the store.
+        p.platform
+            .objects
+            .put(
+                &ObjectKey::new(given.key.clone()).unwrap(),
+                photo.clone(),
+                "image/jpeg",
+            )
+            .await
+            .unwrap();
+        keys.push(given.key);
+    }
+    let values = Submitted::new().with("satisfaction", "満足");
+    let sent = |key: &str| -> BTreeMap<String, Vec<UploadedFile>> {
+        [(
+            "photo".to_string(),
+            vec![UploadedFile {
+                key: key.to_string(),
+                name: "写真.jpg".into(),
+            }],
+        )]
+        .into_iter()
+        .collect()
+    };
+    let now = tayori_ports::Clock::now(p.clock.as_ref());
+    let forged = desk
+        .submit_uploaded(
+            form.id(),
+            "U-files",
+            &values,
+            &sent(&keys[1]),
+            None,
+            BTreeMap::new(),
+            now,
+        )
+        .await
+        .unwrap_err();
+    let tayori_formdesk::FormDeskError::Values(errors) = forged else {
+        panic!("{forged}");
+    };
+    assert_eq!(
+        errors.for_field("photo"),
+        Some(&tayori_domain::form::AnswerProblem::FileNotReceived)
+    );
+    assert!(p
+        .platform
+        .objects
+        .list(FORM_FILE_PREFIX)
+        .await
+        .unwrap()
+        .is_empty());
+
+    let answer_id = match desk
+        .submit_uploaded(
+            form.id(),
+            "U-files",
+            &values,
+            &sent(&keys[0]),
+            None,
+            BTreeMap::new(),
+            now,
+        )
+        .await
+    {
+        Ok(receipt) => receipt.answer_id,
+        // Moto has no event bus here: the answer is stored, its receipt push not asked for.
+        Err(tayori_formdesk::FormDeskError::NotPublished(answer, _)) => answer.id().to_string(),
+        Err(e) => panic!("{e}"),
+    };
+    let detail = desk.answer(clerk, &answer_id).await.unwrap();
+    let Some(AnswerValue::Files(files)) = detail.answer.value(&FieldId::parse("photo").unwrap())
+    else {
+        panic!("no photo attached");
+    };
+    let stored = p
+        .platform
+        .objects
+        .get(&ObjectKey::new(files[0].key.clone()).unwrap())
+        .await
+        .unwrap()
+        .expect("the photo is kept");
+    assert_eq!(stored.bytes.len() as u64, files[0].bytes);
+    assert!(!jpeg_segments(&stored.bytes).contains(&0xE1), "no Exif");
+    assert!(detail.file_links.contains_key(&files[0].key));
+    let gone = ObjectKey::new(keys[0].clone()).unwrap();
+    assert!(
+        p.platform.objects.get(&gone).await.unwrap().is_none(),
+        "the upload is removed"
+    );
+}
+
+on_both_adapters!(files_are_checked_by_content_and_kept_with_the_answer);

@@ -3,7 +3,7 @@
 //! The same figures, with latencies, come from
 //! `cargo run --release -p tayori-garbage --example chat-intents-report`.
 
-mod support;
+use crate::support;
 
 use support::chat_intents::{accuracy, cases, miss, run, FIXTURE};
 use tayori_garbage::intent::GarbageIntents;

@@ -141,6 +141,30 @@ pub fn report_photo(bytes: &[u8]) -> Result<ReportPhoto, ImageProblem> {
     Ok(ReportPhoto { photo, thumbnail })
 }
 
+/// The picture format an upload is by its content (its first bytes), whatever it was named or
+/// labelled: `None` for anything but JPEG and PNG.
+pub fn picture_format(bytes: &[u8]) -> Option<Format> {
+    match imagesize::image_type(bytes) {
+        Ok(imagesize::ImageType::Jpeg) => Some(Format::Jpeg),
+        Ok(imagesize::ImageType::Png) => Some(Format::Png),
+        _ => None,
+    }
+}
+
+/// Checks a photo a citizen attached to a form (JPEG or PNG by its content, at most `limit`
+/// bytes, the field's, no more than [`MAX_PIXELS`] claimed before anything is decoded) and
+/// makes it upright, shrunk to [`REPORT_PHOTO_SIDE`] and encoded again in its own format:
+/// without Exif (where it was taken), and a PNG stays a PNG since the field may take only PNG.
+pub fn form_photo(bytes: &[u8], limit: usize) -> Result<Encoded, ImageProblem> {
+    let format = checked(bytes, limit)?;
+    let picture = decode_upright(bytes, format)?;
+    Ok(encode(
+        &fit(&picture, REPORT_PHOTO_SIDE),
+        format,
+        JPEG_QUALITIES[0],
+    ))
+}
+
 /// The format of an upload whose size and claimed pixel count are within limits; nothing is
 /// decoded yet, so a small file claiming enormous dimensions costs nothing.
 fn checked(bytes: &[u8], limit: usize) -> Result<Format, ImageProblem> {
@@ -626,5 +650,42 @@ mod tests {
                 ImageProblem::TooManyPixels(20_000, 20_000)
             );
         }
+    }
+
+    #[test]
+    fn a_form_photo_keeps_its_format_and_loses_its_exif() {
+        let upload = photo_with_gps(3000, 2000, 6);
+        assert_eq!(picture_format(&upload), Some(Format::Jpeg));
+        let photo = form_photo(&upload, MAX_REPORT_PHOTO_BYTES).unwrap();
+        assert_eq!(photo.format, Format::Jpeg);
+        assert!(
+            !jpeg_segments(&photo.bytes).contains(&0xE1),
+            "no Exif segment"
+        );
+        assert_eq!(photo.height, REPORT_PHOTO_SIDE, "upright and shrunk");
+        assert!(photo.width < photo.height);
+
+        let pixels = RgbaImage::from_fn(30, 20, |_, _| Rgba([20, 20, 220, 255]));
+        let mut png = Vec::new();
+        PngEncoder::new(&mut png)
+            .write_image(&pixels, 30, 20, image::ExtendedColorType::Rgba8)
+            .unwrap();
+        assert_eq!(picture_format(&png), Some(Format::Png));
+        assert_eq!(form_photo(&png, 1024 * 1024).unwrap().format, Format::Png);
+
+        let gif = b"GIF89a\x01\0\x01\0\x80\0\0\0\0\0\xff\xff\xff;";
+        assert_eq!(picture_format(gif), None);
+        assert_eq!(
+            form_photo(gif, 1024).unwrap_err(),
+            ImageProblem::NotJpegOrPng
+        );
+        // The field's own limit applies, not LINE's.
+        assert_eq!(
+            form_photo(&upload, 1024).unwrap_err(),
+            ImageProblem::TooLarge {
+                bytes: upload.len(),
+                limit: 1024
+            }
+        );
     }
 }

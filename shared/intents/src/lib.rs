@@ -34,16 +34,16 @@
 //!
 //! # Adding a domain (the FAQ)
 //!
-//! The FAQ plugs in as one more [`Domain`], not a second matcher: one intent per question
-//! (`faq:<id>`), its question and synonyms as phrases (no slots), its own spelling variants.
-//! Build it once per change of the FAQ ([`Domain::build`] gives an immutable [`DomainIndex`] a
+//! Another domain plugs in beside garbage, not as a second matcher: one intent per question
+//! (`faq:<id>`), its question and other wordings as phrases (no slots), its own spelling
+//! variants. Build it once per change ([`Domain::build`] gives an immutable [`DomainIndex`] a
 //! process can keep in an `Arc`), and pass it to [`Recognizer::new`] beside the garbage
 //! domain; scores of every domain are on the same 0–1 scale, so a garbage question and an FAQ
 //! question compete fairly and the fallback can offer both. Matching only visits the phrases
 //! sharing an n-gram with the message (an inverted index per group), so thousands of
-//! questions stay cheap. Whether BM25 ranks FAQ questions better than the Dice score is the
-//! FAQ issue's measurement to make; a domain-specific scorer would go in [`DomainIndex`]
-//! behind the same [`Match`] output.
+//! questions stay cheap. A domain may also bring its own scorer behind the same [`Match`]
+//! output ([`Intents`]): the FAQ does, with BM25 over its questions and synonyms
+//! (`tayori-faq`; its accuracy on held-aside questions is in docs/benchmarks.md).
 
 pub mod normalize;
 pub mod vocabulary;
@@ -867,15 +867,29 @@ fn capture(
     Some(captured)
 }
 
+/// A domain as the recogniser asks it: the phrases-and-slots index every domain can build
+/// ([`DomainIndex`]), or a domain's own scorer behind the same [`Match`] output (the FAQ ranks
+/// its questions with BM25: `tayori-faq`).
+pub trait Intents: Sync {
+    /// The domain's intents for `text`, each once, scored 0–1.
+    fn matches(&self, text: &str) -> Vec<Match>;
+}
+
+impl Intents for DomainIndex {
+    fn matches(&self, text: &str) -> Vec<Match> {
+        DomainIndex::matches(self, text)
+    }
+}
+
 /// Recognises messages over one or more domains.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Recognizer<'a> {
-    domains: Vec<&'a DomainIndex>,
+    domains: Vec<&'a dyn Intents>,
     thresholds: Thresholds,
 }
 
 impl<'a> Recognizer<'a> {
-    pub fn new(domains: Vec<&'a DomainIndex>) -> Self {
+    pub fn new(domains: Vec<&'a dyn Intents>) -> Self {
         Self {
             domains,
             thresholds: Thresholds::default(),

@@ -2,7 +2,7 @@
 //! name a citizen: LINE user ids are in the paths of several endpoints, so the log names the
 //! endpoint by its template (`/v2/bot/user/{userId}/richmenu/{richMenuId}`) instead of the URL.
 
-mod common;
+use crate::common;
 
 use common::{Line, USER};
 use std::io::Write;

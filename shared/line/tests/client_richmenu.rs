@@ -1,6 +1,6 @@
 //! Rich menus, profiles and message content against the fake LINE server.
 
-mod common;
+use crate::common;
 
 use bytes::Bytes;
 use common::{Line, USER};

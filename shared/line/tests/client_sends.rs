@@ -1,6 +1,6 @@
 //! Sending messages against the fake LINE server: retry keys, retries, 409s and pacing.
 
-mod common;
+use crate::common;
 
 use common::{retry_key_of, Line, USER};
 use std::time::{Duration, Instant};
@@ -364,4 +364,33 @@ async fn a_slow_line_times_out_and_gives_up() {
         started.elapsed() < Duration::from_millis(390),
         "each attempt was cut at 100 ms"
     );
+}
+
+#[tokio::test]
+async fn the_months_quota_and_what_was_sent_against_it_are_read() {
+    let line = Line::start().await;
+    let client = line.client();
+    assert_eq!(client.message_quota().await.unwrap().limit, None);
+    line.fake.set_message_quota(Some(200));
+    assert_eq!(client.message_quota().await.unwrap().limit, Some(200));
+    let before = client.message_quota_consumption().await.unwrap();
+    client
+        .push(
+            USER,
+            vec![Message::text("一"), Message::text("二")],
+            RetryKey::new(),
+        )
+        .await
+        .unwrap();
+    client
+        .reply("reply-token-quota", vec![Message::text("無料")])
+        .await
+        .unwrap();
+    // One push counts once however many bubbles it holds; replies are free.
+    assert_eq!(
+        client.message_quota_consumption().await.unwrap(),
+        before + 1
+    );
+    assert_eq!(line.requests_to("/v2/bot/message/quota").len(), 2);
+    line.assert_no_schema_errors();
 }

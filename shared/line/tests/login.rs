@@ -1,6 +1,6 @@
 //! LINE Login ID token verification against the fake LINE server.
 
-mod common;
+use crate::common;
 
 use common::{Line, USER};
 use tayori_line::LineError;

@@ -1,7 +1,7 @@
 //! Retry keys persisted before the send: a crash and a restart reuse the key, and LINE
 //! answers the repeat with 409 instead of delivering twice.
 
-mod common;
+use crate::common;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};

@@ -26,3 +26,5 @@ pub use table::{
 
 pub mod mail;
 pub use mail::{Mail, MailAddress, MailAddressError, MailContentError, MailError, Mailer};
+pub mod uploads;
+pub use uploads::CitizenUploads;

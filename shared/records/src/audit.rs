@@ -26,6 +26,34 @@ pub struct AuditEntry {
     pub summary: String,
 }
 
+/// The staff member acting, and where from: what a desk records beside each change.
+#[derive(Clone, Copy, Debug)]
+pub struct Clerk<'a> {
+    pub account: &'a tayori_domain::staff::StaffAccount,
+    /// The request's address, or `-` when there is none.
+    pub ip: &'a str,
+}
+
+impl Clerk<'_> {
+    /// The audit entry of what this clerk did at `at`.
+    pub fn entry(
+        &self,
+        at: DateTime<Utc>,
+        action: &str,
+        target: String,
+        summary: String,
+    ) -> AuditEntry {
+        AuditEntry {
+            at,
+            actor: self.account.login_id.to_string(),
+            ip: self.ip.to_string(),
+            action: action.to_owned(),
+            target,
+            summary,
+        }
+    }
+}
+
 fn month_pk(at: DateTime<Utc>) -> String {
     let jst = to_jst(at);
     format!("AUDIT#{:04}-{:02}", jst.year(), jst.month())

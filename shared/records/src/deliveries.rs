@@ -22,6 +22,7 @@ mod plan;
 
 pub use plan::{Batch, BatchState, OutOfStep, Plan, Recipient, SourcePage};
 
+use crate::optimistic::Attempts;
 use crate::{decode, encode, RecordError};
 use chrono::{DateTime, SecondsFormat, Utc};
 use std::sync::Arc;
@@ -95,7 +96,8 @@ impl Deliveries {
         id: &str,
         change: impl Fn(&mut Delivery) -> Result<(), E>,
     ) -> Result<(Delivery, Delivery), E> {
-        for attempt in 0..crate::MAX_UPDATE_ATTEMPTS {
+        let mut attempts = Attempts::new(&pk(id));
+        loop {
             let item = self
                 .table
                 .get(&pk(id), META)
@@ -143,13 +145,10 @@ impl Deliveries {
                     });
                 }
             }
-            match self.table.transact(writes).await {
-                Ok(()) => return Ok((before, after)),
-                Err(StoreError::ConditionFailed) => crate::backoff(attempt).await,
-                Err(e) => return Err(RecordError::from(e).into()),
+            if attempts.written(self.table.as_ref(), writes).await? {
+                return Ok((before, after));
             }
         }
-        Err(RecordError::Contended(pk(id)).into())
     }
 
     /// Ids of deliveries due at or before `now` or still being sent, oldest first.

@@ -3,10 +3,11 @@
 //! transaction on the condition that no pointer exists: two warnings arriving together, or a
 //! clerk and a JMA rule at once, open one emergency, and the other learns which.
 
+use crate::optimistic::Attempts;
 use crate::{decode, encode, RecordError};
 use std::sync::Arc;
 use tayori_domain::emergency::Emergency;
-use tayori_ports::{Condition, Item, Query, StoreError, TableStore, Write};
+use tayori_ports::{Condition, Item, Query, TableStore, Write};
 
 const SK: &str = "EVENT";
 const LIST: &str = "EMERGENCIES";
@@ -68,7 +69,8 @@ impl Emergencies {
 
     /// Stores a newly opened emergency unless one is open already.
     pub async fn open(&self, emergency: Emergency) -> Result<Opened, RecordError> {
-        for attempt in 0..crate::MAX_UPDATE_ATTEMPTS {
+        let mut attempts = Attempts::new(OPEN_SK);
+        loop {
             let writes = vec![
                 Write::Put {
                     item: item(&emergency, 1),
@@ -79,19 +81,14 @@ impl Emergencies {
                     condition: Condition::IfAbsent,
                 },
             ];
-            match self.table.transact(writes).await {
-                Ok(()) => return Ok(Opened::Opened(emergency)),
-                Err(StoreError::ConditionFailed) => {
-                    if let Some(open) = self.current().await? {
-                        return Ok(Opened::AlreadyOpen(open));
-                    }
-                    // Closed between the two reads: try again.
-                    crate::backoff(attempt).await;
-                }
-                Err(e) => return Err(e.into()),
+            if attempts.written(self.table.as_ref(), writes).await? {
+                return Ok(Opened::Opened(emergency));
             }
+            if let Some(open) = self.current().await? {
+                return Ok(Opened::AlreadyOpen(open));
+            }
+            // Closed between the two reads: try again.
         }
-        Err(RecordError::Contended(OPEN_SK.into()))
     }
 
     /// Applies `change` to the stored emergency at the version read (closing it removes the
@@ -102,7 +99,8 @@ impl Emergencies {
         id: &str,
         change: impl Fn(&mut Emergency) -> Result<(), E>,
     ) -> Result<Option<Result<Emergency, E>>, RecordError> {
-        for attempt in 0..crate::MAX_UPDATE_ATTEMPTS {
+        let mut attempts = Attempts::new(&pk(id));
+        loop {
             let Some((mut emergency, version)) = self.read(id).await? else {
                 return Ok(None);
             };
@@ -121,13 +119,10 @@ impl Emergencies {
                     condition: Condition::Always,
                 });
             }
-            match self.table.transact(writes).await {
-                Ok(()) => return Ok(Some(Ok(emergency))),
-                Err(StoreError::ConditionFailed) => crate::backoff(attempt).await,
-                Err(e) => return Err(e.into()),
+            if attempts.written(self.table.as_ref(), writes).await? {
+                return Ok(Some(Ok(emergency)));
             }
         }
-        Err(RecordError::Contended(pk(id)))
     }
 
     /// The latest emergencies, newest first.

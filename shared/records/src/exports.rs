@@ -14,13 +14,12 @@
 //! records themselves outlive the file by a month so that the list can still say 期限切れ; the
 //! TTL then removes them (the audit log keeps who exported what).
 
+use crate::optimistic::Attempts;
 use crate::{encode, RecordError};
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use std::sync::Arc;
 use tayori_domain::export::{Export, ExportConditions};
-use tayori_ports::{
-    Condition, FieldCipher, Item, KeyRange, Platform, Query, StoreError, TableStore, Write,
-};
+use tayori_ports::{Condition, FieldCipher, Item, KeyRange, Platform, Query, TableStore, Write};
 
 const EXPORT_SK: &str = "EXPORT";
 const LIVE: &str = "EXPORTSLIVE";
@@ -90,7 +89,8 @@ impl Exports {
         id: &str,
         change: impl Fn(&mut Export) -> Result<(), E>,
     ) -> Result<Option<(Export, Export)>, E> {
-        for attempt in 0..crate::MAX_UPDATE_ATTEMPTS {
+        let mut attempts = Attempts::new(&export_pk(id));
+        loop {
             let Some(item) = self
                 .table
                 .get(&export_pk(id), EXPORT_SK)
@@ -113,13 +113,10 @@ impl Exports {
                     condition: Condition::Always,
                 });
             }
-            match self.table.transact(writes).await {
-                Ok(()) => return Ok(Some((before, after))),
-                Err(StoreError::ConditionFailed) => crate::backoff(attempt).await,
-                Err(e) => return Err(RecordError::from(e).into()),
+            if attempts.written(self.table.as_ref(), writes).await? {
+                return Ok(Some((before, after)));
             }
         }
-        Err(RecordError::Contended(export_pk(id)).into())
     }
 
     /// The staff member's exports, newest first, at most `limit`.

@@ -10,6 +10,7 @@
 //!
 //! Kinds staff define are one small item beside it.
 
+use crate::optimistic::Attempts;
 use crate::{decode, encode, RecordError};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -238,7 +239,8 @@ impl Facilities {
         id: &str,
         change: impl Fn(&mut Facility) -> Result<(), E>,
     ) -> Result<Option<Result<(Facility, Facility), E>>, RecordError> {
-        for attempt in 0..crate::MAX_UPDATE_ATTEMPTS {
+        let mut attempts = Attempts::new(&format!("{REGISTRY_SK}/{id}"));
+        loop {
             let Some(registry) = self.registry().await? else {
                 return Ok(None);
             };
@@ -265,13 +267,10 @@ impl Facilities {
                     condition: Condition::IfVersion(registry.version),
                 },
             ];
-            match self.table.transact(writes).await {
-                Ok(()) => return Ok(Some(Ok((before, after)))),
-                Err(StoreError::ConditionFailed) => crate::backoff(attempt).await,
-                Err(e) => return Err(e.into()),
+            if attempts.written(self.table.as_ref(), writes).await? {
+                return Ok(Some(Ok((before, after))));
             }
         }
-        Err(RecordError::Contended(format!("{REGISTRY_SK}/{id}")))
     }
 
     /// The kinds staff defined, in the order they were added (the built-in shelter kind is
@@ -289,7 +288,8 @@ impl Facilities {
 
     /// Adds a kind, or renames the one with the same id.
     pub async fn save_kind(&self, kind: &FacilityKind) -> Result<(), RecordError> {
-        for attempt in 0..crate::MAX_UPDATE_ATTEMPTS {
+        let mut attempts = Attempts::new(KINDS_SK);
+        loop {
             let (mut kinds, condition, version) = match self.read_kinds().await? {
                 Some((kinds, v)) => (kinds, Condition::IfVersion(v), v + 1),
                 None => (Vec::new(), Condition::IfAbsent, 1),
@@ -299,13 +299,13 @@ impl Facilities {
                 None => kinds.push(kind.clone()),
             }
             let item = Item::new(SETTINGS, KINDS_SK, encode(&kinds)).with_version(version);
-            match self.table.put(item, condition).await {
-                Ok(()) => return Ok(()),
-                Err(StoreError::ConditionFailed) => crate::backoff(attempt).await,
-                Err(e) => return Err(e.into()),
+            if attempts
+                .written(self.table.as_ref(), vec![Write::Put { item, condition }])
+                .await?
+            {
+                return Ok(());
             }
         }
-        Err(RecordError::Contended(KINDS_SK.into()))
     }
 }
 

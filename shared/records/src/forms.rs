@@ -31,6 +31,7 @@
 //! hash of the user id under the index key, as reports' `REPORTER#` is.
 
 use crate::index_keys::IndexKeyRecord;
+use crate::optimistic::{Attempts, Patience};
 use crate::{decode, encode, RecordError};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
@@ -59,7 +60,11 @@ const FORM_PAGE: usize = 100;
 /// A submit loses its turn whenever another answer (to any form: the month's receipt counter
 /// is shared) is written between its read and its write. Each loss is someone else's success,
 /// so this bounds the answers that may overtake one citizen's within a second or two.
-const SUBMIT_ATTEMPTS: u32 = 40;
+/// Its pauses stop growing early: every loss is to a writer who has finished.
+const SUBMIT_PATIENCE: Patience = Patience {
+    attempts: 40,
+    longest_pause_after: 4,
+};
 
 fn form_pk(id: &FormId) -> String {
     format!("FORM#{id}")
@@ -317,8 +322,8 @@ impl Forms {
         id: &FormId,
         change: impl Fn(&mut Form, bool) -> Result<(), E>,
     ) -> Result<Option<(Form, Form)>, E> {
-        let pk = form_pk(id);
-        for attempt in 0..crate::MAX_UPDATE_ATTEMPTS {
+        let mut attempts = Attempts::new(&form_pk(id));
+        loop {
             let Some(stored) = self.get(id).await? else {
                 return Ok(None);
             };
@@ -346,13 +351,10 @@ impl Forms {
                 // and sees that answers exist.
                 self.counts_write(id, &counts, counts_version),
             ];
-            match self.table.transact(writes).await {
-                Ok(()) => return Ok(Some((before, after))),
-                Err(StoreError::ConditionFailed) => crate::backoff(attempt).await,
-                Err(e) => return Err(RecordError::from(e).into()),
+            if attempts.written(self.table.as_ref(), writes).await? {
+                return Ok(Some((before, after)));
             }
         }
-        Err(RecordError::Contended(pk).into())
     }
 
     // ---- counts -----------------------------------------------------------------------------
@@ -378,23 +380,23 @@ impl Forms {
 
     /// Staff opened the form's answers: the badge starts again from nought.
     pub async fn clear_new(&self, id: &FormId) -> Result<(), RecordError> {
-        for attempt in 0..crate::MAX_UPDATE_ATTEMPTS {
+        let mut attempts = Attempts::new(&form_pk(id));
+        loop {
             let (mut counts, seen) = self.counts_item(id).await?;
             if counts.new == 0 {
                 return Ok(());
             }
             counts.new = 0;
-            match self
-                .table
-                .transact(vec![self.counts_write(id, &counts, seen)])
-                .await
+            if attempts
+                .written(
+                    self.table.as_ref(),
+                    vec![self.counts_write(id, &counts, seen)],
+                )
+                .await?
             {
-                Ok(()) => return Ok(()),
-                Err(StoreError::ConditionFailed) => crate::backoff(attempt).await,
-                Err(e) => return Err(e.into()),
+                return Ok(());
             }
         }
-        Err(RecordError::Contended(form_pk(id)))
     }
 
     // ---- answers ----------------------------------------------------------------------------
@@ -496,7 +498,11 @@ impl Forms {
             .collect();
         let once = form.per_citizen() == PerCitizen::Once;
         let counter = counter_pk(month);
-        for attempt in 0..SUBMIT_ATTEMPTS {
+        // A lost race means the counts or the counter moved, or the citizen's marker appeared:
+        // the next round reads again and decides afresh.
+        let pk = form_pk(form.id());
+        let mut attempts = Attempts::within(SUBMIT_PATIENCE, &pk);
+        loop {
             let (mut counts, counts_seen) = self.counts_item(form.id()).await?;
             if counts.form_saved != stored.version {
                 return Err(Refusal::FormChanged.into());
@@ -568,15 +574,10 @@ impl Forms {
                     condition: Condition::IfAbsent,
                 });
             }
-            match self.table.transact(writes).await {
-                Ok(()) => return Ok(answer),
-                // The counts or the counter moved, or the citizen's marker appeared: read again
-                // and decide afresh (the next round says which).
-                Err(StoreError::ConditionFailed) => crate::backoff(attempt.min(4)).await,
-                Err(e) => return Err(e.into()),
+            if attempts.written(self.table.as_ref(), writes).await? {
+                return Ok(answer);
             }
         }
-        Err(RecordError::Contended(form_pk(form.id())).into())
     }
 
     /// Whether the citizen holds the form's one-per-citizen marker, under any index key in
@@ -646,7 +647,8 @@ impl Forms {
         let Some(lookup) = self.lookup(answer_id).await? else {
             return Ok(None);
         };
-        for attempt in 0..crate::MAX_UPDATE_ATTEMPTS {
+        let mut attempts = Attempts::new(&lookup_pk(answer_id));
+        loop {
             let Some((stored, sealed)) = self.answer_at(&lookup.form_id, &lookup.sk).await? else {
                 return Ok(None);
             };
@@ -682,13 +684,10 @@ impl Forms {
                 }
                 writes.push(self.counts_write(&lookup.form_id, &counts, seen));
             }
-            match self.table.transact(writes).await {
-                Ok(()) => return Ok(Some((before, after))),
-                Err(StoreError::ConditionFailed) => crate::backoff(attempt).await,
-                Err(e) => return Err(RecordError::from(e).into()),
+            if attempts.written(self.table.as_ref(), writes).await? {
+                return Ok(Some((before, after)));
             }
         }
-        Err(RecordError::Contended(lookup_pk(answer_id)).into())
     }
 
     /// A page of the form's answers, newest first, from `cursor` (`None`: the newest).

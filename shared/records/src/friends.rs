@@ -11,6 +11,7 @@ mod stored;
 pub use listing::{ListedFriend, ProfileReader, TargetMatcher};
 
 use crate::index_keys::IndexKeyRecord;
+use crate::optimistic::Attempts;
 use crate::{decode, encode, RecordError};
 use chrono::{DateTime, Utc};
 use futures::stream::{self, StreamExt};
@@ -78,6 +79,19 @@ impl Friends {
         Ok(self.read(user_id).await?.map(|(opened, _)| opened.friend))
     }
 
+    /// The friend as a listing sees them (status and segment keys), without opening anything:
+    /// for a delivery to named citizens.
+    pub async fn listed(&self, user_id: &str) -> Result<Option<ListedFriend>, RecordError> {
+        let Some(item) = self.table.get(&pk(user_id), SK).await? else {
+            return Ok(None);
+        };
+        let keys = self.index_keys().await?;
+        let mut friend: ListedFriend = decode(&item)?;
+        friend.version = item.version;
+        friend.hash_legacy_attributes(&keys);
+        Ok(Some(friend))
+    }
+
     /// Whether a record exists for `user_id`, without opening it.
     pub async fn exists(&self, user_id: &str) -> Result<bool, RecordError> {
         Ok(self.table.get(&pk(user_id), SK).await?.is_some())
@@ -122,7 +136,8 @@ impl Friends {
         change: impl Fn(&mut Friend),
     ) -> Result<Option<Friend>, RecordError> {
         let keys = self.index_keys().await?;
-        for attempt in 0..crate::MAX_UPDATE_ATTEMPTS {
+        let mut attempts = Attempts::new(&pk(user_id));
+        loop {
             let (opened, condition, version) = match self.read(user_id).await? {
                 Some((opened, v)) => (opened, Condition::IfVersion(v), v + 1),
                 None => match create_at {
@@ -144,23 +159,25 @@ impl Friends {
             let item = Item::new(pk(user_id), SK, encode(&stored))
                 .with_gsi1(shard_pk(shard_of(user_id)), user_id)
                 .with_version(version);
-            match self.table.put(item, condition).await {
-                Ok(()) => return Ok(Some(friend)),
-                Err(StoreError::ConditionFailed) => crate::backoff(attempt).await,
-                Err(e) => return Err(e.into()),
+            if attempts
+                .written(self.table.as_ref(), vec![Write::Put { item, condition }])
+                .await?
+            {
+                return Ok(Some(friend));
             }
         }
-        Err(RecordError::Contended(pk(user_id)))
     }
 
     /// Removes everything kept under the friend's user id (their record, a questionnaire in
-    /// progress, wrong tester codes counted) if their record is still at `listed.version`:
+    /// progress, wrong tester codes counted, their children registered for child-rearing
+    /// messages) if their record is still at `listed.version`:
     /// a friend who followed again since they were listed is kept. Answers whether removed.
     pub async fn remove(&self, listed: &ListedFriend) -> Result<bool, RecordError> {
         let user_id = &listed.user_id;
         let (progress_pk, progress_sk) = crate::segments::progress_key(user_id);
         let (tries_pk, tries_sk) = crate::testers::tries_key(user_id);
-        let writes = vec![
+        let keys = self.index_keys().await?;
+        let mut writes = vec![
             Write::Delete {
                 pk: pk(user_id),
                 sk: SK.into(),
@@ -177,6 +194,13 @@ impl Friends {
                 condition: Condition::Always,
             },
         ];
+        for (pk, sk) in crate::children::parent_keys(user_id, &keys) {
+            writes.push(Write::Delete {
+                pk,
+                sk: sk.into(),
+                condition: Condition::Always,
+            });
+        }
         match self.table.transact(writes).await {
             Ok(()) => Ok(true),
             Err(StoreError::ConditionFailed) => Ok(false),
@@ -607,10 +631,24 @@ mod tests {
         let at = Utc::now();
         friends.update("U2", at, |f| f.seen(at)).await.unwrap();
 
+        let children = crate::ChildcareRecords::new(&platform);
+        for id in ["U1", "U2"] {
+            children
+                .update(id, |s| {
+                    s.opt_out();
+                    Ok::<_, ()>(())
+                })
+                .await
+                .unwrap()
+                .unwrap();
+        }
+
         assert!(friends.remove(&listed[0]).await.unwrap());
         assert!(!friends.remove(&listed[1]).await.unwrap());
         assert!(!friends.exists("U1").await.unwrap());
         assert_eq!(progresses.get("U1").await.unwrap(), None);
+        assert!(children.subscription("U1").await.unwrap().is_empty());
+        assert!(children.subscription("U2").await.unwrap().is_opted_out());
         assert!(friends.exists("U2").await.unwrap());
         assert!(progresses.get("U2").await.unwrap().is_some());
     }

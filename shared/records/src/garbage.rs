@@ -4,12 +4,13 @@
 //! Each is one record under `GARBAGE`. Until staff import the city's own calendar, the shipped
 //! 小浜市 SAMPLE is served and marked as such; until they upload a holiday CSV, the bundled one.
 
+use crate::optimistic::Attempts;
 use crate::{decode, encode, RecordError};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use tayori_garbage::{obama_sample, Calendar, Dictionary, Holidays, NoticeSettings};
-use tayori_ports::{Condition, Item, StoreError, TableStore, Write};
+use tayori_ports::{Condition, Item, TableStore, Write};
 
 const PK: &str = "GARBAGE";
 const CALENDAR: &str = "CALENDAR";
@@ -88,7 +89,8 @@ impl GarbageRecords {
         what: &str,
         change: impl Fn(&mut Calendar) -> Result<(), E>,
     ) -> Result<Result<StoredCalendar, E>, RecordError> {
-        for attempt in 0..crate::MAX_UPDATE_ATTEMPTS {
+        let mut attempts = Attempts::new(&format!("{PK}/{CALENDAR}"));
+        loop {
             let (mut stored, version) = self.calendar_with_version().await?;
             if let Err(refused) = change(&mut stored.calendar) {
                 return Ok(Err(refused));
@@ -103,13 +105,13 @@ impl GarbageRecords {
                 None => (Condition::IfAbsent, 1),
             };
             let item = Item::new(PK, CALENDAR, encode(&stored)).with_version(next);
-            match self.table.put(item, condition).await {
-                Ok(()) => return Ok(Ok(stored)),
-                Err(StoreError::ConditionFailed) => crate::backoff(attempt).await,
-                Err(e) => return Err(e.into()),
+            if attempts
+                .written(self.table.as_ref(), vec![Write::Put { item, condition }])
+                .await?
+            {
+                return Ok(Ok(stored));
             }
         }
-        Err(RecordError::Contended(format!("{PK}/{CALENDAR}")))
     }
 
     /// Replaces calendar and dictionary together (a 5374 import): both or neither are saved.

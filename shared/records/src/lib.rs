@@ -37,7 +37,14 @@
 //! | form (フォーム), each version kept; the form now; answer counts | `FORM#<id>` | `VERSION#<n>`, `CURRENT`, `COUNTS` | `FORMS` / `<updated>#<id>` (`CURRENT`) | – | console: builder, list, badge; LIFF: the form, its availability and slots (`forms.rs`) |
 //! | form answer; lookup by id | `FORMANSWER#<form id>`; `ANSWER#<id>` | `<submitted at>#<id>`; `ANSWER` | – | – | console: answers newest first, CSV and analysis streamed; citizen and personal values sealed |
 //! | one answer per citizen; a citizen's answers | `FORMCITIZEN#<form id>#<hmac(userId)>`; `FORMCITIZENANSWERS#<hmac(userId)>` | `ANSWERED`; `<submitted at>#<id>` | – | – | LIFF: 1回のみ (written only if absent, in the submit transaction), 「これまでの回答」 |
+//! | consultation (相談) case; its messages (append-only) | `CONSULT#<id>` | `CASE`; `MSG#<n>` | `CONSULTS#<open\|closed>#<department>` / `<opened at>#<id>` (case) | – | console: inbox by department and state, newest first, the conversation; the user id and every message sealed (`consultations.rs`) |
+//! | a citizen's open consultation | `CONSULTER#<hmac(userId)>` | `OPEN` | – | – | webhook: whether the bot stays silent for this citizen (written only if absent, with the case; removed when it closes) |
+//! | consultation templates, settings | `SETTINGS` | `CONSULTTEMPLATES`, `CONSULTSETTINGS` | – | – | console: 定型文, office hours and the hours before a case is highlighted; webhook: the after-hours reply |
 //! | form receipt counter; form draft | `FORMRECEIPT#<yymm JST>`; `FORMDRAFT#<form id>#<hmac(userId)>` | `COUNTER`; `DRAFT` | – | draft: 7 days after its last change | 受付番号 `F2612-0001`; the LIFF page's draft (sealed) |
+//! | FAQ entry; its chat stats; synonyms; version | `FAQ` | `ENTRY#<id>`; `STATS#<id>`; `SYNONYMS`; `VERSION` | – | – | console: FAQ管理 (every change moves the version on in the same transaction); webhook: the built index kept until the version moves on, answers counted (`faqs.rs`) |
+//! | unresolved chat question | `FAQQUESTIONS` | `<kind>-<hash of the folded words>` | – | 180 days after last asked | console: 未解決の質問 (no user id: the words and a count) |
+//! | a citizen's children (子育て), sealed; schedule and send time | `PARENT#<hmac(userId)>`; `SETTINGS` | `CHILDREN`; `CHILDCARE` | `CHILDREN` / `<hmac(userId)>` (children) | – | broadcast: child-rearing messages by age; the rest of the layout in `children.rs` |
+//! | a stage sent to a child; a day's run; a delivery's addressees (sealed) | `CHILDSENT#<child id>`; `CHILDCARERUN#<yyyy-mm-dd JST>`; `DELIVERY#<id>` | `<stage id>`; `DONE`; `ADDRESSEES` | – | run: 30 days | once per child and stage (written only if absent); a delivery to named citizens |
 //!
 //! Records are typed here so that no function writes raw keys of another's records.
 //!
@@ -53,10 +60,13 @@
 //! rotation: `infra/key-rotation.md`.
 
 pub mod audit;
+pub mod children;
+pub mod consultations;
 pub mod deliveries;
 pub mod emergencies;
 pub mod exports;
 pub mod facilities;
+pub mod faqs;
 pub mod forms;
 pub mod friends;
 pub mod garbage;
@@ -73,10 +83,14 @@ pub mod testers;
 pub mod usage;
 pub mod webhook_events;
 
+mod optimistic;
+
 pub use audit::{AuditEntry, AuditLog};
+pub use children::ChildcareRecords;
 pub use deliveries::{Batch, BatchState, Deliveries, OutOfStep, Plan, Recipient, SourcePage};
 pub use emergencies::{Emergencies, Opened};
 pub use facilities::{Facilities, Registry, Replaced};
+pub use faqs::Faqs;
 pub use garbage::{Change, GarbageRecords, StoredCalendar, StoredHolidays};
 pub use reports::{Reports, StoredReportDraft};
 pub use richmenus::{MenuDesignation, MenuImage, RichMenus, StoredMenu};

@@ -18,6 +18,7 @@
 //! told it expired rather than met by a blank.
 
 use crate::index_keys::IndexKeyRecord;
+use crate::optimistic::Attempts;
 use crate::{decode, encode, RecordError};
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
@@ -184,7 +185,8 @@ impl Reports {
         T: serde::de::DeserializeOwned + Serialize,
         E: From<RecordError>,
     {
-        for attempt in 0..crate::MAX_UPDATE_ATTEMPTS {
+        let mut attempts = Attempts::new(sk);
+        loop {
             let (mut items, condition, version) = match self.list::<T>(sk).await? {
                 Some((items, v)) => (items, Condition::IfVersion(v), v + 1),
                 None => (Vec::new(), Condition::IfAbsent, 1),
@@ -192,13 +194,13 @@ impl Reports {
             change(&mut items)?;
             let item = Item::new(SETTINGS, sk, encode(&ListToStore { items: &items }))
                 .with_version(version);
-            match self.table.put(item, condition).await {
-                Ok(()) => return Ok(items),
-                Err(StoreError::ConditionFailed) => crate::backoff(attempt).await,
-                Err(e) => return Err(RecordError::from(e).into()),
+            if attempts
+                .written(self.table.as_ref(), vec![Write::Put { item, condition }])
+                .await?
+            {
+                return Ok(items);
             }
         }
-        Err(RecordError::Contended(sk.into()).into())
     }
 
     // ---- receipt numbers --------------------------------------------------------------------
@@ -207,7 +209,8 @@ impl Reports {
     /// two reports filed at the same moment never share a number.
     pub async fn next_receipt(&self, month: &str) -> Result<u64, RecordError> {
         let pk = counter_pk(month);
-        for attempt in 0..crate::MAX_UPDATE_ATTEMPTS {
+        let mut attempts = Attempts::new(&pk);
+        loop {
             let (last, condition, version) = match self.table.get(&pk, COUNTER_SK).await? {
                 Some(item) => (
                     decode::<Counter>(&item)?.last,
@@ -219,13 +222,13 @@ impl Reports {
             let next = last + 1;
             let item = Item::new(pk.clone(), COUNTER_SK, encode(&Counter { last: next }))
                 .with_version(version);
-            match self.table.put(item, condition).await {
-                Ok(()) => return Ok(next),
-                Err(StoreError::ConditionFailed) => crate::backoff(attempt).await,
-                Err(e) => return Err(e.into()),
+            if attempts
+                .written(self.table.as_ref(), vec![Write::Put { item, condition }])
+                .await?
+            {
+                return Ok(next);
             }
         }
-        Err(RecordError::Contended(pk))
     }
 
     // ---- reports ------------------------------------------------------------------------------
@@ -321,7 +324,8 @@ impl Reports {
         id: &str,
         change: impl Fn(&mut Report) -> Result<(), E>,
     ) -> Result<Option<(Report, Report)>, E> {
-        for attempt in 0..crate::MAX_UPDATE_ATTEMPTS {
+        let mut attempts = Attempts::new(&report_pk(id));
+        loop {
             let Some(item) = self
                 .table
                 .get(&report_pk(id), REPORT_SK)
@@ -333,18 +337,14 @@ impl Reports {
             let before = self.open_report(&item).await?;
             let mut after = before.clone();
             change(&mut after)?;
-            let written = self.report_item(&after, item.version + 1).await?;
-            match self
-                .table
-                .put(written, Condition::IfVersion(item.version))
-                .await
-            {
-                Ok(()) => return Ok(Some((before, after))),
-                Err(StoreError::ConditionFailed) => crate::backoff(attempt).await,
-                Err(e) => return Err(RecordError::from(e).into()),
+            let written = Write::Put {
+                item: self.report_item(&after, item.version + 1).await?,
+                condition: Condition::IfVersion(item.version),
+            };
+            if attempts.written(self.table.as_ref(), vec![written]).await? {
+                return Ok(Some((before, after)));
             }
         }
-        Err(RecordError::Contended(report_pk(id)).into())
     }
 
     /// Every report filed in `[from, until)` (either end open when `None`), newest first, a
@@ -452,13 +452,13 @@ impl Reports {
         }))
     }
 
-    /// Writes `draft` if the stored one is still at `seen` (`None`: there is none), answering
-    /// the draft as stored; `Ok(None)` when another write came first.
-    pub async fn save_draft(
+    /// The item of `draft`, sealed, the condition that the stored one is still at `seen`
+    /// (`None`: there is none), and the draft as it will then be stored.
+    async fn draft_write(
         &self,
         draft: &ReportDraft,
         seen: Option<u64>,
-    ) -> Result<Option<StoredReportDraft>, RecordError> {
+    ) -> Result<(Item, Condition, StoredReportDraft), RecordError> {
         let user_id = draft.user_id();
         let json = serde_json::to_string(draft).expect("a draft serialises to JSON");
         let sealed = self.cipher.seal(&json, &draft_context(user_id)).await?;
@@ -467,11 +467,23 @@ impl Reports {
             .expiring_at((draft.updated_at() + DRAFT_KEPT).timestamp())
             .with_version(version);
         let condition = seen.map_or(Condition::IfAbsent, Condition::IfVersion);
+        let stored = StoredReportDraft {
+            draft: draft.clone(),
+            version,
+        };
+        Ok((item, condition, stored))
+    }
+
+    /// Writes `draft` if the stored one is still at `seen` (`None`: there is none), answering
+    /// the draft as stored; `Ok(None)` when another write came first.
+    pub async fn save_draft(
+        &self,
+        draft: &ReportDraft,
+        seen: Option<u64>,
+    ) -> Result<Option<StoredReportDraft>, RecordError> {
+        let (item, condition, stored) = self.draft_write(draft, seen).await?;
         match self.table.put(item, condition).await {
-            Ok(()) => Ok(Some(StoredReportDraft {
-                draft: draft.clone(),
-                version,
-            })),
+            Ok(()) => Ok(Some(stored)),
             Err(StoreError::ConditionFailed) => Ok(None),
             Err(e) => Err(e.into()),
         }
@@ -482,14 +494,15 @@ impl Reports {
         &self,
         draft: &ReportDraft,
     ) -> Result<StoredReportDraft, RecordError> {
-        for attempt in 0..crate::MAX_UPDATE_ATTEMPTS {
+        let mut attempts = Attempts::new(&draft_pk(draft.user_id()));
+        loop {
             let seen = self.draft(draft.user_id()).await?.map(|d| d.version);
-            if let Some(stored) = self.save_draft(draft, seen).await? {
+            let (item, condition, stored) = self.draft_write(draft, seen).await?;
+            let write = Write::Put { item, condition };
+            if attempts.written(self.table.as_ref(), vec![write]).await? {
                 return Ok(stored);
             }
-            crate::backoff(attempt).await;
         }
-        Err(RecordError::Contended(draft_pk(draft.user_id())))
     }
 
     /// Applies `change` to the citizen's draft under a version condition (photos arrive in
@@ -499,18 +512,19 @@ impl Reports {
         user_id: &str,
         change: impl Fn(&mut ReportDraft) -> Result<(), E>,
     ) -> Result<Option<StoredReportDraft>, E> {
-        for attempt in 0..crate::MAX_UPDATE_ATTEMPTS {
+        let mut attempts = Attempts::new(&draft_pk(user_id));
+        loop {
             let Some(stored) = self.draft(user_id).await? else {
                 return Ok(None);
             };
             let mut draft = stored.draft.clone();
             change(&mut draft)?;
-            if let Some(saved) = self.save_draft(&draft, Some(stored.version)).await? {
+            let (item, condition, saved) = self.draft_write(&draft, Some(stored.version)).await?;
+            let write = Write::Put { item, condition };
+            if attempts.written(self.table.as_ref(), vec![write]).await? {
                 return Ok(Some(saved));
             }
-            crate::backoff(attempt).await;
         }
-        Err(RecordError::Contended(draft_pk(user_id)).into())
     }
 
     pub async fn delete_draft(&self, user_id: &str) -> Result<(), RecordError> {

@@ -1,11 +1,12 @@
 //! Rich menus as staff made them, and which menu is in force (通常 / 緊急).
 
+use crate::optimistic::Attempts;
 use crate::{decode, encode, RecordError};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use tayori_domain::richmenu::{MenuMode, RichMenuDraft};
-use tayori_ports::{Condition, Item, Query, StoreError, TableStore};
+use tayori_ports::{Condition, Item, Query, TableStore, Write};
 
 const SK: &str = "MENU";
 const LIST: &str = "RICHMENU";
@@ -121,7 +122,8 @@ impl RichMenus {
         &self,
         change: impl Fn(&mut MenuDesignation),
     ) -> Result<MenuDesignation, RecordError> {
-        for attempt in 0..crate::MAX_UPDATE_ATTEMPTS {
+        let mut attempts = Attempts::new(&format!("{MODE_PK}/{MODE_SK}"));
+        loop {
             let current = self.table.get(MODE_PK, MODE_SK).await?;
             let (mut d, condition, version) = match &current {
                 Some(item) => (
@@ -133,12 +135,12 @@ impl RichMenus {
             };
             change(&mut d);
             let item = Item::new(MODE_PK, MODE_SK, encode(&d)).with_version(version);
-            match self.table.put(item, condition).await {
-                Ok(()) => return Ok(d),
-                Err(StoreError::ConditionFailed) => crate::backoff(attempt).await,
-                Err(e) => return Err(e.into()),
+            if attempts
+                .written(self.table.as_ref(), vec![Write::Put { item, condition }])
+                .await?
+            {
+                return Ok(d);
             }
         }
-        Err(RecordError::Contended(format!("{MODE_PK}/{MODE_SK}")))
     }
 }

@@ -1,12 +1,13 @@
 //! Segment items (セグメント項目) staff edit, and each citizen's place in the chat questionnaire.
 
+use crate::optimistic::Attempts;
 use crate::{decode, encode, RecordError};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tayori_domain::segment::SegmentItems;
-use tayori_ports::{Condition, FieldCipher, Item, Platform, StoreError, TableStore};
+use tayori_ports::{Condition, FieldCipher, Item, Platform, TableStore, Write};
 
 const SETTINGS_PK: &str = "SETTINGS";
 const ITEMS_SK: &str = "SEGMENTITEMS";
@@ -37,7 +38,8 @@ impl SegmentItemsRecord {
         &self,
         change: impl Fn(&mut SegmentItems) -> Result<(), E>,
     ) -> Result<Result<SegmentItems, E>, RecordError> {
-        for attempt in 0..crate::MAX_UPDATE_ATTEMPTS {
+        let mut attempts = Attempts::new(&format!("{SETTINGS_PK}/{ITEMS_SK}"));
+        loop {
             let current = self.table.get(SETTINGS_PK, ITEMS_SK).await?;
             let (mut items, condition, version) = match &current {
                 Some(item) => (
@@ -51,13 +53,13 @@ impl SegmentItemsRecord {
                 return Ok(Err(refused));
             }
             let item = Item::new(SETTINGS_PK, ITEMS_SK, encode(&items)).with_version(version);
-            match self.table.put(item, condition).await {
-                Ok(()) => return Ok(Ok(items)),
-                Err(StoreError::ConditionFailed) => crate::backoff(attempt).await,
-                Err(e) => return Err(e.into()),
+            if attempts
+                .written(self.table.as_ref(), vec![Write::Put { item, condition }])
+                .await?
+            {
+                return Ok(Ok(items));
             }
         }
-        Err(RecordError::Contended(format!("{SETTINGS_PK}/{ITEMS_SK}")))
     }
 }
 

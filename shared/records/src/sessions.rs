@@ -5,13 +5,14 @@
 //! while the session was ended (a sign-out in another tab, an administrator's reset) cannot
 //! write it back.
 
+use crate::optimistic::Attempts;
 use crate::{decode, encode, RecordError};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use tayori_domain::staff::{LoginId, SessionPolicy};
-use tayori_ports::{Condition, Item, StoreError, TableStore};
+use tayori_ports::{Condition, Item, TableStore, Write};
 
 const SK: &str = "SESSION";
 
@@ -91,28 +92,23 @@ impl Sessions {
         mut change: impl FnMut(&mut Session),
     ) -> Result<Option<LiveSession>, RecordError> {
         let mut base = live.clone();
-        for attempt in 0..crate::MAX_UPDATE_ATTEMPTS {
+        let mut attempts = Attempts::new(&pk(token));
+        loop {
             let mut session = base.session.clone();
             change(&mut session);
             let version = base.version + 1;
-            let item = self.item(token, &session, version);
-            match self
-                .table
-                .put(item, Condition::IfVersion(base.version))
-                .await
-            {
-                Ok(()) => return Ok(Some(LiveSession { session, version })),
-                Err(StoreError::ConditionFailed) => match self.read(token).await? {
-                    Some(current) if self.is_alive(&current.session, now) => {
-                        base = current;
-                        crate::backoff(attempt).await;
-                    }
-                    _ => return Ok(None),
-                },
-                Err(e) => return Err(e.into()),
+            let write = Write::Put {
+                item: self.item(token, &session, version),
+                condition: Condition::IfVersion(base.version),
+            };
+            if attempts.written(self.table.as_ref(), vec![write]).await? {
+                return Ok(Some(LiveSession { session, version }));
+            }
+            match self.read(token).await? {
+                Some(current) if self.is_alive(&current.session, now) => base = current,
+                _ => return Ok(None),
             }
         }
-        Err(RecordError::Contended(pk(token)))
     }
 
     pub async fn end(&self, token: &str) -> Result<(), RecordError> {

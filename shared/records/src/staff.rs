@@ -6,10 +6,11 @@
 //! codes. They are opened only when a code is checked. An account saved before sealing holds
 //! the base32 secret itself: it still works, and its next write seals it.
 
+use crate::optimistic::Attempts;
 use crate::{decode, encode, RecordError};
 use std::sync::Arc;
 use tayori_domain::staff::{HeldSecret, LoginId, RolePreset, StaffAccount};
-use tayori_ports::{Condition, Cursor, FieldCipher, Item, Query, StoreError, TableStore};
+use tayori_ports::{Condition, Cursor, FieldCipher, Item, Query, StoreError, TableStore, Write};
 use zeroize::Zeroizing;
 
 const SK: &str = "ACCOUNT";
@@ -188,7 +189,8 @@ impl StaffAccounts {
         login_id: &LoginId,
         mut change: impl FnMut(&mut StaffAccount) -> bool,
     ) -> Result<Option<(StaffAccount, bool)>, RecordError> {
-        for attempt in 0..crate::MAX_UPDATE_ATTEMPTS {
+        let mut attempts = Attempts::new(&pk(login_id));
+        loop {
             let Some(item) = self.table.get(&pk(login_id), SK).await? else {
                 return Ok(None);
             };
@@ -199,17 +201,19 @@ impl StaffAccounts {
             let next = Item::new(pk(login_id), SK, self.sealed(&account).await?)
                 .with_gsi1(LIST, login_id.as_str())
                 .with_version(item.version + 1);
-            match self
-                .table
-                .put(next, Condition::IfVersion(item.version))
-                .await
+            if attempts
+                .written(
+                    self.table.as_ref(),
+                    vec![Write::Put {
+                        item: next,
+                        condition: Condition::IfVersion(item.version),
+                    }],
+                )
+                .await?
             {
-                Ok(()) => return Ok(Some((account, true))),
-                Err(StoreError::ConditionFailed) => crate::backoff(attempt).await,
-                Err(e) => return Err(e.into()),
+                return Ok(Some((account, true)));
             }
         }
-        Err(RecordError::Contended(pk(login_id)))
     }
 
     /// One page of accounts in login-id order.

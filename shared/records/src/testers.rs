@@ -3,12 +3,13 @@
 //! A clerk cannot know their LINE user id, so the console shows a short-lived code and the clerk
 //! sends 「テスター登録 <code>」 to the account from their own LINE; the webhook redeems it.
 
+use crate::optimistic::Attempts;
 use crate::{decode, encode, RecordError};
 use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-use tayori_ports::{Condition, Item, StoreError, TableStore};
+use tayori_ports::{Condition, Item, StoreError, TableStore, Write};
 
 const PK: &str = "SETTINGS";
 const SK: &str = "TESTERS";
@@ -67,17 +68,18 @@ impl Testers {
     }
 
     async fn change(&self, f: impl Fn(&mut Vec<Tester>)) -> Result<Vec<Tester>, RecordError> {
-        for attempt in 0..crate::MAX_UPDATE_ATTEMPTS {
+        let mut attempts = Attempts::new(&format!("{PK}/{SK}"));
+        loop {
             let (mut testers, condition, version) = self.load().await?;
             f(&mut testers);
             let item = Item::new(PK, SK, encode(&testers)).with_version(version);
-            match self.table.put(item, condition).await {
-                Ok(()) => return Ok(testers),
-                Err(StoreError::ConditionFailed) => crate::backoff(attempt).await,
-                Err(e) => return Err(e.into()),
+            if attempts
+                .written(self.table.as_ref(), vec![Write::Put { item, condition }])
+                .await?
+            {
+                return Ok(testers);
             }
         }
-        Err(RecordError::Contended(format!("{PK}/{SK}")))
     }
 
     pub async fn remove(&self, user_id: &str) -> Result<Vec<Tester>, RecordError> {
@@ -156,7 +158,8 @@ impl Testers {
     /// Counts a wrong code in the window that the account's first wrong code opened.
     async fn count_wrong_code(&self, user_id: &str, now: DateTime<Utc>) -> Result<(), RecordError> {
         let pk = tries_pk(user_id);
-        for attempt in 0..crate::MAX_UPDATE_ATTEMPTS {
+        let mut attempts = Attempts::new(&pk);
+        loop {
             let (count, ends, condition, version) = match self.table.get(&pk, "TRIES").await? {
                 Some(item) => (
                     item.body["count"].as_u64().unwrap_or(0),
@@ -175,13 +178,13 @@ impl Testers {
             )
             .with_version(version)
             .expiring_at(ends);
-            match self.table.put(item, condition).await {
-                Ok(()) => return Ok(()),
-                Err(StoreError::ConditionFailed) => crate::backoff(attempt).await,
-                Err(e) => return Err(e.into()),
+            if attempts
+                .written(self.table.as_ref(), vec![Write::Put { item, condition }])
+                .await?
+            {
+                return Ok(());
             }
         }
-        Err(RecordError::Contended(pk))
     }
 }
 

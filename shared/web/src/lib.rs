@@ -17,7 +17,7 @@ pub mod public_prefix;
 pub mod security_headers;
 
 pub use lambda::LambdaApp;
-pub use liff::{LiffCitizen, LiffLogin, LoginRefused};
+pub use liff::{LiffCitizen, LiffLogin, LoginRefused, UploadView};
 pub use public_prefix::PublicPrefix;
 pub use security_headers::{secure, secure_with_images, BucketOrigin, NotAnOrigin, Surface};
 

@@ -7,8 +7,11 @@ use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::IntoResponse;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use tayori_line::{LineClient, LineError};
+use tayori_ports::PresignedUpload;
 
 /// The verified LINE user id of the caller.
 pub struct LiffCitizen(pub String);
@@ -71,5 +74,27 @@ async fn citizen<S: LiffLogin>(parts: &Parts, state: &S) -> Result<String, Login
             Err(LoginRefused::InvalidToken)
         }
         Err(e) => Err(LoginRefused::Unavailable(e)),
+    }
+}
+
+/// Where a LIFF page PUTs one photo or file, and the key it names the upload by when it sends
+/// the form (the reports' and the forms' upload APIs answer the same shape to their pages).
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct UploadView {
+    pub key: String,
+    pub url: String,
+    pub method: String,
+    /// To be sent exactly as given (they are signed).
+    pub headers: BTreeMap<String, String>,
+}
+
+impl UploadView {
+    pub fn new(key: String, upload: PresignedUpload) -> Self {
+        Self {
+            key,
+            url: upload.url,
+            method: upload.method.to_string(),
+            headers: upload.headers.into_iter().collect(),
+        }
     }
 }

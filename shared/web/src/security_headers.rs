@@ -28,6 +28,10 @@ pub enum Surface {
     /// locally the same origin (`None`), in AWS the bucket's own https origin. Only the reports
     /// function uses it, so no other LIFF page may talk to the bucket.
     LiffReport { upload_origin: Option<BucketOrigin> },
+    /// The forms' LIFF pages (申請・アンケート・予約): what [`Surface::Liff`] allows, the chosen
+    /// photos shown from `blob:` before they are sent, and the storage a photo/file field's
+    /// uploads go to with presigned PUTs (as [`Surface::LiffReport`]'s, without the map).
+    LiffForms { upload_origin: Option<BucketOrigin> },
     /// The local run's LINE simulator: its own files and Leaflet; map tiles from OpenStreetMap
     /// and the bot's pictures may come from any https address, as in LINE.
     Simulator,
@@ -112,6 +116,18 @@ impl Surface {
                      object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
                 )
             }
+            Surface::LiffForms { upload_origin } => {
+                let upload = upload_origin
+                    .as_ref()
+                    .map(|o| format!(" {}", o.as_str()))
+                    .unwrap_or_default();
+                format!(
+                    "default-src 'self'; script-src 'self' https://static.line-scdn.net; \
+                     connect-src {LIFF_CONNECT}{upload}; \
+                     style-src 'self'; img-src 'self' blob:; \
+                     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+                )
+            }
             fixed => fixed.fixed_policy().unwrap_or_default().to_string(),
         }
     }
@@ -135,7 +151,7 @@ impl Surface {
     /// The policy of a surface that carries nothing of the configuration.
     fn fixed_policy(&self) -> Option<&'static str> {
         Some(match self {
-            Surface::LiffReport { .. } => return None,
+            Surface::LiffReport { .. } | Surface::LiffForms { .. } => return None,
             Surface::Console => concat!(
                 "default-src 'self'; script-src 'self'; style-src 'self'; ",
                 "img-src 'self' data: https://cyberjapandata.gsi.go.jp; ",
@@ -168,9 +184,11 @@ impl Surface {
     pub fn referrer_policy(&self) -> &'static str {
         match self {
             Surface::Console | Surface::Simulator => "same-origin",
-            Surface::Liff | Surface::LiffReport { .. } | Surface::PublicMap | Surface::Api => {
-                "no-referrer"
-            }
+            Surface::Liff
+            | Surface::LiffReport { .. }
+            | Surface::LiffForms { .. }
+            | Surface::PublicMap
+            | Surface::Api => "no-referrer",
         }
     }
 }
@@ -237,10 +255,13 @@ mod tests {
     use axum::routing::get;
     use tower::ServiceExt;
 
-    const ALL: [Surface; 6] = [
+    const ALL: [Surface; 7] = [
         Surface::Console,
         Surface::Liff,
         Surface::LiffReport {
+            upload_origin: None,
+        },
+        Surface::LiffForms {
             upload_origin: None,
         },
         Surface::Simulator,
@@ -305,6 +326,35 @@ mod tests {
             Surface::Console.content_security_policy_with_images(None),
             console
         );
+    }
+
+    #[test]
+    fn the_forms_may_upload_to_their_bucket_and_show_chosen_photos_and_nothing_else_more() {
+        let forms = Surface::LiffForms {
+            upload_origin: Some(bucket()),
+        }
+        .content_security_policy();
+        let liff = Surface::Liff.content_security_policy();
+        assert_eq!(
+            directive(&forms, "connect-src").unwrap(),
+            format!(
+                "{} https://tayori-media.s3.ap-northeast-1.amazonaws.com",
+                directive(&liff, "connect-src").unwrap()
+            )
+        );
+        assert_eq!(
+            directive(&forms, "img-src").as_deref(),
+            Some("img-src 'self' blob:")
+        );
+        for name in [
+            "script-src",
+            "style-src",
+            "default-src",
+            "form-action",
+            "object-src",
+        ] {
+            assert_eq!(directive(&forms, name), directive(&liff, name), "{name}");
+        }
     }
 
     #[test]
@@ -373,7 +423,10 @@ mod tests {
             let has_sdk = scripts
                 .as_deref()
                 .is_some_and(|s| s.contains("https://static.line-scdn.net"));
-            let liff = matches!(surface, Surface::Liff | Surface::LiffReport { .. });
+            let liff = matches!(
+                surface,
+                Surface::Liff | Surface::LiffReport { .. } | Surface::LiffForms { .. }
+            );
             assert_eq!(has_sdk, liff, "{surface:?}");
         }
     }

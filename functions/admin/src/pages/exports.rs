@@ -13,7 +13,7 @@ use std::sync::Arc;
 use tayori_domain::export::{CsvEncoding, Export, ExportConditions, ExportKind, ExportStatus};
 use tayori_domain::staff::Permission;
 use tayori_domain::time::format_jst;
-use tayori_exports::Clerk;
+use tayori_exports::{Clerk, DeskError};
 
 pub const PATH: &str = "/admin/exports";
 
@@ -23,6 +23,8 @@ pub const EXPORTERS: &[Permission] = &[
     Permission::UsageReports,
     Permission::ReportsHandle,
     Permission::AuditLog,
+    Permission::FormsExport,
+    Permission::Faq,
 ];
 
 /// The 文字コード choice a page's 「CSVを作成」 form carries (the old links' two encodings).
@@ -53,12 +55,21 @@ pub async fn request(
         account: &signed.account,
         ip: actor.ip,
     };
-    let secure = state.config.secure_cookies;
-    match state
+    let asked = state
         .exports
         .request(&clerk, kind, conditions, encoding)
-        .await
-    {
+        .await;
+    requested(state, kind, asked)
+}
+
+/// 出力ファイル with the flash that says how the request went.
+pub fn requested(
+    state: &AdminState,
+    kind: ExportKind,
+    asked: Result<Export, DeskError>,
+) -> PageResult {
+    let secure = state.config.secure_cookies;
+    match asked {
         Ok(_) => Ok(redirect_with(
             PATH,
             FlashKind::Success,
@@ -68,7 +79,7 @@ pub async fn request(
             ),
             secure,
         )),
-        Err(e) if e.is_refusal() || matches!(e, tayori_exports::DeskError::NotPublished(_)) => {
+        Err(e) if e.is_refusal() || matches!(e, DeskError::NotPublished(_)) => {
             Ok(redirect_with(PATH, FlashKind::Error, e.to_string(), secure))
         }
         Err(e) => Err(e.into()),

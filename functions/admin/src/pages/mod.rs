@@ -4,12 +4,14 @@ pub mod account;
 pub mod approvals;
 pub mod audit_log;
 pub mod confirm;
+pub mod consultations;
 pub mod deliveries;
 pub mod disaster;
 pub mod disaster_log;
 pub mod disaster_rules;
 pub mod emergency;
 pub mod exports;
+pub mod faq;
 pub mod forms;
 pub mod garbage;
 pub mod greetings;
@@ -96,6 +98,31 @@ pub fn routes() -> Routes {
             Needs(StaffManagement),
             roles::delete,
         )
+        .get(faq::PATH, Needs(Faq), faq::list)
+        .post(faq::PATH, Needs(Faq), faq::edit::create)
+        .get(faq::NEW_PATH, Needs(Faq), faq::edit::new_form)
+        .post(faq::IMPORT_PATH, Needs(Faq), faq::import)
+        .post(faq::EXPORT_PATH, Needs(Faq), faq::request_csv)
+        .get(faq::questions::PATH, Needs(Faq), faq::questions::list)
+        .post(
+            "/admin/faq/questions/{key}/close",
+            Needs(Faq),
+            faq::questions::close,
+        )
+        .get(
+            faq::questions::SYNONYMS_PATH,
+            Needs(Faq),
+            faq::questions::synonyms,
+        )
+        .post(
+            faq::questions::SYNONYMS_PATH,
+            Needs(Faq),
+            faq::questions::save_synonyms,
+        )
+        .get("/admin/faq/{id}", Needs(Faq), faq::edit::show)
+        .post("/admin/faq/{id}", Needs(Faq), faq::edit::update)
+        .post("/admin/faq/{id}/delete", Needs(Faq), faq::edit::delete)
+        .post("/admin/faq/{id}/image", Needs(Faq), faq::edit::image)
         .get("/admin/audit", Needs(AuditLog), audit_log::list)
         .post(
             audit_log::EXPORT_PATH,
@@ -405,6 +432,56 @@ pub fn routes() -> Routes {
         )
         .get("/admin/usage", Needs(UsageReports), usage::show)
         .post(usage::EXPORT_PATH, Needs(UsageReports), usage::request_csv)
+        .get(
+            consultations::PATH,
+            Needs(Consultations),
+            consultations::list,
+        )
+        .get(
+            consultations::settings::PATH,
+            Needs(Consultations),
+            consultations::settings::show,
+        )
+        .post(
+            consultations::settings::PATH,
+            Needs(Consultations),
+            consultations::settings::save,
+        )
+        .post(
+            consultations::settings::TEMPLATES_PATH,
+            Needs(Consultations),
+            consultations::settings::add_template,
+        )
+        .post(
+            "/admin/consultations/templates/{id}/delete",
+            Needs(Consultations),
+            consultations::settings::delete_template,
+        )
+        .get(
+            "/admin/consultations/{id}",
+            Needs(Consultations),
+            consultations::show,
+        )
+        .post(
+            "/admin/consultations/{id}/reply",
+            Needs(Consultations),
+            consultations::reply,
+        )
+        .post(
+            "/admin/consultations/{id}/note",
+            Needs(Consultations),
+            consultations::note,
+        )
+        .post(
+            "/admin/consultations/{id}/assign",
+            Needs(Consultations),
+            consultations::assign,
+        )
+        .post(
+            "/admin/consultations/{id}/close",
+            Needs(Consultations),
+            consultations::close,
+        )
         .get(reports::PATH, Needs(ReportsHandle), reports::list::list)
         .get(reports::MAP_PATH, Needs(ReportsHandle), reports::list::map)
         .post(
@@ -543,6 +620,11 @@ pub fn routes() -> Routes {
             "/admin/forms/{id}/answers",
             Needs(FormsViewAnswers),
             forms::answers::list,
+        )
+        .post(
+            "/admin/forms/{id}/answers/export",
+            Needs(FormsExport),
+            forms::answers::request_csv,
         )
         .post(
             "/admin/forms/{id}/answers/bulk",

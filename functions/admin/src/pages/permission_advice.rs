@@ -72,6 +72,6 @@ mod tests {
     #[test]
     fn no_usable_permission_is_warned() {
         assert_eq!(advice(&[], None).len(), 1);
-        assert_eq!(advice(&[Faq], None).len(), 1);
+        assert!(advice(&[Faq], None).is_empty(), "the FAQ has its pages");
     }
 }

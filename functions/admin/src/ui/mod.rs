@@ -101,6 +101,12 @@ pub const MENU: &[MenuItem] = &[
         Some(Permission::ReportsHandle),
         "市民からの通報（道路の損傷・クマの出没など）を確認し、対応状況を市民に伝えます。",
     ),
+    item(
+        "相談",
+        crate::pages::consultations::PATH,
+        Some(Permission::Consultations),
+        "市民からLINEで届いた相談（子育て・福祉・ごみなど）を読み、返信します。",
+    ),
     MenuItem {
         label: "フォーム",
         href: crate::pages::forms::PATH,
@@ -113,6 +119,12 @@ pub const MENU: &[MenuItem] = &[
         "/admin/garbage",
         Some(Permission::GarbageCalendars),
         "地区ごとの収集日、休止日、前日・当日のお知らせを設定します。",
+    ),
+    item(
+        "FAQ（自動応答）",
+        crate::pages::faq::PATH,
+        Some(Permission::Faq),
+        "トークで市民の質問に自動で答えるFAQと、答えられなかった質問を管理します。",
     ),
     item(
         "あいさつ・自動応答",

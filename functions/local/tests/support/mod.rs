@@ -1,6 +1,8 @@
 //! What every local-run test needs: start the run in a temporary folder, wait for something.
 #![allow(dead_code)] // each test binary uses its own part of this module
 
+pub mod clerk;
+
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;

@@ -12,7 +12,9 @@ use tayori_domain::usage::Profile;
 use tayori_line::RetryKey;
 use tayori_ports::Cursor;
 use tayori_records::friends::{ProfileReader, TargetMatcher, FRIEND_SHARDS};
-use tayori_records::{Batch, Friends, Plan, Recipient, RecordError, SourcePage, Testers};
+use tayori_records::{
+    Batch, ChildcareRecords, Friends, Plan, Recipient, RecordError, SourcePage, Testers,
+};
 use tokio::task::JoinSet;
 
 /// Pages read ahead of planning, beyond one per source being read.
@@ -26,9 +28,10 @@ const MAX_STEP_BATCHES: usize = 32;
 /// resumed in a long read for a small segment does not start again from the beginning.
 const MAX_STEP_PAGES: usize = 64;
 
-/// How many sources a delivery's plan reads: the testers, or every friend index shard.
+/// How many sources a delivery's plan reads: the testers, the citizens named for it, or every
+/// friend index shard.
 pub(super) fn sources(delivery: &Delivery) -> usize {
-    if delivery.is_test() {
+    if delivery.is_test() || delivery.is_to_named_citizens() {
         1
     } else {
         FRIEND_SHARDS as usize
@@ -156,8 +159,15 @@ impl Sender {
             return Ok(());
         }
         let friends = Friends::new(&self.platform);
-        let matcher = Arc::new(friends.matcher(delivery.target()).await?);
         let profiles = Arc::new(friends.profile_reader().await?);
+        if delivery.is_to_named_citizens() {
+            let page = named_page(&self.platform, &friends, &profiles, delivery, unread).await;
+            if let Some(page) = page {
+                let _ = pages.clone().send(page).await;
+            }
+            return Ok(());
+        }
+        let matcher = Arc::new(friends.matcher(delivery.target()).await?);
         // Each shard is read on its own task, so that decoding and matching pages runs on
         // another core than the multicasts; dropping the set (a crash, a lost lease) stops them.
         let mut readers = JoinSet::new();
@@ -181,6 +191,41 @@ impl Sender {
         }
         Ok(())
     }
+}
+
+/// The one page of a delivery to named citizens: those of them still friends who have not
+/// blocked the account, each once. `None` when its one source was read already.
+async fn named_page(
+    platform: &tayori_ports::Platform,
+    friends: &Friends,
+    profiles: &ProfileReader,
+    delivery: &Delivery,
+    unread: Vec<(usize, Option<Cursor>)>,
+) -> Option<Result<SourcePage, RecordError>> {
+    let (source, from) = unread.into_iter().next()?;
+    let read = async {
+        let mut named = ChildcareRecords::new(platform)
+            .addressees(delivery.id())
+            .await?;
+        named.sort_unstable();
+        named.dedup();
+        let mut recipients = Vec::new();
+        for user_id in named {
+            if let Some(friend) = friends.listed(&user_id).await? {
+                if friend.can_receive_messages() {
+                    let profile = profiles.profile(&friend);
+                    recipients.push(Recipient::new(friend.user_id, profile));
+                }
+            }
+        }
+        Ok(SourcePage {
+            source,
+            from,
+            recipients,
+            next: None,
+        })
+    };
+    Some(read.await)
 }
 
 /// Reads one shard a page after another into `pages`: the following friends the target matches,

@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 use tayori_deliveries::{SendError, Sender};
+use tayori_domain::delivery::DeliveryStatus;
 use tayori_fake_line::Mishap;
 use tayori_ports::{Clock, TableStore};
 
@@ -26,6 +27,11 @@ const MEDIA: &str = "https://tayori.example.jp";
 /// far beyond any lease a sender takes (five minutes today), far short of anything else
 /// expiring (a sent batch keeps its recipients for a month; LINE a retry key for a day).
 pub const LEASE_OUTLIVED: Duration = Duration::hours(1);
+
+/// Ticks that may return with the delivery still open before that counts as lost: the
+/// broadcast tick runs every minute, so a process that returns early (it found the lease or the
+/// plan taken, say) is followed by another, and only a delivery that stays open is lost.
+const OPEN_RETURNS_ALLOWED: usize = 2;
 
 /// A process that neither finishes nor dies within this is stuck (Lambda would have killed
 /// it long before; the long run on moto plans 20,000 friends in well under it).
@@ -42,6 +48,8 @@ pub struct Run {
     pub multicasts: usize,
     /// Multicasts answered 409: resent under a retry key LINE had already accepted.
     pub already_accepted: usize,
+    /// Processes that returned with the delivery still open, each with what it answered.
+    pub open_returns: Vec<String>,
 }
 
 pub struct Harness {
@@ -142,7 +150,24 @@ impl Harness {
                 continue;
             }
             match ended {
-                Ended::Returned(Ok(())) => {}
+                Ended::Returned(Ok(answer)) => {
+                    let status = delivery::end(self.store.table.clone(), &id)
+                        .await?
+                        .map(|(status, _)| status);
+                    let open = matches!(
+                        status,
+                        Some(DeliveryStatus::Sending | DeliveryStatus::Scheduled)
+                    );
+                    if open && run.open_returns.len() < OPEN_RETURNS_ALLOWED {
+                        let note = format!(
+                            "process {process} answered {answer} with {id} still {status:?}"
+                        );
+                        eprintln!("{note}; the next tick resumes it");
+                        run.open_returns.push(note);
+                        self.store.clock.advance(LEASE_OUTLIVED);
+                        continue;
+                    }
+                }
                 Ended::Returned(Err(e)) => run.violations.push(Violation::SenderFailed {
                     process,
                     error: e.to_string(),
@@ -198,7 +223,8 @@ impl Harness {
 }
 
 enum Ended {
-    Returned(Result<(), SendError>),
+    /// What the sender answered, in words.
+    Returned(Result<String, SendError>),
     /// Dropped: it hung dead (the harness's `kill -9`) or alive (a violation).
     Stuck,
 }
@@ -208,8 +234,11 @@ enum Ended {
 async fn drive(sender: &Sender, table: &FailingTable, entry: Entry, id: &str) -> Ended {
     let send = async {
         match entry {
-            Entry::Send => sender.send(id).await.map(drop),
-            Entry::SendDue => sender.send_due().await.map(drop),
+            Entry::Send => sender.send(id).await.map(|outcome| format!("{outcome:?}")),
+            Entry::SendDue => sender
+                .send_due()
+                .await
+                .map(|outcomes| format!("{outcomes:?}")),
         }
     };
     tokio::select! {
@@ -295,6 +324,9 @@ fn describe(out: &mut String, point: &Point, run: &Run, test: &str) {
     let _ = writeln!(out, "- {point}");
     for death in &run.deaths {
         let _ = writeln!(out, "    died at {death}");
+    }
+    for note in &run.open_returns {
+        let _ = writeln!(out, "    {note}");
     }
     for violation in run.violations.iter().take(5) {
         let _ = writeln!(out, "    {violation}");

@@ -56,6 +56,10 @@ fn each_kind_needs_the_permission_its_page_needs() {
         (ExportKind::Reports, Permission::ReportsHandle),
         (ExportKind::AuditLog, Permission::AuditLog),
     ];
+    assert_eq!(
+        ExportKind::FormAnswers.permission(),
+        Permission::FormsExport
+    );
     for (kind, permission) in kinds {
         let holder = staff("holder", &[permission], DepartmentScope::All);
         let other = staff("other", &[Permission::Greetings], DepartmentScope::All);
@@ -265,4 +269,170 @@ fn the_encoding_field_reads_shift_jis_or_defaults_to_utf8() {
     assert_eq!(CsvEncoding::from_param(Some("CP932")), CsvEncoding::Cp932);
     assert_eq!(CsvEncoding::from_param(Some("utf8")), CsvEncoding::Utf8Bom);
     assert_eq!(CsvEncoding::from_param(None), CsvEncoding::Utf8Bom);
+}
+
+fn form(title: &str, department: &str) -> Form {
+    use crate::form::{FieldId, FieldKind, FormId, FormKind, FormSettings, PerCitizen};
+    let editor = staff("editor", &[Permission::FormsEdit], only(&[department]));
+    let settings = FormSettings {
+        title: title.into(),
+        description: String::new(),
+        department: department.into(),
+        kind: FormKind::Questionnaire,
+        per_citizen: PerCitizen::Once,
+        opens_at: None,
+        closes_at: None,
+        capacity: None,
+        slots: Vec::new(),
+        receipt_message: String::new(),
+        fields: vec![crate::form::Field {
+            id: FieldId::parse("q1").unwrap(),
+            label: "ご意見".into(),
+            help: String::new(),
+            required: false,
+            kind: FieldKind::ShortText { max_chars: 100 },
+            show_when: None,
+            staff_only: false,
+            personal: false,
+        }],
+        notice_address: None,
+    };
+    Form::new(FormId::parse("F1").unwrap(), settings, &editor, now()).unwrap()
+}
+
+fn kenko_exporter() -> StaffAccount {
+    staff("kenko", &[Permission::FormsExport], only(&["健康課"]))
+}
+
+#[test]
+fn every_kind_code_round_trips_and_form_answers_is_one() {
+    for kind in ExportKind::ALL {
+        assert_eq!(ExportKind::from_code(kind.code()), Some(kind));
+        let json = serde_json::to_string(&kind).unwrap();
+        assert_eq!(serde_json::from_str::<ExportKind>(&json).unwrap(), kind);
+    }
+    assert_eq!(
+        serde_json::to_string(&ExportKind::FormAnswers).unwrap(),
+        "\"form_answers\""
+    );
+    assert_eq!(
+        ExportKind::from_code("form_answers"),
+        Some(ExportKind::FormAnswers)
+    );
+    assert_eq!(ExportKind::FormAnswers.label(), "フォーム回答");
+}
+
+#[test]
+fn form_answers_are_asked_for_from_their_form_by_its_departments_exporters() {
+    let checkup = form("健康診断の予約", "健康課");
+    let ask = |by: &StaffAccount| {
+        Export::request_form_answers(
+            "E3",
+            &checkup,
+            ExportConditions::new([("status", "")], "すべての回答"),
+            CsvEncoding::Utf8Bom,
+            by,
+            now(),
+        )
+    };
+    let export = ask(&kenko_exporter()).unwrap();
+    assert_eq!(export.conditions().get("form"), Some("F1"));
+    assert_eq!(export.form().unwrap().department, "健康課");
+    let elsewhere = staff("doboku", &[Permission::FormsExport], only(&["土木課"]));
+    assert_eq!(
+        ask(&elsewhere).unwrap_err(),
+        ExportError::Form(FormError::OtherDepartment("健康課".into()))
+    );
+    let viewer = staff("viewer", &[Permission::FormsViewAnswers], only(&["健康課"]));
+    assert_eq!(
+        ask(&viewer).unwrap_err(),
+        ExportError::Form(FormError::NoExportPermission)
+    );
+    assert_eq!(
+        Export::request(
+            "E4",
+            ExportKind::FormAnswers,
+            ExportConditions::default(),
+            CsvEncoding::Utf8Bom,
+            &kenko_exporter(),
+            now(),
+        )
+        .unwrap_err(),
+        ExportError::NoForm("フォーム回答")
+    );
+}
+
+#[test]
+fn a_form_answers_file_goes_to_who_may_export_that_form_today() {
+    let mut export = Export::request_form_answers(
+        "E5",
+        &form("健康診断の予約", "健康課"),
+        ExportConditions::default(),
+        CsvEncoding::Cp932,
+        &kenko_exporter(),
+        now(),
+    )
+    .unwrap();
+    export.complete(written(), now()).unwrap();
+    let readers = [
+        (kenko_exporter(), true),
+        (
+            staff("colleague", &[Permission::FormsExport], only(&["健康課"])),
+            true,
+        ),
+        (
+            staff("kacho", &[Permission::FormsExport], DepartmentScope::All),
+            true,
+        ),
+        (
+            staff("doboku", &[Permission::FormsExport], only(&["土木課"])),
+            false,
+        ),
+        (
+            // The requester, since moved away from exporting.
+            staff("kenko", &[Permission::FormsViewAnswers], only(&["健康課"])),
+            false,
+        ),
+    ];
+    for (who, may) in readers {
+        assert_eq!(
+            export.check_reader(&who, now()).is_ok(),
+            may,
+            "{}",
+            who.login_id
+        );
+    }
+    let stored = serde_json::to_value(&export).unwrap();
+    assert_eq!(stored["form"]["department"], "健康課");
+    assert_eq!(serde_json::from_value::<Export>(stored).unwrap(), export);
+}
+
+#[test]
+fn a_form_answers_file_is_named_after_the_form_safely() {
+    let named = |title: &str| {
+        Export::request_form_answers(
+            "E6",
+            &form(title, "健康課"),
+            ExportConditions::default(),
+            CsvEncoding::Utf8Bom,
+            &kenko_exporter(),
+            now(),
+        )
+        .unwrap()
+        .filename()
+    };
+    assert_eq!(
+        named("健康診断の予約"),
+        "フォーム回答_健康診断の予約_20261201-1000.csv"
+    );
+    assert_eq!(
+        named("R8/4 説明会: 申込?"),
+        "フォーム回答_R8_4_説明会__申込_20261201-1000.csv"
+    );
+    assert_eq!(named("../.."), "フォーム回答_フォーム_20261201-1000.csv");
+    let long = named(&"あ".repeat(80));
+    assert_eq!(
+        long,
+        format!("フォーム回答_{}_20261201-1000.csv", "あ".repeat(40))
+    );
 }

@@ -42,8 +42,11 @@ pub enum QuestionSummary {
     },
     /// Free text: the first [`MAX_LISTED_TEXTS`] listed.
     Texts { answered: u32, texts: Vec<String> },
-    /// Kinds that are only counted (dates, files, contact details, personal texts).
+    /// Kinds that are only counted (dates, contact details, personal texts).
     Answered { answered: u32 },
+    /// A photo/file field: how many answers came with a file (「添付あり n件」); the files
+    /// themselves are opened one answer at a time.
+    Attached { answered: u32 },
 }
 
 impl QuestionSummary {
@@ -52,7 +55,8 @@ impl QuestionSummary {
             Self::Choices { answered, .. }
             | Self::Number { answered, .. }
             | Self::Texts { answered, .. }
-            | Self::Answered { answered } => *answered,
+            | Self::Answered { answered }
+            | Self::Attached { answered } => *answered,
         }
     }
 }
@@ -109,6 +113,7 @@ enum Acc {
     },
     Texts(Vec<String>),
     Answered,
+    Attached,
 }
 
 #[derive(Clone, Debug)]
@@ -150,6 +155,7 @@ impl Tally {
                         {
                             Acc::Texts(Vec::new())
                         }
+                        FieldKind::File { .. } => Acc::Attached,
                         _ => Acc::Answered,
                     }
                 };
@@ -225,6 +231,7 @@ impl Tally {
                     },
                     Acc::Texts(texts) => QuestionSummary::Texts { answered, texts },
                     Acc::Answered => QuestionSummary::Answered { answered },
+                    Acc::Attached => QuestionSummary::Attached { answered },
                 };
                 QuestionAnalysis {
                     field: q.field,

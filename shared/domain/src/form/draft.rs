@@ -1,6 +1,8 @@
 //! 回答の下書き: what a citizen has typed into a form and not sent yet, kept so that leaving the
 //! LIFF page (a call, a closed tab) loses nothing. Nothing is checked but size: the values are
-//! checked when the answer is sent. Uploaded files are not kept (they are uploaded at sending).
+//! checked when the answer is sent. For a photo/file field the page keeps its upload's reference
+//! here (the upload key and the file's name, as it sends them); the upload itself lasts a day,
+//! and the check at sending says when it is gone.
 
 use super::value::Submitted;
 use super::{FormId, SlotId};

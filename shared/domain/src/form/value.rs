@@ -240,6 +240,15 @@ pub enum AnswerProblem {
     FileTooBig(String),
     #[error("ファイルは{0}つまでです。")]
     TooManyFiles(u32),
+    /// An upload key this citizen was not given, or one never uploaded to (or expired: uploads
+    /// are kept a day).
+    #[error("ファイルを受け取れていません。もう一度選んでください。")]
+    FileNotReceived,
+    /// The content is not what it claims (a GIF named `.jpg`), or cannot be read.
+    #[error("ファイルを読み取れませんでした。{0}")]
+    FileUnreadable(String),
+    #[error("同じファイルが2回指定されています。")]
+    FileRepeated,
 }
 
 /// One refused field: the id as submitted (so the page puts the message under its field), its

@@ -59,7 +59,7 @@ impl RolePreset {
             ),
             preset(
                 "各課担当",
-                "通報の対応とフォームの作成・回答の確認（担当課のみ）、配信の下書き",
+                "通報の対応とフォームの作成・回答の確認とCSV出力（担当課のみ）、FAQ、配信の下書き",
                 &[
                     FormsEdit,
                     FormsViewAnswers,
@@ -86,8 +86,15 @@ mod tests {
                 "{}",
                 preset.name
             );
-            assert!(!preset.description.contains("FAQ"), "{}", preset.name);
         }
+    }
+
+    #[test]
+    fn the_departments_preset_exports_its_forms_answers() {
+        let presets = RolePreset::defaults();
+        let departments = presets.iter().find(|p| p.name == "各課担当").unwrap();
+        assert!(departments.permissions.contains(Permission::FormsExport));
+        assert!(departments.description.contains("CSV出力"));
     }
 
     #[test]

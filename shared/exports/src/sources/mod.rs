@@ -4,11 +4,15 @@
 
 mod audit;
 mod deliveries;
+mod faqs;
+mod forms;
 mod reports;
 mod usage;
 
 pub use audit::{mentions, parse_month, AuditRows};
 pub use deliveries::DeliveryRows;
+pub use faqs::FaqRows;
+pub use forms::{answer_filter, personal_values, FormAnswerRows, PERSONAL};
 pub use reports::ReportRows;
 pub use usage::UsageRows;
 
@@ -42,6 +46,10 @@ impl Sources for CitySources {
             ExportKind::Usage => Box::new(UsageRows::read(&self.platform, conditions).await?),
             ExportKind::DeliveryLog => Box::new(DeliveryRows::read(&self.platform, export).await?),
             ExportKind::Reports => Box::new(ReportRows::read(&self.platform, export).await?),
+            ExportKind::FormAnswers => {
+                Box::new(FormAnswerRows::read(&self.platform, export).await?)
+            }
+            ExportKind::Faqs => Box::new(FaqRows::read(&self.platform).await?),
         })
     }
 }

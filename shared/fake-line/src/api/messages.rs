@@ -176,6 +176,23 @@ pub(crate) async fn narrowcast_progress(
 }
 
 /// The body was already checked against the spec by the gate; reaching here means it is valid.
+/// The month's target limit: `limited` with its value, or `none`.
+pub(crate) async fn quota(State(fake): State<FakeLine>) -> Response {
+    match fake.world().message_quota {
+        Some(value) => Json(json!({ "type": "limited", "value": value })).into_response(),
+        None => Json(json!({ "type": "none" })).into_response(),
+    }
+}
+
+/// Messages sent this month as LINE counts them: one per recipient of each push, multicast,
+/// narrowcast or broadcast, however many bubbles it held (replies are free). The fake keeps
+/// no months: everything since it started.
+pub(crate) async fn quota_consumption(State(fake): State<FakeLine>) -> Response {
+    let world = fake.world();
+    let total: u64 = world.sends_received.values().map(|&n| u64::from(n)).sum();
+    Json(json!({ "totalUsage": total })).into_response()
+}
+
 pub(crate) async fn validate() -> Response {
     Json(json!({})).into_response()
 }

@@ -25,6 +25,11 @@ pub(crate) fn router(fake: FakeLine) -> Router {
             "/v2/bot/message/progress/narrowcast",
             get(messages::narrowcast_progress),
         )
+        .route("/v2/bot/message/quota", get(messages::quota))
+        .route(
+            "/v2/bot/message/quota/consumption",
+            get(messages::quota_consumption),
+        )
         .route("/v2/bot/message/validate/reply", post(messages::validate))
         .route("/v2/bot/message/validate/push", post(messages::validate))
         .route(

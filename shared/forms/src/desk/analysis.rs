@@ -1,9 +1,9 @@
 //! Analysis (集計) and the CSV rows: both read every answer of a form a store page at a time,
 //! so a form with many thousand answers is never held whole.
 
-use super::{Clerk, FormDesk, FormDeskError};
+use super::{AnswerFilter, Clerk, FormDesk, FormDeskError};
+use std::collections::BTreeMap;
 use tayori_domain::form::{Answer, CrossTab, Field, FieldId, Form, FormAnalysis, FormId, Tally};
-use tayori_domain::staff::Permission;
 use tayori_domain::time::to_jst;
 use tayori_records::forms::AnswerPager;
 
@@ -49,68 +49,118 @@ impl FormDesk {
         Ok(table)
     }
 
-    /// Whether `clerk` may export the form's answers (フォーム回答の出力 in its 課): the console
-    /// asks before requesting an export, which then reads [`FormDesk::answer_rows`].
-    pub async fn check_export(&self, clerk: Clerk<'_>, id: &FormId) -> Result<(), FormDeskError> {
-        let form = self.form(id).await?;
-        if !clerk.account.may(Permission::FormsExport) {
-            return Err(tayori_domain::form::AnswerError::NoPermission.into());
-        }
-        if !clerk
-            .account
-            .may_in(Permission::FormsExport, form.department())
-        {
-            return Err(tayori_domain::form::FormError::OtherDepartment(
-                form.department().to_string(),
-            )
-            .into());
-        }
-        Ok(())
-    }
-
-    /// The CSV's header and a pager over its rows, newest answer first, with the questions of
-    /// `version`: 受付番号, 回答日時 (JST), 状態, 予約枠 (reservations), each citizen field, each
-    /// staff-only field, メモ. Values are the cells as text; quoting, the BOM or CP932 and
-    /// formula neutralising are the export's.
+    /// The CSV's header and a pager over the rows of the answers `filter` admits (as the
+    /// answers page's filter does), newest first: 受付番号, 回答日時 (JST), 状態, 予約枠 (when
+    /// any version has slots), each question in the form's order (citizen fields, then
+    /// staff-only ones), メモ. The form as it is now names the columns; a question an older
+    /// version had and the present one dropped follows them, marked with its version, so each
+    /// answer is read against the questions it was given with. Personal values are
+    /// [`PERSONAL_LEFT_OUT`] unless `personal` includes them. Cells are text; quoting, the BOM
+    /// or CP932 and formula neutralising are the export's.
     pub async fn answer_rows(
         &self,
         id: &FormId,
-        version: u32,
+        filter: AnswerFilter,
+        personal: PersonalValues,
     ) -> Result<AnswerRows, FormDeskError> {
-        let form = self.form_version(id, version).await?;
-        Ok(AnswerRows::new(form, self.forms.each_answer(id)))
+        let now = self.form(id).await?;
+        let mut versions = BTreeMap::new();
+        for version in 1..now.version() {
+            if let Some(form) = self.forms.version(id, version).await? {
+                versions.insert(version, form);
+            }
+        }
+        versions.insert(now.version(), now);
+        Ok(AnswerRows::new(
+            versions,
+            filter,
+            personal,
+            self.forms.each_answer(id),
+        ))
     }
+}
+
+/// Whether a file of answers holds their personal values (「個人情報を含める」).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PersonalValues {
+    /// The default: a file travels further than a page.
+    #[default]
+    LeftOut,
+    Included,
+}
+
+/// A personal value's cell when the file leaves them out. The column stays, so a file with
+/// and one without personal values have the same columns (a spreadsheet built on one reads
+/// the other), and staff see the question was answered.
+pub const PERSONAL_LEFT_OUT: &str = "（個人情報・出力対象外）";
+
+/// One question's column.
+struct Column {
+    id: FieldId,
+    /// Personal in any version: a value given when it was personal stays sealed in the file.
+    personal: bool,
 }
 
 /// A form's answers as CSV cells, a store page at a time (see [`FormDesk::answer_rows`]).
 pub struct AnswerRows {
     header: Vec<String>,
-    columns: Vec<Field>,
+    columns: Vec<Column>,
     with_slot: bool,
-    form: Form,
+    /// Every version the answers may have been given with; the last is the form as it is now.
+    versions: BTreeMap<u32, Form>,
+    filter: AnswerFilter,
+    personal: PersonalValues,
     pages: AnswerPager,
 }
 
 impl AnswerRows {
-    fn new(form: Form, pages: AnswerPager) -> Self {
-        let columns: Vec<Field> = form
-            .citizen_fields()
-            .chain(form.staff_fields())
-            .filter(|f| f.takes_answer())
-            .cloned()
-            .collect();
-        let with_slot = !form.slots().is_empty();
+    fn new(
+        versions: BTreeMap<u32, Form>,
+        filter: AnswerFilter,
+        personal: PersonalValues,
+        pages: AnswerPager,
+    ) -> Self {
+        let asked = |form: &Form| -> Vec<Field> {
+            form.citizen_fields()
+                .chain(form.staff_fields())
+                .filter(|f| f.takes_answer())
+                .cloned()
+                .collect()
+        };
         let mut header: Vec<String> = vec!["受付番号".into(), "回答日時".into(), "状態".into()];
+        let with_slot = versions.values().any(|f| !f.slots().is_empty());
         if with_slot {
             header.push("予約枠".into());
         }
-        header.extend(columns.iter().map(|f| f.label.clone()));
+        let mut columns: Vec<Column> = Vec::new();
+        let newest = versions.keys().next_back().copied();
+        for (version, form) in versions.iter().rev() {
+            for field in asked(form) {
+                if columns.iter().any(|c| c.id == field.id) {
+                    continue;
+                }
+                header.push(if Some(*version) == newest {
+                    field.label.clone()
+                } else {
+                    format!("{}（第{version}版）", field.label)
+                });
+                let personal = versions
+                    .values()
+                    .any(|f| f.field(&field.id).is_some_and(|f| f.personal));
+                columns.push(Column {
+                    id: field.id,
+                    personal,
+                });
+            }
+        }
         header.push("メモ".into());
         Self {
             header,
             columns,
             with_slot,
-            form,
+            versions,
+            filter,
+            personal,
             pages,
         }
     }
@@ -121,13 +171,34 @@ impl AnswerRows {
 
     /// The next page's rows (never empty), or `None` after the last.
     pub async fn next_rows(&mut self) -> Result<Option<Vec<Vec<String>>>, FormDeskError> {
-        let Some(page) = self.pages.next_page().await? else {
-            return Ok(None);
-        };
-        Ok(Some(page.iter().map(|a| self.row(a)).collect()))
+        loop {
+            let Some(page) = self.pages.next_page().await? else {
+                return Ok(None);
+            };
+            let rows: Vec<Vec<String>> = page
+                .iter()
+                .filter_map(|answer| {
+                    let form = self.form_of(answer);
+                    self.filter
+                        .admits(answer, form)
+                        .then(|| self.row(answer, form))
+                })
+                .collect();
+            if !rows.is_empty() {
+                return Ok(Some(rows));
+            }
+        }
     }
 
-    fn row(&self, answer: &Answer) -> Vec<String> {
+    /// The version the answer was given with (the form as it is now if that one is gone).
+    fn form_of(&self, answer: &Answer) -> &Form {
+        self.versions
+            .get(&answer.form_version())
+            .or_else(|| self.versions.values().next_back())
+            .expect("the form as it is now is always among the versions")
+    }
+
+    fn row(&self, answer: &Answer, form: &Form) -> Vec<String> {
         let mut row = Vec::with_capacity(self.header.len());
         row.push(answer.receipt().to_string());
         row.push(
@@ -140,18 +211,19 @@ impl AnswerRows {
             row.push(
                 answer
                     .slot()
-                    .and_then(|id| self.form.slot(id))
+                    .and_then(|id| form.slot(id))
                     .map(|slot| slot.label())
                     .unwrap_or_default(),
             );
         }
-        for field in &self.columns {
-            row.push(
-                answer
-                    .value(&field.id)
-                    .map(|v| v.csv_text())
-                    .unwrap_or_default(),
-            );
+        for column in &self.columns {
+            row.push(match answer.value(&column.id) {
+                None => String::new(),
+                Some(_) if column.personal && self.personal == PersonalValues::LeftOut => {
+                    PERSONAL_LEFT_OUT.to_string()
+                }
+                Some(value) => value.csv_text(),
+            });
         }
         row.push(answer.memo().to_string());
         row

@@ -3,16 +3,18 @@
 //! the draft kept while they are away, the answer itself, their answers so far and cancelling
 //! a reservation.
 
+use super::files::UploadedFile;
 use super::{FormDesk, FormDeskError};
 use crate::{FormAnswerStatusChanged, FormAnswered, FORM_ANSWERED, FORM_ANSWER_STATUS_CHANGED};
 use chrono::{DateTime, Utc};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use tayori_domain::form::{
-    answer_receipt, Answer, AnswerFiling, AnswerStatus, Audience, Availability, Field, Form,
-    FormDraft, FormId, FormKind, FormStatus, PerCitizen, SlotAvailability, SlotId, Submitted,
+    answer_receipt, Answer, AnswerFiling, AnswerStatus, AnswerValue, Audience, Availability, Field,
+    Form, FormDraft, FormId, FormKind, FormStatus, PerCitizen, SlotAvailability, SlotId, Submitted,
     Viewer,
 };
 use tayori_domain::report::receipt_month;
+use tayori_domain::usage::{UsageEvent, UsageKind};
 use tayori_ports::Event;
 use tayori_records::forms::Refusal;
 
@@ -120,7 +122,7 @@ impl FormDesk {
     }
 
     /// A published form for a citizen; an unpublished one is not found.
-    async fn published(
+    pub(super) async fn published(
         &self,
         id: &FormId,
     ) -> Result<tayori_records::forms::StoredForm, FormDeskError> {
@@ -171,11 +173,7 @@ impl FormDesk {
         Ok(draft)
     }
 
-    /// The citizen sends their answer: the form must take answers now (and the slot have a
-    /// place), the values pass the domain's check as a citizen's (a staff-only field is
-    /// refused), then one transaction stores it, takes the place and the receipt number, and
-    /// clears the draft. `attributes` are the citizen's registered answers (segment item id →
-    /// values), kept with the answer for cross-tabulation.
+    /// The citizen sends an answer without files: [`FormDesk::submit_uploaded`] with none.
     pub async fn submit(
         &self,
         id: &FormId,
@@ -185,7 +183,89 @@ impl FormDesk {
         attributes: BTreeMap<String, Vec<String>>,
         now: DateTime<Utc>,
     ) -> Result<Receipt, FormDeskError> {
+        let none = BTreeMap::new();
+        self.submit_uploaded(id, user_id, submitted, &none, slot, attributes, now)
+            .await
+    }
+
+    /// The citizen sends their answer: the uploads named for its photo/file fields are read,
+    /// checked by content and stored (`files.rs`; `submitted.files` is never trusted and is
+    /// replaced by what was received), the form must take answers now (and the slot have a
+    /// place), the values pass the domain's check as a citizen's (a staff-only field is
+    /// refused), then one transaction stores it, takes the place and the receipt number, and
+    /// clears the draft. `attributes` are the citizen's registered answers (segment item id →
+    /// values), kept with the answer for cross-tabulation and counted with it in the usage
+    /// report (フォーム回答) once the answer is stored: here rather than on `form.answered`, so
+    /// it counts once however often the bus delivers it, under the attributes of that moment.
+    /// A refusal stores nothing: the files stored for it are removed again; once the answer is
+    /// stored the uploads are.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn submit_uploaded(
+        &self,
+        id: &FormId,
+        user_id: &str,
+        submitted: &Submitted,
+        uploads: &BTreeMap<String, Vec<UploadedFile>>,
+        slot: Option<&str>,
+        attributes: BTreeMap<String, Vec<String>>,
+        now: DateTime<Utc>,
+    ) -> Result<Receipt, FormDeskError> {
         let answer_id = uuid::Uuid::new_v4().simple().to_string();
+        let form = self.published(id).await?.form;
+        let received = self
+            .receive_files(&form, user_id, &answer_id, uploads)
+            .await?;
+        let submitted = Submitted {
+            values: submitted.values.clone(),
+            files: received.files,
+        };
+        let outcome = self
+            .file_answer(&answer_id, id, user_id, &submitted, slot, attributes, now)
+            .await;
+        let stored = match &outcome {
+            Ok((_, answer)) => Some(answer),
+            Err(FormDeskError::NotPublished(answer, _)) => Some(answer.as_ref()),
+            Err(_) => None,
+        };
+        match stored {
+            Some(answer) => {
+                // A file sent for a field the answer left out (hidden by its condition) is
+                // not kept: nobody could ever open it.
+                let kept: BTreeSet<&str> = answer
+                    .values()
+                    .iter()
+                    .filter_map(|(_, v)| match v {
+                        AnswerValue::Files(files) => Some(files),
+                        _ => None,
+                    })
+                    .flatten()
+                    .map(|f| f.key.as_str())
+                    .collect();
+                let unused: Vec<_> = received
+                    .stored
+                    .iter()
+                    .filter(|k| !kept.contains(k.as_str()))
+                    .cloned()
+                    .collect();
+                self.forget(&unused).await;
+                self.forget(&received.uploads).await;
+            }
+            None => self.forget(&received.stored).await,
+        }
+        outcome.map(|(receipt, _)| receipt)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn file_answer(
+        &self,
+        answer_id: &str,
+        id: &FormId,
+        user_id: &str,
+        submitted: &Submitted,
+        slot: Option<&str>,
+        attributes: BTreeMap<String, Vec<String>>,
+        now: DateTime<Utc>,
+    ) -> Result<(Receipt, Answer), FormDeskError> {
         let month = receipt_month(now);
         let mut tries = 0;
         let (form, answer) = loop {
@@ -206,7 +286,7 @@ impl FormDesk {
                     Answer::new(
                         form,
                         AnswerFiling {
-                            id: answer_id.clone(),
+                            id: answer_id.to_string(),
                             receipt: answer_receipt(&month, sequence),
                             user_id: user_id.to_string(),
                             attributes: attributes.clone(),
@@ -225,6 +305,7 @@ impl FormDesk {
                 Err(e) => return Err(e.into()),
             }
         };
+        self.count(&answer, attributes).await;
         let detail = FormAnswered {
             form_id: id.to_string(),
             answer_id: answer.id().to_string(),
@@ -241,7 +322,16 @@ impl FormDesk {
         if let Err(e) = self.bus.publish(vec![event]).await {
             return Err(FormDeskError::NotPublished(Box::new(answer), e));
         }
-        Ok(receipt)
+        Ok((receipt, answer))
+    }
+
+    /// One フォーム回答 in the usage report, with the citizen's registered attributes.
+    /// Recorded quietly: the answer is stored, and a lost count must not tell the citizen it
+    /// was not.
+    async fn count(&self, answer: &Answer, attributes: BTreeMap<String, Vec<String>>) {
+        let event = UsageEvent::one(UsageKind::FormAnswer, answer.submitted_at())
+            .with_attributes(attributes);
+        self.usage.record_quietly(&event).await;
     }
 
     /// The citizen's latest answers, newest first (「これまでの回答」).

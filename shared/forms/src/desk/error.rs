@@ -2,7 +2,7 @@
 //! can.
 
 use tayori_domain::form::{Answer, AnswerError, DraftError, FieldErrors, FormError};
-use tayori_ports::BusError;
+use tayori_ports::{BusError, ObjectError};
 use tayori_records::forms::{Refusal, SubmitError};
 use tayori_records::RecordError;
 
@@ -36,6 +36,9 @@ pub enum FormDeskError {
     NotPublished(Box<Answer>, #[source] BusError),
     #[error(transparent)]
     Record(#[from] RecordError),
+    /// Reading an upload or storing an answer's file failed: try again later.
+    #[error("ファイルを受け取れませんでした。しばらくしてからもう一度お試しください。")]
+    Objects(#[from] ObjectError),
 }
 
 impl From<SubmitError> for FormDeskError {
@@ -53,7 +56,7 @@ impl FormDeskError {
     pub fn is_refusal(&self) -> bool {
         !matches!(
             self,
-            FormDeskError::Record(_) | FormDeskError::NotPublished(..)
+            FormDeskError::Record(_) | FormDeskError::NotPublished(..) | FormDeskError::Objects(_)
         )
     }
 }

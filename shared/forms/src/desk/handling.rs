@@ -5,9 +5,11 @@
 use super::{target, Clerk, FormDesk, FormDeskError};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use std::collections::btree_map::{BTreeMap, Entry};
-use tayori_domain::form::{Answer, AnswerError, AnswerStatus, Form, FormId, Submitted};
+use tayori_domain::form::{
+    Answer, AnswerError, AnswerStatus, AnswerValue, FileRef, Form, FormId, Submitted,
+};
 use tayori_domain::time::jst;
-use tayori_ports::Cursor;
+use tayori_ports::{Cursor, ObjectKey};
 use tayori_records::forms::ANSWER_PAGE;
 
 /// What the answer list is narrowed to; every field is optional.
@@ -32,7 +34,7 @@ fn jst_midnight(day: NaiveDate) -> DateTime<Utc> {
 }
 
 impl AnswerFilter {
-    fn admits(&self, answer: &Answer, form: &Form) -> bool {
+    pub(super) fn admits(&self, answer: &Answer, form: &Form) -> bool {
         let at = answer.submitted_at();
         self.status.is_none_or(|s| answer.status() == s)
             && self.from.is_none_or(|d| at >= jst_midnight(d))
@@ -54,11 +56,17 @@ pub struct AnswersPage {
     pub cursor: Option<Cursor>,
 }
 
+/// How long a link to an answer's file lives: long enough to open it from the page, short
+/// enough that a link copied out of the console is soon worthless.
+pub const FILE_LINK_LIFE: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+
 /// One answer for staff, with the form at the version it was given with.
 #[derive(Clone, Debug)]
 pub struct AnswerDetail {
     pub answer: Answer,
     pub form: Form,
+    /// Each attached file's key → a presigned GET living [`FILE_LINK_LIFE`].
+    pub file_links: BTreeMap<String, String>,
 }
 
 /// What a bulk status change did: each answer changed, or why not.
@@ -150,7 +158,45 @@ impl FormDesk {
             )
             .await?;
         }
-        Ok(AnswerDetail { answer, form })
+        let files: Vec<&FileRef> = answer
+            .values()
+            .iter()
+            .filter_map(|(_, v)| match v {
+                AnswerValue::Files(files) => Some(files),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        let mut file_links = BTreeMap::new();
+        for file in &files {
+            let key = ObjectKey::new(file.key.clone())?;
+            // A photo is shown on the page; a document is downloaded under the citizen's name
+            // for it rather than opened from the bucket's address.
+            let url = if file.content_type.starts_with("image/") {
+                self.objects.presign_get(&key, FILE_LINK_LIFE).await?
+            } else {
+                let named = self
+                    .objects
+                    .presign_download(&key, &file.name, FILE_LINK_LIFE);
+                named.await?
+            };
+            file_links.insert(file.key.clone(), url);
+        }
+        if !files.is_empty() {
+            // A citizen's photo or document is theirs as much as a personal value is.
+            self.record(
+                clerk,
+                "フォーム回答の添付ファイルを閲覧",
+                target(answer.form_id()),
+                format!("受付番号 {}: {}件", answer.receipt(), files.len()),
+            )
+            .await?;
+        }
+        Ok(AnswerDetail {
+            answer,
+            form,
+            file_links,
+        })
     }
 
     /// Applies a staff change to the answer (checked against the form as it is now), audited.

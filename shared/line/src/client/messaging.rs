@@ -65,6 +65,27 @@ pub struct NarrowcastProgress {
     pub completed_time: Option<String>,
 }
 
+/// The month's target limit for sent messages (`GET /v2/bot/message/quota`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MessageQuota {
+    /// `None` when no limit is set (LINE's `"type": "none"`).
+    pub limit: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct QuotaBody {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    value: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ConsumptionBody {
+    total_usage: u64,
+}
+
 /// The bytes of an image, video, audio or file a user sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Content {
@@ -219,5 +240,33 @@ impl LineClient {
                 .unwrap_or_else(|| "application/octet-stream".into()),
             bytes: answer.body,
         })
+    }
+
+    /// The month's target limit (free plus additional messages).
+    pub async fn message_quota(&self) -> Result<MessageQuota, LineError> {
+        let url = self.api("/v2/bot/message/quota");
+        let body: QuotaBody = self
+            .execute(Call::new(Method::GET, "/v2/bot/message/quota", url))
+            .await?
+            .done()?
+            .json()?;
+        Ok(MessageQuota {
+            limit: (body.kind == "limited").then_some(body.value).flatten(),
+        })
+    }
+
+    /// How many messages were sent this month, as LINE counts them against the quota.
+    pub async fn message_quota_consumption(&self) -> Result<u64, LineError> {
+        let url = self.api("/v2/bot/message/quota/consumption");
+        let body: ConsumptionBody = self
+            .execute(Call::new(
+                Method::GET,
+                "/v2/bot/message/quota/consumption",
+                url,
+            ))
+            .await?
+            .done()?
+            .json()?;
+        Ok(body.total_usage)
     }
 }

@@ -8,7 +8,7 @@ mod richmenu;
 mod transport;
 
 pub use login::IdTokenClaims;
-pub use messaging::{Content, NarrowcastProgress, NarrowcastRequest};
+pub use messaging::{Content, MessageQuota, NarrowcastProgress, NarrowcastRequest};
 
 use pacer::Pacer;
 use std::time::Duration;

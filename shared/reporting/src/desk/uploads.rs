@@ -1,8 +1,6 @@
 //! The LIFF form's photos: the browser uploads each one straight to storage under a key this
-//! desk made for that citizen, and files the report naming the keys. An upload key carries a
-//! keyed hash of the citizen's LINE user id (the city's index key, as segment keys do), so a
-//! key copied from another citizen's upload does not pass, and nothing about the user id can be
-//! read from it.
+//! desk made for that citizen (`tayori_ports::uploads`: a keyed hash of the user id names the
+//! folder, so another citizen's key does not pass), and files the report naming the keys.
 //!
 //! Filing checks everything the form says first (category, place, texts, photo count), then
 //! reads each upload, checks it by its content and re-encodes it without Exif exactly as the
@@ -15,7 +13,7 @@ use crate::photos::store_encoded;
 use std::time::Duration;
 use tayori_domain::report::{CategoryId, PhotoRef, Report, ReportForm};
 use tayori_images::{ImageProblem, MAX_REPORT_PHOTO_BYTES};
-use tayori_ports::{IndexKeys, ObjectError, ObjectKey, PresignedUpload};
+use tayori_ports::{CitizenUploads, ObjectError, ObjectKey, PresignedUpload};
 
 /// Where the LIFF form's uploads land; the bucket's lifecycle rule removes what is left after
 /// a day (a form given up half-way).
@@ -23,9 +21,8 @@ pub const UPLOAD_PREFIX: &str = "uploads/reports/";
 /// How long a presigned upload may be used: long enough for a slow phone connection, short
 /// enough that a leaked URL is soon worthless.
 pub const UPLOAD_LIFE: Duration = Duration::from_secs(10 * 60);
-/// The item name the citizen's upload folder is hashed under (segment keys hash theirs under
-/// the segment item's id; this keeps the two apart).
-const UPLOAD_OWNER_ITEM: &str = "report-upload-owner";
+/// The citizens' upload folders under [`UPLOAD_PREFIX`] (`tayori_ports::uploads`).
+const UPLOADS: CitizenUploads = CitizenUploads::new(UPLOAD_PREFIX, "report-upload-owner");
 /// The content types a report photo may be uploaded as.
 pub const UPLOAD_TYPES: [&str; 2] = ["image/jpeg", "image/png"];
 
@@ -84,8 +81,7 @@ impl ReportDesk {
             return Err(UploadError::TooLarge(bytes).into());
         }
         let keys = self.index_keys.keys().await?;
-        let folder = upload_folder(&keys, user_id);
-        let key = format!("{UPLOAD_PREFIX}{folder}/{}", uuid::Uuid::new_v4().simple());
+        let key = UPLOADS.key_for(&keys, user_id, &uuid::Uuid::new_v4().simple().to_string());
         let object = ObjectKey::new(key.clone()).map_err(stored)?;
         let upload = self
             .objects
@@ -114,7 +110,11 @@ impl ReportDesk {
         let keys = self.index_keys.keys().await?;
         let mut owned = Vec::with_capacity(uploads.len());
         for (i, key) in uploads.iter().enumerate() {
-            owned.push(owned_upload(&keys, user_id, key).ok_or(UploadError::NotUploaded(i + 1))?);
+            owned.push(
+                UPLOADS
+                    .owned(&keys, user_id, key)
+                    .ok_or(UploadError::NotUploaded(i + 1))?,
+            );
         }
         // Everything but the photos' content first: the stand-ins count as the photos will.
         form.photos = uploads.iter().map(|k| stand_in(k)).collect();
@@ -192,25 +192,6 @@ impl ReportDesk {
     }
 }
 
-/// The folder of `user_id`'s uploads under the current index key.
-fn upload_folder(keys: &IndexKeys, user_id: &str) -> String {
-    keys.current().segment_key(UPLOAD_OWNER_ITEM, user_id)
-}
-
-/// `key` as an object key when it is one of `user_id`'s upload keys (under the current key or,
-/// during a rotation, the previous one).
-fn owned_upload(keys: &IndexKeys, user_id: &str, key: &str) -> Option<ObjectKey> {
-    let rest = key.strip_prefix(UPLOAD_PREFIX)?;
-    let (folder, name) = rest.split_once('/')?;
-    let named = !name.is_empty() && name.len() <= 32 && name.bytes().all(|b| b.is_ascii_hexdigit());
-    let theirs = keys
-        .all()
-        .any(|k| k.segment_key(UPLOAD_OWNER_ITEM, user_id) == folder);
-    (named && theirs)
-        .then(|| ObjectKey::new(key).ok())
-        .flatten()
-}
-
 /// A photo reference standing for an upload while the form is checked (only their number
 /// matters to the check).
 fn stand_in(key: &str) -> PhotoRef {
@@ -229,67 +210,5 @@ fn stored(e: ObjectError) -> DeskError {
 impl From<UploadError> for DeskError {
     fn from(e: UploadError) -> Self {
         DeskError::Upload(e)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use tayori_ports::index_key::IndexKey;
-
-    fn key(generation: u32) -> IndexKey {
-        IndexKey::new(generation, [generation as u8; 32].into())
-    }
-
-    fn keys(current: IndexKey, previous: Option<IndexKey>) -> IndexKeys {
-        IndexKeys::new(current, previous)
-    }
-
-    #[test]
-    fn an_upload_key_is_accepted_only_from_the_citizen_it_was_made_for() {
-        let keys = keys(key(1), None);
-        let mine = format!(
-            "{UPLOAD_PREFIX}{}/{}",
-            upload_folder(&keys, "Ua"),
-            "0123456789abcdef0123456789abcdef"
-        );
-        let cases = [
-            ("Ua", mine.clone(), true),
-            ("Ub", mine.clone(), false),
-            ("Ua", mine.replace(UPLOAD_PREFIX, "reports/photos/"), false),
-            ("Ua", format!("{mine}/../x"), false),
-            (
-                "Ua",
-                mine.replace("0123456789abcdef", "not-hex-at-all!!"),
-                false,
-            ),
-            (
-                "Ua",
-                format!("{UPLOAD_PREFIX}{}/", upload_folder(&keys, "Ua")),
-                false,
-            ),
-        ];
-        for (user, key, accepted) in cases {
-            assert_eq!(
-                owned_upload(&keys, user, &key).is_some(),
-                accepted,
-                "{user} {key}"
-            );
-        }
-        assert!(
-            !mine.contains("Ua"),
-            "the user id is not readable in the key"
-        );
-    }
-
-    #[test]
-    fn an_upload_made_before_a_rotation_is_still_the_citizens() {
-        let before = keys(key(1), None);
-        let folder = upload_folder(&before, "Ua");
-        let key_name = format!("{UPLOAD_PREFIX}{folder}/{}", "ab".repeat(16));
-        let rotated = keys(key(2), Some(key(1)));
-        assert!(owned_upload(&rotated, "Ua", &key_name).is_some());
-        let retired = keys(key(2), None);
-        assert!(owned_upload(&retired, "Ua", &key_name).is_none());
     }
 }

@@ -73,7 +73,11 @@ fn question(q: &QuestionAnalysis, single: bool) -> Markup {
                     }
                 }
                 QuestionSummary::Answered { .. } => {
-                    p.note { "この項目は件数のみ集計します（日付・ファイル・連絡先・個人情報など）。" }
+                    p.note { "この項目は件数のみ集計します（日付・連絡先・個人情報など）。" }
+                }
+                QuestionSummary::Attached { answered } => {
+                    p.attached { "添付あり " (answered) "件" }
+                    p.note { "添付されたファイルは回答の詳細から開けます。" }
                 }
             }
         }

@@ -11,6 +11,7 @@ use super::{
 use crate::audit::Actor;
 use crate::error::PageResult;
 use crate::pages::confirm::{is_confirmed, Confirmation, CONFIRMED};
+use crate::pages::exports;
 use crate::ui::form::ErrorSummary;
 use crate::ui::form_data::FormData;
 use crate::ui::{redirect_with, FlashKind, Page};
@@ -21,12 +22,15 @@ use bytes::Bytes;
 use chrono::NaiveDate;
 use maud::{html, Markup};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::sync::Arc;
+use tayori_domain::export::{CsvEncoding, ExportConditions, ExportKind};
 use tayori_domain::form::{
-    Answer, AnswerStatus, AnswerValue, Field, FieldKind, Form, FormKind, Submitted,
+    format_bytes, Answer, AnswerStatus, AnswerValue, Field, FieldKind, FileRef, FileType, Form,
+    FormKind, Submitted,
 };
 use tayori_domain::time::format_jst;
-use tayori_formdesk::{AnswerDetail, AnswerFilter, FormDeskError};
+use tayori_formdesk::{AnswerDetail, AnswerFilter, FormDeskError, PersonalValues};
 use tayori_ports::Cursor;
 
 /// The list's filters and page, as the filter form sends them.
@@ -67,17 +71,36 @@ impl ListQuery {
         (filter, problem)
     }
 
+    /// The filters as the form sends them, trimmed.
+    fn filters(&self) -> [(&'static str, &str); 4] {
+        [
+            ("q", self.q.trim()),
+            ("status", self.status.trim()),
+            ("from", self.from.trim()),
+            ("to", self.to.trim()),
+        ]
+    }
+
+    /// The list's link with these filters (back from a refused 「CSVを作成」).
+    fn list_path(&self, id: &str) -> String {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in self.filters() {
+            if !v.is_empty() {
+                q.append_pair(k, v);
+            }
+        }
+        match q.finish() {
+            query if query.is_empty() => answers_path(id),
+            query => format!("{}?{query}", answers_path(id)),
+        }
+    }
+
     /// The query string of these filters from `after` (the next page's link).
     fn next_page(&self, after: &Cursor) -> String {
         let mut q = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in [
-            ("q", &self.q),
-            ("status", &self.status),
-            ("from", &self.from),
-            ("to", &self.to),
-        ] {
-            if !v.trim().is_empty() {
-                q.append_pair(k, v.trim());
+        for (k, v) in self.filters() {
+            if !v.is_empty() {
+                q.append_pair(k, v);
             }
         }
         q.append_pair("after", &after.0);
@@ -121,6 +144,18 @@ pub async fn list(
         Err(e) if is_outside(&e) => return Ok(not_yours(&e)),
         Err(e) => return Err(e.into()),
     };
+    // The menu's badge was counted before this first page marked the form's answers seen:
+    // counted again, the page that cleared them no longer shows them as new.
+    let recounted = if q.after.trim().is_empty() {
+        Some(super::new_answers(&state, by).await)
+    } else {
+        None
+    };
+    let may_export = form.check_exporter(by).is_ok();
+    let mut page = page;
+    if let Some(n) = recounted {
+        page.forms_new = n;
+    }
     let here = answers_path(&id);
     let kind = form.kind();
     let reservation = kind == FormKind::Reservation;
@@ -152,6 +187,23 @@ pub async fn list(
                 input #f-to type="date" name="to" value=(q.to) aria-label="回答日（終わり）";
                 button type="submit" { "絞り込む" }
                 div.hint #h-q { "受付番号・メモ・個人情報でない回答の中から探します。" }
+            }
+            @if may_export {
+                form.inline #answers-csv method="post" action=(format!("{here}/export")) {
+                    (page.csrf_field())
+                    @for (name, value) in q.filters() {
+                        input type="hidden" name=(name) value=(value);
+                    }
+                    label.check for="f-personal" {
+                        input #f-personal type="checkbox" name="personal" value="yes" aria-describedby="h-personal";
+                        "個人情報を含める"
+                    }
+                    (exports::encoding_choice())
+                    div.hint #h-personal {
+                        "絞り込んだ回答をCSVにします。個人情報の欄は、含めない場合「（個人情報・出力対象外）」になります。"
+                        "含めた場合は、個人情報の閲覧として操作ログに記録されます。"
+                    }
+                }
             }
             p #answer-count { (found.answers.len()) " 件" @if found.cursor.is_some() { "（続きがあります）" } }
             @if found.answers.is_empty() {
@@ -195,6 +247,70 @@ pub async fn list(
             }
         },
     ))
+}
+
+/// `POST /admin/forms/{id}/answers/export`: 「CSVを作成」 with the list's filters, made by the
+/// export function (出力ファイル). Personal values only when 「個人情報を含める」 is ticked; the
+/// desk checks フォーム回答の出力 in the form's 課 and audits such a file.
+pub async fn request_csv(
+    State(state): State<Arc<AdminState>>,
+    page: Page,
+    actor: Actor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> PageResult {
+    let by = account(&page)?;
+    let listing = match visible(&state, by, &id).await? {
+        Ok(l) => l,
+        Err(refused) => return Ok(refused),
+    };
+    let posted = FormData::parse(&body);
+    let q = ListQuery {
+        q: posted.get("q"),
+        status: posted.get("status"),
+        from: posted.get("from"),
+        to: posted.get("to"),
+        after: String::new(),
+    };
+    let (filter, problem) = q.filter();
+    if let Some(problem) = problem {
+        return Ok(redirect_with(
+            &q.list_path(&id),
+            FlashKind::Error,
+            problem,
+            state.config.secure_cookies,
+        ));
+    }
+    let form = &listing.form;
+    let mut described = vec![format!("「{}」", form.title())];
+    if let Some(status) = filter.status {
+        described.push(format!("状態：{}", status.label()));
+    }
+    if let Some(text) = &filter.text {
+        described.push(format!("検索：{text}"));
+    }
+    let day = |d: Option<NaiveDate>| {
+        d.map(|d| d.format("%Y年%-m月%-d日").to_string())
+            .unwrap_or_default()
+    };
+    if filter.from.is_some() || filter.to.is_some() {
+        described.push(format!("回答日：{}〜{}", day(filter.from), day(filter.to)));
+    }
+    let conditions = ExportConditions::new(q.filters(), described.join("、"));
+    let personal = match posted.get("personal").as_str() {
+        "yes" => PersonalValues::Included,
+        _ => PersonalValues::LeftOut,
+    };
+    let encoding = CsvEncoding::from_param(Some(&posted.get("encoding")));
+    let clerk = tayori_exports::Clerk {
+        account: by,
+        ip: actor.ip,
+    };
+    let asked = state
+        .exports
+        .request_form_answers(&clerk, form.id(), conditions, personal, encoding)
+        .await;
+    exports::requested(&state, ExportKind::FormAnswers, asked)
 }
 
 /// `POST /admin/forms/{id}/answers/bulk`: each chosen answer moved on its own; what was
@@ -553,6 +669,7 @@ fn render(
                                 @match a.value(&f.id) {
                                     None => span.none { "（回答なし）" },
                                     Some(_) if f.personal && !revealed => span.hidden-value { "（非表示）" },
+                                    Some(AnswerValue::Files(files)) => (attached(files, &d.file_links)),
                                     Some(v) => (v.display()),
                                 }
                             }
@@ -577,6 +694,31 @@ fn render(
             }
         },
     )
+}
+
+/// An answer's files: a photo as a thumbnail, any file by its name, each opened through a
+/// presigned link that lives five minutes (opening the answer is audited).
+fn attached(files: &[FileRef], links: &BTreeMap<String, String>) -> Markup {
+    html! {
+        ul.answer-files {
+            @for file in files {
+                @let image = FileType::from_mime(&file.content_type).is_some_and(FileType::is_image);
+                li {
+                    @if let Some(url) = links.get(&file.key) {
+                        @if image {
+                            a href=(url) target="_blank" rel="noopener" {
+                                img.thumbnail src=(url) alt=(format!("添付写真：{}", file.name)) width="160" loading="lazy";
+                            }
+                        }
+                        a.file-name href=(url) target="_blank" rel="noopener" { (file.name) }
+                    } @else {
+                        span.file-name { (file.name) }
+                    }
+                    " （" (format_bytes(file.bytes)) "）"
+                }
+            }
+        }
+    }
 }
 
 fn staff_form(page: &Page, here: &str, now: &Form, a: &Answer, revealed: bool) -> Markup {

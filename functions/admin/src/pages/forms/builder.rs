@@ -3,7 +3,7 @@
 //! what does not hold; the page then shows it above what the clerk typed, all of it kept.
 //! Publishing, closing and reopening ask for a confirmation first.
 
-use super::draft::{kind_label, Draft, DraftField, DraftSlot, KIND_CODES};
+use super::draft::{file_type_code, kind_label, Draft, DraftField, DraftSlot, KIND_CODES};
 use super::{
     account, answers_path, clerk, form_path, ip_of, is_outside, not_yours, preview_path, tabs,
     visible, MANUAL, NEW_PATH, PATH,
@@ -20,7 +20,9 @@ use axum::response::Response;
 use bytes::Bytes;
 use maud::{html, Markup};
 use std::sync::Arc;
-use tayori_domain::form::{Edited, FormKind, FormStatus};
+use tayori_domain::form::{
+    format_bytes, Edited, FileType, FormKind, FormStatus, MAX_FILES, MAX_FILE_BYTES,
+};
 use tayori_formdesk::FormListing;
 
 /// What the builder's page needs besides the draft.
@@ -583,6 +585,21 @@ fn field(d: &Draft, i: usize, f: &DraftField, count: usize) -> Markup {
                         label for=(id("text")) { @if f.kind == "consent" { "同意する内容" } @else { "本文" } }
                         textarea id=(id("text")) name=(name("text")) rows="4" { (f.text) }
                     }
+                }
+                "file" => {
+                    fieldset.file-types id=(id("file_types")) {
+                        legend { "受け付けるファイルの種類" }
+                        @for t in FileType::ALL {
+                            @let code = file_type_code(t);
+                            label.check for=(id(&format!("file_types-{code}"))) {
+                                input id=(id(&format!("file_types-{code}"))) type="checkbox" name=(name("file_types")) value=(code) checked[f.file_types.iter().any(|c| c == code)];
+                                (t.label())
+                            }
+                        }
+                        div.hint { "写真はJPEG・PNG（市民のスマートフォンではカメラも選べます）。写真は位置情報などを取り除いて保存します。" }
+                    }
+                    (text_input(&id("max_mb"), &name("max_mb"), "1ファイルの上限（MB）", &f.max_mb, "text", &format!("{}まで。", format_bytes(MAX_FILE_BYTES))))
+                    (text_input(&id("max_files"), &name("max_files"), "添付できるファイルの数", &f.max_files, "number", &format!("1〜{MAX_FILES}。")))
                 }
                 "address" => {
                     div.field {

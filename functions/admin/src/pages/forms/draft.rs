@@ -9,14 +9,12 @@ use crate::ui::form_data::FormData;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use tayori_domain::form::{
     Condition, Field, FieldId, FieldKind, FileType, Form, FormKind, FormSettings, PerCitizen, Slot,
-    SlotId, MAX_FIELDS, MAX_SLOTS,
+    SlotId, MAX_FIELDS, MAX_FILE_BYTES, MAX_SLOTS,
 };
 use tayori_domain::time::{jst, to_jst};
 
-/// The kinds the builder's 「項目を追加」 menu offers, in the menu's order. Photo and file
-/// fields (`FieldKind::File`, which the domain checks) are not offered until the LIFF page can
-/// upload them: a form holding one could not be completed by a citizen.
-pub const KIND_CODES: [&str; 15] = [
+/// The kinds the builder's 「項目を追加」 menu offers, in the menu's order.
+pub const KIND_CODES: [&str; 16] = [
     "short_text",
     "long_text",
     "number",
@@ -29,6 +27,7 @@ pub const KIND_CODES: [&str; 15] = [
     "single_choice",
     "multiple_choice",
     "dropdown",
+    "file",
     "consent",
     "heading",
     "description",
@@ -63,6 +62,12 @@ pub fn starting_kind(code: &str) -> Option<FieldKind> {
         },
         "dropdown" => FieldKind::Dropdown {
             choices: Vec::new(),
+        },
+        // A photo, as most applications ask for one; the clerk widens it.
+        "file" => FieldKind::File {
+            types: vec![FileType::Jpeg, FileType::Png],
+            max_bytes: MAX_FILE_BYTES,
+            max_files: 1,
         },
         "consent" => FieldKind::Consent {
             text: String::new(),
@@ -348,6 +353,30 @@ impl DraftField {
                 min_picks: whole(&self.min, "min")?,
                 max_picks: whole(&self.max, "max")?,
             },
+            "file" => FieldKind::File {
+                types: self
+                    .file_types
+                    .iter()
+                    .map(|code| {
+                        FileType::ALL
+                            .into_iter()
+                            .find(|t| file_type_code(*t) == code)
+                            .ok_or_else(|| {
+                                unreadable(
+                                    at("file_types"),
+                                    format!("{name}のファイルの種類が正しくありません。"),
+                                )
+                            })
+                    })
+                    .collect::<Result<_, _>>()?,
+                max_bytes: megabytes(&self.max_mb).ok_or_else(|| {
+                    unreadable(
+                        at("max_mb"),
+                        format!("{name}の1ファイルの上限は「5」「0.5」のようにMBの数字で入力してください。"),
+                    )
+                })?,
+                max_files: whole(&self.max_files, "max_files")?.unwrap_or(0),
+            },
             "consent" => FieldKind::Consent {
                 text: self.text.clone(),
             },
@@ -386,6 +415,17 @@ impl DraftField {
             personal: self.personal,
         })
     }
+}
+
+/// `5` or `0.5` (MB) as bytes, nothing typed as none (the domain then asks for a limit);
+/// whether it is within the limit is the domain's to say.
+fn megabytes(text: &str) -> Option<u64> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Some(0);
+    }
+    let mb = t.parse::<f64>().ok()?;
+    (mb.is_finite() && mb >= 0.0).then(|| (mb * 1024.0 * 1024.0).round() as u64)
 }
 
 pub fn file_type_code(t: FileType) -> &'static str {
@@ -669,15 +709,11 @@ mod tests {
         let ids: Vec<&str> = draft.fields.iter().map(|f| f.id.as_str()).collect();
         assert_eq!(ids.len(), KIND_CODES.len());
         assert_eq!(ids[0], "q1");
-        assert_eq!(ids[14], "q15");
+        assert_eq!(ids[15], "q16");
         let settings = draft.settings().unwrap();
         let codes: Vec<&str> = settings.fields.iter().map(|f| f.kind.code()).collect();
         assert_eq!(codes, KIND_CODES);
         assert!(!draft.add_field("spreadsheet"));
-        assert!(
-            !draft.add_field("file"),
-            "not offered until the LIFF page uploads"
-        );
     }
 
     #[test]
@@ -763,6 +799,40 @@ mod tests {
         let mut d = Draft::new_for("総務課");
         d.closes_at = "12/1".into();
         assert_eq!(d.settings().unwrap_err().input, "f-closes_at");
+    }
+
+    #[test]
+    fn a_file_field_reads_its_types_and_size_limit_and_names_what_does_not_read() {
+        let mut d = Draft::new_for("総務課");
+        d.title = "補助金の申請".into();
+        d.add_field("file");
+        d.fields[0].label = "領収書".into();
+        d.fields[0].file_types = vec!["jpeg".into(), "pdf".into()];
+        d.fields[0].max_mb = "2.5".into();
+        d.fields[0].max_files = "3".into();
+        let settings = d.settings().unwrap();
+        assert_eq!(
+            settings.fields[0].kind,
+            FieldKind::File {
+                types: vec![FileType::Jpeg, FileType::Pdf],
+                max_bytes: 2_621_440,
+                max_files: 3,
+            }
+        );
+        for (input, typed) in [
+            ("max_mb", "たくさん"),
+            ("max_mb", "-1"),
+            ("file_types", "docx"),
+        ] {
+            let mut bad = d.clone();
+            match input {
+                "max_mb" => bad.fields[0].max_mb = typed.into(),
+                _ => bad.fields[0].file_types = vec![typed.into()],
+            }
+            let e = bad.settings().unwrap_err();
+            assert_eq!(e.input, format!("f-f0-{input}"), "{typed}");
+            assert!(e.message.contains("「領収書」"), "{e}");
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ use crate::AdminState;
 use axum::extract::{Path, State};
 use maud::{html, Markup};
 use std::sync::Arc;
-use tayori_domain::form::{Field, FieldKind, Form};
+use tayori_domain::form::{format_bytes, Field, FieldKind, Form};
 
 /// `GET /admin/forms/{id}/preview`.
 pub async fn show(
@@ -138,7 +138,7 @@ fn citizen_input(id: &str, kind: &FieldKind) -> Markup {
                 input id=(id) type="file" disabled;
                 p.phone-help {
                     (types.iter().map(|t| t.label()).collect::<Vec<_>>().join("・"))
-                    "、1ファイル" (format!("{:.0}", *max_bytes as f64 / (1024.0 * 1024.0))) "MBまで、" (max_files) "ファイルまで"
+                    "、1ファイル" (format_bytes(*max_bytes)) "まで、" (max_files) "ファイルまで"
                 }
             }
             FieldKind::Number { .. } => { input id=(id) type="text" inputmode="decimal" disabled; }

@@ -1,0 +1,21 @@
+//! Child-rearing messages by the child's age (子育て情報の配信) have one owner: this crate.
+//! The domain (`tayori_domain::childcare`) keeps the rules (what a child and a stage may be,
+//! when a child reaches a stage); this crate holds the use cases over the records
+//! (`tayori_records::ChildcareRecords`), the audit log and the deliveries:
+//!
+//! | file | holds |
+//! |---|---|
+//! | `desk.rs` | [`ChildcareDesk`]: a citizen's children and opt-out; staff's schedule and send time (audited) |
+//! | `messages.rs` | [`StageMessages`]: the sender's daily run, one delivery per stage to the parents of the children who reached it |
+//! | `error.rs` | [`ChildcareError`] |
+//!
+//! Not reachable yet: no LIFF page, chat command, console page or permission names it. The
+//! schedule is empty until staff build one, so the daily run sends nothing before.
+
+mod desk;
+mod error;
+mod messages;
+
+pub use desk::{ChildcareDesk, Clerk, SCHEDULE_PERMISSION};
+pub use error::ChildcareError;
+pub use messages::{delivery_id, StageMessages, CATEGORY, CREATED_BY};

@@ -1,0 +1,12 @@
+//! Every integration test of this crate in one binary: each file beside this one is a
+//! module, so the crate and its dependencies are linked once rather than once per file
+//! (a fresh build's disk and link time).
+
+mod chat_intents;
+mod dictionary;
+mod engine;
+mod holidays;
+mod import5374;
+mod next_collection;
+mod properties;
+mod support;
