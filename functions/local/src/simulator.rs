@@ -112,6 +112,9 @@ pub enum Action {
         /// does not put it in the webhook event.
         #[serde(default)]
         display_text: Option<String>,
+        /// What LINE's date picker adds (`{"date": "2026-01-15"}`).
+        #[serde(default)]
+        params: Option<std::collections::BTreeMap<String, String>>,
     },
 }
 
@@ -294,9 +297,16 @@ impl Simulator {
                 "follow",
             ),
             Action::Unfollow => plain("unfollow", json!({}), "ブロック".to_string(), "unfollow"),
-            Action::Postback { data, display_text } => plain(
+            Action::Postback {
+                data,
+                display_text,
+                params,
+            } => plain(
                 "postback",
-                json!({"postback": {"data": data}}),
+                match params {
+                    Some(params) => json!({"postback": {"data": data, "params": params}}),
+                    None => json!({"postback": {"data": data}}),
+                },
                 match display_text.as_deref().filter(|t| !t.is_empty()) {
                     Some(text) => format!("{text}（ポストバック {data}）"),
                     None => format!("ポストバック {data}"),

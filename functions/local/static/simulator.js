@@ -214,12 +214,28 @@
           else if (a.type === "postback") send({ kind: "postback", data: a.data });
           else if (a.type === "uri") window.open(a.uri, "_blank", "noopener");
           else if (a.type === "location") $("#lat").focus();
+          else if (a.type === "datetimepicker") pickDate(q, a);
         });
         q.append(b);
       }
       parts.push(q);
     }
     return parts;
+  }
+
+  // LINE's date picker: a date field under the buttons, sent as the postback's params.
+  function pickDate(quick, a) {
+    const input = el("input", { type: a.mode === "time" ? "time" : a.mode === "datetime" ? "datetime-local" : "date", value: a.initial || "" });
+    input.setAttribute("aria-label", a.label || "日付");
+    if (a.min) input.min = a.min;
+    if (a.max) input.max = a.max;
+    const ok = el("button", { type: "button", textContent: "決定" });
+    ok.addEventListener("click", () => {
+      if (!input.value) return;
+      const key = a.mode === "time" ? "time" : a.mode === "datetime" ? "datetime" : "date";
+      send({ kind: "postback", data: a.data, displayText: a.label || null, params: { [key]: input.value } });
+    });
+    quick.append(el("div", { className: "picker" }, input, ok));
   }
 
   function time(at) {

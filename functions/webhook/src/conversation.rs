@@ -17,6 +17,7 @@ use tayori_records::{Friends, RecordError, Settings, UsageEvents, WebhookEvents}
 use tokio::time::Instant;
 
 use crate::batch::Received;
+use crate::childcare::ChildcareChat;
 use crate::consultations::{ConsultAnswer, ConsultationChat};
 use crate::faq::FaqChat;
 use crate::garbage::{GarbageChat, TextAnswer};
@@ -50,6 +51,7 @@ pub struct Conversation {
     reports: ReportChat,
     faq: FaqChat,
     consultations: ConsultationChat,
+    childcare: ChildcareChat,
     sample_calendar: tayori_garbage::SampleCalendar,
 }
 
@@ -65,6 +67,7 @@ impl Conversation {
             reports: ReportChat::new(&platform, String::new()),
             faq: FaqChat::new(tayori_faq::desk::FaqDesk::new(&platform)),
             consultations: ConsultationChat::new(&platform, line.clone()),
+            childcare: ChildcareChat::new(&platform),
             sample_calendar: Default::default(),
             platform,
             line,
@@ -197,6 +200,10 @@ impl Conversation {
                 if self.answered_by_shelters(&event, &friend, at).await {
                     return Ok(());
                 }
+                if let Some(messages) = self.childcare.answer(&event, &user_id, now).await {
+                    self.reply(&event, messages).await;
+                    return Ok(());
+                }
                 let near = match message {
                     IncomingMessage::Text { text, .. } => {
                         match self.answer_text(&friend, text, at, now).await? {
@@ -232,6 +239,10 @@ impl Conversation {
                     return Ok(());
                 }
                 if self.answered_by_shelters(&event, &friend, at).await {
+                    return Ok(());
+                }
+                if let Some(messages) = self.childcare.answer(&event, &user_id, now).await {
+                    self.reply(&event, messages).await;
                     return Ok(());
                 }
                 if let Some(command) = command {
@@ -320,6 +331,12 @@ impl Conversation {
             buttons.push(postback_button(
                 crate::consultations::START_WORD,
                 crate::consultations::START,
+            ));
+        }
+        if self.childcare.is_offered().await {
+            buttons.push(postback_button(
+                crate::childcare::WORD,
+                crate::childcare::MENU,
             ));
         }
         buttons.extend([

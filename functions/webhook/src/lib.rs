@@ -8,6 +8,7 @@
 //! soon as it answers and nothing may be left running.
 
 pub mod batch;
+pub mod childcare;
 pub mod consultations;
 mod conversation;
 pub mod deferred;

@@ -3,6 +3,7 @@
 //! (a fresh build's disk and link time).
 
 mod chat_intents;
+mod childcare;
 mod consultations;
 mod faq;
 mod garbage;

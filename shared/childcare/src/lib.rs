@@ -9,8 +9,9 @@
 //! | `messages.rs` | [`StageMessages`]: the sender's daily run, one delivery per stage to the parents of the children who reached it |
 //! | `error.rs` | [`ChildcareError`] |
 //!
-//! Not reachable yet: no LIFF page, chat command, console page or permission names it. The
-//! schedule is empty until staff build one, so the daily run sends nothing before.
+//! Citizens register in the chat (`functions/webhook/src/childcare.rs`), offered once the
+//! schedule has a stage; the schedule is empty until staff build one, so the daily run sends
+//! nothing before.
 
 mod desk;
 mod error;

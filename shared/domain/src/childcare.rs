@@ -19,7 +19,10 @@
 mod age;
 mod schedule;
 
-pub use age::{Birth, Child, ChildError, ChildcareSubscription, YearMonth, MAX_CHILDREN};
+pub use age::{
+    Birth, Child, ChildError, ChildcareSubscription, YearMonth, MAX_AGE_YEARS, MAX_CHILDREN,
+    MAX_DAYS_UNTIL_DUE,
+};
 pub use schedule::{
     Stage, StageError, StageSchedule, StageTiming, CATCH_UP_DAYS, MAX_STAGES, MAX_STAGE_TEXT,
 };

@@ -123,6 +123,21 @@ pub enum Birth {
 }
 
 impl Birth {
+    /// How the parent's own list names the child: 「2026年1月生まれ」, 「出産予定日 2027年3月10日」.
+    pub fn label(self) -> String {
+        match self {
+            Birth::Born { month } => format!("{}年{}月生まれ", month.year, month.month),
+            Birth::Expected { due } => {
+                format!(
+                    "出産予定日 {}年{}月{}日",
+                    due.year(),
+                    due.month(),
+                    due.day()
+                )
+            }
+        }
+    }
+
     fn check(self, today: NaiveDate) -> Result<(), ChildError> {
         match self {
             Birth::Born { month } => {

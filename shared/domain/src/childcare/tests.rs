@@ -397,3 +397,18 @@ fn a_schedule_is_in_the_order_children_reach_it_with_unique_ids() {
     assert_eq!(StageSchedule::new(many), Err(StageError::TooMany));
     assert!(StageSchedule::default().is_empty());
 }
+
+#[test]
+fn a_child_is_named_by_birth_month_or_due_date_in_the_parents_list() {
+    assert_eq!(
+        Birth::Born { month: ym(2026, 1) }.label(),
+        "2026年1月生まれ"
+    );
+    assert_eq!(
+        Birth::Expected {
+            due: d(2027, 3, 10)
+        }
+        .label(),
+        "出産予定日 2027年3月10日"
+    );
+}
