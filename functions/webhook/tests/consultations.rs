@@ -169,3 +169,34 @@ async fn without_a_consultation_the_fallback_offers_one() {
     let (none, _) = h.ask(CITIZEN, END_WORD).await;
     assert_eq!(none, "現在、受け付け中の相談はありません。");
 }
+
+#[tokio::test]
+async fn a_photo_sent_into_a_case_is_kept_upright_without_where_it_was_taken() {
+    use tayori_images::fixtures::{photo_with_gps, PLACE};
+    use tayori_ports::ObjectKey;
+
+    let h = Harness::at(jst(2026, 12, 2, 10, 0)).await;
+    open_childcare(&h).await;
+    h.fake
+        .put_content("m9", photo_with_gps(3000, 2000, 6), "image/jpeg");
+    let image = h.event(
+        CITIZEN,
+        "message",
+        "01CONSULTGPS",
+        json!({"message": {"type": "image", "id": "m9", "quoteToken": "q9", "contentProvider": {"type": "line"}}}),
+    );
+    h.deliver(vec![image]).await;
+
+    let case = desk(&h).open_case_of(CITIZEN).await.unwrap().unwrap();
+    let key = ObjectKey::new(format!("consultations/{}/m9.jpg", case.id())).unwrap();
+    let stored = h.platform.objects.get(&key).await.unwrap().expect("stored");
+    assert_eq!(stored.content_type, "image/jpeg");
+    assert!(
+        !stored.bytes.windows(PLACE.len()).any(|w| w == PLACE),
+        "the Exif place is gone"
+    );
+    let (width, height) = imagesize::blob_size(&stored.bytes)
+        .map(|s| (s.width, s.height))
+        .unwrap();
+    assert!(height > width, "turned upright: {width}×{height}");
+}

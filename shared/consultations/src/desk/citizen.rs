@@ -119,18 +119,22 @@ impl ConsultationDesk {
         let Some(open) = self.records.open_case_of(user_id).await? else {
             return Ok(None);
         };
-        let format = tayori_images::picture_format(&bytes)
-            .filter(|_| bytes.len() <= MAX_IMAGE_BYTES)
-            .ok_or(ConsultationDeskError::NotAPicture)?;
+        // Stored upright, shrunk and encoded again: a phone's Exif (where the photo was taken)
+        // is not kept beside the conversation.
+        let picture =
+            tokio::task::spawn_blocking(move || tayori_images::form_photo(&bytes, MAX_IMAGE_BYTES))
+                .await
+                .map_err(|_| ConsultationDeskError::NotAPicture)?
+                .map_err(|_| ConsultationDeskError::NotAPicture)?;
         let key = format!(
             "consultations/{}/{}.{}",
             open.id(),
             message_id,
-            format.extension()
+            picture.format.extension()
         );
         let object = ObjectKey::new(key.clone())?;
         self.objects
-            .put(&object, bytes, format.content_type())
+            .put(&object, picture.bytes, picture.format.content_type())
             .await?;
         self.take_message(user_id, CitizenContent::Image(ImageRef { key }))
             .await
