@@ -55,7 +55,11 @@ async fn console() -> (Console, FakeLine) {
 /// A childcare case the citizen opened, with their first words.
 async fn childcare_case(c: &Console, words: &str) -> String {
     let desk = &c.state.consultations;
-    let Started::Opened(case) = desk.start(CITIZEN, Topic::Childcare).await.unwrap() else {
+    let Started::Opened(case) = desk
+        .start(CITIZEN, Topic::Childcare, Default::default())
+        .await
+        .unwrap()
+    else {
         panic!("a new case");
     };
     desk.take_message(CITIZEN, CitizenContent::Text(words.into()))

@@ -80,6 +80,8 @@ async fn the_usage_report_lists_only_what_is_recorded() {
             "フォーム回答",
             "FAQ応答",
             "FAQ該当なし",
+            "相談",
+            "子育て情報（通）",
         ] {
             assert!(shown.contains(recorded), "{recorded}");
         }

@@ -9,9 +9,10 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
 use tayori_domain::childcare::{Stage, StageSchedule, StageTiming};
+use tayori_domain::usage::UsageKind;
 use tayori_ports::ManualClock;
 use tayori_records::children::ChildcareSettings;
-use tayori_records::{ChildcareRecords, Deliveries};
+use tayori_records::{ChildcareRecords, Deliveries, UsageEvents};
 
 fn jst(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -120,4 +121,16 @@ async fn a_parent_registers_a_child_in_the_chat_and_gets_the_two_month_message_a
         .unwrap()
         .expect("the day's delivery is in the log");
     assert_eq!(delivery.totals().succeeded, 1, "{:?}", delivery.totals());
+    // The usage report counts the message received as 子育て情報, on the day it went out.
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    let mut received = 0;
+    UsageEvents::new(running.platform.table.clone())
+        .each_between(day, day, |e| {
+            if e.kind == UsageKind::ChildcareMessage {
+                received += e.count;
+            }
+        })
+        .await
+        .unwrap();
+    assert_eq!(received, 1);
 }

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use tayori_consultations::{ConsultationDesk, ConsultationDeskError, Received, Started};
 use tayori_domain::consultation::{CitizenContent, Topic};
 use tayori_domain::staff::Permission;
+use tayori_domain::Friend;
 use tayori_line::message::{Action, Message, QuickReply, QuickReplyItem};
 use tayori_line::webhook::{Event, EventKind, IncomingMessage};
 use tayori_line::LineClient;
@@ -79,18 +80,20 @@ impl ConsultationChat {
 
     /// The feature's answer to `event`, or `None` when it is not about a consultation and the
     /// citizen has no open case (the other features answer).
-    pub async fn answer(&self, event: &Event, user_id: &str) -> Option<ConsultAnswer> {
+    pub async fn answer(&self, event: &Event, friend: &Friend) -> Option<ConsultAnswer> {
         if !Self::is_offered() {
             return None;
         }
+        let user_id = friend.user_id.as_str();
         match &event.kind {
-            EventKind::Postback { data, .. } => self.postback(user_id, data).await,
+            EventKind::Postback { data, .. } => self.postback(friend, data).await,
             EventKind::Message(message) => self.message(user_id, message).await,
             _ => None,
         }
     }
 
-    async fn postback(&self, user_id: &str, data: &str) -> Option<ConsultAnswer> {
+    async fn postback(&self, friend: &Friend, data: &str) -> Option<ConsultAnswer> {
+        let user_id = friend.user_id.as_str();
         if data == START {
             return Some(self.ask_topic(user_id).await);
         }
@@ -101,7 +104,7 @@ impl ConsultationChat {
         let Some(topic) = Topic::from_code(code) else {
             return Some(self.ask_topic(user_id).await);
         };
-        Some(self.start(user_id, topic).await)
+        Some(self.start(friend, topic).await)
     }
 
     async fn message(&self, user_id: &str, message: &IncomingMessage) -> Option<ConsultAnswer> {
@@ -176,8 +179,12 @@ impl ConsultationChat {
         ])
     }
 
-    async fn start(&self, user_id: &str, topic: Topic) -> ConsultAnswer {
-        let case = match self.desk.start(user_id, topic).await {
+    async fn start(&self, friend: &Friend, topic: Topic) -> ConsultAnswer {
+        let opened = self
+            .desk
+            .start(&friend.user_id, topic, friend.attributes.clone())
+            .await;
+        let case = match opened {
             Ok(Started::Opened(case)) => case,
             Ok(Started::AlreadyOpen(_)) => return text(ALREADY_OPEN),
             Err(e) => return failed(&e),

@@ -189,7 +189,7 @@ impl Conversation {
                 let friend = self.friends.update(&user_id, at, |f| f.seen(at)).await?;
                 // An open consultation takes everything the citizen writes: the bot is silent
                 // while a person handles it.
-                if self.answered_by_consultations(&event, &user_id).await {
+                if self.answered_by_consultations(&event, &friend).await {
                     return Ok(());
                 }
                 // A report in progress takes its location, photos and texts first: a location
@@ -232,7 +232,7 @@ impl Conversation {
                 if !command.as_ref().is_some_and(Command::is_answer) {
                     self.count(UsageKind::MenuTap, at, &friend).await;
                 }
-                if self.answered_by_consultations(&event, &user_id).await {
+                if self.answered_by_consultations(&event, &friend).await {
                     return Ok(());
                 }
                 if self.answered_by_reports(&event, &friend).await {
@@ -351,8 +351,12 @@ impl Conversation {
 
     /// Whether the consultation feature took the event (replied, or took it silently into the
     /// citizen's open case).
-    async fn answered_by_consultations(&self, event: &Event, user_id: &str) -> bool {
-        match self.consultations.answer(event, user_id).await {
+    async fn answered_by_consultations(
+        &self,
+        event: &Event,
+        friend: &tayori_domain::Friend,
+    ) -> bool {
+        match self.consultations.answer(event, friend).await {
             Some(ConsultAnswer::Reply(messages)) => self.reply(event, messages).await,
             Some(ConsultAnswer::Silent) => {}
             None => return false,

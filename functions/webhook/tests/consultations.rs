@@ -6,6 +6,7 @@
 use crate::support;
 
 use chrono::{DateTime, TimeZone, Utc};
+use tayori_ports::Clock;
 use serde_json::json;
 use std::sync::Arc;
 use support::{data_of, labels, Harness};
@@ -112,6 +113,19 @@ async fn a_citizen_opens_a_consultation_and_the_bot_stays_silent_until_they_end_
     assert!(
         matches!(&messages[1], Message::CitizenImage { image, .. } if image.key.ends_with("/m2.png"))
     );
+
+    // Opened once, counted once in the usage report (asking the topic again opens nothing).
+    let mut counted = Vec::new();
+    let day = tayori_domain::time::to_jst(h.clock.now()).date_naive();
+    tayori_records::UsageEvents::new(h.platform.table.clone())
+        .each_between(day, day, |e| counted.push(e.kind))
+        .await
+        .unwrap();
+    let consultations = counted
+        .iter()
+        .filter(|k| **k == tayori_domain::usage::UsageKind::Consultation)
+        .count();
+    assert_eq!(consultations, 1);
 
     let (ended, _) = h.ask(CITIZEN, END_WORD).await;
     assert!(ended.contains("相談を終了しました"), "{ended}");

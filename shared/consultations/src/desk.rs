@@ -17,7 +17,7 @@ use tayori_domain::staff::{Permission, StaffAccount};
 use tayori_line::LineClient;
 use tayori_ports::{Clock, ObjectStore, Platform};
 use tayori_records::consultations::Consultations;
-use tayori_records::{AuditEntry, AuditLog, StaffAccounts};
+use tayori_records::{AuditEntry, AuditLog, StaffAccounts, UsageEvents};
 
 /// The staff member acting, and where from: what the audit log records beside each change.
 #[derive(Clone, Copy, Debug)]
@@ -35,6 +35,7 @@ pub struct ConsultationDesk {
     clock: Arc<dyn Clock>,
     /// The citizens' images, shown through short-lived links.
     objects: Arc<dyn ObjectStore>,
+    usage: UsageEvents,
 }
 
 fn target(id: &str) -> String {
@@ -50,6 +51,7 @@ impl ConsultationDesk {
             line,
             clock: platform.clock.clone(),
             objects: platform.objects.clone(),
+            usage: UsageEvents::new(platform.table.clone()),
         }
     }
 

@@ -53,7 +53,7 @@ async fn audit(w: &World) -> Vec<AuditEntry> {
 }
 
 async fn opened(w: &World, user: &str, topic: Topic) -> String {
-    match w.desk.start(user, topic).await.unwrap() {
+    match w.desk.start(user, topic, Default::default()).await.unwrap() {
         Started::Opened(case) => case.id().to_string(),
         other => panic!("expected a new case, got {other:?}"),
     }
@@ -64,7 +64,11 @@ async fn a_citizen_starts_one_case_and_the_bot_stays_silent_until_it_ends() {
     let w = world().await;
     assert_eq!(w.desk.open_case_of(CITIZEN).await.unwrap(), None);
     let id = opened(&w, CITIZEN, Topic::Welfare).await;
-    let again = w.desk.start(CITIZEN, Topic::Garbage).await.unwrap();
+    let again = w
+        .desk
+        .start(CITIZEN, Topic::Garbage, Default::default())
+        .await
+        .unwrap();
     assert!(matches!(again, Started::AlreadyOpen(ref c) if c.id() == id));
     assert_eq!(
         w.desk

@@ -24,11 +24,15 @@ pub enum UsageKind {
     FaqAnswer,
     /// A question the chat could not answer from the FAQ (nor any other way).
     FaqUnanswered,
+    /// A consultation (相談) a citizen opened.
+    Consultation,
+    /// A child-rearing message (子育て情報) received, counted per parent like a delivery's sends.
+    ChildcareMessage,
     MenuTap,
 }
 
 impl UsageKind {
-    pub const ALL: [UsageKind; 12] = [
+    pub const ALL: [UsageKind; 14] = [
         Self::Delivery,
         Self::DeliverySuccess,
         Self::DeliveryFailure,
@@ -40,6 +44,8 @@ impl UsageKind {
         Self::ShelterLookup,
         Self::FaqAnswer,
         Self::FaqUnanswered,
+        Self::Consultation,
+        Self::ChildcareMessage,
         Self::MenuTap,
     ];
 
@@ -63,9 +69,10 @@ impl UsageKind {
     /// every dimension.
     pub fn counts_by(self, dimension: &str) -> bool {
         match self {
-            Self::Delivery | Self::DeliverySuccess | Self::DeliveryFailure => {
-                DELIVERY_DIMENSIONS.contains(&dimension)
-            }
+            Self::Delivery
+            | Self::DeliverySuccess
+            | Self::DeliveryFailure
+            | Self::ChildcareMessage => DELIVERY_DIMENSIONS.contains(&dimension),
             _ => true,
         }
     }
@@ -83,6 +90,8 @@ impl UsageKind {
             Self::ShelterLookup => "避難所検索",
             Self::FaqAnswer => "FAQ応答",
             Self::FaqUnanswered => "FAQ該当なし",
+            Self::Consultation => "相談",
+            Self::ChildcareMessage => "子育て情報（通）",
             Self::MenuTap => "メニュー操作",
         }
     }
@@ -145,6 +154,14 @@ pub struct RecipientTally {
 }
 
 impl RecipientTally {
+    /// One event of `kind` per 年代 × 地区, counting its recipients.
+    fn events(&self, kind: UsageKind, at: DateTime<Utc>) -> impl Iterator<Item = UsageEvent> + '_ {
+        self.counts.iter().map(move |(profile, n)| UsageEvent {
+            count: *n,
+            ..UsageEvent::one(kind, at).with_attributes(profile.attributes())
+        })
+    }
+
     pub fn add(&mut self, profile: &Profile, n: u64) {
         if n > 0 {
             *self.counts.entry(profile.clone()).or_default() += n;
@@ -225,16 +242,15 @@ impl DeliveryUsage {
             }
         }
         let mut events = vec![UsageEvent::one(UsageKind::Delivery, at).with_attributes(reached)];
-        for (kind, tally) in [
-            (UsageKind::DeliverySuccess, &self.succeeded),
-            (UsageKind::DeliveryFailure, &self.failed),
-        ] {
-            events.extend(tally.counts.iter().map(|(profile, n)| UsageEvent {
-                count: *n,
-                ..UsageEvent::one(kind, at).with_attributes(profile.attributes())
-            }));
-        }
+        events.extend(self.succeeded.events(UsageKind::DeliverySuccess, at));
+        events.extend(self.failed.events(UsageKind::DeliveryFailure, at));
         events
+    }
+
+    /// The sends that reached their recipients, counted as `kind` too (a service that goes out
+    /// as deliveries, such as 子育て情報, counts what it delivered).
+    pub fn received_as(&self, kind: UsageKind, at: DateTime<Utc>) -> Vec<UsageEvent> {
+        self.succeeded.events(kind, at).collect()
     }
 }
 
@@ -399,6 +415,8 @@ mod tests {
                 UsageKind::ShelterLookup,
                 UsageKind::FaqAnswer,
                 UsageKind::FaqUnanswered,
+                UsageKind::Consultation,
+                UsageKind::ChildcareMessage,
                 UsageKind::MenuTap,
             ]
         );

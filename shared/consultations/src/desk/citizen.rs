@@ -2,8 +2,10 @@
 //! stays silent meanwhile), and may end it.
 
 use super::{ConsultationDesk, ConsultationDeskError};
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use tayori_domain::consultation::{Case, CitizenContent, ImageRef, Topic};
+use tayori_domain::usage::{UsageEvent, UsageKind};
 use tayori_ports::ObjectKey;
 
 /// LINE's own limit on an image a user sends.
@@ -33,10 +35,13 @@ impl ConsultationDesk {
     }
 
     /// Opens a case of `topic` for the citizen, unless one is open already.
+    /// Opens a case for `topic`, counted in the usage report under the citizen's registered
+    /// `attributes` (as they are now).
     pub async fn start(
         &self,
         user_id: &str,
         topic: Topic,
+        attributes: BTreeMap<String, Vec<String>>,
     ) -> Result<Started, ConsultationDeskError> {
         if let Some(open) = self.records.open_case_of(user_id).await? {
             return Ok(Started::AlreadyOpen(open));
@@ -44,7 +49,12 @@ impl ConsultationDesk {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let case = Case::open(id, topic, user_id.to_string(), self.now());
         match self.records.open(&case).await? {
-            Opening::Opened => Ok(Started::Opened(case)),
+            Opening::Opened => {
+                let event = UsageEvent::one(UsageKind::Consultation, case.opened_at())
+                    .with_attributes(attributes);
+                self.usage.record_quietly(&event).await;
+                Ok(Started::Opened(case))
+            }
             // Another tap opened one a moment ago.
             Opening::AlreadyOpen => match self.records.open_case_of(user_id).await? {
                 Some(open) => Ok(Started::AlreadyOpen(open)),

@@ -43,6 +43,7 @@ use chrono::Duration;
 use futures::channel::mpsc;
 use std::sync::Arc;
 use tayori_domain::delivery::{Delivery, DeliveryStatus, Totals};
+use tayori_domain::usage::UsageKind;
 use tayori_line::LineClient;
 use tayori_ports::Platform;
 use tayori_records::{Deliveries, OutOfStep, Plan, RecordError, UsageEvents};
@@ -218,11 +219,14 @@ impl Sender {
         if !delivery.is_test() {
             // Counted on the day it started, whoever closes it and whenever.
             let day = delivery.started_at().unwrap_or(now);
+            let mut events = ledger.usage().events(day);
+            if delivery.is_to_named_citizens() {
+                // Only the child-rearing messages go to named citizens: the usage report
+                // counts what they delivered as a service of its own too.
+                events.extend(ledger.usage().received_as(UsageKind::ChildcareMessage, day));
+            }
             UsageEvents::new(self.platform.table.clone())
-                .record_once(
-                    &format!("delivery:{}", delivery.id()),
-                    &ledger.usage().events(day),
-                )
+                .record_once(&format!("delivery:{}", delivery.id()), &events)
                 .await?;
         }
         let totals = ledger.totals(plan.recipients());
