@@ -6,7 +6,6 @@
 use crate::support;
 
 use chrono::{DateTime, TimeZone, Utc};
-use tayori_ports::Clock;
 use serde_json::json;
 use std::sync::Arc;
 use support::{data_of, labels, Harness};
@@ -14,6 +13,7 @@ use tayori_consultations::ConsultationDesk;
 use tayori_domain::consultation::{Closing, Message};
 use tayori_domain::staff::{DepartmentScope, LoginId, Permission, StaffAccount, StaffProfile};
 use tayori_line::{LineClient, LineConfig};
+use tayori_ports::Clock;
 use tayori_webhook::consultations::{END_WORD, START, START_WORD};
 
 const CITIZEN: &str = "U0123456789abcdef0123456789abcdef";

@@ -126,16 +126,34 @@ mod tests {
 
     #[test]
     fn the_configuration_names_every_resource() {
-        let config = AwsConfig::from_lookup(lookup(&[
-            ("TABLE_NAME", "tayori-dev"),
+        let all = [
+            ("TABLE_NAME", "tayori-dev-table"),
             ("BUCKET_NAME", "tayori-dev-objects"),
             ("KMS_KEY_ID", "arn:aws:kms:ap-northeast-1:1:key/k"),
-            ("EVENT_BUS_NAME", "tayori-dev"),
-        ]))
-        .unwrap();
-        assert_eq!(config.table_name, "tayori-dev");
-        assert_eq!(config.event_bus_name, "tayori-dev");
+            ("EVENT_BUS_NAME", "tayori-dev-bus"),
+        ];
+        let config = AwsConfig::from_lookup(lookup(&all)).unwrap();
+        // Each field from its own variable: distinct values catch two fields read from one.
+        assert_eq!(config.table_name, "tayori-dev-table");
+        assert_eq!(config.bucket_name, "tayori-dev-objects");
+        assert_eq!(config.kms_key_id, "arn:aws:kms:ap-northeast-1:1:key/k");
+        assert_eq!(config.event_bus_name, "tayori-dev-bus");
         assert_eq!(config.mail_from, None);
+        // Each one is required: without it (or blank), the start names it.
+        for (missing, _) in all {
+            for blank in [None, Some("  ")] {
+                let mut pairs: Vec<(&str, &str)> =
+                    all.iter().copied().filter(|(k, _)| *k != missing).collect();
+                if let Some(value) = blank {
+                    pairs.push((missing, value));
+                }
+                let error = AwsConfig::from_lookup(lookup(&pairs)).unwrap_err();
+                assert!(
+                    matches!(error, ConfigError::Missing(name) if name == missing),
+                    "{missing}: {error}"
+                );
+            }
+        }
     }
 
     #[tokio::test]
