@@ -9,6 +9,7 @@ mod faq;
 mod garbage;
 mod no_work_after_the_answer;
 mod registration;
+mod replay;
 mod shelters;
 mod support;
 mod testers;

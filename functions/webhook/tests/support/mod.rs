@@ -29,6 +29,9 @@ pub struct Harness {
     pub platform: Platform,
     pub clock: Arc<ManualClock>,
     pub fake: FakeLine,
+    /// The bus, with the webhook's own handler of the events it had no time to start, as
+    /// template.yaml routes them back to it.
+    pub bus: Arc<embedded::InProcessBus>,
     /// Numbers the events `send` makes up, so each has its own id and reply token.
     seq: AtomicU64,
     _dir: tempfile::TempDir,
@@ -47,7 +50,7 @@ impl Harness {
     ) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let clock = Arc::new(ManualClock::new(start));
-        let (platform, _bus) = embedded::platform(dir.path(), clock.clone()).unwrap();
+        let (platform, bus) = embedded::platform(dir.path(), clock.clone()).unwrap();
         let fake = FakeLine::new();
         let (base, _server) = fake.serve().await;
         let line = Arc::new(LineClient::new(LineConfig::at(&base, "test-token")));
@@ -57,11 +60,17 @@ impl Harness {
             SECRET.into(),
             CITY,
         ));
+        let state = Arc::new(state);
+        bus.subscribe(
+            tayori_webhook::deferred::DETAIL_TYPE,
+            Arc::new(tayori_webhook::deferred::DeferredEvents::new(state.clone())),
+        );
         Harness {
-            app: router(Arc::new(state)),
+            app: router(state),
             platform,
             clock,
             fake,
+            bus,
             seq: AtomicU64::new(0),
             _dir: dir,
         }
