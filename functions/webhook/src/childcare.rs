@@ -37,15 +37,6 @@ pub struct ChildcareChat {
     desk: ChildcareDesk,
 }
 
-fn postback_button(label: &str, data: &str) -> QuickReplyItem {
-    QuickReplyItem::new(Action::Postback {
-        label: Some(label.to_owned()),
-        data: data.to_owned(),
-        display_text: Some(label.to_owned()),
-        input_option: None,
-        fill_in_text: None,
-    })
-}
 
 /// LINE's date picker, opening on `today` (JST) and allowing `min..=max`.
 fn date_button(
@@ -192,7 +183,7 @@ impl ChildcareChat {
         let buttons = subscription
             .children()
             .iter()
-            .map(|c| postback_button(&c.birth().label(), &format!("{REMOVE_PREFIX}{}", c.id())))
+            .map(|c| QuickReplyItem::postback(&c.birth().label(), &format!("{REMOVE_PREFIX}{}", c.id())))
             .collect();
         vec![Message::text("登録を削除するお子さんを選んでください。")
             .with_quick_reply(QuickReply::new(buttons))]
@@ -225,12 +216,12 @@ impl ChildcareChat {
             date_button("出産予定日で登録", DUE, today, today, furthest),
         ];
         if !subscription.children().is_empty() {
-            buttons.push(postback_button("登録を削除", REMOVE));
+            buttons.push(QuickReplyItem::postback("登録を削除", REMOVE));
         }
         buttons.push(if subscription.is_opted_out() {
-            postback_button("配信を再開", RESUME)
+            QuickReplyItem::postback("配信を再開", RESUME)
         } else {
-            postback_button("配信を止める", STOP)
+            QuickReplyItem::postback("配信を止める", STOP)
         });
         vec![Message::text(words).with_quick_reply(QuickReply::new(buttons))]
     }

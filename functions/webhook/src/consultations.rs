@@ -11,7 +11,7 @@ use tayori_consultations::{ConsultationDesk, ConsultationDeskError, Received, St
 use tayori_domain::consultation::{CitizenContent, Topic};
 use tayori_domain::staff::Permission;
 use tayori_domain::Friend;
-use tayori_line::message::{Action, Message, QuickReply, QuickReplyItem};
+use tayori_line::message::{Message, QuickReply, QuickReplyItem};
 use tayori_line::webhook::{Event, EventKind, IncomingMessage};
 use tayori_line::LineClient;
 use tayori_ports::Platform;
@@ -43,15 +43,6 @@ pub struct ConsultationChat {
     line: Arc<LineClient>,
 }
 
-fn postback_button(label: &str, data: &str) -> QuickReplyItem {
-    QuickReplyItem::new(Action::Postback {
-        label: Some(label.to_owned()),
-        data: data.to_owned(),
-        display_text: Some(label.to_owned()),
-        input_option: None,
-        fill_in_text: None,
-    })
-}
 
 fn text(t: impl Into<String>) -> ConsultAnswer {
     ConsultAnswer::Reply(vec![Message::text(t)])
@@ -172,7 +163,7 @@ impl ConsultationChat {
         }
         let buttons = Topic::ALL
             .into_iter()
-            .map(|t| postback_button(t.label(), &format!("{TOPIC_PREFIX}{}", t.code())))
+            .map(|t| QuickReplyItem::postback(t.label(), &format!("{TOPIC_PREFIX}{}", t.code())))
             .collect();
         ConsultAnswer::Reply(vec![
             Message::text(ASK_TOPIC).with_quick_reply(QuickReply::new(buttons))

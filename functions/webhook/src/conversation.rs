@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use tayori_domain::usage::{UsageEvent, UsageKind};
 use tayori_intents::{Intents, Recognizer};
-use tayori_line::message::{Action, Message, QuickReply, QuickReplyItem};
+use tayori_line::message::{Message, QuickReply, QuickReplyItem};
 use tayori_line::webhook::{Event, EventKind, IncomingMessage, Mode};
 use tayori_line::LineClient;
 use tayori_ports::Platform;
@@ -324,24 +324,24 @@ impl Conversation {
             .usual_buttons()
             .await?;
         buttons.extend([
-            postback_button("近くの避難所", crate::shelters::ASK_POSTBACK),
-            postback_button("通報する", tayori_reporting::chat::START),
+            QuickReplyItem::postback("近くの避難所", crate::shelters::ASK_POSTBACK),
+            QuickReplyItem::postback("通報する", tayori_reporting::chat::START),
         ]);
         if ConsultationChat::is_offered() {
-            buttons.push(postback_button(
+            buttons.push(QuickReplyItem::postback(
                 crate::consultations::START_WORD,
                 crate::consultations::START,
             ));
         }
         if self.childcare.is_offered().await {
-            buttons.push(postback_button(
+            buttons.push(QuickReplyItem::postback(
                 crate::childcare::WORD,
                 crate::childcare::MENU,
             ));
         }
         buttons.extend([
-            postback_button("登録内容", "reg:show"),
-            postback_button("登録変更", "reg:start"),
+            QuickReplyItem::postback("登録内容", "reg:show"),
+            QuickReplyItem::postback("登録変更", "reg:start"),
         ]);
         buttons.truncate(MAX_QUICK_REPLIES);
         Ok(vec![
@@ -405,12 +405,3 @@ impl Conversation {
     }
 }
 
-fn postback_button(label: &str, data: &str) -> QuickReplyItem {
-    QuickReplyItem::new(Action::Postback {
-        label: Some(label.to_owned()),
-        data: data.to_owned(),
-        display_text: Some(label.to_owned()),
-        input_option: None,
-        fill_in_text: None,
-    })
-}

@@ -305,6 +305,17 @@ impl QuickReplyItem {
             action,
         }
     }
+
+    /// A button answering with `data`, its label shown in the chat as what the citizen said.
+    pub fn postback(label: &str, data: &str) -> QuickReplyItem {
+        QuickReplyItem::new(Action::Postback {
+            label: Some(label.to_owned()),
+            data: data.to_owned(),
+            display_text: Some(label.to_owned()),
+            input_option: None,
+            fill_in_text: None,
+        })
+    }
 }
 
 /// What a button, rich menu area or quick reply does when tapped.
