@@ -53,6 +53,10 @@ pub enum ConsoleError {
     /// page before it gets here.
     #[error(transparent)]
     Consultations(#[from] tayori_consultations::ConsultationDeskError),
+    /// The child-rearing schedule's use case failed; a refusal the clerk can act on is shown on
+    /// the schedule's pages before it gets here.
+    #[error(transparent)]
+    Childcare(#[from] tayori_childcare::ChildcareError),
 }
 
 impl IntoResponse for ConsoleError {
@@ -76,9 +80,15 @@ impl IntoResponse for ConsoleError {
                 tayori_consultations::ConsultationDeskError::NotFound
                 | tayori_consultations::ConsultationDeskError::TemplateNotFound,
             )
+            | ConsoleError::Childcare(tayori_childcare::ChildcareError::Stage(
+                tayori_domain::childcare::StageError::NotFound,
+            ))
             | ConsoleError::Faq(tayori_faq::desk::FaqDeskError::NotFound) => ui::not_found(),
             ConsoleError::Faq(tayori_faq::desk::FaqDeskError::NotAllowed) => {
                 ui::forbidden(&[tayori_domain::staff::Permission::Faq])
+            }
+            ConsoleError::Childcare(tayori_childcare::ChildcareError::NotAllowed) => {
+                ui::forbidden(&[tayori_childcare::SCHEDULE_PERMISSION])
             }
             other => unavailable(&other),
         }

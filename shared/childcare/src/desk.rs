@@ -4,7 +4,9 @@
 use crate::ChildcareError;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use std::sync::Arc;
-use tayori_domain::childcare::{Birth, Child, ChildcareSubscription, StageSchedule, YearMonth};
+use tayori_domain::childcare::{
+    Birth, Child, ChildcareSubscription, Stage, StageSchedule, YearMonth,
+};
 use tayori_domain::staff::{Permission, StaffAccount};
 use tayori_domain::time::to_jst;
 use tayori_ports::{Clock, Platform};
@@ -128,25 +130,86 @@ impl ChildcareDesk {
         schedule: StageSchedule,
         send_at: NaiveTime,
     ) -> Result<(), ChildcareError> {
+        self.save(clerk, schedule, send_at, None).await
+    }
+
+    /// Adds a stage to the schedule (saved whole, as [`Self::save_settings`]).
+    pub async fn add_stage(&self, clerk: Clerk<'_>, stage: Stage) -> Result<(), ChildcareError> {
+        let settings = self.settings().await?;
+        let mut schedule = settings.schedule;
+        let change = format!("追加「{}」{}", stage.id(), stage.title());
+        schedule.add(stage)?;
+        self.save(clerk, schedule, settings.send_at, Some(change))
+            .await
+    }
+
+    /// Puts `stage` in place of the stage with its id.
+    pub async fn replace_stage(
+        &self,
+        clerk: Clerk<'_>,
+        stage: Stage,
+    ) -> Result<(), ChildcareError> {
+        let settings = self.settings().await?;
+        let mut schedule = settings.schedule;
+        let change = format!("変更「{}」{}", stage.id(), stage.title());
+        schedule.replace(stage)?;
+        self.save(clerk, schedule, settings.send_at, Some(change))
+            .await
+    }
+
+    /// Takes a stage out of the schedule; answers it.
+    pub async fn remove_stage(&self, clerk: Clerk<'_>, id: &str) -> Result<Stage, ChildcareError> {
+        let settings = self.settings().await?;
+        let mut schedule = settings.schedule;
+        let removed = schedule.remove(id)?;
+        let change = format!("削除「{}」{}", removed.id(), removed.title());
+        self.save(clerk, schedule, settings.send_at, Some(change))
+            .await?;
+        Ok(removed)
+    }
+
+    /// Changes the time of day (JST) the stages are sent at.
+    pub async fn set_send_time(
+        &self,
+        clerk: Clerk<'_>,
+        send_at: NaiveTime,
+    ) -> Result<(), ChildcareError> {
+        let settings = self.settings().await?;
+        self.save(clerk, settings.schedule, send_at, None).await
+    }
+
+    /// Every change to the settings passes here: the permission, the write, the audit entry
+    /// (with the stage changed, when one was).
+    async fn save(
+        &self,
+        clerk: Clerk<'_>,
+        schedule: StageSchedule,
+        send_at: NaiveTime,
+        change: Option<String>,
+    ) -> Result<(), ChildcareError> {
         if !clerk.account.may(SCHEDULE_PERMISSION) {
             return Err(ChildcareError::NotAllowed);
         }
         let before = self.records.settings().await?;
         let after = ChildcareSettings { schedule, send_at };
         self.records.save_settings(&after).await?;
+        let totals = format!(
+            "段階 {}件 → {}件、配信時刻 {} → {}",
+            before.schedule.stages().len(),
+            after.schedule.stages().len(),
+            before.send_at.format("%H:%M"),
+            after.send_at.format("%H:%M"),
+        );
         let entry = AuditEntry {
             at: self.now(),
             actor: clerk.account.login_id.to_string(),
             ip: clerk.ip.to_string(),
             action: "子育て情報の配信スケジュールを保存".into(),
             target: "childcare:schedule".into(),
-            summary: format!(
-                "段階 {}件 → {}件、配信時刻 {} → {}",
-                before.schedule.stages().len(),
-                after.schedule.stages().len(),
-                before.send_at.format("%H:%M"),
-                after.send_at.format("%H:%M"),
-            ),
+            summary: match change {
+                Some(change) => format!("{change}。{totals}"),
+                None => totals,
+            },
         };
         self.audit.append(&entry).await?;
         Ok(())

@@ -9,8 +9,9 @@
 //! | `messages.rs` | [`StageMessages`]: the sender's daily run, one delivery per stage to the parents of the children who reached it |
 //! | `error.rs` | [`ChildcareError`] |
 //!
-//! Not reachable yet: no LIFF page, chat command, console page or permission names it. The
-//! schedule is empty until staff build one, so the daily run sends nothing before.
+//! Staff keep the schedule on the console's 子育て情報 page (配信の送信 permission); no LIFF
+//! page or chat command reaches the citizen's side yet. The schedule is empty until staff
+//! build one, so the daily run sends nothing before.
 
 mod desk;
 mod error;

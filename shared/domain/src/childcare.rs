@@ -21,7 +21,8 @@ mod schedule;
 
 pub use age::{Birth, Child, ChildError, ChildcareSubscription, YearMonth, MAX_CHILDREN};
 pub use schedule::{
-    Stage, StageError, StageSchedule, StageTiming, CATCH_UP_DAYS, MAX_STAGES, MAX_STAGE_TEXT,
+    parse_send_time, Stage, StageError, StageSchedule, StageTiming, TimingKind, CATCH_UP_DAYS,
+    MAX_STAGES, MAX_STAGE_TEXT, MAX_TITLE_CHARS,
 };
 
 #[cfg(test)]
