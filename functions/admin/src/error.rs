@@ -129,6 +129,14 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_schedule_change_refused_by_the_desk_is_the_forbidden_page_naming_the_permission() {
+        let refused = tayori_childcare::ChildcareError::NotAllowed;
+        let (status, page) = rendered(refused.into()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert!(page.contains("「配信の送信」の権限が必要です"), "{page}");
+    }
+
+    #[tokio::test]
     async fn a_storage_failure_is_the_try_again_page_without_its_detail() {
         let cause = tayori_records::RecordError::Contended("staff: secret detail".into());
         let (status, page) = rendered(cause.into()).await;
