@@ -197,7 +197,7 @@ async fn a_stage_is_added_changed_and_removed_one_at_a_time_by_staff_who_may_sen
     desk.replace_stage(by, later.clone()).await.unwrap();
     assert_eq!(
         desk.settings().await.unwrap().schedule.stages(),
-        [later.clone()]
+        std::slice::from_ref(&later)
     );
     let nine = NaiveTime::from_hms_opt(9, 0, 0).unwrap();
     desk.set_send_time(by, nine).await.unwrap();
