@@ -5,7 +5,7 @@ use crate::ChildcareError;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use std::sync::Arc;
 use tayori_domain::childcare::{
-    Birth, Child, ChildcareSubscription, Stage, StageSchedule, YearMonth,
+    Birth, Child, ChildcareSubscription, Stage, StageError, StageSchedule, YearMonth,
 };
 use tayori_domain::staff::{Permission, StaffAccount};
 use tayori_domain::time::to_jst;
@@ -130,17 +130,23 @@ impl ChildcareDesk {
         schedule: StageSchedule,
         send_at: NaiveTime,
     ) -> Result<(), ChildcareError> {
-        self.save(clerk, schedule, send_at, None).await
+        let (before, after) = self
+            .change(clerk, |settings| {
+                settings.schedule = schedule.clone();
+                settings.send_at = send_at;
+                Ok(())
+            })
+            .await?;
+        self.audit(clerk, &before, &after, None).await
     }
 
-    /// Adds a stage to the schedule (saved whole, as [`Self::save_settings`]).
+    /// Adds a stage to the schedule.
     pub async fn add_stage(&self, clerk: Clerk<'_>, stage: Stage) -> Result<(), ChildcareError> {
-        let settings = self.settings().await?;
-        let mut schedule = settings.schedule;
-        let change = format!("追加「{}」{}", stage.id(), stage.title());
-        schedule.add(stage)?;
-        self.save(clerk, schedule, settings.send_at, Some(change))
-            .await
+        let what = format!("追加「{}」{}", stage.id(), stage.title());
+        let (before, after) = self
+            .change(clerk, |settings| settings.schedule.add(stage.clone()))
+            .await?;
+        self.audit(clerk, &before, &after, Some(what)).await
     }
 
     /// Puts `stage` in place of the stage with its id.
@@ -149,22 +155,25 @@ impl ChildcareDesk {
         clerk: Clerk<'_>,
         stage: Stage,
     ) -> Result<(), ChildcareError> {
-        let settings = self.settings().await?;
-        let mut schedule = settings.schedule;
-        let change = format!("変更「{}」{}", stage.id(), stage.title());
-        schedule.replace(stage)?;
-        self.save(clerk, schedule, settings.send_at, Some(change))
-            .await
+        let what = format!("変更「{}」{}", stage.id(), stage.title());
+        let (before, after) = self
+            .change(clerk, |settings| settings.schedule.replace(stage.clone()))
+            .await?;
+        self.audit(clerk, &before, &after, Some(what)).await
     }
 
     /// Takes a stage out of the schedule; answers it.
     pub async fn remove_stage(&self, clerk: Clerk<'_>, id: &str) -> Result<Stage, ChildcareError> {
-        let settings = self.settings().await?;
-        let mut schedule = settings.schedule;
-        let removed = schedule.remove(id)?;
-        let change = format!("削除「{}」{}", removed.id(), removed.title());
-        self.save(clerk, schedule, settings.send_at, Some(change))
+        let (before, after) = self
+            .change(clerk, |settings| settings.schedule.remove(id).map(|_| ()))
             .await?;
+        let removed = before
+            .schedule
+            .stage(id)
+            .cloned()
+            .ok_or(StageError::NotFound)?;
+        let what = format!("削除「{}」{}", removed.id(), removed.title());
+        self.audit(clerk, &before, &after, Some(what)).await?;
         Ok(removed)
     }
 
@@ -174,25 +183,36 @@ impl ChildcareDesk {
         clerk: Clerk<'_>,
         send_at: NaiveTime,
     ) -> Result<(), ChildcareError> {
-        let settings = self.settings().await?;
-        self.save(clerk, settings.schedule, send_at, None).await
+        let (before, after) = self
+            .change(clerk, |settings| {
+                settings.send_at = send_at;
+                Ok(())
+            })
+            .await?;
+        self.audit(clerk, &before, &after, None).await
     }
 
-    /// Every change to the settings passes here: the permission, the write, the audit entry
-    /// (with the stage changed, when one was).
-    async fn save(
+    /// Every change to the settings passes here: the permission, then the change applied to
+    /// the settings as stored (again, if another clerk saved first). Answers before and after.
+    async fn change(
         &self,
         clerk: Clerk<'_>,
-        schedule: StageSchedule,
-        send_at: NaiveTime,
-        change: Option<String>,
-    ) -> Result<(), ChildcareError> {
+        change: impl Fn(&mut ChildcareSettings) -> Result<(), StageError>,
+    ) -> Result<(ChildcareSettings, ChildcareSettings), ChildcareError> {
         if !clerk.account.may(SCHEDULE_PERMISSION) {
             return Err(ChildcareError::NotAllowed);
         }
-        let before = self.records.settings().await?;
-        let after = ChildcareSettings { schedule, send_at };
-        self.records.save_settings(&after).await?;
+        Ok(self.records.update_settings(change).await??)
+    }
+
+    /// The audit entry of a change: the stage changed, when one was, and the totals.
+    async fn audit(
+        &self,
+        clerk: Clerk<'_>,
+        before: &ChildcareSettings,
+        after: &ChildcareSettings,
+        what: Option<String>,
+    ) -> Result<(), ChildcareError> {
         let totals = format!(
             "段階 {}件 → {}件、配信時刻 {} → {}",
             before.schedule.stages().len(),
@@ -206,8 +226,8 @@ impl ChildcareDesk {
             ip: clerk.ip.to_string(),
             action: "子育て情報の配信スケジュールを保存".into(),
             target: "childcare:schedule".into(),
-            summary: match change {
-                Some(change) => format!("{change}。{totals}"),
+            summary: match what {
+                Some(what) => format!("{what}。{totals}"),
                 None => totals,
             },
         };

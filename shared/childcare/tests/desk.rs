@@ -225,3 +225,28 @@ async fn a_stage_is_added_changed_and_removed_one_at_a_time_by_staff_who_may_sen
     expected.sort();
     assert_eq!(summaries, expected, "refusals are not changes");
 }
+
+#[tokio::test]
+async fn two_clerks_adding_a_stage_at_once_both_keep_theirs() {
+    let subject = Platforms::embedded();
+    let desk = ChildcareDesk::new(&subject.platform);
+    let sender = clerk("kosodate", &[Permission::DeliverySend]);
+    let by = Clerk {
+        account: &sender,
+        ip: "-",
+    };
+    let at = |months| StageTiming::Age { years: 0, months };
+    let ids = ["vaccine-2m", "checkup-3m", "checkup-4m", "checkup-6m"];
+    let added = tokio::join!(
+        desk.add_stage(by, stage(ids[0], "案内", at(2))),
+        desk.add_stage(by, stage(ids[1], "案内", at(3))),
+        desk.add_stage(by, stage(ids[2], "案内", at(4))),
+        desk.add_stage(by, stage(ids[3], "案内", at(6))),
+    );
+    for each in [added.0, added.1, added.2, added.3] {
+        each.unwrap();
+    }
+    let saved = desk.settings().await.unwrap();
+    let kept: Vec<&str> = saved.schedule.stages().iter().map(|s| s.id()).collect();
+    assert_eq!(kept, ids);
+}
