@@ -53,6 +53,10 @@ pub enum ConsoleError {
     /// page before it gets here.
     #[error(transparent)]
     Consultations(#[from] tayori_consultations::ConsultationDeskError),
+    /// The child-rearing schedule's use case failed; a refusal the clerk can act on is shown on
+    /// the schedule's pages before it gets here.
+    #[error(transparent)]
+    Childcare(#[from] tayori_childcare::ChildcareError),
 }
 
 impl IntoResponse for ConsoleError {
@@ -76,9 +80,15 @@ impl IntoResponse for ConsoleError {
                 tayori_consultations::ConsultationDeskError::NotFound
                 | tayori_consultations::ConsultationDeskError::TemplateNotFound,
             )
+            | ConsoleError::Childcare(tayori_childcare::ChildcareError::Stage(
+                tayori_domain::childcare::StageError::NotFound,
+            ))
             | ConsoleError::Faq(tayori_faq::desk::FaqDeskError::NotFound) => ui::not_found(),
             ConsoleError::Faq(tayori_faq::desk::FaqDeskError::NotAllowed) => {
                 ui::forbidden(&[tayori_domain::staff::Permission::Faq])
+            }
+            ConsoleError::Childcare(tayori_childcare::ChildcareError::NotAllowed) => {
+                ui::forbidden(&[tayori_childcare::SCHEDULE_PERMISSION])
             }
             other => unavailable(&other),
         }
@@ -116,6 +126,14 @@ mod tests {
         let (status, page) = rendered(ConsoleError::NotFound).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         assert!(page.contains("<h1>ページが見つかりません</h1>"), "{page}");
+    }
+
+    #[tokio::test]
+    async fn a_schedule_change_refused_by_the_desk_is_the_forbidden_page_naming_the_permission() {
+        let refused = tayori_childcare::ChildcareError::NotAllowed;
+        let (status, page) = rendered(refused.into()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert!(page.contains("「配信の送信」の権限が必要です"), "{page}");
     }
 
     #[tokio::test]

@@ -70,6 +70,9 @@ pub struct AdminState {
     pub faq: tayori_faq::desk::FaqDesk,
     /// Consultations (相談): the one owner of their use cases.
     pub consultations: tayori_consultations::ConsultationDesk,
+    /// Child-rearing messages (子育て情報): the one owner of their use cases; the console keeps
+    /// the schedule and send time.
+    pub childcare: tayori_childcare::ChildcareDesk,
 }
 
 impl AdminState {
@@ -83,6 +86,7 @@ impl AdminState {
             forms: tayori_formdesk::FormDesk::new(&platform),
             faq: tayori_faq::desk::FaqDesk::new(&platform),
             consultations: tayori_consultations::ConsultationDesk::new(&platform, line.clone()),
+            childcare: tayori_childcare::ChildcareDesk::new(&platform),
             exports: tayori_exports::ExportDesk::new(
                 &platform,
                 Arc::new(tayori_exports::sources::CitySources::new(&platform)),

@@ -3,6 +3,7 @@
 //! (a fresh build's disk and link time).
 
 mod account;
+mod childcare;
 mod console;
 mod consultations;
 mod content_security;

@@ -37,7 +37,6 @@ pub struct ChildcareChat {
     desk: ChildcareDesk,
 }
 
-
 /// LINE's date picker, opening on `today` (JST) and allowing `min..=max`.
 fn date_button(
     label: &str,
@@ -183,7 +182,9 @@ impl ChildcareChat {
         let buttons = subscription
             .children()
             .iter()
-            .map(|c| QuickReplyItem::postback(&c.birth().label(), &format!("{REMOVE_PREFIX}{}", c.id())))
+            .map(|c| {
+                QuickReplyItem::postback(&c.birth().label(), &format!("{REMOVE_PREFIX}{}", c.id()))
+            })
             .collect();
         vec![Message::text("登録を削除するお子さんを選んでください。")
             .with_quick_reply(QuickReply::new(buttons))]

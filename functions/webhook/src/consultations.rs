@@ -43,7 +43,6 @@ pub struct ConsultationChat {
     line: Arc<LineClient>,
 }
 
-
 fn text(t: impl Into<String>) -> ConsultAnswer {
     ConsultAnswer::Reply(vec![Message::text(t)])
 }

@@ -4,7 +4,9 @@
 use crate::ChildcareError;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use std::sync::Arc;
-use tayori_domain::childcare::{Birth, Child, ChildcareSubscription, StageSchedule, YearMonth};
+use tayori_domain::childcare::{
+    Birth, Child, ChildcareSubscription, Stage, StageError, StageSchedule, YearMonth,
+};
 use tayori_domain::staff::{Permission, StaffAccount};
 use tayori_domain::time::to_jst;
 use tayori_ports::{Clock, Platform};
@@ -128,25 +130,106 @@ impl ChildcareDesk {
         schedule: StageSchedule,
         send_at: NaiveTime,
     ) -> Result<(), ChildcareError> {
+        let (before, after) = self
+            .change(clerk, |settings| {
+                settings.schedule = schedule.clone();
+                settings.send_at = send_at;
+                Ok(())
+            })
+            .await?;
+        self.audit(clerk, &before, &after, None).await
+    }
+
+    /// Adds a stage to the schedule.
+    pub async fn add_stage(&self, clerk: Clerk<'_>, stage: Stage) -> Result<(), ChildcareError> {
+        let what = format!("追加「{}」{}", stage.id(), stage.title());
+        let (before, after) = self
+            .change(clerk, |settings| settings.schedule.add(stage.clone()))
+            .await?;
+        self.audit(clerk, &before, &after, Some(what)).await
+    }
+
+    /// Puts `stage` in place of the stage with its id.
+    pub async fn replace_stage(
+        &self,
+        clerk: Clerk<'_>,
+        stage: Stage,
+    ) -> Result<(), ChildcareError> {
+        let what = format!("変更「{}」{}", stage.id(), stage.title());
+        let (before, after) = self
+            .change(clerk, |settings| settings.schedule.replace(stage.clone()))
+            .await?;
+        self.audit(clerk, &before, &after, Some(what)).await
+    }
+
+    /// Takes a stage out of the schedule; answers it.
+    pub async fn remove_stage(&self, clerk: Clerk<'_>, id: &str) -> Result<Stage, ChildcareError> {
+        let (before, after) = self
+            .change(clerk, |settings| settings.schedule.remove(id).map(|_| ()))
+            .await?;
+        let removed = before
+            .schedule
+            .stage(id)
+            .cloned()
+            .ok_or(StageError::NotFound)?;
+        let what = format!("削除「{}」{}", removed.id(), removed.title());
+        self.audit(clerk, &before, &after, Some(what)).await?;
+        Ok(removed)
+    }
+
+    /// Changes the time of day (JST) the stages are sent at.
+    pub async fn set_send_time(
+        &self,
+        clerk: Clerk<'_>,
+        send_at: NaiveTime,
+    ) -> Result<(), ChildcareError> {
+        let (before, after) = self
+            .change(clerk, |settings| {
+                settings.send_at = send_at;
+                Ok(())
+            })
+            .await?;
+        self.audit(clerk, &before, &after, None).await
+    }
+
+    /// Every change to the settings passes here: the permission, then the change applied to
+    /// the settings as stored (again, if another clerk saved first). Answers before and after.
+    async fn change(
+        &self,
+        clerk: Clerk<'_>,
+        change: impl Fn(&mut ChildcareSettings) -> Result<(), StageError>,
+    ) -> Result<(ChildcareSettings, ChildcareSettings), ChildcareError> {
         if !clerk.account.may(SCHEDULE_PERMISSION) {
             return Err(ChildcareError::NotAllowed);
         }
-        let before = self.records.settings().await?;
-        let after = ChildcareSettings { schedule, send_at };
-        self.records.save_settings(&after).await?;
+        Ok(self.records.update_settings(change).await??)
+    }
+
+    /// The audit entry of a change: the stage changed, when one was, and the totals.
+    async fn audit(
+        &self,
+        clerk: Clerk<'_>,
+        before: &ChildcareSettings,
+        after: &ChildcareSettings,
+        what: Option<String>,
+    ) -> Result<(), ChildcareError> {
+        let totals = format!(
+            "段階 {}件 → {}件、配信時刻 {} → {}",
+            before.schedule.stages().len(),
+            after.schedule.stages().len(),
+            before.send_at.format("%H:%M"),
+            after.send_at.format("%H:%M"),
+        );
         let entry = AuditEntry {
             at: self.now(),
             actor: clerk.account.login_id.to_string(),
             ip: clerk.ip.to_string(),
             action: "子育て情報の配信スケジュールを保存".into(),
             target: "childcare:schedule".into(),
-            summary: format!(
-                "段階 {}件 → {}件、配信時刻 {} → {}",
-                before.schedule.stages().len(),
-                after.schedule.stages().len(),
-                before.send_at.format("%H:%M"),
-                after.send_at.format("%H:%M"),
-            ),
+            summary: match what {
+                Some(what) => format!("{what}。{totals}"),
+                None => totals,
+            },
         };
         self.audit.append(&entry).await?;
         Ok(())

@@ -9,9 +9,9 @@
 //! | `messages.rs` | [`StageMessages`]: the sender's daily run, one delivery per stage to the parents of the children who reached it |
 //! | `error.rs` | [`ChildcareError`] |
 //!
-//! Citizens register in the chat (`functions/webhook/src/childcare.rs`), offered once the
-//! schedule has a stage; the schedule is empty until staff build one, so the daily run sends
-//! nothing before.
+//! Staff keep the schedule on the console's 子育て情報 page (配信の送信 permission); citizens
+//! register in the chat (`functions/webhook/src/childcare.rs`), offered once the schedule has a
+//! stage. The schedule is empty until staff build one, so the daily run sends nothing before.
 
 mod desk;
 mod error;

@@ -24,7 +24,8 @@ pub use age::{
     MAX_DAYS_UNTIL_DUE,
 };
 pub use schedule::{
-    Stage, StageError, StageSchedule, StageTiming, CATCH_UP_DAYS, MAX_STAGES, MAX_STAGE_TEXT,
+    parse_send_time, Stage, StageError, StageSchedule, StageTiming, TimingKind, CATCH_UP_DAYS,
+    MAX_STAGES, MAX_STAGE_TEXT, MAX_TITLE_CHARS,
 };
 
 #[cfg(test)]

@@ -166,6 +166,36 @@ impl ChildcareRecords {
         Ok(())
     }
 
+    /// Applies `change` to the settings under a version condition, tried again on the fresh
+    /// ones when another clerk saved first (two clerks adding a stage each keep both); a
+    /// refusal (`Err(E)`) writes nothing. Answers the settings before and after.
+    pub async fn update_settings<E>(
+        &self,
+        change: impl Fn(&mut ChildcareSettings) -> Result<(), E>,
+    ) -> Result<Result<(ChildcareSettings, ChildcareSettings), E>, RecordError> {
+        let mut attempts = Attempts::new(SETTINGS_PK);
+        loop {
+            let current = self.table.get(SETTINGS_PK, SETTINGS_SK).await?;
+            let (before, condition, version) = match &current {
+                Some(item) => (
+                    decode::<ChildcareSettings>(item)?,
+                    Condition::IfVersion(item.version),
+                    item.version + 1,
+                ),
+                None => (ChildcareSettings::default(), Condition::IfAbsent, 1),
+            };
+            let mut after = before.clone();
+            if let Err(refused) = change(&mut after) {
+                return Ok(Err(refused));
+            }
+            let item = Item::new(SETTINGS_PK, SETTINGS_SK, encode(&after)).with_version(version);
+            let writes = vec![Write::Put { item, condition }];
+            if attempts.written(self.table.as_ref(), writes).await? {
+                return Ok(Ok((before, after)));
+            }
+        }
+    }
+
     // ---- a citizen's children -------------------------------------------------------------
 
     /// The record of `user_id`, looked up under every index key in force: (item, its hash).

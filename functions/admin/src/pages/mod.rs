@@ -3,6 +3,7 @@
 pub mod account;
 pub mod approvals;
 pub mod audit_log;
+pub mod childcare;
 pub mod confirm;
 pub mod consultations;
 pub mod deliveries;
@@ -481,6 +482,37 @@ pub fn routes() -> Routes {
             "/admin/consultations/{id}/close",
             Needs(Consultations),
             consultations::close,
+        )
+        .get(childcare::PATH, Needs(DeliverySend), childcare::list)
+        .post(
+            childcare::SEND_TIME_PATH,
+            Needs(DeliverySend),
+            childcare::save_send_time,
+        )
+        .get(
+            childcare::stages::NEW_PATH,
+            Needs(DeliverySend),
+            childcare::stages::new_form,
+        )
+        .post(
+            childcare::stages::PATH,
+            Needs(DeliverySend),
+            childcare::stages::create,
+        )
+        .get(
+            "/admin/childcare/stages/{id}",
+            Needs(DeliverySend),
+            childcare::stages::edit_form,
+        )
+        .post(
+            "/admin/childcare/stages/{id}",
+            Needs(DeliverySend),
+            childcare::stages::update,
+        )
+        .post(
+            "/admin/childcare/stages/{id}/delete",
+            Needs(DeliverySend),
+            childcare::stages::delete,
         )
         .get(reports::PATH, Needs(ReportsHandle), reports::list::list)
         .get(reports::MAP_PATH, Needs(ReportsHandle), reports::list::map)

@@ -72,6 +72,12 @@ pub const MENU: &[MenuItem] = &[
         "承認を依頼された配信を確認し、承認または差し戻しをします。",
     ),
     item(
+        "子育て情報",
+        crate::pages::childcare::PATH,
+        Some(tayori_childcare::SCHEDULE_PERMISSION),
+        "お子さんの月齢・年齢に合わせて保護者に送る案内（予防接種・健診など）と、送る時刻を設定します。",
+    ),
+    item(
         "リッチメニュー",
         "/admin/richmenus",
         Some(Permission::RichMenus),

@@ -1,5 +1,6 @@
 //! The stages staff schedule (配信スケジュール), each with its text and link.
 
+use chrono::NaiveTime;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
@@ -37,6 +38,99 @@ pub enum StageError {
     InvalidAge,
     #[error("段階は{MAX_STAGES}件までです。")]
     TooMany,
+    #[error("いつ送るか（妊娠届出後・出産予定日の前・生後／年齢）を選んでください。")]
+    NoTiming,
+    #[error("その段階は見つかりません。")]
+    NotFound,
+    #[error("配信時刻は「10:00」のように、24時間制の時と分で入力してください。")]
+    InvalidSendTime,
+}
+
+impl StageError {
+    /// The form field the refusal is about, so the console shows it beside what was typed.
+    pub fn field(&self) -> &'static str {
+        match self {
+            Self::InvalidId | Self::DuplicateId(_) | Self::TooMany | Self::NotFound => "id",
+            Self::InvalidTitle => "title",
+            Self::NoText | Self::TextTooLong => "text",
+            Self::InvalidLink => "link",
+            Self::NoTiming => "kind",
+            Self::InvalidDays => "days",
+            Self::InvalidWeeks => "weeks",
+            Self::InvalidAge => "years",
+            Self::InvalidSendTime => "send_at",
+        }
+    }
+}
+
+/// The three ways a stage's time is given, as staff choose among them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TimingKind {
+    AfterPregnancyRegistered,
+    BeforeDue,
+    Age,
+}
+
+impl TimingKind {
+    pub const ALL: [TimingKind; 3] = [
+        TimingKind::AfterPregnancyRegistered,
+        TimingKind::BeforeDue,
+        TimingKind::Age,
+    ];
+
+    /// The form's value for the kind.
+    pub fn code(self) -> &'static str {
+        match self {
+            TimingKind::AfterPregnancyRegistered => "after_pregnancy_registered",
+            TimingKind::BeforeDue => "before_due",
+            TimingKind::Age => "age",
+        }
+    }
+
+    pub fn parse(code: &str) -> Result<Self, StageError> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.code() == code)
+            .ok_or(StageError::NoTiming)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            TimingKind::AfterPregnancyRegistered => "妊娠届出後N日",
+            TimingKind::BeforeDue => "出産予定日のN週前",
+            TimingKind::Age => "生後・年齢（N歳Nか月）",
+        }
+    }
+}
+
+/// What a clerk typed with the IME's full-width digits and colon made half-width.
+fn half_width(typed: &str) -> String {
+    typed
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            '：' => ':',
+            c => c,
+        })
+        .collect()
+}
+
+/// A whole number as a clerk types it: blank is none (0).
+fn count(typed: &str) -> Option<u32> {
+    let digits = half_width(typed);
+    if digits.is_empty() {
+        return Some(0);
+    }
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// The send time (JST) as typed, `10:00` (what `<input type="time">` sends) or `9:30`.
+pub fn parse_send_time(typed: &str) -> Result<NaiveTime, StageError> {
+    NaiveTime::parse_from_str(&half_width(typed), "%H:%M").map_err(|_| StageError::InvalidSendTime)
 }
 
 /// When a child reaches a stage.
@@ -52,6 +146,37 @@ pub enum StageTiming {
 }
 
 impl StageTiming {
+    /// A time from a form's parts: the kind, then its count (days, weeks or years) and, for an
+    /// age, the months. A blank count is 0, so 「生後2か月」 is years blank, months 2.
+    pub fn from_parts(
+        kind: TimingKind,
+        count_typed: &str,
+        months_typed: &str,
+    ) -> Result<Self, StageError> {
+        let timing = match kind {
+            TimingKind::AfterPregnancyRegistered => StageTiming::AfterPregnancyRegistered {
+                days: count(count_typed).ok_or(StageError::InvalidDays)?,
+            },
+            TimingKind::BeforeDue => StageTiming::BeforeDue {
+                weeks: count(count_typed).ok_or(StageError::InvalidWeeks)?,
+            },
+            TimingKind::Age => StageTiming::Age {
+                years: count(count_typed).ok_or(StageError::InvalidAge)?,
+                months: count(months_typed).ok_or(StageError::InvalidAge)?,
+            },
+        };
+        timing.check()?;
+        Ok(timing)
+    }
+
+    pub fn kind(self) -> TimingKind {
+        match self {
+            StageTiming::AfterPregnancyRegistered { .. } => TimingKind::AfterPregnancyRegistered,
+            StageTiming::BeforeDue { .. } => TimingKind::BeforeDue,
+            StageTiming::Age { .. } => TimingKind::Age,
+        }
+    }
+
     fn check(self) -> Result<(), StageError> {
         match self {
             StageTiming::AfterPregnancyRegistered { days } if days > MAX_DAYS_AFTER_PREGNANCY => {
@@ -201,7 +326,7 @@ pub struct StageSchedule {
 }
 
 impl StageSchedule {
-    pub fn new(mut stages: Vec<Stage>) -> Result<Self, StageError> {
+    pub fn new(stages: Vec<Stage>) -> Result<Self, StageError> {
         if stages.len() > MAX_STAGES {
             return Err(StageError::TooMany);
         }
@@ -211,8 +336,9 @@ impl StageSchedule {
                 return Err(StageError::DuplicateId(stage.id.clone()));
             }
         }
-        stages.sort_by_key(|s| s.timing.order());
-        Ok(Self { stages })
+        let mut schedule = Self { stages };
+        schedule.sort();
+        Ok(schedule)
     }
 
     pub fn stages(&self) -> &[Stage] {
@@ -225,5 +351,46 @@ impl StageSchedule {
 
     pub fn is_empty(&self) -> bool {
         self.stages.is_empty()
+    }
+
+    /// Adds a stage, in its place by time; its id must be new to the schedule.
+    pub fn add(&mut self, stage: Stage) -> Result<(), StageError> {
+        if self.stages.len() >= MAX_STAGES {
+            return Err(StageError::TooMany);
+        }
+        if self.stage(&stage.id).is_some() {
+            return Err(StageError::DuplicateId(stage.id));
+        }
+        self.stages.push(stage);
+        self.sort();
+        Ok(())
+    }
+
+    /// Puts `stage` in place of the stage with its id. The id itself never changes: it is what
+    /// records which children were sent the stage, so a new id would send it to them again.
+    pub fn replace(&mut self, stage: Stage) -> Result<(), StageError> {
+        let at = self
+            .stages
+            .iter()
+            .position(|s| s.id == stage.id)
+            .ok_or(StageError::NotFound)?;
+        self.stages[at] = stage;
+        self.sort();
+        Ok(())
+    }
+
+    /// Takes the stage out; answers it.
+    pub fn remove(&mut self, id: &str) -> Result<Stage, StageError> {
+        let at = self
+            .stages
+            .iter()
+            .position(|s| s.id == id)
+            .ok_or(StageError::NotFound)?;
+        Ok(self.stages.remove(at))
+    }
+
+    /// In the order children reach the stages; stages at the same time keep their order.
+    fn sort(&mut self) {
+        self.stages.sort_by_key(|s| s.timing.order());
     }
 }

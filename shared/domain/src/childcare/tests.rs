@@ -412,3 +412,119 @@ fn a_child_is_named_by_birth_month_or_due_date_in_the_parents_list() {
         "出産予定日 2027年3月10日"
     );
 }
+
+#[test]
+fn a_stage_added_takes_its_place_by_time_and_its_id_must_be_new() {
+    let mut schedule = schedule();
+    schedule.add(stage("checkup-1y", age(1, 0))).unwrap();
+    let order: Vec<&str> = schedule.stages().iter().map(Stage::id).collect();
+    assert_eq!(
+        order,
+        [
+            "pregnancy",
+            "late-pregnancy",
+            "vaccine-2m",
+            "checkup-3m",
+            "checkup-1y",
+            "checkup-18m",
+            "checkup-3y",
+            "school"
+        ]
+    );
+    assert_eq!(
+        schedule.add(stage("checkup-3m", age(0, 4))),
+        Err(StageError::DuplicateId("checkup-3m".into()))
+    );
+    assert_eq!(schedule.stage("checkup-3m").unwrap().timing(), age(0, 3));
+}
+
+#[test]
+fn a_full_schedule_takes_no_more_stages() {
+    let mut schedule = StageSchedule::default();
+    for n in 0..MAX_STAGES {
+        schedule.add(stage(&format!("s{n}"), age(1, 0))).unwrap();
+    }
+    assert_eq!(
+        schedule.add(stage("one-more", age(2, 0))),
+        Err(StageError::TooMany)
+    );
+    assert_eq!(schedule.stages().len(), MAX_STAGES);
+}
+
+#[test]
+fn a_stage_replaced_keeps_its_id_and_moves_to_its_new_time() {
+    let mut schedule = schedule();
+    let later = Stage::new("vaccine-2m", "予防接種（4か月）", age(0, 4), "本文", None).unwrap();
+    schedule.replace(later).unwrap();
+    let order: Vec<&str> = schedule.stages().iter().map(Stage::id).collect();
+    assert_eq!(order[2..4], ["checkup-3m", "vaccine-2m"]);
+    assert_eq!(
+        schedule.stage("vaccine-2m").unwrap().title(),
+        "予防接種（4か月）"
+    );
+    assert_eq!(
+        schedule.replace(stage("unknown", age(0, 2))),
+        Err(StageError::NotFound)
+    );
+    assert_eq!(schedule.stages().len(), 7);
+}
+
+#[test]
+fn a_stage_removed_is_gone_and_removing_it_again_is_refused() {
+    let mut schedule = schedule();
+    assert_eq!(schedule.remove("school").unwrap().id(), "school");
+    assert!(schedule.stage("school").is_none());
+    assert_eq!(schedule.stages().len(), 6);
+    assert_eq!(schedule.remove("school"), Err(StageError::NotFound));
+}
+
+#[test]
+fn a_time_is_made_from_the_forms_parts_in_half_or_full_width_digits() {
+    let from = StageTiming::from_parts;
+    assert_eq!(from(TimingKind::Age, "", "2"), Ok(age(0, 2)));
+    assert_eq!(from(TimingKind::Age, "１", "６"), Ok(age(1, 6)));
+    assert_eq!(from(TimingKind::Age, "3", ""), Ok(age(3, 0)));
+    assert_eq!(from(TimingKind::Age, "", ""), Err(StageError::InvalidAge));
+    assert_eq!(
+        from(TimingKind::Age, "二", "0"),
+        Err(StageError::InvalidAge)
+    );
+    assert_eq!(
+        from(TimingKind::BeforeDue, "8", "99"),
+        Ok(StageTiming::BeforeDue { weeks: 8 })
+    );
+    assert_eq!(
+        from(TimingKind::BeforeDue, "-1", ""),
+        Err(StageError::InvalidWeeks)
+    );
+    assert_eq!(
+        from(TimingKind::AfterPregnancyRegistered, "", ""),
+        Ok(StageTiming::AfterPregnancyRegistered { days: 0 })
+    );
+    assert_eq!(
+        from(TimingKind::AfterPregnancyRegistered, "1.5", ""),
+        Err(StageError::InvalidDays)
+    );
+    for kind in TimingKind::ALL {
+        assert_eq!(TimingKind::parse(kind.code()), Ok(kind));
+    }
+    assert_eq!(TimingKind::parse(""), Err(StageError::NoTiming));
+    assert_eq!(age(1, 6).kind(), TimingKind::Age);
+    assert_eq!(StageError::InvalidLink.field(), "link");
+}
+
+#[test]
+fn the_send_time_is_read_as_hours_and_minutes() {
+    let at = |h, m| chrono::NaiveTime::from_hms_opt(h, m, 0).unwrap();
+    assert_eq!(parse_send_time("10:00"), Ok(at(10, 0)));
+    assert_eq!(parse_send_time(" 9:30 "), Ok(at(9, 30)));
+    assert_eq!(parse_send_time("９：３０"), Ok(at(9, 30)));
+    assert_eq!(parse_send_time("18：45"), Ok(at(18, 45)));
+    for bad in ["", "25:00", "10", "10時", "10:60"] {
+        assert_eq!(
+            parse_send_time(bad),
+            Err(StageError::InvalidSendTime),
+            "{bad}"
+        );
+    }
+}
