@@ -4,6 +4,7 @@
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_dynamodb::config::Credentials;
 use std::time::Duration;
+use tayori_adapters::aws::{self, AwsConfig};
 
 /// The SDK configuration for moto, or `None` when moto is not running and not required.
 ///
@@ -59,4 +60,42 @@ async fn reachable(endpoint: &str) -> Result<(), String> {
 /// A resource name no other test uses, so tests can share one moto server in parallel.
 pub fn unique_name(prefix: &str) -> String {
     format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
+}
+
+/// A platform's resources of its own on moto, as the template makes them for a stage: a table
+/// with its index, a KMS key and a bucket in ap-northeast-1 (the bus is only named: a publish
+/// to moto's EventBridge needs no bus made first). `what` names the key in moto's listing.
+pub async fn moto_resources(sdk: &SdkConfig, what: &str) -> AwsConfig {
+    let table = unique_name("tayori");
+    aws::create_table(&aws_sdk_dynamodb::Client::new(sdk), &table)
+        .await
+        .expect("moto makes the table");
+    let kms_key_id = aws_sdk_kms::Client::new(sdk)
+        .create_key()
+        .description(format!("tayori {what}"))
+        .send()
+        .await
+        .expect("moto makes the key")
+        .key_metadata
+        .expect("a new key has metadata")
+        .key_id;
+    let bucket = unique_name("tayori");
+    aws::s3_client(sdk)
+        .create_bucket()
+        .bucket(&bucket)
+        .create_bucket_configuration(
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::ApNortheast1)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("moto makes the bucket");
+    AwsConfig {
+        table_name: table,
+        bucket_name: bucket,
+        kms_key_id,
+        event_bus_name: unique_name("tayori"),
+        mail_from: None,
+    }
 }

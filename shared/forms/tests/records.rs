@@ -76,39 +76,7 @@ impl Platforms {
 
     async fn aws() -> Option<Self> {
         let sdk = moto().await?;
-        let table = unique_name("tayori");
-        aws::create_table(&aws_sdk_dynamodb::Client::new(&sdk), &table)
-            .await
-            .unwrap();
-        let kms_key_id = aws_sdk_kms::Client::new(&sdk)
-            .create_key()
-            .description("tayori forms records")
-            .send()
-            .await
-            .unwrap()
-            .key_metadata
-            .unwrap()
-            .key_id;
-        // The answers' files and the citizens' uploads (`files_are_checked_by_content…`).
-        let bucket = unique_name("tayori");
-        aws::s3_client(&sdk)
-            .create_bucket()
-            .bucket(&bucket)
-            .create_bucket_configuration(
-                aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                    .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::ApNortheast1)
-                    .build(),
-            )
-            .send()
-            .await
-            .unwrap();
-        let config = aws::AwsConfig {
-            table_name: table,
-            bucket_name: bucket,
-            kms_key_id,
-            event_bus_name: unique_name("tayori"),
-            mail_from: None,
-        };
+        let config = tayori_tests::moto_resources(&sdk, "forms records").await;
         let clock = Arc::new(ManualClock::new(start()));
         Some(Self {
             platform: aws::platform(&sdk, &config, clock.clone()),

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use tayori_adapters::aws;
 use tayori_domain::staff::{DepartmentScope, LoginId, Permission, StaffAccount, StaffProfile};
 use tayori_ports::{ManualClock, Platform};
-use tayori_tests::{moto, unique_name};
+use tayori_tests::moto;
 use tempfile::TempDir;
 
 pub const CITIZEN: &str = "U0123456789abcdef0123456789abcdef";
@@ -74,26 +74,7 @@ impl Platforms {
 
     pub async fn aws() -> Option<Self> {
         let sdk = moto().await?;
-        let table = unique_name("tayori");
-        aws::create_table(&aws_sdk_dynamodb::Client::new(&sdk), &table)
-            .await
-            .unwrap();
-        let kms_key_id = aws_sdk_kms::Client::new(&sdk)
-            .create_key()
-            .description("tayori consultation records")
-            .send()
-            .await
-            .unwrap()
-            .key_metadata
-            .unwrap()
-            .key_id;
-        let config = aws::AwsConfig {
-            table_name: table,
-            bucket_name: unique_name("tayori"),
-            kms_key_id,
-            event_bus_name: unique_name("tayori"),
-            mail_from: None,
-        };
+        let config = tayori_tests::moto_resources(&sdk, "consultation records").await;
         let clock = Arc::new(ManualClock::new(start()));
         Some(Self {
             platform: aws::platform(&sdk, &config, clock.clone()),
