@@ -14,7 +14,8 @@ const RUN = randomBytes(2).toString('hex');
 const TITLE = `観光案内所の年末年始 ${RUN}`;
 // Before: all five bubbles' fields shown, about 4,000 px and 100 Tab stops to the send button.
 const MAX_HEIGHT = 1600;
-const MAX_TAB_STOPS = 45;
+// Counted from 「本文へ移動」, past the menu.
+const MAX_TAB_STOPS = 25;
 
 /**
  * A phone-sized photo as a PNG of about 13 MB: a gradient with grain, which does not compress
@@ -52,16 +53,14 @@ test('composer: short page, short Tab path, preview in view, limits shown, big p
   await step('the page is short and the send button a few Tab presses away', async () => {
     const height = await page.evaluate(() => document.documentElement.scrollHeight);
     assert.ok(height <= MAX_HEIGHT, `the composer is ${height} px tall (at most ${MAX_HEIGHT})`);
-    // Tab from the top of the page: the browser continues from the last focused place, so
-    // that place is set to the page's header first.
-    await page.evaluate(() => {
-      const top = document.querySelector('header');
-      top.setAttribute('tabindex', '-1');
-      top.focus();
-      top.removeAttribute('tabindex');
-      window.scrollTo(0, 0);
-    });
-    let stops = 0;
+    // From the top of the page: the first Tab reaches 「本文へ移動」 (the page's first link),
+    // which a keyboard user takes past the menu (the menu grows with every function; the form
+    // must not). Focused here directly: the browser would continue from the last focused place.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.locator('a.skip').focus();
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), '本文へ移動');
+    await page.keyboard.press('Enter');
+    let stops = 1;
     for (; stops < 200; stops++) {
       await page.keyboard.press('Tab');
       const at = await page.evaluate(() => document.activeElement?.textContent?.trim());

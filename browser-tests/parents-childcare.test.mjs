@@ -4,8 +4,9 @@
 // the registry accepts, registers a child by birth month and sees it listed. Screenshots:
 // childcare-list, childcare-stage.
 //
-// Run by scripts/browser-test against the same local run as the other files. The stage's number
-// carries this run's mark, so stages other runs left on the same data do not matter.
+// Run by scripts/browser-test against the same local run as the other files, after
+// console.test.mjs (whose usage totals expect no other citizen yet; hence the file's name). The
+// stage's number carries this run's mark, so stages other runs left on the same data do not matter.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
