@@ -442,9 +442,10 @@ impl Forms {
         Ok(Item::new(answers_pk(answer.form_id()), answer_sk(answer), body).with_version(version))
     }
 
-    async fn open_answer(&self, item: &Item) -> Result<(Answer, BTreeSet<String>), RecordError> {
+    /// Takes the item: a page of answers is opened once, so its body is not copied.
+    async fn open_answer(&self, item: Item) -> Result<(Answer, BTreeSet<String>), RecordError> {
         let corrupt = |why: String| RecordError::Corrupt(format!("{}/{}", item.pk, item.sk), why);
-        let mut body = item.body.clone();
+        let mut body = item.body;
         let object = body
             .as_object_mut()
             .ok_or_else(|| corrupt("not an object".into()))?;
@@ -605,11 +606,12 @@ impl Forms {
     ) -> Result<Option<(StoredAnswer, BTreeSet<String>)>, RecordError> {
         match self.table.get(&answers_pk(form), sk).await? {
             Some(item) => {
-                let (answer, sealed) = self.open_answer(&item).await?;
+                let version = item.version;
+                let (answer, sealed) = self.open_answer(item).await?;
                 Ok(Some((
                     StoredAnswer {
                         answer,
-                        version: item.version,
+                        version,
                     },
                     sealed,
                 )))
@@ -708,7 +710,7 @@ impl Forms {
             )
             .await?;
         let mut answers = Vec::with_capacity(page.items.len());
-        for item in &page.items {
+        for item in page.items {
             answers.push(self.open_answer(item).await?.0);
         }
         Ok(AnswerPage {
