@@ -44,6 +44,10 @@ pub enum Answer {
 /// What the runtime reported, in the order it arrived.
 #[derive(Debug)]
 enum Report {
+    /// `invocation/next` was asked for: the function's init is over.
+    Polled {
+        at: Instant,
+    },
     Answered {
         id: String,
         answer: Answer,
@@ -136,6 +140,7 @@ impl Drop for RuntimeApi {
 
 /// Long-polls as AWS does: the runtime's request is held until an event is queued.
 async fn next(State(shared): State<Arc<Shared>>) -> Response {
+    let _ = shared.reports.send(Report::Polled { at: Instant::now() });
     let Some((id, event)) = shared.queue.lock().await.recv().await else {
         return StatusCode::GONE.into_response();
     };
@@ -227,6 +232,9 @@ pub struct LambdaProcess {
 pub struct Answered {
     pub answer: Answer,
     pub after: Duration,
+    /// When the function first asked for an event: its init (settings, secrets, clients) took
+    /// this long; the rest of `after` is the event's own work.
+    pub init: Option<Duration>,
 }
 
 impl LambdaProcess {
@@ -289,6 +297,7 @@ impl LambdaProcess {
     /// start from exec to the first answer).
     pub async fn answer_to(&mut self, id: &str) -> Result<Answered, InvokeError> {
         let deadline = tokio::time::Instant::now() + INVOCATION_TIMEOUT;
+        let mut init = None;
         loop {
             // The exit check runs between waits: a function that dies at init answers nothing.
             let report =
@@ -302,7 +311,11 @@ impl LambdaProcess {
                     return Ok(Answered {
                         answer,
                         after: at.duration_since(self.started),
+                        init,
                     })
+                }
+                Ok(Some(Report::Polled { at })) => {
+                    init = init.or(Some(at.duration_since(self.started)));
                 }
                 Ok(Some(Report::Answered { .. })) => {}
                 Ok(Some(Report::InitFailed { body })) => {
