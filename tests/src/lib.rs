@@ -1,5 +1,9 @@
 //! Cross-function scenarios and the port conformance suite; the tests live in tests/tests/.
-//! This library holds what they share: access to moto, the local AWS stand-in.
+//! This library holds what they share: access to moto, the local AWS stand-in, and a Lambda
+//! Runtime API emulator that runs the function binaries on it.
+
+pub mod lambda_runtime;
+pub mod stack;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_dynamodb::config::Credentials;

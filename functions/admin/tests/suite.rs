@@ -19,6 +19,7 @@ mod faq;
 mod forms;
 mod garbage;
 mod greetings;
+mod lambda;
 mod reports;
 mod segments;
 mod sessions;

@@ -5,3 +5,4 @@
 mod childcare;
 mod friend_data;
 mod garbage_notices;
+mod lambda;

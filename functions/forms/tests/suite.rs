@@ -3,6 +3,7 @@
 //! (a fresh build's disk and link time).
 
 mod files;
+mod lambda;
 mod liff;
 mod pages;
 mod registration;

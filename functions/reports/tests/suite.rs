@@ -3,4 +3,5 @@
 //! (a fresh build's disk and link time).
 
 mod handlers;
+mod lambda;
 mod liff;

@@ -7,6 +7,7 @@ mod childcare;
 mod consultations;
 mod faq;
 mod garbage;
+mod lambda;
 mod no_work_after_the_answer;
 mod registration;
 mod replay;
