@@ -67,8 +67,9 @@ pub fn unique_name(prefix: &str) -> String {
 }
 
 /// A platform's resources of its own on moto, as the template makes them for a stage: a table
-/// with its index, a KMS key and a bucket in ap-northeast-1 (the bus is only named: a publish
-/// to moto's EventBridge needs no bus made first). `what` names the key in moto's listing.
+/// with its index, a KMS key and a bucket in ap-northeast-1. The bus is only named: moto
+/// refuses events for a bus it has not made, so a test that publishes makes it (as
+/// [`stack`] does). `what` names the key in moto's listing.
 pub async fn moto_resources(sdk: &SdkConfig, what: &str) -> AwsConfig {
     let table = unique_name("tayori");
     aws::create_table(&aws_sdk_dynamodb::Client::new(sdk), &table)
