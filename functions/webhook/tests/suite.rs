@@ -8,6 +8,7 @@ mod consultations;
 mod faq;
 mod garbage;
 mod no_work_after_the_answer;
+mod redelivery_writes;
 mod registration;
 mod replay;
 mod shelters;
