@@ -148,7 +148,12 @@ impl Conversation {
         }
         let now = self.platform.clock.now();
         let id = event.webhook_event_id.clone();
-        if !id.is_empty() && !self.seen.claim(&id, now).await? {
+        // A redelivery is looked up before it is claimed, so that one already handled costs a
+        // read and no write; a first delivery is claimed at once (one call, not two).
+        let already_handled = !id.is_empty()
+            && ((event.is_redelivery && self.seen.taken(&id).await?)
+                || !self.seen.claim(&id, now).await?);
+        if already_handled {
             tracing::info!(webhook_event_id = %id, "event already handled; skipped");
             return Ok(());
         }

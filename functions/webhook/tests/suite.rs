@@ -9,6 +9,7 @@ mod faq;
 mod garbage;
 mod lambda;
 mod no_work_after_the_answer;
+mod redelivery_writes;
 mod registration;
 mod replay;
 mod shelters;

@@ -18,6 +18,14 @@ impl WebhookEvents {
         Self { table }
     }
 
+    /// Whether a delivery of the event was taken already: a read, for redeliveries, which were
+    /// usually handled the first time (LINE only missed the answer). Claiming straight away would
+    /// also refuse them, but a refused conditional put is still a write DynamoDB bills.
+    pub async fn taken(&self, webhook_event_id: &str) -> Result<bool, RecordError> {
+        let key = format!("WEBHOOKEVENT#{webhook_event_id}");
+        Ok(self.table.get(&key, "SEEN").await?.is_some())
+    }
+
     /// Records the event as taken; `false` when another delivery of it was taken already.
     pub async fn claim(
         &self,

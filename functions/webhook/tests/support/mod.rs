@@ -15,7 +15,7 @@ use tayori_adapters::embedded;
 use tayori_fake_line::{FakeLine, RecordedRequest};
 use tayori_line::signature::sign;
 use tayori_line::{LineClient, LineConfig};
-use tayori_ports::{Clock, ManualClock, Platform};
+use tayori_ports::{Clock, ManualClock, Platform, TableStore};
 use tayori_records::Friends;
 use tayori_webhook::{router, WebhookState};
 use tower::ServiceExt;
@@ -48,9 +48,27 @@ impl Harness {
         start: DateTime<Utc>,
         configure: impl FnOnce(WebhookState) -> WebhookState,
     ) -> Harness {
+        Harness::built(start, |table| table, configure).await
+    }
+
+    /// As [`Harness::at`], every table call going through `wrap`'s store (which watches the
+    /// embedded one it is given, e.g. to count writes).
+    pub async fn on_table(
+        start: DateTime<Utc>,
+        wrap: impl FnOnce(Arc<dyn TableStore>) -> Arc<dyn TableStore>,
+    ) -> Harness {
+        Harness::built(start, wrap, |state| state).await
+    }
+
+    async fn built(
+        start: DateTime<Utc>,
+        wrap: impl FnOnce(Arc<dyn TableStore>) -> Arc<dyn TableStore>,
+        configure: impl FnOnce(WebhookState) -> WebhookState,
+    ) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let clock = Arc::new(ManualClock::new(start));
-        let (platform, bus) = embedded::platform(dir.path(), clock.clone()).unwrap();
+        let (mut platform, bus) = embedded::platform(dir.path(), clock.clone()).unwrap();
+        platform.table = wrap(platform.table);
         let fake = FakeLine::new();
         let (base, _server) = fake.serve().await;
         let line = Arc::new(LineClient::new(LineConfig::at(&base, "test-token")));
