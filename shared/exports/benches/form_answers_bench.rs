@@ -19,7 +19,9 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Instant;
 use tayori_domain::export::{CsvEncoding, ExportConditions, ExportStatus};
-use tayori_domain::form::{Field, FieldId, FieldKind, FormId, FormKind, FormSettings, PerCitizen, Submitted};
+use tayori_domain::form::{
+    Field, FieldId, FieldKind, FormId, FormKind, FormSettings, PerCitizen, Submitted,
+};
 use tayori_domain::staff::{DepartmentScope, LoginId, Permission, StaffAccount, StaffProfile};
 use tayori_exports::sources::CitySources;
 use tayori_exports::{Clerk, ExportDesk, PersonalValues};
@@ -92,7 +94,12 @@ fn survey() -> FormSettings {
         receipt_message: String::new(),
         notice_address: None,
         fields: vec![
-            field("name", "お名前", FieldKind::ShortText { max_chars: 50 }, true),
+            field(
+                "name",
+                "お名前",
+                FieldKind::ShortText { max_chars: 50 },
+                true,
+            ),
             field(
                 "age",
                 "年代",
@@ -129,14 +136,27 @@ fn survey() -> FormSettings {
                 },
                 false,
             ),
-            field("opinion", "ご意見", FieldKind::LongText { max_chars: 500 }, false),
+            field(
+                "opinion",
+                "ご意見",
+                FieldKind::LongText { max_chars: 500 },
+                false,
+            ),
             field(
                 "wish",
                 "ご要望",
                 FieldKind::ShortText { max_chars: 200 },
                 false,
             ),
-            field("visited", "来庁日", FieldKind::Date { min: None, max: None }, false),
+            field(
+                "visited",
+                "来庁日",
+                FieldKind::Date {
+                    min: None,
+                    max: None,
+                },
+                false,
+            ),
             field("time", "来庁時刻", FieldKind::Time, false),
             field("phone", "電話番号", FieldKind::Phone, true),
         ],
@@ -147,7 +167,10 @@ fn answer(i: usize) -> Submitted {
     let services = ["ごみ", "防災", "子育て", "通報"];
     let mut submitted = Submitted::new()
         .with("name", &format!("小浜 花子{}", i % 1000))
-        .with("age", ["20代", "30代", "40代", "50代", "60代", "70代以上"][i % 6])
+        .with(
+            "age",
+            ["20代", "30代", "40代", "50代", "60代", "70代以上"][i % 6],
+        )
         .with("district", DISTRICTS[i % DISTRICTS.len()])
         .with("score", &(i % 5 + 1).to_string())
         .with("opinion", OPINIONS[i % OPINIONS.len()])
@@ -295,7 +318,9 @@ fn main() {
     } else {
         args
     };
-    println!("| answers | encoding | rows/s | file MB | peak memory (VmHWM) MB | replaced characters |");
+    println!(
+        "| answers | encoding | rows/s | file MB | peak memory (VmHWM) MB | replaced characters |"
+    );
     println!("|---:|---|---:|---:|---:|---:|");
     let me = std::env::current_exe().unwrap();
     let run = |args: &[&str]| assert!(Command::new(&me).args(args).status().unwrap().success());

@@ -608,13 +608,7 @@ impl Forms {
             Some(item) => {
                 let version = item.version;
                 let (answer, sealed) = self.open_answer(item).await?;
-                Ok(Some((
-                    StoredAnswer {
-                        answer,
-                        version,
-                    },
-                    sealed,
-                )))
+                Ok(Some((StoredAnswer { answer, version }, sealed)))
             }
             None => Ok(None),
         }
