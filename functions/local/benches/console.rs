@@ -354,7 +354,11 @@ fn main() -> Result<(), Failure> {
     let mut numbers = std::env::args().skip(1).filter(|a| a != "--bench");
     let browsing: usize = numbers.next().map(|a| a.parse()).transpose()?.unwrap_or(50);
     let composing: usize = numbers.next().map(|a| a.parse()).transpose()?.unwrap_or(10);
-    let seconds: f64 = numbers.next().map(|a| a.parse()).transpose()?.unwrap_or(60.0);
+    let seconds: f64 = numbers
+        .next()
+        .map(|a| a.parse())
+        .transpose()?
+        .unwrap_or(60.0);
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?

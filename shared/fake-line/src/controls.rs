@@ -58,7 +58,8 @@ impl Latency {
             return self.least;
         }
         let spread = (self.most - self.least).as_micros() as u64;
-        self.least + Duration::from_micros(rand::Rng::gen_range(&mut rand::thread_rng(), 0..=spread))
+        self.least
+            + Duration::from_micros(rand::Rng::gen_range(&mut rand::thread_rng(), 0..=spread))
     }
 }
 
