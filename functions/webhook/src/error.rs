@@ -26,6 +26,9 @@ pub enum WebhookError {
     /// Storage failed; the claims were released, so the redelivery handles the events.
     #[error("webhook batch of {events} events failed: {source}")]
     Storage { events: usize, source: RecordError },
+    /// The task handling the batch was stopped (the process is shutting down).
+    #[error("webhook batch of {events} events was interrupted")]
+    Interrupted { events: usize },
 }
 
 impl WebhookError {
@@ -35,9 +38,9 @@ impl WebhookError {
                 StatusCode::UNAUTHORIZED
             }
             WebhookError::NotAWebhook(_) => StatusCode::BAD_REQUEST,
-            WebhookError::HandOver { .. } | WebhookError::Storage { .. } => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            WebhookError::HandOver { .. }
+            | WebhookError::Storage { .. }
+            | WebhookError::Interrupted { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -47,9 +50,9 @@ impl WebhookError {
             WebhookError::MissingSignature => "missing signature",
             WebhookError::WrongSignature { .. } => "invalid signature",
             WebhookError::NotAWebhook(_) => "not a LINE webhook body",
-            WebhookError::HandOver { .. } | WebhookError::Storage { .. } => {
-                "temporarily unavailable"
-            }
+            WebhookError::HandOver { .. }
+            | WebhookError::Storage { .. }
+            | WebhookError::Interrupted { .. } => "temporarily unavailable",
         }
     }
 }

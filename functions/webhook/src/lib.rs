@@ -109,6 +109,25 @@ async fn receive(
     }
     let batch = Batch::parse(&body)?;
     let events = batch.events.len();
+    // The batch is handled on its own task, so that a caller who hangs up (LINE gives up after
+    // its timeout; the local run's server then drops the request) cannot cancel it halfway:
+    // an event claimed but never answered would be skipped as already seen when redelivered.
+    // A Lambda invocation, too, runs to its end whoever waits for it; the answer still waits
+    // for the task, so nothing runs after it.
+    let work = tokio::spawn(handle(state, batch, started));
+    match work.await {
+        Ok(result) => result,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(_) => Err(WebhookError::Interrupted { events }),
+    }
+}
+
+async fn handle(
+    state: Arc<WebhookState>,
+    batch: Batch,
+    started: Instant,
+) -> Result<&'static str, WebhookError> {
+    let events = batch.events.len();
     let handled = state
         .conversation
         .handle_batch(batch.events, Some(started + START_BUDGET))

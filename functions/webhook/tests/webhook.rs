@@ -268,3 +268,56 @@ async fn a_signed_body_that_is_not_json_is_a_bad_request() {
         StatusCode::BAD_REQUEST
     );
 }
+
+/// Under a disaster-day surge LINE can give up waiting for the answer (and the local run's
+/// server then drops the request): the citizen must still be answered, once. Before the batch
+/// ran on its own task, hanging up cancelled it between the claim and the reply, and the
+/// redelivery was skipped as already handled (the surge bench lost 2,745 of 10,000 citizens).
+#[tokio::test]
+async fn a_citizen_is_answered_even_when_line_hangs_up_before_the_webhook_answers() {
+    let h = Harness::at(Utc::now()).await;
+    // LINE takes 300 ms to take the reply.
+    h.fake.set_latency(std::time::Duration::from_millis(300));
+    let event = h.event(
+        "U1000000000000000000000000000hang",
+        "message",
+        "01HANGUP0000000000000000001",
+        json!({"message": {"type": "text", "id": "1", "quoteToken": "q", "text": "避難所"}}),
+    );
+    let raw = body(vec![event.clone()]);
+    let signature = sign(SECRET, &raw);
+    // The caller hangs up once the event is claimed (the moment a cancelled batch would lose
+    // it), not after a fixed time, which a loaded machine may not have reached.
+    let seen = tayori_records::WebhookEvents::new(h.platform.table.clone());
+    let answering = post(&h.app, raw.clone(), Some(signature.clone()));
+    tokio::pin!(answering);
+    let hung_up = loop {
+        tokio::select! {
+            _ = &mut answering => break false,
+            _ = tokio::time::sleep(std::time::Duration::from_millis(1)) => {
+                if seen.taken("01HANGUP0000000000000000001").await.unwrap() {
+                    break true;
+                }
+            }
+        }
+    };
+    assert!(hung_up, "the caller hung up before the answer");
+    let replied = || {
+        h.replies()
+            .iter()
+            .any(|r| r.body["replyToken"] == event["replyToken"])
+    };
+    for _ in 0..100 {
+        if replied() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(replied(), "the citizen was answered after LINE hung up");
+    // LINE's redelivery changes nothing: the event was handled, and answered once.
+    let mut again = event.clone();
+    again["deliveryContext"]["isRedelivery"] = json!(true);
+    assert_eq!(h.deliver(vec![again]).await, StatusCode::OK);
+    let reply = h.reply_to(&event);
+    assert!(!reply.body["messages"].as_array().unwrap().is_empty());
+}

@@ -43,10 +43,30 @@ pub(crate) struct RateLimit {
     accepted: VecDeque<Instant>,
 }
 
+/// How long the fake waits before handling each request: none by default; a fixed time, or a
+/// time drawn anew for each request (LINE's answer times vary, and a fixed delay would make
+/// every request of a burst finish together).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Latency {
+    pub least: Duration,
+    pub most: Duration,
+}
+
+impl Latency {
+    pub fn pick(&self) -> Duration {
+        if self.most <= self.least {
+            return self.least;
+        }
+        let spread = (self.most - self.least).as_micros() as u64;
+        self.least
+            + Duration::from_micros(rand::Rng::gen_range(&mut rand::thread_rng(), 0..=spread))
+    }
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct Controls {
     pub faults: Vec<Fault>,
-    pub latency: Duration,
+    pub latency: Latency,
     pub limits: Vec<RateLimit>,
     /// Scheduled mishaps with the matching requests still to pass before each.
     pub mishaps: Vec<Mishap>,
@@ -170,6 +190,21 @@ mod tests {
         );
         assert_eq!(controls.take_mishap("/v2/bot/message/multicast"), None);
         assert_eq!(controls.mishaps_happened, 1);
+    }
+
+    #[test]
+    fn a_latency_range_is_drawn_within_its_bounds_and_varies() {
+        let latency = Latency {
+            least: Duration::from_millis(50),
+            most: Duration::from_millis(300),
+        };
+        let picked: Vec<Duration> = (0..200).map(|_| latency.pick()).collect();
+        assert!(picked
+            .iter()
+            .all(|d| (Duration::from_millis(50)..=Duration::from_millis(300)).contains(d)));
+        assert!(picked.iter().any(|d| *d < Duration::from_millis(100)));
+        assert!(picked.iter().any(|d| *d > Duration::from_millis(250)));
+        assert_eq!(Latency::default().pick(), Duration::ZERO);
     }
 
     #[test]

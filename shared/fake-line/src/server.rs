@@ -1,7 +1,7 @@
 //! The fake server's handle: cheap to clone, shared by the router, the tests and the simulator.
 
 use crate::api;
-use crate::controls::{Controls, Fault, Mishap, MishapKind};
+use crate::controls::{Controls, Fault, Latency, Mishap, MishapKind};
 use crate::record::RecordedRequest;
 use crate::world::{Image, World};
 use bytes::Bytes;
@@ -110,7 +110,16 @@ impl FakeLine {
 
     /// Delay before every LINE request is handled.
     pub fn set_latency(&self, latency: Duration) {
-        lock(&self.inner.controls).latency = latency;
+        self.set_latency_between(latency, latency);
+    }
+
+    /// A delay drawn for each LINE request between `least` and `most` (uniformly), as LINE's
+    /// answer times vary: load tests see requests overtake each other as they would in AWS.
+    pub fn set_latency_between(&self, least: Duration, most: Duration) {
+        lock(&self.inner.controls).latency = Latency {
+            least,
+            most: most.max(least),
+        };
     }
 
     /// Requests whose path starts with `path` beyond `per_second` within any 1 s window are
@@ -261,8 +270,10 @@ impl FakeLine {
         lock(&self.inner.records).push(request);
     }
 
+    /// The delay for the request at hand.
     pub(crate) fn latency(&self) -> Duration {
-        lock(&self.inner.controls).latency
+        let latency = lock(&self.inner.controls).latency;
+        latency.pick()
     }
 
     pub(crate) fn take_fault(&self, path: &str) -> Option<Fault> {

@@ -358,6 +358,34 @@ async fn faults_with_a_body_can_be_injected_and_cleared_over_http() {
 }
 
 #[tokio::test]
+async fn a_latency_range_delays_each_answer_by_a_time_within_it() {
+    let line = start().await;
+    line.http
+        .post(format!("{}/_line/latency", line.base))
+        .json(&json!({"ms": 50, "maxMs": 150}))
+        .send()
+        .await
+        .unwrap();
+    let mut took = Vec::new();
+    for _ in 0..12 {
+        let started = Instant::now();
+        line.post(
+            "/v2/bot/message/push",
+            json!({"to": USER, "messages": [text("a")]}),
+        )
+        .await;
+        took.push(started.elapsed());
+    }
+    assert!(
+        took.iter().all(|t| *t >= Duration::from_millis(50)),
+        "{took:?}"
+    );
+    // Drawn anew each time: twelve equal delays would mean a fixed one.
+    let (least, most) = (took.iter().min().unwrap(), took.iter().max().unwrap());
+    assert!(*most - *least > Duration::from_millis(10), "{took:?}");
+}
+
+#[tokio::test]
 async fn latency_delays_every_answer() {
     let line = start().await;
     line.http

@@ -48,13 +48,19 @@ async fn reset(State(fake): State<FakeLine>) -> Response {
     Json(json!({})).into_response()
 }
 
+/// `{"ms": 300}` for a fixed delay; `{"ms": 50, "maxMs": 300}` for one drawn per request.
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct Latency {
     ms: u64,
+    max_ms: Option<u64>,
 }
 
 async fn latency(State(fake): State<FakeLine>, Json(latency): Json<Latency>) -> Response {
-    fake.set_latency(Duration::from_millis(latency.ms));
+    fake.set_latency_between(
+        Duration::from_millis(latency.ms),
+        Duration::from_millis(latency.max_ms.unwrap_or(latency.ms)),
+    );
     Json(json!({})).into_response()
 }
 
