@@ -198,13 +198,22 @@ impl Tally {
     }
 }
 
+/// Why a page is not what a browser expects.
+#[derive(Debug, thiserror::Error)]
+enum PageProblem {
+    #[error("status {0}")]
+    Status(u16),
+    #[error("the sign-in page (the session was lost)")]
+    SignIn,
+}
+
 /// A page as a browser expects it: 200, and not the sign-in form (a lost session).
-fn page_ok(answer: &Answer) -> Result<(), String> {
+fn page_ok(answer: &Answer) -> Result<(), PageProblem> {
     if answer.status != 200 {
-        return Err(format!("status {}", answer.status));
+        return Err(PageProblem::Status(answer.status));
     }
     if answer.body.contains("name=\"password\"") {
-        return Err("the sign-in page".into());
+        return Err(PageProblem::SignIn);
     }
     Ok(())
 }
@@ -249,7 +258,7 @@ async fn compose(mut browser: Browser, who: usize, until: Instant) -> Tally {
             Ok(answer) => {
                 tally.took("配信作成画面", started);
                 if let Err(e) = page_ok(&answer) {
-                    tally.error("配信作成画面", e);
+                    tally.error("配信作成画面", e.to_string());
                     continue;
                 }
             }
