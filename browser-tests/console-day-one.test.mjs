@@ -60,7 +60,7 @@ test('day one in the console', { timeout: 180_000 }, async (t) => {
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'error-summary');
     assert.ok(await inView(page, summary), `the summary is off screen: ${JSON.stringify(await summary.boundingBox())}`);
     assert.match(await summary.getByRole('heading').innerText(), /^入力内容を確認してください/);
-    await screenshot(page, 'segments-error.png');
+    await screenshot(page, 'segments-error.webp');
     const link = summary.getByRole('link').first();
     await link.click();
     const field = page.locator('#f-new-label');

@@ -133,7 +133,7 @@ test('the staff console, as a clerk uses it', { timeout: 300_000 }, async (t) =>
     await page.waitForURL(/\/admin\/login\?next=%2Fadmin$/);
     assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'ログイン');
     await page.getByLabel('ログインID').fill(ADMIN_LOGIN);
-    await screenshot(page, 'login.png');
+    await screenshot(page, 'login.webp');
     await page.getByLabel('パスワード', { exact: true }).fill(ADMIN_PASSWORD);
     await page.getByRole('button', { name: 'ログイン', exact: true }).click();
     await page.waitForURL(`${BASE_URL}/admin`);
@@ -142,7 +142,7 @@ test('the staff console, as a clerk uses it', { timeout: 300_000 }, async (t) =>
     for (const item of ['リッチメニュー', '緊急メニュー切替', '利用状況レポート', '職員アカウント', '役割のひな形', '操作ログ']) {
       assert.ok(links.includes(item), `menu lacks ${item}: ${links}`);
     }
-    await screenshot(page, 'home.png');
+    await screenshot(page, 'home.webp');
   });
 
   await step('a role preset granting only usage reports is saved', async () => {
@@ -151,7 +151,7 @@ test('the staff console, as a clerk uses it', { timeout: 300_000 }, async (t) =>
     await page.getByLabel('名前', { exact: true }).fill(ROLE.name);
     await page.getByLabel('説明', { exact: true }).fill(ROLE.description);
     await page.getByLabel('利用状況レポート', { exact: true }).check();
-    await screenshot(page, 'roles.png');
+    await screenshot(page, 'roles.webp');
     await page.getByRole('button', { name: '保存', exact: true }).click();
     await page.waitForURL(`${BASE_URL}/admin/roles`);
     assert.equal(await successMessage(page), `「${ROLE.name}」を保存しました。`);
@@ -183,7 +183,7 @@ test('the staff console, as a clerk uses it', { timeout: 300_000 }, async (t) =>
     await page.getByLabel('所属課').fill(CLERK.department);
     await page.getByLabel('初期パスワード').fill(CLERK.password);
     // The whole form: the one granted permission is below the fold at 1280×720.
-    await screenshot(page, 'staff.png', { fullPage: true });
+    await screenshot(page, 'staff.webp', { fullPage: true });
     await page.getByRole('button', { name: '追加する' }).click();
     await page.waitForURL(`${BASE_URL}/admin/staff/${CLERK.login}`);
     assert.equal(await successMessage(page), `${CLERK.name}さんのアカウントを作成しました。`);
@@ -197,7 +197,7 @@ test('the staff console, as a clerk uses it', { timeout: 300_000 }, async (t) =>
     await page.getByRole('button', { name: 'ログイン', exact: true }).click();
     await page.waitForURL(`${BASE_URL}/admin/account`);
     assert.match(await page.getByRole('alert').innerText(), /初期パスワードのままです/);
-    await screenshot(page, 'account-first-sign-in.png');
+    await screenshot(page, 'account-first-sign-in.webp');
     // Nothing else opens until it is changed, not even by URL.
     await page.goto(`${BASE_URL}/admin/usage`);
     await page.waitForURL(`${BASE_URL}/admin/account`);
@@ -289,7 +289,7 @@ test('the staff console, as a clerk uses it', { timeout: 300_000 }, async (t) =>
     assert.equal(await successMessage(page), 'LINEに公開しました。');
     assert.match(await page.locator('dl.facts').innerText(), /公開中/);
     assert.match(await page.locator('dl.facts').innerText(), /通常用/);
-    await screenshot(page, 'richmenus.png');
+    await screenshot(page, 'richmenus.webp');
   });
 
   await step('LINE received the create, image upload and set-default calls, all valid by its schema', async () => {
@@ -338,7 +338,7 @@ test('the staff console, as a clerk uses it', { timeout: 300_000 }, async (t) =>
     // The switch is confirmed on a page that names the menu and how many friends see it change.
     await page.locator('.confirm').waitFor();
     assert.match(await page.locator('.confirm').innerText(), /友だち全員（現在 \d+ 人）/);
-    await screenshot(page, 'emergency-confirm.png');
+    await screenshot(page, 'emergency-confirm.webp');
     await confirmAction(page, '緊急メニューに切り替える');
     await page.waitForURL(`${BASE_URL}/admin/emergency`);
     const statuses = await page.getByRole('status').allInnerTexts();
@@ -346,7 +346,7 @@ test('the staff console, as a clerk uses it', { timeout: 300_000 }, async (t) =>
     assert.ok(statuses.includes('現在、緊急（災害時）メニューを表示しています'), statuses.join(' / '));
     assert.match(await page.locator('main').innerText(), /理由：大雨警報の発表（訓練）/);
     assert.ok(await page.getByRole('button', { name: '通常メニューに戻す' }).isVisible());
-    await screenshot(page, 'emergency.png');
+    await screenshot(page, 'emergency.webp');
 
     const toEmergency = (await lineRequests()).slice(before);
     const emergencyLineId = (await lineRequests())
@@ -448,7 +448,7 @@ test('the staff console, as a clerk uses it', { timeout: 300_000 }, async (t) =>
     assert.equal(await chart.locator('rect').count(), 14);
     const widths = await chart.locator('rect').evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('width'))));
     assert.equal(Math.max(...widths), widths[3], 'the longest bar is 友だち追加');
-    await screenshot(page, 'usage.png');
+    await screenshot(page, 'usage.webp');
 
     // 「CSVを作成」 asks the export function for the file and shows 出力ファイル.
     await page.getByRole('button', { name: 'CSVを作成' }).click();

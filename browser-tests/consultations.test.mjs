@@ -62,7 +62,7 @@ test('a consultation, as a citizen starts it and a clerk answers it', { timeout:
     await page.waitForURL(`${BASE_URL}/admin/consultations`);
     const row = page.locator('#consultations tbody tr').filter({ hasText: '子ども未来課' }).first();
     assert.match(await row.innerText(), /子育て/);
-    await screenshot(page, 'consultations-list.png', { fullPage: true });
+    await screenshot(page, 'consultations-list.webp', { fullPage: true });
     await row.getByRole('link').first().click();
     await page.getByRole('heading', { name: '会話' }).waitFor();
     assert.match(await page.locator('main').innerText(), new RegExp(QUESTION.replace(/[()（）]/g, '.')));
@@ -78,7 +78,7 @@ test('a consultation, as a citizen starts it and a clerk answers it', { timeout:
     await page.getByRole('button', { name: 'メモを追加' }).click();
     await page.getByText(NOTE).waitFor();
     assert.ok(!(await botSaid(userId)).some((s) => s.includes(NOTE)), 'a note is never sent');
-    await screenshot(page, 'consultations-case.png', { fullPage: true });
+    await screenshot(page, 'consultations-case.webp', { fullPage: true });
   });
 
   await step('closed with a category, the bot answers the citizen again', async () => {

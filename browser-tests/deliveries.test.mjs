@@ -116,7 +116,7 @@ test('segment delivery: compose, preview, count, send, log, duplicate', { timeou
     // The form keeps what was entered: the draft is what gets sent.
     assert.equal(await page.getByLabel('タイトル（管理用・必須）').inputValue(), TITLE);
     assert.ok(await page.locator('input[name="seg.district"][value="雲浜"]').isChecked());
-    await screenshot(page, 'deliveries-compose.png', { fullPage: true });
+    await screenshot(page, 'deliveries-compose.webp', { fullPage: true });
   });
 
   await step('sent now, only the segment receives it and the log shows the totals', async () => {
@@ -126,7 +126,7 @@ test('segment delivery: compose, preview, count, send, log, duplicate', { timeou
     await confirmation.waitFor();
     assert.match(await confirmation.innerText(), new RegExp(`現在 ${inSegment.length} 人`));
     assert.match(await confirmation.innerText(), /すぐに配信します/);
-    await screenshot(page, 'deliveries-confirm.png');
+    await screenshot(page, 'deliveries-confirm.webp');
     await confirmAction(page, '配信する');
     await page.waitForURL(`${BASE_URL}${deliveryPath}`);
     assert.equal(await flash(page), '配信を開始しました。結果はこの画面に表示されます。');
@@ -139,7 +139,7 @@ test('segment delivery: compose, preview, count, send, log, duplicate', { timeou
     assert.equal(await fact(page, '対象数'), `${inSegment.length} 人`);
     assert.equal(await fact(page, '成功'), `${inSegment.length} 通`);
     assert.equal(await fact(page, '失敗'), '0 通');
-    await screenshot(page, 'deliveries-log.png', { fullPage: true });
+    await screenshot(page, 'deliveries-log.webp', { fullPage: true });
 
     // The console turns the textarea's CRLF line breaks into LINE's LF.
     const sentText = (r) => String(r.body.messages?.[0]?.text ?? '');
@@ -169,7 +169,7 @@ test('segment delivery: compose, preview, count, send, log, duplicate', { timeou
     assert.ok(await page.locator('input[name="seg.district"][value="雲浜"]').isChecked());
     const phone = page.getByRole('complementary', { name: 'スマートフォンでの見え方' });
     assert.equal(await loaded(phone.locator('img.chat-image')), PREVIEW_WIDTH);
-    await screenshot(page, 'deliveries-duplicate.png');
+    await screenshot(page, 'deliveries-duplicate.webp');
   });
 
   await step('the simulator shows the citizen the text and the image', async () => {
@@ -180,7 +180,7 @@ test('segment delivery: compose, preview, count, send, log, duplicate', { timeou
     const image = chat.locator('img.bot-image').last();
     assert.equal(await loaded(image), PREVIEW_WIDTH);
     await image.scrollIntoViewIfNeeded();
-    await screenshot(page, 'deliveries-simulator.png');
+    await screenshot(page, 'deliveries-simulator.webp');
   });
 
   await step('a clerk registers their LINE as a test receiver with a code', async () => {
@@ -190,7 +190,7 @@ test('segment delivery: compose, preview, count, send, log, duplicate', { timeou
     const code = (await page.locator('#tester-code').innerText()).trim();
     assert.match(code, /^\d{6}$/);
     assert.equal((await page.locator('#tester-code-text').innerText()).trim(), `テスター登録 ${code}`);
-    await screenshot(page, 'deliveries-testers.png');
+    await screenshot(page, 'deliveries-testers.webp');
 
     const phone = await citizen(`職員 テスト${RUN}`);
     await api('POST', '/simulator/api/events', { userId: phone.userId, kind: 'text', text: `テスター登録 ${code}` });

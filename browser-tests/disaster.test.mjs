@@ -4,8 +4,8 @@
 // that the tests after this one see a console at peace.
 //
 // Run by scripts/browser-test, which passes BASE_URL, ADMIN_LOGIN, ADMIN_PASSWORD and
-// SCREENSHOT_DIR (docs/manual/images with UPDATE_SCREENSHOTS=1: shelter-status.png,
-// shelters-map-full.png).
+// SCREENSHOT_DIR (docs/manual/images with UPDATE_SCREENSHOTS=1: shelter-status.webp,
+// shelters-map-full.webp).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
@@ -83,7 +83,7 @@ test('a shelter set to 満員 from a phone during an emergency', { timeout: 180_
     assert.match(await now.innerText(), /現在：満員（\d+\/\d+ \d\d:\d\d admin）/);
     assert.equal(await card.getByRole('button', { name: `${shelter}を満員にする` }).getAttribute('aria-pressed'), 'true');
     await page.evaluate(() => window.scrollTo(0, 0));
-    await screenshot(page, 'shelter-status.png');
+    await screenshot(page, 'shelter-status.webp');
   });
 
   await step('a citizen at the city hall sees it 満員, with the time, after the open ones', async () => {
@@ -96,7 +96,7 @@ test('a shelter set to 満員 from a phone during an emergency', { timeout: 180_
     assert.match(await last.locator('.status').innerText(), /状況：満員（\d+月\d+日.*更新）|状況：満員（.*\d\d:\d\d.*更新）/);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `the map page scrolls sideways by ${overflow} px`);
-    await screenshot(page, 'shelters-map-full.png', { fullPage: true });
+    await screenshot(page, 'shelters-map-full.webp', { fullPage: true });
   });
 
   await step('staff close the emergency after confirming, and the banner goes', async () => {

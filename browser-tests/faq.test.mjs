@@ -96,7 +96,7 @@ test('the FAQ, as a clerk keeps it and a citizen asks it', { timeout: 240_000 },
     assert.equal(cells[4], '1', 'answered once');
     assert.equal(cells[5], '0／1', 'not helpful once');
     await page.goto(`${BASE_URL}/admin/faq`);
-    await screenshot(page, 'faq-list.png', { fullPage: true });
+    await screenshot(page, 'faq-list.webp', { fullPage: true });
   });
 
   await step('未解決の質問 lists both, and an FAQ written from one takes it off the list', async () => {
@@ -107,7 +107,7 @@ test('the FAQ, as a clerk keeps it and a citizen asks it', { timeout: 240_000 },
     assert.match(await unanswered.innerText(), /回答なし/);
     const unhelpful = table.locator('tbody tr').filter({ hasText: `犬を飼い始めた${RUN}んですが` });
     assert.match(await unhelpful.innerText(), /解決しなかった/);
-    await screenshot(page, 'faq-questions.png', { fullPage: true });
+    await screenshot(page, 'faq-questions.webp', { fullPage: true });
 
     await unanswered.getByRole('link', { name: 'FAQを作成' }).click();
     assert.equal(await page.getByLabel('質問', { exact: true }).inputValue(), UNANSWERED);

@@ -293,7 +293,7 @@ test('forms: the clerk handles and analyses the answers citizens sent', { timeou
     assert.match(await page.locator('.flash.ok').innerText(), /メモを保存しました/);
     assert.equal(await page.locator('#f-memo').inputValue(), MEMO);
     await waitForBot(users.undo, [new RegExp(escape(receipts.undo)), /お申し込みの手続きが完了しました/, new RegExp(escape(SAMPLE))]);
-    await screenshot(page, 'forms-answer.png', { fullPage: true });
+    await screenshot(page, 'forms-answer.webp', { fullPage: true });
   });
 
   await step('the other two move to 対応中 at once; the status filter and the memo find them', async () => {
@@ -314,7 +314,7 @@ test('forms: the clerk handles and analyses the answers citizens sent', { timeou
     await filterAnswers(page, MEMO, '');
     assert.deepEqual(await listedReceipts(page), [receipts.undo], 'the memo is searched');
     await filterAnswers(page, '', '');
-    await screenshot(page, 'forms-answers.png');
+    await screenshot(page, 'forms-answers.webp');
   });
 
   await step('the clerk cancels the reservation after the confirmation; the citizen is told in LINE', async () => {
@@ -356,7 +356,7 @@ test('forms: the clerk handles and analyses the answers citizens sent', { timeou
     assert.equal(cross['雲浜']['食事'], was('雲浜', '食事'), JSON.stringify(cross));
     assert.equal(cross['小浜']['食事'], was('小浜', '食事') + 1, JSON.stringify(cross));
     assert.equal(cross['小浜']['運動'], was('小浜', '運動'), JSON.stringify(cross));
-    await screenshot(page, 'forms-analysis.png', { fullPage: true });
+    await screenshot(page, 'forms-analysis.webp', { fullPage: true });
   });
 
   await step('the cancelled reservation is not counted in its form\'s analysis', async () => {

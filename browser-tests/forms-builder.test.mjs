@@ -71,7 +71,7 @@ test('forms: the clerk builds a reservation form, previews it on a phone and pub
     assert.equal(await page.locator('#f-f0-label').inputValue(), '会場');
     assert.equal(await page.locator('#f-s0-date').inputValue(), '2099-12-10');
     assert.equal(await page.locator('#form-fields > li').count(), 3);
-    await screenshot(page, 'forms-builder.png', { fullPage: true });
+    await screenshot(page, 'forms-builder.webp', { fullPage: true });
   });
 
   await step('the form is saved as a draft', async () => {
@@ -93,7 +93,7 @@ test('forms: the clerk builds a reservation form, previews it on a phone and pub
     assert.match(text, /会場/);
     assert.match(text, /「会場」が「本庁」のときに表示/);
     assert.match(text, /2099年12月10日/);
-    await screenshot(page, 'forms-preview.png', { fullPage: true });
+    await screenshot(page, 'forms-preview.webp', { fullPage: true });
   });
 
   await step('publishing asks first, then the form takes answers', async () => {
@@ -108,7 +108,7 @@ test('forms: the clerk builds a reservation form, previews it on a phone and pub
     await page.goto(`${BASE_URL}/admin/forms`);
     const row = page.locator('#forms tbody tr').filter({ hasText: TITLE });
     assert.match(await row.innerText(), /予約\s+公開中/);
-    await screenshot(page, 'forms-list.png');
+    await screenshot(page, 'forms-list.webp');
   });
 
   assert.deepEqual(cspViolations, [], 'no Content-Security-Policy violations');

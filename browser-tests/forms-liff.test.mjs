@@ -78,7 +78,7 @@ test('a LIFF form on a phone', { timeout: 180_000 }, async (t) => {
     assert.deepEqual(await page.locator('.field-error:visible').allInnerTexts(), []);
     assert.equal(await page.locator('#f-name').getAttribute('aria-invalid'), null);
     await noSidewaysScroll(page);
-    await screenshot(page, 'forms-liff.png', { fullPage: true });
+    await screenshot(page, 'forms-liff.webp', { fullPage: true });
     assert.deepEqual(await accessibilityViolations(page), []);
   });
 

@@ -88,7 +88,7 @@ test('the garbage calendar, as a clerk keeps it', { timeout: 240_000 }, async (t
     assert.ok(cells.filter((c) => c.kinds.includes('燃やすごみ')).every((c) => c.weekday === 1 || c.weekday === 4),
       'the sample collects 燃やすごみ on 月 and 木 only');
     assert.ok(await page.getByRole('list', { name: 'ごみの種類と色' }).getByText('プラスチック製容器包装').isVisible());
-    await screenshot(page, 'garbage-calendar.png');
+    await screenshot(page, 'garbage-calendar.webp');
   });
 
   await step('a rule edit moves 燃やすごみ to Wednesdays in the grid', async () => {
@@ -102,7 +102,7 @@ test('the garbage calendar, as a clerk keeps it', { timeout: 240_000 }, async (t
     await weekly.getByLabel('月曜日').uncheck();
     await weekly.getByLabel('木曜日').uncheck();
     await weekly.getByLabel('水曜日').check();
-    await screenshot(page, 'garbage-rules.png');
+    await screenshot(page, 'garbage-rules.webp');
     await page.getByRole('button', { name: '保存', exact: true }).click();
     assert.equal(await successMessage(page), `${DISTRICT}地区の「燃やすごみ」の収集日を保存しました。`);
     assert.ok(await page.getByRole('group', { name: '毎週（曜日）' }).getByLabel('水曜日').isChecked(), 'the saved rule reloads');
@@ -124,7 +124,7 @@ test('the garbage calendar, as a clerk keeps it', { timeout: 240_000 }, async (t
     await page.getByRole('button', { name: '文面を作り直す' }).click();
     const message = `大雪のため、${snowJa}の${DISTRICT}地区のごみ収集は中止します。`;
     assert.equal(await page.getByLabel('市民に送る文面').inputValue(), message);
-    await screenshot(page, 'garbage-suspension.png', { fullPage: true });
+    await screenshot(page, 'garbage-suspension.webp', { fullPage: true });
     await page.getByRole('button', { name: '収集中止を設定' }).click();
     assert.match(await successMessage(page), /^収集中止を設定しました：/);
     const row = page.locator('#suspensions tbody tr');
@@ -150,7 +150,7 @@ test('the garbage calendar, as a clerk keeps it', { timeout: 240_000 }, async (t
     assert.equal(await page.getByLabel('当日朝の時刻').inputValue(), '06:45');
     assert.equal(await table.getByRole('row', { name: /粗大ごみ/ }).getByLabel('知らせる').isChecked(), false);
     assert.equal(await table.getByLabel('燃やすごみの文面').inputValue(), '今日は燃やすごみの日です。朝8時30分までに出してください。');
-    await screenshot(page, 'garbage-notices.png');
+    await screenshot(page, 'garbage-notices.webp');
   });
 
   await step('the import and export tab offers the 5374 files and the holiday CSV', async () => {
@@ -164,7 +164,7 @@ test('the garbage calendar, as a clerk keeps it', { timeout: 240_000 }, async (t
     assert.match(body, /^\uFEFF地区,センター,燃やすごみ,/);
     assert.match(body, new RegExp(`\\r\\n${DISTRICT},[^,]*,水\\r?\\n?`), 'the edited rule is exported');
     assert.match(await page.locator('#holiday-facts').innerText(), /システムに同梱の版/);
-    await screenshot(page, 'garbage-data.png');
+    await screenshot(page, 'garbage-data.webp');
   });
 
   await step('no page broke the Content-Security-Policy, and the chips are in their colours', async () => {

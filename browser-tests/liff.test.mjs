@@ -65,7 +65,7 @@ test('the LIFF registration form on a phone', { timeout: 120_000 }, async (t) =>
     }
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow} px`);
-    await screenshot(page, 'registration-liff.png', { fullPage: true });
+    await screenshot(page, 'registration-liff.webp', { fullPage: true });
   });
 
   await step('no page broke the Content-Security-Policy', async () => {

@@ -49,7 +49,7 @@ test('子育て情報: the clerk schedules a stage and a parent registers a chil
     assert.equal(await page.getByLabel('見出し').inputValue(), TITLE);
     assert.equal(await page.getByLabel('本文').inputValue(), TEXT);
     await page.getByLabel('リンク（任意）').fill('https://www1.city.obama.fukui.jp/');
-    await screenshot(page, 'childcare-stage.png', { fullPage: true });
+    await screenshot(page, 'childcare-stage.webp', { fullPage: true });
     await page.getByRole('button', { name: '追加', exact: true }).click();
     await page.waitForURL(`${BASE_URL}/admin/childcare`);
     assert.match(await page.getByRole('status').first().innerText(), /を追加しました/);
@@ -62,7 +62,7 @@ test('子育て情報: the clerk schedules a stage and a parent registers a chil
     await page.getByRole('button', { name: '配信時刻を保存' }).click();
     await page.waitForURL(`${BASE_URL}/admin/childcare`);
     assert.match(await page.getByRole('status').first().innerText(), /配信時刻を10:00にしました/);
-    await screenshot(page, 'childcare-list.png', { fullPage: true });
+    await screenshot(page, 'childcare-list.webp', { fullPage: true });
   });
 
   await step('a parent registers a child by birth month with LINE date picker', async () => {

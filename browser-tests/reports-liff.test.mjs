@@ -68,7 +68,7 @@ test('the report form on a phone', { timeout: 180_000 }, async (t) => {
     assert.equal(await page.locator('#photo-list img').count(), 1);
     await page.getByLabel(/^内容/).fill('市役所前の歩道に大きな穴があいています。');
     await noSidewaysScroll(page);
-    await screenshot(page, 'citizens-reports-form.png', { fullPage: true });
+    await screenshot(page, 'citizens-reports-form.webp', { fullPage: true });
     assert.deepEqual(await accessibilityViolations(page), []);
   });
 
@@ -79,7 +79,7 @@ test('the report form on a phone', { timeout: 180_000 }, async (t) => {
     assert.match(summary, /道路・公共物の損傷/);
     assert.match(summary, /1枚/);
     assert.match(summary, /市役所前の歩道に大きな穴があいています。/);
-    await screenshot(page, 'citizens-reports-confirm.png', { fullPage: true });
+    await screenshot(page, 'citizens-reports-confirm.webp', { fullPage: true });
     assert.deepEqual(await accessibilityViolations(page), []);
   });
 
@@ -94,7 +94,7 @@ test('the report form on a phone', { timeout: 180_000 }, async (t) => {
     assert.match(mine, new RegExp(receipt));
     assert.match(mine, /受付/);
     await noSidewaysScroll(page);
-    await screenshot(page, 'citizens-reports-receipt.png', { fullPage: true });
+    await screenshot(page, 'citizens-reports-receipt.webp', { fullPage: true });
     assert.deepEqual(await accessibilityViolations(page), []);
   });
 

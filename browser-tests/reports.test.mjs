@@ -111,7 +111,7 @@ test('reports: the citizen files in the chat, the clerk answers, the citizen is 
     assert.match(await rows.first().innerText(), new RegExp(bearReceipt));
     assert.match(await rows.first().innerText(), /緊急/);
     assert.match(await page.locator('main table').innerText(), new RegExp(roadReceipt));
-    await screenshot(page, 'reports-list.png');
+    await screenshot(page, 'reports-list.webp');
   });
 
   await step('the clerk adds a response template', async () => {
@@ -147,7 +147,7 @@ test('reports: the citizen files in the chat, the clerk answers, the citizen is 
     await page.locator('.flash').first().waitFor();
     const notice = await waitForBot(road.userId, new RegExp(`${roadReceipt}[\\s\\S]*確認中|確認中[\\s\\S]*${roadReceipt}`));
     assert.match(notice, new RegExp(TEMPLATE_TEXT));
-    await screenshot(page, 'reports-detail.png', { fullPage: true });
+    await screenshot(page, 'reports-detail.webp', { fullPage: true });
   });
 
   await step('完了 with a comment reaches the citizen too', async () => {
@@ -166,7 +166,7 @@ test('reports: the citizen files in the chat, the clerk answers, the citizen is 
     const listed = await page.locator('#map-reports').innerText();
     assert.match(listed, new RegExp(roadReceipt));
     assert.match(listed, new RegExp(bearReceipt));
-    await screenshot(page, 'reports-map.png');
+    await screenshot(page, 'reports-map.webp');
   });
 
   await step('the verified sighting becomes a delivery draft to 雲浜', async () => {

@@ -60,7 +60,7 @@ test('the shelters map page on a phone', { timeout: 120_000 }, async (t) => {
     await page.locator('#status').filter({ hasText: /^5か所を近い順に表示しています。$/ }).waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow} px`);
-    await screenshot(page, 'shelters-map.png', { fullPage: true });
+    await screenshot(page, 'shelters-map.webp', { fullPage: true });
   });
 
   await step('a wrong position is answered in Japanese', async () => {

@@ -108,7 +108,7 @@ test('the simulator sends media, draws the rich menu and fits a phone', { timeou
     await panel.getByRole('button', { name: '登録内容の確認・変更' }).click();
     await page.locator('.bubble.from-citizen').filter({ hasText: '登録内容（ポストバック reg:show）' }).waitFor();
     await page.locator('.bubble.from-bot').filter({ hasText: 'まだ登録されていません' }).waitFor();
-    await screenshot(page, 'simulator-richmenu.png', { fullPage: true });
+    await screenshot(page, 'simulator-richmenu.webp', { fullPage: true });
   });
 
   await step('after the console switches to 緊急, the simulator draws the emergency menu', async () => {
@@ -119,7 +119,7 @@ test('the simulator sends media, draws the rich menu and fits a phone', { timeou
       await areas.evaluateAll((bs) => bs.map((b) => b.getAttribute('aria-label'))),
       ['近くの避難所', '登録内容の確認・変更', '今日のごみ'],
     );
-    await screenshot(page, 'simulator-emergency.png', { fullPage: true });
+    await screenshot(page, 'simulator-emergency.webp', { fullPage: true });
     await switchMenu(clerk, '通常メニューに戻す', '訓練の終了', '現在、通常メニューを表示しています');
     await page.locator('#richmenu-bar').filter({ hasText: /^メニュー ▾$/ }).waitFor();
   });
@@ -136,7 +136,7 @@ test('the simulator sends media, draws the rich menu and fits a phone', { timeou
     await page.locator('#richmenu-bar').click();
     assert.equal(await page.locator('#richmenu-bar').getAttribute('aria-expanded'), 'true');
     await page.locator('section.phone').scrollIntoViewIfNeeded();
-    await screenshot(page, 'simulator-phone.png');
+    await screenshot(page, 'simulator-phone.webp');
   });
 
   await step('no page broke the Content-Security-Policy', async () => {

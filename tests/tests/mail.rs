@@ -1,9 +1,8 @@
 //! Staff mail on SES (moto): a verified sender's mail is sent, an unverified one is refused. What moto's SES counted is read
 //! through SES v1 GetSendStatistics, which answers from the same counters SESv2 writes.
 
-use std::sync::Arc;
 use tayori_adapters::aws::{self, AwsConfig, SesMailer};
-use tayori_ports::{Mail, MailAddress, MailError, Mailer, SystemClock};
+use tayori_ports::{Mail, MailAddress, MailError, Mailer};
 use tayori_tests::{moto, unique_name};
 
 fn address(text: &str) -> MailAddress {
@@ -77,9 +76,11 @@ async fn a_verified_sender_sends_and_an_unverified_one_is_refused() {
         .unwrap();
 
     let (attempts, rejects) = send_statistics().await;
-    // Through the platform the deployed functions build from MAIL_FROM.
-    let platform = aws::platform(&sdk, &config(Some(address(&sender))), Arc::new(SystemClock));
-    platform.mailer.send(&notice()).await.unwrap();
+    // Through the mailer the forms function builds from MAIL_FROM.
+    aws::mailer(&sdk, &config(Some(address(&sender))))
+        .send(&notice())
+        .await
+        .unwrap();
     assert_eq!(
         send_statistics().await,
         (attempts + 2, rejects),

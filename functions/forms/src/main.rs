@@ -14,7 +14,7 @@ use tayori_runtime::{Boot, EventRoutes};
 async fn main() -> Result<(), lambda_http::Error> {
     tayori_runtime::init_tracing();
     let settings = FormsSettings::from_lookup(&process_env)?;
-    let boot = Boot::start(&settings.boot).await?;
+    let boot = Boot::start_mailing(&settings.boot).await?;
     let state = FormsState {
         platform: boot.platform.clone(),
         line: boot.line.clone(),

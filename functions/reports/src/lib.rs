@@ -18,7 +18,6 @@
 //! - `report.status-changed` ([`StatusNoticeHandler`], `notices.rs`): staff changed a report's
 //!   status; the citizen is pushed a notice (unless they blocked the account).
 
-pub mod answer;
 mod api;
 mod error;
 pub mod notices;

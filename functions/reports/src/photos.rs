@@ -10,12 +10,11 @@
 //! asked to send the photo again. A redelivered event finds the photo attached (the draft
 //! knows LINE's message id) and attaches nothing.
 
-use crate::answer::reply_or_push;
 use async_trait::async_trait;
 use std::sync::Arc;
 use tayori_domain::report::ReportDraft;
 use tayori_line::message::Message;
-use tayori_line::LineClient;
+use tayori_line::{LineClient, RetryKeys};
 use tayori_ports::{Event, EventHandler, HandlerError, ObjectKey, Platform};
 use tayori_reporting::chat;
 use tayori_reporting::{store_encoded, DeskError, ReportDesk, ReportPhotoReceived};
@@ -41,16 +40,18 @@ impl PhotoHandler {
         photo: &ReportPhotoReceived,
         messages: Vec<Message>,
     ) -> Result<(), HandlerError> {
-        reply_or_push(
-            &self.platform,
-            &self.line,
-            &photo.user_id,
-            &photo.reply_token,
-            &format!("reports/photo/{}", photo.webhook_event_id),
-            messages,
-        )
-        .await
-        .map_err(|e| HandlerError::failed(event, e))
+        let keys = RetryKeys::new(self.platform.table.clone(), self.platform.clock.clone());
+        self.line
+            .reply_or_push(
+                &keys,
+                &format!("reports/photo/{}", photo.webhook_event_id),
+                &photo.user_id,
+                &photo.reply_token,
+                messages,
+            )
+            .await
+            .map(drop)
+            .map_err(|e| HandlerError::failed(event, e))
     }
 
     /// Objects stored for a photo the draft then refused: nobody will ever point at them.

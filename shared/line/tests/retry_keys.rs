@@ -249,3 +249,81 @@ async fn a_send_repeated_after_a_crash_is_not_delivered_twice() {
     );
     line.assert_no_schema_errors();
 }
+
+/// A bus handler answering a citizen ([`tayori_line::LineClient::reply_or_push`]): the reply
+/// when the token works, one push when LINE refuses it, and no push when the refusal only
+/// repeats a reply LINE delivered but whose answer was lost.
+mod reply_or_push {
+    use super::*;
+    use tayori_fake_line::{Mishap, MishapKind};
+    use tayori_line::client::Answered;
+
+    async fn answer(line: &Line, keys: &RetryKeys, token: &str) -> Answered {
+        line.client()
+            .reply_or_push(
+                keys,
+                "shelters/01EVENT",
+                USER,
+                token,
+                vec![Message::text("近くの避難所です")],
+            )
+            .await
+            .unwrap()
+    }
+
+    fn keys() -> RetryKeys {
+        let (table, clock) = table_and_clock();
+        RetryKeys::new(table, clock)
+    }
+
+    #[tokio::test]
+    async fn a_working_token_is_replied_and_nothing_is_pushed() {
+        let line = Line::start().await;
+        assert_eq!(answer(&line, &keys(), "token-1").await, Answered::Replied);
+        assert_eq!(line.fake.replies_for("token-1").len(), 1);
+        assert!(line.requests_to("/v2/bot/message/push").is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_token_refused_on_its_first_use_is_pushed_once_under_the_events_key() {
+        let line = Line::start().await;
+        let keys = keys();
+        line.client()
+            .reply("token-1", vec![Message::text("先の返信")])
+            .await
+            .unwrap();
+        let pushed = answer(&line, &keys, "token-1").await;
+        assert!(
+            matches!(pushed, Answered::Pushed(SendOutcome::Accepted { .. })),
+            "{pushed:?}"
+        );
+        // The bus retries the handler: the same key, and LINE takes it as the repeat it is.
+        let again = answer(&line, &keys, "token-1").await;
+        assert!(
+            matches!(again, Answered::Pushed(SendOutcome::AlreadyAccepted { .. })),
+            "{again:?}"
+        );
+        assert_eq!(line.fake.sent_messages_to(USER).len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_reply_whose_answer_was_lost_is_not_pushed_again() {
+        let line = Line::start().await;
+        // LINE delivers the reply, then the connection drops before its answer: the client
+        // tries again and LINE refuses the token, now used.
+        line.fake.schedule(Mishap {
+            path: "/v2/bot/message/reply".into(),
+            nth: 1,
+            kind: MishapKind::AnswerLost,
+        });
+        assert_eq!(
+            answer(&line, &keys(), "token-1").await,
+            Answered::RepliedByLostAttempt
+        );
+        let replies = line.requests_to("/v2/bot/message/reply");
+        assert_eq!(replies.len(), 2, "the lost attempt and its refused repeat");
+        assert_eq!(replies[1].status, 400);
+        assert_eq!(line.fake.replies_for("token-1").len(), 1, "answered once");
+        assert!(line.requests_to("/v2/bot/message/push").is_empty());
+    }
+}

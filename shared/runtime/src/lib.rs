@@ -9,11 +9,12 @@ mod events;
 pub use config::{BootConfig, CommonConfig, ConfigError, LineApi, Vars};
 pub use events::{from_event_bridge, EventRoutes, PayloadError};
 
+use aws_config::SdkConfig;
 use std::sync::Arc;
-use tayori_adapters::aws;
+use tayori_adapters::aws::{self, AwsConfig, MailNotConfigured};
 use tayori_garbage::SampleCalendar;
 use tayori_line::LineClient;
-use tayori_ports::{Platform, SystemClock};
+use tayori_ports::{Mailer, Platform, SystemClock};
 
 /// JSON logs for CloudWatch; the level comes from `RUST_LOG` (default `info`).
 pub fn init_tracing() {
@@ -46,10 +47,24 @@ pub enum BootError {
 }
 
 impl Boot {
+    /// A function that sends no staff mail: SES is not linked into it.
     pub async fn start(config: &BootConfig) -> Result<Self, BootError> {
+        Self::start_with(config, |_, _| Arc::new(MailNotConfigured)).await
+    }
+
+    /// A function that mails staff through SES from `MAIL_FROM` (the forms function).
+    pub async fn start_mailing(config: &BootConfig) -> Result<Self, BootError> {
+        Self::start_with(config, aws::mailer).await
+    }
+
+    async fn start_with(
+        config: &BootConfig,
+        mailer: impl FnOnce(&SdkConfig, &AwsConfig) -> Arc<dyn Mailer>,
+    ) -> Result<Self, BootError> {
         let sdk = aws::sdk_config().await;
         let common = &config.common;
-        let platform = aws::platform(&sdk, &common.aws, Arc::new(SystemClock));
+        let mut platform = aws::platform(&sdk, &common.aws, Arc::new(SystemClock));
+        platform.mailer = mailer(&sdk, &common.aws);
         let secrets = aws::secrets::load_line_secrets(&sdk, &config.line_secret_id)
             .await
             .map_err(|e| BootError::Secrets(e.to_string()))?;

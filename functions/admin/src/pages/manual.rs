@@ -20,6 +20,7 @@ fn content_type(name: &str) -> &'static str {
         Some("css") => "text/css; charset=utf-8",
         Some("js") => "text/javascript; charset=utf-8",
         Some("png") => "image/png",
+        Some("webp") => "image/webp",
         Some("svg") => "image/svg+xml",
         _ => "application/octet-stream",
     }
@@ -90,4 +91,37 @@ fn render(page: &Page, name: &str) -> Response {
         name,
         maud::html! { div.manual { (ui::trusted_html(html)) } },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// Every picture the manual shows is built in, is WebP (PNG screenshots made the console's
+    /// Lambda package 3.4 MB larger), and nothing built in goes unshown.
+    #[test]
+    fn the_manual_shows_every_built_in_picture_and_each_is_webp() {
+        let mut shown = BTreeSet::new();
+        for page in Manual::iter().filter(|f| f.ends_with(".md")) {
+            let text = String::from_utf8(Manual::get(&page).unwrap().data.into_owned()).unwrap();
+            for (_, rest) in text
+                .match_indices("](images/")
+                .map(|(i, _)| text.split_at(i + 9))
+            {
+                let name = &rest[..rest.find(')').unwrap()];
+                assert!(
+                    Manual::get(&format!("images/{name}")).is_some(),
+                    "{page} shows images/{name}, which is not in docs/manual/images"
+                );
+                assert_eq!(content_type(name), "image/webp", "{page}: {name}");
+                shown.insert(format!("images/{name}"));
+            }
+        }
+        let built_in: BTreeSet<String> = Manual::iter()
+            .filter(|f| f.starts_with("images/"))
+            .map(|f| f.into_owned())
+            .collect();
+        assert_eq!(built_in, shown, "pictures built in but shown on no page");
+    }
 }

@@ -76,8 +76,9 @@ pub async fn sdk_config() -> SdkConfig {
     aws_config::load_defaults(BehaviorVersion::latest()).await
 }
 
-/// The deployed platform: DynamoDB table, S3 bucket with SSE-KMS, EventBridge bus, field
-/// encryption with KMS data keys, and SES mail from `MAIL_FROM` (or no mail without it).
+/// The deployed platform: DynamoDB table, S3 bucket with SSE-KMS, EventBridge bus and field
+/// encryption with KMS data keys. It sends no mail ([`MailNotConfigured`]): the one function
+/// that mails sets [`mailer`], so that SES is linked into that function alone.
 pub fn platform(sdk: &SdkConfig, config: &AwsConfig, clock: Arc<dyn Clock>) -> Platform {
     let table = DynamoTable::new(
         aws_sdk_dynamodb::Client::new(sdk),
@@ -94,20 +95,24 @@ pub fn platform(sdk: &SdkConfig, config: &AwsConfig, clock: Arc<dyn Clock>) -> P
         config.event_bus_name.clone(),
     );
     let keys = KmsKeys::new(aws_sdk_kms::Client::new(sdk), config.kms_key_id.clone());
-    let mailer: Arc<dyn Mailer> = match &config.mail_from {
-        Some(from) => Arc::new(SesMailer::new(
-            aws_sdk_sesv2::Client::new(sdk),
-            from.clone(),
-        )),
-        None => Arc::new(MailNotConfigured),
-    };
     Platform {
         table: Arc::new(table),
         objects: Arc::new(objects),
         bus: Arc::new(bus),
         cipher: Arc::new(FieldCipher::new(Arc::new(keys), clock.clone())),
         clock,
-        mailer,
+        mailer: Arc::new(MailNotConfigured),
+    }
+}
+
+/// Staff mail through SES from `MAIL_FROM`, or [`MailNotConfigured`] when it is not set.
+pub fn mailer(sdk: &SdkConfig, config: &AwsConfig) -> Arc<dyn Mailer> {
+    match &config.mail_from {
+        Some(from) => Arc::new(SesMailer::new(
+            aws_sdk_sesv2::Client::new(sdk),
+            from.clone(),
+        )),
+        None => Arc::new(MailNotConfigured),
     }
 }
 
@@ -169,10 +174,9 @@ mod tests {
             ("EVENT_BUS_NAME", "e"),
         ]))
         .unwrap();
-        let platform = platform(&sdk, &config, Arc::new(tayori_ports::SystemClock));
         let to = vec![MailAddress::parse("kikaku@city.obama.lg.jp").unwrap()];
         let mail = tayori_ports::Mail::new(to, "件名", "本文").unwrap();
-        let error = platform.mailer.send(&mail).await.unwrap_err();
+        let error = mailer(&sdk, &config).send(&mail).await.unwrap_err();
         assert!(
             matches!(error, tayori_ports::MailError::NotConfigured),
             "{error}"

@@ -110,19 +110,25 @@ impl LineClient {
     /// Answers an event with its reply token (free of charge, single-use, about a minute).
     /// Never carries a retry key: LINE refuses one on replies.
     pub async fn reply(&self, reply_token: &str, messages: Vec<Message>) -> Result<(), LineError> {
-        validate::messages(&messages)?;
-        let body = json!({ "replyToken": reply_token, "messages": messages });
-        self.execute(
-            Call::new(
-                Method::POST,
-                "/v2/bot/message/reply",
-                self.api("/v2/bot/message/reply"),
-            )
-            .json(body),
-        )
-        .await?
-        .done()?;
+        self.execute(self.reply_call(reply_token, &messages)?)
+            .await?
+            .done()?;
         Ok(())
+    }
+
+    pub(super) fn reply_call(
+        &self,
+        reply_token: &str,
+        messages: &[Message],
+    ) -> Result<Call, LineError> {
+        validate::messages(messages)?;
+        let body = json!({ "replyToken": reply_token, "messages": messages });
+        Ok(Call::new(
+            Method::POST,
+            "/v2/bot/message/reply",
+            self.api("/v2/bot/message/reply"),
+        )
+        .json(body))
     }
 
     /// Sends to one user, group or room.

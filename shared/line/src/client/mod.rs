@@ -1,12 +1,14 @@
 //! The LINE Messaging API client: one reqwest client (rustls) per process, a bearer token,
 //! bounded retries with backoff, retry keys on the sends that take them, and multicast pacing.
 
+mod answer;
 mod login;
 mod messaging;
 mod pacer;
 mod richmenu;
 mod transport;
 
+pub use answer::{AnswerError, Answered};
 pub use login::IdTokenClaims;
 pub use messaging::{Content, MessageQuota, NarrowcastProgress, NarrowcastRequest};
 

@@ -138,8 +138,33 @@ pub(crate) fn backoff(base: Duration, retry: u32) -> Duration {
     Duration::from_millis(rand::thread_rng().gen_range(0..=millis))
 }
 
+/// What all the attempts at one call came to, and whether LINE may have acted on an attempt
+/// before the last (its answer lost, or a 5xx): a refusal then may be LINE refusing a repeat
+/// of what it already did, such as a reply token the lost attempt used.
+pub(crate) struct Attempts {
+    pub result: Result<Outcome, LineError>,
+    pub earlier_may_have_acted: bool,
+}
+
 impl LineClient {
     pub(crate) async fn execute(&self, call: Call) -> Result<Outcome, LineError> {
+        self.attempt(call).await.result
+    }
+
+    pub(crate) async fn attempt(&self, call: Call) -> Attempts {
+        let mut earlier_may_have_acted = false;
+        let result = self.attempt_all(&call, &mut earlier_may_have_acted).await;
+        Attempts {
+            result,
+            earlier_may_have_acted,
+        }
+    }
+
+    async fn attempt_all(
+        &self,
+        call: &Call,
+        may_have_acted: &mut bool,
+    ) -> Result<Outcome, LineError> {
         let attempts = self.config.max_attempts.max(1);
         let mut last_status = None;
         let mut last_problem = String::new();
@@ -150,7 +175,7 @@ impl LineClient {
             if call.paced {
                 self.multicast_pacer.wait().await;
             }
-            let response = match self.request(&call).send().await {
+            let response = match self.request(call).send().await {
                 Ok(response) => response,
                 Err(e) => {
                     // The HTTP client's error names the URL, user id and all.
@@ -160,6 +185,7 @@ impl LineClient {
                         && (untouched || call.replay == Replay::Always)
                         && attempt < attempts;
                     tracing::warn!(endpoint = call.endpoint, attempt, retry, error = %e, "LINE request failed in transport");
+                    *may_have_acted |= !untouched;
                     last_status = None;
                     last_problem = e.to_string();
                     if retry {
@@ -209,6 +235,7 @@ impl LineClient {
             // 429 has several meanings (rate, monthly quota, concurrent narrowcasts): the
             // message says which, so it goes to the log.
             tracing::warn!(endpoint = call.endpoint, attempt, status = status.as_u16(), message = %error.message, "LINE answered with an error worth retrying");
+            *may_have_acted |= status.is_server_error();
             last_status = Some(status.as_u16());
             last_problem = format!("{status}: {}", error.message);
             if !retryable {
