@@ -7,7 +7,7 @@
 //! counted once), the same friends.
 //!
 //! `TAYORI_REPLAY_EVENTS` sets the size (2,000 by default; the 10,000 with
-//! `TAYORI_REPLAY_EVENTS=10000`).
+//! `TAYORI_REPLAY_EVENTS=10000`); on DynamoDB (moto) a tenth of it.
 
 use crate::support::Harness;
 
@@ -16,7 +16,9 @@ use chrono::{DateTime, Utc};
 use futures::future::join_all;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use tayori_ports::Clock;
+use std::sync::Arc;
+use tayori_adapters::aws;
+use tayori_ports::{Clock, ManualClock, TableStore};
 use tayori_records::{Friends, UsageEvents};
 
 const DEFAULT_EVENTS: usize = 2_000;
@@ -157,9 +159,33 @@ fn users(events: &[Value]) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn redelivered_events_in_any_order_and_at_once_take_effect_exactly_once() {
     let n = size();
+    replay(n, Harness::at(start()).await, Harness::at(start()).await).await;
+}
 
+/// The same on DynamoDB (moto), where the claim of an event is a conditional put on the
+/// table; a tenth of the size, as moto answers each call in milliseconds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn redelivered_events_take_effect_exactly_once_on_dynamodb_too() {
+    let Some(sdk) = tayori_tests::moto().await else {
+        return;
+    };
+    let on_moto = || async {
+        let name = tayori_tests::unique_name("tayori-replay");
+        let client = aws_sdk_dynamodb::Client::new(&sdk);
+        aws::create_table(&client, &name).await.unwrap();
+        let clock = Arc::new(ManualClock::new(start()));
+        Harness::on_table(start(), move |_| {
+            Arc::new(aws::DynamoTable::new(client, name, clock)) as Arc<dyn TableStore>
+        })
+        .await
+    };
+    replay((size() / 10).max(50), on_moto().await, on_moto().await).await;
+}
+
+/// Sends `n` events to `plain` once each, then to `replayed` with 30% of them again, and
+/// compares what they came to.
+async fn replay(n: usize, plain: Harness, replayed: Harness) {
     // Once plainly: what each event comes to.
-    let plain = Harness::at(start()).await;
     let sent = events(&plain, n);
     let users = users(&sent);
     for batch in sent.chunks(5) {
@@ -177,7 +203,6 @@ async fn redelivered_events_in_any_order_and_at_once_take_effect_exactly_once() 
     assert!(expected.blocked > 0);
 
     // Again, with 30% delivered twice, shuffled into batches of 1–10, four bodies at a time.
-    let replayed = Harness::at(start()).await;
     let mut rng = Rng(SEED);
     let mut deliveries: Vec<Value> = events(&replayed, n);
     let again: Vec<Value> = deliveries
