@@ -5,7 +5,7 @@
 //! `static/composer.css`), so the console's Content-Security-Policy can forbid inline ones;
 //! the page works without the script.
 
-use super::form::{Composed, SlotKind};
+use tayori_deliveries::composer::{Composed, SlotKind};
 use crate::pages::disaster::templates;
 use crate::session::MAX_FORM_BYTES;
 use crate::ui::form::Problems;

@@ -2,7 +2,7 @@
 //! preview and the steps the viewer's permissions allow.
 
 use super::composer::{self, composer, preview, Draft};
-use super::form::Composed;
+use tayori_deliveries::composer::Composed;
 use super::irreversible::Irreversible;
 use super::{described_target, desk, segment_items};
 use crate::error::PageResult;
