@@ -3,6 +3,7 @@
 //! LINE port, and the sender that fans a delivery out. Console pages and the broadcast function
 //! only parse, call and render (docs/architecture.md).
 
+pub mod composer;
 pub mod desk;
 pub mod messages;
 pub mod sender;

@@ -2,7 +2,7 @@
 //! it (count, add a bubble, test send, submit). A save and a submission are one write.
 
 use super::composer::{composer, Draft};
-use super::form::{self, Composed};
+use super::form::{self, Post};
 use super::irreversible::Irreversible;
 use super::test_send::test_send;
 use super::workflow::{ask, submitted};
@@ -13,8 +13,9 @@ use crate::pages::disaster::templates;
 use crate::ui::form::Problems;
 use crate::ui::{redirect_with, FlashKind, Page};
 use crate::AdminState;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use std::sync::Arc;
+use tayori_deliveries::composer::Composed;
 use tayori_deliveries::{Saved, Then};
 use tayori_domain::delivery::changes::{changes, summary};
 use tayori_domain::delivery::{Bubble, Delivery, DeliveryStatus};
@@ -60,7 +61,7 @@ pub async fn new_form(
         city: &state.config.city,
     };
     let form = match templates::find(&query.template) {
-        Some(t) => Composed::from_template(t),
+        Some(t) => form::from_template(t),
         None => Composed::from_delivery(&blank),
     };
     Ok(composer(&page, shown, &form, &items, &Problems::default()))
@@ -70,9 +71,9 @@ pub async fn create(
     State(state): State<Arc<AdminState>>,
     page: Page,
     actor: Actor,
-    multipart: Multipart,
+    post: Post,
 ) -> PageResult {
-    let form = match form::read(multipart).await {
+    let form = match form::read(post).await {
         Ok(f) => f,
         Err(e) => {
             return Ok(redirect_with(
@@ -96,7 +97,7 @@ pub async fn update(
     page: Page,
     actor: Actor,
     Path(id): Path<String>,
-    multipart: Multipart,
+    post: Post,
 ) -> PageResult {
     let d = desk(&state).get(&id).await?;
     if d.status() != DeliveryStatus::Draft {
@@ -110,7 +111,7 @@ pub async fn update(
             ),
         ));
     }
-    match form::read(multipart).await {
+    match form::read(post).await {
         Ok(form) => save(&state, &page, &actor, d, form, false).await,
         Err(e) => Ok(back(&state, &id, FlashKind::Error, e.to_string())),
     }

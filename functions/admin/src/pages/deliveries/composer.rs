@@ -5,13 +5,13 @@
 //! `static/composer.css`), so the console's Content-Security-Policy can forbid inline ones;
 //! the page works without the script.
 
-use super::form::{Composed, SlotKind};
 use crate::pages::disaster::templates;
 use crate::session::MAX_FORM_BYTES;
 use crate::ui::form::Problems;
 use crate::ui::Page;
 use axum::response::Response;
 use maud::{html, Markup};
+use tayori_deliveries::composer::{Composed, SlotKind};
 use tayori_domain::delivery::{
     is_safe_link, text_units, Bubble, CATEGORIES, MAX_BUBBLES, MAX_BUTTON_LABEL_CHARS,
     MAX_PLACE_CHARS, MAX_TEXT_UNITS, MAX_TITLE_CHARS,

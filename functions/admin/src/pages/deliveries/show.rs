@@ -2,7 +2,6 @@
 //! preview and the steps the viewer's permissions allow.
 
 use super::composer::{self, composer, preview, Draft};
-use super::form::Composed;
 use super::irreversible::Irreversible;
 use super::{described_target, desk, segment_items};
 use crate::error::PageResult;
@@ -12,6 +11,7 @@ use crate::AdminState;
 use axum::extract::{Path, State};
 use maud::html;
 use std::sync::Arc;
+use tayori_deliveries::composer::Composed;
 use tayori_domain::delivery::{Delivery, DeliveryStatus, Stamp};
 use tayori_domain::staff::{LoginId, Permission};
 use tayori_domain::time::format_jst;
