@@ -25,6 +25,21 @@ const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR || path.resolve('.cache/screen
 const FAILURE_DIR = fileURLToPath(new URL('../../.cache/browser-failures/', import.meta.url));
 
 /**
+ * Starts Chromium, once more if the first process dies before it answers (it has crashed at
+ * start-up with SIGSEGV on a loaded machine, before any page was open): that is the test
+ * machine failing, not the console, and a second start tells the two apart.
+ */
+async function launch(options) {
+  try {
+    return await chromium.launch(options);
+  } catch (error) {
+    if (!/has been closed|exitCode=null, signal=SIG/.test(String(error.message))) throw error;
+    console.error(`Chromium died while starting; starting it once more: ${error.message.split('\n')[0]}`);
+    return chromium.launch(options);
+  }
+}
+
+/**
  * Opens a clerk's browser for test `t` (closed when it ends): `page` to drive, and
  * `cspViolations`, the Content-Security-Policy violations of every page it opens. Every page
  * loaded is checked with axe-core, and `t` fails at its end on any serious or critical
@@ -33,7 +48,7 @@ const FAILURE_DIR = fileURLToPath(new URL('../../.cache/browser-failures/', impo
 export async function clerkBrowser(t, { viewport = { width: 1280, height: 720 } } = {}) {
   // launch() starts Chromium with a fresh temporary profile of its own and removes it on close.
   // The flags keep it off the network: this machine refuses every outside connection.
-  const browser = await chromium.launch({
+  const browser = await launch({
     executablePath: '/usr/bin/chromium',
     args: [
       '--headless',
