@@ -15,7 +15,7 @@ use tayori_domain::usage::{UsageEvent, UsageKind};
 use tayori_fake_line::FakeLine;
 use tayori_line::{LineClient, LineConfig};
 use tayori_ports::SystemClock;
-use tayori_records::{AuditEntry, UsageEvents};
+use tayori_records::{AuditEntry, Occasion, UsageEvents};
 
 use support::{office_config, Console, OFFICE, PASSWORD};
 
@@ -545,6 +545,7 @@ async fn the_usage_report_counts_by_district_and_exports_csv() {
     for _ in 0..3 {
         usage
             .record(
+                &Occasion::each_time(),
                 &UsageEvent::one(UsageKind::FriendAdded, Utc::now())
                     .with_attributes(in_kumohama.clone()),
             )
@@ -552,11 +553,17 @@ async fn the_usage_report_counts_by_district_and_exports_csv() {
             .unwrap();
     }
     usage
-        .record(&UsageEvent::one(UsageKind::FriendAdded, Utc::now()))
+        .record(
+            &Occasion::each_time(),
+            &UsageEvent::one(UsageKind::FriendAdded, Utc::now()),
+        )
         .await
         .unwrap();
     usage
-        .record(&UsageEvent::one(UsageKind::FormAnswer, Utc::now()).with_attributes(in_kumohama))
+        .record(
+            &Occasion::each_time(),
+            &UsageEvent::one(UsageKind::FormAnswer, Utc::now()).with_attributes(in_kumohama),
+        )
         .await
         .unwrap();
     let mut b = c.another_browser();
@@ -603,7 +610,10 @@ async fn the_usage_report_counts_a_deliverys_sends_by_age_group_and_district_but
     let mut woman = std::collections::BTreeMap::new();
     woman.insert("gender".to_string(), vec!["女性".to_string()]);
     usage
-        .record(&UsageEvent::one(UsageKind::FriendAdded, Utc::now()).with_attributes(woman))
+        .record(
+            &Occasion::each_time(),
+            &UsageEvent::one(UsageKind::FriendAdded, Utc::now()).with_attributes(woman),
+        )
         .await
         .unwrap();
     let mut b = c.another_browser();

@@ -9,6 +9,7 @@ use support::Console;
 use tayori_domain::faq::{FaqId, Unresolved};
 use tayori_domain::staff::Permission;
 use tayori_ports::ObjectKey;
+use tayori_records::Occasion;
 
 async fn clerk() -> Console {
     Console::signed_in(
@@ -269,12 +270,17 @@ async fn unresolved_questions_become_faqs_or_are_marked_done() {
     let at = chrono::Utc::now();
     c.state
         .faq
-        .unanswered("ペイペイで払えますか", at, Default::default())
+        .unanswered(
+            "ペイペイで払えますか",
+            at,
+            &Occasion::each_time(),
+            Default::default(),
+        )
         .await
         .unwrap();
     c.state
         .faq
-        .unanswered("こんにちは", at, Default::default())
+        .unanswered("こんにちは", at, &Occasion::each_time(), Default::default())
         .await
         .unwrap();
     let page = c.get("/admin/faq/questions").await;

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use tayori_domain::segment::{Answer, SegmentItems};
 use tayori_domain::usage::{UsageEvent, UsageKind};
-use tayori_records::{Friends, RegistrationProgresses, SegmentItemsRecord, UsageEvents};
+use tayori_records::{Friends, Occasion, RegistrationProgresses, SegmentItemsRecord, UsageEvents};
 
 /// An item as the form shows it: only open items with open choices.
 #[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -98,6 +98,7 @@ pub async fn save(
         .await?;
     UsageEvents::new(state.platform.table.clone())
         .record_quietly(
+            &Occasion::each_time(),
             &UsageEvent::one(UsageKind::SegmentRegistration, now)
                 .with_attributes(friend.attributes.clone()),
         )

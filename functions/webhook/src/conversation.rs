@@ -13,7 +13,7 @@ use tayori_line::message::{Message, QuickReply, QuickReplyItem};
 use tayori_line::webhook::{Event, EventKind, IncomingMessage, Mode};
 use tayori_line::LineClient;
 use tayori_ports::Platform;
-use tayori_records::{Friends, RecordError, Settings, UsageEvents, WebhookEvents};
+use tayori_records::{Friends, Occasion, RecordError, Settings, UsageEvents, WebhookEvents};
 use tokio::time::Instant;
 
 use crate::batch::Received;
@@ -169,6 +169,9 @@ impl Conversation {
 
     async fn handle(&self, event: Event, now: DateTime<Utc>) -> Result<(), RecordError> {
         let at = DateTime::from_timestamp_millis(event.timestamp).unwrap_or(now);
+        // What the event counts as in the usage report is counted once for the event, however
+        // often LINE delivers it or a failed handling is retried.
+        let occasion = Occasion::line_event(&event.webhook_event_id);
         let Some(user_id) = event.source.user_id().map(str::to_owned) else {
             tracing::info!("event without a user (group or room); nothing to do");
             return Ok(());
@@ -179,7 +182,8 @@ impl Conversation {
                     .friends
                     .update(&user_id, at, |f| f.followed(at))
                     .await?;
-                self.count(UsageKind::FriendAdded, at, &friend).await;
+                self.count(UsageKind::FriendAdded, at, &occasion, &friend)
+                    .await;
                 let greetings = self.settings.greetings().await?;
                 // The invitation to register follows the welcome in the same reply.
                 let invitation = self.registration.invitation().await?;
@@ -188,7 +192,8 @@ impl Conversation {
             }
             EventKind::Unfollow => {
                 let friend = self.friends.update(&user_id, at, |f| f.blocked(at)).await?;
-                self.count(UsageKind::FriendBlocked, at, &friend).await;
+                self.count(UsageKind::FriendBlocked, at, &occasion, &friend)
+                    .await;
             }
             EventKind::Message(message) => {
                 let friend = self.friends.update(&user_id, at, |f| f.seen(at)).await?;
@@ -211,14 +216,14 @@ impl Conversation {
                 }
                 let near = match message {
                     IncomingMessage::Text { text, .. } => {
-                        match self.answer_text(&friend, text, at, now).await? {
+                        match self.answer_text(&friend, text, at, now, &occasion).await? {
                             TextAnswer::Answered(messages) => {
                                 self.reply(&event, messages).await;
                                 return Ok(());
                             }
                             TextAnswer::Unsure(near) if near.is_empty() => {
                                 // Nothing answered it: staff see it to add an FAQ.
-                                self.faq.unanswered(text, &friend, at).await;
+                                self.faq.unanswered(text, &friend, at, &occasion).await;
                                 near
                             }
                             TextAnswer::Unsure(near) => near,
@@ -235,7 +240,7 @@ impl Conversation {
                 let friend = self.friends.update(&user_id, at, |f| f.seen(at)).await?;
                 let command = Command::from_postback(data);
                 if !command.as_ref().is_some_and(Command::is_answer) {
-                    self.count(UsageKind::MenuTap, at, &friend).await;
+                    self.count(UsageKind::MenuTap, at, &occasion, &friend).await;
                 }
                 if self.answered_by_consultations(&event, &friend).await {
                     return Ok(());
@@ -251,15 +256,22 @@ impl Conversation {
                     return Ok(());
                 }
                 if let Some(command) = command {
-                    let messages = self.registration.handle(&user_id, command, at).await?;
+                    let messages = self
+                        .registration
+                        .handle(&user_id, command, at, &occasion)
+                        .await?;
                     self.reply(&event, messages).await;
-                } else if let Some(messages) = self.faq.answer_postback(data, &friend, at).await {
+                } else if let Some(messages) =
+                    self.faq.answer_postback(data, &friend, at, &occasion).await
+                {
                     self.reply(&event, messages).await;
                 } else if let Some(messages) =
                     GarbageChat::new(&self.platform, self.sample_calendar)
                         .answer_postback(&user_id, data, now)
                         .await?
                 {
+                    self.count(UsageKind::GarbageQuestion, at, &occasion, &friend)
+                        .await;
                     self.reply(&event, messages).await;
                 }
             }
@@ -284,6 +296,7 @@ impl Conversation {
         text: &str,
         at: DateTime<Utc>,
         now: DateTime<Utc>,
+        occasion: &Occasion,
     ) -> Result<TextAnswer, RecordError> {
         let user_id = friend.user_id.as_str();
         if let Some(request) = crate::testers::TesterRequest::from_text(text) {
@@ -292,7 +305,10 @@ impl Conversation {
             return Ok(TextAnswer::Answered(vec![answer]));
         }
         if let Some(command) = Command::from_text(text) {
-            let answer = self.registration.handle(user_id, command, at).await?;
+            let answer = self
+                .registration
+                .handle(user_id, command, at, occasion)
+                .await?;
             return Ok(TextAnswer::Answered(answer));
         }
         let garbage = GarbageChat::new(&self.platform, self.sample_calendar);
@@ -304,14 +320,22 @@ impl Conversation {
         }
         let recognition = Recognizer::new(domains).recognize(text);
         if let Some(faq) = &faq {
-            let answer = self.faq.answer(faq, &recognition, text, friend, at).await;
+            let answer = self
+                .faq
+                .answer(faq, &recognition, text, friend, at, occasion)
+                .await;
             if let Some(messages) = answer {
                 return Ok(TextAnswer::Answered(messages));
             }
         }
-        garbage
+        let answer = garbage
             .answer_recognition(user_id, &reading, recognition, now)
-            .await
+            .await?;
+        if matches!(answer, TextAnswer::Answered(_)) {
+            self.count(UsageKind::GarbageQuestion, at, occasion, friend)
+                .await;
+        }
+        Ok(answer)
     }
 
     /// What a message nothing understood gets, never a dead end: the nearest questions as
@@ -394,9 +418,15 @@ impl Conversation {
         true
     }
 
-    async fn count(&self, kind: UsageKind, at: DateTime<Utc>, friend: &tayori_domain::Friend) {
+    async fn count(
+        &self,
+        kind: UsageKind,
+        at: DateTime<Utc>,
+        occasion: &Occasion,
+        friend: &tayori_domain::Friend,
+    ) {
         let event = UsageEvent::one(kind, at).with_attributes(friend.attributes.clone());
-        self.usage.record_quietly(&event).await;
+        self.usage.record_quietly(occasion, &event).await;
     }
 
     /// A failed reply is logged, not retried later: reply tokens are single-use and short-lived.

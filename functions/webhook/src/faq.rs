@@ -16,6 +16,7 @@ use tayori_domain::Friend;
 use tayori_faq::desk::{ChatFaq, FaqDesk, FaqDeskError, QUESTION_KEY_CHARS};
 use tayori_intents::Recognition;
 use tayori_line::message::{Action, Message, QuickReply, QuickReplyItem};
+use tayori_records::Occasion;
 
 const PREFIX: &str = "faq:";
 /// Other FAQs offered under an answer.
@@ -98,6 +99,7 @@ impl FaqChat {
         text: &str,
         friend: &Friend,
         at: DateTime<Utc>,
+        occasion: &Occasion,
     ) -> Option<Vec<Message>> {
         let best = match recognition {
             Recognition::Understood(m) if m.domain == tayori_faq::DOMAIN => m.intent.clone(),
@@ -116,7 +118,10 @@ impl FaqChat {
             .filter_map(|m| faq.faq(&m.entry.id))
             .take(MAX_ALTERNATIVES)
             .collect();
-        Some(self.answered(chosen, &others, text, friend, at).await)
+        Some(
+            self.answered(chosen, &others, text, friend, at, occasion)
+                .await,
+        )
     }
 
     /// What a tap on an FAQ button gets; `None` for another feature's postback.
@@ -125,6 +130,7 @@ impl FaqChat {
         data: &str,
         friend: &Friend,
         at: DateTime<Utc>,
+        occasion: &Occasion,
     ) -> Option<Vec<Message>> {
         let tap = FaqTap::from_postback(data)?;
         Some(match tap {
@@ -134,7 +140,10 @@ impl FaqChat {
                     .await
                     .and_then(|chat| chat.faq(faq.as_str()).cloned());
                 match chosen {
-                    Some(chosen) => self.answered(&chosen, &[], &question, friend, at).await,
+                    Some(chosen) => {
+                        self.answered(&chosen, &[], &question, friend, at, occasion)
+                            .await
+                    }
                     None => vec![Message::text(
                         "このご案内は現在ご利用いただけません。別の言い方で質問を送ってください。",
                     )],
@@ -160,10 +169,16 @@ impl FaqChat {
     }
 
     /// A question that nothing answered: on staff's list, and counted.
-    pub async fn unanswered(&self, text: &str, friend: &Friend, at: DateTime<Utc>) {
+    pub async fn unanswered(
+        &self,
+        text: &str,
+        friend: &Friend,
+        at: DateTime<Utc>,
+        occasion: &Occasion,
+    ) {
         if let Err(e) = self
             .desk
-            .unanswered(text, at, friend.attributes.clone())
+            .unanswered(text, at, occasion, friend.attributes.clone())
             .await
         {
             tracing::error!(error = %e, "an unanswered question was not recorded");
@@ -177,10 +192,11 @@ impl FaqChat {
         question: &str,
         friend: &Friend,
         at: DateTime<Utc>,
+        occasion: &Occasion,
     ) -> Vec<Message> {
         if let Err(e) = self
             .desk
-            .answered(faq.id(), at, friend.attributes.clone())
+            .answered(faq.id(), at, occasion, friend.attributes.clone())
             .await
         {
             tracing::error!(error = %e, "an FAQ answer was not counted");

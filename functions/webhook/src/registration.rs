@@ -17,8 +17,8 @@ use tayori_domain::usage::{UsageEvent, UsageKind};
 use tayori_line::message::{Action, Message, QuickReply, QuickReplyItem};
 use tayori_ports::Platform;
 use tayori_records::{
-    Friends, RecordError, RegistrationProgress, RegistrationProgresses, SegmentItemsRecord,
-    UsageEvents,
+    Friends, Occasion, RecordError, RegistrationProgress, RegistrationProgresses,
+    SegmentItemsRecord, UsageEvents,
 };
 
 /// Where the full privacy policy is when no URL is configured: the page the forms function
@@ -170,6 +170,7 @@ impl Registration {
         user_id: &str,
         command: Command,
         at: DateTime<Utc>,
+        occasion: &Occasion,
     ) -> Result<Vec<Message>, RecordError> {
         match command {
             Command::Start => self.start(user_id, at).await,
@@ -188,7 +189,7 @@ impl Registration {
             Command::CancelDelete => Ok(vec![Message::text(
                 "削除を取りやめました。登録内容はそのままです。",
             )]),
-            Command::Answer { item, tap } => self.answer(user_id, &item, tap, at).await,
+            Command::Answer { item, tap } => self.answer(user_id, &item, tap, at, occasion).await,
         }
     }
 
@@ -268,6 +269,7 @@ impl Registration {
         item_id: &str,
         tap: Tap,
         at: DateTime<Utc>,
+        occasion: &Occasion,
     ) -> Result<Vec<Message>, RecordError> {
         let Some(mut progress) = self.progresses.get(user_id).await? else {
             return Ok(vec![Message::text(
@@ -285,7 +287,7 @@ impl Registration {
             .filter(|_| askable(&items).iter().any(|i| i.id == progress.current));
         let Some(item) = current else {
             // Staff retired the item mid-questionnaire: go on with the next one.
-            return self.advance(user_id, &items, progress, at).await;
+            return self.advance(user_id, &items, progress, at, occasion).await;
         };
         if item.id != item_id {
             // A button of an earlier question: ask the current one again.
@@ -300,12 +302,12 @@ impl Registration {
         match (item.answer, tap) {
             (_, Tap::Skip) => {
                 progress.answers.remove(&item.id);
-                self.advance(user_id, &items, progress, at).await
+                self.advance(user_id, &items, progress, at, occasion).await
             }
             (Answer::One, Tap::Choice(index)) => match open_choice(index) {
                 Some(value) => {
                     progress.answers.insert(item.id.clone(), vec![value]);
-                    self.advance(user_id, &items, progress, at).await
+                    self.advance(user_id, &items, progress, at, occasion).await
                 }
                 None => Ok(vec![self.question(&items, &progress)]),
             },
@@ -330,7 +332,7 @@ impl Registration {
                 } else {
                     progress.answers.insert(item.id.clone(), values);
                 }
-                self.advance(user_id, &items, progress, at).await
+                self.advance(user_id, &items, progress, at, occasion).await
             }
         }
     }
@@ -342,6 +344,7 @@ impl Registration {
         items: &SegmentItems,
         mut progress: RegistrationProgress,
         at: DateTime<Utc>,
+        occasion: &Occasion,
     ) -> Result<Vec<Message>, RecordError> {
         let asked = askable(items);
         // The next item is the first askable one after the current in the full order, so that
@@ -362,7 +365,7 @@ impl Registration {
                 self.progresses.save(user_id, &progress, at).await?;
                 Ok(vec![self.question(items, &progress)])
             }
-            None => self.finish(user_id, items, progress, at).await,
+            None => self.finish(user_id, items, progress, at, occasion).await,
         }
     }
 
@@ -372,6 +375,7 @@ impl Registration {
         items: &SegmentItems,
         progress: RegistrationProgress,
         at: DateTime<Utc>,
+        occasion: &Occasion,
     ) -> Result<Vec<Message>, RecordError> {
         // Staff may have retired a choice while the citizen answered: keep only what is open.
         let answers: BTreeMap<String, Vec<String>> = progress
@@ -393,7 +397,7 @@ impl Registration {
         self.progresses.clear(user_id).await?;
         let event = UsageEvent::one(UsageKind::SegmentRegistration, at)
             .with_attributes(friend.attributes.clone());
-        self.usage.record_quietly(&event).await;
+        self.usage.record_quietly(occasion, &event).await;
         Ok(vec![Message::text(format!(
             "登録しました。ありがとうございます。\n\n{}\n\n{}",
             describe(items, &friend.attributes),

@@ -24,7 +24,7 @@ use tayori_facilities::FacilityDesk;
 use tayori_line::message::Message;
 use tayori_line::webhook::{Event, EventKind, IncomingMessage};
 use tayori_ports::{EventBus, Platform};
-use tayori_records::{LocationAsks, UsageEvents};
+use tayori_records::{LocationAsks, Occasion, UsageEvents};
 use unicode_normalization::UnicodeNormalization;
 
 /// What citizens write to ask for the nearest shelters (after NFKC, spaces removed).
@@ -195,7 +195,8 @@ impl ShelterChat {
         }
         let usage = UsageEvent::one(UsageKind::ShelterLookup, at)
             .with_attributes(friend.attributes.clone());
-        self.usage.record_quietly(&usage).await;
+        let occasion = Occasion::line_event(&event.webhook_event_id);
+        self.usage.record_quietly(&occasion, &usage).await;
         ShelterAnswer::HandedOver
     }
 }

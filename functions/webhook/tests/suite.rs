@@ -15,4 +15,5 @@ mod replay;
 mod shelters;
 mod support;
 mod testers;
+mod usage_counts;
 mod webhook;

@@ -28,11 +28,14 @@ pub enum UsageKind {
     Consultation,
     /// A child-rearing message (子育て情報) received, counted per parent like a delivery's sends.
     ChildcareMessage,
+    /// A garbage question the chat answered (a day's collections, the next day of a kind, the
+    /// week, how to sort something, the notice choice), asked in words or by button.
+    GarbageQuestion,
     MenuTap,
 }
 
 impl UsageKind {
-    pub const ALL: [UsageKind; 14] = [
+    pub const ALL: [UsageKind; 15] = [
         Self::Delivery,
         Self::DeliverySuccess,
         Self::DeliveryFailure,
@@ -46,6 +49,7 @@ impl UsageKind {
         Self::FaqUnanswered,
         Self::Consultation,
         Self::ChildcareMessage,
+        Self::GarbageQuestion,
         Self::MenuTap,
     ];
 
@@ -77,6 +81,27 @@ impl UsageKind {
         }
     }
 
+    /// The kind as it is stored (its serde name), for keys.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Delivery => "delivery",
+            Self::DeliverySuccess => "delivery_success",
+            Self::DeliveryFailure => "delivery_failure",
+            Self::FriendAdded => "friend_added",
+            Self::FriendBlocked => "friend_blocked",
+            Self::SegmentRegistration => "segment_registration",
+            Self::FormAnswer => "form_answer",
+            Self::Report => "report",
+            Self::ShelterLookup => "shelter_lookup",
+            Self::FaqAnswer => "faq_answer",
+            Self::FaqUnanswered => "faq_unanswered",
+            Self::Consultation => "consultation",
+            Self::ChildcareMessage => "childcare_message",
+            Self::GarbageQuestion => "garbage_question",
+            Self::MenuTap => "menu_tap",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Self::Delivery => "配信（回）",
@@ -92,6 +117,7 @@ impl UsageKind {
             Self::FaqUnanswered => "FAQ該当なし",
             Self::Consultation => "相談",
             Self::ChildcareMessage => "子育て情報（通）",
+            Self::GarbageQuestion => "ごみの問い合わせ",
             Self::MenuTap => "メニュー操作",
         }
     }
@@ -359,6 +385,14 @@ impl UsageReport {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_kinds_code_is_its_stored_name() {
+        for kind in UsageKind::ALL {
+            let stored = serde_json::to_value(kind).unwrap();
+            assert_eq!(stored, kind.code(), "{kind:?}");
+        }
+    }
+
     fn event(kind: UsageKind, district: Option<&str>, interests: &[&str]) -> UsageEvent {
         let mut attributes = BTreeMap::new();
         if let Some(d) = district {
@@ -417,6 +451,7 @@ mod tests {
                 UsageKind::FaqUnanswered,
                 UsageKind::Consultation,
                 UsageKind::ChildcareMessage,
+                UsageKind::GarbageQuestion,
                 UsageKind::MenuTap,
             ]
         );

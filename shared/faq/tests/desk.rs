@@ -12,7 +12,7 @@ use tayori_faq::desk::{FaqDesk, FaqDeskError, COLUMNS};
 use tayori_intents::{Recognition, Recognizer};
 use tayori_ports::{ManualClock, Platform};
 use tayori_records::audit::Clerk;
-use tayori_records::{AuditLog, UsageEvents};
+use tayori_records::{AuditLog, Occasion, UsageEvents};
 
 fn start() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-12-01T10:00:00+09:00")
@@ -307,15 +307,30 @@ async fn what_the_chat_could_not_resolve_is_listed_for_staff_and_counted() {
         .unwrap();
     let attributes = BTreeMap::from([("district".to_owned(), vec!["小浜".to_owned()])]);
     w.desk
-        .answered(faq.id(), start(), attributes.clone())
+        .answered(
+            faq.id(),
+            start(),
+            &Occasion::each_time(),
+            attributes.clone(),
+        )
         .await
         .unwrap();
     w.desk
-        .unanswered("ﾍﾟｲﾍﾟｲで払えますか", start(), attributes.clone())
+        .unanswered(
+            "ﾍﾟｲﾍﾟｲで払えますか",
+            start(),
+            &Occasion::each_time(),
+            attributes.clone(),
+        )
         .await
         .unwrap();
     w.desk
-        .unanswered("ペイペイで払えますか", start(), BTreeMap::new())
+        .unanswered(
+            "ペイペイで払えますか",
+            start(),
+            &Occasion::each_time(),
+            BTreeMap::new(),
+        )
         .await
         .unwrap();
     w.desk

@@ -98,7 +98,7 @@ pub use segments::{RegistrationProgress, RegistrationProgresses, SegmentItemsRec
 pub use sessions::{LiveSession, Session, Sessions};
 pub use staff::{Attempt, StaffAccounts};
 pub use testers::{Redemption, Tester, Testers};
-pub use usage::UsageEvents;
+pub use usage::{Occasion, UsageEvents};
 
 pub use exports::Exports;
 pub use friends::Friends;

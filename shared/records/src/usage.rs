@@ -16,7 +16,7 @@ use crate::{decode, encode, RecordError};
 use chrono::{Duration, NaiveDate, NaiveTime, Utc};
 use std::sync::Arc;
 use tayori_domain::time::{jst, to_jst};
-use tayori_domain::usage::{UsageEvent, DIMENSIONS};
+use tayori_domain::usage::{UsageEvent, UsageKind, DIMENSIONS};
 use tayori_ports::table::MAX_TRANSACTION_WRITES;
 use tayori_ports::{Condition, Item, Query, StoreError, TableStore, Write};
 
@@ -43,10 +43,39 @@ fn as_stored(event: &UsageEvent) -> UsageEvent {
     stored
 }
 
-/// The item an event is stored as: under a random sort key, as the order of a day's events is
-/// nothing the report needs.
-fn item(event: &UsageEvent) -> Item {
-    item_keyed(event, uuid::Uuid::new_v4().to_string())
+/// What a usage event is counted once for: the LINE event a citizen's action came in as (LINE
+/// delivers an event again when it is unsure it arrived, and a failed handling is retried), or
+/// the record the action created. Its key is the event's sort key, so counting the same
+/// occasion again stores nothing. It names no citizen: a usage event must not lead back to one
+/// (see the module's note), and a webhook event id or a report's id does not.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Occasion(String);
+
+impl Occasion {
+    /// A citizen's action that came in as the LINE webhook event `webhook_event_id`. An event
+    /// without an id (LINE has always sent one; old fixtures do not) counts each time.
+    pub fn line_event(webhook_event_id: &str) -> Self {
+        if webhook_event_id.is_empty() {
+            return Self::each_time();
+        }
+        Self(format!("line:{webhook_event_id}"))
+    }
+
+    /// An action that created the record `id` of `what` (`report`, `consultation` …).
+    pub fn record(what: &str, id: &str) -> Self {
+        Self(format!("{what}:{id}"))
+    }
+
+    /// An action that is its own occasion each time (a LIFF page's submission: the citizen
+    /// submitting again is using it again).
+    pub fn each_time() -> Self {
+        Self(format!("once:{}", uuid::Uuid::new_v4().simple()))
+    }
+
+    fn key(&self, kind: UsageKind) -> String {
+        // One occasion can count as several kinds (a menu tap that an FAQ answers).
+        format!("{}#{}", self.0, kind.code())
+    }
 }
 
 fn item_keyed(event: &UsageEvent, sk: String) -> Item {
@@ -65,9 +94,13 @@ impl UsageEvents {
         Self { table }
     }
 
-    pub async fn record(&self, event: &UsageEvent) -> Result<(), RecordError> {
-        self.table.put(item(event), Condition::IfAbsent).await?;
-        Ok(())
+    /// Records `event` for `occasion`, once however often it is asked.
+    pub async fn record(&self, occasion: &Occasion, event: &UsageEvent) -> Result<(), RecordError> {
+        let item = item_keyed(event, occasion.key(event.kind));
+        match self.table.put(item, Condition::IfAbsent).await {
+            Ok(()) | Err(StoreError::ConditionFailed) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Records the events of one `source` (e.g. `delivery:<id>`) exactly once, however often
@@ -103,8 +136,8 @@ impl UsageEvents {
 
     /// Records and logs a failure instead of failing the caller: a lost count must never
     /// cost a citizen their answer.
-    pub async fn record_quietly(&self, event: &UsageEvent) {
-        if let Err(e) = self.record(event).await {
+    pub async fn record_quietly(&self, occasion: &Occasion, event: &UsageEvent) {
+        if let Err(e) = self.record(occasion, event).await {
             tracing::warn!(error = %e, kind = ?event.kind, "usage event not recorded");
         }
     }
@@ -145,7 +178,6 @@ mod tests {
     use chrono::DateTime;
     use std::collections::BTreeMap;
     use tayori_adapters::embedded::SqliteTable;
-    use tayori_domain::usage::UsageKind;
     use tayori_ports::SystemClock;
 
     #[tokio::test]
@@ -204,7 +236,10 @@ mod tests {
         .map(|(k, v)| (k.to_string(), vec![v.to_string()]))
         .collect();
         usage
-            .record(&UsageEvent::one(UsageKind::MenuTap, at).with_attributes(attributes))
+            .record(
+                &Occasion::each_time(),
+                &UsageEvent::one(UsageKind::MenuTap, at).with_attributes(attributes),
+            )
             .await
             .unwrap();
 

@@ -60,7 +60,8 @@ impl Harness {
         Harness::built(start, wrap, |state| state).await
     }
 
-    async fn built(
+    /// [`Harness::on_table`] and [`Harness::configured`] together.
+    pub async fn built(
         start: DateTime<Utc>,
         wrap: impl FnOnce(Arc<dyn TableStore>) -> Arc<dyn TableStore>,
         configure: impl FnOnce(WebhookState) -> WebhookState,

@@ -11,6 +11,7 @@ use tayori_ports::ObjectKey;
 /// LINE's own limit on an image a user sends.
 pub const MAX_IMAGE_BYTES: usize = 10 * 1024 * 1024;
 use tayori_records::consultations::Opening;
+use tayori_records::Occasion;
 
 /// What starting a consultation did.
 #[derive(Clone, Debug, PartialEq)]
@@ -52,7 +53,8 @@ impl ConsultationDesk {
             Opening::Opened => {
                 let event = UsageEvent::one(UsageKind::Consultation, case.opened_at())
                     .with_attributes(attributes);
-                self.usage.record_quietly(&event).await;
+                let occasion = Occasion::record("consultation", case.id());
+                self.usage.record_quietly(&occasion, &event).await;
                 Ok(Started::Opened(case))
             }
             // Another tap opened one a moment ago.

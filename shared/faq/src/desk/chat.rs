@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use tayori_domain::faq::{Faq, FaqId, Unresolved};
 use tayori_domain::usage::{UsageEvent, UsageKind};
+use tayori_records::Occasion;
 
 /// The most characters of a citizen's question kept (on staff's list, and in the postback of
 /// the 「いいえ」 button, which LINE limits to 300 characters).
@@ -101,11 +102,12 @@ impl FaqDesk {
         &self,
         faq: &FaqId,
         at: DateTime<Utc>,
+        occasion: &Occasion,
         attributes: BTreeMap<String, Vec<String>>,
     ) -> Result<(), FaqDeskError> {
         self.faqs.count(faq, |s| s.answered += 1).await?;
         let event = UsageEvent::one(UsageKind::FaqAnswer, at).with_attributes(attributes);
-        self.usage.record_quietly(&event).await;
+        self.usage.record_quietly(occasion, &event).await;
         Ok(())
     }
 
@@ -114,6 +116,7 @@ impl FaqDesk {
         &self,
         question: &str,
         at: DateTime<Utc>,
+        occasion: &Occasion,
         attributes: BTreeMap<String, Vec<String>>,
     ) -> Result<(), FaqDeskError> {
         let kind = Unresolved::Unanswered;
@@ -123,7 +126,7 @@ impl FaqDesk {
             self.faqs.note_question(&key, kind, &text, None, at).await?;
         }
         let event = UsageEvent::one(UsageKind::FaqUnanswered, at).with_attributes(attributes);
-        self.usage.record_quietly(&event).await;
+        self.usage.record_quietly(occasion, &event).await;
         Ok(())
     }
 

@@ -17,6 +17,7 @@ use tayori_domain::report::receipt_month;
 use tayori_domain::usage::{UsageEvent, UsageKind};
 use tayori_ports::Event;
 use tayori_records::forms::Refusal;
+use tayori_records::Occasion;
 
 /// How many answers 「これまでの回答」 shows.
 pub const MY_ANSWERS_SHOWN: usize = 20;
@@ -331,7 +332,9 @@ impl FormDesk {
     async fn count(&self, answer: &Answer, attributes: BTreeMap<String, Vec<String>>) {
         let event = UsageEvent::one(UsageKind::FormAnswer, answer.submitted_at())
             .with_attributes(attributes);
-        self.usage.record_quietly(&event).await;
+        self.usage
+            .record_quietly(&Occasion::record("form_answer", answer.id()), &event)
+            .await;
     }
 
     /// The citizen's latest answers, newest first (「これまでの回答」).

@@ -12,7 +12,7 @@ use tayori_domain::report::{
 use tayori_domain::segment::DISTRICT_ITEM;
 use tayori_domain::usage::{UsageEvent, UsageKind};
 use tayori_ports::{ObjectKey, StoreError};
-use tayori_records::RecordError;
+use tayori_records::{Occasion, RecordError};
 
 impl ReportDesk {
     /// The citizen's draft, if any (expired or not: the chat says which).
@@ -311,7 +311,9 @@ impl ReportDesk {
     async fn count(&self, report: &Report, attributes: Attributes) {
         let event =
             UsageEvent::one(UsageKind::Report, report.filed_at()).with_attributes(attributes);
-        self.usage.record_quietly(&event).await;
+        self.usage
+            .record_quietly(&Occasion::record("report", report.id()), &event)
+            .await;
     }
 }
 
