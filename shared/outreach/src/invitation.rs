@@ -53,7 +53,9 @@ pub enum InvitationError {
     NoCity,
     #[error("QRコードのリンクは https:// で始まるURLにしてください: {link}")]
     LinkNotHttps { link: String },
-    #[error("QRコードのリンクが長すぎます（{length}文字。{MAX_LINK_LENGTH}文字までにしてください）。")]
+    #[error(
+        "QRコードのリンクが長すぎます（{length}文字。{MAX_LINK_LENGTH}文字までにしてください）。"
+    )]
     LinkTooLong { length: usize },
 }
 

@@ -69,13 +69,13 @@ impl Paper {
                 band_padding: 18.0,
                 title: (44.0, 24.0),
                 subtitle: 28.0,
-                lead: (18.0, 12.0),
-                offer: (18.0, 11.0),
-                qr_mm: 68.0,
-                instruction: (13.0, 10.0),
-                id: 18.0,
-                contact: (13.0, 9.0),
-                footer_city: (15.0, 10.0),
+                lead: (20.0, 12.0),
+                offer: (22.0, 11.0),
+                qr_mm: 80.0,
+                instruction: (14.0, 10.0),
+                id: 20.0,
+                contact: (14.0, 9.0),
+                footer_city: (16.0, 10.0),
                 gap: 18.0,
             },
             Paper::A6Flyer => Measures {
@@ -85,7 +85,7 @@ impl Paper {
                 subtitle: 15.0,
                 lead: (10.0, 7.0),
                 offer: (10.0, 6.5),
-                qr_mm: 38.0,
+                qr_mm: 40.0,
                 instruction: (7.0, 6.0),
                 id: 9.5,
                 contact: (7.5, 6.0),
@@ -297,9 +297,11 @@ impl Layout {
                     .join("、"),
             });
         }
-        let symbol = Symbol::with_error_correction_level(invitation.link(), EcLevel::M)
-            .map_err(|e| LayoutError::Qr {
-                reason: e.to_string(),
+        let symbol =
+            Symbol::with_error_correction_level(invitation.link(), EcLevel::M).map_err(|e| {
+                LayoutError::Qr {
+                    reason: e.to_string(),
+                }
             })?;
         Ok(Placer::new(paper).place(invitation, &symbol))
     }
@@ -490,7 +492,13 @@ impl Placer {
         let qr_top = instruction_top - qr_side;
         self.shortened |= footer.cut || contact.cut || instruction.cut;
 
-        self.centred(&footer.lines.concat(), footer_top, footer.size, Weight::Bold, Color::Ink);
+        self.centred(
+            &footer.lines.concat(),
+            footer_top,
+            footer.size,
+            Weight::Bold,
+            Color::Ink,
+        );
         for (i, line) in contact.lines.iter().enumerate() {
             let line_top = contact_top + i as f32 * contact.size * LINE_PITCH;
             self.centred(line, line_top, contact.size, Weight::Regular, Color::Ink);
@@ -507,7 +515,13 @@ impl Placer {
         self.centred(&id_text, id_top, m.id, Weight::Bold, Color::Ink);
         for (i, line) in instruction.lines.iter().enumerate() {
             let line_top = instruction_top + i as f32 * instruction.size * LINE_PITCH;
-            self.centred(line, line_top, instruction.size, Weight::Regular, Color::Ink);
+            self.centred(
+                line,
+                line_top,
+                instruction.size,
+                Weight::Regular,
+                Color::Ink,
+            );
         }
         let qr = QrCode {
             area: Area {
@@ -567,7 +581,11 @@ impl Placer {
 
             let lines: usize = items.iter().map(Vec::len).sum();
             let needed = Self::height_of(lead.lines.len(), lead.size)
-                + if lines > 0 { lead.size * 0.8 + Self::height_of(lines, size) } else { 0.0 };
+                + if lines > 0 {
+                    lead.size * 0.8 + Self::height_of(lines, size)
+                } else {
+                    0.0
+                };
             if needed <= space {
                 break (size, items, false, long_offer_cut);
             }

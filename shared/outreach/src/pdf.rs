@@ -83,7 +83,11 @@ pub fn pdf(layout: &Layout) -> Vec<u8> {
 
 fn fill(content: &mut Content, color: Color) {
     let (r, g, b) = color.rgb();
-    content.set_fill_rgb(f32::from(r) / 255.0, f32::from(g) / 255.0, f32::from(b) / 255.0);
+    content.set_fill_rgb(
+        f32::from(r) / 255.0,
+        f32::from(g) / 255.0,
+        f32::from(b) / 255.0,
+    );
 }
 
 /// PDF's origin is the bottom-left corner; the layout's is the top-left.
@@ -207,8 +211,14 @@ impl EmbeddedFont {
             .italic_angle(0.0)
             .ascent(per_mille(f32::from(face.ascender())))
             .descent(per_mille(f32::from(face.descender())))
-            .cap_height(per_mille(f32::from(face.capital_height().unwrap_or(face.ascender()))))
-            .stem_v(if self.weight == Weight::Bold { 140.0 } else { 80.0 })
+            .cap_height(per_mille(f32::from(
+                face.capital_height().unwrap_or(face.ascender()),
+            )))
+            .stem_v(if self.weight == Weight::Bold {
+                140.0
+            } else {
+                80.0
+            })
             .font_file2(self.file);
 
         let compressed = deflate(&self.subset);

@@ -19,7 +19,13 @@ pub fn svg(layout: &Layout) -> String {
         paper.height_mm(),
         layout.width(),
         layout.height(),
-        escape(layout.texts().first().map(|run| run.text.as_str()).unwrap_or_default()),
+        escape(
+            layout
+                .texts()
+                .first()
+                .map(|run| run.text.as_str())
+                .unwrap_or_default()
+        ),
     );
     let _ = write!(
         out,

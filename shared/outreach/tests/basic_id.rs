@@ -11,13 +11,22 @@ fn a_basic_id_is_kept_and_printed_with_its_at_sign() {
 #[test]
 fn a_premium_id_with_punctuation_is_accepted() {
     let id: BasicId = "@obama-city.line_1".parse().unwrap();
-    assert_eq!(id.add_friend_url(), "https://line.me/R/ti/p/%40obama-city.line_1");
+    assert_eq!(
+        id.add_friend_url(),
+        "https://line.me/R/ti/p/%40obama-city.line_1"
+    );
 }
 
 #[test]
 fn capitals_full_width_letters_and_spaces_around_are_taken_as_typed_by_a_clerk() {
-    assert_eq!(BasicId::parse("  @Obama-City ").unwrap().as_printed(), "@obama-city");
-    assert_eq!(BasicId::parse("＠ＯＢＡＭＡ１２").unwrap().as_printed(), "@obama12");
+    assert_eq!(
+        BasicId::parse("  @Obama-City ").unwrap().as_printed(),
+        "@obama-city"
+    );
+    assert_eq!(
+        BasicId::parse("＠ＯＢＡＭＡ１２").unwrap().as_printed(),
+        "@obama12"
+    );
 }
 
 #[test]
@@ -41,9 +50,14 @@ fn characters_line_does_not_allow_are_named() {
 
 #[test]
 fn ids_shorter_than_four_or_longer_than_twenty_characters_are_refused() {
-    assert_eq!(BasicId::parse("@abc").unwrap_err(), BasicIdError::Length { length: 3 });
     assert_eq!(
-        BasicId::parse("@abcdefghijklmnopqrstu").unwrap_err().to_string(),
+        BasicId::parse("@abc").unwrap_err(),
+        BasicIdError::Length { length: 3 }
+    );
+    assert_eq!(
+        BasicId::parse("@abcdefghijklmnopqrstu")
+            .unwrap_err()
+            .to_string(),
         "ベーシックIDの「@」の後は4〜20文字です（いまは21文字です）。"
     );
     assert!(BasicId::parse("@abcd").is_ok());

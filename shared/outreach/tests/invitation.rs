@@ -8,19 +8,33 @@ fn the_qr_opens_the_add_friend_link_unless_a_landing_url_is_given() {
     let landing = obama()
         .with_link("https://liff.line.me/2000000000-abcdEFGH/join?ch=kouhou")
         .unwrap();
-    assert_eq!(landing.link(), "https://liff.line.me/2000000000-abcdEFGH/join?ch=kouhou");
+    assert_eq!(
+        landing.link(),
+        "https://liff.line.me/2000000000-abcdEFGH/join?ch=kouhou"
+    );
 }
 
 #[test]
 fn a_link_that_is_not_https_is_refused() {
-    for link in ["http://example.jp/", "https://", "line.me/R/ti/p/%40obama", "https://a b/"] {
+    for link in [
+        "http://example.jp/",
+        "https://",
+        "line.me/R/ti/p/%40obama",
+        "https://a b/",
+    ] {
         assert!(
-            matches!(obama().with_link(link), Err(InvitationError::LinkNotHttps { .. })),
+            matches!(
+                obama().with_link(link),
+                Err(InvitationError::LinkNotHttps { .. })
+            ),
             "{link}"
         );
     }
     assert_eq!(
-        obama().with_link("http://example.jp/").unwrap_err().to_string(),
+        obama()
+            .with_link("http://example.jp/")
+            .unwrap_err()
+            .to_string(),
         "QRコードのリンクは https:// で始まるURLにしてください: http://example.jp/"
     );
 }
@@ -44,7 +58,10 @@ fn blank_offers_are_left_out_and_pasted_newlines_become_spaces() {
     )
     .unwrap();
     assert_eq!(invitation.city(), "小浜市");
-    assert_eq!(invitation.offers(), ["ごみの収集日 をお知らせ", "近くの避難所を案内"]);
+    assert_eq!(
+        invitation.offers(),
+        ["ごみの収集日 をお知らせ", "近くの避難所を案内"]
+    );
     assert_eq!(invitation.contact().department(), "企画部 総合政策課");
 }
 

@@ -11,7 +11,10 @@ fn assert_fits(layout: &Layout) {
     let qr = layout.qr();
     assert!(page.contains(&qr.area), "the QR is on the page");
     let symbol_mm = qr.symbol_area().width * 25.4 / 72.0;
-    assert!(symbol_mm >= layout.paper().min_qr_mm(), "QR of {symbol_mm} mm");
+    assert!(
+        symbol_mm >= layout.paper().min_qr_mm(),
+        "QR of {symbol_mm} mm"
+    );
     for block in layout.blocks() {
         assert!(page.contains(&block.area), "{block:?} is on the page");
         assert!(!block.area.overlaps(&qr.area), "{block:?} stays off the QR");
@@ -19,10 +22,19 @@ fn assert_fits(layout: &Layout) {
     let texts = layout.texts();
     for (i, run) in texts.iter().enumerate() {
         let area = run.area();
-        assert!(page.contains(&area), "{:?} ({area:?}) stays inside {page:?}", run.text);
+        assert!(
+            page.contains(&area),
+            "{:?} ({area:?}) stays inside {page:?}",
+            run.text
+        );
         assert!(!area.overlaps(&qr.area), "{:?} stays off the QR", run.text);
         for other in &texts[i + 1..] {
-            assert!(!area.overlaps(&other.area()), "{:?} and {:?} overlap", run.text, other.text);
+            assert!(
+                !area.overlaps(&other.area()),
+                "{:?} and {:?} overlap",
+                run.text,
+                other.text
+            );
         }
     }
 }
@@ -32,7 +44,12 @@ fn texts(layout: &Layout) -> Vec<&str> {
 }
 
 fn size_of(layout: &Layout, text: &str) -> f32 {
-    layout.texts().iter().find(|run| run.text == text).unwrap().size
+    layout
+        .texts()
+        .iter()
+        .find(|run| run.text == text)
+        .unwrap()
+        .size
 }
 
 #[test]
@@ -40,7 +57,11 @@ fn a_poster_says_everything_in_order() {
     for paper in PAPERS {
         let layout = Layout::new(&obama(), paper).unwrap();
         assert_fits(&layout);
-        let mut expected = vec!["小浜市 公式LINE", "友だち募集中", "LINEで小浜市の情報が届きます"];
+        let mut expected = vec![
+            "小浜市 公式LINE",
+            "友だち募集中",
+            "LINEで小浜市の情報が届きます",
+        ];
         for offer in OFFERS {
             expected.extend(["・", offer]);
         }
@@ -130,13 +151,18 @@ fn an_offer_longer_than_two_lines_ends_in_an_ellipsis() {
     assert_fits(&layout);
     assert!(layout.shortened());
     let shown = texts(&layout);
-    assert_eq!(shown.iter().filter(|t| **t == "・").count(), 8, "every offer is kept");
+    assert_eq!(
+        shown.iter().filter(|t| **t == "・").count(),
+        8,
+        "every offer is kept"
+    );
     let cut = shown.iter().filter(|t| t.ends_with('…')).count();
     assert_eq!(cut, 8, "each offer ends after its second line: {shown:#?}");
 }
 
 #[test]
-fn offers_beyond_what_the_smallest_size_holds_are_left_off_and_the_last_shown_ends_in_an_ellipsis() {
+fn offers_beyond_what_the_smallest_size_holds_are_left_off_and_the_last_shown_ends_in_an_ellipsis()
+{
     let offers: Vec<String> = (1..=20)
         .map(|n| format!("{n}番目のお知らせ：季節ごとの行事や手続きの締め切りをお届けします"))
         .collect();
@@ -147,16 +173,30 @@ fn offers_beyond_what_the_smallest_size_holds_are_left_off_and_the_last_shown_en
     let shown = texts(&layout);
     let bullets = shown.iter().filter(|t| **t == "・").count();
     assert!((1..20).contains(&bullets), "{bullets} offers shown");
-    let caption = shown.iter().position(|t| t.starts_with("LINEアプリの")).unwrap();
-    assert!(shown[caption - 1].ends_with('…'), "{:?}", shown[caption - 1]);
-    assert!(shown.iter().any(|t| t.starts_with("1番目")), "the first offer is kept");
+    let caption = shown
+        .iter()
+        .position(|t| t.starts_with("LINEアプリの"))
+        .unwrap();
+    assert!(
+        shown[caption - 1].ends_with('…'),
+        "{:?}",
+        shown[caption - 1]
+    );
+    assert!(
+        shown.iter().any(|t| t.starts_with("1番目")),
+        "the first offer is kept"
+    );
     let again = Layout::new(&obama_with("小浜市", &offers, "総合政策課"), Paper::A6Flyer).unwrap();
-    assert_eq!(again, layout, "the same invitation is always cut the same way");
+    assert_eq!(
+        again, layout,
+        "the same invitation is always cut the same way"
+    );
 }
 
 #[test]
 fn a_long_department_wraps_under_the_qr_without_touching_it() {
-    let department = "市民福祉部 子育て支援課 こども家庭センター 母子保健グループ（健康管理センター内）";
+    let department =
+        "市民福祉部 子育て支援課 こども家庭センター 母子保健グループ（健康管理センター内）";
     for paper in PAPERS {
         let layout = Layout::new(&obama_with("小浜市", &OFFERS, department), paper).unwrap();
         assert_fits(&layout);
@@ -165,7 +205,10 @@ fn a_long_department_wraps_under_the_qr_without_touching_it() {
         let contact = shown[id + 1..shown.len() - 1].concat();
         let whole = format!("お問い合わせ: {department} 0770-53-1111");
         assert_eq!(contact.replace(' ', ""), whole.replace(' ', ""));
-        assert!(shown[id + 1..shown.len() - 1].len() >= 2, "{paper:?}: wrapped");
+        assert!(
+            shown[id + 1..shown.len() - 1].len() >= 2,
+            "{paper:?}: wrapped"
+        );
     }
 }
 
@@ -181,7 +224,11 @@ fn no_line_starts_with_a_closing_mark_or_small_kana() {
         assert_fits(&layout);
         for run in layout.texts() {
             let first = run.text.chars().next().unwrap();
-            assert!(!"、。，．」）』ーっゃゅょァィッャュョ…".contains(first), "{:?} on {paper:?}", run.text);
+            assert!(
+                !"、。，．」）』ーっゃゅょァィッャュョ…".contains(first),
+                "{:?} on {paper:?}",
+                run.text
+            );
             let last = run.text.chars().last().unwrap();
             assert!(!"「（『".contains(last), "{:?} on {paper:?}", run.text);
         }
@@ -193,16 +240,30 @@ fn a_phone_number_is_never_split_across_lines() {
     let department = "市民福祉部 子育て支援課 こども家庭センター 母子保健グループ";
     for paper in PAPERS {
         let layout = Layout::new(&obama_with("小浜市", &OFFERS, department), paper).unwrap();
-        assert!(texts(&layout).iter().any(|t| t.contains("0770-53-1111")), "{paper:?}");
+        assert!(
+            texts(&layout).iter().any(|t| t.contains("0770-53-1111")),
+            "{paper:?}"
+        );
     }
 }
 
 #[test]
 fn a_character_the_font_lacks_is_named_rather_than_left_blank() {
     let error = Layout::new(&obama_with("𠮷野町", &OFFERS, "総務課"), Paper::A4Poster).unwrap_err();
-    assert_eq!(error, LayoutError::MissingCharacters { characters: "𠮷".into() });
+    assert_eq!(
+        error,
+        LayoutError::MissingCharacters {
+            characters: "𠮷".into()
+        }
+    );
     assert_eq!(error.to_string(), "ポスターに使えない文字があります: 𠮷");
-    let error =
-        Layout::new(&obama_with("小浜市", &["髙橋医院の休診日"], "𠮷田課"), Paper::A6Flyer).unwrap_err();
-    assert_eq!(error.to_string(), "ポスターに使えない文字があります: 𠮷、髙");
+    let error = Layout::new(
+        &obama_with("小浜市", &["髙橋医院の休診日"], "𠮷田課"),
+        Paper::A6Flyer,
+    )
+    .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "ポスターに使えない文字があります: 𠮷、髙"
+    );
 }

@@ -8,7 +8,11 @@ const LANDING: &str = "https://liff.line.me/2000000000-abcdEFGH/join?ch=kouhou";
 fn the_qr_printed_on_a_poster_and_a_flyer_opens_the_add_friend_link() {
     for paper in [Paper::A4Poster, Paper::A6Flyer] {
         let doc = load(&pdf(&Layout::new(&obama(), paper).unwrap()));
-        assert_eq!(scan_qr(&doc), "https://line.me/R/ti/p/%40obama-city", "{paper:?}");
+        assert_eq!(
+            scan_qr(&doc),
+            "https://line.me/R/ti/p/%40obama-city",
+            "{paper:?}"
+        );
     }
 }
 
@@ -28,8 +32,16 @@ fn the_page_is_a4_or_a6_in_points() {
     let close = |got: Vec<f32>, want: [f32; 4]| {
         got.len() == 4 && got.iter().zip(want).all(|(g, w)| (g - w).abs() < 0.01)
     };
-    assert!(close(media_box(&a4), [0.0, 0.0, 595.276, 841.89]), "{:?}", media_box(&a4));
-    assert!(close(media_box(&a6), [0.0, 0.0, 297.638, 419.528]), "{:?}", media_box(&a6));
+    assert!(
+        close(media_box(&a4), [0.0, 0.0, 595.276, 841.89]),
+        "{:?}",
+        media_box(&a4)
+    );
+    assert!(
+        close(media_box(&a6), [0.0, 0.0, 297.638, 419.528]),
+        "{:?}",
+        media_box(&a6)
+    );
 }
 
 #[test]
@@ -47,7 +59,10 @@ fn the_text_can_be_copied_and_searched() {
         .into_iter()
         .chain(OFFERS)
         {
-            assert!(text.contains(expected), "{expected:?} in {paper:?}:\n{text}");
+            assert!(
+                text.contains(expected),
+                "{expected:?} in {paper:?}:\n{text}"
+            );
         }
     }
 }
@@ -59,7 +74,9 @@ fn only_the_glyphs_used_are_embedded() {
     let doc = load(&bytes);
     let mut embedded = 0;
     for object in doc.objects.values() {
-        let Ok(stream) = object.as_stream() else { continue };
+        let Ok(stream) = object.as_stream() else {
+            continue;
+        };
         if let Ok(length) = stream.dict.get(b"Length1").and_then(|n| n.as_i64()) {
             embedded += 1;
             // The whole committed font is about 1.9 MB; a poster uses a few dozen glyphs.
@@ -67,9 +84,16 @@ fn only_the_glyphs_used_are_embedded() {
         }
     }
     assert_eq!(embedded, 2, "Regular and Bold");
-    for font in doc.get_page_fonts(crate::support::first_page(&doc)).unwrap().values() {
+    for font in doc
+        .get_page_fonts(crate::support::first_page(&doc))
+        .unwrap()
+        .values()
+    {
         assert_eq!(font.get(b"Subtype").unwrap().as_name().unwrap(), b"Type0");
-        assert_eq!(font.get(b"Encoding").unwrap().as_name().unwrap(), b"Identity-H");
+        assert_eq!(
+            font.get(b"Encoding").unwrap().as_name().unwrap(),
+            b"Identity-H"
+        );
         assert!(font.get(b"ToUnicode").is_ok());
     }
 }

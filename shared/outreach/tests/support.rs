@@ -104,7 +104,8 @@ pub fn scan_qr(doc: &Document) -> String {
     let side = (modules + 2 * quiet) * scale;
     let mut image = rqrr::PreparedImage::prepare_from_greyscale(side, side, |x, y| {
         let (column, row) = (x / scale, y / scale);
-        let inside = (quiet..quiet + modules).contains(&column) && (quiet..quiet + modules).contains(&row);
+        let inside =
+            (quiet..quiet + modules).contains(&column) && (quiet..quiet + modules).contains(&row);
         if inside && grid[(row - quiet) * modules + column - quiet] {
             0
         } else {
