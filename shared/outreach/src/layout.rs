@@ -622,6 +622,7 @@ impl Placer {
         }
 
         let lead_fits = lead_height <= space;
+        self.shortened |= !lead_fits;
         let used = if shown.is_empty() {
             lead_height
         } else {

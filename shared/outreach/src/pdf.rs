@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
-use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str};
+use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use subsetter::GlyphRemapper;
 
 use crate::layout::{Area, Color, Layout};
@@ -20,10 +20,15 @@ pub fn pdf(layout: &Layout) -> Vec<u8> {
     let pages = next();
     let page = next();
     let contents = next();
+    let info = next();
 
     let mut doc = Pdf::new();
     doc.catalog(catalog).pages(pages);
     doc.pages(pages).kids([page]).count(1);
+    // The title a print dialog and a PDF viewer's tab show.
+    if let Some(title) = layout.texts().first() {
+        doc.document_info(info).title(TextStr(&title.text));
+    }
 
     let fonts: Vec<EmbeddedFont> = Weight::ALL
         .into_iter()

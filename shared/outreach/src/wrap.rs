@@ -83,7 +83,7 @@ fn no_line_end(c: char) -> bool {
 }
 
 fn latin(c: char) -> bool {
-    c.is_ascii_graphic() || c.is_ascii_alphanumeric()
+    c.is_ascii_graphic()
 }
 
 /// Splits `text` into pieces that are kept on one line together.

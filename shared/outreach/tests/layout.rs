@@ -214,36 +214,45 @@ fn a_long_department_wraps_under_the_qr_without_touching_it() {
 
 #[test]
 fn no_line_starts_with_a_closing_mark_or_small_kana() {
-    let offers = [
-        "ごみ、資源物、粗大ごみの収集日を、前日の夕方にお知らせします。",
-        "「避難所」「給水所」（開設中のもの）を、地図でご案内します。",
-        "ちょっとした困りごと、ぜひご相談ください。ショートメッセージでも。",
-    ];
-    for paper in PAPERS {
-        let layout = Layout::new(&obama_with("小浜市", &offers, "総合政策課"), paper).unwrap();
-        assert_fits(&layout);
-        for run in layout.texts() {
-            let first = run.text.chars().next().unwrap();
-            assert!(
-                !"、。，．」）』ーっゃゅょァィッャュョ…".contains(first),
-                "{:?} on {paper:?}",
-                run.text
-            );
-            let last = run.text.chars().last().unwrap();
-            assert!(!"「（『".contains(last), "{:?} on {paper:?}", run.text);
+    // Padding moves every break point along, so some break falls right before a mark.
+    for padding in 0..24 {
+        let pad = "あ".repeat(padding);
+        let offers = [
+            format!("{pad}ごみ、資源物、粗大ごみの収集日を、前日の夕方にお知らせします。"),
+            format!("{pad}「避難所」「給水所」（開設中のもの）を、地図でご案内します。"),
+            format!("{pad}ちょっとした困りごと、ぜひご相談ください。ショートメッセージでも。"),
+        ];
+        let offers: Vec<&str> = offers.iter().map(String::as_str).collect();
+        for paper in PAPERS {
+            let layout = Layout::new(&obama_with("小浜市", &offers, "総合政策課"), paper).unwrap();
+            assert_fits(&layout);
+            for run in layout.texts() {
+                let first = run.text.chars().next().unwrap();
+                assert!(
+                    !"、。，．」）』ーっゃゅょァィッャュョ…".contains(first),
+                    "{:?} on {paper:?}",
+                    run.text
+                );
+                let last = run.text.chars().last().unwrap();
+                assert!(!"「（『".contains(last), "{:?} on {paper:?}", run.text);
+            }
         }
     }
 }
 
 #[test]
 fn a_phone_number_is_never_split_across_lines() {
-    let department = "市民福祉部 子育て支援課 こども家庭センター 母子保健グループ";
-    for paper in PAPERS {
-        let layout = Layout::new(&obama_with("小浜市", &OFFERS, department), paper).unwrap();
-        assert!(
-            texts(&layout).iter().any(|t| t.contains("0770-53-1111")),
-            "{paper:?}"
-        );
+    for padding in 0..40 {
+        let department = format!("市民福祉部 子育て支援課 {}", "総".repeat(padding));
+        for paper in PAPERS {
+            let layout = Layout::new(&obama_with("小浜市", &OFFERS, &department), paper).unwrap();
+            assert_fits(&layout);
+            let shown = texts(&layout);
+            assert!(
+                shown.iter().any(|t| t.contains("0770-53-1111")),
+                "{paper:?} with {padding}: {shown:?}"
+            );
+        }
     }
 }
 
@@ -266,4 +275,22 @@ fn a_character_the_font_lacks_is_named_rather_than_left_blank() {
         error.to_string(),
         "ポスターに使えない文字があります: 𠮷、髙"
     );
+}
+
+#[test]
+fn everything_long_at_once_still_stays_on_the_page_and_off_the_qr() {
+    let city = "とても長い名前の架空の町".repeat(6);
+    let offers: Vec<String> = (1..=8)
+        .map(|n| format!("{n}番目のお知らせ：季節ごとの行事や手続きの締め切り、窓口の混雑状況、休日の当番医、図書館の新着本までお届けします"))
+        .collect();
+    let offers: Vec<&str> = offers.iter().map(String::as_str).collect();
+    let department =
+        "市民福祉部 子育て支援課 こども家庭センター 母子保健グループ（健康管理センター内）"
+            .repeat(3);
+    for paper in PAPERS {
+        let layout = Layout::new(&obama_with(&city, &offers, &department), paper).unwrap();
+        assert_fits(&layout);
+        assert!(layout.shortened());
+        assert!(texts(&layout).contains(&"ID検索: @obama-city"), "{paper:?}");
+    }
 }

@@ -84,6 +84,13 @@ fn only_the_glyphs_used_are_embedded() {
         }
     }
     assert_eq!(embedded, 2, "Regular and Bold");
+    let info = doc
+        .trailer
+        .get(b"Info")
+        .and_then(|r| r.as_reference())
+        .unwrap();
+    let title = doc.get_dictionary(info).unwrap().get(b"Title").unwrap();
+    assert_eq!(lopdf::decode_text_string(title).unwrap(), "小浜市 公式LINE");
     for font in doc
         .get_page_fonts(crate::support::first_page(&doc))
         .unwrap()
