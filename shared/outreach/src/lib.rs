@@ -9,13 +9,17 @@ mod basic_id;
 mod font;
 mod invitation;
 mod layout;
+mod paper;
 mod pdf;
+mod shapes;
 mod svg;
 mod wrap;
 
 pub use basic_id::{BasicId, BasicIdError};
 pub use font::Weight;
 pub use invitation::{Contact, Invitation, InvitationError};
-pub use layout::{Area, Block, Color, Layout, LayoutError, Paper, QrCode, TextRun};
+pub use layout::{Layout, LayoutError};
+pub use paper::Paper;
 pub use pdf::pdf;
+pub use shapes::{Area, Block, Color, QrCode, TextRun, QUIET_ZONE};
 pub use svg::svg;

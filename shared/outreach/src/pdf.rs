@@ -8,8 +8,8 @@ use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use subsetter::GlyphRemapper;
 
-use crate::layout::{Area, Color, Layout};
 use crate::Weight;
+use crate::{Area, Color, Layout};
 
 /// Draws `layout` as a PDF document.
 pub fn pdf(layout: &Layout) -> Vec<u8> {

@@ -3,8 +3,8 @@
 
 use std::fmt::Write;
 
-use crate::layout::{Color, Layout};
 use crate::Weight;
+use crate::{Color, Layout};
 
 /// Draws `layout` as a standalone SVG document; every text is escaped, so a city name can
 /// never become markup in the console.

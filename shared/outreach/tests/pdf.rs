@@ -110,3 +110,33 @@ fn the_same_invitation_always_prints_the_same_bytes() {
     let layout = Layout::new(&obama(), Paper::A6Flyer).unwrap();
     assert_eq!(pdf(&layout), pdf(&layout));
 }
+
+#[test]
+fn the_qr_is_printed_on_white_with_a_quiet_zone_of_four_modules() {
+    for paper in [Paper::A4Poster, Paper::A6Flyer] {
+        let doc = load(&pdf(&Layout::new(&obama(), paper).unwrap()));
+        let paths = crate::support::filled_paths(&doc);
+        let at = (0..paths.len()).max_by_key(|&i| paths[i].len()).unwrap();
+        let modules = &paths[at];
+        let white = paths[at - 1][0];
+        let module = modules.iter().map(|r| r[3]).fold(f32::MAX, f32::min);
+        let left = modules.iter().map(|r| r[0]).fold(f32::MAX, f32::min);
+        let bottom = modules.iter().map(|r| r[1]).fold(f32::MAX, f32::min);
+        let right = modules.iter().map(|r| r[0] + r[2]).fold(f32::MIN, f32::max);
+        let top = modules.iter().map(|r| r[1] + r[3]).fold(f32::MIN, f32::max);
+        let quiet = 4.0 * module - 0.01;
+        assert!(
+            left - white[0] >= quiet && bottom - white[1] >= quiet,
+            "{paper:?}"
+        );
+        assert!(
+            white[0] + white[2] - right >= quiet && white[1] + white[3] - top >= quiet,
+            "{paper:?}"
+        );
+        let symbol_mm = (right - left) * 25.4 / 72.0;
+        assert!(
+            symbol_mm >= paper.min_qr_mm(),
+            "{symbol_mm} mm on {paper:?}"
+        );
+    }
+}
