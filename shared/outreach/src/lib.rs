@@ -1,0 +1,25 @@
+//! The add-friend kit (友だち追加キット): a poster (A4) and a flyer (A6) that invite citizens to
+//! add the city's LINE account, printed by staff from the console and scanned with LINE.
+//!
+//! Pure and I/O-free: an [`Invitation`] says what the paper says, [`Layout::new`] places it on a
+//! [`Paper`] with the embedded BIZ UDゴシック, and [`pdf`] and [`svg`] draw that same layout for
+//! printing and for the console's preview.
+
+mod basic_id;
+mod font;
+mod invitation;
+mod layout;
+mod paper;
+mod pdf;
+mod shapes;
+mod svg;
+mod wrap;
+
+pub use basic_id::{BasicId, BasicIdError};
+pub use font::Weight;
+pub use invitation::{Contact, Invitation, InvitationError};
+pub use layout::{Layout, LayoutError};
+pub use paper::Paper;
+pub use pdf::pdf;
+pub use shapes::{Area, Block, Color, QrCode, TextRun, QUIET_ZONE};
+pub use svg::svg;
