@@ -20,6 +20,7 @@
 pub mod answering;
 mod auth;
 mod error;
+mod join;
 pub mod notices;
 mod pages;
 mod registration;
@@ -44,6 +45,8 @@ pub const HEALTH_PATH: &str = "/liff/forms/healthz";
 pub const STATIC_FILES: &str = "/liff/forms/static/{name}";
 pub const REGISTRATION_PAGE: &str = "/liff/registration";
 pub const PRIVACY_PAGE: &str = "/liff/privacy";
+/// Where a place's add-friend QR opens ([`join`]).
+pub const JOIN_PAGE: &str = "/liff/join/{code}";
 pub const REGISTRATION_API: &str = "/api/registration";
 /// The open forms and the citizen's answers; one form is `/liff/forms/<id>`.
 pub const FORMS_PAGE: &str = "/liff/forms";
@@ -93,6 +96,7 @@ pub fn router(state: Arc<FormsState>) -> Router {
         .route(STATIC_FILES, get(pages::static_file))
         .route(REGISTRATION_PAGE, get(pages::registration))
         .route(PRIVACY_PAGE, get(pages::privacy))
+        .route(JOIN_PAGE, get(join::open))
         .route(
             REGISTRATION_API,
             get(registration::show)

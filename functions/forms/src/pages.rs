@@ -49,7 +49,7 @@ pub async fn static_file(Path(name): Path<String>) -> Response {
         .into_response()
 }
 
-fn page(title: &str, body: Markup, head: Markup) -> Response {
+pub(crate) fn page(title: &str, body: Markup, head: Markup) -> Response {
     let markup = html! {
         (DOCTYPE)
         html lang="ja" {

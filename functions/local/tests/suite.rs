@@ -5,6 +5,7 @@
 mod childcare;
 mod deliveries;
 mod forms;
+mod friend_kit;
 mod garbage;
 mod jma;
 mod local_run;

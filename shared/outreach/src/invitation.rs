@@ -88,7 +88,14 @@ impl Invitation {
     /// The QR opens `link` instead of the add-friend link.
     pub fn with_link(mut self, link: &str) -> Result<Self, InvitationError> {
         let link = link.trim();
-        let host = link.strip_prefix("https://").unwrap_or_default();
+        // Plain HTTP only to this machine: the local run's landing page.
+        let host = link
+            .strip_prefix("https://")
+            .or_else(|| {
+                link.strip_prefix("http://")
+                    .filter(|rest| rest.starts_with("127.0.0.1:") || rest.starts_with("localhost:"))
+            })
+            .unwrap_or_default();
         let host = host.split(['/', '?', '#']).next().unwrap_or_default();
         if host.is_empty() || link.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(InvitationError::LinkNotHttps {

@@ -8,6 +8,7 @@
 mod basic_id;
 mod font;
 mod invitation;
+mod kit;
 mod layout;
 mod paper;
 mod pdf;
@@ -18,6 +19,7 @@ mod wrap;
 pub use basic_id::{BasicId, BasicIdError};
 pub use font::Weight;
 pub use invitation::{Contact, Invitation, InvitationError};
+pub use kit::{Kit, KitError, KitField, Place, MAX_PLACES};
 pub use layout::{Layout, LayoutError};
 pub use paper::Paper;
 pub use pdf::pdf;

@@ -248,6 +248,21 @@ impl FormsLink {
         }
     }
 
+    /// The public API's address for a citizen's page, to print in a QR code: `PUBLIC_BASE_URL`,
+    /// or in the local run (nothing set, the console on loopback) the console's own origin.
+    /// `None` when neither: a printed link must be absolute and must not come from a header
+    /// anyone can set.
+    pub fn public_origin(&self, host: Option<&str>) -> Option<String> {
+        if let Some(base) = &self.public_base_url {
+            return Some(base.clone());
+        }
+        let host = host?;
+        let loopback = ["127.0.0.1:", "localhost:"]
+            .iter()
+            .any(|l| host.starts_with(l));
+        loopback.then(|| format!("http://{host}"))
+    }
+
     /// `https://liff.line.me/<LIFF ID>/<id>` (LINE opens it inside the app, signed in), else
     /// `<PUBLIC_BASE_URL>/liff/forms/<id>`, else the path alone (the local run's same origin).
     pub fn for_form(&self, id: &tayori_domain::form::FormId) -> String {

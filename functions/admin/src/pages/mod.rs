@@ -14,6 +14,7 @@ pub mod emergency;
 pub mod exports;
 pub mod faq;
 pub mod forms;
+pub mod friend_kit;
 pub mod garbage;
 pub mod greetings;
 pub mod home;
@@ -432,6 +433,27 @@ pub fn routes() -> Routes {
             shelters::photo::upload,
         )
         .get("/admin/usage", Needs(UsageReports), usage::show)
+        .get(friend_kit::PATH, Needs(UsageReports), friend_kit::show)
+        .post(
+            friend_kit::ACCOUNT_PATH,
+            Needs(UsageReports),
+            friend_kit::save_account,
+        )
+        .post(
+            friend_kit::PLACES_PATH,
+            Needs(UsageReports),
+            friend_kit::add_place,
+        )
+        .post(
+            friend_kit::REMOVE_PATH,
+            Needs(UsageReports),
+            friend_kit::remove_place,
+        )
+        .get(
+            friend_kit::POSTER_PATH,
+            Needs(UsageReports),
+            friend_kit::poster,
+        )
         .post(usage::EXPORT_PATH, Needs(UsageReports), usage::request_csv)
         .get(
             consultations::PATH,

@@ -145,6 +145,12 @@ pub const MENU: &[MenuItem] = &[
         "期間ごとの利用件数を、地区・年代などの別に集計します。",
     ),
     item(
+        "友だち集め",
+        crate::pages::friend_kit::PATH,
+        Some(Permission::UsageReports),
+        "ポスター・チラシのQRコードを配る場所ごとに作り、友だちの増減を確かめます。",
+    ),
+    item(
         "職員アカウント",
         "/admin/staff",
         Some(Permission::StaffManagement),

@@ -1,0 +1,565 @@
+//! 友だち集め: the add-friend kit (the account's basic ID and whom to ask, the places papers are
+//! handed out, each with its own QR, an A4 poster and an A6 flyer as PDF drawn on the server,
+//! [`tayori_outreach`]), how often each place's QR was read, and how friends came and went day
+//! by day. The poster lists only what the account does now ([`offers`]).
+
+use crate::audit::{self, Actor};
+use crate::ui::form::{field, Problems};
+use crate::ui::form_data::FormData;
+use crate::ui::{redirect_with, FlashKind, Page};
+use crate::{AdminState, ConsoleError, PageResult};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use chrono::{Datelike, NaiveDate};
+use maud::{html, Markup, PreEscaped};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use tayori_domain::staff::Permission;
+use tayori_domain::time::to_jst;
+use tayori_domain::usage::{UsageKind, DIMENSIONS, UNREGISTERED};
+use tayori_outreach::{Invitation, Kit, KitError, Layout, Paper, Place};
+use tayori_records::{Faqs, FriendKit, GarbageRecords, UsageEvents};
+use tayori_web::chart::bar_chart;
+
+pub const PATH: &str = "/admin/friend-kit";
+pub const ACCOUNT_PATH: &str = "/admin/friend-kit/account";
+pub const PLACES_PATH: &str = "/admin/friend-kit/places";
+pub const REMOVE_PATH: &str = "/admin/friend-kit/places/{code}/remove";
+pub const POSTER_PATH: &str = "/admin/friend-kit/places/{code}/poster";
+const TITLE: &str = "友だち集め";
+/// A month and a few days: the trend's table stays one printed page.
+const MAX_DAYS: i64 = 62;
+
+fn kit(state: &AdminState) -> FriendKit {
+    FriendKit::new(state.platform.table.clone())
+}
+
+/// What the account does now, in the words a poster uses: a capability that is not turned on
+/// is not offered.
+async fn offers(state: &AdminState) -> Result<Vec<String>, ConsoleError> {
+    let mut offers = vec!["お住まいの地区や関心に合わせたお知らせ".to_string()];
+    let calendar = GarbageRecords::new(state.platform.table.clone())
+        .calendar()
+        .await?;
+    if state.config.sample_calendar.serves(calendar.sample) {
+        offers.push("ごみの収集日・分別のご案内".into());
+    }
+    offers.push("近くの避難所のご案内".into());
+    offers.push("道路の損傷などを写真で通報".into());
+    let faqs = Faqs::new(state.platform.table.clone()).all().await?;
+    if faqs.iter().any(|f| f.is_published()) {
+        offers.push("よくある質問に自動でお答え".into());
+    }
+    if !state.childcare.settings().await?.schedule.is_empty() {
+        offers.push("お子さんの月齢に合わせた子育て情報".into());
+    }
+    if Permission::Consultations.is_live() {
+        offers.push("トークで市役所に相談".into());
+    }
+    Ok(offers)
+}
+
+/// Where a place's QR opens: the citizens' page on the public API.
+fn join_link(state: &AdminState, headers: &HeaderMap, place: &Place) -> Option<String> {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let origin = state.config.forms_link.public_origin(host)?;
+    Some(format!("{origin}/liff/join/{}", place.code()))
+}
+
+#[derive(Deserialize, Default)]
+pub struct TrendQuery {
+    from: Option<String>,
+    to: Option<String>,
+    by: Option<String>,
+}
+
+/// The trend's period: this month so far unless asked; refused periods fall back to it.
+fn period(state: &AdminState, q: &TrendQuery) -> (NaiveDate, NaiveDate, Option<&'static str>) {
+    let today = to_jst(state.platform.clock.now()).date_naive();
+    let first = today.with_day(1).expect("the first exists");
+    let parse = |s: &Option<String>| {
+        s.as_deref()
+            .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+    };
+    let (from, to) = match (parse(&q.from), parse(&q.to)) {
+        (Some(f), Some(t)) if f <= t && (t - f).num_days() < MAX_DAYS => (f, t),
+        _ => (first, today),
+    };
+    let by = q.by.as_deref().and_then(|b| {
+        DIMENSIONS
+            .iter()
+            .find(|(id, _)| *id == b)
+            .map(|(id, _)| *id)
+    });
+    (from, to, by)
+}
+
+/// The account form's values: as saved, or as typed when refused.
+struct AccountForm {
+    basic_id: String,
+    department: String,
+    phone: String,
+}
+
+impl AccountForm {
+    fn saved(kit: &Kit) -> Self {
+        Self {
+            basic_id: kit.basic_id().map(|i| i.as_printed()).unwrap_or_default(),
+            department: kit.department().to_string(),
+            phone: kit.phone().to_string(),
+        }
+    }
+
+    fn typed(form: &FormData) -> Self {
+        Self {
+            basic_id: form.get("basic_id"),
+            department: form.get("department"),
+            phone: form.get("phone"),
+        }
+    }
+}
+
+/// Friends added and blocked per JST day, and per value of `by` when asked.
+struct Trend {
+    days: Vec<(NaiveDate, u64, u64)>,
+    by_value: BTreeMap<String, (u64, u64)>,
+}
+
+async fn trend(
+    state: &AdminState,
+    from: NaiveDate,
+    to: NaiveDate,
+    by: Option<&str>,
+) -> Result<Trend, ConsoleError> {
+    let mut per_day: BTreeMap<NaiveDate, (u64, u64)> = from
+        .iter_days()
+        .take_while(|d| *d <= to)
+        .map(|d| (d, (0, 0)))
+        .collect();
+    let mut by_value: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    UsageEvents::new(state.platform.table.clone())
+        .each_between(from, to, |e| {
+            let added = e.kind == UsageKind::FriendAdded;
+            if !added && e.kind != UsageKind::FriendBlocked {
+                return;
+            }
+            let add = |cell: &mut (u64, u64)| {
+                if added {
+                    cell.0 += e.count;
+                } else {
+                    cell.1 += e.count;
+                }
+            };
+            if let Some(cell) = per_day.get_mut(&to_jst(e.at).date_naive()) {
+                add(cell);
+            }
+            if let Some(by) = by {
+                let values = e
+                    .attributes
+                    .get(by)
+                    .filter(|v| !v.is_empty())
+                    .cloned()
+                    .unwrap_or_else(|| vec![UNREGISTERED.to_string()]);
+                for v in values {
+                    add(by_value.entry(v).or_default());
+                }
+            }
+        })
+        .await?;
+    Ok(Trend {
+        days: per_day.into_iter().map(|(d, (a, b))| (d, a, b)).collect(),
+        by_value,
+    })
+}
+
+fn net(added: u64, blocked: u64) -> String {
+    let n = added as i64 - blocked as i64;
+    if n > 0 {
+        format!("+{n}")
+    } else {
+        n.to_string()
+    }
+}
+
+pub async fn show(
+    State(state): State<Arc<AdminState>>,
+    page: Page,
+    headers: HeaderMap,
+    Query(q): Query<TrendQuery>,
+) -> PageResult {
+    let saved = kit(&state).get().await?;
+    let account = AccountForm::saved(&saved);
+    render(
+        &state,
+        &page,
+        &headers,
+        &q,
+        &saved,
+        account,
+        &Problems::default(),
+    )
+    .await
+}
+
+async fn render(
+    state: &AdminState,
+    page: &Page,
+    headers: &HeaderMap,
+    q: &TrendQuery,
+    saved: &Kit,
+    account: AccountForm,
+    problems: &Problems,
+) -> Result<Response, ConsoleError> {
+    let (from, to, by) = period(state, q);
+    let reads = kit(state).reads_between(from, to).await?;
+    let trend = trend(state, from, to, by).await?;
+    let offers = offers(state).await?;
+    let ready = saved.basic_id().is_some();
+    let by_label = by
+        .and_then(|b| DIMENSIONS.iter().find(|(id, _)| *id == b))
+        .map(|(_, l)| *l);
+    let bars: Vec<(String, u64)> = trend
+        .days
+        .iter()
+        .map(|(d, added, _)| (d.format("%-m/%-d").to_string(), *added))
+        .collect();
+    let mut response = page.render(
+        TITLE,
+        &[("ホーム", "/admin"), (TITLE, PATH)],
+        "friend-kit",
+        html! {
+            (problems.summary())
+            p { "ポスターやチラシで友だちを増やします。配る場所ごとにQRコードを分けると、どこで配った紙から何回読み取られたかが分かります。" }
+            h2 { "アカウントとお問い合わせ先" }
+            form.narrow method="post" action=(ACCOUNT_PATH) {
+                (page.csrf_field())
+                (text("basic_id", "ベーシックID", account.basic_id, problems,
+                    "LINE Official Account Manager の「設定」に表示される「@」で始まるIDです。ポスターのQRコードの下にも印刷します。"))
+                (text("department", "担当課", account.department, problems, "ポスターの「お問い合わせ」に印刷します。"))
+                (text("phone", "電話番号", account.phone, problems, "例: 0770-53-1111"))
+                button.primary type="submit" { "保存" }
+            }
+            h2 { "配る場所とQRコード" }
+            @if !ready {
+                p.note { "ベーシックIDを保存すると、QRコードとポスターを作れます。" }
+            }
+            @if saved.places().is_empty() {
+                p { "まだ登録がありません。広報誌、窓口、公民館、イベントなど、配る場所を追加してください。" }
+            } @else {
+                table {
+                    caption { "配る場所（読み取り回数は " (from.format("%-m月%-d日")) "〜" (to.format("%-m月%-d日")) "）" }
+                    thead { tr { th { "場所" } th { "QRコード" } th.num { "読み取り回数" } th { "印刷用" } th { "" } } }
+                    tbody {
+                        @for place in saved.places() {
+                            @let link = join_link(state, headers, place);
+                            tr {
+                                th { (place.name()) }
+                                td {
+                                    @match (&link, ready) {
+                                        (Some(link), true) => {
+                                            @if let Ok(code) = qrcode::QrCode::new(link.as_bytes()) {
+                                                div.qr { (PreEscaped(code.render::<qrcode::render::svg::Color>().min_dimensions(120, 120).build())) }
+                                            }
+                                            code { (link) }
+                                        }
+                                        (None, _) => { "公開URL（PUBLIC_BASE_URL）が未設定のため作れません。" }
+                                        (_, false) => { "–" }
+                                    }
+                                }
+                                td.num { (reads.get(place.code()).copied().unwrap_or(0)) }
+                                td {
+                                    @if ready && link.is_some() {
+                                        @let poster = POSTER_PATH.replace("{code}", place.code());
+                                        a href=(format!("{poster}?paper=a4")) download { "ポスター（A4・PDF）" }
+                                        br;
+                                        a href=(format!("{poster}?paper=a6")) download { "チラシ（A6・PDF）" }
+                                        br;
+                                        a href=(format!("{poster}?paper=a4&view=preview")) { "見本を表示" }
+                                    }
+                                }
+                                td {
+                                    form method="post" action=(REMOVE_PATH.replace("{code}", place.code())) {
+                                        (page.csrf_field())
+                                        button type="submit" aria-label=(format!("{}を削除", place.name())) { "削除" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            form.toolbar method="post" action=(PLACES_PATH) {
+                (page.csrf_field())
+                label for="f-place" { "配る場所を追加" }
+                input #f-place type="text" name="place" maxlength="20" placeholder="例: 広報おばま 1月号"
+                    aria-invalid=[problems.get("place").map(|_| "true")];
+                button type="submit" { "追加" }
+            }
+            p.hint { "ポスターに載せる内容: " (offers.join("、")) "（いま使える機能だけを載せます）。" }
+            h2 { "友だちの増減" }
+            form.toolbar method="get" action=(PATH) {
+                label for="from" { "期間" }
+                input #from type="date" name="from" value=(from.to_string());
+                span { "〜" }
+                input #to type="date" name="to" value=(to.to_string()) aria-label="終了日";
+                label for="by" { "内訳" }
+                select #by name="by" {
+                    option value="" selected[by.is_none()] { "なし" }
+                    @for (id, label) in DIMENSIONS { option value=(id) selected[by == Some(id)] { (label) "別" } }
+                }
+                button.primary type="submit" { "表示" }
+            }
+            (bar_chart("友だち追加（日別）", &bars))
+            table {
+                caption { "日別の友だち追加・ブロック" }
+                thead { tr { th { "日付" } th.num { "友だち追加" } th.num { "ブロック" } th.num { "差し引き" } } }
+                tbody {
+                    @for (day, added, blocked) in &trend.days {
+                        tr { th { (day.format("%-m月%-d日")) } td.num { (added) } td.num { (blocked) } td.num { (net(*added, *blocked)) } }
+                    }
+                }
+                @let added: u64 = trend.days.iter().map(|d| d.1).sum();
+                @let blocked: u64 = trend.days.iter().map(|d| d.2).sum();
+                tfoot { tr { th { "合計" } td.num { (added) } td.num { (blocked) } td.num { (net(added, blocked)) } } }
+            }
+            @if let Some(label) = by_label {
+                table {
+                    caption { (label) "別（友だち追加・ブロックの時点で登録されていた" (label) "）" }
+                    thead { tr { th { (label) } th.num { "友だち追加" } th.num { "ブロック" } th.num { "差し引き" } } }
+                    tbody {
+                        @for (value, (added, blocked)) in &trend.by_value {
+                            tr { th { (value) } td.num { (added) } td.num { (blocked) } td.num { (net(*added, *blocked)) } }
+                        }
+                    }
+                }
+                p.note { "友だち追加の時点では、ほとんどの方がまだ属性を登録していないため「未登録」に数えます。" }
+            }
+        },
+    );
+    if !problems.is_empty() {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
+}
+
+fn text(name: &str, label: &str, value: String, problems: &Problems, hint: &str) -> Markup {
+    field(
+        name,
+        label,
+        problems,
+        Some(hint),
+        html! {
+            input id=(format!("f-{name}")) type="text" name=(name) value=(value)
+                aria-invalid=[problems.get(name).map(|_| "true")]
+                aria-describedby=(format!("h-{name}"));
+        },
+    )
+}
+
+fn problems_of(errors: &[KitError]) -> Problems {
+    let mut problems = Problems::default();
+    for e in errors {
+        problems.add(e.field().code(), e.to_string());
+    }
+    problems
+}
+
+pub async fn save_account(
+    State(state): State<Arc<AdminState>>,
+    page: Page,
+    actor: Actor,
+    headers: HeaderMap,
+    body: Bytes,
+) -> PageResult {
+    let form = FormData::parse(&body);
+    let mut saved = kit(&state).get().await?;
+    if let Err(errors) = saved.set_account(
+        &form.get("basic_id"),
+        &form.get("department"),
+        &form.get("phone"),
+    ) {
+        // What was typed stays in the form, next to why it was refused.
+        let typed = AccountForm::typed(&form);
+        let q = TrendQuery::default();
+        return render(
+            &state,
+            &page,
+            &headers,
+            &q,
+            &saved,
+            typed,
+            &problems_of(&errors),
+        )
+        .await;
+    }
+    kit(&state).save(&saved).await?;
+    audit::record(
+        &state,
+        &actor,
+        "友だち集めのアカウント情報を変更",
+        "settings:friend-kit",
+        format!(
+            "ベーシックID {}／担当課 {}／電話 {}",
+            saved.basic_id().map(|i| i.as_printed()).unwrap_or_default(),
+            saved.department(),
+            saved.phone()
+        ),
+    )
+    .await;
+    Ok(redirect_with(
+        PATH,
+        FlashKind::Success,
+        "保存しました。",
+        state.config.secure_cookies,
+    ))
+}
+
+pub async fn add_place(
+    State(state): State<Arc<AdminState>>,
+    page: Page,
+    actor: Actor,
+    headers: HeaderMap,
+    body: Bytes,
+) -> PageResult {
+    let form = FormData::parse(&body);
+    let mut saved = kit(&state).get().await?;
+    let name = match saved.add_place(&form.get("place")) {
+        Ok(place) => place.name().to_string(),
+        Err(e) => {
+            let q = TrendQuery::default();
+            let account = AccountForm::saved(&saved);
+            let problems = problems_of(&[e]);
+            return render(&state, &page, &headers, &q, &saved, account, &problems).await;
+        }
+    };
+    kit(&state).save(&saved).await?;
+    audit::record(
+        &state,
+        &actor,
+        "友だち集めの配る場所を追加",
+        "settings:friend-kit",
+        name.clone(),
+    )
+    .await;
+    Ok(redirect_with(
+        PATH,
+        FlashKind::Success,
+        format!("「{name}」を追加しました。"),
+        state.config.secure_cookies,
+    ))
+}
+
+pub async fn remove_place(
+    State(state): State<Arc<AdminState>>,
+    actor: Actor,
+    Path(code): Path<String>,
+) -> PageResult {
+    let mut saved = kit(&state).get().await?;
+    let place = saved.remove_place(&code).ok_or(ConsoleError::NotFound)?;
+    kit(&state).save(&saved).await?;
+    audit::record(
+        &state,
+        &actor,
+        "友だち集めの配る場所を削除",
+        "settings:friend-kit",
+        place.name().to_string(),
+    )
+    .await;
+    Ok(redirect_with(
+        PATH,
+        FlashKind::Success,
+        format!(
+            "「{}」を削除しました。すでに配った紙のQRコードを読み取ると、受付終了の案内が表示されます。",
+            place.name()
+        ),
+        state.config.secure_cookies,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct PosterQuery {
+    paper: Option<String>,
+    view: Option<String>,
+}
+
+/// A place's poster (A4) or flyer (A6): the PDF to print, or its preview in the page.
+pub async fn poster(
+    State(state): State<Arc<AdminState>>,
+    page: Page,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    Query(q): Query<PosterQuery>,
+) -> PageResult {
+    let saved = kit(&state).get().await?;
+    let place = saved.place(&code).ok_or(ConsoleError::NotFound)?;
+    let paper = match q.paper.as_deref() {
+        Some("a6") => Paper::A6Flyer,
+        _ => Paper::A4Poster,
+    };
+    let refused = |text: String| {
+        Ok(redirect_with(
+            PATH,
+            FlashKind::Error,
+            text,
+            state.config.secure_cookies,
+        ))
+    };
+    let Some(basic_id) = saved.basic_id() else {
+        return refused("先にベーシックIDを保存してください。".into());
+    };
+    let Some(link) = join_link(&state, &headers, place) else {
+        return refused(
+            "公開URL（PUBLIC_BASE_URL）が設定されていないため、QRコードを作れません。".into(),
+        );
+    };
+    let invitation = Invitation::new(
+        &state.config.city,
+        basic_id,
+        offers(&state).await?,
+        saved.contact(),
+    )
+    .and_then(|i| i.with_link(&link));
+    let layout = match invitation
+        .map_err(|e| e.to_string())
+        .and_then(|i| Layout::new(&i, paper).map_err(|e| e.to_string()))
+    {
+        Ok(layout) => layout,
+        Err(e) => return refused(e),
+    };
+    let what = match paper {
+        Paper::A4Poster => "ポスター（A4）",
+        Paper::A6Flyer => "チラシ（A6）",
+    };
+    if q.view.as_deref() == Some("preview") {
+        return Ok(page.render(
+            &format!("{what}の見本"),
+            &[("ホーム", "/admin"), (TITLE, PATH), ("見本", "")],
+            "friend-kit",
+            html! {
+                p { (place.name()) "で配る" (what) "です。印刷には「PDFをダウンロード」を使ってください（画面の見本は、パソコンの文字で表示しています）。" }
+                @if layout.shortened() { p.note { "文字が入りきらないため、一部を短くしています。担当課の名前などを短くすると、全部を印刷できます。" } }
+                p { a href=(format!("{}?paper={}", POSTER_PATH.replace("{code}", place.code()), if paper == Paper::A6Flyer { "a6" } else { "a4" })) download { "PDFをダウンロード" } }
+                div.poster-preview { (PreEscaped(tayori_outreach::svg(&layout))) }
+            },
+        ));
+    }
+    let file = format!(
+        "friend-{}-{}.pdf",
+        place.code(),
+        if paper == Paper::A6Flyer { "a6" } else { "a4" }
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
+            ),
+        ],
+        tayori_outreach::pdf(&layout),
+    )
+        .into_response())
+}
