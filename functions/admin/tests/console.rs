@@ -532,7 +532,8 @@ async fn staff_actions_are_in_the_audit_log_and_its_csv_is_excel_safe() {
 
 #[tokio::test]
 async fn the_usage_report_counts_by_district_and_exports_csv() {
-    let (c, _fake) = console().await;
+    let (c, fake) = console().await;
+    fake.set_message_quota(Some(200));
     add_staff(
         &c,
         "kikaku",
@@ -574,6 +575,12 @@ async fn the_usage_report_counts_by_district_and_exports_csv() {
     assert!(page.body.contains("、友だち追加 4件、"));
     assert!(page.body.contains("、フォーム回答 1件、"), "{}", page.body);
     assert!(page.body.contains("雲浜"));
+    assert!(
+        page.body.contains(
+            "今月のメッセージ送信数（LINEの集計）: 0通 / プランの上限 200通（残り 200通）"
+        ),
+        "the month's quota beside the report"
+    );
     let csv = usage_csv(&mut b, "kikaku", "district").await;
     let row = |service: &str| {
         csv.lines()
@@ -583,6 +590,78 @@ async fn the_usage_report_counts_by_district_and_exports_csv() {
     };
     assert_eq!(row("友だち追加"), "友だち追加,3,1,4");
     assert_eq!(row("フォーム回答"), "フォーム回答,1,0,1");
+}
+
+#[tokio::test]
+async fn staff_group_services_into_programmes_and_the_report_and_csv_count_each_programme() {
+    let (c, _fake) = console().await;
+    add_staff(
+        &c,
+        "kikaku",
+        [Permission::UsageReports].into_iter().collect(),
+    )
+    .await;
+    let usage = UsageEvents::new(c.state.platform.table.clone());
+    let in_kumohama: std::collections::BTreeMap<String, Vec<String>> =
+        [("district".to_string(), vec!["雲浜".to_string()])].into();
+    for (kind, n) in [
+        (UsageKind::ShelterLookup, 3),
+        (UsageKind::Report, 2),
+        (UsageKind::FaqAnswer, 5),
+    ] {
+        for _ in 0..n {
+            usage
+                .record(
+                    &Occasion::each_time(),
+                    &UsageEvent::one(kind, Utc::now()).with_attributes(in_kumohama.clone()),
+                )
+                .await
+                .unwrap();
+        }
+    }
+    let mut b = c.another_browser();
+    b.sign_in("kikaku").await;
+    let before = b.get("/admin/usage").await.body;
+    assert!(before.contains("事業の設定"), "{before}");
+
+    b.get("/admin/usage/programmes").await;
+    let refused = b
+        .post("/admin/usage/programmes", &[("name", "防災事業")])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("サービスを1つ以上選んでください"));
+    assert!(
+        refused.body.contains("value=\"防災事業\""),
+        "what was typed is kept"
+    );
+    let added = b
+        .post(
+            "/admin/usage/programmes",
+            &[
+                ("name", "防災事業"),
+                ("service", "shelter_lookup"),
+                ("service", "report"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+
+    let page = b.get("/admin/usage?by=district").await.body;
+    let row = page
+        .split("<th>防災事業</th>")
+        .nth(1)
+        .expect("the programme's row")
+        .split("</tr>")
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        row, "<td class=\"num\">5</td><td class=\"num\">5</td>",
+        "3 shelter lookups and 2 reports in 雲浜, and in all"
+    );
+    let csv = usage_csv(&mut b, "kikaku", "district").await;
+    assert!(csv.lines().any(|l| l == "事業: 防災事業,5,5"), "{csv}");
+    assert!(b.audit_actions().await.contains(&"事業を追加".to_string()));
 }
 
 #[tokio::test]

@@ -2,11 +2,13 @@
 
 use crate::{decode, encode, RecordError};
 use std::sync::Arc;
+use tayori_domain::usage::Programmes;
 use tayori_domain::Greetings;
 use tayori_ports::{Condition, Item, TableStore};
 
 const PK: &str = "SETTINGS";
 const GREETINGS: &str = "GREETINGS";
+const PROGRAMMES: &str = "USAGE_PROGRAMMES";
 
 #[derive(Clone)]
 pub struct Settings {
@@ -32,6 +34,20 @@ impl Settings {
 
     pub async fn save_greetings(&self, greetings: &Greetings) -> Result<(), RecordError> {
         let item = Item::new(PK, GREETINGS, encode(greetings));
+        self.table.put(item, Condition::Always).await?;
+        Ok(())
+    }
+
+    /// The 事業 the usage report groups services into; none until staff add one.
+    pub async fn programmes(&self) -> Result<Programmes, RecordError> {
+        match self.table.get(PK, PROGRAMMES).await? {
+            Some(item) => decode(&item),
+            None => Ok(Programmes::default()),
+        }
+    }
+
+    pub async fn save_programmes(&self, programmes: &Programmes) -> Result<(), RecordError> {
+        let item = Item::new(PK, PROGRAMMES, encode(programmes));
         self.table.put(item, Condition::Always).await?;
         Ok(())
     }

@@ -21,6 +21,7 @@ pub mod home;
 pub mod login;
 pub mod manual;
 pub mod permission_advice;
+pub mod programmes;
 pub mod reports;
 pub mod richmenus;
 pub mod roles;
@@ -433,6 +434,13 @@ pub fn routes() -> Routes {
             shelters::photo::upload,
         )
         .get("/admin/usage", Needs(UsageReports), usage::show)
+        .get(programmes::PATH, Needs(UsageReports), programmes::show)
+        .post(programmes::PATH, Needs(UsageReports), programmes::add)
+        .post(
+            programmes::REMOVE_PATH,
+            Needs(UsageReports),
+            programmes::remove,
+        )
         .get(friend_kit::PATH, Needs(UsageReports), friend_kit::show)
         .post(
             friend_kit::ACCOUNT_PATH,

@@ -4,7 +4,7 @@
 //! record their use are listed ([`UsageKind::recorded`]).
 
 use crate::audit::Actor;
-use crate::pages::exports;
+use crate::pages::{exports, programmes};
 use crate::ui::form::ErrorSummary;
 use crate::ui::form_data::FormData;
 use crate::ui::{redirect_with, FlashKind, Page};
@@ -18,7 +18,7 @@ use std::sync::Arc;
 use tayori_domain::export::{CsvEncoding, ExportConditions, ExportKind};
 use tayori_domain::time::to_jst;
 use tayori_domain::usage::{UsageKind, UsageReport, DIMENSIONS};
-use tayori_records::UsageEvents;
+use tayori_records::{Settings, UsageEvents};
 use tayori_web::chart::bar_chart;
 
 pub const EXPORT_PATH: &str = "/admin/usage/export";
@@ -110,6 +110,10 @@ pub async fn show(
         }
     };
     let report = build(&state, &p).await?;
+    let quota = month_quota(&state).await;
+    let programmes = Settings::new(state.platform.table.clone(), state.config.city.clone())
+        .programmes()
+        .await?;
     let (reports_by_category, reports_by_district) =
         crate::pages::reports::usage::counted(&state, p.from, p.to).await?;
     let by_label =
@@ -141,6 +145,7 @@ pub async fn show(
                 input type="hidden" name="by" value=(p.by.unwrap_or_default());
                 (exports::encoding_choice())
             }
+            p #quota { (quota) }
             (chart(&report))
             table {
                 caption { (p.from.format("%Y年%-m月%-d日")) "〜" (p.to.format("%Y年%-m月%-d日")) @if let Some(l) = by_label { "（" (l) "別）" } }
@@ -151,12 +156,49 @@ pub async fn show(
                     }
                 }
             }
+            h2 { "事業別" }
+            @if programmes.list().is_empty() {
+                p { "事業ごとの件数は、" a href=(programmes::PATH) { "事業の設定" } "で事業と関係するサービスを登録すると表示されます。" }
+            } @else {
+                table {
+                    caption { "事業別（含めるサービスの件数の合計）" }
+                    thead { tr { th { "事業" } @for c in &report.columns { th.num { (c) } } th.num { "合計" } } }
+                    tbody {
+                        @for programme in programmes.list() {
+                            tr { th { (programme.name()) } @for c in &report.columns { td.num { @match programme.cell(&report, c) { Some(n) => (n), None => "–" } } } td.num { (programme.total(&report)) } }
+                        }
+                    }
+                }
+                p { a href=(programmes::PATH) { "事業の設定" } }
+            }
             @if p.by == Some("interests") { p.note { "関心は複数選べるため、内訳の合計は全体の件数を超えることがあります。" } }
             @if p.by.is_some_and(|b| UsageKind::Delivery.counts_by(b)) { p.note { "配信成功・配信失敗は、受け取った友だちが登録した地区・年代の別に1通ずつ数えます。配信（回）は、届けた相手の地区・年代のそれぞれに1回と数えるため、内訳の合計が全体を超えることがあります。" } }
             @if p.by.is_some_and(|b| !UsageKind::Delivery.counts_by(b)) { p.note { "配信は地区・年代の別にのみ数えるため、この内訳では「–」と表示します（合計は数えています）。" } }
             (crate::pages::reports::usage::section(&reports_by_category, &reports_by_district))
         },
     ))
+}
+
+/// This month's messages against the plan's limit, as LINE counts them (LINE tells only the
+/// current month): what a clerk checks before a large delivery.
+async fn month_quota(state: &AdminState) -> String {
+    let (limit, used) = tokio::join!(
+        state.line.message_quota(),
+        state.line.message_quota_consumption()
+    );
+    match (limit, used) {
+        (Ok(quota), Ok(used)) => match quota.limit {
+            Some(limit) => format!(
+                "今月のメッセージ送信数（LINEの集計）: {used}通 / プランの上限 {limit}通（残り {}通）",
+                limit.saturating_sub(used)
+            ),
+            None => format!("今月のメッセージ送信数（LINEの集計）: {used}通（プランの上限なし）"),
+        },
+        (Err(e), _) | (_, Err(e)) => {
+            tracing::warn!(error = %e, "the month's quota could not be read");
+            "今月のメッセージ送信数をLINEから取得できませんでした。時間をおいて表示し直してください。".into()
+        }
+    }
 }
 
 /// 「CSVを作成」: the period and breakdown shown, as a file made by the export function.

@@ -5,12 +5,13 @@ use super::date;
 use crate::csv::{RowSource, SourceError};
 use async_trait::async_trait;
 use tayori_domain::export::ExportConditions;
-use tayori_domain::usage::{UsageKind, UsageReport, DIMENSIONS};
+use tayori_domain::usage::{Programmes, UsageKind, UsageReport, DIMENSIONS};
 use tayori_ports::Platform;
-use tayori_records::UsageEvents;
+use tayori_records::{Settings, UsageEvents};
 
 pub struct UsageRows {
     report: UsageReport,
+    programmes: Programmes,
     done: bool,
 }
 
@@ -30,8 +31,13 @@ impl UsageRows {
         UsageEvents::new(platform.table.clone())
             .each_between(from, to, |e| events.push(e))
             .await?;
+        // The city name only shapes default greetings, which are not read here.
+        let programmes = Settings::new(platform.table.clone(), "")
+            .programmes()
+            .await?;
         Ok(Self {
             report: UsageReport::build(&events, by),
+            programmes,
             done: false,
         })
     }
@@ -51,20 +57,33 @@ impl RowSource for UsageRows {
             return Ok(None);
         }
         let report = &self.report;
-        Ok(Some(
-            UsageKind::recorded()
-                .map(|kind| {
-                    let mut row = vec![kind.label().to_string()];
-                    // Blank where the kind is not counted by this breakdown (a delivery by 性別).
-                    row.extend(report.columns.iter().map(|c| {
-                        report
-                            .cell(kind, c)
-                            .map_or(String::new(), |n| n.to_string())
-                    }));
-                    row.push(report.total(kind).to_string());
-                    row
-                })
-                .collect(),
-        ))
+        let row = |name: String, cell: &dyn Fn(&str) -> Option<u64>, total: u64| {
+            let mut row = vec![name];
+            // Blank where the kind is not counted by this breakdown (a delivery by 性別).
+            row.extend(
+                report
+                    .columns
+                    .iter()
+                    .map(|c| cell(c).map_or(String::new(), |n| n.to_string())),
+            );
+            row.push(total.to_string());
+            row
+        };
+        let services = UsageKind::recorded().map(|kind| {
+            row(
+                kind.label().to_string(),
+                &|c| report.cell(kind, c),
+                report.total(kind),
+            )
+        });
+        // 事業 after the services, named so that a sum down the column is not mistaken.
+        let programmes = self.programmes.list().iter().map(|p| {
+            row(
+                format!("事業: {}", p.name()),
+                &|c| p.cell(report, c),
+                p.total(report),
+            )
+        });
+        Ok(Some(services.chain(programmes).collect()))
     }
 }

@@ -4,6 +4,10 @@
 //! tallies them by 年代 and 地区 ([`RecipientTally`]) and records what it sent at close
 //! ([`DeliveryUsage`]).
 
+mod programme;
+
+pub use programme::{Programme, ProgrammeError, Programmes, MAX_PROGRAMMES};
+
 use crate::segment::DISTRICT_ITEM;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
