@@ -54,7 +54,8 @@ impl AdminSettings {
             forms_link: crate::pages::forms::FormsLink::new(
                 vars.optional_url("PUBLIC_BASE_URL")?,
                 vars.optional("FORMS_LIFF_ID"),
-            ),
+            )
+            .with_registration_liff(vars.optional("LIFF_ID")),
             boot: BootConfig::from_vars(vars)?,
             allow_list,
             setup_secret_id: vars.optional("ADMIN_SETUP_SECRET_ID"),
@@ -139,6 +140,46 @@ mod tests {
             ("PUBLIC_BASE_URL", "line.example.jp"),
         ])
         .is_err());
+    }
+
+    #[test]
+    fn a_places_qr_opens_through_the_registration_liff_app_else_the_public_page() {
+        let liff = settings(&[
+            ("ADMIN_ALLOWED_CIDRS", "203.0.113.0/24"),
+            ("PUBLIC_BASE_URL", "https://line.example.jp"),
+            ("LIFF_ID", "1650000000-regabcde"),
+        ])
+        .unwrap();
+        assert_eq!(
+            liff.forms_link.join_link("3", None).as_deref(),
+            Some("https://liff.line.me/1650000000-regabcde/join/3")
+        );
+        let public = settings(&[
+            ("ADMIN_ALLOWED_CIDRS", "203.0.113.0/24"),
+            ("PUBLIC_BASE_URL", "https://line.example.jp/"),
+        ])
+        .unwrap();
+        assert_eq!(
+            public
+                .forms_link
+                .join_link("3", Some("evil.example"))
+                .as_deref(),
+            Some("https://line.example.jp/liff/join/3"),
+            "the configured address, never the request's Host"
+        );
+        let nothing = settings(&[("ADMIN_ALLOWED_CIDRS", "203.0.113.0/24")]).unwrap();
+        assert_eq!(
+            nothing.forms_link.join_link("3", Some("evil.example")),
+            None
+        );
+        assert_eq!(
+            nothing
+                .forms_link
+                .join_link("3", Some("127.0.0.1:8080"))
+                .as_deref(),
+            Some("http://127.0.0.1:8080/liff/join/3"),
+            "the local run's own origin"
+        );
     }
 
     #[test]

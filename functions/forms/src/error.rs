@@ -32,6 +32,9 @@ pub enum ApiError {
     Form(FormDeskError),
     #[error("郵便番号「{0}」の住所が見つかりませんでした。住所を入力してください。")]
     UnknownPostalCode(String),
+    /// A place's add-friend QR whose place staff removed (or a kit not set up).
+    #[error("このQRコードの受付は終了しました。LINEアプリの「友だち追加」から検索して追加してください。")]
+    PlaceEnded,
     /// Storage or LINE trouble: the citizen can only try again.
     #[error("ただいま処理できません。時間をおいて、もう一度お試しください。")]
     Unavailable(Cause),
@@ -60,7 +63,7 @@ impl ApiError {
         match self {
             ApiError::NoToken | ApiError::InvalidToken => StatusCode::UNAUTHORIZED,
             ApiError::UnreadableBody(_) | ApiError::Refused(_) => StatusCode::BAD_REQUEST,
-            ApiError::UnknownPostalCode(_) => StatusCode::NOT_FOUND,
+            ApiError::UnknownPostalCode(_) | ApiError::PlaceEnded => StatusCode::NOT_FOUND,
             ApiError::Form(e) => match e {
                 FormDeskError::NotFound | FormDeskError::AnswerNotFound => StatusCode::NOT_FOUND,
                 // Taken by others meanwhile, or the form changed: the request itself was fine.
@@ -81,6 +84,7 @@ impl ApiError {
             ApiError::UnreadableBody(_) => "unreadable_body",
             ApiError::Refused(_) => "refused",
             ApiError::UnknownPostalCode(_) => "unknown_postal_code",
+            ApiError::PlaceEnded => "place_ended",
             ApiError::Form(e) => match e {
                 FormDeskError::NotFound | FormDeskError::AnswerNotFound => "not_found",
                 FormDeskError::Values(_) => "invalid_values",

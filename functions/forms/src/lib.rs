@@ -45,8 +45,11 @@ pub const HEALTH_PATH: &str = "/liff/forms/healthz";
 pub const STATIC_FILES: &str = "/liff/forms/static/{name}";
 pub const REGISTRATION_PAGE: &str = "/liff/registration";
 pub const PRIVACY_PAGE: &str = "/liff/privacy";
-/// Where a place's add-friend QR opens ([`join`]).
+/// Where a place's add-friend QR opens ([`join`]): directly, and inside LINE through the
+/// registration LIFF app, whose endpoint is [`REGISTRATION_PAGE`].
 pub const JOIN_PAGE: &str = "/liff/join/{code}";
+pub const JOIN_PAGE_IN_LIFF: &str = "/liff/registration/join/{code}";
+pub const JOIN_API: &str = "/api/join/{code}";
 pub const REGISTRATION_API: &str = "/api/registration";
 /// The open forms and the citizen's answers; one form is `/liff/forms/<id>`.
 pub const FORMS_PAGE: &str = "/liff/forms";
@@ -97,6 +100,8 @@ pub fn router(state: Arc<FormsState>) -> Router {
         .route(REGISTRATION_PAGE, get(pages::registration))
         .route(PRIVACY_PAGE, get(pages::privacy))
         .route(JOIN_PAGE, get(join::open))
+        .route(JOIN_PAGE_IN_LIFF, get(join::open))
+        .route(JOIN_API, post(join::joined))
         .route(
             REGISTRATION_API,
             get(registration::show)

@@ -36,6 +36,10 @@ pub async fn static_file(Path(name): Path<String>) -> Response {
             include_str!("../static/form.js"),
             "text/javascript; charset=utf-8",
         ),
+        "join.js" => (
+            include_str!("../static/join.js"),
+            "text/javascript; charset=utf-8",
+        ),
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     (

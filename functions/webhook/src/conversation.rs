@@ -13,7 +13,9 @@ use tayori_line::message::{Message, QuickReply, QuickReplyItem};
 use tayori_line::webhook::{Event, EventKind, IncomingMessage, Mode};
 use tayori_line::LineClient;
 use tayori_ports::Platform;
-use tayori_records::{Friends, Occasion, RecordError, Settings, UsageEvents, WebhookEvents};
+use tayori_records::{
+    FriendKit, Friends, Occasion, RecordError, Settings, UsageEvents, WebhookEvents,
+};
 use tokio::time::Instant;
 
 use crate::batch::Received;
@@ -184,6 +186,11 @@ impl Conversation {
                     .await?;
                 self.count(UsageKind::FriendAdded, at, &occasion, &friend)
                     .await;
+                // Counted for the place whose add-friend page they opened, if they did.
+                let kit = FriendKit::new(self.platform.table.clone());
+                if let Err(e) = kit.followed(&friend, at, &occasion).await {
+                    tracing::warn!(error = %e, "a follow's place was not counted");
+                }
                 let greetings = self.settings.greetings().await?;
                 // The invitation to register follows the welcome in the same reply.
                 let invitation = self.registration.invitation().await?;

@@ -237,6 +237,9 @@ pub struct FormsLink {
     public_base_url: Option<String>,
     /// The forms' LIFF app, whose endpoint is `<PUBLIC_BASE_URL>/liff/forms`.
     liff_id: Option<String>,
+    /// The registration LIFF app (`LIFF_ID`), whose endpoint is
+    /// `<PUBLIC_BASE_URL>/liff/registration`: a place's add-friend page opens through it.
+    registration_liff_id: Option<String>,
 }
 
 impl FormsLink {
@@ -245,6 +248,28 @@ impl FormsLink {
         Self {
             public_base_url: some(public_base_url).map(|u| u.trim_end_matches('/').to_string()),
             liff_id: some(liff_id),
+            registration_liff_id: None,
+        }
+    }
+
+    pub fn with_registration_liff(mut self, id: Option<String>) -> Self {
+        self.registration_liff_id = id.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        self
+    }
+
+    /// Whether a place's page can tell who opened it, so that follows count for the place:
+    /// through the registration LIFF app, or in the local run, where the simulator signs in.
+    pub fn counts_follows_by_place(&self) -> bool {
+        self.registration_liff_id.is_some() || self.public_base_url.is_none()
+    }
+
+    /// Where place `code`'s add-friend QR opens: inside LINE through the registration LIFF
+    /// app (so the page knows who opened it and their follow counts for the place), else the
+    /// public page, which counts the read only; `None` when there is no public address.
+    pub fn join_link(&self, code: &str, host: Option<&str>) -> Option<String> {
+        match &self.registration_liff_id {
+            Some(liff) => Some(format!("https://liff.line.me/{liff}/join/{code}")),
+            None => Some(format!("{}/liff/join/{code}", self.public_origin(host)?)),
         }
     }
 

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use tayori_domain::staff::Permission;
 use tayori_domain::time::to_jst;
-use tayori_domain::usage::{UsageKind, DIMENSIONS, UNREGISTERED};
+use tayori_domain::usage::{UsageKind, DIMENSIONS, PLACE_ITEM, UNREGISTERED};
 use tayori_outreach::{Invitation, Kit, KitError, Layout, Paper, Place};
 use tayori_records::{Faqs, FriendKit, GarbageRecords, UsageEvents};
 use tayori_web::chart::bar_chart;
@@ -65,8 +65,7 @@ async fn offers(state: &AdminState) -> Result<Vec<String>, ConsoleError> {
 /// Where a place's QR opens: the citizens' page on the public API.
 fn join_link(state: &AdminState, headers: &HeaderMap, place: &Place) -> Option<String> {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    let origin = state.config.forms_link.public_origin(host)?;
-    Some(format!("{origin}/liff/join/{}", place.code()))
+    state.config.forms_link.join_link(place.code(), host)
 }
 
 #[derive(Deserialize, Default)]
@@ -88,13 +87,16 @@ fn period(state: &AdminState, q: &TrendQuery) -> (NaiveDate, NaiveDate, Option<&
         (Some(f), Some(t)) if f <= t && (t - f).num_days() < MAX_DAYS => (f, t),
         _ => (first, today),
     };
-    let by = q.by.as_deref().and_then(|b| {
-        DIMENSIONS
-            .iter()
-            .find(|(id, _)| *id == b)
-            .map(|(id, _)| *id)
-    });
+    let by =
+        q.by.as_deref()
+            .and_then(|b| registered().find(|(id, _)| *id == b).map(|(id, _)| *id));
     (from, to, by)
+}
+
+/// The breakdowns of friends added and blocked: what citizens register (a follow's place is
+/// the table of places, not a breakdown of every follow).
+fn registered() -> impl Iterator<Item = &'static (&'static str, &'static str)> {
+    DIMENSIONS.iter().filter(|(id, _)| *id != PLACE_ITEM)
 }
 
 /// The account form's values: as saved, or as typed when refused.
@@ -123,12 +125,26 @@ impl AccountForm {
 }
 
 /// Friends added and blocked per JST day, and per value of `by` when asked.
-struct Trend {
+pub(crate) struct Trend {
     days: Vec<(NaiveDate, u64, u64)>,
     by_value: BTreeMap<String, (u64, u64)>,
+    /// Follows counted for a place, by the place's name.
+    from_place: BTreeMap<String, u64>,
 }
 
-async fn trend(
+impl Trend {
+    /// Each day of the period: (day, added, blocked).
+    pub(crate) fn days(&self) -> &[(NaiveDate, u64, u64)] {
+        &self.days
+    }
+
+    /// Follows counted for the place named `name`.
+    pub(crate) fn from_place(&self, name: &str) -> u64 {
+        self.from_place.get(name).copied().unwrap_or(0)
+    }
+}
+
+pub(crate) async fn trend(
     state: &AdminState,
     from: NaiveDate,
     to: NaiveDate,
@@ -140,8 +156,15 @@ async fn trend(
         .map(|d| (d, (0, 0)))
         .collect();
     let mut by_value: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    let mut from_place: BTreeMap<String, u64> = BTreeMap::new();
     UsageEvents::new(state.platform.table.clone())
         .each_between(from, to, |e| {
+            if e.kind == UsageKind::FriendFromPlace {
+                for place in e.attributes.get(PLACE_ITEM).into_iter().flatten() {
+                    *from_place.entry(place.clone()).or_default() += e.count;
+                }
+                return;
+            }
             let added = e.kind == UsageKind::FriendAdded;
             if !added && e.kind != UsageKind::FriendBlocked {
                 return;
@@ -172,6 +195,7 @@ async fn trend(
     Ok(Trend {
         days: per_day.into_iter().map(|(d, (a, b))| (d, a, b)).collect(),
         by_value,
+        from_place,
     })
 }
 
@@ -218,8 +242,9 @@ async fn render(
     let trend = trend(state, from, to, by).await?;
     let offers = offers(state).await?;
     let ready = saved.basic_id().is_some();
+    let counts_follows = state.config.forms_link.counts_follows_by_place();
     let by_label = by
-        .and_then(|b| DIMENSIONS.iter().find(|(id, _)| *id == b))
+        .and_then(|b| registered().find(|(id, _)| *id == b))
         .map(|(_, l)| *l);
     let bars: Vec<(String, u64)> = trend
         .days
@@ -250,8 +275,8 @@ async fn render(
                 p { "まだ登録がありません。広報誌、窓口、公民館、イベントなど、配る場所を追加してください。" }
             } @else {
                 table {
-                    caption { "配る場所（読み取り回数は " (from.format("%-m月%-d日")) "〜" (to.format("%-m月%-d日")) "）" }
-                    thead { tr { th { "場所" } th { "QRコード" } th.num { "読み取り回数" } th { "印刷用" } th { "" } } }
+                    caption { "配る場所（" (from.format("%-m月%-d日")) "〜" (to.format("%-m月%-d日")) "の回数）" }
+                    thead { tr { th { "場所" } th { "QRコード" } th.num { "読み取り回数" } @if counts_follows { th.num { "友だち追加" } } th { "印刷用" } th { "" } } }
                     tbody {
                         @for place in saved.places() {
                             @let link = join_link(state, headers, place);
@@ -270,6 +295,7 @@ async fn render(
                                     }
                                 }
                                 td.num { (reads.get(place.code()).copied().unwrap_or(0)) }
+                                @if counts_follows { td.num { (trend.from_place(place.name())) } }
                                 td {
                                     @if ready && link.is_some() {
                                         @let poster = POSTER_PATH.replace("{code}", place.code());
@@ -291,6 +317,11 @@ async fn render(
                     }
                 }
             }
+            @if counts_follows {
+                p.note { "「友だち追加」は、LINEアプリでQRコードを読み取って開いたページから、1時間以内に友だち追加した人の数です（LINEのログインを確認できた人だけを数えます）。" }
+            } @else {
+                p.note { "登録用のLIFFアプリ（LIFF_ID）が設定されていないため、どの場所から友だち追加したかは数えられません。読み取り回数だけを表示します。" }
+            }
             form.toolbar method="post" action=(PLACES_PATH) {
                 (page.csrf_field())
                 label for="f-place" { "配る場所を追加" }
@@ -308,7 +339,7 @@ async fn render(
                 label for="by" { "内訳" }
                 select #by name="by" {
                     option value="" selected[by.is_none()] { "なし" }
-                    @for (id, label) in DIMENSIONS { option value=(id) selected[by == Some(id)] { (label) "別" } }
+                    @for (id, label) in registered() { option value=(id) selected[by == Some(*id)] { (label) "別" } }
                 }
                 button.primary type="submit" { "表示" }
             }

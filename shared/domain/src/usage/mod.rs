@@ -20,6 +20,9 @@ pub enum UsageKind {
     DeliverySuccess,
     DeliveryFailure,
     FriendAdded,
+    /// A follow by a citizen who had opened a place's add-friend QR page signed in with LINE
+    /// (友だち集め), counted under the place ([`PLACE_ITEM`]) besides their 友だち追加.
+    FriendFromPlace,
     FriendBlocked,
     SegmentRegistration,
     FormAnswer,
@@ -39,11 +42,12 @@ pub enum UsageKind {
 }
 
 impl UsageKind {
-    pub const ALL: [UsageKind; 15] = [
+    pub const ALL: [UsageKind; 16] = [
         Self::Delivery,
         Self::DeliverySuccess,
         Self::DeliveryFailure,
         Self::FriendAdded,
+        Self::FriendFromPlace,
         Self::FriendBlocked,
         Self::SegmentRegistration,
         Self::FormAnswer,
@@ -76,6 +80,10 @@ impl UsageKind {
     /// each value: deliveries are tallied by [`DELIVERY_DIMENSIONS`] only, everything else by
     /// every dimension.
     pub fn counts_by(self, dimension: &str) -> bool {
+        if dimension == PLACE_ITEM {
+            // Only a follow from a place knows its place.
+            return self == Self::FriendFromPlace;
+        }
         match self {
             Self::Delivery
             | Self::DeliverySuccess
@@ -92,6 +100,7 @@ impl UsageKind {
             Self::DeliverySuccess => "delivery_success",
             Self::DeliveryFailure => "delivery_failure",
             Self::FriendAdded => "friend_added",
+            Self::FriendFromPlace => "friend_from_place",
             Self::FriendBlocked => "friend_blocked",
             Self::SegmentRegistration => "segment_registration",
             Self::FormAnswer => "form_answer",
@@ -112,6 +121,7 @@ impl UsageKind {
             Self::DeliverySuccess => "配信成功（通）",
             Self::DeliveryFailure => "配信失敗（通）",
             Self::FriendAdded => "友だち追加",
+            Self::FriendFromPlace => "友だち追加（QRコードから）",
             Self::FriendBlocked => "ブロック",
             Self::SegmentRegistration => "属性登録",
             Self::FormAnswer => "フォーム回答",
@@ -128,12 +138,17 @@ impl UsageKind {
 }
 
 /// The attributes a report can break counts down by, with their labels.
-pub const DIMENSIONS: [(&str, &str); 4] = [
+pub const DIMENSIONS: [(&str, &str); 5] = [
     ("district", "地区"),
     ("age_group", "年代"),
     ("gender", "性別"),
     ("interests", "関心"),
+    (PLACE_ITEM, "配布場所"),
 ];
+
+/// Where a follow came from: the place (友だち集め) whose QR page the citizen opened. Set on
+/// [`UsageKind::FriendFromPlace`] only, never on a friend's registration.
+pub const PLACE_ITEM: &str = "place";
 
 /// Shown for a citizen who has not registered the attribute.
 pub const UNREGISTERED: &str = "未登録";
@@ -446,6 +461,7 @@ mod tests {
                 UsageKind::DeliverySuccess,
                 UsageKind::DeliveryFailure,
                 UsageKind::FriendAdded,
+                UsageKind::FriendFromPlace,
                 UsageKind::FriendBlocked,
                 UsageKind::SegmentRegistration,
                 UsageKind::FormAnswer,
