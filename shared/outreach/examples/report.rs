@@ -7,7 +7,17 @@ use tayori_outreach::{report_pdf, Report, Table};
 
 /// 小浜市's twelve districts (地区), as the usage report counts new friends by them.
 const DISTRICTS: [&str; 12] = [
-    "小浜", "雲浜", "西津", "内外海", "国富", "宮川", "松永", "遠敷", "今富", "口名田", "中名田",
+    "小浜",
+    "雲浜",
+    "西津",
+    "内外海",
+    "国富",
+    "宮川",
+    "松永",
+    "遠敷",
+    "今富",
+    "口名田",
+    "中名田",
     "加斗",
 ];
 
@@ -20,7 +30,7 @@ fn count(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -69,11 +79,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     head.extend(DISTRICTS.iter().map(|d| d.to_string()));
     head.push("合計".to_owned());
     let mut districts = Table::new("表2　地区別・週別の友だち追加数", head);
-    for (week, label) in ["11月1日〜7日", "11月8日〜14日", "11月15日〜21日", "11月22日〜30日"]
-        .iter()
-        .enumerate()
+    for (week, label) in [
+        "11月1日〜7日",
+        "11月8日〜14日",
+        "11月15日〜21日",
+        "11月22日〜30日",
+    ]
+    .iter()
+    .enumerate()
     {
-        let numbers: Vec<u64> = (0..12).map(|d| ((d * 37 + week * 11) % 90 + 3) as u64).collect();
+        let numbers: Vec<u64> = (0..12)
+            .map(|d| ((d * 37 + week * 11) % 90 + 3) as u64)
+            .collect();
         let mut row = vec![label.to_string()];
         row.extend(numbers.iter().map(|&n| count(n)));
         row.push(count(numbers.iter().sum()));

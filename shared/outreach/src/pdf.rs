@@ -1,6 +1,7 @@
 //! Layouts as PDF to print (a poster's one page, a report's many): the text in the embedded
-//! font cut down to the glyphs this document uses (Type0/CIDFontType2, Identity-H) with a ToUnicode map so the text can be
-//! searched and copied, and the QR as one path of black rectangles on white.
+//! font cut down to the glyphs this document uses (Type0/CIDFontType2, Identity-H) with a
+//! ToUnicode map so the text can be searched and copied, and the QR as one path of black
+//! rectangles on white.
 
 use std::collections::BTreeMap;
 

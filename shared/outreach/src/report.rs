@@ -177,9 +177,7 @@ impl ReportLayout {
         for section in &report.sections {
             match section {
                 Section::Heading(text) => prose::heading(text, body.x, body.width, &mut pieces),
-                Section::Paragraph(text) => {
-                    prose::paragraph(text, body.x, body.width, &mut pieces)
-                }
+                Section::Paragraph(text) => prose::paragraph(text, body.x, body.width, &mut pieces),
                 Section::Table(t) => table::pieces(t, body.x, body.width, &mut pieces),
             }
         }
@@ -238,7 +236,13 @@ impl ReportLayout {
         let ascent = weight.ascent() * FURNITURE_SIZE;
         let (lines, _) = wrap(title, weight, FURNITURE_SIZE, width, 1);
         let header = lines.into_iter().next().unwrap_or_default();
-        let mut texts = vec![run(&header, MARGIN, MARGIN + ascent, FURNITURE_SIZE, weight)];
+        let mut texts = vec![run(
+            &header,
+            MARGIN,
+            MARGIN + ascent,
+            FURNITURE_SIZE,
+            weight,
+        )];
         let mut blocks = vec![Block {
             area: Area {
                 x: MARGIN,

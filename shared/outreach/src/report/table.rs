@@ -152,7 +152,11 @@ pub(super) fn pieces(table: &Table, left: f32, width: f32, pieces: &mut Vec<Piec
         let mut head = columns.row(
             &grid.table.head,
             Weight::Bold,
-            if caption.is_empty() { space_before } else { 0.0 },
+            if caption.is_empty() {
+                space_before
+            } else {
+                0.0
+            },
         );
         head.keep_with_next = true;
         pieces.push(head);
@@ -241,7 +245,13 @@ impl Columns {
                 }
             } else {
                 let text_width = weight.width(text, size);
-                texts.push(run(text, x + width - pad_x - text_width, baseline, size, weight));
+                texts.push(run(
+                    text,
+                    x + width - pad_x - text_width,
+                    baseline,
+                    size,
+                    weight,
+                ));
             }
         }
         let height = 2.0 * pad_y + (lines - 1) as f32 * pitch + line_box(weight, size);
