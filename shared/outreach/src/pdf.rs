@@ -1,6 +1,7 @@
-//! The layout as a PDF to print: one page, the text in the embedded font cut down to the glyphs
-//! this document uses (Type0/CIDFontType2, Identity-H) with a ToUnicode map so the text can be
-//! searched and copied, and the QR as one path of black rectangles on white.
+//! Layouts as PDF to print (a poster's one page, a report's many): the text in the embedded
+//! font cut down to the glyphs this document uses (Type0/CIDFontType2, Identity-H) with a
+//! ToUnicode map so the text can be searched and copied, and the QR as one path of black
+//! rectangles on white.
 
 use std::collections::BTreeMap;
 
@@ -9,51 +10,99 @@ use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use subsetter::GlyphRemapper;
 
 use crate::Weight;
-use crate::{Area, Color, Layout};
+use crate::{Area, Block, Color, Layout, QrCode, TextRun};
 
 /// Draws `layout` as a PDF document.
 pub fn pdf(layout: &Layout) -> Vec<u8> {
-    let height = layout.height();
+    let sheet = Sheet {
+        blocks: layout.blocks(),
+        texts: layout.texts(),
+        qr: Some(layout.qr()),
+    };
+    // The title a print dialog and a PDF viewer's tab show.
+    let title = layout.texts().first().map(|run| run.text.as_str());
+    document(title, layout.width(), layout.height(), &[sheet])
+}
+
+/// What one page shows, in the layout's coordinates (points from the top-left corner).
+pub(crate) struct Sheet<'a> {
+    pub(crate) blocks: &'a [Block],
+    pub(crate) texts: &'a [TextRun],
+    pub(crate) qr: Option<&'a QrCode>,
+}
+
+/// A document of `sheets`, all `width` × `height` points, with one subset of each weight
+/// shared by every page (a glyph is embedded once however many pages print it).
+pub(crate) fn document(title: Option<&str>, width: f32, height: f32, sheets: &[Sheet]) -> Vec<u8> {
     let mut ids = (1..).map(Ref::new);
     let mut next = || ids.next().unwrap_or(Ref::new(1));
     let catalog = next();
     let pages = next();
-    let page = next();
-    let contents = next();
+    let page_ids: Vec<(Ref, Ref)> = sheets.iter().map(|_| (next(), next())).collect();
     let info = next();
 
     let mut doc = Pdf::new();
     doc.catalog(catalog).pages(pages);
-    doc.pages(pages).kids([page]).count(1);
-    // The title a print dialog and a PDF viewer's tab show.
-    if let Some(title) = layout.texts().first() {
-        doc.document_info(info).title(TextStr(&title.text));
+    doc.pages(pages)
+        .kids(page_ids.iter().map(|(page, _)| *page))
+        .count(page_ids.len() as i32);
+    if let Some(title) = title {
+        doc.document_info(info).title(TextStr(title));
     }
 
+    let runs = || sheets.iter().flat_map(|sheet| sheet.texts.iter());
     let fonts: Vec<EmbeddedFont> = Weight::ALL
         .into_iter()
-        .filter_map(|weight| EmbeddedFont::for_layout(layout, weight, &mut next))
+        .filter_map(|weight| EmbeddedFont::for_runs(runs(), weight, &mut next))
         .collect();
 
+    for (sheet, (page, contents)) in sheets.iter().zip(&page_ids) {
+        let content = draw(sheet, &fonts, height);
+        let mut page_dict = doc.page(*page);
+        page_dict
+            .media_box(Rect::new(0.0, 0.0, width, height))
+            .parent(pages)
+            .contents(*contents);
+        let mut resources = page_dict.resources();
+        let mut font_names = resources.fonts();
+        for font in &fonts {
+            font_names.pair(font.name(), font.type0);
+        }
+        font_names.finish();
+        resources.finish();
+        page_dict.finish();
+        doc.stream(*contents, &deflate(&content))
+            .filter(Filter::FlateDecode);
+    }
+
+    for font in &fonts {
+        font.write(&mut doc);
+    }
+    doc.finish()
+}
+
+/// One page's content stream: rectangles first, then the QR, then the text on top.
+fn draw(sheet: &Sheet, fonts: &[EmbeddedFont], height: f32) -> Vec<u8> {
     let mut content = Content::new();
-    for block in layout.blocks() {
+    for block in sheet.blocks {
         fill(&mut content, block.color);
         rect(&mut content, &block.area, height);
         content.fill_nonzero();
     }
 
-    let qr = layout.qr();
-    fill(&mut content, Color::White);
-    rect(&mut content, &qr.area, height);
-    content.fill_nonzero();
-    content.set_fill_gray(0.0);
-    for run in qr.dark_runs() {
-        rect(&mut content, &run, height);
+    if let Some(qr) = sheet.qr {
+        fill(&mut content, Color::White);
+        rect(&mut content, &qr.area, height);
+        content.fill_nonzero();
+        content.set_fill_gray(0.0);
+        for run in qr.dark_runs() {
+            rect(&mut content, &run, height);
+        }
+        content.fill_nonzero();
     }
-    content.fill_nonzero();
 
     content.begin_text();
-    for run in layout.texts() {
+    for run in sheet.texts {
         let Some(font) = fonts.iter().find(|font| font.weight == run.weight) else {
             continue;
         };
@@ -63,27 +112,7 @@ pub fn pdf(layout: &Layout) -> Vec<u8> {
         content.show(Str(&font.encode(&run.text)));
     }
     content.end_text();
-
-    let mut page_dict = doc.page(page);
-    page_dict
-        .media_box(Rect::new(0.0, 0.0, layout.width(), height))
-        .parent(pages)
-        .contents(contents);
-    let mut resources = page_dict.resources();
-    let mut font_names = resources.fonts();
-    for font in &fonts {
-        font_names.pair(font.name(), font.type0);
-    }
-    font_names.finish();
-    resources.finish();
-    page_dict.finish();
-
-    let content = deflate(&content.finish().into_vec());
-    doc.stream(contents, &content).filter(Filter::FlateDecode);
-    for font in &fonts {
-        font.write(&mut doc);
-    }
-    doc.finish()
+    content.finish().into_vec()
 }
 
 fn fill(content: &mut Content, color: Color) {
@@ -118,12 +147,16 @@ struct EmbeddedFont {
 }
 
 impl EmbeddedFont {
-    /// `None` when the layout uses no text of this weight, or the subsetter refuses the font
+    /// `None` when the document uses no text of this weight, or the subsetter refuses the font
     /// (it does not for the committed assets, which the tests embed).
-    fn for_layout(layout: &Layout, weight: Weight, next: &mut impl FnMut() -> Ref) -> Option<Self> {
+    fn for_runs<'a>(
+        runs: impl Iterator<Item = &'a TextRun>,
+        weight: Weight,
+        next: &mut impl FnMut() -> Ref,
+    ) -> Option<Self> {
         let mut remapper = GlyphRemapper::new();
         let mut glyphs = BTreeMap::new();
-        for run in layout.texts().iter().filter(|run| run.weight == weight) {
+        for run in runs.filter(|run| run.weight == weight) {
             for c in run.text.chars() {
                 if let Some(glyph) = weight.glyph(c) {
                     glyphs.insert(c, remapper.remap(glyph.0));

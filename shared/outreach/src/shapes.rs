@@ -47,8 +47,10 @@ pub enum Color {
     White,
     /// LINE's brand green, so the poster is recognised as LINE at a glance.
     LineGreen,
-    /// The thin rule above the footer.
+    /// The thin rule above the footer, and a report's table rules.
     Rule,
+    /// The light grey behind a report table's header row.
+    Shade,
 }
 
 impl Color {
@@ -58,6 +60,7 @@ impl Color {
             Color::White => (0xff, 0xff, 0xff),
             Color::LineGreen => (0x06, 0xc7, 0x55),
             Color::Rule => (0x99, 0x99, 0x99),
+            Color::Shade => (0xe6, 0xe6, 0xe6),
         }
     }
 }

@@ -5,5 +5,6 @@ mod basic_id;
 mod invitation;
 mod layout;
 mod pdf;
+mod report;
 mod support;
 mod svg;
