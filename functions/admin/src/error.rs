@@ -57,6 +57,9 @@ pub enum ConsoleError {
     /// the schedule's pages before it gets here.
     #[error(transparent)]
     Childcare(#[from] tayori_childcare::ChildcareError),
+    /// A printed report could not be drawn (a character its font lacks).
+    #[error(transparent)]
+    Print(#[from] tayori_outreach::ReportError),
 }
 
 impl IntoResponse for ConsoleError {

@@ -27,3 +27,4 @@ mod shelters;
 mod support;
 mod testers;
 mod truthful;
+mod usage_monthly;

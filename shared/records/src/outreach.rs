@@ -204,15 +204,18 @@ mod tests {
 
     #[tokio::test]
     async fn a_follow_is_counted_for_the_place_once_whichever_comes_first() {
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
         let dir = tempfile::tempdir().unwrap();
-        let table: Arc<dyn TableStore> =
-            Arc::new(SqliteTable::open(dir.path(), Arc::new(SystemClock)).unwrap());
+        // The items that join a page and a follow expire: the table's clock is the test's day.
+        let clock = Arc::new(tayori_ports::ManualClock::new(at(
+            "2026-12-01T12:00:00+09:00",
+        )));
+        let table: Arc<dyn TableStore> = Arc::new(SqliteTable::open(dir.path(), clock).unwrap());
         let kit = FriendKit::new(table);
         let mut saved = Kit::default();
         saved.add_place("広報誌").unwrap();
         saved.add_place("窓口").unwrap();
         kit.save(&saved).await.unwrap();
-        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
         let day = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
 
         // Opened 広報誌's page, then followed: counted at the follow, once however often.

@@ -139,7 +139,7 @@ impl Trend {
     }
 
     /// Follows counted for the place named `name`.
-    pub(crate) fn from_place(&self, name: &str) -> u64 {
+    pub(crate) fn follows_from(&self, name: &str) -> u64 {
         self.from_place.get(name).copied().unwrap_or(0)
     }
 }
@@ -295,7 +295,7 @@ async fn render(
                                     }
                                 }
                                 td.num { (reads.get(place.code()).copied().unwrap_or(0)) }
-                                @if counts_follows { td.num { (trend.from_place(place.name())) } }
+                                @if counts_follows { td.num { (trend.follows_from(place.name())) } }
                                 td {
                                     @if ready && link.is_some() {
                                         @let poster = POSTER_PATH.replace("{code}", place.code());

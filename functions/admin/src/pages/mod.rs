@@ -434,6 +434,11 @@ pub fn routes() -> Routes {
             shelters::photo::upload,
         )
         .get("/admin/usage", Needs(UsageReports), usage::show)
+        .get(
+            usage::MONTHLY_PATH,
+            Needs(UsageReports),
+            usage::monthly::pdf,
+        )
         .get(programmes::PATH, Needs(UsageReports), programmes::show)
         .post(programmes::PATH, Needs(UsageReports), programmes::add)
         .post(

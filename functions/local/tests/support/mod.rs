@@ -41,6 +41,50 @@ pub async fn wait_for<F: Fn() -> bool>(what: &str, ok: F) {
     panic!("timed out waiting for {what}");
 }
 
+/// A new simulator citizen, not yet a friend; their user id.
+pub async fn citizen(base: &str, name: &str) -> String {
+    let citizen: Value = reqwest::Client::new()
+        .post(format!("{base}/simulator/api/citizens"))
+        .json(&json!({ "name": name }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    citizen["userId"].as_str().unwrap().to_string()
+}
+
+/// `user_id` follows the account through the simulator.
+pub async fn follow(base: &str, user_id: &str) {
+    let sent: Value = reqwest::Client::new()
+        .post(format!("{base}/simulator/api/events"))
+        .json(&json!({ "kind": "follow", "userId": user_id }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(sent["webhookStatus"], 200, "{sent}");
+}
+
+/// The ID token the simulator's LIFF gives `user_id` (as it opens the registration page).
+pub async fn id_token(base: &str, user_id: &str) -> String {
+    let opened = clerk::http()
+        .get(format!(
+            "{base}/simulator/liff/registration?userId={user_id}"
+        ))
+        .send()
+        .await
+        .unwrap();
+    let location = opened.headers()["location"].to_str().unwrap().to_string();
+    location
+        .strip_prefix("/liff/registration?id_token=")
+        .expect("the simulator opens LIFF pages with an ID token")
+        .to_string()
+}
+
 /// A simulator citizen who has just followed the account (the welcome answered); their user id.
 pub async fn follower(base: &str) -> String {
     let http = reqwest::Client::new();

@@ -3,6 +3,10 @@
 //! export function. Only the services that
 //! record their use are listed ([`UsageKind::recorded`]).
 
+pub mod monthly;
+
+pub use monthly::PATH as MONTHLY_PATH;
+
 use crate::audit::Actor;
 use crate::pages::{exports, programmes};
 use crate::ui::form::ErrorSummary;
@@ -156,6 +160,17 @@ pub async fn show(
                     }
                 }
             }
+            h2 { "月次レポート" }
+            form.toolbar method="get" action=(monthly::PATH) {
+                label for="month" { "月" }
+                select #month name="month" {
+                    @for month in monthly::finished_months(to_jst(state.platform.clock.now()).date_naive()) {
+                        option value=(monthly::code(month)) { (month.format("%Y年%-m月")) }
+                    }
+                }
+                button type="submit" { "PDFを作成" }
+            }
+            p.hint { "終わった月の利用状況を、そのまま上司に渡せるPDF（A4）にします。前月の分は毎月1日から作れます。同じ月のCSVは、上の期間をその月にして「CSVを作成」を押してください。" }
             h2 { "事業別" }
             @if programmes.list().is_empty() {
                 p { "事業ごとの件数は、" a href=(programmes::PATH) { "事業の設定" } "で事業と関係するサービスを登録すると表示されます。" }

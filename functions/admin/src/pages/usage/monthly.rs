@@ -29,7 +29,8 @@ pub fn code(month: NaiveDate) -> String {
 
 #[derive(Deserialize)]
 pub struct MonthQuery {
-    month: String,
+    /// Last month when not given.
+    month: Option<String>,
 }
 
 /// The first days of the finished months offered, newest first: last month first from the
@@ -79,10 +80,15 @@ pub async fn pdf(
     Query(MonthQuery { month }): Query<MonthQuery>,
 ) -> PageResult {
     let today = to_jst(state.platform.clock.now()).date_naive();
-    let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
-        .ok()
-        .filter(|m| finished_months(today).contains(m))
-        .ok_or(ConsoleError::NotFound)?;
+    let offered = finished_months(today);
+    let first = match month {
+        Some(month) => NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+            .ok()
+            .filter(|m| offered.contains(m))
+            .ok_or(ConsoleError::NotFound)?,
+        None => offered[0],
+    };
+    let month = code(first);
     let previous = first
         .checked_sub_months(Months::new(1))
         .expect("dates within range");
