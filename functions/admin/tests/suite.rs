@@ -17,6 +17,7 @@ mod disaster;
 mod disaster_rules;
 mod faq;
 mod forms;
+mod friend_kit;
 mod garbage;
 mod greetings;
 mod lambda;

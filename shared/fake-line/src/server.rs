@@ -147,6 +147,12 @@ impl FakeLine {
         lock(&self.inner.world).message_quota = limit;
     }
 
+    /// What the insight API answers for followers: ever added, reachable by targeted
+    /// messages, blocking.
+    pub fn set_followers(&self, followers: u64, targeted_reaches: u64, blocks: u64) {
+        lock(&self.inner.world).followers = Some((followers, targeted_reaches, blocks));
+    }
+
     /// Friends of the channel: user id → display name.
     pub fn users(&self) -> Vec<(String, String)> {
         lock(&self.inner.world)

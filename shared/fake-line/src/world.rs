@@ -47,6 +47,9 @@ pub(crate) struct World {
     pub id_tokens: HashMap<String, IssuedIdToken>,
     /// The month's target limit (`/v2/bot/message/quota`); `None`: no limit set.
     pub message_quota: Option<u64>,
+    /// What the insight API says of followers (followers, targeted reaches, blocks), when a
+    /// test set it.
+    pub followers: Option<(u64, u64, u64)>,
 }
 
 #[derive(Debug, Clone)]

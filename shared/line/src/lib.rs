@@ -17,6 +17,6 @@ pub mod signature;
 pub mod validate;
 pub mod webhook;
 
-pub use client::{LineClient, LineConfig, MessageQuota, SendOutcome};
+pub use client::{Followers, LineClient, LineConfig, MessageQuota, SendOutcome};
 pub use error::LineError;
 pub use retry_key::{RetryKey, RetryKeys};

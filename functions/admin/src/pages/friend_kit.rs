@@ -20,6 +20,7 @@ use std::sync::Arc;
 use tayori_domain::staff::Permission;
 use tayori_domain::time::to_jst;
 use tayori_domain::usage::{UsageKind, DIMENSIONS, PLACE_ITEM, UNREGISTERED};
+use tayori_line::Followers;
 use tayori_outreach::{Invitation, Kit, KitError, Layout, Paper, Place};
 use tayori_records::{Faqs, FriendKit, GarbageRecords, UsageEvents};
 use tayori_web::chart::bar_chart;
@@ -199,6 +200,28 @@ pub(crate) async fn trend(
     })
 }
 
+/// LINE's own count as of yesterday (LINE counts a day once it ends), beside ours: it includes
+/// friends from before this system and never misses an event.
+async fn line_count(state: &AdminState) -> String {
+    let yesterday = to_jst(state.platform.clock.now()).date_naive() - chrono::Duration::days(1);
+    let day = yesterday.format("%-m月%-d日");
+    match state.line.followers(yesterday).await {
+        Ok(Followers::Ready {
+            followers,
+            targeted_reaches,
+            blocks,
+        }) => format!(
+            "LINEの集計（{day}時点）: これまでに友だち追加した人 {followers}人、ブロック中 {blocks}人、属性で絞り込んだ配信が届く人 {targeted_reaches}人。"
+        ),
+        Ok(Followers::NotYet) => format!("LINEの{day}の集計は、まだ出ていません。"),
+        Ok(Followers::OutOfService) => "LINEの集計は、この期間のものを表示できません。".into(),
+        Err(e) => {
+            tracing::warn!(error = %e, "LINE's follower count could not be read");
+            "LINEの集計を取得できませんでした。時間をおいて表示し直してください。".into()
+        }
+    }
+}
+
 fn net(added: u64, blocked: u64) -> String {
     let n = added as i64 - blocked as i64;
     if n > 0 {
@@ -241,6 +264,7 @@ async fn render(
     let reads = kit(state).reads_between(from, to).await?;
     let trend = trend(state, from, to, by).await?;
     let offers = offers(state).await?;
+    let line_count = line_count(state).await;
     let ready = saved.basic_id().is_some();
     let counts_follows = state.config.forms_link.counts_follows_by_place();
     let by_label = by
@@ -331,6 +355,7 @@ async fn render(
             }
             p.hint { "ポスターに載せる内容: " (offers.join("、")) "（いま使える機能だけを載せます）。" }
             h2 { "友だちの増減" }
+            p #line-count { (line_count) }
             form.toolbar method="get" action=(PATH) {
                 label for="from" { "期間" }
                 input #from type="date" name="from" value=(from.to_string());

@@ -1,6 +1,7 @@
 //! Routes: LINE's endpoints (behind the gate) and the `/_line/*` control routes (not behind it).
 
 mod control;
+mod insight;
 mod login;
 mod messages;
 mod profile;
@@ -26,6 +27,7 @@ pub(crate) fn router(fake: FakeLine) -> Router {
             get(messages::narrowcast_progress),
         )
         .route("/v2/bot/message/quota", get(messages::quota))
+        .route("/v2/bot/insight/followers", get(insight::followers))
         .route(
             "/v2/bot/message/quota/consumption",
             get(messages::quota_consumption),

@@ -2,6 +2,7 @@
 //! bounded retries with backoff, retry keys on the sends that take them, and multicast pacing.
 
 mod answer;
+mod insight;
 mod login;
 mod messaging;
 mod pacer;
@@ -9,6 +10,7 @@ mod richmenu;
 mod transport;
 
 pub use answer::{AnswerError, Answered};
+pub use insight::Followers;
 pub use login::IdTokenClaims;
 pub use messaging::{Content, MessageQuota, NarrowcastProgress, NarrowcastRequest};
 
