@@ -1,6 +1,7 @@
 // 友だち集め as a clerk uses it: a basic ID without its 「@」 refused with what was typed kept,
 // then saved; a place added, its QR shown with the link it opens; the poster's preview shown and
-// its PDF downloaded. Screenshots: friend-kit (the page), friend-kit-poster (the A4 preview).
+// its PDF downloaded; last month's usage report downloaded as a PDF from 利用状況レポート.
+// Screenshots: friend-kit (the page), friend-kit-poster (the A4 preview).
 // The place carries this run's mark and is removed at the end, so runs on the same data do not
 // add up to the limit of places.
 import { test } from 'node:test';
@@ -60,6 +61,21 @@ test('友だち集め: the clerk sets up the kit and prints a poster', { timeout
     assert.equal(pdf.status(), 200);
     assert.equal(pdf.headers()['content-type'], 'application/pdf');
     assert.equal((await pdf.body()).subarray(0, 5).toString(), '%PDF-');
+  });
+
+  await step('last month\'s report is made as a PDF from the usage report', async () => {
+    await page.getByRole('navigation', { name: '機能メニュー' }).getByRole('link', { name: '利用状況レポート', exact: true }).click();
+    await page.waitForURL(`${BASE_URL}/admin/usage`);
+    const months = await page.getByLabel('月', { exact: true }).locator('option').allInnerTexts();
+    assert.equal(months.length, 12, `${months}`);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'PDFを作成' }).click(),
+    ]);
+    assert.match(download.suggestedFilename(), /^usage-\d{4}-\d{2}\.pdf$/);
+    const saved = await download.path();
+    const { readFileSync } = await import('node:fs');
+    assert.equal(readFileSync(saved).subarray(0, 5).toString(), '%PDF-');
   });
 
   await step('the place is removed', async () => {

@@ -88,6 +88,10 @@ async fn last_months_report_is_a_pdf_with_friends_services_and_districts_against
 
     let pdf = b.get(&format!("/admin/usage/monthly?month={code}")).await;
     assert_eq!(pdf.status, StatusCode::OK);
+    // The manual's picture of a report is drawn from this one (docs/manual/usage.md).
+    if let Ok(path) = std::env::var("TAYORI_MONTHLY_SAMPLE") {
+        std::fs::write(path, &pdf.bytes).unwrap();
+    }
     let text = text_of(&pdf.bytes);
     for expected in [
         "小浜市LINE公式アカウント利用状況報告",

@@ -125,7 +125,7 @@ pub async fn pdf(
 
     report.heading("サービス別の件数");
     let mut services = Table::new(
-        "サービス別の件数（前月比）",
+        "今月・前月・増減",
         ["サービス", "今月", "前月", "増減"]
             .map(String::from)
             .to_vec(),
