@@ -444,8 +444,9 @@ test('the staff console, as a clerk uses it', { timeout: 300_000 }, async (t) =>
     const chart = page.getByRole('img', { name: 'サービス別の件数（棒グラフ）' });
     assert.ok(await chart.isVisible());
     // One bar per service that records its use (避難所検索, 通報, フォーム回答, FAQ応答,
-    // FAQ該当なし, 相談 and 子育て情報 included), whether used or not.
-    assert.equal(await chart.locator('rect').count(), 14);
+    // FAQ該当なし, 相談, 子育て情報, ごみの問い合わせ and 友だち追加（QRコードから） included),
+    // whether used or not.
+    assert.equal(await chart.locator('rect').count(), 16);
     const widths = await chart.locator('rect').evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('width'))));
     assert.equal(Math.max(...widths), widths[3], 'the longest bar is 友だち追加');
     await screenshot(page, 'usage.webp');
