@@ -76,6 +76,9 @@ test('友だち集め: the clerk sets up the kit and prints a poster', { timeout
     const saved = await download.path();
     const { readFileSync } = await import('node:fs');
     assert.equal(readFileSync(saved).subarray(0, 5).toString(), '%PDF-');
+    await page.getByRole('button', { name: '地区別のCSVを作成' }).click();
+    await page.waitForURL(/\/admin\/exports$/);
+    assert.match(await page.getByRole('row').filter({ hasText: '利用状況' }).first().innerText(), /地区別/);
   });
 
   await step('the place is removed', async () => {

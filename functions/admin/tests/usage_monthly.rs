@@ -107,6 +107,26 @@ async fn last_months_report_is_a_pdf_with_friends_services_and_districts_against
         "3 lookups last month, none before, this month's 7 not among them: {text}"
     );
 
+    // The same month's CSV, through the export function.
+    b.get("/admin/usage").await;
+    let asked = b
+        .post(
+            "/admin/usage/export",
+            &[
+                ("month", code.as_str()),
+                ("by", "district"),
+                ("encoding", "utf8"),
+            ],
+        )
+        .await;
+    assert_eq!(asked.location.as_deref(), Some("/admin/exports"));
+    let (_, csv) = b.made_export("kikaku").await;
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(
+        csv.lines().any(|l| l == "避難所検索,3,3"),
+        "last month's 3 lookups in 雲浜, not this month's 7: {csv}"
+    );
+
     let unfinished = b
         .get(&format!(
             "/admin/usage/monthly?month={}",

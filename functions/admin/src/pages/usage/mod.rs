@@ -170,7 +170,19 @@ pub async fn show(
                 }
                 button type="submit" { "PDFを作成" }
             }
-            p.hint { "終わった月の利用状況を、そのまま上司に渡せるPDF（A4）にします。前月の分は毎月1日から作れます。同じ月のCSVは、上の期間をその月にして「CSVを作成」を押してください。" }
+            form.toolbar method="post" action=(EXPORT_PATH) {
+                (page.csrf_field())
+                input type="hidden" name="by" value="district";
+                input type="hidden" name="encoding" value=(CsvEncoding::Utf8Bom.code());
+                label for="csv-month" { "CSVの月" }
+                select #csv-month name="month" {
+                    @for month in monthly::finished_months(to_jst(state.platform.clock.now()).date_naive()) {
+                        option value=(monthly::code(month)) { (month.format("%Y年%-m月")) }
+                    }
+                }
+                button type="submit" { "地区別のCSVを作成" }
+            }
+            p.hint { "終わった月の利用状況を、そのまま上司に渡せるPDF（A4）と、地区別のCSV（Excel用、UTF-8）にします。前月の分は毎月1日から作れます。CSVは「出力ファイル」からダウンロードします。" }
             h2 { "事業別" }
             @if programmes.list().is_empty() {
                 p { "事業ごとの件数は、" a href=(programmes::PATH) { "事業の設定" } "で事業と関係するサービスを登録すると表示されます。" }
@@ -223,10 +235,29 @@ pub async fn request_csv(
     body: Bytes,
 ) -> PageResult {
     let form = FormData::parse(&body);
-    let q = ReportQuery {
-        from: Some(form.get("from")),
-        to: Some(form.get("to")),
-        by: Some(form.get("by")),
+    let month = form.get("month");
+    let q = if month.is_empty() {
+        ReportQuery {
+            from: Some(form.get("from")),
+            to: Some(form.get("to")),
+            by: Some(form.get("by")),
+        }
+    } else {
+        // A finished month of the 月次レポート.
+        let today = to_jst(state.platform.clock.now()).date_naive();
+        let Some((from, to)) = monthly::offered_month(&month, today) else {
+            return Ok(redirect_with(
+                "/admin/usage",
+                FlashKind::Error,
+                "その月のCSVは作れません。一覧から月を選んでください。",
+                state.config.secure_cookies,
+            ));
+        };
+        ReportQuery {
+            from: Some(from.to_string()),
+            to: Some(to.to_string()),
+            by: Some(form.get("by")),
+        }
     };
     let p = match period(&state, &q) {
         Ok(p) => p,

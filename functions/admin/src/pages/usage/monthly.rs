@@ -73,20 +73,29 @@ fn change(now: u64, before: u64) -> String {
     signed(now as i64 - before as i64)
 }
 
-/// `month`'s PDF (`2026-11`); a month not finished yet, or older than those offered, is not
-/// there.
+/// The first and last day of `month` (`2026-11`) when it is one of the finished months
+/// offered on `today`.
+pub fn offered_month(month: &str, today: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
+    let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").ok()?;
+    finished_months(today)
+        .contains(&first)
+        .then(|| (first, last_day(first)))
+}
+
+/// `month`'s PDF (`2026-11`, last month when not given); a month not finished yet, or older
+/// than those offered, is not there.
 pub async fn pdf(
     State(state): State<Arc<AdminState>>,
     Query(MonthQuery { month }): Query<MonthQuery>,
 ) -> PageResult {
     let today = to_jst(state.platform.clock.now()).date_naive();
-    let offered = finished_months(today);
     let first = match month {
-        Some(month) => NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
-            .ok()
-            .filter(|m| offered.contains(m))
-            .ok_or(ConsoleError::NotFound)?,
-        None => offered[0],
+        Some(month) => {
+            offered_month(&month, today)
+                .ok_or(ConsoleError::NotFound)?
+                .0
+        }
+        None => finished_months(today)[0],
     };
     let month = code(first);
     let previous = first
