@@ -3,26 +3,28 @@
 //! [`tayori_outreach`]), how often each place's QR was read, and how friends came and went day
 //! by day. The poster lists only what the account does now ([`offers`]).
 
+mod poster;
+mod trend;
+
+pub use poster::poster;
+use poster::{join_link, offers};
+pub(crate) use trend::trend;
+pub use trend::TrendQuery;
+use trend::{line_count, net, period, registered};
+
 use crate::audit::{self, Actor};
 use crate::ui::form::{field, Problems};
 use crate::ui::form_data::FormData;
 use crate::ui::{redirect_with, FlashKind, Page};
 use crate::{AdminState, ConsoleError, PageResult};
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use bytes::Bytes;
-use chrono::{Datelike, NaiveDate};
 use maud::{html, Markup, PreEscaped};
-use serde::Deserialize;
-use std::collections::BTreeMap;
 use std::sync::Arc;
-use tayori_domain::staff::Permission;
-use tayori_domain::time::to_jst;
-use tayori_domain::usage::{UsageKind, DIMENSIONS, PLACE_ITEM, UNREGISTERED};
-use tayori_line::Followers;
-use tayori_outreach::{Invitation, Kit, KitError, Layout, Paper, Place};
-use tayori_records::{Faqs, FriendKit, GarbageRecords, UsageEvents};
+use tayori_outreach::{Kit, KitError};
+use tayori_records::FriendKit;
 use tayori_web::chart::bar_chart;
 
 pub const PATH: &str = "/admin/friend-kit";
@@ -30,74 +32,10 @@ pub const ACCOUNT_PATH: &str = "/admin/friend-kit/account";
 pub const PLACES_PATH: &str = "/admin/friend-kit/places";
 pub const REMOVE_PATH: &str = "/admin/friend-kit/places/{code}/remove";
 pub const POSTER_PATH: &str = "/admin/friend-kit/places/{code}/poster";
-const TITLE: &str = "友だち集め";
-/// A month and a few days: the trend's table stays one printed page.
-const MAX_DAYS: i64 = 62;
+pub(super) const TITLE: &str = "友だち集め";
 
-fn kit(state: &AdminState) -> FriendKit {
+pub(super) fn kit(state: &AdminState) -> FriendKit {
     FriendKit::new(state.platform.table.clone())
-}
-
-/// What the account does now, in the words a poster uses: a capability that is not turned on
-/// is not offered.
-async fn offers(state: &AdminState) -> Result<Vec<String>, ConsoleError> {
-    let mut offers = vec!["お住まいの地区や関心に合わせたお知らせ".to_string()];
-    let calendar = GarbageRecords::new(state.platform.table.clone())
-        .calendar()
-        .await?;
-    if state.config.sample_calendar.serves(calendar.sample) {
-        offers.push("ごみの収集日・分別のご案内".into());
-    }
-    offers.push("近くの避難所のご案内".into());
-    offers.push("道路の損傷などを写真で通報".into());
-    let faqs = Faqs::new(state.platform.table.clone()).all().await?;
-    if faqs.iter().any(|f| f.is_published()) {
-        offers.push("よくある質問に自動でお答え".into());
-    }
-    if !state.childcare.settings().await?.schedule.is_empty() {
-        offers.push("お子さんの月齢に合わせた子育て情報".into());
-    }
-    if Permission::Consultations.is_live() {
-        offers.push("トークで市役所に相談".into());
-    }
-    Ok(offers)
-}
-
-/// Where a place's QR opens: the citizens' page on the public API.
-fn join_link(state: &AdminState, headers: &HeaderMap, place: &Place) -> Option<String> {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    state.config.forms_link.join_link(place.code(), host)
-}
-
-#[derive(Deserialize, Default)]
-pub struct TrendQuery {
-    from: Option<String>,
-    to: Option<String>,
-    by: Option<String>,
-}
-
-/// The trend's period: this month so far unless asked; refused periods fall back to it.
-fn period(state: &AdminState, q: &TrendQuery) -> (NaiveDate, NaiveDate, Option<&'static str>) {
-    let today = to_jst(state.platform.clock.now()).date_naive();
-    let first = today.with_day(1).expect("the first exists");
-    let parse = |s: &Option<String>| {
-        s.as_deref()
-            .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
-    };
-    let (from, to) = match (parse(&q.from), parse(&q.to)) {
-        (Some(f), Some(t)) if f <= t && (t - f).num_days() < MAX_DAYS => (f, t),
-        _ => (first, today),
-    };
-    let by =
-        q.by.as_deref()
-            .and_then(|b| registered().find(|(id, _)| *id == b).map(|(id, _)| *id));
-    (from, to, by)
-}
-
-/// The breakdowns of friends added and blocked: what citizens register (a follow's place is
-/// the table of places, not a breakdown of every follow).
-fn registered() -> impl Iterator<Item = &'static (&'static str, &'static str)> {
-    DIMENSIONS.iter().filter(|(id, _)| *id != PLACE_ITEM)
 }
 
 /// The account form's values: as saved, or as typed when refused.
@@ -122,112 +60,6 @@ impl AccountForm {
             department: form.get("department"),
             phone: form.get("phone"),
         }
-    }
-}
-
-/// Friends added and blocked per JST day, and per value of `by` when asked.
-pub(crate) struct Trend {
-    days: Vec<(NaiveDate, u64, u64)>,
-    by_value: BTreeMap<String, (u64, u64)>,
-    /// Follows counted for a place, by the place's name.
-    from_place: BTreeMap<String, u64>,
-}
-
-impl Trend {
-    /// Each day of the period: (day, added, blocked).
-    pub(crate) fn days(&self) -> &[(NaiveDate, u64, u64)] {
-        &self.days
-    }
-
-    /// Follows counted for the place named `name`.
-    pub(crate) fn follows_from(&self, name: &str) -> u64 {
-        self.from_place.get(name).copied().unwrap_or(0)
-    }
-}
-
-pub(crate) async fn trend(
-    state: &AdminState,
-    from: NaiveDate,
-    to: NaiveDate,
-    by: Option<&str>,
-) -> Result<Trend, ConsoleError> {
-    let mut per_day: BTreeMap<NaiveDate, (u64, u64)> = from
-        .iter_days()
-        .take_while(|d| *d <= to)
-        .map(|d| (d, (0, 0)))
-        .collect();
-    let mut by_value: BTreeMap<String, (u64, u64)> = BTreeMap::new();
-    let mut from_place: BTreeMap<String, u64> = BTreeMap::new();
-    UsageEvents::new(state.platform.table.clone())
-        .each_between(from, to, |e| {
-            if e.kind == UsageKind::FriendFromPlace {
-                for place in e.attributes.get(PLACE_ITEM).into_iter().flatten() {
-                    *from_place.entry(place.clone()).or_default() += e.count;
-                }
-                return;
-            }
-            let added = e.kind == UsageKind::FriendAdded;
-            if !added && e.kind != UsageKind::FriendBlocked {
-                return;
-            }
-            let add = |cell: &mut (u64, u64)| {
-                if added {
-                    cell.0 += e.count;
-                } else {
-                    cell.1 += e.count;
-                }
-            };
-            if let Some(cell) = per_day.get_mut(&to_jst(e.at).date_naive()) {
-                add(cell);
-            }
-            if let Some(by) = by {
-                let values = e
-                    .attributes
-                    .get(by)
-                    .filter(|v| !v.is_empty())
-                    .cloned()
-                    .unwrap_or_else(|| vec![UNREGISTERED.to_string()]);
-                for v in values {
-                    add(by_value.entry(v).or_default());
-                }
-            }
-        })
-        .await?;
-    Ok(Trend {
-        days: per_day.into_iter().map(|(d, (a, b))| (d, a, b)).collect(),
-        by_value,
-        from_place,
-    })
-}
-
-/// LINE's own count as of yesterday (LINE counts a day once it ends), beside ours: it includes
-/// friends from before this system and never misses an event.
-async fn line_count(state: &AdminState) -> String {
-    let yesterday = to_jst(state.platform.clock.now()).date_naive() - chrono::Duration::days(1);
-    let day = yesterday.format("%-m月%-d日");
-    match state.line.followers(yesterday).await {
-        Ok(Followers::Ready {
-            followers,
-            targeted_reaches,
-            blocks,
-        }) => format!(
-            "LINEの集計（{day}時点）: これまでに友だち追加した人 {followers}人、ブロック中 {blocks}人、属性で絞り込んだ配信が届く人 {targeted_reaches}人。"
-        ),
-        Ok(Followers::NotYet) => format!("LINEの{day}の集計は、まだ出ていません。"),
-        Ok(Followers::OutOfService) => "LINEの集計は、この期間のものを表示できません。".into(),
-        Err(e) => {
-            tracing::warn!(error = %e, "LINE's follower count could not be read");
-            "LINEの集計を取得できませんでした。時間をおいて表示し直してください。".into()
-        }
-    }
-}
-
-fn net(added: u64, blocked: u64) -> String {
-    let n = added as i64 - blocked as i64;
-    if n > 0 {
-        format!("+{n}")
-    } else {
-        n.to_string()
     }
 }
 
@@ -271,7 +103,7 @@ async fn render(
         .and_then(|b| registered().find(|(id, _)| *id == b))
         .map(|(_, l)| *l);
     let bars: Vec<(String, u64)> = trend
-        .days
+        .days()
         .iter()
         .map(|(d, added, _)| (d.format("%-m/%-d").to_string(), *added))
         .collect();
@@ -373,12 +205,12 @@ async fn render(
                 caption { "日別の友だち追加・ブロック" }
                 thead { tr { th { "日付" } th.num { "友だち追加" } th.num { "ブロック" } th.num { "差し引き" } } }
                 tbody {
-                    @for (day, added, blocked) in &trend.days {
+                    @for (day, added, blocked) in trend.days() {
                         tr { th { (day.format("%-m月%-d日")) } td.num { (added) } td.num { (blocked) } td.num { (net(*added, *blocked)) } }
                     }
                 }
-                @let added: u64 = trend.days.iter().map(|d| d.1).sum();
-                @let blocked: u64 = trend.days.iter().map(|d| d.2).sum();
+                @let added: u64 = trend.days().iter().map(|d| d.1).sum();
+                @let blocked: u64 = trend.days().iter().map(|d| d.2).sum();
                 tfoot { tr { th { "合計" } td.num { (added) } td.num { (blocked) } td.num { (net(added, blocked)) } } }
             }
             @if let Some(label) = by_label {
@@ -386,7 +218,7 @@ async fn render(
                     caption { (label) "別（友だち追加・ブロックの時点で登録されていた" (label) "）" }
                     thead { tr { th { (label) } th.num { "友だち追加" } th.num { "ブロック" } th.num { "差し引き" } } }
                     tbody {
-                        @for (value, (added, blocked)) in &trend.by_value {
+                        @for (value, (added, blocked)) in trend.by_value() {
                             tr { th { (value) } td.num { (added) } td.num { (blocked) } td.num { (net(*added, *blocked)) } }
                         }
                     }
@@ -533,89 +365,4 @@ pub async fn remove_place(
         ),
         state.config.secure_cookies,
     ))
-}
-
-#[derive(Deserialize)]
-pub struct PosterQuery {
-    paper: Option<String>,
-    view: Option<String>,
-}
-
-/// A place's poster (A4) or flyer (A6): the PDF to print, or its preview in the page.
-pub async fn poster(
-    State(state): State<Arc<AdminState>>,
-    page: Page,
-    headers: HeaderMap,
-    Path(code): Path<String>,
-    Query(q): Query<PosterQuery>,
-) -> PageResult {
-    let saved = kit(&state).get().await?;
-    let place = saved.place(&code).ok_or(ConsoleError::NotFound)?;
-    let paper = match q.paper.as_deref() {
-        Some("a6") => Paper::A6Flyer,
-        _ => Paper::A4Poster,
-    };
-    let refused = |text: String| {
-        Ok(redirect_with(
-            PATH,
-            FlashKind::Error,
-            text,
-            state.config.secure_cookies,
-        ))
-    };
-    let Some(basic_id) = saved.basic_id() else {
-        return refused("先にベーシックIDを保存してください。".into());
-    };
-    let Some(link) = join_link(&state, &headers, place) else {
-        return refused(
-            "公開URL（PUBLIC_BASE_URL）が設定されていないため、QRコードを作れません。".into(),
-        );
-    };
-    let invitation = Invitation::new(
-        &state.config.city,
-        basic_id,
-        offers(&state).await?,
-        saved.contact(),
-    )
-    .and_then(|i| i.with_link(&link));
-    let layout = match invitation
-        .map_err(|e| e.to_string())
-        .and_then(|i| Layout::new(&i, paper).map_err(|e| e.to_string()))
-    {
-        Ok(layout) => layout,
-        Err(e) => return refused(e),
-    };
-    let what = match paper {
-        Paper::A4Poster => "ポスター（A4）",
-        Paper::A6Flyer => "チラシ（A6）",
-    };
-    if q.view.as_deref() == Some("preview") {
-        return Ok(page.render(
-            &format!("{what}の見本"),
-            &[("ホーム", "/admin"), (TITLE, PATH), ("見本", "")],
-            "friend-kit",
-            html! {
-                p { (place.name()) "で配る" (what) "です。印刷には「PDFをダウンロード」を使ってください（画面の見本は、パソコンの文字で表示しています）。" }
-                @if layout.shortened() { p.note { "文字が入りきらないため、一部を短くしています。担当課の名前などを短くすると、全部を印刷できます。" } }
-                p { a href=(format!("{}?paper={}", POSTER_PATH.replace("{code}", place.code()), if paper == Paper::A6Flyer { "a6" } else { "a4" })) download { "PDFをダウンロード" } }
-                div.poster-preview { (PreEscaped(tayori_outreach::svg(&layout))) }
-            },
-        ));
-    }
-    let file = format!(
-        "friend-{}-{}.pdf",
-        place.code(),
-        if paper == Paper::A6Flyer { "a6" } else { "a4" }
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file}\""),
-            ),
-        ],
-        tayori_outreach::pdf(&layout),
-    )
-        .into_response())
 }
