@@ -10,6 +10,7 @@
 //! first. A claim item decides, so the count is made once even if both come at once. Both
 //! items hold a user id and expire within a day: they exist only to join the two moments.
 
+use crate::optimistic::Attempts;
 use crate::{decode, encode, Occasion, RecordError, UsageEvents};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -20,7 +21,7 @@ use tayori_domain::time::to_jst;
 use tayori_domain::usage::{UsageEvent, UsageKind, PLACE_ITEM};
 use tayori_domain::Friend;
 use tayori_outreach::Kit;
-use tayori_ports::{Condition, Item, Query, StoreError, TableStore};
+use tayori_ports::{Condition, Item, Query, StoreError, TableStore, Write};
 
 const PK: &str = "SETTINGS";
 const KIT: &str = "FRIEND_KIT";
@@ -137,11 +138,33 @@ impl FriendKit {
         }
     }
 
-    pub async fn save(&self, kit: &Kit) -> Result<(), RecordError> {
-        self.table
-            .put(Item::new(PK, KIT, encode(kit)), Condition::Always)
-            .await?;
-        Ok(())
+    /// Applies `change` to the kit under a version condition, tried again on the fresh one when
+    /// another clerk saved first (two clerks adding a place each keep both); a refusal writes
+    /// nothing. Answers what `change` answered.
+    pub async fn update<T, E>(
+        &self,
+        change: impl Fn(&mut Kit) -> Result<T, E>,
+    ) -> Result<Result<T, E>, RecordError> {
+        let mut attempts = Attempts::new(PK);
+        loop {
+            let (mut kit, condition, version) = match self.table.get(PK, KIT).await? {
+                Some(item) => (
+                    decode::<Kit>(&item)?,
+                    Condition::IfVersion(item.version),
+                    item.version + 1,
+                ),
+                None => (Kit::default(), Condition::IfAbsent, 1),
+            };
+            let answer = match change(&mut kit) {
+                Ok(answer) => answer,
+                Err(refused) => return Ok(Err(refused)),
+            };
+            let item = Item::new(PK, KIT, encode(&kit)).with_version(version);
+            let writes = vec![Write::Put { item, condition }];
+            if attempts.written(self.table.as_ref(), writes).await? {
+                return Ok(Ok(answer));
+            }
+        }
     }
 
     /// One read of the QR of the place `code`, at `at`.
@@ -212,10 +235,12 @@ mod tests {
         )));
         let table: Arc<dyn TableStore> = Arc::new(SqliteTable::open(dir.path(), clock).unwrap());
         let kit = FriendKit::new(table);
-        let mut saved = Kit::default();
-        saved.add_place("広報誌").unwrap();
-        saved.add_place("窓口").unwrap();
-        kit.save(&saved).await.unwrap();
+        for place in ["広報誌", "窓口"] {
+            kit.update(|k| k.add_place(place).map(|_| ()))
+                .await
+                .unwrap()
+                .unwrap();
+        }
         let day = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
 
         // Opened 広報誌's page, then followed: counted at the follow, once however often.
@@ -265,6 +290,37 @@ mod tests {
             places,
             [vec!["広報誌".to_string()], vec!["窓口".to_string()]]
         );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn two_clerks_adding_a_place_at_once_keep_both() {
+        let dir = tempfile::tempdir().unwrap();
+        let table: Arc<dyn TableStore> =
+            Arc::new(SqliteTable::open(dir.path(), Arc::new(SystemClock)).unwrap());
+        let kit = FriendKit::new(table);
+        let adding = ["広報誌", "窓口", "公民館", "イベント"].map(|place| {
+            let kit = kit.clone();
+            tokio::spawn(async move { kit.update(|k| k.add_place(place).map(|_| ())).await })
+        });
+        for added in adding {
+            added.await.unwrap().unwrap().unwrap();
+        }
+        let mut names: Vec<String> = kit
+            .get()
+            .await
+            .unwrap()
+            .places()
+            .iter()
+            .map(|p| p.name().to_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["イベント", "公民館", "広報誌", "窓口"]);
+        let refused = kit
+            .update(|k| k.add_place("窓口").map(|_| ()))
+            .await
+            .unwrap();
+        assert!(refused.is_err(), "a refusal writes nothing");
+        assert_eq!(kit.get().await.unwrap().places().len(), 4);
     }
 
     #[tokio::test]

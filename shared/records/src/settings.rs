@@ -1,10 +1,11 @@
 //! Settings staff edit in the console.
 
+use crate::optimistic::Attempts;
 use crate::{decode, encode, RecordError};
 use std::sync::Arc;
 use tayori_domain::usage::Programmes;
 use tayori_domain::Greetings;
-use tayori_ports::{Condition, Item, TableStore};
+use tayori_ports::{Condition, Item, TableStore, Write};
 
 const PK: &str = "SETTINGS";
 const GREETINGS: &str = "GREETINGS";
@@ -46,9 +47,31 @@ impl Settings {
         }
     }
 
-    pub async fn save_programmes(&self, programmes: &Programmes) -> Result<(), RecordError> {
-        let item = Item::new(PK, PROGRAMMES, encode(programmes));
-        self.table.put(item, Condition::Always).await?;
-        Ok(())
+    /// Applies `change` to the 事業 under a version condition, tried again on the fresh ones
+    /// when another clerk saved first; a refusal writes nothing. Answers what `change` answered.
+    pub async fn update_programmes<T, E>(
+        &self,
+        change: impl Fn(&mut Programmes) -> Result<T, E>,
+    ) -> Result<Result<T, E>, RecordError> {
+        let mut attempts = Attempts::new(PROGRAMMES);
+        loop {
+            let (mut programmes, condition, version) = match self.table.get(PK, PROGRAMMES).await? {
+                Some(item) => (
+                    decode::<Programmes>(&item)?,
+                    Condition::IfVersion(item.version),
+                    item.version + 1,
+                ),
+                None => (Programmes::default(), Condition::IfAbsent, 1),
+            };
+            let answer = match change(&mut programmes) {
+                Ok(answer) => answer,
+                Err(refused) => return Ok(Err(refused)),
+            };
+            let item = Item::new(PK, PROGRAMMES, encode(&programmes)).with_version(version);
+            let writes = vec![Write::Put { item, condition }];
+            if attempts.written(self.table.as_ref(), writes).await? {
+                return Ok(Ok(answer));
+            }
+        }
     }
 }

@@ -110,24 +110,23 @@ pub async fn add(
         .iter()
         .filter_map(|code| UsageKind::ALL.into_iter().find(|k| k.code() == code))
         .collect();
-    let mut programmes = settings(&state).programmes().await?;
-    let added = match programmes.add(&name, &chosen) {
-        Ok(p) => format!(
-            "{}（{}）",
-            p.name(),
-            p.services()
-                .iter()
-                .map(|k| k.label())
-                .collect::<Vec<_>>()
-                .join("、")
-        ),
+    let added = settings(&state)
+        .update_programmes(|programmes| {
+            programmes.add(&name, &chosen).map(|p| {
+                let services: Vec<&str> = p.services().iter().map(|k| k.label()).collect();
+                format!("{}（{}）", p.name(), services.join("、"))
+            })
+        })
+        .await?;
+    let added = match added {
+        Ok(added) => added,
         Err(e) => {
+            let programmes = settings(&state).programmes().await?;
             let mut problems = Problems::default();
             problems.add(e.field(), e.to_string());
             return Ok(render(&page, &programmes, &name, &chosen, &problems));
         }
     };
-    settings(&state).save_programmes(&programmes).await?;
     audit::record(&state, &actor, "事業を追加", "settings:programmes", added).await;
     Ok(redirect_with(
         PATH,
@@ -139,11 +138,10 @@ pub async fn add(
 
 pub async fn remove(State(state): State<Arc<AdminState>>, actor: Actor, body: Bytes) -> PageResult {
     let form = FormData::parse(&body);
-    let mut programmes = settings(&state).programmes().await?;
-    let removed = programmes
-        .remove(&form.get("name"))
-        .ok_or(ConsoleError::NotFound)?;
-    settings(&state).save_programmes(&programmes).await?;
+    let name = form.get("name");
+    let removed = settings(&state)
+        .update_programmes(|programmes| programmes.remove(&name).ok_or(ConsoleError::NotFound))
+        .await??;
     audit::record(
         &state,
         &actor,

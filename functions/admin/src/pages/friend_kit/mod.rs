@@ -263,27 +263,23 @@ pub async fn save_account(
     body: Bytes,
 ) -> PageResult {
     let form = FormData::parse(&body);
-    let mut saved = kit(&state).get().await?;
-    if let Err(errors) = saved.set_account(
-        &form.get("basic_id"),
-        &form.get("department"),
-        &form.get("phone"),
-    ) {
-        // What was typed stays in the form, next to why it was refused.
-        let typed = AccountForm::typed(&form);
-        let q = TrendQuery::default();
-        return render(
-            &state,
-            &page,
-            &headers,
-            &q,
-            &saved,
-            typed,
-            &problems_of(&errors),
-        )
-        .await;
-    }
-    kit(&state).save(&saved).await?;
+    let typed = AccountForm::typed(&form);
+    let changed = kit(&state)
+        .update(|k| {
+            k.set_account(&typed.basic_id, &typed.department, &typed.phone)?;
+            Ok::<Kit, Vec<KitError>>(k.clone())
+        })
+        .await?;
+    let saved = match changed {
+        Ok(saved) => saved,
+        Err(errors) => {
+            // What was typed stays in the form, next to why it was refused.
+            let saved = kit(&state).get().await?;
+            let q = TrendQuery::default();
+            let problems = problems_of(&errors);
+            return render(&state, &page, &headers, &q, &saved, typed, &problems).await;
+        }
+    };
     audit::record(
         &state,
         &actor,
@@ -313,17 +309,20 @@ pub async fn add_place(
     body: Bytes,
 ) -> PageResult {
     let form = FormData::parse(&body);
-    let mut saved = kit(&state).get().await?;
-    let name = match saved.add_place(&form.get("place")) {
-        Ok(place) => place.name().to_string(),
+    let typed = form.get("place");
+    let added = kit(&state)
+        .update(|k| k.add_place(&typed).map(|p| p.name().to_string()))
+        .await?;
+    let name = match added {
+        Ok(name) => name,
         Err(e) => {
+            let saved = kit(&state).get().await?;
             let q = TrendQuery::default();
             let account = AccountForm::saved(&saved);
             let problems = problems_of(&[e]);
             return render(&state, &page, &headers, &q, &saved, account, &problems).await;
         }
     };
-    kit(&state).save(&saved).await?;
     audit::record(
         &state,
         &actor,
@@ -345,9 +344,9 @@ pub async fn remove_place(
     actor: Actor,
     Path(code): Path<String>,
 ) -> PageResult {
-    let mut saved = kit(&state).get().await?;
-    let place = saved.remove_place(&code).ok_or(ConsoleError::NotFound)?;
-    kit(&state).save(&saved).await?;
+    let place = kit(&state)
+        .update(|k| k.remove_place(&code).ok_or(ConsoleError::NotFound))
+        .await??;
     audit::record(
         &state,
         &actor,
