@@ -452,7 +452,7 @@ test('the staff console, as a clerk uses it', { timeout: 300_000 }, async (t) =>
     await screenshot(page, 'usage.webp');
 
     // 「CSVを作成」 asks the export function for the file and shows 出力ファイル.
-    await page.getByRole('button', { name: 'CSVを作成' }).click();
+    await page.getByRole('button', { name: 'CSVを作成', exact: true }).click();
     await page.waitForURL(/\/admin\/exports$/);
     const row = page.getByRole('row').filter({ hasText: '利用状況' }).first();
     // The file is made in a few seconds: 「更新」 until it is 完了.
