@@ -87,26 +87,7 @@ pub async fn id_token(base: &str, user_id: &str) -> String {
 
 /// A simulator citizen who has just followed the account (the welcome answered); their user id.
 pub async fn follower(base: &str) -> String {
-    let http = reqwest::Client::new();
-    let citizen: Value = http
-        .post(format!("{base}/simulator/api/citizens"))
-        .json(&json!({ "name": "若狭 花子" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let user_id = citizen["userId"].as_str().unwrap().to_string();
-    let sent: Value = http
-        .post(format!("{base}/simulator/api/events"))
-        .json(&json!({ "kind": "follow", "userId": user_id }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(sent["webhookStatus"], 200, "{sent}");
+    let user_id = citizen(base, "若狭 花子").await;
+    follow(base, &user_id).await;
     user_id
 }
